@@ -1,0 +1,47 @@
+"""Column helpers shared by the table models: timezone-aware timestamps, exact decimals, JSONB."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, ForeignKey, Numeric, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def ts(*, nullable: bool = False, default_now: bool = False) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(
+            DateTime(timezone=True),
+            nullable=nullable,
+            server_default=text("now()") if default_now else None,
+        ),
+    )
+
+
+def created_at() -> Any:
+    return Field(
+        default_factory=utcnow,
+        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    )
+
+
+def decimal_col(precision: int = 12, scale: int = 3, *, nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(Numeric(precision, scale), nullable=nullable))
+
+
+def jsonb(*, nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(JSONB, nullable=nullable))
+
+
+def fk(target: str, *, nullable: bool = False, index: bool = True, ondelete: str | None = None) -> Any:
+    return Field(
+        default=None,
+        sa_column=Column(ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index),
+    )

@@ -1,0 +1,1 @@
+"""Municipalities, users, roles, passwords, API tokens and login throttling."""

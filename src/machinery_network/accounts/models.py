@@ -1,0 +1,79 @@
+"""Tables of the accounts domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from machinery_network._sa import created_at, fk, ts
+
+
+class Role(StrEnum):
+    admin = "admin"
+    yard_head = "yard_head"
+    finance = "finance"
+    farmer = "farmer"
+
+
+class Municipality(SQLModel, table=True):
+    __tablename__ = "municipalities"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    address: str | None = Field(default=None, max_length=2000)
+    iban: str | None = Field(default=None, max_length=34)
+    bic: str | None = Field(default=None, max_length=11)
+    creditor_id: str | None = Field(default=None, max_length=35)
+    # DATEV accounts (SKR03-style defaults): receivables, revenue per VAT rate, expense for care credits.
+    datev_consultant_number: int = Field(default=1001)
+    datev_client_number: int = Field(default=1)
+    datev_receivable_account: int = Field(default=10000)
+    datev_revenue_account: int = Field(default=8400)
+    datev_revenue_account_reduced: int = Field(default=8300)
+    datev_revenue_account_exempt: int = Field(default=8200)
+    datev_expense_account: int = Field(default=4900)
+    created_at: datetime = created_at()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=200)
+    password_hash: str
+    role: str = Field(max_length=20)
+    municipality_id: int | None = fk("municipalities.id", nullable=True)
+    iban: str | None = Field(default=None, max_length=34)
+    bic: str | None = Field(default=None, max_length=11)
+    mandate_reference: str | None = Field(default=None, max_length=35)
+    mandate_date: datetime | None = ts(nullable=True)
+    address: str | None = Field(default=None, max_length=2000)
+    calendar_token: str | None = Field(default=None, max_length=64, unique=True)
+    active: bool = Field(default=True)
+    created_at: datetime = created_at()
+
+
+class ApiToken(SQLModel, table=True):
+    """Bearer tokens; only the SHA-256 of the token is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = fk("users.id", ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = created_at()
+    expires_at: datetime = ts()
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Failed logins, for throttling per account and per address."""
+
+    __tablename__ = "login_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    address: str = Field(max_length=64, index=True)
+    attempted_at: datetime = created_at()

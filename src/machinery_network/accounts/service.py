@@ -1,0 +1,212 @@
+"""Use cases of the accounts domain: municipalities, users, login and tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.accounts.models import ApiToken, LoginAttempt, Municipality, Role, User
+from machinery_network.accounts.security import hash_password, new_token, token_digest, verify_password
+from machinery_network.auth import Actor, require_role
+from machinery_network.errors import Conflict, Invalid, NotAuthenticated, NotFound, TooManyRequests
+
+TOKEN_LIFETIME = timedelta(days=30)
+THROTTLE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_ACCOUNT = 5
+MAX_FAILURES_PER_ADDRESS = 20
+MIN_PASSWORD_LENGTH = 8
+
+
+def normalize_iban(value: str | None, field: str = "iban") -> str | None:
+    """Validate an IBAN (checksum, country format); return it compact, or None when empty."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return IBAN(value).compact
+    except SchwiftyException as exc:
+        raise Invalid("field.iban", field=field, reason=str(exc)) from exc
+
+
+def normalize_bic(value: str | None, field: str = "bic") -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return str(BIC(value))
+    except SchwiftyException as exc:
+        raise Invalid("field.bic", field=field, reason=str(exc)) from exc
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(
+        id=user.id, role=user.role, municipality_id=user.municipality_id, name=user.name, email=user.email
+    )
+
+
+# --- municipalities ------------------------------------------------------------------------
+
+
+async def create_municipality(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    name: str,
+    iban: str | None = None,
+    bic: str | None = None,
+    creditor_id: str | None = None,
+    address: str | None = None,
+) -> Municipality:
+    require_role(actor, Role.admin)
+    municipality = Municipality(
+        name=name.strip(),
+        iban=normalize_iban(iban),
+        bic=normalize_bic(bic),
+        creditor_id=(creditor_id or "").strip() or None,
+        address=address,
+    )
+    if await session.scalar(select(Municipality.id).where(Municipality.name == municipality.name)):
+        raise Conflict("municipality.name_taken", field="name")
+    session.add(municipality)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("municipality.name_taken", field="name") from exc
+    return municipality
+
+
+async def get_municipality(session: AsyncSession, municipality_id: int) -> Municipality:
+    municipality = await session.get(Municipality, municipality_id)
+    if municipality is None:
+        raise NotFound("municipality.not_found", id=municipality_id)
+    return municipality
+
+
+async def list_municipalities(session: AsyncSession) -> list[Municipality]:
+    return list(await session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
+# --- users ---------------------------------------------------------------------------------
+
+
+async def create_user(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    email: str,
+    password: str,
+    name: str,
+    role: str,
+    municipality_id: int | None = None,
+    iban: str | None = None,
+    bic: str | None = None,
+    address: str | None = None,
+) -> User:
+    require_role(actor, Role.admin)
+    if role in (Role.yard_head, Role.finance) and municipality_id is None:
+        raise Invalid("user.municipality_required", field="municipality_id")
+    if role not in (Role.yard_head, Role.finance) and municipality_id is not None:
+        raise Invalid("user.municipality_not_allowed", field="municipality_id")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid("user.password_short", field="password", min=MIN_PASSWORD_LENGTH)
+    if municipality_id is not None:
+        await get_municipality(session, municipality_id)
+    email = email.strip().lower()
+    if await session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("user.email_taken", field="email")
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        role=role,
+        municipality_id=municipality_id,
+        iban=normalize_iban(iban),
+        bic=normalize_bic(bic),
+        address=address,
+    )
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("user.email_taken", field="email") from exc
+    if role == Role.farmer and user.iban:
+        # A SEPA mandate reference per farmer (the signed paper mandate is kept by the municipality).
+        user.mandate_reference = f"MN-{user.id:08d}"
+        user.mandate_date = user.created_at
+    return user
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("user.not_found", id=user_id)
+    return user
+
+
+async def get_farmer(session: AsyncSession, farmer_id: int) -> User:
+    user = await get_user(session, farmer_id)
+    if user.role != Role.farmer:
+        raise Invalid("user.not_farmer", field="farmer_id", id=farmer_id)
+    return user
+
+
+async def list_farmers(session: AsyncSession) -> list[User]:
+    return list(
+        await session.scalars(select(User).where(User.role == Role.farmer, User.active).order_by(User.name))
+    )
+
+
+# --- login, tokens -------------------------------------------------------------------------
+
+
+async def _throttle(session: AsyncSession, email: str, address: str) -> None:
+    since = datetime.now(UTC) - THROTTLE_WINDOW
+    by_account = await session.scalar(
+        select(func.count()).where(LoginAttempt.email == email, LoginAttempt.attempted_at > since)
+    )
+    by_address = await session.scalar(
+        select(func.count()).where(LoginAttempt.address == address, LoginAttempt.attempted_at > since)
+    )
+    if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
+        raise TooManyRequests("auth.throttled", seconds=int(THROTTLE_WINDOW.total_seconds()))
+
+
+async def authenticate(session: AsyncSession, email: str, password: str, address: str) -> User:
+    """Check the password; failures are recorded and throttled per account and per address."""
+    email = email.strip().lower()
+    await _throttle(session, email, address)
+    user = await session.scalar(select(User).where(User.email == email))
+    if not verify_password(user.password_hash if user else None, password) or not user or not user.active:
+        session.add(LoginAttempt(email=email, address=address))
+        # Commit now: the refusal below rolls the request back, and the attempt must still count.
+        await session.commit()
+        raise NotAuthenticated("auth.bad_credentials")
+    await session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    return user
+
+
+async def issue_token(session: AsyncSession, user: User) -> str:
+    token = new_token()
+    session.add(
+        ApiToken(user_id=user.id, token_hash=token_digest(token), expires_at=datetime.now(UTC) + TOKEN_LIFETIME)
+    )
+    await session.flush()
+    return token
+
+
+async def actor_from_token(session: AsyncSession, token: str) -> Actor | None:
+    row = await session.execute(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == token_digest(token), ApiToken.expires_at > func.now(), User.active)
+    )
+    user = row.scalar_one_or_none()
+    return actor_of(user) if user else None
+
+
+async def actor_from_user_id(session: AsyncSession, user_id: int) -> Actor | None:
+    user = await session.get(User, user_id)
+    return actor_of(user) if user and user.active else None

@@ -1,0 +1,12 @@
+"""The JSON API under /api/v1: thin controllers over the domain services (one module per domain)."""
+
+from machinery_network.api import accounts, bookings, care, catalogue, ledger, settlement
+
+ROUTES = [
+    *accounts.ROUTES,
+    *catalogue.ROUTES,
+    *bookings.ROUTES,
+    *care.ROUTES,
+    *ledger.ROUTES,
+    *settlement.ROUTES,
+]

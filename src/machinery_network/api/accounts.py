@@ -1,0 +1,131 @@
+"""JSON routes: login tokens, municipalities, users."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.accounts import service
+from machinery_network.accounts.models import Municipality, Role
+from machinery_network.auth import Actor, require_role
+from machinery_network.schemas import Email, Id, Input, Name, Note
+
+
+class TokenRequest(Input):
+    email: Email
+    password: str
+
+
+class TokenResponse(BaseModel):
+    token: str
+    token_type: str = "bearer"
+    user_id: int
+    role: str
+    municipality_id: int | None
+
+
+class MunicipalityCreate(Input):
+    name: Name
+    iban: str | None = None
+    bic: str | None = None
+    creditor_id: Name | None = None
+    address: Note | None = None
+
+
+class MunicipalityPublic(BaseModel):
+    id: int
+    name: str
+    iban: str | None
+    bic: str | None
+    creditor_id: str | None
+    address: str | None
+
+    @classmethod
+    def of(cls, m: Municipality) -> MunicipalityPublic:
+        return cls.model_validate(m, from_attributes=True)
+
+
+class UserCreate(Input):
+    email: Email
+    password: str
+    name: Name
+    role: Role
+    municipality_id: Id | None = None
+    iban: str | None = None
+    bic: str | None = None
+    address: Note | None = None
+
+
+class UserPublic(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: str
+    municipality_id: int | None
+    iban: str | None
+
+
+def client_address(request: Request) -> str:
+    return (request.client.host if request.client else None) or "unknown"
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/token", status_code=200, security=[])
+    async def token(self, data: TokenRequest, request: Request, db_session: AsyncSession) -> TokenResponse:
+        user = await service.authenticate(db_session, data.email, data.password, client_address(request))
+        token = await service.issue_token(db_session, user)
+        return TokenResponse(token=token, user_id=user.id, role=user.role, municipality_id=user.municipality_id)
+
+    @get("/me")
+    async def me(self, actor: Actor) -> dict:
+        return {"id": actor.id, "name": actor.name, "email": actor.email, "role": actor.role,
+                "municipality_id": actor.municipality_id}
+
+
+class MunicipalityController(Controller):
+    path = "/api/v1/municipalities"
+    tags = ["municipalities"]
+
+    @post("/")
+    async def create(self, data: MunicipalityCreate, actor: Actor, db_session: AsyncSession) -> MunicipalityPublic:
+        municipality = await service.create_municipality(db_session, actor, **data.model_dump())
+        return MunicipalityPublic.of(municipality)
+
+    @get("/")
+    async def list_(self, actor: Actor, db_session: AsyncSession) -> list[MunicipalityPublic]:
+        return [MunicipalityPublic.of(m) for m in await service.list_municipalities(db_session)]
+
+    @get("/{municipality_id:int}")
+    async def show(self, municipality_id: int, actor: Actor, db_session: AsyncSession) -> MunicipalityPublic:
+        return MunicipalityPublic.of(await service.get_municipality(db_session, municipality_id))
+
+
+class UserController(Controller):
+    path = "/api/v1/users"
+    tags = ["users"]
+
+    @post("/")
+    async def create(self, data: UserCreate, actor: Actor, db_session: AsyncSession) -> UserPublic:
+        user = await service.create_user(db_session, actor, **data.model_dump())
+        return UserPublic.model_validate(user, from_attributes=True)
+
+    @get("/")
+    async def list_(self, actor: Actor, db_session: AsyncSession) -> list[UserPublic]:
+        """Admin: every user; yard heads and finance: the farmers (to assign sections, settle)."""
+        require_role(actor, Role.admin, Role.yard_head, Role.finance)
+        if actor.is_admin:
+            from sqlalchemy import select
+
+            from machinery_network.accounts.models import User
+
+            users = list(await db_session.scalars(select(User).order_by(User.id)))
+        else:
+            users = await service.list_farmers(db_session)
+        return [UserPublic.model_validate(u, from_attributes=True) for u in users]
+
+
+ROUTES = [AuthController, MunicipalityController, UserController]

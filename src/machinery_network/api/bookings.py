@@ -1,0 +1,3 @@
+"""JSON routes of the bookings domain."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""JSON routes of the care domain."""
+
+ROUTES: list = []

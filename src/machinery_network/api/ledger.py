@@ -1,0 +1,3 @@
+"""JSON routes of the ledger domain."""
+
+ROUTES: list = []

@@ -1,0 +1,3 @@
+"""JSON routes of the settlement domain."""
+
+ROUTES: list = []

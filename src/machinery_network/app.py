@@ -1,0 +1,301 @@
+"""The Litestar application: wiring only (routes, dependencies, error mapping, sessions, CSRF).
+
+Requests get one database session each, committed after the handler succeeded (before the response
+is sent, so a failed commit still becomes an error response) and rolled back on any error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.response import Template
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from machinery_network import __version__
+from machinery_network.accounts import service as accounts
+from machinery_network.auth import Actor
+from machinery_network.config import Settings, get_settings
+from machinery_network.db import make_engine, make_sessionmaker, resolve_database_url
+from machinery_network.errors import DomainError, NotAuthenticated, Unavailable
+from machinery_network.i18n import gettext_de, translate
+from machinery_network.money import format_decimal_de, format_eur
+
+log = logging.getLogger(__name__)
+WEB_ROOT = Path(__file__).resolve().parent / "web"
+API_PREFIX = "/api/v1"
+
+
+# --- dependencies ----------------------------------------------------------------------------
+
+
+async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
+    async with state.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+async def provide_optional_actor(request: Request, db_session: AsyncSession) -> Actor | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        actor = await accounts.actor_from_token(db_session, header[7:].strip())
+        if actor is None:
+            raise NotAuthenticated("auth.required")
+        return actor
+    user_id = request.session.get("uid") if "session" in request.scope else None
+    if isinstance(user_id, int):
+        return await accounts.actor_from_user_id(db_session, user_id)
+    return None
+
+
+async def provide_actor(actor_or_none: Actor | None) -> Actor:
+    if actor_or_none is None:
+        raise NotAuthenticated()
+    return actor_or_none
+
+
+async def provide_settings(state: State) -> Settings:
+    return state.settings
+
+
+# --- error mapping ---------------------------------------------------------------------------
+
+
+def _is_api(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith(API_PREFIX) or path == "/health" or not _wants_html(request)
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "") or request.headers.get("hx-request") == "true"
+
+
+def _json_error(status_code: int, detail: str, extra: Any = None) -> Response:
+    body: dict[str, Any] = {"status_code": status_code, "detail": detail}
+    if extra is not None:
+        body["extra"] = extra
+    return Response(body, status_code=status_code, media_type=MediaType.JSON)
+
+
+def _html_error(request: Request, status_code: int, message: str) -> Response:
+    if status_code == 401:
+        from litestar.response import Redirect
+
+        return Redirect(f"/login?next={request.url.path}")
+    return Template(
+        "error.html",
+        context={"status_code": status_code, "message": message, "actor": None},
+        status_code=status_code,
+    )
+
+
+def domain_error_handler(request: Request, exc: DomainError) -> Response:
+    if _is_api(request):
+        extra = exc.extra if exc.extra is not None else ({"field": exc.field} if exc.field else None)
+        return _json_error(exc.status_code, exc.message("en"), extra)
+    return _html_error(request, exc.status_code, exc.message("de"))
+
+
+def validation_error_handler(request: Request, exc: ValidationException) -> Response:
+    """Schema validation failures are 422 (the contract's bad-input status), with the field errors."""
+    if _is_api(request):
+        return _json_error(422, exc.detail or "Validation failed", exc.extra)
+    return _html_error(request, 422, gettext_de("validation"))
+
+
+def http_error_handler(request: Request, exc: HTTPException) -> Response:
+    if _is_api(request):
+        return _json_error(exc.status_code, exc.detail, exc.extra or None)
+    message = exc.detail
+    if exc.status_code == 403 and "csrf" in (exc.detail or "").lower():
+        message = gettext_de("auth.csrf")
+    elif exc.status_code == 404:
+        message = gettext_de("not_found")
+    return _html_error(request, exc.status_code, message)
+
+
+def database_down_handler(request: Request, exc: Exception) -> Response:
+    """The database is unreachable: 503, and the pool reconnects once it answers again."""
+    if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not _is_connection_error(exc):
+        return internal_error_handler(request, exc)
+    log.warning("database unavailable: %s", exc)
+    err = Unavailable("db.unavailable")
+    if _is_api(request):
+        return _json_error(503, err.message("en"))
+    return _html_error(request, 503, err.message("de"))
+
+
+def _is_connection_error(exc: BaseException) -> bool:
+    import asyncpg
+
+    chain: BaseException | None = exc
+    while chain is not None:
+        if isinstance(
+            chain,
+            ConnectionError
+            | OSError
+            | asyncpg.exceptions.CannotConnectNowError
+            | asyncpg.exceptions.ConnectionDoesNotExistError
+            | asyncpg.exceptions.AdminShutdownError
+            | asyncpg.exceptions.InterfaceError,
+        ):
+            return True
+        chain = chain.__cause__ or getattr(chain, "orig", None)
+        if chain is exc:
+            break
+    return False
+
+
+def internal_error_handler(request: Request, exc: Exception) -> Response:
+    if _is_connection_error(exc):
+        return database_down_handler(request, OperationalError("", {}, exc))
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    if _is_api(request):
+        return _json_error(500, "Internal server error")
+    return _html_error(request, 500, "Interner Fehler. Bitte versuchen Sie es später erneut.")
+
+
+# --- routes owned by the app itself --------------------------------------------------------------
+
+
+@get(["/health", f"{API_PREFIX}/health"], tags=["system"], sync_to_thread=False, exclude_from_csrf=True)
+async def health(db_session: AsyncSession) -> dict[str, str]:
+    await db_session.execute(text("SELECT 1"))
+    return {"status": "ok", "version": __version__}
+
+
+# --- the factory -----------------------------------------------------------------------------------
+
+
+def _template_engine(engine: JinjaTemplateEngine) -> None:
+    env = engine.engine
+    env.globals["_"] = gettext_de
+    env.globals["translate"] = translate
+    env.filters["eur"] = format_eur
+    env.filters["eur_symbol"] = lambda cents: format_eur(cents, symbol=True) if cents is not None else ""
+    env.filters["num"] = format_decimal_de
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+
+
+def create_app(
+    settings: Settings | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    *,
+    scheduler: bool = False,
+    debug: bool = False,
+    shutdown_hooks: list[Callable[[], None]] | None = None,
+) -> Litestar:
+    """Build the application. Tests pass their own sessionmaker; ``serve`` lets it resolve the database."""
+    from machinery_network.api import ROUTES as API_ROUTES
+    from machinery_network.web import ROUTES as WEB_ROUTES
+
+    settings = settings or get_settings()
+    secret = settings.resolved_secret()
+    owned_engine = None
+    if sessionmaker is None:
+        owned_engine = make_engine(resolve_database_url(settings), pool_size=settings.db_pool_size)
+        sessionmaker = make_sessionmaker(owned_engine)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        job_scheduler = None
+        if scheduler:
+            from machinery_network.scheduler import start_scheduler
+
+            job_scheduler = await start_scheduler(sessionmaker, settings)
+        try:
+            yield
+        finally:
+            if job_scheduler is not None:
+                job_scheduler.shutdown(wait=False)
+            if owned_engine is not None:
+                await owned_engine.dispose()
+            # e.g. stopping the embedded PostgreSQL: here, because uvicorn re-raises SIGTERM after
+            # its graceful shutdown and atexit hooks would never run.
+            for hook in shutdown_hooks or []:
+                hook()
+
+    session_key = hashlib.sha256(("session:" + secret).encode()).digest()
+    csrf_secret = hashlib.sha256(("csrf:" + secret).encode()).hexdigest()
+
+    return Litestar(
+        route_handlers=[
+            health,
+            *API_ROUTES,
+            *WEB_ROUTES,
+            create_static_files_router(path="/static", directories=[WEB_ROOT / "static"], include_in_schema=False),
+        ],
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "actor_or_none": Provide(provide_optional_actor),
+            "actor": Provide(provide_actor),
+            "settings": Provide(provide_settings),
+        },
+        state=State({"sessionmaker": sessionmaker, "settings": settings}),
+        lifespan=[lifespan],
+        exception_handlers={
+            DomainError: domain_error_handler,
+            ValidationException: validation_error_handler,
+            NotFoundException: http_error_handler,
+            HTTPException: http_error_handler,
+            OperationalError: database_down_handler,
+            InterfaceError: database_down_handler,
+            ConnectionError: database_down_handler,
+            OSError: database_down_handler,
+            Exception: internal_error_handler,
+        },
+        middleware=[
+            CookieBackendConfig(
+                secret=session_key,
+                key="mn_session",
+                httponly=True,
+                samesite="lax",
+                secure=settings.env == "production",
+                max_age=12 * 3600,
+            ).middleware
+        ],
+        csrf_config=CSRFConfig(
+            secret=csrf_secret,
+            cookie_name="mn_csrf",
+            header_name="x-csrftoken",
+            cookie_samesite="lax",
+            cookie_secure=settings.env == "production",
+            exclude=[API_PREFIX, "/health", "/calendar"],
+        ),
+        template_config=TemplateConfig(
+            directory=WEB_ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=_template_engine
+        ),
+        openapi_config=OpenAPIConfig(
+            title="machinery-network",
+            version=__version__,
+            path="/schema",
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer", description="POST /api/v1/auth/token")
+                }
+            ),
+            security=[{"BearerToken": []}],
+        ),
+        debug=debug,
+    )

@@ -1,0 +1,1 @@
+"""Bookings of catalogue items, maintenance/own-use blocks and the occupancy that forbids overlaps."""

@@ -1,0 +1,86 @@
+"""Tables of the bookings domain.
+
+``occupancies`` holds one row per approved (or completed) booking and per block; its exclusion
+constraint (migration 0001) is what makes a double booking impossible, whatever the application does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from machinery_network._sa import created_at, decimal_col, fk, ts
+
+
+class BookingStatus(StrEnum):
+    requested = "requested"
+    approved = "approved"
+    rejected = "rejected"
+    cancelled = "cancelled"
+    completed = "completed"
+
+
+class Booking(SQLModel, table=True):
+    __tablename__ = "bookings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = fk("items.id")
+    farmer_id: int = fk("users.id")
+    start_at: datetime = ts()
+    end_at: datetime = ts()
+    with_operator: bool = Field(default=False)
+    expected_quantity: Decimal | None = decimal_col(nullable=True)
+    note: str | None = Field(default=None, max_length=2000)
+    status: str = Field(default=BookingStatus.requested, max_length=20, index=True)
+    estimated_cents: int | None = None
+    reject_reason: str | None = Field(default=None, max_length=2000)
+    quantity: Decimal | None = decimal_col(nullable=True)
+    operator_hours: Decimal | None = decimal_col(nullable=True)
+    charge_cents: int | None = None
+    decided_by: int | None = fk("users.id", nullable=True, index=False)
+    decided_at: datetime | None = ts(nullable=True)
+    created_at: datetime = created_at()
+
+
+class BookingEvent(SQLModel, table=True):
+    """Audit trail: every status change of a booking, with who and when."""
+
+    __tablename__ = "booking_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = fk("bookings.id")
+    actor_id: int | None = fk("users.id", nullable=True, index=False)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    note: str | None = Field(default=None, max_length=2000)
+    at: datetime = created_at()
+
+
+class Block(SQLModel, table=True):
+    """Maintenance or own use of an item by the building yard."""
+
+    __tablename__ = "blocks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = fk("items.id")
+    start_at: datetime = ts()
+    end_at: datetime = ts()
+    reason: str = Field(max_length=2000)
+    created_by: int | None = fk("users.id", nullable=True, index=False)
+    created_at: datetime = created_at()
+
+
+class Occupancy(SQLModel, table=True):
+    """One row per approved/completed booking or block; the exclusion constraint lives here."""
+
+    __tablename__ = "occupancies"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = fk("items.id")
+    start_at: datetime = ts()
+    end_at: datetime = ts()
+    booking_id: int | None = fk("bookings.id", nullable=True, ondelete="CASCADE")
+    block_id: int | None = fk("blocks.id", nullable=True, ondelete="CASCADE")

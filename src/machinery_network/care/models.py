@@ -1,0 +1,89 @@
+"""Tables of the care domain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Column, Date
+from sqlmodel import Field, SQLModel
+
+from machinery_network._sa import created_at, decimal_col, fk, jsonb, ts
+
+
+class SectionKind(StrEnum):
+    road = "road"
+    path = "path"
+
+
+class CareTask(StrEnum):
+    verge_mowing = "verge_mowing"
+    hedge_cutting = "hedge_cutting"
+    ditch_clearing = "ditch_clearing"
+    winter_service = "winter_service"
+    other = "other"
+
+
+class SectionUnit(StrEnum):
+    metre = "metre"
+    hour = "hour"
+    flat = "flat"
+
+
+class CareLogStatus(StrEnum):
+    reported = "reported"
+    confirmed = "confirmed"
+    rejected = "rejected"
+
+
+class Section(SQLModel, table=True):
+    __tablename__ = "sections"
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = fk("municipalities.id")
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    length_m: int
+    task: str = Field(max_length=40)
+    unit: str = Field(max_length=20)
+    rate_cents: int
+    # Expected passes per season, e.g. {"summer": 2}: {season: passes}; seasons per care.service.
+    planned_passes: dict[str, Any] | None = jsonb()
+    geometry: dict[str, Any] | None = jsonb()  # GeoJSON LineString in WGS84
+    active: bool = Field(default=True)
+    created_at: datetime = created_at()
+
+
+class Assignment(SQLModel, table=True):
+    """A section looked after by one farmer from valid_from to valid_to (inclusive; open-ended if null)."""
+
+    __tablename__ = "assignments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    section_id: int = fk("sections.id")
+    farmer_id: int = fk("users.id")
+    valid_from: date = Field(sa_column=Column(Date, nullable=False))
+    valid_to: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
+    created_by: int | None = fk("users.id", nullable=True, index=False)
+    created_at: datetime = created_at()
+
+
+class CareLog(SQLModel, table=True):
+    __tablename__ = "care_logs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    section_id: int = fk("sections.id")
+    farmer_id: int = fk("users.id")
+    performed_on: date = Field(sa_column=Column(Date, nullable=False))
+    quantity: Decimal = decimal_col()
+    note: str | None = Field(default=None, max_length=2000)
+    status: str = Field(default=CareLogStatus.reported, max_length=20, index=True)
+    credit_cents: int
+    photo_path: str | None = Field(default=None, max_length=500)
+    photo_content_type: str | None = Field(default=None, max_length=100)
+    reject_reason: str | None = Field(default=None, max_length=2000)
+    decided_by: int | None = fk("users.id", nullable=True, index=False)
+    decided_at: datetime | None = ts(nullable=True)
+    created_at: datetime = created_at()

@@ -1,0 +1,1 @@
+"""Catalogue: the machines and services municipalities offer at cost price."""

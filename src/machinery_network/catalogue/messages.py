@@ -1,0 +1,37 @@
+MESSAGES = {
+    "item.not_found": {"de": "Gerät oder Leistung nicht gefunden.", "en": "Item not found."},
+    "item.inactive": {"de": "Dieses Angebot ist derzeit nicht buchbar.", "en": "This item is not active."},
+    "kind.machine": {"de": "Maschine", "en": "machine"},
+    "kind.service": {"de": "Dienstleistung", "en": "service"},
+    "unit.hour": {"de": "Stunde", "en": "hour"},
+    "unit.day": {"de": "Tag", "en": "day"},
+    "unit.hectare": {"de": "Hektar", "en": "hectare"},
+    "unit.km": {"de": "Kilometer", "en": "km"},
+    "unit.flat": {"de": "pauschal", "en": "flat"},
+    "item.saved": {"de": "Gespeichert.", "en": "Saved."},
+}
+
+MESSAGES.update({
+    "catalogue.title": {"de": "Geräte und Leistungen der Bauhöfe", "en": "Building-yard machines and services"},
+    "catalogue.intro": {
+        "de": "Alle Angebote zum Selbstkostenpreis. Buchungen bestätigt der Bauhof der jeweiligen Gemeinde.",
+        "en": "Everything at cost price; the owning municipality's building yard confirms each booking.",
+    },
+    "catalogue.kind": {"de": "Art", "en": "Kind"},
+    "catalogue.name": {"de": "Bezeichnung", "en": "Name"},
+    "catalogue.description": {"de": "Beschreibung", "en": "Description"},
+    "catalogue.unit": {"de": "Einheit", "en": "Unit"},
+    "catalogue.rate": {"de": "Satz (€ netto)", "en": "Rate (€ net)"},
+    "catalogue.operator_rate": {"de": "Bedienersatz (€/Std., optional)", "en": "Operator rate (€/h, optional)"},
+    "catalogue.vat": {"de": "USt. (%)", "en": "VAT (%)"},
+    "catalogue.active": {"de": "buchbar", "en": "active"},
+    "catalogue.inactive": {"de": "nicht buchbar", "en": "inactive"},
+    "catalogue.per": {"de": "je", "en": "per"},
+    "catalogue.with_operator": {"de": "mit Bediener", "en": "with operator"},
+    "catalogue.empty": {"de": "Keine passenden Angebote gefunden.", "en": "No matching items."},
+    "catalogue.new": {"de": "Neues Gerät / neue Leistung", "en": "New item"},
+    "catalogue.edit": {"de": "Bearbeiten", "en": "Edit"},
+    "catalogue.manage_title": {"de": "Unsere Geräte und Leistungen", "en": "Our items"},
+    "catalogue.search_placeholder": {"de": "z. B. Mulcher, Kehrmaschine", "en": "e.g. mulcher, sweeper"},
+    "catalogue.offered_by": {"de": "Angeboten vom Bauhof", "en": "Offered by the building yard of"},
+})

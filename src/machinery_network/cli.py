@@ -1,0 +1,232 @@
+"""The `machinery-network` command line (CONTRACT.md, "Command line").
+
+Exit status: 0 success, 2 bad arguments, 1 failure, with a one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from machinery_network.config import get_settings
+
+log = logging.getLogger("machinery_network")
+
+
+class ArgumentError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # exit 2 with one line, as the contract says
+        print(f"{self.prog}: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _month(value: str):
+    from machinery_network.schemas import parse_month
+
+    try:
+        return parse_month(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid month {value!r}, expected YYYY-MM") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="machinery-network", description="Inter-municipal machinery and care network")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    serve = sub.add_parser("serve", help="migrate, then serve HTTP and run the monthly scheduler")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-scheduler", action="store_true", help="do not run the monthly settlement job")
+    serve.add_argument("--demo", action="store_true", help="load the demo network first and print its logins")
+    serve.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+
+    sub.add_parser("migrate", help="upgrade the database schema to the newest migration")
+    sub.add_parser("demo", help="load the demo network (idempotent) and print its logins")
+
+    create_user = sub.add_parser("create-user", help="create a user; the password is read from stdin")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--role", required=True, choices=["admin", "yard_head", "finance", "farmer"])
+    create_user.add_argument("--municipality", type=int)
+    create_user.add_argument("--name")
+    create_user.add_argument("--iban")
+
+    settle = sub.add_parser("settle", help="settle a month (idempotent)")
+    settle.add_argument("--month", required=True, type=_month)
+    settle.add_argument("--municipality", type=int)
+
+    export = sub.add_parser("export", help="write a finance export of a settled month")
+    export.add_argument("--month", required=True, type=_month)
+    export.add_argument("--municipality", required=True, type=int)
+    export.add_argument("--format", required=True, choices=["csv", "datev", "pdf", "sepa-debit", "sepa-credit"])
+    export.add_argument("-o", "--output", required=True, type=Path)
+    return parser
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+async def _with_session(action: Callable[[Any], Awaitable[Any]]) -> Any:
+    from machinery_network.db import make_engine, make_sessionmaker, resolve_database_url, session_scope
+
+    engine = make_engine(resolve_database_url(), pool_size=2)
+    try:
+        async with session_scope(make_sessionmaker(engine)) as session:
+            return await action(session)
+    finally:
+        await engine.dispose()
+
+
+async def _migrate() -> None:
+    from machinery_network.db import resolve_database_url
+    from machinery_network.migrate import upgrade
+
+    await upgrade(resolve_database_url())
+
+
+async def _demo() -> str:
+    from machinery_network.demo import format_logins, load_demo
+
+    await _migrate()
+    return format_logins(await _with_session(load_demo))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from machinery_network import embedded
+    from machinery_network.app import create_app
+    from machinery_network.db import resolve_database_url
+
+    settings = get_settings()
+    uses_embedded = not settings.database_url
+    try:
+        resolve_database_url(settings)  # start (or attach to) the embedded server before migrating
+        asyncio.run(_migrate())
+        if args.demo:
+            print(asyncio.run(_demo()), flush=True)
+        app = create_app(
+            settings,
+            scheduler=not args.no_scheduler,
+            shutdown_hooks=[embedded.stop] if uses_embedded else [],
+        )
+        print(f"Serving on http://{args.host}:{args.port}", flush=True)
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True,
+                    timeout_graceful_shutdown=10)
+    finally:
+        if uses_embedded:
+            embedded.stop()
+    return 0
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from machinery_network.accounts.service import create_user
+    from machinery_network.auth import SYSTEM
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise ArgumentError("no password on stdin")
+
+    async def action(session):
+        user = await create_user(
+            session, SYSTEM, email=args.email, password=password, name=args.name or args.email.split("@")[0],
+            role=args.role, municipality_id=args.municipality, iban=args.iban,
+        )
+        return user.id
+
+    asyncio.run(_migrate())
+    user_id = asyncio.run(_with_session(action))
+    print(f"created user {user_id} ({args.email}, {args.role})")
+    return 0
+
+
+def cmd_settle(args: argparse.Namespace) -> int:
+    from machinery_network.auth import SYSTEM
+    from machinery_network.settlement import service
+
+    async def action(session):
+        if args.municipality is not None:
+            ids = [args.municipality]
+        else:
+            ids = await service.municipality_ids(session)
+        results = []
+        for municipality_id in ids:
+            results.append(await service.settle(session, SYSTEM, args.month, municipality_id, trigger="cli"))
+        return results
+
+    asyncio.run(_migrate())
+    for result in asyncio.run(_with_session(action)):
+        s = result.settlement
+        state = "created" if result.created else "unchanged"
+        print(f"settlement {s.id} municipality {s.municipality_id} {s.month:%Y-%m}: {state}, "
+              f"{s.entry_count} entries, {s.farmer_count} farmers, net {s.total_net_cents} cents")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from machinery_network.auth import SYSTEM
+    from machinery_network.exports import service
+
+    async def action(session):
+        return await service.export(session, SYSTEM, args.month, args.municipality, args.format)
+
+    export_file = asyncio.run(_with_session(action))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(export_file.content)
+    print(f"wrote {args.output} ({len(export_file.content)} bytes, {export_file.media_type})")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from machinery_network.errors import DomainError
+
+    try:
+        if args.command == "serve":
+            return cmd_serve(args)
+        if args.command == "migrate":
+            asyncio.run(_migrate())
+            print("database schema is up to date")
+            return 0
+        if args.command == "demo":
+            print(asyncio.run(_demo()))
+            return 0
+        if args.command == "create-user":
+            return cmd_create_user(args)
+        if args.command == "settle":
+            return cmd_settle(args)
+        if args.command == "export":
+            return cmd_export(args)
+    except ArgumentError as exc:
+        print(f"machinery-network: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"machinery-network: {exc.message('en')}", file=sys.stderr)
+        return 2 if exc.status_code in (400, 422) else 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one line on stderr, as the contract says
+        log.debug("command failed", exc_info=True)
+        print(f"machinery-network: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
+        return 1
+    finally:
+        if args.command != "serve":
+            from machinery_network import embedded
+
+            embedded.stop()
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,75 @@
+"""Settings from the environment (see CONTRACT.md, "Configuration")."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    data_dir: Path = Field(default=Path("./var"), alias="MN_DATA_DIR")
+    secret_key: str | None = Field(default=None, alias="MN_SECRET_KEY")
+    timezone: str = Field(default="Europe/Berlin", alias="MN_TIMEZONE")
+    smtp_url: str | None = Field(default=None, alias="MN_SMTP_URL")
+    smtp_from: str = Field(default="maschinennetz@localhost", alias="MN_SMTP_FROM")
+    env: str = Field(default="development", alias="MN_ENV")
+    booking_horizon_days: int = Field(default=180, alias="MN_BOOKING_HORIZON_DAYS", ge=1)
+    upload_max_bytes: int = Field(default=5 * 1024 * 1024, alias="MN_UPLOAD_MAX_BYTES", ge=1)
+    base_url: str = Field(default="http://127.0.0.1:8000", alias="MN_BASE_URL")
+    db_pool_size: int = Field(default=10, alias="MN_DB_POOL_SIZE", ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value[len(prefix):]
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_secret(self) -> Settings:
+        if self.env == "production" and not self.secret_key:
+            raise ValueError("MN_SECRET_KEY is required when MN_ENV=production")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.data_dir.resolve() / "uploads"
+
+    def resolved_secret(self) -> str:
+        """The signing secret: MN_SECRET_KEY, or one generated once per data dir in development."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir.resolve() / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

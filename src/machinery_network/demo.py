@@ -1,0 +1,174 @@
+"""The demo network: three neighbouring municipalities in the Werra valley sharing their building yards.
+
+Idempotent: every row is looked up by its natural key first, so running it twice gives the same data.
+Rates are plausible cost prices (Selbstkostenpreise) of municipal building yards, net in cents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.accounts.models import Municipality, Role, User
+from machinery_network.accounts.security import hash_password
+from machinery_network.care.models import Assignment, Section
+from machinery_network.catalogue.models import Item
+
+DEMO_PASSWORD = "demo-passwort"
+
+MUNICIPALITIES = [
+    # name, IBAN, BIC, creditor id, address
+    ("Gerstungen", "DE89370400440532013000", "COBADEFFXXX", "DE98ZZZ09999999999",
+     "Gemeinde Gerstungen · Wilhelmstraße 53 · 99834 Gerstungen"),
+    ("Berka/Werra", "DE12500105170648489890", "INGDDEFFXXX", "DE67ZZZ00000123456",
+     "Stadt Berka/Werra · Marktplatz 1 · 99837 Berka/Werra"),
+    ("Heringen (Werra)", "DE02120300000000202051", "BYLADEM1001", "DE21ZZZ00000654321",
+     "Stadt Heringen (Werra) · Obertor 11 · 36266 Heringen"),
+]
+
+# municipality index, name, kind, unit, rate ct, operator rate ct, VAT %, description
+ITEMS = [
+    (0, "Traktor 120 PS mit Mulcher", "machine", "hour", 4800, 3900, 19, "Fendt 313 mit Seitenmulcher, 2,2 m Arbeitsbreite"),
+    (0, "Böschungsmäher (Auslegemäher)", "machine", "hour", 5600, 3900, 19, "Ausleger 6,5 m für Gräben und Böschungen"),
+    (0, "Kehrmaschine", "machine", "hour", 6500, 3900, 19, "Aufsitz-Kehrmaschine für Hof- und Wegeflächen"),
+    (0, "Frontlader mit Palettengabel", "machine", "day", 18000, 3900, 19, "Radlader 5 t mit Schaufel und Gabel"),
+    (0, "Bauhof-Kolonne (Mitarbeiterstunde)", "service", "hour", 3900, None, 0, "Facharbeiter des Bauhofs, je Person"),
+    (0, "Mulchen von Feldwegen", "service", "km", 9500, None, 19, "Beidseitiges Mulchen inkl. Fahrer"),
+    (1, "Unimog mit Schneepflug und Streuer", "machine", "hour", 7800, 3900, 19, "Winterdienst-Unimog U 400"),
+    (1, "Heckenschere am Ausleger", "machine", "hour", 5200, 3900, 19, "Astschere bis 8 cm Astdurchmesser"),
+    (1, "Grabenfräse", "machine", "day", 24000, 3900, 19, "Grabenräumung und -profilierung"),
+    (1, "Häcksler (Holzhacker)", "machine", "day", 16500, 3900, 19, "Zapfwellenhäcksler bis 20 cm"),
+    (1, "Wiesenschleppe", "machine", "hectare", 1800, None, 19, "6 m Arbeitsbreite"),
+    (1, "Transport mit Kipper", "service", "km", 240, None, 19, "Dreiseitenkipper 14 t mit Fahrer"),
+    (2, "Walze (Glattwalze)", "machine", "day", 9500, 3900, 19, "Anhängewalze für Wegebau"),
+    (2, "Minibagger 3 t", "machine", "day", 14500, 3900, 19, "Mit Tieflöffel und Grabenräumlöffel"),
+    (2, "Wasserfass 10.000 l", "machine", "day", 6000, None, 19, "Für Weidetränke und Baumbewässerung"),
+    (2, "Hochdruckreiniger mobil", "machine", "flat", 3500, None, 19, "Pauschal je Ausleihe inkl. Anhänger"),
+    (2, "Schlegelmulcher (Anbaugerät)", "machine", "hectare", 4200, None, 19, "Anbaumulcher 2,8 m, ohne Traktor"),
+    (2, "Wegebau-Kolonne (Mitarbeiterstunde)", "service", "hour", 4100, None, 0, "Mitarbeiter mit Kleingerät"),
+]
+
+FARMERS = [
+    ("Karl Hartung", "DE02500105170137075030"),
+    ("Marie Wenzel", "DE44500105175407324931"),
+    ("Jonas Eckhardt", "DE02100500000054540402"),
+    ("Heike Rommel", "DE02300209000106531065"),
+    ("Thomas Nüßlein", "DE02200505501015871393"),
+    ("Sabine Kellermann", "DE02700100800030876808"),
+    ("Wilhelm Otto", "DE02370501980001802057"),
+    ("Anja Reinhardt", "DE02600501010002034304"),
+    ("Lukas Bierschenk", "DE91100000000123456789"),
+    ("Petra Schanz", "DE02701500000000594937"),
+    ("Agrargenossenschaft Werratal eG", "DE27100777770209299700"),
+    ("Bernd Fischer", None),  # no IBAN yet: shows up as an exception in the SEPA exports
+]
+
+# municipality index, name, kind, length m, task, unit, rate ct, planned passes, farmer index
+SECTIONS = [
+    (0, "Feldweg Am Rasdorfer Berg", "path", 1200, "verge_mowing", "metre", 12, {"summer": 2}, 0),
+    (0, "K 21 Bankett Richtung Lauchröden", "road", 850, "verge_mowing", "metre", 15, {"summer": 2}, 1),
+    (0, "Hecke am Sportplatzweg", "path", 300, "hedge_cutting", "hour", 3500, {"winter": 1}, 2),
+    (1, "Graben Hohe Straße", "path", 640, "ditch_clearing", "metre", 40, {"autumn": 1}, 3),
+    (1, "Wirtschaftsweg Dippach", "path", 1500, "winter_service", "hour", 5200, {"winter": 10}, 4),
+    (1, "Feldweg Werraaue", "path", 900, "verge_mowing", "metre", 12, {"summer": 2}, 5),
+    (2, "Ortsverbindung Widdershausen", "road", 1100, "winter_service", "hour", 5200, {"winter": 10}, 6),
+    (2, "Hecke Kirchweg", "path", 250, "hedge_cutting", "flat", 9000, {"winter": 1}, 7),
+    (2, "Graben Am Kalimandscharo", "path", 700, "ditch_clearing", "metre", 40, {"autumn": 1}, 10),
+]
+
+
+@dataclass
+class DemoLogin:
+    email: str
+    role: str
+    name: str
+    municipality: str | None
+
+
+def _slug(text: str) -> str:
+    table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", " ": "-", "/": "-", "(": "", ")": ""})
+    return text.lower().translate(table)
+
+
+async def _user(session: AsyncSession, password_hash: str, *, email: str, name: str, role: str,
+                municipality_id: int | None = None, iban: str | None = None) -> User:
+    user = await session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name, role=role, municipality_id=municipality_id, iban=iban,
+                    password_hash=password_hash)
+        session.add(user)
+        await session.flush()
+        if iban:
+            user.mandate_reference = f"MN-{user.id:08d}"
+            user.mandate_date = user.created_at
+    return user
+
+
+async def load_demo(session: AsyncSession) -> list[DemoLogin]:
+    """Create the demo network where it is missing; return the logins (all share DEMO_PASSWORD)."""
+    password_hash = hash_password(DEMO_PASSWORD)
+    logins: list[DemoLogin] = []
+    municipalities: list[Municipality] = []
+    for name, iban, bic, creditor_id, address in MUNICIPALITIES:
+        municipality = await session.scalar(select(Municipality).where(Municipality.name == name))
+        if municipality is None:
+            municipality = Municipality(name=name, iban=iban, bic=bic, creditor_id=creditor_id, address=address)
+            session.add(municipality)
+            await session.flush()
+        municipalities.append(municipality)
+
+    admin = await _user(session, password_hash, email="admin@werratal.example", name="Netzwerk-Verwaltung",
+                        role=Role.admin)
+    logins.append(DemoLogin(admin.email, admin.role, admin.name, None))
+    heads = ["Uwe Brandt", "Steffen Kühn", "Ralf Möller"]
+    treasurers = ["Claudia Vogt", "Ines Lorenz", "Martina Schäfer"]
+    for municipality, head, treasurer in zip(municipalities, heads, treasurers, strict=True):
+        slug = _slug(municipality.name.split(" ")[0])
+        for role, person in ((Role.yard_head, head), (Role.finance, treasurer)):
+            prefix = "bauhof" if role == Role.yard_head else "kaemmerei"
+            user = await _user(session, password_hash, email=f"{prefix}@{slug}.example", name=person, role=role,
+                               municipality_id=municipality.id)
+            logins.append(DemoLogin(user.email, role, person, municipality.name))
+
+    farmers: list[User] = []
+    for name, iban in FARMERS:
+        email = f"{_slug(name.split(' eG')[0]).replace('-', '.')}@landwirt.example"
+        farmer = await _user(session, password_hash, email=email, name=name, role=Role.farmer, iban=iban)
+        farmers.append(farmer)
+        logins.append(DemoLogin(farmer.email, Role.farmer, name, None))
+
+    for index, name, kind, unit, rate, operator_rate, vat, description in ITEMS:
+        municipality = municipalities[index]
+        exists = await session.scalar(
+            select(Item.id).where(Item.municipality_id == municipality.id, Item.name == name)
+        )
+        if not exists:
+            session.add(Item(municipality_id=municipality.id, name=name, kind=kind, unit=unit, rate_cents=rate,
+                             operator_rate_cents=operator_rate, vat_percent=Decimal(vat), description=description))
+
+    for index, name, kind, length, task, unit, rate, passes, farmer_index in SECTIONS:
+        municipality = municipalities[index]
+        section = await session.scalar(
+            select(Section).where(Section.municipality_id == municipality.id, Section.name == name)
+        )
+        if section is None:
+            section = Section(municipality_id=municipality.id, name=name, kind=kind, length_m=length, task=task,
+                              unit=unit, rate_cents=rate, planned_passes=passes)
+            session.add(section)
+            await session.flush()
+            session.add(Assignment(section_id=section.id, farmer_id=farmers[farmer_index].id,
+                                   valid_from=date(2026, 1, 1)))
+    await session.flush()
+    return logins
+
+
+def format_logins(logins: list[DemoLogin]) -> str:
+    lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    for login in logins:
+        where = f" · {login.municipality}" if login.municipality else ""
+        lines.append(f"  {login.role:<10} {login.email:<42} {login.name}{where}")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Ledger: append-only money movements per (farmer, municipality) account."""

@@ -1,0 +1,48 @@
+"""Tables of the ledger domain.
+
+Signs: what the farmer owes is positive (charges), what he earned is negative (credits). The
+database refuses DELETE of any entry and UPDATE of a settled one (trigger in migration 0001).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import Column, Date
+from sqlmodel import Field, SQLModel
+
+from machinery_network._sa import created_at, decimal_col, fk
+
+
+class EntryKind(StrEnum):
+    charge = "charge"  # a completed booking
+    credit = "credit"  # a confirmed care log
+    reversal = "reversal"  # undoes (part of) an earlier entry
+    adjustment = "adjustment"  # a manual charge or credit (damage, fuel, goodwill)
+
+
+class LedgerEntry(SQLModel, table=True):
+    __tablename__ = "ledger_entries"
+
+    id: int | None = Field(default=None, primary_key=True)
+    farmer_id: int = fk("users.id")
+    municipality_id: int = fk("municipalities.id")
+    value_date: date = Field(sa_column=Column(Date, nullable=False, index=True))
+    kind: str = Field(max_length=20)
+    amount_cents: int  # gross, signed
+    net_cents: int  # signed like amount_cents
+    vat_cents: int  # signed like amount_cents
+    vat_percent: Decimal = decimal_col(5, 2)
+    quantity: Decimal | None = decimal_col(nullable=True)
+    unit: str | None = Field(default=None, max_length=20)
+    rate_cents: int | None = None
+    text: str = Field(max_length=500)
+    reason: str | None = Field(default=None, max_length=2000)
+    booking_id: int | None = fk("bookings.id", nullable=True)
+    care_log_id: int | None = fk("care_logs.id", nullable=True)
+    reverses_entry_id: int | None = fk("ledger_entries.id", nullable=True, index=False)
+    created_by: int | None = fk("users.id", nullable=True, index=False)
+    settlement_id: int | None = fk("settlements.id", nullable=True)
+    created_at: datetime = created_at()

@@ -1,0 +1,50 @@
+"""Shared input types: the contract's limits (names ≤ 200, notes ≤ 2,000 characters, integer cents)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Note = Annotated[str, StringConstraints(max_length=2000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"),
+]
+Cents = Annotated[int, Field(strict=True, ge=0, le=10**11)]
+SignedCents = Annotated[int, Field(strict=True, ge=-(10**11), le=10**11)]
+Id = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
+Quantity = Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), max_digits=12, decimal_places=3)]
+VatPercent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def parse_month(value: str) -> date:
+    """'2026-10' → date(2026, 10, 1); raises ValueError otherwise."""
+    match = _MONTH.match(value or "")
+    if not match:
+        raise ValueError("month must be YYYY-MM")
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+Month = Annotated[str, AfterValidator(lambda v: (parse_month(v), v)[1])]
+
+
+class Input(BaseModel):
+    """Base of every request body: unknown fields are refused, so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _number(value: Decimal) -> int | float:
+    """Decimals that are not money (percentages, quantities) go out as JSON numbers."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+DecimalOut = Annotated[Decimal, PlainSerializer(_number, return_type=int | float)]

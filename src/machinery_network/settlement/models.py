@@ -1,0 +1,60 @@
+"""Tables of the settlement domain. Settlements and their lines are immutable once written (trigger)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Date, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from machinery_network._sa import created_at, fk, ts
+
+
+class Settlement(SQLModel, table=True):
+    __tablename__ = "settlements"
+    __table_args__ = (UniqueConstraint("municipality_id", "month", name="uq_settlements_municipality_month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = fk("municipalities.id")
+    month: date = Field(sa_column=Column(Date, nullable=False))  # first day of the month
+    cutoff: date = Field(sa_column=Column(Date, nullable=False))  # last day of the month
+    entry_count: int = 0
+    farmer_count: int = 0
+    total_charges_cents: int = 0
+    total_credits_cents: int = 0
+    total_net_cents: int = 0
+    run_by: int | None = fk("users.id", nullable=True, index=False)
+    run_by_label: str = Field(default="scheduler", max_length=200)
+    # False only inside the transaction that writes the settlement; once true the row is immutable.
+    frozen: bool = Field(default=False)
+    created_at: datetime = created_at()
+
+
+class SettlementLine(SQLModel, table=True):
+    __tablename__ = "settlement_lines"
+    __table_args__ = (UniqueConstraint("settlement_id", "farmer_id", name="uq_settlement_lines_farmer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    settlement_id: int = fk("settlements.id")
+    farmer_id: int = fk("users.id")
+    charges_cents: int
+    credits_cents: int
+    net_cents: int
+    entry_count: int
+
+
+class SettlementRun(SQLModel, table=True):
+    """A record of each scheduler or manual run: started, finished, entries, error."""
+
+    __tablename__ = "settlement_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: date = Field(sa_column=Column(Date, nullable=False))
+    municipality_id: int | None = fk("municipalities.id", nullable=True)
+    trigger: str = Field(max_length=20)  # scheduler | catch-up | cli | api | web
+    started_at: datetime = created_at()
+    finished_at: datetime | None = ts(nullable=True)
+    settlement_id: int | None = fk("settlements.id", nullable=True, index=False)
+    entries: int | None = None
+    created: bool | None = None
+    error: str | None = Field(default=None, max_length=2000)

@@ -1,0 +1,12 @@
+"""HTML front end (Jinja + htmx): thin handlers over the same services as the JSON API."""
+
+from machinery_network.web import accounts, bookings, care, catalogue, ledger, settlement
+
+ROUTES = [
+    *accounts.ROUTES,
+    *catalogue.ROUTES,
+    *bookings.ROUTES,
+    *care.ROUTES,
+    *ledger.ROUTES,
+    *settlement.ROUTES,
+]

@@ -1,0 +1,59 @@
+"""Login, logout and the start page."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.accounts import service
+from machinery_network.accounts.models import Role
+from machinery_network.api.accounts import client_address
+from machinery_network.auth import Actor
+from machinery_network.errors import DomainError
+from machinery_network.web.common import form_data, render
+
+HOME_BY_ROLE = {
+    Role.farmer: "/",
+    Role.yard_head: "/manage/bookings",
+    Role.finance: "/finance/settlements",
+    Role.admin: "/",
+}
+
+
+def _safe_next(value: str | None) -> str | None:
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return None
+
+
+@get("/login", include_in_schema=False)
+async def login_page(actor_or_none: Actor | None, next: str | None = None) -> Template:
+    return render("login.html", actor_or_none, next=_safe_next(next) or "", email="", error=None)
+
+
+@post("/login", include_in_schema=False)
+async def login(request: Request, db_session: AsyncSession) -> Template | Redirect:
+    form = await form_data(request)
+    email, password = form.get("email", ""), form.get("password", "")
+    next_path = _safe_next(form.get("next"))
+    try:
+        user = await service.authenticate(db_session, email, password, client_address(request))
+    except DomainError as exc:
+        return render(
+            "login.html", None, status_code=exc.status_code, email=email, next=next_path or "",
+            error=exc.message("de"),
+        )
+    # A fresh session on login (no fixation): the old content is dropped, a new cookie is issued.
+    request.clear_session()
+    request.set_session({"uid": user.id, "role": user.role})
+    return Redirect(next_path or HOME_BY_ROLE.get(user.role, "/"), status_code=303)
+
+
+@post("/logout", include_in_schema=False)
+async def logout(request: Request) -> Redirect:
+    request.clear_session()
+    return Redirect("/login", status_code=303)
+
+
+ROUTES = [login_page, login, logout]

@@ -1,0 +1,3 @@
+"""HTML pages of the bookings domain."""
+
+ROUTES: list = []

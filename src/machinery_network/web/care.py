@@ -1,0 +1,3 @@
+"""HTML pages of the care domain."""
+
+ROUTES: list = []

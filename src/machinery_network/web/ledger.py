@@ -1,0 +1,3 @@
+"""HTML pages of the ledger domain."""
+
+ROUTES: list = []
