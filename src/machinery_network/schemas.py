@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Note = Annotated[str, StringConstraints(max_length=2000)]
@@ -16,9 +16,19 @@ Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$"),
 ]
-Cents = Annotated[int, Field(strict=True, ge=0, le=10**11)]
-SignedCents = Annotated[int, Field(strict=True, ge=-(10**11), le=10**11)]
-Id = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
+
+
+def _whole_number(value: object) -> object:
+    """Integers only: no "12", no 12.5, no true. (Field(strict=True) is not enough: Litestar
+    validates bodies with strict=False, which overrides field-level strictness.)"""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a whole number")
+    return value
+
+
+Cents = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=10**11)]
+SignedCents = Annotated[int, BeforeValidator(_whole_number), Field(ge=-(10**11), le=10**11)]
+Id = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=2**31 - 1)]
 Quantity = Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), max_digits=12, decimal_places=3)]
 VatPercent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 

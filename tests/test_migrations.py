@@ -1,0 +1,38 @@
+"""Migrations apply to an empty database, downgrade to nothing, and apply again."""
+
+import uuid
+
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from machinery_network.migrate import downgrade, upgrade
+
+
+async def _tables(url: str) -> set[str]:
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+            return {r[0] for r in rows}
+    finally:
+        await engine.dispose()
+
+
+async def test_migrations_upgrade_from_empty_downgrade_and_upgrade_again(server_url):
+    name = f"mn_mig_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        await upgrade(url)
+        tables = await _tables(url)
+        assert {"items", "bookings", "occupancies", "ledger_entries", "settlements"} <= tables
+        await downgrade(url, "base")
+        assert await _tables(url) <= {"alembic_version"}
+        await upgrade(url)
+        assert "ledger_entries" in await _tables(url)
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
