@@ -221,10 +221,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"machinery-network: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 1
     finally:
-        if args.command != "serve":
+        if args.command != "serve" and not get_settings().database_url:
             from machinery_network import embedded
 
-            embedded.stop()
+            embedded.stop()  # let go of the embedded server this command attached to
     return 2
 
 
