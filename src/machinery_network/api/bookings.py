@@ -1,3 +1,159 @@
-"""JSON routes of the bookings domain."""
+"""JSON routes of the bookings domain: requests and decisions, blocks, availability, the estimate."""
 
-ROUTES: list = []
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from litestar import Controller, get, post
+from litestar.exceptions import ValidationException
+from litestar.params import Parameter
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network import clock
+from machinery_network.auth import Actor
+from machinery_network.bookings import service
+from machinery_network.bookings.schemas import (
+    BlockCreate,
+    BlockPublic,
+    BookingCreate,
+    BookingPublic,
+    CompleteInput,
+    EstimatePublic,
+    Interval,
+    RejectInput,
+)
+from machinery_network.config import Settings
+from machinery_network.errors import Invalid
+
+
+def _validation(exc: ValidationError) -> ValidationException:
+    return ValidationException(
+        detail="Validation failed",
+        extra=[{"key": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()],
+    )
+
+
+def parse_instant(value: str | None, settings: Settings, field: str) -> datetime | None:
+    """ISO 8601 with offset; a time without offset or a bare date is read in the network's zone."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip().replace(" ", "+") if "T" in value and " " in value.strip() else value.strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = datetime.combine(date.fromisoformat(text), time())
+        except ValueError as exc:
+            raise Invalid("field.date", field=field) from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=settings.tz)
+    return parsed
+
+
+class BookingController(Controller):
+    path = "/api/v1/bookings"
+    tags = ["bookings"]
+
+    @post("/")
+    async def create(
+        self, data: BookingCreate, actor: Actor, db_session: AsyncSession, settings: Settings
+    ) -> BookingPublic:
+        return BookingPublic.of(await service.request(db_session, actor, data, settings))
+
+    @get("/")
+    async def list_(
+        self, actor: Actor, db_session: AsyncSession, status: str | None = None, item_id: int | None = None
+    ) -> list[BookingPublic]:
+        rows = await service.list_bookings(db_session, actor, status=status or None, item_id=item_id)
+        return [BookingPublic.of(row.booking) for row in rows]
+
+    @get("/estimate")
+    async def estimate(
+        self,
+        actor: Actor,
+        db_session: AsyncSession,
+        settings: Settings,
+        item_id: int,
+        start: str,
+        end: str,
+        with_operator: bool = False,
+        expected_quantity: str | None = None,
+    ) -> EstimatePublic:
+        try:
+            data = BookingCreate.model_validate({
+                "item_id": item_id, "start": start.replace(" ", "+"), "end": end.replace(" ", "+"),
+                "with_operator": with_operator, "expected_quantity": expected_quantity or None,
+            })
+        except ValidationError as exc:
+            raise _validation(exc) from exc
+        result = await service.estimate_for(db_session, settings, data)
+        amounts = result.amounts
+        return EstimatePublic(
+            estimated_cents=amounts.gross_cents if amounts else None,
+            net_cents=amounts.net_cents if amounts else None,
+            vat_cents=amounts.vat_cents if amounts else None,
+            quantity=result.quantity, unit=result.unit, operator_hours=result.operator_hours,
+        )
+
+    @get("/{booking_id:int}")
+    async def show(self, booking_id: int, actor: Actor, db_session: AsyncSession) -> BookingPublic:
+        booking, events = await service.get_booking(db_session, actor, booking_id)
+        return BookingPublic.of(booking, events)
+
+    @post("/{booking_id:int}/approve", status_code=200)
+    async def approve(
+        self, booking_id: int, actor: Actor, db_session: AsyncSession, settings: Settings
+    ) -> BookingPublic:
+        return BookingPublic.of(await service.approve(db_session, actor, booking_id, settings))
+
+    @post("/{booking_id:int}/reject", status_code=200)
+    async def reject(
+        self, booking_id: int, data: RejectInput, actor: Actor, db_session: AsyncSession
+    ) -> BookingPublic:
+        return BookingPublic.of(await service.reject(db_session, actor, booking_id, data.reason))
+
+    @post("/{booking_id:int}/cancel", status_code=200)
+    async def cancel(self, booking_id: int, actor: Actor, db_session: AsyncSession) -> BookingPublic:
+        return BookingPublic.of(await service.cancel(db_session, actor, booking_id))
+
+    @post("/{booking_id:int}/complete", status_code=200)
+    async def complete(
+        self, booking_id: int, data: CompleteInput, actor: Actor, db_session: AsyncSession, settings: Settings
+    ) -> BookingPublic:
+        return BookingPublic.of(await service.complete(db_session, actor, booking_id, data, settings))
+
+
+class ItemBookingController(Controller):
+    path = "/api/v1/items/{item_id:int}"
+    tags = ["bookings"]
+
+    @post("/blocks")
+    async def create_block(
+        self, item_id: int, data: BlockCreate, actor: Actor, db_session: AsyncSession, settings: Settings
+    ) -> BlockPublic:
+        return BlockPublic.of(await service.create_block(db_session, actor, item_id, data, settings))
+
+    @get("/blocks")
+    async def list_blocks(self, item_id: int, actor: Actor, db_session: AsyncSession) -> list[BlockPublic]:
+        await service.get_item(db_session, item_id)
+        return [BlockPublic.of(b) for b in await service.list_blocks(db_session, item_id)]
+
+    @get("/availability")
+    async def availability(
+        self,
+        item_id: int,
+        actor: Actor,
+        db_session: AsyncSession,
+        settings: Settings,
+        from_: Annotated[str | None, Parameter(query="from")] = None,
+        to: str | None = None,
+    ) -> list[Interval]:
+        start = parse_instant(from_, settings, "from") or clock.now()
+        end = parse_instant(to, settings, "to") or start + timedelta(days=7)
+        busy = await service.availability(db_session, item_id, start, end)
+        return [Interval(**service.public_interval(b, settings)) for b in busy]
+
+
+ROUTES: list[Any] = [BookingController, ItemBookingController]

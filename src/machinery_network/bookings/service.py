@@ -1,0 +1,516 @@
+"""Use cases of the bookings domain: request, estimate, decide, cancel, complete; blocks; availability.
+
+The rule "no two approved bookings or blocks of one item overlap" lives in the database: every
+approved (or completed) booking and every block has one row in ``occupancies``, whose exclusion
+constraint ``ex_occupancies_no_overlap`` refuses an overlapping row even when two yard heads
+approve at the same instant. The checks here only give the friendly answer first; the constraint's
+error (SQLSTATE 23P01) is turned into the very same 409, naming the period that is in the way.
+
+Lifecycle: requested → approved | rejected | cancelled; approved → completed | cancelled.
+Every status change writes a ``BookingEvent`` (who, when, from, to).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from machinery_network import clock
+from machinery_network.accounts.models import Role, User
+from machinery_network.auth import Actor, require_for_municipality, require_role
+from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
+from machinery_network.bookings.schemas import BlockCreate, BookingCreate, CompleteInput
+from machinery_network.catalogue.models import Item, ItemUnit
+from machinery_network.catalogue.service import get_item
+from machinery_network.config import Settings
+from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
+from machinery_network.ledger import service as ledger
+from machinery_network.money import LineAmounts, line_amounts
+from machinery_network.notifications import service as notifications
+
+EXCLUSION_VIOLATION = "23P01"
+UNIQUE_VIOLATION = "23505"
+OPERATOR_HOURS_PER_DAY = Decimal(8)
+MAX_WINDOW_DAYS = 400
+_MICROS_PER_HOUR = Decimal(3_600_000_000)
+
+
+# --- the estimate ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What the farmer will probably pay: None amounts when the unit needs an expected quantity."""
+
+    unit: str
+    quantity: Decimal | None
+    operator_hours: Decimal | None
+    amounts: LineAmounts | None
+
+    @property
+    def gross_cents(self) -> int | None:
+        return self.amounts.gross_cents if self.amounts else None
+
+
+def booked_hours(start: datetime, end: datetime) -> Decimal:
+    """Elapsed hours of [start, end) (real time: a DST night has 23 or 25 hours)."""
+    return Decimal((end - start) // timedelta(microseconds=1)) / _MICROS_PER_HOUR
+
+
+def days_touched(start: datetime, end: datetime, settings: Settings) -> int:
+    """Calendar days of the network's time zone that [start, end) touches (the end itself excluded)."""
+    tz = settings.tz
+    first = start.astimezone(tz).date()
+    last = (end - timedelta(microseconds=1)).astimezone(tz).date()
+    return (last - first).days + 1
+
+
+def estimate(
+    item: Item,
+    start: datetime,
+    end: datetime,
+    *,
+    with_operator: bool,
+    expected_quantity: Decimal | None,
+    settings: Settings,
+) -> Estimate:
+    """The contract's estimate rules per unit; VAT on top, rounded once (``money.line_amounts``)."""
+    operator = with_operator and item.operator_rate_cents is not None
+    operator_hours: Decimal | None = None
+    if item.unit == ItemUnit.hour:
+        quantity: Decimal | None = booked_hours(start, end)
+        operator_hours = quantity if operator else None
+    elif item.unit == ItemUnit.day:
+        quantity = Decimal(days_touched(start, end, settings))
+        operator_hours = quantity * OPERATOR_HOURS_PER_DAY if operator else None
+    elif item.unit == ItemUnit.flat:
+        quantity = Decimal(1)
+    else:  # hectare, km: only the farmer knows how much
+        quantity = expected_quantity
+    if quantity is None:
+        return Estimate(unit=item.unit, quantity=None, operator_hours=None, amounts=None)
+    amounts = line_amounts(
+        quantity, item.rate_cents, item.vat_percent,
+        operator_hours=operator_hours or 0,
+        operator_rate_cents=item.operator_rate_cents if operator else None,
+    )
+    return Estimate(unit=item.unit, quantity=quantity, operator_hours=operator_hours, amounts=amounts)
+
+
+async def estimate_for(session: AsyncSession, settings: Settings, data: BookingCreate) -> Estimate:
+    """The live estimate of the booking form / ``GET /bookings/estimate`` (no refusal but 404)."""
+    item = await get_item(session, data.item_id)
+    return estimate(item, data.start, data.end, with_operator=data.with_operator,
+                    expected_quantity=data.expected_quantity, settings=settings)
+
+
+# --- overlaps -----------------------------------------------------------------------------------
+
+
+async def find_overlap(
+    session: AsyncSession, item_id: int, start: datetime, end: datetime
+) -> Occupancy | None:
+    """The first approved booking or block of the item overlapping the half-open [start, end)."""
+    return await session.scalar(
+        select(Occupancy)
+        .where(Occupancy.item_id == item_id, Occupancy.start_at < end, Occupancy.end_at > start)
+        .order_by(Occupancy.start_at, Occupancy.id)
+        .limit(1)
+    )
+
+
+def overlap_error(occupancy: Occupancy, settings: Settings) -> Conflict:
+    """409 naming the period in the way (ISO times in the API, local German times on the forms)."""
+    tz = settings.tz
+    kind = "booking" if occupancy.booking_id is not None else "block"
+    start, end = occupancy.start_at.astimezone(tz), occupancy.end_at.astimezone(tz)
+    return Conflict(
+        f"booking.overlap_{kind}",
+        start=start.isoformat(), end=end.isoformat(),
+        start_de=f"{start:%d.%m.%Y %H:%M}", end_de=f"{end:%d.%m.%Y %H:%M}",
+        extra={"conflict": {"start": start.isoformat(), "end": end.isoformat(), "kind": kind}},
+    )
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL SQLSTATE behind a SQLAlchemy error (asyncpg keeps it on the original error)."""
+    chain: BaseException | None = exc
+    for _ in range(5):
+        if chain is None:
+            break
+        code = getattr(chain, "sqlstate", None) or getattr(chain, "pgcode", None)
+        if isinstance(code, str):
+            return code
+        chain = getattr(chain, "orig", None) or chain.__cause__
+    return None
+
+
+async def _occupy(session: AsyncSession, occupancy: Occupancy, settings: Settings) -> None:
+    """Insert the occupancy in a savepoint; the exclusion constraint has the last word."""
+    try:
+        async with session.begin_nested():
+            session.add(occupancy)
+            await session.flush()
+    except IntegrityError as exc:
+        state = sqlstate(exc)
+        if state == EXCLUSION_VIOLATION:
+            other = await find_overlap(session, occupancy.item_id, occupancy.start_at, occupancy.end_at)
+            if other is not None:
+                raise overlap_error(other, settings) from exc
+            raise Conflict("booking.overlap_gone") from exc
+        if state == UNIQUE_VIOLATION:  # the same booking approved twice at the same instant
+            raise Conflict("booking.not_requested", status=BookingStatus.approved) from exc
+        raise
+
+
+# --- access --------------------------------------------------------------------------------------
+
+
+def _can_see(actor: Actor, booking: Booking, item: Item) -> bool:
+    if actor.is_admin:
+        return True
+    if actor.role == Role.farmer:
+        return booking.farmer_id == actor.id
+    return actor.role in (Role.yard_head, Role.finance) and actor.municipality_id == item.municipality_id
+
+
+async def _load(session: AsyncSession, booking_id: int, *, lock: bool = False) -> tuple[Booking, Item]:
+    stmt = select(Booking).where(Booking.id == booking_id).execution_options(populate_existing=True)
+    if lock:
+        stmt = stmt.with_for_update()
+    booking = await session.scalar(stmt)
+    if booking is None:
+        raise NotFound("booking.not_found", id=booking_id)
+    item = await get_item(session, booking.item_id)
+    return booking, item
+
+
+async def get_booking(session: AsyncSession, actor: Actor, booking_id: int) -> tuple[Booking, list[BookingEvent]]:
+    """A booking with its audit trail: the farmer his own, staff of the item's municipality, admin."""
+    booking, item = await _load(session, booking_id)
+    if not _can_see(actor, booking, item):
+        raise NotAllowed()
+    events = list(
+        await session.scalars(
+            select(BookingEvent).where(BookingEvent.booking_id == booking_id).order_by(BookingEvent.at, BookingEvent.id)
+        )
+    )
+    return booking, events
+
+
+def _record(session: AsyncSession, booking: Booking, actor: Actor, to_status: str, note: str | None = None) -> None:
+    session.add(
+        BookingEvent(booking_id=booking.id, actor_id=actor.id, from_status=booking.status, to_status=to_status,
+                     note=note, at=clock.now())
+    )
+    booking.status = to_status
+
+
+# --- the farmer's side ---------------------------------------------------------------------------
+
+
+def _check_period(start: datetime, end: datetime, settings: Settings) -> None:
+    if end <= start:
+        raise Invalid("booking.end_before_start", field="end")
+    now = clock.now()
+    if start < now:
+        raise Invalid("booking.start_in_past", field="start")
+    horizon = now + timedelta(days=settings.booking_horizon_days)
+    if start > horizon or end > horizon:
+        raise Invalid("booking.beyond_horizon", field="end" if start <= horizon else "start",
+                      days=settings.booking_horizon_days)
+
+
+async def request(session: AsyncSession, actor: Actor, data: BookingCreate, settings: Settings) -> Booking:
+    """A farmer asks for an item; it may overlap other requests but no approved booking or block."""
+    require_role(actor, Role.farmer)
+    item = await get_item(session, data.item_id)
+    _check_period(data.start, data.end, settings)
+    if not item.active:
+        raise Invalid("booking.item_inactive", field="item_id")
+    if data.with_operator and item.operator_rate_cents is None:
+        raise Invalid("booking.no_operator", field="with_operator")
+    other = await find_overlap(session, item.id, data.start, data.end)
+    if other is not None:
+        raise overlap_error(other, settings)
+    estimated = estimate(item, data.start, data.end, with_operator=data.with_operator,
+                         expected_quantity=data.expected_quantity, settings=settings)
+    booking = Booking(
+        item_id=item.id, farmer_id=actor.id, start_at=data.start, end_at=data.end,
+        with_operator=data.with_operator, expected_quantity=data.expected_quantity,
+        note=(data.note or "").strip() or None, status=BookingStatus.requested,
+        estimated_cents=estimated.gross_cents, created_at=clock.now(),
+    )
+    session.add(booking)
+    await session.flush()
+    session.add(BookingEvent(booking_id=booking.id, actor_id=actor.id, from_status=None,
+                             to_status=BookingStatus.requested, at=clock.now()))
+    await session.flush()
+    return booking
+
+
+async def cancel(session: AsyncSession, actor: Actor, booking_id: int) -> Booking:
+    """The farmer withdraws a request or an approved booking before it starts."""
+    require_role(actor, Role.farmer)
+    booking, item = await _load(session, booking_id, lock=True)
+    if booking.farmer_id != actor.id:
+        raise NotAllowed()
+    if booking.status not in (BookingStatus.requested, BookingStatus.approved):
+        raise Conflict("booking.not_cancellable", status=booking.status)
+    if clock.now() >= booking.start_at:
+        raise Conflict("booking.already_started")
+    if booking.status == BookingStatus.approved:
+        await session.execute(delete(Occupancy).where(Occupancy.booking_id == booking.id))
+        await notifications.notify_booking(session, "cancelled", booking, item)
+    _record(session, booking, actor, BookingStatus.cancelled)
+    await session.flush()
+    return booking
+
+
+# --- the yard head's side ------------------------------------------------------------------------
+
+
+async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings: Settings) -> Booking:
+    booking, item = await _load(session, booking_id, lock=True)
+    require_for_municipality(actor, item.municipality_id, Role.yard_head)
+    if booking.status != BookingStatus.requested:
+        raise Conflict("booking.not_requested", status=booking.status)
+    other = await find_overlap(session, item.id, booking.start_at, booking.end_at)
+    if other is not None:
+        raise overlap_error(other, settings)
+    await _occupy(session, Occupancy(item_id=item.id, start_at=booking.start_at, end_at=booking.end_at,
+                                     booking_id=booking.id), settings)
+    booking.decided_by = actor.id
+    booking.decided_at = clock.now()
+    _record(session, booking, actor, BookingStatus.approved)
+    await notifications.notify_booking(session, "approved", booking, item)
+    await session.flush()
+    return booking
+
+
+async def reject(session: AsyncSession, actor: Actor, booking_id: int, reason: str) -> Booking:
+    booking, item = await _load(session, booking_id, lock=True)
+    require_for_municipality(actor, item.municipality_id, Role.yard_head)
+    if booking.status != BookingStatus.requested:
+        raise Conflict("booking.not_requested", status=booking.status)
+    booking.reject_reason = reason
+    booking.decided_by = actor.id
+    booking.decided_at = clock.now()
+    _record(session, booking, actor, BookingStatus.rejected, note=reason)
+    await notifications.notify_booking(session, "rejected", booking, item, reason=reason)
+    await session.flush()
+    return booking
+
+
+async def complete(
+    session: AsyncSession, actor: Actor, booking_id: int, data: CompleteInput, settings: Settings
+) -> Booking:
+    """Record the actual use and post the charge (value date: the booking's start day)."""
+    booking, item = await _load(session, booking_id, lock=True)
+    require_for_municipality(actor, item.municipality_id, Role.yard_head)
+    if booking.status != BookingStatus.approved:
+        raise Conflict("booking.not_approved", status=booking.status)
+    if clock.now() < booking.start_at:
+        raise Conflict("booking.not_started")
+    if data.quantity <= 0:
+        raise Invalid("booking.quantity_positive", field="quantity")
+    operator_hours = data.with_operator_hours or Decimal(0)
+    if operator_hours > 0 and item.operator_rate_cents is None:
+        raise Invalid("booking.operator_hours_without_rate", field="with_operator_hours")
+    amounts = line_amounts(
+        data.quantity, item.rate_cents, item.vat_percent,
+        operator_hours=operator_hours, operator_rate_cents=item.operator_rate_cents,
+    )
+    try:
+        async with session.begin_nested():
+            await ledger.post_charge(
+                session, farmer_id=booking.farmer_id, municipality_id=item.municipality_id,
+                value_date=booking.start_at.astimezone(settings.tz).date(), amounts=amounts,
+                vat_percent=item.vat_percent, item_name=item.name, quantity=data.quantity, unit=item.unit,
+                rate_cents=item.rate_cents, booking_id=booking.id, actor=actor,
+            )
+    except IntegrityError as exc:  # one charge per booking (unique index): completed concurrently
+        if sqlstate(exc) == UNIQUE_VIOLATION:
+            raise Conflict("booking.not_approved", status=BookingStatus.completed) from exc
+        raise
+    booking.quantity = data.quantity
+    booking.operator_hours = operator_hours if operator_hours > 0 else None
+    booking.charge_cents = amounts.gross_cents
+    _record(session, booking, actor, BookingStatus.completed)
+    await session.flush()
+    return booking
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class BookingRow:
+    booking: Booking
+    item: Item
+    farmer: User
+
+
+async def list_bookings(
+    session: AsyncSession, actor: Actor, *, status: str | None = None, item_id: int | None = None,
+    limit: int = 1000,
+) -> list[BookingRow]:
+    """Farmer: his own; yard head and finance: their municipality's; admin: all. Sorted by start."""
+    if status is not None and status not in BookingStatus.__members__:
+        raise Invalid("booking.bad_status", field="status")
+    stmt = (
+        select(Booking, Item, User)
+        .join(Item, Item.id == Booking.item_id)
+        .join(User, User.id == Booking.farmer_id)
+        .order_by(Booking.start_at, Booking.id)
+        .limit(limit)
+    )
+    if actor.role == Role.farmer:
+        stmt = stmt.where(Booking.farmer_id == actor.id)
+    elif actor.role in (Role.yard_head, Role.finance):
+        stmt = stmt.where(Item.municipality_id == actor.municipality_id)
+    elif not actor.is_admin:
+        raise NotAllowed()
+    if status is not None:
+        stmt = stmt.where(Booking.status == status)
+    if item_id is not None:
+        stmt = stmt.where(Booking.item_id == item_id)
+    return [BookingRow(b, i, u) for b, i, u in (await session.execute(stmt)).all()]
+
+
+async def conflict_flags(session: AsyncSession, booking_ids: list[int]) -> dict[int, str]:
+    """For open requests: 'taken' when an approved booking/block is in the way, 'competing' when other
+    open requests overlap (the yard head chooses)."""
+    if not booking_ids:
+        return {}
+    flags: dict[int, str] = {}
+    taken = await session.scalars(
+        select(Booking.id).where(
+            Booking.id.in_(booking_ids), Booking.status == BookingStatus.requested,
+            select(Occupancy.id).where(
+                Occupancy.item_id == Booking.item_id, Occupancy.start_at < Booking.end_at,
+                Occupancy.end_at > Booking.start_at,
+            ).exists(),
+        )
+    )
+    for booking_id in taken:
+        flags[booking_id] = "taken"
+    other = aliased(Booking)
+    competing = await session.scalars(
+        select(Booking.id).where(
+            Booking.id.in_(booking_ids), Booking.status == BookingStatus.requested,
+            select(other.id).where(
+                other.item_id == Booking.item_id, other.id != Booking.id,
+                other.status == BookingStatus.requested,
+                other.start_at < Booking.end_at, other.end_at > Booking.start_at,
+            ).exists(),
+        )
+    )
+    for booking_id in competing:
+        flags.setdefault(booking_id, "competing")
+    return flags
+
+
+# --- blocks and availability ---------------------------------------------------------------------
+
+
+async def create_block(
+    session: AsyncSession, actor: Actor, item_id: int, data: BlockCreate, settings: Settings
+) -> Block:
+    """Maintenance or own use by the building yard: 409 when an approved booking or block is in the way."""
+    item = await get_item(session, item_id)
+    require_for_municipality(actor, item.municipality_id, Role.yard_head)
+    if data.end <= data.start:
+        raise Invalid("booking.end_before_start", field="end")
+    other = await find_overlap(session, item.id, data.start, data.end)
+    if other is not None:
+        raise overlap_error(other, settings)
+    block = Block(item_id=item.id, start_at=data.start, end_at=data.end, reason=data.reason,
+                  created_by=actor.id, created_at=clock.now())
+    try:
+        async with session.begin_nested():
+            session.add(block)
+            await session.flush()
+            session.add(Occupancy(item_id=item.id, start_at=data.start, end_at=data.end, block_id=block.id))
+            await session.flush()
+    except IntegrityError as exc:
+        if sqlstate(exc) == EXCLUSION_VIOLATION:
+            other = await find_overlap(session, item.id, data.start, data.end)
+            if other is not None:
+                raise overlap_error(other, settings) from exc
+            raise Conflict("booking.overlap_gone") from exc
+        raise
+    return block
+
+
+async def remove_block(session: AsyncSession, actor: Actor, block_id: int) -> None:
+    block = await session.get(Block, block_id)
+    if block is None:
+        raise NotFound("block.not_found", id=block_id)
+    item = await get_item(session, block.item_id)
+    require_for_municipality(actor, item.municipality_id, Role.yard_head)
+    await session.delete(block)  # its occupancy goes with it (ON DELETE CASCADE)
+    await session.flush()
+
+
+@dataclass
+class Busy:
+    start: datetime
+    end: datetime
+    kind: str  # booking | block
+    booking_id: int | None
+    block_id: int | None
+    reason: str | None
+
+
+async def availability(
+    session: AsyncSession, item_id: int, start: datetime, end: datetime
+) -> list[Busy]:
+    """Approved/completed bookings and blocks of the item overlapping [start, end), one per row."""
+    if end <= start or end - start > timedelta(days=MAX_WINDOW_DAYS):
+        raise Invalid("booking.window", field="to", days=MAX_WINDOW_DAYS)
+    await get_item(session, item_id)
+    rows = await session.execute(
+        select(Occupancy, Block.reason)
+        .outerjoin(Block, Block.id == Occupancy.block_id)
+        .where(Occupancy.item_id == item_id, Occupancy.start_at < end, Occupancy.end_at > start)
+        .order_by(Occupancy.start_at, Occupancy.id)
+    )
+    return [
+        Busy(start=o.start_at, end=o.end_at, kind="booking" if o.booking_id is not None else "block",
+             booking_id=o.booking_id, block_id=o.block_id, reason=reason)
+        for o, reason in rows.all()
+    ]
+
+
+async def list_blocks(session: AsyncSession, item_id: int, *, since: datetime | None = None) -> list[Block]:
+    stmt = select(Block).where(Block.item_id == item_id).order_by(Block.start_at)
+    if since is not None:
+        stmt = stmt.where(Block.end_at > since)
+    return list(await session.scalars(stmt))
+
+
+async def requests_overlapping(
+    session: AsyncSession, item_id: int, start: datetime, end: datetime
+) -> int:
+    """How many open requests overlap [start, end): the booking form's hint."""
+    rows = await session.scalars(
+        select(Booking.id).where(
+            Booking.item_id == item_id, Booking.status == BookingStatus.requested,
+            and_(Booking.start_at < end, Booking.end_at > start),
+        )
+    )
+    return len(list(rows))
+
+
+def public_interval(busy: Busy, settings: Settings) -> dict[str, Any]:
+    tz = settings.tz
+    return {"start": busy.start.astimezone(tz), "end": busy.end.astimezone(tz), "kind": busy.kind}
+
