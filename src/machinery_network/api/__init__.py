@@ -1,6 +1,6 @@
 """The JSON API under /api/v1: thin controllers over the domain services (one module per domain)."""
 
-from machinery_network.api import accounts, bookings, care, catalogue, ledger, settlement
+from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, settlement
 
 ROUTES = [
     *accounts.ROUTES,
@@ -9,4 +9,5 @@ ROUTES = [
     *care.ROUTES,
     *ledger.ROUTES,
     *settlement.ROUTES,
+    *exports.ROUTES,
 ]

@@ -1,6 +1,6 @@
 """HTML front end (Jinja + htmx): thin handlers over the same services as the JSON API."""
 
-from machinery_network.web import accounts, bookings, care, catalogue, ledger, settlement
+from machinery_network.web import accounts, bookings, care, catalogue, exports, ledger, settlement
 
 ROUTES = [
     *accounts.ROUTES,
@@ -9,4 +9,5 @@ ROUTES = [
     *care.ROUTES,
     *ledger.ROUTES,
     *settlement.ROUTES,
+    *exports.ROUTES,
 ]

@@ -1,0 +1,124 @@
+"""Reading a frozen settlement for the exports: one query for the lines, one for the entries.
+
+Every export is derived from these rows only: the settlement row, its lines and the ledger entries that
+carry its id. They cannot change any more (triggers), so a re-export yields the same bytes. The
+farmers' and the municipality's master data (names, addresses, bank accounts) are read as they are now,
+because the payment files must use the account a farmer gave last.
+
+Plain tuples instead of ORM objects: 10,000 farmers must export in seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A settlement line joined with the farmer's master data."""
+
+    farmer_id: int
+    charges_cents: int
+    credits_cents: int
+    net_cents: int
+    entry_count: int
+    name: str
+    email: str
+    iban: str | None
+    bic: str | None
+    mandate_reference: str | None
+    mandate_date: datetime | None
+    address: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    farmer_id: int
+    value_date: date
+    kind: str
+    amount_cents: int  # gross, signed
+    net_cents: int
+    vat_cents: int
+    vat_percent: Decimal
+    quantity: Decimal | None
+    unit: str | None
+    rate_cents: int | None
+    text: str
+    reversed_kind: str | None  # for a reversal: the kind of the entry it undoes
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    """Entries of one farmer aggregated by kind and VAT rate (the DATEV booking records)."""
+
+    farmer_id: int
+    name: str
+    kind: str
+    reverses_credit: bool  # a reversal of a care credit goes to the credit's account
+    vat_percent: Decimal
+    amount_cents: int  # gross, signed
+    net_cents: int
+    vat_cents: int
+
+
+async def load_lines(
+    session: AsyncSession, settlement_id: int, farmer_id: int | None = None
+) -> list[Line]:
+    params: dict = {"sid": settlement_id}
+    only = ""
+    if farmer_id is not None:
+        only, params["fid"] = " AND l.farmer_id = :fid", farmer_id
+    rows = await session.execute(
+        text(
+            "SELECT l.farmer_id, l.charges_cents, l.credits_cents, l.net_cents, l.entry_count,"
+            " u.name, u.email, u.iban, u.bic, u.mandate_reference, u.mandate_date, u.address"
+            " FROM settlement_lines l JOIN users u ON u.id = l.farmer_id"
+            f" WHERE l.settlement_id = :sid{only} ORDER BY l.farmer_id"
+        ),
+        params,
+    )
+    return [Line(*row) for row in rows.tuples()]
+
+
+async def load_entries(
+    session: AsyncSession, settlement_id: int, farmer_id: int | None = None
+) -> list[Entry]:
+    """The settled entries, per farmer in booking order (value date, then id)."""
+    params: dict = {"sid": settlement_id}
+    only = ""
+    if farmer_id is not None:
+        only, params["fid"] = " AND e.farmer_id = :fid", farmer_id
+    rows = await session.execute(
+        text(
+            "SELECT e.id, e.farmer_id, e.value_date, e.kind, e.amount_cents, e.net_cents, e.vat_cents,"
+            " e.vat_percent, e.quantity, e.unit, e.rate_cents, e.text, o.kind"
+            " FROM ledger_entries e LEFT JOIN ledger_entries o ON o.id = e.reverses_entry_id"
+            f" WHERE e.settlement_id = :sid{only} ORDER BY e.farmer_id, e.value_date, e.id"
+        ),
+        params,
+    )
+    return [Entry(*row) for row in rows.tuples()]
+
+
+async def load_bookings(session: AsyncSession, settlement_id: int) -> list[Booking]:
+    """Entries aggregated by farmer × kind × VAT rate in the database; reversals of care credits
+    apart from reversals of charges, because they belong on another account."""
+    rows = await session.execute(
+        text(
+            "SELECT e.farmer_id, u.name, e.kind, COALESCE(o.kind = 'credit', false) AS reverses_credit,"
+            " e.vat_percent, SUM(e.amount_cents), SUM(e.net_cents), SUM(e.vat_cents)"
+            " FROM ledger_entries e JOIN users u ON u.id = e.farmer_id"
+            " LEFT JOIN ledger_entries o ON o.id = e.reverses_entry_id"
+            " WHERE e.settlement_id = :sid"
+            " GROUP BY e.farmer_id, u.name, e.kind, reverses_credit, e.vat_percent"
+            " ORDER BY e.farmer_id, e.kind, reverses_credit, e.vat_percent"
+        ),
+        {"sid": settlement_id},
+    )
+    return [Booking(*row) for row in rows.tuples()]

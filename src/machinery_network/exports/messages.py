@@ -1,0 +1,47 @@
+MESSAGES = {
+    "exports.unknown_format": {
+        "de": "Unbekanntes Exportformat „{format}“; möglich sind: {formats}.",
+        "en": "Unknown export format '{format}'; use one of: {formats}.",
+    },
+    "exports.farmer_not_settled": {
+        "de": "Für den Landwirt {farmer_id} gibt es in der Abrechnung {month} keine Buchungen.",
+        "en": "Farmer {farmer_id} has no line in the settlement of {month}.",
+    },
+    "exports.farmer_only_pdf": {
+        "de": "Eine Einzelabrechnung für einen Landwirt gibt es nur als PDF.",
+        "en": "A single farmer's statement is only available as PDF (format=pdf).",
+    },
+    "exports.sepa_missing": {
+        "de": "Für SEPA-Dateien fehlen bei der Gemeinde {name}: {missing}.",
+        "en": "The SEPA export needs the municipality's bank details; {name} lacks: {missing}.",
+    },
+    "exports.sepa_empty_debit": {
+        "de": "In der Abrechnung {month} gibt es keine Lastschrift einzuziehen ({exceptions} Ausnahmen).",
+        "en": "The settlement of {month} has no direct debit to collect ({exceptions} exceptions).",
+    },
+    "exports.sepa_empty_credit": {
+        "de": "In der Abrechnung {month} gibt es keine Gutschrift auszuzahlen ({exceptions} Ausnahmen).",
+        "en": "The settlement of {month} has no payout to transfer ({exceptions} exceptions).",
+    },
+    "exports.sepa_invalid": {
+        "de": "Die SEPA-Datei verletzt das XML-Schema: {reason}",
+        "en": "The SEPA file does not validate against its schema: {reason}",
+    },
+    "exports.datev_vat_rate": {
+        "de": "Für den Steuersatz {rate} % ist kein DATEV-Erlöskonto eingerichtet (nur 19 %, 7 % und 0 %).",
+        "en": "No DATEV revenue account for the VAT rate {rate} % (only 19 %, 7 % and 0 % are configured).",
+    },
+    "exports.datev_debtor_range": {
+        "de": "Das Debitorenkonto {account} liegt außerhalb von {low} bis {high}; bitte das Forderungskonto "
+              "der Gemeinde anpassen.",
+        "en": "Debtor account {account} lies outside {low}–{high}; adjust the municipality's receivable account.",
+    },
+    "exports.datev_account_length": {
+        "de": "Das DATEV-Konto {account} hat mehr als {length} Stellen.",
+        "en": "DATEV account {account} has more than {length} digits.",
+    },
+    "exports.sepa_reason.no_iban": {"de": "keine IBAN hinterlegt", "en": "no IBAN"},
+    "exports.sepa_reason.invalid_iban": {"de": "IBAN ungültig", "en": "invalid IBAN"},
+    "exports.sepa_reason.no_mandate": {"de": "kein SEPA-Mandat", "en": "no SEPA mandate"},
+    "exports.download": {"de": "Export herunterladen", "en": "Download export"},
+}

@@ -1,0 +1,39 @@
+"""Download links of the finance officer's settlement page (``/finance/settlements/{month}``) and the
+farmer's statement download from ``/account``: the same service as the API, errors as German pages."""
+
+from __future__ import annotations
+
+from litestar import Response, get
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.api.exports import file_response, month_or_422, municipality_or_422
+from machinery_network.auth import Actor
+from machinery_network.errors import Invalid
+from machinery_network.exports import service
+
+
+@get("/finance/settlements/{month:str}/export", include_in_schema=False)
+async def download_export(
+    month: str,
+    actor: Actor,
+    db_session: AsyncSession,
+    municipality_id: int | None = None,
+    fmt: str | None = Parameter(query="format", default=None),
+    farmer_id: int | None = None,
+) -> Response:
+    if not fmt:
+        raise Invalid("field.required", field="format")
+    export_file = await service.export(
+        db_session, actor, month_or_422(month), municipality_or_422(actor, municipality_id), fmt,
+        farmer_id=farmer_id,
+    )
+    return file_response(export_file)
+
+
+@get("/account/statements/{month:str}", include_in_schema=False)
+async def download_statement(month: str, actor: Actor, db_session: AsyncSession, municipality_id: int) -> Response:
+    return file_response(await service.statement(db_session, actor, month_or_422(month), municipality_id))
+
+
+ROUTES = [download_export, download_statement]
