@@ -1,3 +1,201 @@
-"""JSON routes of the care domain."""
+"""JSON routes of the care domain: sections, assignments, care logs, seasonal plans, winter-service proof."""
 
-ROUTES: list = []
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.datastructures import UploadFile
+from litestar.params import Parameter
+from litestar.response import File
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.auth import Actor
+from machinery_network.care import proof as proof_files
+from machinery_network.care import service
+from machinery_network.care.models import CareLogStatus
+from machinery_network.care.schemas import (
+    AssignmentCreate,
+    AssignmentEnd,
+    AssignmentPublic,
+    CareLogCreate,
+    CareLogPublic,
+    CareLogReject,
+    PlanRowPublic,
+    SectionCreate,
+    SectionPublic,
+    SectionUpdate,
+)
+from machinery_network.config import Settings
+from machinery_network.errors import Invalid
+
+
+def plan_public(row: service.PlanRow) -> PlanRowPublic:
+    return PlanRowPublic(
+        section_id=row.section.id, section_name=row.section.name, task=row.section.task, unit=row.section.unit,
+        farmer_id=row.farmer_id, farmer_name=row.farmer_name, year=row.year, season=row.season,
+        season_start=row.season_start, season_end=row.season_end, planned=row.planned, reported=row.reported,
+        confirmed=row.confirmed, overdue=row.overdue, state=row.state,
+    )
+
+
+async def read_upload(request: Request, settings: Settings) -> bytes:
+    """The uploaded photo (form field ``photo`` or ``file``), read no further than one byte past the limit."""
+    form = await request.form()
+    upload = form.get("photo") or form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise Invalid("care.photo_empty", field="photo")
+    return await upload.read(settings.upload_max_bytes + 1)
+
+
+def proof_response(proof: service.WinterProof, fmt: str, settings: Settings) -> Response:
+    if fmt == "csv":
+        body, media_type = proof_files.proof_csv(proof, settings.tz), "text/csv; charset=utf-8"
+    elif fmt == "pdf":
+        body, media_type = proof_files.proof_pdf(proof, settings.tz), "application/pdf"
+    else:
+        raise Invalid("care.format_unknown", field="format", format=fmt)
+    return Response(
+        content=body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{proof_files.filename(proof, fmt)}"'},
+    )
+
+
+class SectionController(Controller):
+    path = "/api/v1/sections"
+    tags = ["care"]
+
+    @post("/")
+    async def create(self, data: SectionCreate, actor: Actor, db_session: AsyncSession) -> SectionPublic:
+        return SectionPublic.of(await service.create_section(db_session, actor, data))
+
+    @get("/")
+    async def list_(
+        self, actor: Actor, db_session: AsyncSession, municipality_id: int | None = None, active: bool | None = None
+    ) -> list[SectionPublic]:
+        sections = await service.list_sections(db_session, municipality_id=municipality_id, active=active)
+        return [SectionPublic.of(s) for s in sections]
+
+    @get("/{section_id:int}")
+    async def show(self, section_id: int, actor: Actor, db_session: AsyncSession) -> SectionPublic:
+        return SectionPublic.of(await service.get_section(db_session, section_id))
+
+    @patch("/{section_id:int}")
+    async def update(
+        self, section_id: int, data: SectionUpdate, actor: Actor, db_session: AsyncSession
+    ) -> SectionPublic:
+        return SectionPublic.of(await service.update_section(db_session, actor, section_id, data))
+
+    @post("/{section_id:int}/assignments")
+    async def assign(
+        self, section_id: int, data: AssignmentCreate, actor: Actor, db_session: AsyncSession
+    ) -> AssignmentPublic:
+        return AssignmentPublic.of(await service.assign(db_session, actor, section_id, data))
+
+    @get("/{section_id:int}/assignments")
+    async def assignments(self, section_id: int, actor: Actor, db_session: AsyncSession) -> list[AssignmentPublic]:
+        return [AssignmentPublic.of(a) for a in await service.list_assignments(db_session, actor, section_id)]
+
+    @get("/plan")
+    async def plan(
+        self,
+        actor: Actor,
+        db_session: AsyncSession,
+        settings: Settings,
+        municipality_id: int,
+        year: int,
+        season: str | None = None,
+        due_within_days: int = Parameter(default=service.DEFAULT_DUE_WITHIN_DAYS, ge=0, le=366),
+    ) -> list[PlanRowPublic]:
+        rows = await service.season_plan(
+            db_session, actor, municipality_id, year, season=season, due_within_days=due_within_days,
+            settings=settings,
+        )
+        return [plan_public(row) for row in rows]
+
+    @get("/winter-proof")
+    async def winter_proof(
+        self,
+        actor: Actor,
+        db_session: AsyncSession,
+        settings: Settings,
+        municipality_id: int,
+        start: date = Parameter(query="from"),
+        end: date = Parameter(query="to"),
+        section_id: int | None = None,
+        fmt: str = Parameter(query="format", default="csv"),
+    ) -> Response:
+        if fmt not in ("csv", "pdf"):
+            raise Invalid("care.format_unknown", field="format", format=fmt)
+        proof = await service.winter_proof(db_session, actor, municipality_id, start, end, section_id=section_id)
+        return proof_response(proof, fmt, settings)
+
+
+class AssignmentController(Controller):
+    path = "/api/v1/assignments"
+    tags = ["care"]
+
+    @post("/{assignment_id:int}/end", status_code=200)
+    async def end(
+        self, assignment_id: int, data: AssignmentEnd, actor: Actor, db_session: AsyncSession
+    ) -> AssignmentPublic:
+        return AssignmentPublic.of(await service.end_assignment(db_session, actor, assignment_id, data.valid_to))
+
+
+class CareLogController(Controller):
+    path = "/api/v1/care-logs"
+    tags = ["care"]
+
+    @post("/")
+    async def report(
+        self, data: CareLogCreate, actor: Actor, db_session: AsyncSession, settings: Settings
+    ) -> CareLogPublic:
+        return CareLogPublic.of(await service.report(db_session, actor, data, settings=settings))
+
+    @get("/")
+    async def list_(
+        self,
+        actor: Actor,
+        db_session: AsyncSession,
+        status: CareLogStatus | None = None,
+        section_id: int | None = None,
+        municipality_id: int | None = None,
+    ) -> list[CareLogPublic]:
+        rows = await service.list_care_logs(
+            db_session, actor, status=status, section_id=section_id, municipality_id=municipality_id
+        )
+        return [CareLogPublic.of(row.log) for row in rows]
+
+    @get("/{care_log_id:int}")
+    async def show(self, care_log_id: int, actor: Actor, db_session: AsyncSession) -> CareLogPublic:
+        return CareLogPublic.of(await service.show_care_log(db_session, actor, care_log_id))
+
+    @post("/{care_log_id:int}/photo", status_code=200)
+    async def upload_photo(
+        self, care_log_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+    ) -> CareLogPublic:
+        content = await read_upload(request, settings)
+        return CareLogPublic.of(
+            await service.attach_photo(db_session, actor, care_log_id, content, settings=settings)
+        )
+
+    @get("/{care_log_id:int}/photo")
+    async def photo(self, care_log_id: int, actor: Actor, db_session: AsyncSession, settings: Settings) -> File:
+        path, content_type = await service.photo_file(db_session, actor, care_log_id, settings=settings)
+        return File(path=path, media_type=content_type, content_disposition_type="inline",
+                    headers={"X-Content-Type-Options": "nosniff"})
+
+    @post("/{care_log_id:int}/confirm", status_code=200)
+    async def confirm(self, care_log_id: int, actor: Actor, db_session: AsyncSession) -> CareLogPublic:
+        log, _ = await service.confirm(db_session, actor, care_log_id)
+        return CareLogPublic.of(log)
+
+    @post("/{care_log_id:int}/reject", status_code=200)
+    async def reject(
+        self, care_log_id: int, data: CareLogReject, actor: Actor, db_session: AsyncSession
+    ) -> CareLogPublic:
+        return CareLogPublic.of(await service.reject(db_session, actor, care_log_id, data.reason))
+
+
+ROUTES = [SectionController, AssignmentController, CareLogController]

@@ -1,0 +1,145 @@
+"""The winter-service proof as files: CSV (UTF-8 with BOM, ``;``, German dates and decimal comma) and PDF.
+
+The municipality keeps it as the record that its road-safety duty (Verkehrssicherungspflicht) was met
+on the sections a farmer cleared and gritted for it. Rendered from ``care.service.winter_proof`` only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from zoneinfo import ZoneInfo
+
+from fpdf import FPDF
+
+from machinery_network import clock
+from machinery_network.care.service import WinterProof, de_date
+from machinery_network.i18n import gettext_de
+from machinery_network.money import format_decimal_de, format_eur
+
+CSV_HEADER = [
+    "Gemeinde", "Abschnitt", "Art", "Länge (m)", "Datum", "Landwirt", "Menge", "Einheit", "Bemerkung",
+    "Gutschrift", "Bestätigt von", "Bestätigt am",
+]
+
+
+def filename(proof: WinterProof, ext: str) -> str:
+    scope = f"-abschnitt-{proof.section.id}" if proof.section else ""
+    return (
+        f"winterdienst-nachweis-{proof.municipality.id}{scope}-{proof.start.isoformat()}-{proof.end.isoformat()}.{ext}"
+    )
+
+
+def _when(proof_value, tz: ZoneInfo) -> str:
+    return proof_value.astimezone(tz).strftime("%d.%m.%Y %H:%M") if proof_value else ""
+
+
+def _rows(proof: WinterProof, tz: ZoneInfo) -> list[list[str]]:
+    return [
+        [
+            proof.municipality.name,
+            row.section_name,
+            gettext_de(f"care.kind.{row.section_kind}"),
+            str(row.length_m),
+            de_date(row.performed_on),
+            row.farmer_name,
+            format_decimal_de(row.quantity),
+            gettext_de(f"care.unit.{row.unit}"),
+            (row.note or "").replace("\r", " ").replace("\n", " "),
+            format_eur(row.credit_cents),
+            row.confirmed_by or "",
+            _when(row.confirmed_at, tz),
+        ]
+        for row in proof.rows
+    ]
+
+
+def _safe_cell(value: str) -> str:
+    # Spreadsheets execute cells starting with these characters as formulas (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value) else value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(value.replace(".", "").replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def proof_csv(proof: WinterProof, tz: ZoneInfo) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(CSV_HEADER)
+    for row in _rows(proof, tz):
+        writer.writerow([_safe_cell(cell) for cell in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# The PDF core fonts speak Latin-1 (German umlauts and ß included); a few typographic signs are mapped.
+_LATIN1_MAP = str.maketrans({"–": "-", "—": "-", "„": '"', "“": '"', "”": '"', "‚": "'", "‘": "'", "’": "'",
+                             "€": "EUR", "…": "..."})
+
+
+def _latin1(text: str) -> str:
+    return text.translate(_LATIN1_MAP).encode("latin-1", "replace").decode("latin-1")
+
+
+class _ProofPDF(FPDF):
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", size=8)
+        self.cell(0, 6, _latin1(f"{self.footer_text} · Seite {self.page_no()}/{{nb}}"), align="C")
+
+
+def proof_pdf(proof: WinterProof, tz: ZoneInfo) -> bytes:
+    pdf = _ProofPDF(orientation="L", unit="mm", format="A4")
+    pdf.footer_text = f"{proof.municipality.name} · {gettext_de('care.proof.title')}"
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_title(_latin1(gettext_de("care.proof.title")))
+    pdf.set_author(_latin1(proof.municipality.name))
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.cell(0, 8, _latin1(gettext_de("care.proof.title")), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=10)
+    lines = [proof.municipality.name]
+    if proof.municipality.address:
+        lines.append(proof.municipality.address)
+    if proof.section is not None:
+        lines.append(f"{gettext_de('care.section')}: {proof.section.name}")
+    lines.append(gettext_de("care.proof.period", start=de_date(proof.start), end=de_date(proof.end)))
+    lines.append(gettext_de("care.proof.generated", when=clock.now().astimezone(tz).strftime("%d.%m.%Y %H:%M")))
+    for line in lines:
+        pdf.cell(0, 5.5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+    if not proof.rows:
+        pdf.cell(0, 6, _latin1(gettext_de("care.proof.none")), new_x="LMARGIN", new_y="NEXT")
+        return bytes(pdf.output())
+
+    headings = ["Datum", "Abschnitt", "Landwirt", "Menge", "Bemerkung", "Bestätigt von", "Bestätigt am"]
+    widths = (22, 62, 45, 24, 66, 35, 23)
+    pdf.set_font("Helvetica", size=8.5)
+    with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.6, first_row_as_headings=True) as table:
+        header = table.row()
+        for heading in headings:
+            header.cell(_latin1(heading))
+        for row in proof.rows:
+            cells = table.row()
+            unit = gettext_de(f"care.unit_short.{row.unit}")
+            for value in (
+                de_date(row.performed_on),
+                f"{row.section_name} ({gettext_de(f'care.kind.{row.section_kind}')}, {row.length_m} m)",
+                row.farmer_name,
+                f"{format_decimal_de(row.quantity)} {unit}",
+                row.note or "",
+                row.confirmed_by or "",
+                _when(row.confirmed_at, tz),
+            ):
+                cells.cell(_latin1(value))
+    pdf.ln(3)
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(0, 6, _latin1(gettext_de("care.proof.total", count=len(proof.rows))), new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
