@@ -13,11 +13,11 @@ Every status change writes a ``BookingEvent`` (who, when, from, to).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, delete, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -37,6 +37,7 @@ from machinery_network.notifications import service as notifications
 
 EXCLUSION_VIOLATION = "23P01"
 UNIQUE_VIOLATION = "23505"
+OCCUPANCY_LOCK_CLASS = 7301  # first key of pg_advisory_xact_lock(int, int): the occupancies of one item
 OPERATOR_HOURS_PER_DAY = Decimal(8)
 MAX_WINDOW_DAYS = 400
 _MICROS_PER_HOUR = Decimal(3_600_000_000)
@@ -61,7 +62,9 @@ class Estimate:
 
 def booked_hours(start: datetime, end: datetime) -> Decimal:
     """Elapsed hours of [start, end) (real time: a DST night has 23 or 25 hours)."""
-    return Decimal((end - start) // timedelta(microseconds=1)) / _MICROS_PER_HOUR
+    # In UTC: Python subtracts two times of the same tzinfo as wall-clock times, ignoring DST.
+    elapsed = end.astimezone(UTC) - start.astimezone(UTC)
+    return Decimal(elapsed // timedelta(microseconds=1)) / _MICROS_PER_HOUR
 
 
 def days_touched(start: datetime, end: datetime, settings: Settings) -> int:
@@ -152,8 +155,20 @@ def sqlstate(exc: BaseException) -> str | None:
     return None
 
 
+async def _lock_item(session: AsyncSession, item_id: int) -> None:
+    """Serialize the occupancy inserts of one item (transaction-scoped advisory lock).
+
+    Two transactions inserting overlapping rows at the same instant would each wait for the other
+    inside the exclusion constraint's check, and PostgreSQL aborts one with a deadlock (40P01)
+    instead of the exclusion error. Taking this lock first makes the later one wait and then fail
+    cleanly with 23P01. The constraint stays the guarantee; the lock only shapes the failure.
+    """
+    await session.execute(select(func.pg_advisory_xact_lock(OCCUPANCY_LOCK_CLASS, item_id)))
+
+
 async def _occupy(session: AsyncSession, occupancy: Occupancy, settings: Settings) -> None:
     """Insert the occupancy in a savepoint; the exclusion constraint has the last word."""
+    await _lock_item(session, occupancy.item_id)
     try:
         async with session.begin_nested():
             session.add(occupancy)
@@ -232,6 +247,7 @@ async def request(session: AsyncSession, actor: Actor, data: BookingCreate, sett
     """A farmer asks for an item; it may overlap other requests but no approved booking or block."""
     require_role(actor, Role.farmer)
     item = await get_item(session, data.item_id)
+    data = data.model_copy(update={"start": data.start.astimezone(UTC), "end": data.end.astimezone(UTC)})
     _check_period(data.start, data.end, settings)
     if not item.active:
         raise Invalid("booking.item_inactive", field="item_id")
@@ -427,6 +443,7 @@ async def create_block(
     """Maintenance or own use by the building yard: 409 when an approved booking or block is in the way."""
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
+    data = data.model_copy(update={"start": data.start.astimezone(UTC), "end": data.end.astimezone(UTC)})
     if data.end <= data.start:
         raise Invalid("booking.end_before_start", field="end")
     other = await find_overlap(session, item.id, data.start, data.end)
@@ -434,6 +451,7 @@ async def create_block(
         raise overlap_error(other, settings)
     block = Block(item_id=item.id, start_at=data.start, end_at=data.end, reason=data.reason,
                   created_by=actor.id, created_at=clock.now())
+    await _lock_item(session, item.id)
     try:
         async with session.begin_nested():
             session.add(block)
