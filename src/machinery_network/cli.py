@@ -182,6 +182,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_bytes(export_file.content)
     print(f"wrote {args.output} ({len(export_file.content)} bytes, {export_file.media_type})")
+    if export_file.exceptions:  # SEPA: farmers left out of the file are listed, never dropped silently
+        from machinery_network.exports.sepa import describe
+
+        print(f"{len(export_file.exceptions)} farmer(s) not in the file:", file=sys.stderr)
+        for exception in export_file.exceptions:
+            print(f"  {describe(exception)}", file=sys.stderr)
     return 0
 
 

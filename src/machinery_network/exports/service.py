@@ -112,6 +112,7 @@ async def statement(session: AsyncSession, actor: Actor, month: date, municipali
             raise NotFound("settlement.not_found", month=f"{month:%Y-%m}")
         stem = f"abrechnung-{month:%Y-%m}-gemeinde-{municipality_id}"
         return await _pdf(session, municipality, settlement, stem, get_settings().tz, actor.id)
+    require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     if farmer_id is None:
         raise Invalid("field.required", field="farmer_id")
     return await export(session, actor, month, municipality_id, "pdf", farmer_id=farmer_id)
