@@ -1,7 +1,8 @@
 """Tables of the ledger domain.
 
 Signs: what the farmer owes is positive (charges), what he earned is negative (credits). The
-database refuses DELETE of any entry and UPDATE of a settled one (trigger in migration 0001).
+database refuses DELETE of any entry and any change of an entry except moving it between pending
+settlements (triggers in migrations 0001 and 0002).
 """
 
 from __future__ import annotations
@@ -44,5 +45,7 @@ class LedgerEntry(SQLModel, table=True):
     care_log_id: int | None = fk("care_logs.id", nullable=True)
     reverses_entry_id: int | None = fk("ledger_entries.id", nullable=True, index=False)
     created_by: int | None = fk("users.id", nullable=True, index=False)
-    settlement_id: int | None = fk("settlements.id", nullable=True)
+    # Set by the database when the entry is posted: the pending settlement of the first month at or after
+    # value_date that is not settled yet (migration 0002). The entry is settled once that row is frozen.
+    settlement_id: int | None = fk("settlements.id", nullable=False)
     created_at: datetime = created_at()

@@ -2,15 +2,18 @@
 
 Signs: the farmer owes → positive; the farmer earned → negative. Entries are never changed or
 deleted (the database refuses it); a correction is a new entry. Amounts come from ``money``.
+The database attaches each new entry to the pending settlement of its month (migration 0002); an
+entry counts as settled once that settlement is frozen.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
@@ -20,6 +23,19 @@ from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.i18n import translate
 from machinery_network.ledger.models import EntryKind, LedgerEntry
 from machinery_network.money import LineAmounts, line_amounts
+from machinery_network.settlement.models import Settlement
+
+REASON_MAX = 2000
+AMOUNT_MAX = 10**9  # ten million euros: anything larger is a typo
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("ledger.reason_required", field="reason")
+    if len(reason) > REASON_MAX:
+        raise Invalid("ledger.reason_too_long", field="reason", max=REASON_MAX)
+    return reason
 
 
 async def post_charge(
@@ -91,6 +107,9 @@ async def post_adjustment(
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance)
     if amount_cents == 0:
         raise Invalid("ledger.amount_zero", field="amount_cents")
+    if abs(amount_cents) > AMOUNT_MAX:
+        raise Invalid("ledger.amount_too_large", field="amount_cents")
+    reason = _check_reason(reason)
     await get_farmer(session, farmer_id)
     await get_municipality(session, municipality_id)
     return await _post(
@@ -105,26 +124,42 @@ async def post_adjustment(
 
 
 async def reverse_entry(
-    session: AsyncSession, actor: Actor, entry_id: int, *, value_date: date, reason: str
+    session: AsyncSession,
+    actor: Actor,
+    entry_id: int,
+    *,
+    value_date: date,
+    reason: str,
+    farmer_id: int | None = None,
 ) -> LedgerEntry:
-    """Undo an entry (settled or not) by posting its negation in an open month."""
+    """Undo an entry (settled or not) by posting its negation; it is settled like any entry (a value
+    date in a settled month lands in the next settlement). Each entry can be reversed once."""
     original = await session.get(LedgerEntry, entry_id)
-    if original is None:
+    if original is None or (farmer_id is not None and original.farmer_id != farmer_id):
         raise NotFound("ledger.entry_not_found", id=entry_id)
     require_for_municipality(actor, original.municipality_id, Role.yard_head, Role.finance)
+    reason = _check_reason(reason)
+    if original.kind == EntryKind.reversal:
+        raise Conflict("ledger.reverse_reversal", id=entry_id)
+    if original.amount_cents == 0:
+        raise Invalid("ledger.reverse_zero", id=entry_id)
     if await session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_entry_id == entry_id)):
         raise Conflict("ledger.already_reversed", id=entry_id)
-    return await _post(
-        session,
-        LedgerEntry(
-            farmer_id=original.farmer_id, municipality_id=original.municipality_id, value_date=value_date,
-            kind=EntryKind.reversal, amount_cents=-original.amount_cents, net_cents=-original.net_cents,
-            vat_cents=-original.vat_cents, vat_percent=original.vat_percent, quantity=original.quantity,
-            unit=original.unit, rate_cents=original.rate_cents,
-            text=translate("ledger.text.reversal", "de", entry=entry_id, reason=reason)[:500], reason=reason,
-            reverses_entry_id=entry_id, created_by=actor.id,
-        ),
+    entry = LedgerEntry(
+        farmer_id=original.farmer_id, municipality_id=original.municipality_id, value_date=value_date,
+        kind=EntryKind.reversal, amount_cents=-original.amount_cents, net_cents=-original.net_cents,
+        vat_cents=-original.vat_cents, vat_percent=original.vat_percent, quantity=original.quantity,
+        unit=original.unit, rate_cents=original.rate_cents,
+        text=translate("ledger.text.reversal", "de", entry=entry_id, reason=reason)[:500], reason=reason,
+        reverses_entry_id=entry_id, created_by=actor.id,
     )
+    try:
+        async with session.begin_nested():  # a concurrent reversal loses on the unique index
+            return await _post(session, entry)
+    except IntegrityError as exc:
+        if "uq_ledger_reversed_once" in str(exc.orig):
+            raise Conflict("ledger.already_reversed", id=entry_id) from None
+        raise
 
 
 async def _post(session: AsyncSession, entry: LedgerEntry) -> LedgerEntry:
@@ -134,23 +169,70 @@ async def _post(session: AsyncSession, entry: LedgerEntry) -> LedgerEntry:
 
 
 @dataclass
+class EntryView:
+    """An entry as the account shows it: ``settlement_id`` only once its settlement is frozen."""
+
+    id: int
+    farmer_id: int
+    municipality_id: int
+    value_date: date
+    kind: str
+    amount_cents: int
+    net_cents: int
+    vat_cents: int
+    vat_percent: Decimal
+    quantity: Decimal | None
+    unit: str | None
+    rate_cents: int | None
+    text: str
+    reason: str | None
+    booking_id: int | None
+    care_log_id: int | None
+    reverses_entry_id: int | None
+    settlement_id: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, entry: LedgerEntry, settled: bool) -> EntryView:
+        values = {name: getattr(entry, name) for name in cls.__dataclass_fields__}
+        values["settlement_id"] = entry.settlement_id if settled else None
+        return cls(**values)
+
+
+@dataclass
 class Account:
     farmer_id: int
     municipality_id: int | None
     balance_cents: int
-    entries: list[LedgerEntry]
+    entries: list[EntryView]
+
+    @property
+    def unsettled_cents(self) -> int:
+        return sum(e.amount_cents for e in self.entries if e.settlement_id is None)
 
 
 async def get_account(
     session: AsyncSession, actor: Actor, farmer_id: int, municipality_id: int | None = None
 ) -> Account:
-    """A farmer's entries with one municipality (or with all, for the farmer himself)."""
+    """A farmer's entries with one municipality (or with all, for the farmer himself and admins).
+
+    Staff asking without a municipality see their own municipality's account of the farmer.
+    ``balance_cents`` is the sum of all his entries there (positive: he owes)."""
+    if municipality_id is None and actor.role in (Role.yard_head, Role.finance):
+        municipality_id = actor.municipality_id
     require_self_or_municipality(actor, farmer_id, municipality_id, Role.yard_head, Role.finance)
     await get_farmer(session, farmer_id)
-    stmt = select(LedgerEntry).where(LedgerEntry.farmer_id == farmer_id)
+    if municipality_id is not None:
+        await get_municipality(session, municipality_id)
+    stmt = (
+        select(LedgerEntry, Settlement.frozen)
+        .join(Settlement, Settlement.id == LedgerEntry.settlement_id)
+        .where(LedgerEntry.farmer_id == farmer_id)
+    )
     if municipality_id is not None:
         stmt = stmt.where(LedgerEntry.municipality_id == municipality_id)
-    entries = list(await session.scalars(stmt.order_by(LedgerEntry.value_date, LedgerEntry.id)))
+    rows = (await session.execute(stmt.order_by(LedgerEntry.value_date, LedgerEntry.id))).all()
+    entries = [EntryView.of(entry, frozen) for entry, frozen in rows]
     return Account(
         farmer_id=farmer_id,
         municipality_id=municipality_id,
@@ -162,10 +244,12 @@ async def get_account(
 async def unsettled_balance(session: AsyncSession, farmer_id: int, municipality_id: int) -> int:
     return int(
         await session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0)).where(
+            select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+            .join(Settlement, Settlement.id == LedgerEntry.settlement_id)
+            .where(
                 LedgerEntry.farmer_id == farmer_id,
                 LedgerEntry.municipality_id == municipality_id,
-                LedgerEntry.settlement_id.is_(None),
+                Settlement.frozen.is_(False),
             )
         )
     )

@@ -1,10 +1,10 @@
-"""Tables of the settlement domain. Settlements and their lines are immutable once written (trigger)."""
+"""Tables of the settlement domain. Settlements and their lines are immutable once frozen (triggers)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Date, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from machinery_network._sa import created_at, fk, ts
@@ -20,12 +20,14 @@ class Settlement(SQLModel, table=True):
     cutoff: date = Field(sa_column=Column(Date, nullable=False))  # last day of the month
     entry_count: int = 0
     farmer_count: int = 0
-    total_charges_cents: int = 0
-    total_credits_cents: int = 0
-    total_net_cents: int = 0
+    total_charges_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    total_credits_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    total_net_cents: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     run_by: int | None = fk("users.id", nullable=True, index=False)
     run_by_label: str = Field(default="scheduler", max_length=200)
-    # False only inside the transaction that writes the settlement; once true the row is immutable.
+    # False while the month is pending: posted entries are attached to it (migration 0002); settling
+    # fills in the totals and sets it; from then on the row, its lines and its entries are immutable.
+    # Only frozen rows are settlements in the sense of the API, the pages and the exports.
     frozen: bool = Field(default=False)
     created_at: datetime = created_at()
 

@@ -1,13 +1,21 @@
 """Settling a month for a municipality: exactly once, nothing lost, nothing counted twice.
 
-One transaction, set-based SQL:
-1. a transaction-level advisory lock on (municipality, month) serialises runs across processes;
-2. an existing settlement is returned unchanged (idempotent);
-3. otherwise the settlement row is inserted (``ON CONFLICT DO NOTHING`` with the unique constraint as
-   the last word), every unsettled entry of the municipality with ``value_date`` ≤ the month's last day
-   is marked with it, the per-farmer lines are aggregated from exactly the marked entries, and the
-   totals are written and the row frozen. After that the triggers refuse any change.
-An entry posted later for that month has no settlement yet and so is taken by the next one.
+Every ledger entry is attached, when it is posted, to the *pending* settlement row of its municipality
+for the first month at or after its value date that is not settled yet (database trigger, migration
+0002): an entry posted late for a settled month therefore lands in the next month's settlement.
+Settling month M, in one transaction and set-based SQL:
+
+1. a transaction-level advisory lock per municipality (``RUN_LOCK``) serialises settlement runs across
+   processes (the scheduler only tries it and skips when another process holds it);
+2. the exclusive posting lock (``POSTING_LOCK``, taken shared by every posting) waits for postings in
+   flight and holds new ones back, so no entry can join the row while it is being frozen;
+3. a frozen settlement for (municipality, M) is returned unchanged (idempotent);
+4. otherwise the pending row of M (created if missing), takes over the entries of earlier pending
+   months (they are unsettled entries with a value date ≤ the last day of M), the per-farmer lines are
+   aggregated from exactly its entries, the totals written and the row frozen; from then on the
+   triggers refuse any change to the row, its lines and its entries.
+
+The unique constraint on (municipality, month) is the last word on "one settlement per month".
 """
 
 from __future__ import annotations
@@ -20,21 +28,32 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
-from machinery_network.accounts.models import Municipality, Role
+from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.accounts.service import get_municipality
-from machinery_network.auth import Actor, require_for_municipality
+from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
 from machinery_network.config import get_settings
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.settlement.models import Settlement, SettlementLine
 
-# First key of the two-int advisory lock: "MN" + settlement; the second is the municipality id.
-LOCK_NAMESPACE = 0x4D4E0001
+# pg_advisory_xact_lock(namespace, municipality_id). POSTING_LOCK must match migration 0002.
+RUN_LOCK = 0x4D4E0001
+POSTING_LOCK = 0x4D4E0002
 
 
 @dataclass
 class SettleResult:
     settlement: Settlement
     created: bool
+
+
+@dataclass
+class LineView:
+    farmer_id: int
+    farmer_name: str
+    charges_cents: int
+    credits_cents: int
+    net_cents: int
+    entry_count: int
 
 
 def month_bounds(month: date) -> tuple[date, date]:
@@ -53,21 +72,24 @@ def previous_month(today: date) -> date:
     return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
-def lock_key(month: date) -> int:
-    """Second advisory-lock key mixes municipality and month; see ``_lock``."""
-    return month.year * 12 + month.month
+def next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-async def _lock(session: AsyncSession, municipality_id: int, month: date, *, wait: bool) -> bool:
-    key = (LOCK_NAMESPACE ^ municipality_id) & 0x7FFFFFFF
+async def _try_lock(session: AsyncSession, namespace: int, municipality_id: int, *, wait: bool) -> bool:
     fn = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
-    result = await session.execute(text(f"SELECT {fn}(:k1, :k2)"), {"k1": key, "k2": lock_key(month)})
+    result = await session.execute(text(f"SELECT {fn}(:ns, :m)"), {"ns": namespace, "m": municipality_id})
     return True if wait else bool(result.scalar())
 
 
 async def find_settlement(session: AsyncSession, municipality_id: int, month: date) -> Settlement | None:
+    """The settlement of (municipality, month) once it exists (frozen); pending rows are not settlements."""
     return await session.scalar(
-        select(Settlement).where(Settlement.municipality_id == municipality_id, Settlement.month == month)
+        select(Settlement).where(
+            Settlement.municipality_id == municipality_id,
+            Settlement.month == month.replace(day=1),
+            Settlement.frozen.is_(True),
+        )
     )
 
 
@@ -80,7 +102,11 @@ async def settle(
     trigger: str = "api",
     wait: bool = True,
 ) -> SettleResult:
-    """Settle ``month`` for ``municipality_id`` (finance of that municipality, or admin/system)."""
+    """Settle ``month`` for ``municipality_id`` (finance of that municipality, or admin/system).
+
+    ``wait=False`` (scheduler): when another process is settling this municipality right now, raise
+    ``Conflict("settlement.busy")`` instead of waiting for it.
+    """
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     first, last = month_bounds(month)
     await get_municipality(session, municipality_id)
@@ -89,32 +115,52 @@ async def settle(
             "settlement.month_open", field="month", month=f"{first:%Y-%m}",
             first_day=f"{last + timedelta(days=1):%d.%m.%Y}",
         )
-    if not await _lock(session, municipality_id, first, wait=wait):
+    if not await _try_lock(session, RUN_LOCK, municipality_id, wait=wait):
         raise Conflict("settlement.busy")
-    existing = await find_settlement(session, municipality_id, first)
-    if existing is not None:
-        return SettleResult(existing, created=False)
+    await _try_lock(session, POSTING_LOCK, municipality_id, wait=True)
 
     params = {"m": municipality_id, "month": first, "cutoff": last}
-    settlement_id = await session.scalar(
-        text(
-            "INSERT INTO settlements (municipality_id, month, cutoff, entry_count, farmer_count,"
-            " total_charges_cents, total_credits_cents, total_net_cents, run_by, run_by_label, frozen, created_at)"
-            " VALUES (:m, :month, :cutoff, 0, 0, 0, 0, 0, :run_by, :label, false, now())"
-            " ON CONFLICT ON CONSTRAINT uq_settlements_municipality_month DO NOTHING RETURNING id"
-        ),
-        {**params, "run_by": actor.id, "label": actor.label[:200] or trigger},
-    )
-    if settlement_id is None:  # another transaction won between our check and insert
-        return SettleResult(await find_settlement(session, municipality_id, first), created=False)
+    row = (
+        await session.execute(
+            text("SELECT id, frozen FROM settlements WHERE municipality_id = :m AND month = :month"), params
+        )
+    ).first()
+    if row is not None and row.frozen:
+        return SettleResult(await session.get(Settlement, row.id, populate_existing=True), created=False)
+    if row is None:  # a month without any entry of its own
+        settlement_id = await session.scalar(
+            text(
+                "INSERT INTO settlements (municipality_id, month, cutoff, entry_count, farmer_count,"
+                " total_charges_cents, total_credits_cents, total_net_cents, run_by_label, frozen)"
+                " VALUES (:m, :month, :cutoff, 0, 0, 0, 0, 0, '', false) RETURNING id"
+            ),
+            params,
+        )
+    else:
+        settlement_id = row.id
     params["sid"] = settlement_id
+    await _take_earlier_pending(session, params)
+    await _insert_lines(session, params)
+    await _freeze(session, {**params, "run_by": actor.id, "label": (actor.label or trigger)[:200]})
+    settlement = await session.get(Settlement, settlement_id, populate_existing=True)
+    return SettleResult(settlement, created=True)
+
+
+async def _take_earlier_pending(session: AsyncSession, params: dict) -> None:
+    """Entries still pending in other months but dated within this one (normally none: months are
+    settled in order; after a missed month, its entries are part of the unsettled ones ≤ cutoff)."""
     await session.execute(
         text(
             "UPDATE ledger_entries SET settlement_id = :sid"
-            " WHERE municipality_id = :m AND settlement_id IS NULL AND value_date <= :cutoff"
+            " WHERE settlement_id IN (SELECT id FROM settlements"
+            "   WHERE municipality_id = :m AND NOT frozen AND id <> :sid)"
+            " AND value_date <= :cutoff"
         ),
         params,
     )
+
+
+async def _insert_lines(session: AsyncSession, params: dict) -> None:
     await session.execute(
         text(
             "INSERT INTO settlement_lines (settlement_id, farmer_id, charges_cents, credits_cents, net_cents,"
@@ -127,9 +173,12 @@ async def settle(
         ),
         params,
     )
+
+
+async def _freeze(session: AsyncSession, params: dict) -> None:
     await session.execute(
         text(
-            "UPDATE settlements s SET frozen = true,"
+            "UPDATE settlements s SET frozen = true, created_at = now(), run_by = :run_by, run_by_label = :label,"
             " entry_count = t.entries, farmer_count = t.farmers, total_charges_cents = t.charges,"
             " total_credits_cents = t.credits, total_net_cents = t.net"
             " FROM (SELECT COALESCE(SUM(entry_count), 0) AS entries, COUNT(*) AS farmers,"
@@ -139,8 +188,6 @@ async def settle(
         ),
         params,
     )
-    settlement = await session.get(Settlement, settlement_id, populate_existing=True)
-    return SettleResult(settlement, created=True)
 
 
 async def get_settlement(
@@ -161,5 +208,111 @@ async def get_settlement(
     return settlement, lines
 
 
+async def get_settlement_view(
+    session: AsyncSession, actor: Actor, month: date, municipality_id: int
+) -> tuple[Settlement, list[LineView]]:
+    """The settlement with each line's farmer name (API and page), lines ordered by name."""
+    settlement, lines = await get_settlement(session, actor, month, municipality_id)
+    names = dict(
+        (await session.execute(select(User.id, User.name).where(User.id.in_([ln.farmer_id for ln in lines])))).all()
+    ) if lines else {}
+    views = [
+        LineView(ln.farmer_id, names.get(ln.farmer_id, ""), ln.charges_cents, ln.credits_cents, ln.net_cents,
+                 ln.entry_count)
+        for ln in lines
+    ]
+    views.sort(key=lambda v: (v.farmer_name.casefold(), v.farmer_id))
+    return settlement, views
+
+
+async def list_settlements(session: AsyncSession, actor: Actor, municipality_id: int) -> list[Settlement]:
+    require_for_municipality(actor, municipality_id, Role.finance, admin=True)
+    await get_municipality(session, municipality_id)
+    return list(
+        await session.scalars(
+            select(Settlement)
+            .where(Settlement.municipality_id == municipality_id, Settlement.frozen.is_(True))
+            .order_by(Settlement.month.desc())
+        )
+    )
+
+
+@dataclass
+class PendingMonth:
+    month: date
+    entry_count: int
+    net_cents: int
+
+
+async def pending_months(session: AsyncSession, actor: Actor, municipality_id: int) -> list[PendingMonth]:
+    """Months with unsettled entries (pending rows), oldest first: what the finance office still has to do."""
+    require_for_municipality(actor, municipality_id, Role.finance, admin=True)
+    rows = await session.execute(
+        text(
+            "SELECT s.month, COUNT(e.id) AS entries, COALESCE(SUM(e.amount_cents), 0) AS net"
+            " FROM settlements s JOIN ledger_entries e ON e.settlement_id = s.id"
+            " WHERE s.municipality_id = :m AND NOT s.frozen GROUP BY s.month ORDER BY s.month"
+        ),
+        {"m": municipality_id},
+    )
+    return [PendingMonth(r.month, r.entries, int(r.net)) for r in rows]
+
+
+@dataclass
+class Statement:
+    settlement_id: int
+    municipality_id: int
+    municipality_name: str
+    month: date
+    created_at: object
+    charges_cents: int
+    credits_cents: int
+    net_cents: int
+    entry_count: int
+
+
+async def farmer_statements(
+    session: AsyncSession, actor: Actor, farmer_id: int, municipality_id: int | None = None
+) -> list[Statement]:
+    """A farmer's lines in frozen settlements (his past statements), newest first."""
+    require_self_or_municipality(actor, farmer_id, municipality_id, Role.yard_head, Role.finance)
+    stmt = (
+        select(SettlementLine, Settlement, Municipality.name)
+        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+        .join(Municipality, Municipality.id == Settlement.municipality_id)
+        .where(SettlementLine.farmer_id == farmer_id, Settlement.frozen.is_(True))
+    )
+    if municipality_id is not None:
+        stmt = stmt.where(Settlement.municipality_id == municipality_id)
+    rows = await session.execute(stmt.order_by(Settlement.month.desc(), Municipality.name))
+    return [
+        Statement(s.id, s.municipality_id, name, s.month, s.created_at, ln.charges_cents, ln.credits_cents,
+                  ln.net_cents, ln.entry_count)
+        for ln, s, name in rows
+    ]
+
+
 async def municipality_ids(session: AsyncSession) -> list[int]:
     return list(await session.scalars(select(Municipality.id).order_by(Municipality.id)))
+
+
+async def months_to_catch_up(session: AsyncSession, last_month: date) -> list[tuple[int, date]]:
+    """(municipality, month) pairs up to ``last_month`` that the monthly job would have settled but no
+    settlement exists: every month after the latest settlement of the municipality (or from its earliest
+    entry) — including those without entries, as the monthly run creates them — oldest first.
+    Months before an existing settlement are not filled in: their entries went into that one."""
+    rows = await session.execute(
+        text(
+            "WITH starts AS ("
+            "  SELECT m.id AS municipality_id, COALESCE("
+            "    (SELECT (max(s.month) + interval '1 month')::date FROM settlements s"
+            "      WHERE s.municipality_id = m.id AND s.frozen),"
+            "    (SELECT min(s.month) FROM settlements s WHERE s.municipality_id = m.id)) AS first"
+            "  FROM municipalities m)"
+            " SELECT municipality_id, g::date AS month FROM starts"
+            " CROSS JOIN LATERAL generate_series(first, CAST(:last AS date), interval '1 month') g"
+            " WHERE first IS NOT NULL ORDER BY g, municipality_id"
+        ),
+        {"last": last_month},
+    )
+    return [(r.municipality_id, r.month) for r in rows]

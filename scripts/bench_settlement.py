@@ -1,0 +1,168 @@
+"""Benchmark: settle one month of 10,000 farmers × 3 municipalities × 20 entries (600,000 entries).
+
+Creates its own database on the given server (``--database-url`` / ``DATABASE_URL``; default: the
+embedded server in ``MN_DATA_DIR``), migrates it, generates the entries set-based, times
+``settlement.service.settle`` per municipality (each in its own committed transaction, as the scheduler
+runs it) and, in the same run, one hand-written ``SELECT … GROUP BY`` over the same rows as the floor.
+Prints entries/s and the ratio settlement time ÷ floor time, then drops its database.
+
+    python scripts/bench_settlement.py [--database-url postgresql+asyncpg://…] [--farmers 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from machinery_network import clock
+from machinery_network.auth import SYSTEM
+from machinery_network.db import make_engine, make_sessionmaker, session_scope
+from machinery_network.migrate import upgrade
+from machinery_network.settlement import service as settlement
+
+FLOOR_SQL = (
+    "SELECT municipality_id, farmer_id,"
+    " COALESCE(SUM(amount_cents) FILTER (WHERE amount_cents > 0), 0) AS charges,"
+    " COALESCE(-SUM(amount_cents) FILTER (WHERE amount_cents < 0), 0) AS credits,"
+    " SUM(amount_cents) AS net, COUNT(*) AS entries"
+    " FROM ledger_entries WHERE value_date <= :cutoff GROUP BY municipality_id, farmer_id"
+)
+
+
+def _server_url(arg: str | None) -> tuple[str, bool]:
+    url = arg or os.environ.get("DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+        return url, False
+    from machinery_network import embedded
+
+    return embedded.start(Path(os.environ.get("MN_DATA_DIR", "./var")), database="postgres"), True
+
+
+async def _generate(conn, farmers: int, municipalities: int, per_month: int, month: date) -> int:
+    await conn.execute(text(
+        "INSERT INTO municipalities (name, datev_consultant_number, datev_client_number,"
+        " datev_receivable_account, datev_revenue_account, datev_revenue_account_reduced,"
+        " datev_revenue_account_exempt, datev_expense_account)"
+        " SELECT 'Bench ' || g, 1001, 1, 10000, 8400, 8300, 8200, 4900 FROM generate_series(1, :n) g"
+    ), {"n": municipalities})
+    await conn.execute(text(
+        "INSERT INTO users (email, name, password_hash, role, active)"
+        " SELECT 'farmer' || g || '@bench.example', 'Landwirt ' || g, 'x', 'farmer', true"
+        " FROM generate_series(1, :n) g"
+    ), {"n": farmers})
+    # Three of four entries are charges (19 % VAT), one a care credit; amounts 1,00 € … 90,99 €,
+    # value dates spread over the month.
+    result = await conn.execute(text(
+        "INSERT INTO ledger_entries (farmer_id, municipality_id, value_date, kind, amount_cents, net_cents,"
+        " vat_cents, vat_percent, text, created_at)"
+        " SELECT f.id, m.id, CAST(:first AS date) + ((f.id + k) % 28),"
+        "  CASE WHEN k % 4 = 0 THEN 'credit' ELSE 'charge' END,"
+        "  CASE WHEN k % 4 = 0 THEN -v.net ELSE v.net + round(v.net * 0.19)::int END,"
+        "  CASE WHEN k % 4 = 0 THEN -v.net ELSE v.net END,"
+        "  CASE WHEN k % 4 = 0 THEN 0 ELSE round(v.net * 0.19)::int END,"
+        "  CASE WHEN k % 4 = 0 THEN 0 ELSE 19 END,"
+        "  CASE WHEN k % 4 = 0 THEN 'Pflege' ELSE 'Nutzung' END, now()"
+        " FROM municipalities m CROSS JOIN users f CROSS JOIN generate_series(1, :k) k"
+        " CROSS JOIN LATERAL (SELECT 100 + (f.id * 7919 + k * 104729 + m.id * 31) % 9000 AS net) v"
+        " WHERE f.role = 'farmer'"
+    ), {"first": month, "k": per_month})
+    return result.rowcount
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url")
+    parser.add_argument("--farmers", type=int, default=10_000)
+    parser.add_argument("--municipalities", type=int, default=3)
+    parser.add_argument("--entries", type=int, default=20, help="entries per farmer and municipality")
+    parser.add_argument("--keep", action="store_true", help="do not drop the benchmark database")
+    args = parser.parse_args()
+
+    server_url, embedded_server = _server_url(args.database_url)
+    name = f"mn_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    engine = None
+    try:
+        await upgrade(url)
+        from machinery_network.config import get_settings
+
+        month = settlement.previous_month(clock.today(get_settings().tz))
+        _, cutoff = settlement.month_bounds(month)
+        engine = make_engine(url, pool_size=2)
+        t0 = time.perf_counter()
+        async with engine.begin() as conn:
+            count = await _generate(conn, args.farmers, args.municipalities, args.entries, month)
+        async with engine.connect() as conn:
+            await conn.execute(text("COMMIT"))
+            await conn.execute(text("VACUUM ANALYZE ledger_entries"))
+            await conn.execute(text("VACUUM ANALYZE users"))
+        print(f"generated {count:,} entries ({args.farmers:,} farmers × {args.municipalities} municipalities × "
+              f"{args.entries}) for {month:%Y-%m} in {time.perf_counter() - t0:.1f} s")
+
+        async def floor() -> tuple[float, list]:
+            async with engine.connect() as conn:
+                start = time.perf_counter()
+                rows = (await conn.execute(text(FLOOR_SQL), {"cutoff": cutoff})).all()
+                return time.perf_counter() - start, rows
+
+        floor_s, floor_rows = await floor()  # also warms the cache for the settlement
+
+        sessionmaker = make_sessionmaker(engine)
+        async with session_scope(sessionmaker) as session:
+            ids = await settlement.municipality_ids(session)
+        settle_s = 0.0
+        settled_entries = 0
+        settled_net = 0
+        for municipality_id in ids:
+            start = time.perf_counter()
+            async with session_scope(sessionmaker) as session:
+                result = await settlement.settle(session, SYSTEM, month, municipality_id, trigger="bench")
+            elapsed = time.perf_counter() - start
+            settle_s += elapsed
+            s = result.settlement
+            settled_entries += s.entry_count
+            settled_net += s.total_net_cents
+            print(f"  municipality {municipality_id}: {s.entry_count:,} entries, {s.farmer_count:,} farmers, "
+                  f"net {s.total_net_cents:,} cents in {elapsed:.3f} s")
+        floor2_s, _ = await floor()
+        floor_net = sum(row.net for row in floor_rows)
+        floor_entries = sum(row.entries for row in floor_rows)
+        if (floor_entries, floor_net) != (settled_entries, settled_net):
+            print(f"MISMATCH: floor {floor_entries} entries / {floor_net} cents, "
+                  f"settlement {settled_entries} / {settled_net}", file=sys.stderr)
+            return 1
+        print(f"settlement: {settled_entries:,} entries in {settle_s:.3f} s = {settled_entries / settle_s:,.0f} entries/s")
+        print(f"floor (one GROUP BY over the same rows): {floor_s:.3f} s before, {floor2_s:.3f} s after "
+              f"= {floor_entries / floor_s:,.0f} entries/s")
+        print(f"ratio settlement ÷ floor: {settle_s / floor_s:.2f} (target ≤ 3); "
+              f"whole month {settle_s:.2f} s (target < 10 s)")
+        return 0
+    finally:
+        if engine is not None:
+            await engine.dispose()
+        if not args.keep:
+            async with admin.connect() as conn:
+                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+        if embedded_server:
+            from machinery_network import embedded
+
+            embedded.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))
