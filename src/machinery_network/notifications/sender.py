@@ -1,0 +1,175 @@
+"""Delivery of the outbox by SMTP (``MN_SMTP_URL=smtp://user:pass@host:port``), outside any request.
+
+Each round claims due rows with ``FOR UPDATE SKIP LOCKED`` and a lease (``next_attempt_at`` moved
+ahead) in a short transaction, sends them without holding a transaction open, then records the
+result: ``sent_at`` on success; on failure ``attempts`` + 1, ``last_error`` and a backed-off
+``next_attempt_at``. A crash between sending and recording means the lease expires and the message
+is sent again (at least once, never lost). Without ``MN_SMTP_URL`` messages simply stay in the table.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from machinery_network import clock
+from machinery_network.config import Settings
+from machinery_network.notifications.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+BATCH = 50
+LEASE = timedelta(minutes=5)
+BASE_BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(hours=6)
+SMTP_TIMEOUT = 20
+
+
+@dataclass(frozen=True)
+class SmtpTarget:
+    host: str
+    port: int
+    user: str | None
+    password: str | None
+    tls: str  # "none" | "starttls" | "ssl"
+
+
+def parse_smtp_url(url: str) -> SmtpTarget:
+    """smtp://user:pass@host:port (plain; STARTTLS when the server offers it), smtps://… (TLS)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps", "smtp+starttls") or not parts.hostname:
+        raise ValueError(f"unsupported MN_SMTP_URL: {parts.scheme}://…")
+    tls = {"smtp": "none", "smtps": "ssl", "smtp+starttls": "starttls"}[parts.scheme]
+    port = parts.port or (465 if tls == "ssl" else 25)
+    return SmtpTarget(
+        host=parts.hostname, port=port,
+        user=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        tls=tls,
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at 6 h."""
+    return min(BASE_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def _send_blocking(target: SmtpTarget, sender: str, messages: list[EmailMessage]) -> list[str | None]:
+    """One SMTP connection for the batch; per message None (sent) or the error text."""
+    results: list[str | None] = []
+    try:
+        if target.tls == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(target.host, target.port, timeout=SMTP_TIMEOUT,
+                                                  context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(target.host, target.port, timeout=SMTP_TIMEOUT)
+        with smtp:
+            smtp.ehlo()
+            if target.tls == "starttls" or (target.tls == "none" and smtp.has_extn("starttls") and target.user):
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if target.user:
+                smtp.login(target.user, target.password or "")
+            for message in messages:
+                try:
+                    smtp.send_message(message, from_addr=sender)
+                    results.append(None)
+                except (smtplib.SMTPException, OSError) as exc:
+                    results.append(f"{type(exc).__name__}: {exc}"[:2000])
+    except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        results.extend([error] * (len(messages) - len(results)))
+    return results
+
+
+def _email(row: OutboxMessage, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = row.recipient_email
+    message["Subject"] = row.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(idstring=f"outbox-{row.id}")
+    message.set_content(row.body)
+    return message
+
+
+async def _claim(session: AsyncSession) -> list[OutboxMessage]:
+    now = clock.now()
+    rows = list(
+        await session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None),
+                   or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
+            .order_by(OutboxMessage.id)
+            .limit(BATCH)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    for row in rows:
+        row.next_attempt_at = now + LEASE
+    return rows
+
+
+async def deliver_pending(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> int:
+    """Send every due outbox message once; returns how many were sent. Never raises for SMTP trouble."""
+    if not settings.smtp_url:
+        return 0
+    target = parse_smtp_url(settings.smtp_url)
+    sent = 0
+    while True:
+        async with sessionmaker() as session:
+            rows = await _claim(session)
+            await session.commit()
+        if not rows:
+            return sent
+        emails = [_email(row, settings.smtp_from) for row in rows]
+        results = await asyncio.to_thread(_send_blocking, target, settings.smtp_from, emails)
+        async with sessionmaker() as session:
+            now = clock.now()
+            for row, error in zip(rows, results, strict=True):
+                if error is None:
+                    values = {"sent_at": now, "next_attempt_at": None, "attempts": row.attempts + 1,
+                              "last_error": None}
+                    sent += 1
+                else:
+                    log.warning("outbox message %s not sent: %s", row.id, error)
+                    values = {"attempts": row.attempts + 1, "last_error": error,
+                              "next_attempt_at": now + backoff(row.attempts + 1)}
+                await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+            await session.commit()
+        if len(rows) < BATCH or any(error is not None for error in results):
+            return sent  # the server is struggling: leave the rest for the next round
+
+
+def start_outbox_worker(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, *, interval: float = 15.0
+) -> asyncio.Task | None:
+    """A background task delivering the outbox every ``interval`` seconds (None without MN_SMTP_URL).
+
+    Cancel the returned task on shutdown.
+    """
+    if not settings.smtp_url:
+        return None
+    parse_smtp_url(settings.smtp_url)  # fail fast on a malformed URL
+
+    async def loop() -> None:
+        while True:
+            try:
+                await deliver_pending(sessionmaker, settings)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database may be down; try again next round
+                log.exception("outbox delivery round failed")
+            await asyncio.sleep(interval)
+
+    return asyncio.create_task(loop(), name="outbox-worker")
