@@ -167,13 +167,43 @@ def _is_connection_error(exc: BaseException) -> bool:
     return False
 
 
+def _is_bad_value(exc: BaseException) -> bool:
+    """A value PostgreSQL (or asyncpg, before sending) refuses as data: an integer beyond int4 in a
+    query parameter, a NUL character in text, a number out of range (SQLSTATE class 22)."""
+    import asyncpg
+
+    chain: BaseException | None = exc
+    for _ in range(5):
+        if chain is None:
+            break
+        if isinstance(chain, asyncpg.exceptions.DataError):
+            return True
+        chain = chain.__cause__ or getattr(chain, "orig", None)
+    return False
+
+
 def internal_error_handler(request: Request, exc: Exception) -> Response:
     if _is_connection_error(exc):
         return database_down_handler(request, OperationalError("", {}, exc))
+    if _is_bad_value(exc):  # bad input that slipped past the schemas: 422, never a 500
+        log.info("value refused by the database on %s %s: %s", request.method, request.url.path, exc)
+        if _is_api(request):
+            return _json_error(422, "Invalid value", {"reason": str(getattr(exc, "orig", exc)).splitlines()[0]})
+        return _html_error(request, 422, gettext_de("validation"))
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request):
         return _json_error(500, "Internal server error")
     return _html_error(request, 500, "Interner Fehler. Bitte versuchen Sie es später erneut.")
+
+
+_MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
+
+
+async def reject_out_of_range_ids(request: Request) -> None:
+    """An integer path parameter beyond the id range names nothing: 404 (not a database error)."""
+    for value in request.path_params.values():
+        if isinstance(value, int) and not 0 <= value <= _MAX_ID:
+            raise NotFoundException()
 
 
 # --- routes owned by the app itself --------------------------------------------------------------
@@ -253,6 +283,7 @@ def create_app(
             "settings": Provide(provide_settings),
         },
         state=State({"sessionmaker": sessionmaker, "settings": settings}),
+        before_request=reject_out_of_range_ids,
         lifespan=[lifespan],
         exception_handlers={
             DomainError: domain_error_handler,
