@@ -339,6 +339,9 @@ async def test_every_format_re_exports_byte_identical(db_session, month, monkeyp
 
     for module in (sepaxml.debit, sepaxml.transfer, sepaxml.utils):
         monkeypatch.setattr(module, "datetime", later)
+    import fpdf.output
+
+    monkeypatch.setattr(fpdf.output, "datetime", Later)  # XMP dates; the document's own date is ours
     for fmt in service.FORMATS:
         again = (await service.export(db_session, SYSTEM, MONTH, month.north_id, fmt)).content
         assert again == first[fmt], fmt
