@@ -281,6 +281,24 @@ async def assignment_on(session: AsyncSession, section_id: int, day: date) -> As
     )
 
 
+async def current_assignees(
+    session: AsyncSession, section_ids: list[int], day: date
+) -> dict[int, tuple[Assignment, str]]:
+    """{section id: (assignment valid on ``day``, farmer name)} for the sections that have one."""
+    if not section_ids:
+        return {}
+    result = await session.execute(
+        select(Assignment, User.name)
+        .join(User, User.id == Assignment.farmer_id)
+        .where(
+            Assignment.section_id.in_(section_ids),
+            Assignment.valid_from <= day,
+            or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day),
+        )
+    )
+    return {assignment.section_id: (assignment, name) for assignment, name in result}
+
+
 # --- care logs ---------------------------------------------------------------------------------------
 
 
@@ -306,7 +324,7 @@ _PHOTO_TYPES = (
 def check_photo(content: bytes, max_bytes: int) -> tuple[str, str]:
     """(content type, file extension) of an acceptable photo, else Invalid."""
     if len(content) > max_bytes:
-        raise Invalid("care.photo_too_large", field="photo", max=_megabytes(max_bytes))
+        raise Invalid("care.photo_too_large", field="photo", max=megabytes(max_bytes))
     if not content:
         raise Invalid("care.photo_empty", field="photo")
     for magic, content_type, ext in _PHOTO_TYPES:
@@ -317,7 +335,7 @@ def check_photo(content: bytes, max_bytes: int) -> tuple[str, str]:
     raise Invalid("care.photo_type", field="photo")
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
     return format(Decimal(size) / (1024 * 1024), "f").rstrip("0").rstrip(".") or "0"
 
 

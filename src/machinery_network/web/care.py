@@ -1,3 +1,418 @@
-"""HTML pages of the care domain."""
+"""HTML pages of the care domain: the farmer's sections and report form (``/care``), the yard head's
+sections with plan status and assignments (``/manage/sections``), the map, the winter-service proof
+downloads and the inbox of reports to confirm (``/manage/care-logs``)."""
 
-ROUTES: list = []
+from __future__ import annotations
+
+import json
+import math
+from datetime import date
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import Parameter
+from litestar.response import File, Template
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network import clock
+from machinery_network.accounts.models import Role
+from machinery_network.accounts.service import get_municipality, list_farmers
+from machinery_network.api.care import proof_response
+from machinery_network.auth import Actor, require_role
+from machinery_network.care import service
+from machinery_network.care.models import CareLogStatus, CareTask, SectionKind, SectionUnit
+from machinery_network.care.schemas import SEASONS, AssignmentCreate, CareLogCreate, SectionCreate
+from machinery_network.config import Settings
+from machinery_network.errors import DomainError, Invalid
+from machinery_network.i18n import gettext_de
+from machinery_network.web.common import (
+    domain_error_fields,
+    field_errors,
+    parse_decimal,
+    parse_euros,
+    redirect,
+    render,
+)
+
+RECENT_LOGS = 30
+
+
+def _int(value: str | None) -> int | str | None:
+    """Form text → int for the strict id fields (anything else goes on to the schema as invalid)."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        return value
+
+
+def _present(values: dict[str, Any]) -> dict[str, Any]:
+    """Empty form fields count as missing, so the schema says "Pflichtfeld." for required ones."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _date(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None
+
+
+async def _form(request: Request) -> tuple[dict[str, str], UploadFile | None]:
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str) and k != "_csrf_token"}
+    upload = form.get("photo")
+    return fields, upload if isinstance(upload, UploadFile) else None
+
+
+def _common(settings: Settings) -> dict[str, Any]:
+    return {"de_date": service.de_date, "today": clock.today(settings.tz), "seasons": SEASONS}
+
+
+# --- farmer: my sections and the report form --------------------------------------------------------
+
+
+async def _farmer_page(
+    db_session: AsyncSession, actor: Actor, settings: Settings, *, form: dict | None = None,
+    errors: dict | None = None, message: str | None = None, notice: str | None = None, status_code: int = 200,
+) -> Template:
+    sections = await service.farmer_sections(db_session, actor, settings=settings)
+    logs = await service.list_care_logs(db_session, actor, limit=RECENT_LOGS)
+    today = clock.today(settings.tz)
+    default_section = str(sections[0].section.id) if sections else ""
+    return render(
+        "care/my.html", actor, status_code=status_code, sections=sections, logs=logs,
+        form=form or {"section_id": default_section, "performed_on": today.isoformat(), "quantity": "", "note": ""},
+        errors=errors or {}, message=message, notice=notice,
+        max_mb=service.megabytes(settings.upload_max_bytes), **_common(settings),
+    )
+
+
+@get("/care", include_in_schema=False)
+async def my_sections(
+    actor: Actor, db_session: AsyncSession, settings: Settings, reported: str | None = None
+) -> Template:
+    require_role(actor, Role.farmer)
+    notice = gettext_de("care.reported_ok") if reported else None
+    return await _farmer_page(db_session, actor, settings, notice=notice)
+
+
+@post("/care/report", include_in_schema=False)
+async def report_work(request: Request, actor: Actor, db_session: AsyncSession, settings: Settings) -> Response:
+    require_role(actor, Role.farmer)
+    form, upload = await _form(request)
+    photo: bytes | None = None
+    if upload is not None and upload.filename:
+        photo = await upload.read(settings.upload_max_bytes + 1)
+    try:
+        data = CareLogCreate.model_validate(_present({
+            "section_id": _int(form.get("section_id")),
+            "performed_on": _date(form.get("performed_on")),
+            "quantity": parse_decimal(form.get("quantity")),
+            "note": (form.get("note") or "").strip() or None,
+        }))
+        await service.report(db_session, actor, data, photo=photo, settings=settings)
+    except ValidationError as exc:
+        return await _farmer_page(db_session, actor, settings, form=form, errors=field_errors(exc),
+                                  message=gettext_de("validation"), status_code=422)
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise
+        errors, message = domain_error_fields(exc)
+        return await _farmer_page(db_session, actor, settings, form=form, errors=errors, message=message,
+                                  status_code=exc.status_code)
+    return redirect("/care?reported=1", request)
+
+
+@get("/care-logs/{care_log_id:int}/photo", include_in_schema=False)
+async def care_log_photo(care_log_id: int, actor: Actor, db_session: AsyncSession, settings: Settings) -> File:
+    path, content_type = await service.photo_file(db_session, actor, care_log_id, settings=settings)
+    return File(path=path, media_type=content_type, content_disposition_type="inline",
+                headers={"X-Content-Type-Options": "nosniff"})
+
+
+# --- yard head: sections, plan status, assignments -------------------------------------------------------
+
+
+_EMPTY_SECTION = {
+    "name": "", "kind": "path", "length_m": "", "task": "verge_mowing", "unit": "metre", "rate": "",
+    "passes_spring": "", "passes_summer": "", "passes_autumn": "", "passes_winter": "", "geometry": "",
+}
+
+
+async def _sections_page(
+    db_session: AsyncSession, actor: Actor, settings: Settings, *, form: dict | None = None,
+    errors: dict | None = None, message: str | None = None, assign_errors: dict | None = None,
+    notice: str | None = None, status_code: int = 200,
+) -> Template:
+    require_role(actor, Role.yard_head)
+    municipality = await get_municipality(db_session, actor.municipality_id)
+    sections = await service.list_sections(db_session, municipality_id=municipality.id)
+    today = clock.today(settings.tz)
+    year, season = service.season_of(today)
+    plan = await service.season_plan(db_session, actor, municipality.id, year, settings=settings)
+    plan_by_section: dict[int, list[service.PlanRow]] = {}
+    for row in plan:
+        plan_by_section.setdefault(row.section.id, []).append(row)
+    assignees = await service.current_assignees(db_session, [s.id for s in sections], today)
+    return render(
+        "care/sections.html", actor, status_code=status_code, municipality=municipality, sections=sections,
+        plan=plan_by_section, assignees=assignees, farmers=await list_farmers(db_session), year=year,
+        current_season=season, overdue=sum(1 for row in plan if row.overdue),
+        form=form or dict(_EMPTY_SECTION), errors=errors or {}, message=message,
+        assign_errors=assign_errors or {}, notice=notice, kinds=list(SectionKind), tasks=list(CareTask),
+        units=list(SectionUnit), winter_sections=[s for s in sections if s.task == CareTask.winter_service],
+        proof_from=_winter_start(today),
+        **_common(settings),
+    )
+
+
+def _winter_start(today: date) -> date:
+    """1 December of the running (or last) winter: the default start of the proof period."""
+    return date(today.year if today.month == 12 else today.year - 1, 12, 1)
+
+
+@get("/manage/sections", include_in_schema=False)
+async def manage_sections(
+    actor: Actor, db_session: AsyncSession, settings: Settings, saved: str | None = None
+) -> Template:
+    notice = {"section": gettext_de("care.section_saved"), "assignment": gettext_de("care.assigned_ok")}.get(saved or "")
+    return await _sections_page(db_session, actor, settings, notice=notice)
+
+
+def _section_values(form: dict[str, str], municipality_id: int | None) -> dict[str, Any]:
+    passes: dict[str, Any] = {}
+    for season in SEASONS:
+        raw = (form.get(f"passes_{season}") or "").strip()
+        if raw:
+            passes[season] = _int(raw)
+    geometry_text = (form.get("geometry") or "").strip()
+    geometry: Any = None
+    if geometry_text:
+        try:
+            geometry = json.loads(geometry_text)
+        except ValueError:
+            geometry = geometry_text  # refused by the schema as not a LineString
+    return {
+        "municipality_id": municipality_id,
+        "name": form.get("name", ""),
+        "kind": form.get("kind", ""),
+        "length_m": _int(form.get("length_m")),
+        "task": form.get("task", ""),
+        "unit": form.get("unit", ""),
+        "rate_cents": parse_euros(form.get("rate")),
+        "planned_passes": passes or None,
+        "geometry": geometry,
+    }
+
+
+# schema field → form field
+_SECTION_FIELD_OF = {"rate_cents": "rate", "planned_passes": "passes"}
+
+
+@post("/manage/sections/new", include_in_schema=False)
+async def create_section(request: Request, actor: Actor, db_session: AsyncSession, settings: Settings) -> Response:
+    require_role(actor, Role.yard_head)
+    form, _ = await _form(request)
+    try:
+        data = SectionCreate.model_validate(_present(_section_values(form, actor.municipality_id)))
+        await service.create_section(db_session, actor, data)
+    except ValidationError as exc:
+        errors = {_SECTION_FIELD_OF.get(k, k): v for k, v in field_errors(exc).items()}
+        if "passes" in errors:
+            errors["passes"] = gettext_de("care.passes_invalid")
+        if "geometry" in errors:
+            errors["geometry"] = gettext_de("care.geometry_invalid")
+        return await _sections_page(db_session, actor, settings, form=form, errors=errors,
+                                    message=gettext_de("validation"), status_code=422)
+    except DomainError as exc:
+        errors, message = domain_error_fields(exc)
+        return await _sections_page(db_session, actor, settings, form=form, errors=errors, message=message,
+                                    status_code=exc.status_code)
+    return redirect("/manage/sections?saved=section", request)
+
+
+_ASSIGN_LABELS = {"farmer_id": "care.farmer", "valid_from": "care.valid_from", "valid_to": "care.valid_to"}
+
+
+@post("/manage/sections/{section_id:int}/assign", include_in_schema=False)
+async def assign_section(
+    section_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+) -> Response:
+    require_role(actor, Role.yard_head)
+    form, _ = await _form(request)
+    try:
+        data = AssignmentCreate.model_validate(_present({
+            "farmer_id": _int(form.get("farmer_id")),
+            "valid_from": _date(form.get("valid_from")),
+            "valid_to": _date(form.get("valid_to")),
+        }))
+        await service.assign(db_session, actor, section_id, data)
+    except ValidationError as exc:
+        text = "; ".join(f"{gettext_de(_ASSIGN_LABELS.get(k, 'care.assign'))}: {v}"
+                         for k, v in field_errors(exc).items())
+        return await _sections_page(db_session, actor, settings, assign_errors={section_id: text},
+                                    message=gettext_de("validation"), status_code=422)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        return await _sections_page(db_session, actor, settings, assign_errors={section_id: exc.message("de")},
+                                    message=exc.message("de"), status_code=exc.status_code)
+    return redirect("/manage/sections?saved=assignment", request)
+
+
+@get("/manage/sections/winter-proof", include_in_schema=False)
+async def winter_proof_download(
+    actor: Actor,
+    db_session: AsyncSession,
+    settings: Settings,
+    start: str = Parameter(query="from", default=""),
+    end: str = Parameter(query="to", default=""),
+    section_id: str = "",
+    fmt: str = Parameter(query="format", default="csv"),
+) -> Response:
+    require_role(actor, Role.yard_head, Role.finance)
+    try:
+        first, last = date.fromisoformat(start), date.fromisoformat(end)
+    except ValueError as exc:
+        raise Invalid("field.date", field="from") from exc
+    if fmt not in ("csv", "pdf"):
+        raise Invalid("care.format_unknown", field="format", format=fmt)
+    chosen = _int(section_id)
+    if isinstance(chosen, str):
+        raise Invalid("field.invalid", field="section_id")
+    proof = await service.winter_proof(db_session, actor, actor.municipality_id, first, last, section_id=chosen)
+    return proof_response(proof, fmt, settings)
+
+
+# --- the map: sections as inline SVG (no tiles, no network) ---------------------------------------------
+
+MAP_WIDTH = 900
+MAP_MAX_HEIGHT = 620
+MAP_PAD = 24
+TASK_COLOURS = {
+    "verge_mowing": "#2f6b3b",
+    "hedge_cutting": "#8a5a00",
+    "ditch_clearing": "#1d5fa8",
+    "winter_service": "#b42318",
+    "other": "#6b7280",
+}
+
+
+def svg_map(sections: list) -> dict[str, Any] | None:
+    """Project the sections' LineStrings (lon/lat) into an SVG viewbox.
+
+    Equirectangular with the longitude scaled by cos(mean latitude): at a municipality's scale the
+    distortion is negligible and it needs no projection library. North is up (y grows southwards).
+    """
+    lines = [(s, s.geometry["coordinates"]) for s in sections if s.geometry and s.geometry.get("coordinates")]
+    if not lines:
+        return None
+    lons = [p[0] for _, pts in lines for p in pts]
+    lats = [p[1] for _, pts in lines for p in pts]
+    k = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    span_x = max((max(lons) - min(lons)) * k, 1e-4)
+    span_y = max(max(lats) - min(lats), 1e-4)
+    scale = min((MAP_WIDTH - 2 * MAP_PAD) / span_x, (MAP_MAX_HEIGHT - 2 * MAP_PAD) / span_y)
+    height = round(span_y * scale + 2 * MAP_PAD)
+
+    def project(lon: float, lat: float) -> tuple[float, float]:
+        return (round(MAP_PAD + (lon - min(lons)) * k * scale, 1), round(MAP_PAD + (max(lats) - lat) * scale, 1))
+
+    shapes = []
+    for section, points in lines:
+        xy = [project(lon, lat) for lon, lat in points]
+        middle = xy[len(xy) // 2]
+        shapes.append({
+            "section": section,
+            "points": " ".join(f"{x},{y}" for x, y in xy),
+            "colour": TASK_COLOURS.get(section.task, "#6b7280"),
+            "label_x": middle[0] + 6,
+            "label_y": middle[1] - 6,
+        })
+    # A scale bar of a round length that fits about a fifth of the width.
+    metres_per_px = 111_320 / scale
+    bar_m = _round_length(metres_per_px * MAP_WIDTH / 5)
+    return {"width": MAP_WIDTH, "height": height, "shapes": shapes, "bar_m": bar_m,
+            "bar_px": round(bar_m / metres_per_px, 1)}
+
+
+def _round_length(metres: float) -> int:
+    for step in (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000):
+        if metres <= step:
+            return step
+    return 100_000
+
+
+@get("/manage/sections/map", include_in_schema=False)
+async def sections_map(actor: Actor, db_session: AsyncSession, settings: Settings) -> Template:
+    require_role(actor, Role.yard_head, Role.finance)
+    municipality = await get_municipality(db_session, actor.municipality_id)
+    sections = await service.list_sections(db_session, municipality_id=municipality.id)
+    assignees = await service.current_assignees(db_session, [s.id for s in sections], clock.today(settings.tz))
+    return render("care/map.html", actor, municipality=municipality, map=svg_map(sections), sections=sections,
+                  assignees=assignees, colours=TASK_COLOURS, **_common(settings))
+
+
+# --- yard head: the inbox of reports ----------------------------------------------------------------------
+
+
+async def _inbox(
+    db_session: AsyncSession, actor: Actor, settings: Settings, *, message: str | None = None,
+    reject_errors: dict | None = None, notice: str | None = None, status_code: int = 200,
+) -> Template:
+    require_role(actor, Role.yard_head)
+    open_logs = await service.list_care_logs(db_session, actor, status=CareLogStatus.reported)
+    decided = [
+        row for row in await service.list_care_logs(db_session, actor, limit=RECENT_LOGS * 2)
+        if row.log.status != CareLogStatus.reported
+    ][:RECENT_LOGS]
+    return render(
+        "care/inbox.html", actor, status_code=status_code, open_logs=open_logs, decided=decided, message=message,
+        reject_errors=reject_errors or {}, notice=notice, **_common(settings),
+    )
+
+
+@get("/manage/care-logs", include_in_schema=False)
+async def care_inbox(actor: Actor, db_session: AsyncSession, settings: Settings, done: str | None = None) -> Template:
+    notice = {"confirmed": gettext_de("care.confirmed_ok"), "rejected": gettext_de("care.rejected_ok")}.get(done or "")
+    return await _inbox(db_session, actor, settings, notice=notice)
+
+
+@post("/manage/care-logs/{care_log_id:int}/confirm", include_in_schema=False)
+async def confirm_log(
+    care_log_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+) -> Response:
+    require_role(actor, Role.yard_head)
+    try:
+        await service.confirm(db_session, actor, care_log_id)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        return await _inbox(db_session, actor, settings, message=exc.message("de"), status_code=exc.status_code)
+    return redirect("/manage/care-logs?done=confirmed", request)
+
+
+@post("/manage/care-logs/{care_log_id:int}/reject", include_in_schema=False)
+async def reject_log(
+    care_log_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+) -> Response:
+    require_role(actor, Role.yard_head)
+    form, _ = await _form(request)
+    reason = (form.get("reason") or "").strip()
+    try:
+        if len(reason) > 2000:
+            raise Invalid("field.too_long", field="reason", max=2000)
+        await service.reject(db_session, actor, care_log_id, reason)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        return await _inbox(db_session, actor, settings, message=exc.message("de"),
+                            reject_errors={care_log_id: exc.message("de")}, status_code=exc.status_code)
+    return redirect("/manage/care-logs?done=rejected", request)
+
+
+ROUTES = [
+    my_sections, report_work, care_log_photo, manage_sections, create_section, assign_section,
+    winter_proof_download, sections_map, care_inbox, confirm_log, reject_log,
+]

@@ -1,0 +1,268 @@
+"""Care pages: the farmer's report form (multipart, CSRF, German messages), the yard head's sections,
+assignment form, inbox with confirm/reject, the SVG map and the winter-proof download."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import func, select
+
+from machinery_network import clock
+from machinery_network.care import service
+from machinery_network.care.models import Assignment, CareLog, Section
+from machinery_network.care.schemas import CareLogCreate
+from machinery_network.ledger.models import LedgerEntry
+from machinery_network.web.care import svg_map
+from tests.web_helpers import csrf_token, login, post_form
+
+NOW = datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture(autouse=True)
+def frozen(monkeypatch):
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+
+
+async def _section(db_session, world, **overrides) -> Section:
+    values = {
+        "municipality_id": world.north.id, "name": "K 21 Bankett", "kind": "road", "length_m": 850,
+        "task": "verge_mowing", "unit": "metre", "rate_cents": 15, "planned_passes": {"summer": 2, "autumn": 1},
+        "geometry": {"type": "LineString", "coordinates": [[10.06, 50.96], [10.065, 50.962], [10.07, 50.963]]},
+        **overrides,
+    }
+    section = Section(**values)
+    db_session.add(section)
+    await db_session.flush()
+    db_session.add(Assignment(section_id=section.id, farmer_id=world.farmer.id, valid_from=date(2026, 1, 1)))
+    await db_session.commit()
+    return section
+
+
+async def _multipart(client, path: str, data: dict, files: dict | None = None):
+    token = await csrf_token(client)
+    return await client.post(path, data={**data, "_csrf_token": token}, files=files or {"photo": ("", b"", "application/octet-stream")})
+
+
+async def test_farmer_page_shows_sections_with_what_is_due(client, world, db_session):
+    section = await _section(db_session, world)
+    await login(client, world.farmer.user.email)
+    page = await client.get("/care")
+    assert page.status_code == 200
+    assert "Meine Pflegeabschnitte" in page.text
+    assert "K 21 Bankett" in page.text and "Bankettmahd" in page.text
+    # 20 September: autumn, 1 pass planned, none confirmed.
+    assert "Herbst: 0 / 1" in page.text
+    assert 'name="_csrf_token"' in page.text and 'enctype="multipart/form-data"' in page.text
+    assert f'value="{section.id}"' in page.text
+
+
+async def test_farmer_reports_through_the_form_with_a_photo(client, world, db_session, settings):
+    section = await _section(db_session, world)
+    await login(client, world.farmer.user.email)
+    response = await _multipart(
+        client, "/care/report",
+        {"section_id": str(section.id), "performed_on": "2026-09-14", "quantity": "850", "note": "gemäht"},
+        files={"photo": ("mein foto.png", PNG, "image/png")},
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/care?reported=1"
+    log = await db_session.scalar(select(CareLog).where(CareLog.section_id == section.id))
+    assert (log.credit_cents, log.photo_content_type, log.note) == (12750, "image/png", "gemäht")
+    assert "mein" not in log.photo_path and (settings.upload_dir / log.photo_path).read_bytes() == PNG
+    page = await client.get("/care?reported=1")
+    assert "Danke, die Meldung ist eingegangen." in page.text
+    assert "127,50 €" in page.text and "gemeldet" in page.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "message"),
+    [
+        ({"performed_on": "2026-09-21", "quantity": "100"}, 422, "Datum liegt in der Zukunft"),
+        ({"performed_on": "2026-09-14", "quantity": "851"}, 422, "Höchstens 850 m je Meldung"),
+        ({"performed_on": "2026-09-14", "quantity": "0"}, 422, "Die Menge muss größer als null sein."),
+        ({"performed_on": "2025-12-31", "quantity": "100"}, 422, "war Ihnen am 31.12.2025 nicht zugewiesen"),
+        ({"performed_on": "", "quantity": "100"}, 422, "Pflichtfeld."),
+        ({"performed_on": "2026-09-14", "quantity": "viel"}, 422, "Ungültiger Wert."),
+    ],
+)
+async def test_report_form_rerenders_with_german_messages(client, world, db_session, fields, status, message):
+    section = await _section(db_session, world)
+    await login(client, world.farmer.user.email)
+    response = await _multipart(client, "/care/report", {"section_id": str(section.id), "note": "Notiz", **fields})
+    assert response.status_code == status, response.text
+    assert message in response.text
+    assert "<form" in response.text and "Notiz" in response.text  # re-rendered with the input kept
+    assert await db_session.scalar(select(func.count()).select_from(CareLog)) == 0
+
+
+async def test_report_form_refuses_a_bad_upload_and_writes_nothing(client, world, db_session, settings):
+    section = await _section(db_session, world)
+    await login(client, world.farmer.user.email)
+    response = await _multipart(
+        client, "/care/report", {"section_id": str(section.id), "performed_on": "2026-09-14", "quantity": "10"},
+        files={"photo": ("bild.png", b"%PDF-1.4 not an image", "image/png")},
+    )
+    assert response.status_code == 422
+    assert "Nur Fotos im Format JPEG, PNG oder WebP." in response.text
+    assert await db_session.scalar(select(func.count()).select_from(CareLog)) == 0
+    assert not (settings.upload_dir / "care").exists() or not any((settings.upload_dir / "care").iterdir())
+
+
+async def test_report_form_needs_the_csrf_token(client, world, db_session):
+    section = await _section(db_session, world)
+    await login(client, world.farmer.user.email)
+    response = await client.post(
+        "/care/report", data={"section_id": str(section.id), "performed_on": "2026-09-14", "quantity": "10"},
+        files={"photo": ("", b"", "application/octet-stream")},
+    )
+    assert response.status_code == 403
+    assert await db_session.scalar(select(func.count()).select_from(CareLog)) == 0
+
+
+async def test_other_farmer_cannot_report_through_the_form(client, world, db_session):
+    section = await _section(db_session, world)
+    await login(client, world.farmer2.user.email)
+    response = await _multipart(
+        client, "/care/report", {"section_id": str(section.id), "performed_on": "2026-09-14", "quantity": "10"}
+    )
+    assert response.status_code == 403
+    assert "nicht zugewiesen" in response.text
+
+
+async def test_yard_head_pages_are_refused_to_farmers(client, world, db_session):
+    await login(client, world.farmer.user.email)
+    for path in ("/manage/sections", "/manage/care-logs", "/manage/sections/map"):
+        assert (await client.get(path)).status_code == 403
+
+
+async def test_yard_head_creates_a_section_through_the_form(client, world, db_session):
+    await login(client, world.yard_north.user.email)
+    bad = await post_form(client, "/manage/sections/new", {
+        "name": "", "kind": "path", "length_m": "0", "task": "verge_mowing", "unit": "metre", "rate": "0,12",
+        "passes_summer": "zwei",
+    })
+    assert bad.status_code == 422
+    assert "Pflichtfeld." in bad.text and "Geplante Durchgänge" in bad.text
+    assert await db_session.scalar(select(func.count()).select_from(Section)) == 0
+    good = await post_form(client, "/manage/sections/new", {
+        "name": "Feldweg Am Rasdorfer Berg", "kind": "path", "length_m": "1200", "task": "verge_mowing",
+        "unit": "metre", "rate": "0,12", "passes_summer": "2", "geometry": "",
+    })
+    assert good.status_code == 303
+    section = await db_session.scalar(select(Section).where(Section.name == "Feldweg Am Rasdorfer Berg"))
+    assert (section.municipality_id, section.rate_cents, section.planned_passes) == (world.north.id, 12, {"summer": 2})
+    page = await client.get("/manage/sections?saved=section")
+    assert "Abschnitt gespeichert." in page.text and "Feldweg Am Rasdorfer Berg" in page.text
+
+
+async def test_yard_head_assigns_and_overlap_is_409_in_german(client, world, db_session):
+    section = await _section(db_session, world)
+    await login(client, world.yard_north.user.email)
+    clash = await post_form(client, f"/manage/sections/{section.id}/assign",
+                            {"farmer_id": str(world.farmer2.id), "valid_from": "2026-10-01", "valid_to": ""})
+    assert clash.status_code == 409
+    assert "bereits Franz Bauer zugewiesen" in clash.text and "ab 01.01.2026, unbefristet" in clash.text
+    free = await _section(db_session, world, name="Hecke", unit="hour", rate_cents=3500)
+    await db_session.execute(Assignment.__table__.delete().where(Assignment.section_id == free.id))
+    await db_session.commit()
+    ok = await post_form(client, f"/manage/sections/{free.id}/assign",
+                         {"farmer_id": str(world.farmer2.id), "valid_from": "2026-10-01", "valid_to": "2027-09-30"})
+    assert ok.status_code == 303
+    page = await client.get("/manage/sections?saved=assignment")
+    assert "Zuweisung gespeichert." in page.text and "Gerda Hof" in page.text
+
+
+async def test_other_yard_head_cannot_assign_through_the_form(client, world, db_session):
+    section = await _section(db_session, world)
+    await login(client, world.yard_south.user.email)
+    response = await post_form(client, f"/manage/sections/{section.id}/assign",
+                               {"farmer_id": str(world.farmer2.id), "valid_from": "2030-01-01"})
+    assert response.status_code == 403
+
+
+async def test_inbox_confirm_and_reject(client, world, db_session):
+    section = await _section(db_session, world)
+    first = await service.report(db_session, world.farmer.actor, CareLogCreate(
+        section_id=section.id, performed_on=date(2026, 9, 14), quantity=850))
+    second = await service.report(db_session, world.farmer.actor, CareLogCreate(
+        section_id=section.id, performed_on=date(2026, 9, 15), quantity=400, note="halbe Strecke"))
+    await db_session.commit()
+
+    await login(client, world.yard_north.user.email)
+    inbox = await client.get("/manage/care-logs")
+    assert inbox.status_code == 200
+    assert "Franz Bauer" in inbox.text and "127,50 €" in inbox.text and "halbe Strecke" in inbox.text
+
+    confirmed = await post_form(client, f"/manage/care-logs/{first.id}/confirm", {})
+    assert confirmed.status_code == 303
+    amounts = list(await db_session.scalars(select(LedgerEntry.amount_cents).where(LedgerEntry.care_log_id == first.id)))
+    assert amounts == [-12750]
+    twice = await post_form(client, f"/manage/care-logs/{first.id}/confirm", {})
+    assert twice.status_code == 409 and "bereits entschieden" in twice.text
+
+    no_reason = await post_form(client, f"/manage/care-logs/{second.id}/reject", {"reason": " "})
+    assert no_reason.status_code == 422 and "Bitte einen Grund angeben." in no_reason.text
+    rejected = await post_form(client, f"/manage/care-logs/{second.id}/reject", {"reason": "Nicht gemäht"})
+    assert rejected.status_code == 303
+    assert await db_session.scalar(select(func.count()).where(LedgerEntry.care_log_id == second.id)) == 0
+    page = await client.get("/manage/care-logs?done=rejected")
+    assert "Keine offenen Meldungen." in page.text and "Nicht gemäht" in page.text
+
+
+async def test_other_yard_head_cannot_confirm_through_the_form(client, world, db_session):
+    section = await _section(db_session, world)
+    log = await service.report(db_session, world.farmer.actor, CareLogCreate(
+        section_id=section.id, performed_on=date(2026, 9, 14), quantity=850))
+    await db_session.commit()
+    await login(client, world.yard_south.user.email)
+    assert (await post_form(client, f"/manage/care-logs/{log.id}/confirm", {})).status_code == 403
+    assert await db_session.scalar(select(func.count()).where(LedgerEntry.care_log_id == log.id)) == 0
+
+
+async def test_sections_page_shows_plan_and_map_draws_svg(client, world, db_session):
+    section = await _section(db_session, world)
+    await _section(db_session, world, name="Ohne Verlauf", geometry=None, planned_passes=None)
+    await login(client, world.yard_north.user.email)
+    page = await client.get("/manage/sections")
+    assert page.status_code == 200
+    # 20 September 2026: summer (2 planned, none done) is overdue; autumn is open.
+    assert "Sommer: 0/2" in page.text and "überfällig" in page.text and "Herbst: 0/1" in page.text
+    assert "Franz Bauer" in page.text
+    map_page = await client.get("/manage/sections/map")
+    assert map_page.status_code == 200
+    assert "<svg" in map_page.text and "<polyline" in map_page.text
+    assert f'data-section-id="{section.id}"' in map_page.text
+    assert "Ohne Verlauf" not in map_page.text.split("<svg")[1].split("</svg>")[0]
+    assert "http://" not in map_page.text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_svg_projection_keeps_north_up_and_fits_the_box():
+    west_south = Section(id=1, name="a", task="other", geometry={"type": "LineString",
+                                                                 "coordinates": [[10.00, 50.90], [10.10, 51.00]]})
+    result = svg_map([west_south])
+    (shape,) = result["shapes"]
+    (x1, y1), (x2, y2) = [tuple(map(float, p.split(","))) for p in shape["points"].split()]
+    assert x1 < x2 and y1 > y2  # east is right, north is up
+    assert min(x1, x2) >= 0 and max(x1, x2) <= result["width"]
+    assert min(y1, y2) >= 0 and max(y1, y2) <= result["height"]
+
+
+async def test_winter_proof_download_from_the_sections_page(client, world, db_session):
+    section = await _section(db_session, world, name="Ortsverbindung", task="winter_service", unit="hour",
+                             rate_cents=5200, planned_passes={"winter": 10})
+    log = await service.report(db_session, world.farmer.actor, CareLogCreate(
+        section_id=section.id, performed_on=date(2026, 1, 12), quantity=2))
+    await service.confirm(db_session, world.yard_north.actor, log.id)
+    await db_session.commit()
+    await login(client, world.yard_north.user.email)
+    response = await client.get("/manage/sections/winter-proof?from=2025-12-01&to=2026-02-28&section_id=&format=csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert [(r[1], r[4], r[6], r[9]) for r in rows[1:]] == [("Ortsverbindung", "12.01.2026", "2", "104,00")]
+    bad = await client.get("/manage/sections/winter-proof?from=gestern&to=2026-02-28&format=csv",
+                           headers={"accept": "text/html"})
+    assert bad.status_code == 422 and "Ungültiges Datum." in bad.text
