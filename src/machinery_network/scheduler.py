@@ -1,7 +1,122 @@
-"""The monthly settlement job (APScheduler 3). Filled in by the settlement work (issue 3)."""
+"""The monthly settlement job (APScheduler 3) and its start-up catch-up.
+
+On the 1st of each month at 02:00 in ``MN_TIMEZONE`` the previous month is settled for every
+municipality; at start-up every ended month that was missed while the service was down is settled
+(oldest first). Several ``serve`` processes may run this against one database: each (municipality,
+month) is settled with ``settle(..., wait=False)``, so a process that finds another one settling that
+municipality skips it, and the unique constraint has the last word. Each attempt is recorded in
+``settlement_runs`` in transactions of its own, so a failed settlement (rolled back) is still recorded.
+
+``run_monthly`` and ``catch_up`` are plain coroutines: the scheduler, the tests and scripts call them.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from datetime import date
 
-async def start_scheduler(sessionmaker, settings):  # pragma: no cover - replaced by the settlement work
-    return None
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from machinery_network import clock
+from machinery_network.auth import SYSTEM
+from machinery_network.config import Settings, get_settings
+from machinery_network.db import session_scope
+from machinery_network.errors import Conflict
+from machinery_network.settlement import service
+from machinery_network.settlement.models import SettlementRun
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOutcome:
+    municipality_id: int
+    month: date
+    status: str  # created | unchanged | skipped | failed
+    settlement_id: int | None = None
+    entries: int | None = None
+    error: str | None = None
+
+
+async def settle_one(
+    sessionmaker: async_sessionmaker[AsyncSession], municipality_id: int, month: date, trigger: str
+) -> RunOutcome:
+    """Settle one (municipality, month) in its own transaction and record the attempt."""
+    async with session_scope(sessionmaker) as session:
+        run = SettlementRun(month=month, municipality_id=municipality_id, trigger=trigger, started_at=clock.now())
+        session.add(run)
+        await session.flush()
+        run_id = run.id
+    outcome = RunOutcome(municipality_id, month, "failed")
+    try:
+        async with session_scope(sessionmaker) as session:
+            result = await service.settle(session, SYSTEM, month, municipality_id, trigger=trigger, wait=False)
+            s = result.settlement
+            outcome = RunOutcome(municipality_id, month, "created" if result.created else "unchanged", s.id,
+                                 s.entry_count)
+    except Conflict as exc:
+        if exc.key != "settlement.busy":
+            outcome.error = exc.message("en")
+        else:
+            outcome.status = "skipped"
+    except Exception as exc:  # noqa: BLE001 - recorded and logged; the next municipality still runs
+        outcome.error = f"{type(exc).__name__}: {exc}"[:2000]
+        log.exception("settlement of %s for municipality %s failed", f"{month:%Y-%m}", municipality_id)
+    async with session_scope(sessionmaker) as session:
+        await session.execute(
+            update(SettlementRun).where(SettlementRun.id == run_id).values(
+                finished_at=func.now(), settlement_id=outcome.settlement_id, entries=outcome.entries,
+                created=outcome.status == "created" if outcome.status != "failed" else None, error=outcome.error,
+            )
+        )
+    if outcome.status == "skipped":
+        log.info("settlement %s municipality %s: skipped, another process is settling it",
+                 f"{month:%Y-%m}", municipality_id)
+    elif outcome.status != "failed":
+        log.info("settlement %s municipality %s: %s (settlement %s, %s entries)", f"{month:%Y-%m}",
+                 municipality_id, outcome.status, outcome.settlement_id, outcome.entries)
+    return outcome
+
+
+async def run_monthly(
+    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None, *, trigger: str = "scheduler"
+) -> list[RunOutcome]:
+    """Settle the month before ``today`` (default: today in MN_TIMEZONE) for every municipality."""
+    today = today or clock.today(get_settings().tz)
+    month = service.previous_month(today)
+    async with session_scope(sessionmaker) as session:
+        ids = await service.municipality_ids(session)
+    return [await settle_one(sessionmaker, municipality_id, month, trigger) for municipality_id in ids]
+
+
+async def catch_up(
+    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None
+) -> list[RunOutcome]:
+    """Settle every ended month that the monthly job missed (see ``service.months_to_catch_up``)."""
+    today = today or clock.today(get_settings().tz)
+    async with session_scope(sessionmaker) as session:
+        todo = await service.months_to_catch_up(session, service.previous_month(today))
+    if todo:
+        log.info("settlement catch-up: %d month(s) to settle", len(todo))
+    return [await settle_one(sessionmaker, municipality_id, month, "catch-up") for municipality_id, month in todo]
+
+
+async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings | None = None):
+    """Start the cron job and run the catch-up in the background; returns the running scheduler."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    settings = settings or get_settings()
+    scheduler = AsyncIOScheduler(timezone=settings.tz)
+    scheduler.add_job(
+        run_monthly, CronTrigger(day=1, hour=2, minute=0, timezone=settings.tz), args=[sessionmaker],
+        id="monthly-settlement", name="settle the previous month", replace_existing=True,
+        misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
+    )
+    # The catch-up runs as a one-off job right away, so a slow catch-up does not hold up start-up.
+    scheduler.add_job(catch_up, args=[sessionmaker], id="settlement-catch-up", name="settle missed months")
+    scheduler.start()
+    log.info("settlement scheduler started (1st of each month, 02:00 %s)", settings.timezone)
+    return scheduler

@@ -1,3 +1,49 @@
-"""JSON routes of the ledger domain."""
+"""JSON routes of the ledger: a farmer's account, manual adjustments, reversals."""
 
-ROUTES: list = []
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.auth import Actor
+from machinery_network.ledger import service
+from machinery_network.ledger.models import LedgerEntry
+from machinery_network.ledger.schemas import AccountPublic, AdjustmentCreate, EntryPublic, ReversalCreate
+from machinery_network.ledger.service import EntryView
+
+
+def _public(entry: LedgerEntry) -> EntryPublic:
+    return EntryPublic.of(EntryView.of(entry, settled=False))  # a new entry is never settled yet
+
+
+class AccountController(Controller):
+    path = "/api/v1/accounts"
+    tags = ["ledger"]
+
+    @get("/{farmer_id:int}")
+    async def show(
+        self, farmer_id: int, actor: Actor, db_session: AsyncSession, municipality_id: int | None = None
+    ) -> AccountPublic:
+        return AccountPublic.of(await service.get_account(db_session, actor, farmer_id, municipality_id))
+
+    @post("/{farmer_id:int}/adjustments")
+    async def adjust(
+        self, farmer_id: int, data: AdjustmentCreate, actor: Actor, db_session: AsyncSession
+    ) -> EntryPublic:
+        entry = await service.post_adjustment(
+            db_session, actor, farmer_id=farmer_id, municipality_id=data.municipality_id,
+            value_date=data.value_date, amount_cents=data.amount_cents, reason=data.reason,
+        )
+        return _public(entry)
+
+    @post("/{farmer_id:int}/entries/{entry_id:int}/reverse")
+    async def reverse(
+        self, farmer_id: int, entry_id: int, data: ReversalCreate, actor: Actor, db_session: AsyncSession
+    ) -> EntryPublic:
+        entry = await service.reverse_entry(
+            db_session, actor, entry_id, value_date=data.value_date, reason=data.reason, farmer_id=farmer_id
+        )
+        return _public(entry)
+
+
+ROUTES = [AccountController]

@@ -1,3 +1,68 @@
-"""JSON routes of the settlement domain."""
+"""JSON routes of the settlement: run a month (idempotent), show one, list them.
 
-ROUTES: list = []
+The export route (``/settlements/{month}/export``) belongs to ``api/exports.py``.
+"""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.accounts.models import Role
+from machinery_network.auth import Actor, require_role
+from machinery_network.errors import Invalid
+from machinery_network.schemas import parse_month
+from machinery_network.settlement import service
+from machinery_network.settlement.schemas import SettlementPublic, SettlementSummary, SettleRequest
+
+
+def _municipality(actor: Actor, municipality_id: int | None) -> int:
+    """Finance officers may leave out their own municipality; admins must name one."""
+    require_role(actor, Role.finance, Role.admin)
+    if municipality_id is None:
+        if actor.municipality_id is None:
+            raise Invalid("field.required", field="municipality_id")
+        return actor.municipality_id
+    return municipality_id
+
+
+def _month(value: str):
+    try:
+        return parse_month(value)
+    except ValueError:
+        raise Invalid("field.month", field="month") from None
+
+
+class SettlementController(Controller):
+    path = "/api/v1/settlements"
+    tags = ["settlement"]
+
+    @post("/")
+    async def settle(
+        self, data: SettleRequest, actor: Actor, db_session: AsyncSession
+    ) -> Response[SettlementPublic]:
+        """201 when this call created the settlement, 200 (same body) when it existed already."""
+        result = await service.settle(db_session, actor, _month(data.month), data.municipality_id, trigger="api")
+        settlement, lines = await service.get_settlement_view(
+            db_session, actor, result.settlement.month, data.municipality_id
+        )
+        return Response(SettlementPublic.with_lines(settlement, lines), status_code=201 if result.created else 200)
+
+    @get("/")
+    async def list_(
+        self, actor: Actor, db_session: AsyncSession, municipality_id: int | None = None
+    ) -> list[SettlementSummary]:
+        settlements = await service.list_settlements(db_session, actor, _municipality(actor, municipality_id))
+        return [SettlementSummary.of(s) for s in settlements]
+
+    @get("/{month:str}")
+    async def show(
+        self, month: str, actor: Actor, db_session: AsyncSession, municipality_id: int | None = None
+    ) -> SettlementPublic:
+        settlement, lines = await service.get_settlement_view(
+            db_session, actor, _month(month), _municipality(actor, municipality_id)
+        )
+        return SettlementPublic.with_lines(settlement, lines)
+
+
+ROUTES = [SettlementController]
