@@ -1,3 +1,417 @@
-"""HTML pages of the bookings domain."""
+"""HTML pages of the bookings domain, and the iCalendar feeds.
 
-ROUTES: list = []
+Farmer: the booking panel on the item page (week calendar, booking form with live estimate and
+conflict hint), "Meine Buchungen" with cancel. Yard head: the request inbox of his municipality,
+decisions, completion, the audit trail, blocks of his items. Everything goes through
+``bookings.service``; dates and times in forms are read in the network's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.response import Redirect, Template
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network import clock
+from machinery_network.accounts.models import Role, User
+from machinery_network.auth import Actor, require_for_municipality, require_role
+from machinery_network.bookings import calendar, service
+from machinery_network.bookings.models import Block, BookingStatus
+from machinery_network.bookings.schemas import BlockCreate, BookingCreate, CompleteInput, RejectInput
+from machinery_network.catalogue.service import get_item
+from machinery_network.config import Settings
+from machinery_network.errors import DomainError, NotFound
+from machinery_network.i18n import gettext_de
+from machinery_network.web.common import (
+    domain_error_fields,
+    field_errors,
+    form_data,
+    parse_decimal,
+    redirect,
+    render,
+)
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _fmt(settings: Settings):
+    tz = settings.tz
+
+    def fmt(value: datetime | None, pattern: str = "%d.%m.%Y %H:%M") -> str:
+        return value.astimezone(tz).strftime(pattern) if value else ""
+
+    return fmt
+
+
+def _local(day: str | None, clock_time: str | None, settings: Settings) -> datetime | None:
+    """A date input and a time input → an aware time in the network's zone (None when unreadable)."""
+    try:
+        d = date.fromisoformat((day or "").strip())
+        t = time.fromisoformat((clock_time or "00:00").strip() or "00:00")
+    except ValueError:
+        return None
+    return datetime.combine(d, t, tzinfo=settings.tz)
+
+
+def _booking_values(form: dict[str, str], item_id: int, settings: Settings) -> tuple[dict[str, Any], dict[str, str]]:
+    errors: dict[str, str] = {}
+    start = _local(form.get("start_date"), form.get("start_time"), settings)
+    end = _local(form.get("end_date"), form.get("end_time"), settings)
+    if start is None:
+        errors["start"] = gettext_de("field.date")
+    if end is None:
+        errors["end"] = gettext_de("field.date")
+    values = {
+        "item_id": item_id,
+        "start": start,
+        "end": end,
+        "with_operator": form.get("with_operator") in ("on", "true", "1"),
+        "expected_quantity": parse_decimal(form.get("expected_quantity")),
+        "note": form.get("note") or None,
+    }
+    return values, errors
+
+
+def _week_start(value: str | None, settings: Settings) -> date:
+    try:
+        day = date.fromisoformat(value) if value else clock.today(settings.tz)
+    except ValueError:
+        day = clock.today(settings.tz)
+    return day - timedelta(days=day.weekday())
+
+
+async def _week(session: AsyncSession, item_id: int, monday: date, settings: Settings) -> list[dict[str, Any]]:
+    """Seven days, each with the busy periods clipped to it (local times)."""
+    tz = settings.tz
+    start = datetime.combine(monday, time(), tzinfo=tz)
+    end = datetime.combine(monday + timedelta(days=7), time(), tzinfo=tz)
+    busy = await service.availability(session, item_id, start, end)
+    days = []
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        day_start = datetime.combine(day, time(), tzinfo=tz)
+        day_end = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
+        periods = []
+        for b in busy:
+            if b.start < day_end and b.end > day_start:
+                s = max(b.start, day_start).astimezone(tz)
+                e = min(b.end, day_end).astimezone(tz)
+                periods.append({"kind": b.kind, "from": s.strftime("%H:%M"),
+                                "to": "24:00" if e == day_end else e.strftime("%H:%M")})
+        days.append({"date": day, "periods": periods})
+    return days
+
+
+def _default_form(settings: Settings) -> dict[str, str]:
+    tomorrow = clock.today(settings.tz) + timedelta(days=1)
+    return {"start_date": tomorrow.isoformat(), "start_time": "08:00", "end_date": tomorrow.isoformat(),
+            "end_time": "12:00", "with_operator": "", "expected_quantity": "", "note": ""}
+
+
+# --- the booking panel on the item page -----------------------------------------------------------
+
+
+async def _panel(
+    session: AsyncSession, actor: Actor, item_id: int, settings: Settings, *, week: str | None = None,
+    form: dict[str, str] | None = None, errors: dict[str, str] | None = None, message: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    item = await get_item(session, item_id)
+    monday = _week_start(week, settings)
+    can_manage = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
+    feed_token = await calendar.item_token(session, actor, item.id)
+    return render(
+        "bookings/_panel.html", actor, status_code=status_code, item=item, monday=monday,
+        days=await _week(session, item.id, monday, settings),
+        prev_week=(monday - timedelta(days=7)).isoformat(), next_week=(monday + timedelta(days=7)).isoformat(),
+        form=form or _default_form(settings), errors=errors or {}, message=message,
+        can_book=actor.role == Role.farmer and item.active, can_manage=can_manage, feed_token=feed_token,
+        base_url=settings.base_url.rstrip("/"),
+    )
+
+
+@get("/items/{item_id:int}/booking-panel", include_in_schema=False)
+async def booking_panel(
+    item_id: int, actor: Actor, db_session: AsyncSession, settings: Settings, week: str | None = None
+) -> Template:
+    return await _panel(db_session, actor, item_id, settings, week=week)
+
+
+@get("/items/{item_id:int}/booking-estimate", include_in_schema=False)
+async def booking_estimate(request: Request, item_id: int, actor: Actor, db_session: AsyncSession,
+                           settings: Settings) -> Template:
+    """The live estimate and the conflict hint under the booking form (htmx, on every change)."""
+    form = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
+    values, errors = _booking_values(form, item_id, settings)
+    context: dict[str, Any] = {"estimate": None, "overlap": None, "competing": 0, "error": None}
+    if not errors:
+        try:
+            data = BookingCreate.model_validate(values)
+        except ValidationError:
+            data = None
+        if data is not None and data.end > data.start:
+            item = await get_item(db_session, item_id)
+            context["estimate"] = service.estimate(
+                item, data.start, data.end, with_operator=data.with_operator and item.operator_rate_cents is not None,
+                expected_quantity=data.expected_quantity, settings=settings,
+            )
+            occupied = await service.find_overlap(db_session, item_id, data.start, data.end)
+            if occupied is not None:
+                context["overlap"] = service.overlap_error(occupied, settings).message("de")
+            context["competing"] = await service.requests_overlapping(db_session, item_id, data.start, data.end)
+        elif data is not None:
+            context["error"] = gettext_de("booking.end_before_start")
+    return render("bookings/_estimate.html", actor, **context)
+
+
+@post("/items/{item_id:int}/bookings", include_in_schema=False)
+async def create_booking(
+    request: Request, item_id: int, actor: Actor, db_session: AsyncSession, settings: Settings
+) -> Template | Redirect | Response:
+    require_role(actor, Role.farmer)
+    form = await form_data(request)
+    values, errors = _booking_values(form, item_id, settings)
+    try:
+        if errors:
+            return await _panel(db_session, actor, item_id, settings, week=form.get("start_date"), form=form,
+                                errors=errors, message=gettext_de("validation"), status_code=422)
+        data = BookingCreate.model_validate(values)
+        await service.request(db_session, actor, data, settings)
+    except ValidationError as exc:
+        return await _panel(db_session, actor, item_id, settings, week=form.get("start_date"), form=form,
+                            errors=field_errors(exc), message=gettext_de("validation"), status_code=422)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        fields, message = domain_error_fields(exc)
+        return await _panel(db_session, actor, item_id, settings, week=form.get("start_date"), form=form,
+                            errors=fields, message=message, status_code=exc.status_code)
+    return redirect("/bookings?sent=1", request)
+
+
+# --- the farmer's bookings -----------------------------------------------------------------------
+
+
+@get("/bookings", include_in_schema=False)
+async def my_bookings(actor: Actor, db_session: AsyncSession, settings: Settings, sent: str | None = None,
+                      message: str | None = None) -> Template | Redirect:
+    if actor.role == Role.yard_head:
+        return Redirect("/manage/bookings", status_code=303)
+    require_role(actor, Role.farmer)
+    rows = await service.list_bookings(db_session, actor)
+    rows.sort(key=lambda r: r.booking.start_at, reverse=True)
+    token = await calendar.farmer_token(db_session, actor)
+    return render(
+        "bookings/my.html", actor, rows=rows, fmt=_fmt(settings), now=clock.now(), feed_token=token,
+        base_url=settings.base_url.rstrip("/"), notice=gettext_de("bookings.requested_ok") if sent else None,
+        message=None,
+    )
+
+
+@post("/bookings/{booking_id:int}/cancel", include_in_schema=False)
+async def cancel_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
+                         settings: Settings) -> Template | Redirect | Response:
+    try:
+        await service.cancel(db_session, actor, booking_id)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        rows = await service.list_bookings(db_session, actor)
+        rows.sort(key=lambda r: r.booking.start_at, reverse=True)
+        return render("bookings/my.html", actor, status_code=exc.status_code, rows=rows, fmt=_fmt(settings),
+                      now=clock.now(), feed_token=await calendar.farmer_token(db_session, actor),
+                      base_url=settings.base_url.rstrip("/"), notice=None, message=exc.message("de"))
+    return redirect("/bookings", request)
+
+
+# --- the yard head's inbox -----------------------------------------------------------------------
+
+
+async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, status: str | None,
+                 message: str | None = None, reject_errors: dict[int, str] | None = None,
+                 status_code: int = 200) -> Template:
+    require_role(actor, Role.yard_head)
+    wanted = status if status in BookingStatus.__members__ or status == "all" else None
+    rows = await service.list_bookings(session, actor, status=None if wanted in (None, "all") else wanted)
+    if wanted is None:  # the default view: what needs a decision or a completion
+        rows = [r for r in rows if r.booking.status in (BookingStatus.requested, BookingStatus.approved)]
+    flags = await service.conflict_flags(session, [r.booking.id for r in rows])
+    return render(
+        "bookings/inbox.html", actor, status_code=status_code, rows=rows, flags=flags, fmt=_fmt(settings),
+        now=clock.now(), status=wanted or "", statuses=list(BookingStatus), message=message,
+        reject_errors=reject_errors or {},
+    )
+
+
+@get("/manage/bookings", include_in_schema=False)
+async def inbox(actor: Actor, db_session: AsyncSession, settings: Settings, status: str | None = None) -> Template:
+    return await _inbox(db_session, actor, settings, status=status)
+
+
+@post("/manage/bookings/{booking_id:int}/approve", include_in_schema=False)
+async def approve_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
+                          settings: Settings) -> Template | Redirect | Response:
+    try:
+        await service.approve(db_session, actor, booking_id, settings)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        return await _inbox(db_session, actor, settings, status=None, message=exc.message("de"),
+                            status_code=exc.status_code)
+    return redirect("/manage/bookings", request)
+
+
+@post("/manage/bookings/{booking_id:int}/reject", include_in_schema=False)
+async def reject_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
+                         settings: Settings) -> Template | Redirect | Response:
+    form = await form_data(request)
+    try:
+        data = RejectInput.model_validate({"reason": form.get("reason", "")})
+        await service.reject(db_session, actor, booking_id, data.reason)
+    except ValidationError as exc:
+        reason_error = field_errors(exc).get("reason", gettext_de("field.invalid"))
+        return await _inbox(db_session, actor, settings, status=None, message=gettext_de("validation"),
+                            reject_errors={booking_id: reason_error}, status_code=422)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        return await _inbox(db_session, actor, settings, status=None, message=exc.message("de"),
+                            status_code=exc.status_code)
+    return redirect("/manage/bookings", request)
+
+
+async def _detail(session: AsyncSession, actor: Actor, booking_id: int, settings: Settings, *,
+                  form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                  message: str | None = None, status_code: int = 200) -> Template:
+    booking, events = await service.get_booking(session, actor, booking_id)
+    item = await get_item(session, booking.item_id)
+    farmer = await session.get(User, booking.farmer_id)
+    names = {}
+    for event in events:
+        if event.actor_id is not None and event.actor_id not in names:
+            user = await session.get(User, event.actor_id)
+            names[event.actor_id] = user.name if user else str(event.actor_id)
+    can_decide = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
+    flags = await service.conflict_flags(session, [booking.id])
+    return render(
+        "bookings/detail.html", actor, status_code=status_code, booking=booking, events=events, item=item,
+        farmer=farmer, names=names, fmt=_fmt(settings), now=clock.now(), can_decide=can_decide,
+        flag=flags.get(booking.id), form=form or {"quantity": "", "operator_hours": ""}, errors=errors or {},
+        message=message,
+    )
+
+
+@get("/manage/bookings/{booking_id:int}", include_in_schema=False)
+async def booking_detail(booking_id: int, actor: Actor, db_session: AsyncSession, settings: Settings) -> Template:
+    return await _detail(db_session, actor, booking_id, settings)
+
+
+@post("/manage/bookings/{booking_id:int}/complete", include_in_schema=False)
+async def complete_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
+                           settings: Settings) -> Template | Redirect | Response:
+    form = await form_data(request)
+    try:
+        data = CompleteInput.model_validate({
+            "quantity": parse_decimal(form.get("quantity")),
+            "with_operator_hours": parse_decimal(form.get("operator_hours")),
+        })
+        await service.complete(db_session, actor, booking_id, data, settings)
+    except ValidationError as exc:
+        errors = {("operator_hours" if k == "with_operator_hours" else k): v for k, v in field_errors(exc).items()}
+        return await _detail(db_session, actor, booking_id, settings, form=form, errors=errors,
+                             message=gettext_de("validation"), status_code=422)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        fields, message = domain_error_fields(exc)
+        fields = {("operator_hours" if k == "with_operator_hours" else k): v for k, v in fields.items()}
+        return await _detail(db_session, actor, booking_id, settings, form=form, errors=fields, message=message,
+                             status_code=exc.status_code)
+    return redirect(f"/manage/bookings/{booking_id}", request)
+
+
+# --- blocks ----------------------------------------------------------------------------------------
+
+
+async def _blocks_page(session: AsyncSession, actor: Actor, item_id: int, settings: Settings, *,
+                       form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                       message: str | None = None, status_code: int = 200) -> Template:
+    item = await get_item(session, item_id)
+    require_for_municipality(actor, item.municipality_id, Role.yard_head)
+    blocks = await service.list_blocks(session, item.id, since=clock.now() - timedelta(days=30))
+    return render(
+        "bookings/blocks.html", actor, status_code=status_code, item=item, blocks=blocks, fmt=_fmt(settings),
+        form=form or {**_default_form(settings), "reason": ""}, errors=errors or {}, message=message,
+    )
+
+
+@get("/manage/items/{item_id:int}/blocks", include_in_schema=False)
+async def blocks_page(item_id: int, actor: Actor, db_session: AsyncSession, settings: Settings) -> Template:
+    return await _blocks_page(db_session, actor, item_id, settings)
+
+
+@post("/manage/items/{item_id:int}/blocks", include_in_schema=False)
+async def create_block(request: Request, item_id: int, actor: Actor, db_session: AsyncSession,
+                       settings: Settings) -> Template | Redirect | Response:
+    form = await form_data(request)
+    values, errors = _booking_values(form, item_id, settings)
+    try:
+        if errors:
+            return await _blocks_page(db_session, actor, item_id, settings, form=form, errors=errors,
+                                      message=gettext_de("validation"), status_code=422)
+        data = BlockCreate.model_validate({"start": values["start"], "end": values["end"],
+                                           "reason": form.get("reason", "")})
+        await service.create_block(db_session, actor, item_id, data, settings)
+    except ValidationError as exc:
+        return await _blocks_page(db_session, actor, item_id, settings, form=form, errors=field_errors(exc),
+                                  message=gettext_de("validation"), status_code=422)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        fields, message = domain_error_fields(exc)
+        return await _blocks_page(db_session, actor, item_id, settings, form=form, errors=fields, message=message,
+                                  status_code=exc.status_code)
+    return redirect(f"/manage/items/{item_id}/blocks", request)
+
+
+@post("/manage/blocks/{block_id:int}/delete", include_in_schema=False)
+async def delete_block(request: Request, block_id: int, actor: Actor, db_session: AsyncSession) -> Redirect | Response:
+    block = await db_session.get(Block, block_id)
+    item_id = block.item_id if block else 0
+    await service.remove_block(db_session, actor, block_id)
+    return redirect(f"/manage/items/{item_id}/blocks", request)
+
+
+# --- iCalendar feeds (the token in the URL is the credential) ---------------------------------------
+
+
+def _token_of(filename: str) -> str:
+    if not filename.endswith(".ics") or len(filename) > 100:
+        raise NotFound("calendar.not_found")
+    return filename[:-4]
+
+
+def _ics(content: bytes) -> Response:
+    return Response(content=content, media_type="text/calendar; charset=utf-8",
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
+@get("/calendar/items/{filename:str}", include_in_schema=False)
+async def item_calendar(filename: str, db_session: AsyncSession) -> Response:
+    return _ics(await calendar.item_feed(db_session, _token_of(filename)))
+
+
+@get("/calendar/farmers/{filename:str}", include_in_schema=False)
+async def farmer_calendar(filename: str, db_session: AsyncSession) -> Response:
+    return _ics(await calendar.farmer_feed(db_session, _token_of(filename)))
+
+
+ROUTES = [
+    booking_panel, booking_estimate, create_booking, my_bookings, cancel_booking, inbox, approve_booking,
+    reject_booking, booking_detail, complete_booking, blocks_page, create_block, delete_block,
+    item_calendar, farmer_calendar,
+]
