@@ -266,3 +266,21 @@ async def test_winter_proof_download_from_the_sections_page(client, world, db_se
     bad = await client.get("/manage/sections/winter-proof?from=gestern&to=2026-02-28&format=csv",
                            headers={"accept": "text/html"})
     assert bad.status_code == 422 and "Ungültiges Datum." in bad.text
+
+
+async def test_demo_sections_are_drawn_on_the_map(client, db_session):
+    from machinery_network.care.schemas import check_geometry
+    from machinery_network.demo import DEMO_PASSWORD, SECTION_GEOMETRY, load_demo
+
+    await load_demo(db_session)
+    await load_demo(db_session)  # idempotent: geometry is only filled in where missing
+    await db_session.commit()
+    sections = list(await db_session.scalars(select(Section).where(Section.name.in_(list(SECTION_GEOMETRY)))))
+    assert len(sections) == len(SECTION_GEOMETRY)
+    for section in sections:
+        assert check_geometry(section.geometry) == section.geometry
+    await login(client, "bauhof@gerstungen.example", DEMO_PASSWORD)
+    page = await client.get("/manage/sections/map")
+    assert page.status_code == 200
+    assert page.text.count("<polyline") == 3  # Gerstungen's three sections
+    assert "K 21 Bankett Richtung Lauchröden" in page.text

@@ -80,6 +80,21 @@ SECTIONS = [
     (2, "Graben Am Kalimandscharo", "path", 700, "ditch_clearing", "metre", 40, {"autumn": 1}, 10),
 ]
 
+# Section courses (GeoJSON LineString, lon/lat) drawn on the yard head's map; lengths match length_m.
+SECTION_GEOMETRY = {
+    "Feldweg Am Rasdorfer Berg": [[10.045, 50.958], [10.04995, 50.9598], [10.05531, 50.96103], [10.05999, 50.96309]],
+    "K 21 Bankett Richtung Lauchröden": [[10.072, 50.968], [10.07629, 50.9707], [10.08094, 50.97316]],
+    "Hecke am Sportplatzweg": [[10.061, 50.962], [10.06522, 50.96153]],
+    "Graben Hohe Straße": [[10.066, 50.945], [10.06886, 50.94566], [10.07186, 50.94599], [10.07462, 50.9468]],
+    "Wirtschaftsweg Dippach": [
+        [10.04, 50.925], [10.04344, 50.92758], [10.04782, 50.92952], [10.05161, 50.9319], [10.05467, 50.93467]
+    ],
+    "Feldweg Werraaue": [[10.08, 50.952], [10.08427, 50.95176], [10.08848, 50.95223], [10.0927, 50.95176]],
+    "Ortsverbindung Widdershausen": [[9.985, 50.885], [9.98761, 50.88786], [9.99131, 50.89019], [9.99467, 50.89271]],
+    "Hecke Kirchweg": [[10.001, 50.888], [10.00409, 50.88688]],
+    "Graben Am Kalimandscharo": [[9.988, 50.897], [9.99121, 50.89754], [9.9941, 50.89859], [9.99737, 50.89896]],
+}
+
 
 @dataclass
 class DemoLogin:
@@ -162,6 +177,8 @@ async def load_demo(session: AsyncSession) -> list[DemoLogin]:
             await session.flush()
             session.add(Assignment(section_id=section.id, farmer_id=farmers[farmer_index].id,
                                    valid_from=date(2026, 1, 1)))
+        if section.geometry is None and name in SECTION_GEOMETRY:
+            section.geometry = {"type": "LineString", "coordinates": SECTION_GEOMETRY[name]}
     await session.flush()
     return logins
 
