@@ -10,7 +10,6 @@ import asyncio
 import re
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -91,3 +90,332 @@ async def test_generated_requests_with_every_role_get_no_server_error(
     assert operations >= 20, f"only {operations} operations in the schema"
     assert requests >= operations * 3
     assert not failures, "\n".join(failures[:20])
+
+
+# --- CSRF on every HTML form -----------------------------------------------------------------------
+
+CSRF_EXEMPT = (API_PREFIX, "/health", "/calendar")
+
+
+def _html_post_routes(app) -> list[str]:
+    """Every POST route outside the JSON API, with its path parameters filled with 1."""
+    paths = set()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if "POST" not in (handler.http_methods or ()):
+                continue
+            if route.path.startswith(CSRF_EXEMPT):
+                continue
+            paths.add(re.sub(r"\{[^}]+\}", "1", route.path))
+    return sorted(paths)
+
+
+def _is_csrf_refusal(response) -> bool:
+    return response.status_code == 403 and "csrf" in response.text.lower()
+
+
+async def test_every_form_post_without_csrf_token_is_refused_and_with_it_is_not(client, world):
+    from tests.web_helpers import csrf_token, login
+
+    routes = _html_post_routes(client._transport.app)
+    assert {"/login", "/logout", "/manage/items/new"} <= set(routes), routes
+    await login(client, world.yard_north.user.email)
+    token = await csrf_token(client)
+    for path in routes:
+        if path == "/logout":
+            continue  # checked last: it would end the session the other posts need
+        without = await client.post(path, data={"name": "x"})
+        assert without.status_code == 403 and _is_csrf_refusal(without), (path, without.status_code)
+        wrong = await client.post(path, data={"name": "x", "_csrf_token": "forged" + token[6:]})
+        assert _is_csrf_refusal(wrong), (path, wrong.status_code)
+        with_token = await client.post(path, data={"name": "x", "_csrf_token": token})
+        assert not _is_csrf_refusal(with_token), path
+        assert with_token.status_code < 500, (path, with_token.status_code, with_token.text[:300])
+        header = await client.post(path, data={"name": "x"}, headers={"x-csrftoken": token})
+        assert not _is_csrf_refusal(header), path
+    assert _is_csrf_refusal(await client.post("/logout"))
+    assert (await client.post("/logout", data={"_csrf_token": token})).status_code == 303
+
+
+async def test_csrf_cookie_of_another_browser_does_not_pass(client, world):
+    """The token must match this browser's own cookie: a token scraped elsewhere is refused."""
+    import httpx
+
+    from tests.web_helpers import csrf_token
+
+    await client.get("/login")
+    other = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
+    async with other:
+        foreign = await csrf_token(other)
+    assert foreign != client.cookies["mn_csrf"]
+    response = await client.post("/login", data={"email": world.farmer.user.email, "password": PASSWORD,
+                                                  "_csrf_token": foreign})
+    assert _is_csrf_refusal(response)
+
+
+# --- session fixation ------------------------------------------------------------------------------
+
+
+async def test_a_planted_session_cookie_never_becomes_the_victims_session(client, world):
+    import httpx
+
+    from tests.web_helpers import login
+
+    # The attacker logs in as himself and plants his session cookie in the victim's browser.
+    async with httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url)) as attacker:
+        await login(attacker, world.farmer2.user.email)
+        planted = attacker.cookies["mn_session"]
+        client.cookies.set("mn_session", planted, domain="testserver.local", path="/")
+        await login(client, world.farmer.user.email)
+        victims = client.cookies["mn_session"]
+        assert victims != planted
+        # The victim is himself; the attacker's copy still only knows the attacker.
+        assert (await client.get("/api/v1/auth/me")).json()["id"] == world.farmer.id
+        me = await attacker.get("/api/v1/auth/me")
+        assert me.json()["id"] == world.farmer2.id
+
+
+async def test_a_forged_session_cookie_is_ignored(client, world):
+    client.cookies.set("mn_session", "eyJ1aWQiOiAxfQ==.forged", domain="testserver.local", path="/")
+    response = await client.get("/", headers={"accept": "text/html"})
+    assert response.status_code in (302, 303) and "/login" in response.headers["location"]
+    assert (await client.get("/api/v1/auth/me")).status_code == 401
+
+
+# --- one municipality's token on another's data -------------------------------------------------------
+
+
+async def _north_fixture(client, world) -> dict:
+    """An item, a requested booking and a section of the northern municipality."""
+    item = await client.post("/api/v1/items", headers=world.yard_north.headers, json={
+        "municipality_id": world.north.id, "name": "Kehrmaschine", "kind": "machine", "unit": "hour",
+        "rate_cents": 6500, "operator_rate_cents": 3900})
+    assert item.status_code == 201, item.text
+    start = (datetime.now(UTC) + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    booking = await client.post("/api/v1/bookings", headers=world.farmer.headers, json={
+        "item_id": item.json()["id"], "start": start.isoformat(), "end": (start + timedelta(hours=4)).isoformat(),
+        "with_operator": False})
+    assert booking.status_code == 201, booking.text
+    section = await client.post("/api/v1/sections", headers=world.yard_north.headers, json={
+        "municipality_id": world.north.id, "name": "Feldweg Nord", "kind": "path", "length_m": 800,
+        "task": "verge_mowing", "unit": "metre", "rate_cents": 12})
+    assert section.status_code == 201, section.text
+    return {"item": item.json()["id"], "booking": booking.json()["id"], "section": section.json()["id"]}
+
+
+async def test_southern_staff_cannot_touch_northern_data(client, world):
+    ids = await _north_fixture(client, world)
+    north, month = world.north.id, "2026-01"
+    yard, finance = world.yard_south.headers, world.finance_south.headers
+    start = (datetime.now(UTC) + timedelta(days=10)).isoformat()
+    end = (datetime.now(UTC) + timedelta(days=10, hours=2)).isoformat()
+    attempts = [
+        ("PATCH", f"/api/v1/items/{ids['item']}", yard, {"rate_cents": 1}),
+        ("POST", f"/api/v1/items/{ids['item']}/blocks", yard, {"start": start, "end": end, "reason": "Eigenbedarf"}),
+        ("POST", f"/api/v1/bookings/{ids['booking']}/approve", yard, None),
+        ("POST", f"/api/v1/bookings/{ids['booking']}/reject", yard, {"reason": "nein"}),
+        ("POST", f"/api/v1/bookings/{ids['booking']}/complete", yard, {"quantity": 1}),
+        ("POST", "/api/v1/items", yard, {"municipality_id": north, "name": "Fremd", "kind": "machine",
+                                          "unit": "hour", "rate_cents": 100}),
+        ("POST", "/api/v1/sections", yard, {"municipality_id": north, "name": "Fremd", "kind": "path",
+                                             "length_m": 10, "task": "verge_mowing", "unit": "metre",
+                                             "rate_cents": 1}),
+        ("PATCH", f"/api/v1/sections/{ids['section']}", yard, {"rate_cents": 1}),
+        ("POST", f"/api/v1/sections/{ids['section']}/assignments", yard,
+         {"farmer_id": world.farmer.id, "valid_from": "2026-01-01"}),
+        ("POST", f"/api/v1/accounts/{world.farmer.id}/adjustments", yard,
+         {"municipality_id": north, "value_date": "2026-01-15", "amount_cents": 5000, "reason": "Schaden"}),
+        ("POST", f"/api/v1/accounts/{world.farmer.id}/adjustments", finance,
+         {"municipality_id": north, "value_date": "2026-01-15", "amount_cents": -5000, "reason": "Gutschrift"}),
+        ("GET", f"/api/v1/accounts/{world.farmer.id}?municipality_id={north}", finance, None),
+        ("GET", f"/api/v1/accounts/{world.farmer.id}?municipality_id={north}", yard, None),
+        ("POST", "/api/v1/settlements", finance, {"month": month, "municipality_id": north}),
+        ("GET", f"/api/v1/settlements/{month}?municipality_id={north}", finance, None),
+        ("GET", f"/api/v1/settlements/{month}/export?municipality_id={north}&format=csv", finance, None),
+        ("GET", f"/api/v1/settlements/{month}/export?municipality_id={north}&format=sepa-debit", finance, None),
+    ]
+    for method, path, headers, body in attempts:
+        response = await client.request(method, path, headers=headers, json=body)
+        assert response.status_code == 403, (method, path, response.status_code, response.text[:200])
+    # Nothing changed: the booking is still requested, the item keeps its rate.
+    booking = await client.get(f"/api/v1/bookings/{ids['booking']}", headers=world.yard_north.headers)
+    assert booking.json()["status"] == "requested"
+    item = await client.get(f"/api/v1/items/{ids['item']}", headers=world.yard_north.headers)
+    assert item.json()["rate_cents"] == 6500
+
+
+async def test_a_farmer_cannot_act_on_another_farmers_booking(client, world):
+    ids = await _north_fixture(client, world)
+    other = world.farmer2.headers
+    assert (await client.get(f"/api/v1/bookings/{ids['booking']}", headers=other)).status_code in (403, 404)
+    assert (await client.post(f"/api/v1/bookings/{ids['booking']}/cancel", headers=other)).status_code in (403, 404)
+    assert (await client.post(f"/api/v1/bookings/{ids['booking']}/approve", headers=other)).status_code == 403
+    listed = await client.get("/api/v1/bookings", headers=other)
+    assert listed.status_code == 200 and listed.json() == []
+    account = await client.get(f"/api/v1/accounts/{world.farmer.id}?municipality_id={world.north.id}",
+                               headers=other)
+    assert account.status_code == 403
+
+
+# --- SQL-ish, oversized and NUL strings ----------------------------------------------------------------
+
+SQLISH = ["Robert'); DROP TABLE items;--", "' OR '1'='1", "1; SELECT pg_sleep(5)", "%_\\", "$1::text"]
+
+
+async def _item_count(db_session) -> int:
+    return await db_session.scalar(select(func.count()).select_from(Item))
+
+
+@pytest.mark.parametrize("name", SQLISH)
+async def test_sql_ish_names_are_just_text(client, world, db_session, name):
+    response = await client.post("/api/v1/items", headers=world.yard_north.headers, json={
+        "municipality_id": world.north.id, "name": name, "kind": "machine", "unit": "hour", "rate_cents": 100})
+    assert response.status_code == 201, response.text
+    assert response.json()["name"] == name.strip()
+    found = await client.get("/api/v1/items", params={"q": name}, headers=world.farmer.headers)
+    assert found.status_code == 200
+    assert [i["name"] for i in found.json()] == [name.strip()]
+    assert await _item_count(db_session) == 1  # the table is still there, with exactly that item
+
+
+@pytest.mark.parametrize("query", ["' OR 1=1 --", "%", "_", "\\", "'; DELETE FROM items; --"])
+async def test_sql_ish_searches_match_nothing_they_should_not(client, world, db_session, query):
+    await client.post("/api/v1/items", headers=world.yard_north.headers, json={
+        "municipality_id": world.north.id, "name": "Kehrmaschine", "kind": "machine", "unit": "hour",
+        "rate_cents": 100})
+    response = await client.get("/api/v1/items", params={"q": query}, headers=world.farmer.headers)
+    assert response.status_code == 200
+    assert response.json() == []
+    page = await client.get("/", params={"q": query}, headers={**world.farmer.headers, "accept": "text/html"})
+    assert page.status_code == 200
+    assert await _item_count(db_session) == 1
+
+
+@pytest.mark.parametrize("field,value", [
+    ("name", "M" * 201),
+    ("name", "   "),
+    ("name", "Trak\x00tor"),
+    ("description", "x" * 2001),
+    ("description", "Null\x00Byte"),
+])
+async def test_oversized_blank_and_nul_strings_are_422_and_write_nothing(client, world, db_session, field, value):
+    body = {"municipality_id": world.north.id, "name": "Traktor", "kind": "machine", "unit": "hour",
+            "rate_cents": 100, field: value}
+    response = await client.post("/api/v1/items", headers=world.yard_north.headers, json=body)
+    assert response.status_code == 422, (response.status_code, response.text[:300])
+    assert response.json()["status_code"] == 422
+    assert await _item_count(db_session) == 0
+
+
+async def test_limits_are_inclusive(client, world, db_session):
+    body = {"municipality_id": world.north.id, "name": "M" * 200, "kind": "machine", "unit": "hour",
+            "rate_cents": 100, "description": "x" * 2000}
+    response = await client.post("/api/v1/items", headers=world.yard_north.headers, json=body)
+    assert response.status_code == 201, response.text[:300]
+
+
+async def test_oversized_booking_note_and_reject_reason_write_nothing(client, world, db_session):
+    ids = await _north_fixture(client, world)
+    before = await db_session.scalar(select(func.count()).select_from(Booking))
+    start = (datetime.now(UTC) + timedelta(days=20)).replace(microsecond=0)
+    response = await client.post("/api/v1/bookings", headers=world.farmer.headers, json={
+        "item_id": ids["item"], "start": start.isoformat(), "end": (start + timedelta(hours=1)).isoformat(),
+        "note": "n" * 2001})
+    assert response.status_code == 422
+    assert await db_session.scalar(select(func.count()).select_from(Booking)) == before
+    reject = await client.post(f"/api/v1/bookings/{ids['booking']}/reject", headers=world.yard_north.headers,
+                               json={"reason": "r" * 2001})
+    assert reject.status_code == 422
+    shown = await client.get(f"/api/v1/bookings/{ids['booking']}", headers=world.yard_north.headers)
+    assert shown.json()["status"] == "requested"
+
+
+async def test_a_huge_body_is_refused_without_a_server_error(client, world, db_session):
+    body = {"municipality_id": world.north.id, "name": "Traktor", "kind": "machine", "unit": "hour",
+            "rate_cents": 100, "description": "x" * 3_000_000}
+    response = await client.post("/api/v1/items", headers=world.yard_north.headers, json=body)
+    assert 400 <= response.status_code < 500
+    assert await _item_count(db_session) == 0
+
+
+@pytest.mark.parametrize("email", ["x" * 10_000 + "@example.org", "' OR 1=1 --", "a\x00b@example.org"])
+async def test_hostile_logins_are_refused_cleanly(client, email):
+    api = await client.post("/api/v1/auth/token", json={"email": email, "password": "' OR 1=1 --"})
+    assert api.status_code in (401, 422, 429), api.status_code
+    from tests.web_helpers import post_form
+
+    form = await post_form(client, "/login", {"email": email, "password": "x"})
+    assert form.status_code in (401, 422, 429), form.status_code
+    assert "mn_session" not in form.cookies
+
+
+@pytest.mark.parametrize("value", ["1e10", "-1", "abc", "9" * 30, "1.5"])
+async def test_hostile_numbers_in_query_strings_are_client_errors(client, world, value):
+    for path in (f"/api/v1/items?municipality_id={value}", f"/api/v1/bookings?item_id={value}"):
+        response = await client.get(path, headers=world.yard_north.headers)
+        assert 200 <= response.status_code < 500, (path, response.status_code)
+        assert response.status_code in (200, 400, 404, 422)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/items/99999999999", "/api/v1/bookings/2147483648",
+                                  "/items/99999999999999999999"])
+async def test_ids_beyond_the_database_range_are_404(client, world, path):
+    response = await client.get(path, headers=world.farmer.headers)
+    assert response.status_code == 404
+
+
+# --- malformed dates and time zones ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("start,end", [
+    ("2026-13-45T08:00:00+01:00", "2026-13-45T10:00:00+01:00"),  # no such date
+    ("morgen früh", "übermorgen"),
+    ("2030-05-04T08:00:00", "2030-05-04T10:00:00"),  # no offset: ambiguous around DST, refused in JSON
+    ("2030-05-04T08:00:00+25:00", "2030-05-04T10:00:00+25:00"),  # no such offset
+    ("2030-05-04T08:00:00 Europe/Berlin", "2030-05-04T10:00:00 Europe/Berlin"),
+    ("2030-05-04T10:00:00+02:00", "2030-05-04T08:00:00+02:00"),  # ends before it starts
+    ("2030-05-04T10:00:00+02:00", "2030-05-04T10:00:00+02:00"),  # empty period
+    ("2020-05-04T08:00:00+02:00", "2020-05-04T10:00:00+02:00"),  # in the past
+    ("1", "2"),
+    ("", ""),
+])
+async def test_malformed_booking_times_are_422_and_write_nothing(client, world, db_session, start, end):
+    ids = await _north_fixture(client, world)
+    before = await db_session.scalar(select(func.count()).select_from(Booking))
+    response = await client.post("/api/v1/bookings", headers=world.farmer.headers, json={
+        "item_id": ids["item"], "start": start, "end": end})
+    assert response.status_code == 422, (response.status_code, response.text[:300])
+    assert await db_session.scalar(select(func.count()).select_from(Booking)) == before
+
+
+@pytest.mark.parametrize("query", ["from=gestern&to=morgen", "from=2026-02-30", "from=2026-01-01T25:00:00Z",
+                                   "from=2026-01-01T08:00:00%2B99:00"])
+async def test_malformed_availability_windows_are_422(client, world, query):
+    ids = await _north_fixture(client, world)
+    response = await client.get(f"/api/v1/items/{ids['item']}/availability?{query}", headers=world.farmer.headers)
+    assert response.status_code in (400, 422), (query, response.status_code, response.text[:200])
+
+
+@pytest.mark.parametrize("month", ["2026-13", "2026-00", "26-10", "2026-1", "2026/10", "Oktober", "2026-10-01",
+                                   "0000-01"])
+async def test_malformed_months_are_422(client, world, month):
+    post = await client.post("/api/v1/settlements", headers=world.finance_north.headers,
+                             json={"month": month, "municipality_id": world.north.id})
+    assert post.status_code in (400, 422), (month, post.status_code, post.text[:200])
+    get = await client.get(f"/api/v1/settlements/{month}?municipality_id={world.north.id}",
+                           headers=world.finance_north.headers)
+    assert get.status_code in (400, 404, 422), (month, get.status_code)
+    assert get.status_code < 500
+
+
+@pytest.mark.parametrize("performed_on", ["2026-02-30", "gestern", "2026-10-01T08:00:00+02:00x", "", "10.10.2026"])
+async def test_malformed_care_dates_are_422_and_write_nothing(client, world, performed_on):
+    ids = await _north_fixture(client, world)
+    assign = await client.post(f"/api/v1/sections/{ids['section']}/assignments", headers=world.yard_north.headers,
+                               json={"farmer_id": world.farmer.id, "valid_from": "2026-01-01"})
+    assert assign.status_code == 201, assign.text
+    response = await client.post("/api/v1/care-logs", headers=world.farmer.headers, json={
+        "section_id": ids["section"], "performed_on": performed_on, "quantity": 100})
+    assert response.status_code == 422, (performed_on, response.status_code, response.text[:200])
+    listed = await client.get("/api/v1/care-logs", headers=world.farmer.headers)
+    assert listed.json() == []
