@@ -28,3 +28,38 @@ MESSAGES.update({
     "ledger.reverse_zero": {"de": "Ein Posten über 0 € kann nicht storniert werden.",
                             "en": "An entry of 0 cents cannot be reversed."},
 })
+MESSAGES.update({
+    "ledger.account_title": {"de": "Mein Konto", "en": "My account"},
+    "ledger.account_of": {"de": "Konto von {name}", "en": "Account of {name}"},
+    "ledger.balance": {"de": "Kontostand", "en": "Balance"},
+    "ledger.balance_hint": {
+        "de": "Positiv: Sie schulden der Gemeinde diesen Betrag; negativ: die Gemeinde zahlt Ihnen aus.",
+        "en": "Positive: you owe; negative: the municipality pays out.",
+    },
+    "ledger.staff_balance_hint": {
+        "de": "Positiv: der Landwirt schuldet der Gemeinde; negativ: Guthaben des Landwirts.",
+        "en": "Positive: the farmer owes; negative: the farmer's credit.",
+    },
+    "ledger.unsettled": {"de": "davon noch nicht abgerechnet", "en": "not yet settled"},
+    "ledger.entries": {"de": "Buchungen", "en": "Entries"},
+    "ledger.value_date": {"de": "Leistungsdatum", "en": "Value date"},
+    "ledger.kind": {"de": "Art", "en": "Kind"},
+    "ledger.text": {"de": "Text", "en": "Text"},
+    "ledger.amount": {"de": "Betrag", "en": "Amount"},
+    "ledger.settlement": {"de": "Abrechnung", "en": "Settlement"},
+    "ledger.open": {"de": "offen", "en": "open"},
+    "ledger.none": {"de": "Noch keine Buchungen.", "en": "No entries yet."},
+    "ledger.adjust_title": {"de": "Korrektur buchen", "en": "Post an adjustment"},
+    "ledger.adjust_hint": {
+        "de": "Positiver Betrag: Belastung des Landwirts (z. B. Schaden, Diesel); negativer Betrag: Gutschrift.",
+        "en": "Positive: a charge; negative: a credit.",
+    },
+    "ledger.amount_eur": {"de": "Betrag in €", "en": "Amount in €"},
+    "ledger.reason": {"de": "Grund", "en": "Reason"},
+    "ledger.post": {"de": "Buchen", "en": "Post"},
+    "ledger.reverse": {"de": "Stornieren", "en": "Reverse"},
+    "ledger.reversed": {"de": "storniert", "en": "reversed"},
+    "ledger.posted": {"de": "Die Buchung wurde erfasst.", "en": "Entry posted."},
+    "ledger.farmers_title": {"de": "Konten der Landwirte", "en": "Farmers' accounts"},
+    "ledger.open_account": {"de": "Konto öffnen", "en": "Open account"},
+})

@@ -253,3 +253,26 @@ async def unsettled_balance(session: AsyncSession, farmer_id: int, municipality_
             )
         )
     )
+
+
+@dataclass
+class FarmerBalance:
+    farmer_id: int
+    name: str
+    balance_cents: int
+    entry_count: int
+
+
+async def farmer_balances(session: AsyncSession, actor: Actor, municipality_id: int) -> list[FarmerBalance]:
+    """Every active farmer with his balance at ``municipality_id`` (staff of that municipality, admin)."""
+    from machinery_network.accounts.models import User
+
+    require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
+    rows = await session.execute(
+        select(User.id, User.name, func.coalesce(func.sum(LedgerEntry.amount_cents), 0), func.count(LedgerEntry.id))
+        .outerjoin(LedgerEntry, (LedgerEntry.farmer_id == User.id) & (LedgerEntry.municipality_id == municipality_id))
+        .where(User.role == Role.farmer, User.active.is_(True))
+        .group_by(User.id, User.name)
+        .order_by(User.name, User.id)
+    )
+    return [FarmerBalance(r[0], r[1], int(r[2]), int(r[3])) for r in rows]

@@ -316,3 +316,18 @@ async def months_to_catch_up(session: AsyncSession, last_month: date) -> list[tu
         {"last": last_month},
     )
     return [(r.municipality_id, r.month) for r in rows]
+
+
+async def recent_runs(session: AsyncSession, actor: Actor, municipality_id: int, limit: int = 10) -> list:
+    """The latest recorded runs (scheduler, catch-up, CLI) for a municipality, newest first."""
+    from machinery_network.settlement.models import SettlementRun
+
+    require_for_municipality(actor, municipality_id, Role.finance, admin=True)
+    return list(
+        await session.scalars(
+            select(SettlementRun)
+            .where(SettlementRun.municipality_id == municipality_id)
+            .order_by(SettlementRun.started_at.desc(), SettlementRun.id.desc())
+            .limit(limit)
+        )
+    )

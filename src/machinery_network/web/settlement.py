@@ -1,3 +1,124 @@
-"""HTML pages of the settlement domain."""
+"""The finance office's settlement pages: the months of a municipality with the "settle" form, and one
+settled month (totals, lines, who ran it, downloads). Admins choose the municipality."""
 
-ROUTES: list = []
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network import clock
+from machinery_network.accounts.models import Role
+from machinery_network.accounts.service import get_municipality, list_municipalities
+from machinery_network.auth import Actor, require_role
+from machinery_network.config import Settings
+from machinery_network.errors import DomainError, NotFound
+from machinery_network.i18n import gettext_de
+from machinery_network.schemas import parse_month
+from machinery_network.settlement import service
+from machinery_network.settlement.schemas import SettleRequest
+from machinery_network.web.common import domain_error_fields, field_errors, form_data, redirect, render
+
+EXPORT_FORMATS = ["csv", "datev", "pdf", "sepa-debit", "sepa-credit"]
+
+
+async def _municipality_id(actor: Actor, db_session: AsyncSession, value: str | None) -> int | None:
+    """Finance: always his own. Admin: the one asked for, else the first."""
+    require_role(actor, Role.finance, Role.admin)
+    if actor.role == Role.finance:
+        return actor.municipality_id
+    if value and value.isdigit():
+        return int(value)
+    municipalities = await list_municipalities(db_session)
+    return municipalities[0].id if municipalities else None
+
+
+async def _overview(
+    actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: int | None, *,
+    form: dict | None = None, errors: dict | None = None, message: str | None = None, status_code: int = 200,
+) -> Template:
+    today = clock.today(settings.tz)
+    context: dict = {
+        "municipalities": await list_municipalities(db_session) if actor.is_admin else [],
+        "municipality": None, "settlements": [], "pending": [], "runs": [],
+        "form": form or {"month": f"{service.previous_month(today):%Y-%m}"},
+        "errors": errors or {}, "message": message, "max_month": f"{service.previous_month(today):%Y-%m}",
+        "tz": settings.tz,
+    }
+    if municipality_id is not None:
+        context["municipality"] = await get_municipality(db_session, municipality_id)
+        context["settlements"] = await service.list_settlements(db_session, actor, municipality_id)
+        context["pending"] = [
+            (p, service.month_has_ended(p.month, today))
+            for p in await service.pending_months(db_session, actor, municipality_id)
+        ]
+        context["runs"] = await service.recent_runs(db_session, actor, municipality_id)
+    return render("settlement/index.html", actor, status_code=status_code, **context)
+
+
+@get("/finance/settlements", include_in_schema=False)
+async def settlements_page(
+    actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: str | None = None
+) -> Template:
+    return await _overview(actor, db_session, settings, await _municipality_id(actor, db_session, municipality_id))
+
+
+@post("/finance/settlements", include_in_schema=False)
+async def settle_month(
+    request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+) -> Template | Redirect:
+    form = await form_data(request)
+    municipality_id = await _municipality_id(actor, db_session, form.get("municipality_id"))
+    if municipality_id is None:
+        raise NotFound("municipality.not_found")
+    try:
+        data = SettleRequest.model_validate({"month": form.get("month", "").strip(),
+                                             "municipality_id": municipality_id})
+        result = await service.settle(db_session, actor, parse_month(data.month), municipality_id, trigger="web")
+    except ValidationError as exc:
+        errors = field_errors(exc)
+        if "month" in errors:
+            errors["month"] = gettext_de("field.month")
+        return await _overview(actor, db_session, settings, municipality_id, form=form, errors=errors,
+                               message=gettext_de("validation"), status_code=422)
+    except DomainError as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        errors, message = domain_error_fields(exc)
+        return await _overview(actor, db_session, settings, municipality_id, form=form, errors=errors,
+                               message=message, status_code=exc.status_code)
+    month = f"{result.settlement.month:%Y-%m}"
+    note = "created" if result.created else "existed"
+    suffix = f"&municipality_id={municipality_id}" if actor.is_admin else ""
+    return redirect(f"/finance/settlements/{month}?done={note}{suffix}", request)
+
+
+@get("/finance/settlements/{month:str}", include_in_schema=False)
+async def settlement_page(
+    month: str, actor: Actor, db_session: AsyncSession, settings: Settings,
+    municipality_id: str | None = None, done: str | None = None,
+) -> Template:
+    try:
+        first: date = parse_month(month)
+    except ValueError:
+        raise NotFound("settlement.not_found", month=month) from None
+    mid = await _municipality_id(actor, db_session, municipality_id)
+    if mid is None:
+        raise NotFound("municipality.not_found")
+    settlement, lines = await service.get_settlement_view(db_session, actor, first, mid)
+    municipality = await get_municipality(db_session, mid)
+    notice = None
+    if done in ("created", "existed"):
+        notice = gettext_de(f"settlement.{done}_message", month=f"{first:%m/%Y}")
+    query = f"municipality_id={mid}"
+    return render(
+        "settlement/detail.html", actor, settlement=settlement, lines=lines, municipality=municipality,
+        month=f"{first:%Y-%m}", notice=notice, formats=EXPORT_FORMATS, query=query,
+        created_at=settlement.created_at.astimezone(settings.tz),
+    )
+
+
+ROUTES = [settlements_page, settle_month, settlement_page]
