@@ -667,6 +667,7 @@ class FarmerSection:
     assignment: Assignment
     municipality_name: str
     current: PlanRow | None  # this season's plan of the section, if it has one
+    plan: list[PlanRow]  # every planned season of the running care-plan year
 
 
 async def farmer_sections(
@@ -688,10 +689,15 @@ async def farmer_sections(
     )
     rows = list(result)
     year, season = season_of(today)
-    plan = await _plan_rows(session, [s for _, s, _ in rows], year, today, seasons=(season,))
-    by_section = {row.section.id: row for row in plan}
+    plan = await _plan_rows(session, [s for _, s, _ in rows], year, today)
+    by_section: dict[int, list[PlanRow]] = defaultdict(list)
+    for row in plan:
+        by_section[row.section.id].append(row)
     return [
-        FarmerSection(section=s, assignment=a, municipality_name=m, current=by_section.get(s.id))
+        FarmerSection(
+            section=s, assignment=a, municipality_name=m, plan=by_section.get(s.id, []),
+            current=next((r for r in by_section.get(s.id, []) if r.season == season), None),
+        )
         for a, s, m in rows
     ]
 

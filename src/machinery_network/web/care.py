@@ -84,7 +84,8 @@ async def _farmer_page(
         "care/my.html", actor, status_code=status_code, sections=sections, logs=logs,
         form=form or {"section_id": default_section, "performed_on": today.isoformat(), "quantity": "", "note": ""},
         errors=errors or {}, message=message, notice=notice,
-        max_mb=service.megabytes(settings.upload_max_bytes), **_common(settings),
+        max_mb=service.megabytes(settings.upload_max_bytes), plan_year=service.season_of(today)[0],
+        **_common(settings),
     )
 
 
@@ -289,7 +290,7 @@ async def winter_proof_download(
 
 MAP_WIDTH = 900
 MAP_MAX_HEIGHT = 620
-MAP_PAD = 24
+MAP_PAD = 40  # room for the north arrow and the scale bar outside the drawn sections
 TASK_COLOURS = {
     "verge_mowing": "#2f6b3b",
     "hedge_cutting": "#8a5a00",
@@ -327,8 +328,10 @@ def svg_map(sections: list) -> dict[str, Any] | None:
             "section": section,
             "points": " ".join(f"{x},{y}" for x, y in xy),
             "colour": TASK_COLOURS.get(section.task, "#6b7280"),
-            "label_x": middle[0] + 6,
-            "label_y": middle[1] - 6,
+            # Labels right of the line's middle, or left of it near the right edge so they stay inside.
+            "label_x": middle[0] + 8 if middle[0] < MAP_WIDTH * 0.6 else middle[0] - 8,
+            "label_y": middle[1] - 8,
+            "anchor": "start" if middle[0] < MAP_WIDTH * 0.6 else "end",
         })
     # A scale bar of a round length that fits about a fifth of the width.
     metres_per_px = 111_320 / scale
@@ -338,10 +341,12 @@ def svg_map(sections: list) -> dict[str, Any] | None:
 
 
 def _round_length(metres: float) -> int:
-    for step in (50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000):
-        if metres <= step:
-            return step
-    return 100_000
+    """The largest round length not above ``metres`` (at least 10 m)."""
+    chosen = 10
+    for step in (20, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000):
+        if step <= metres:
+            chosen = step
+    return chosen
 
 
 @get("/manage/sections/map", include_in_schema=False)
