@@ -437,6 +437,25 @@ async def test_web_download_for_the_finance_officer(client, month):
     response = await client.get(f"/finance/settlements/2025-10/export?format=pdf&municipality_id={w.south.id}",
                                 headers={"accept": "text/html"})
     assert response.status_code == 403
+    response = await client.get("/finance/settlements/2025-10/sepa-exceptions", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "Hans Ohnekonto" in response.text and "Jörg Überweiser" in response.text
+    assert "keine IBAN hinterlegt" in response.text and "Lastschrift" in response.text
+    assert "Franz Bauer" not in response.text
+
+
+async def test_web_exception_listing_names_missing_bank_details(client, month):
+    w = month.world
+    page = await client.get("/login")
+    token = page.cookies.get("mn_csrf") or client.cookies.get("mn_csrf")
+    await client.post("/login", data={"email": w.finance_south.user.email, "password": "correct-horse-battery",
+                                      "_csrf_token": token})
+    response = await client.get("/finance/settlements/2025-10/sepa-exceptions", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "IBAN, BIC, Gläubiger-Identifikationsnummer" in response.text
+    response = await client.get("/finance/settlements/2025-10/export?format=sepa-debit",
+                                headers={"accept": "text/html"})
+    assert response.status_code == 422 and "Gläubiger-Identifikationsnummer" in response.text
 
 
 # --- CLI ---------------------------------------------------------------------------------------

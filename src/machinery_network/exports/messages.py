@@ -12,7 +12,7 @@ MESSAGES = {
         "en": "A single farmer's statement is only available as PDF (format=pdf).",
     },
     "exports.sepa_missing": {
-        "de": "Für SEPA-Dateien fehlen bei der Gemeinde {name}: {missing}.",
+        "de": "Für SEPA-Dateien fehlen bei der Gemeinde {name}: {missing_de}.",
         "en": "The SEPA export needs the municipality's bank details; {name} lacks: {missing}.",
     },
     "exports.sepa_empty_debit": {
@@ -44,4 +44,20 @@ MESSAGES = {
     "exports.sepa_reason.invalid_iban": {"de": "IBAN ungültig", "en": "invalid IBAN"},
     "exports.sepa_reason.no_mandate": {"de": "kein SEPA-Mandat", "en": "no SEPA mandate"},
     "exports.download": {"de": "Export herunterladen", "en": "Download export"},
+    "exports.sepa_exceptions_title": {"de": "SEPA-Ausnahmen", "en": "SEPA exceptions"},
+    "exports.sepa_exceptions_hint": {
+        "de": "Diese Landwirte stehen nicht in den SEPA-Dateien; bitte gesondert abrechnen oder die "
+              "Bankverbindung nachtragen.",
+        "en": "These farmers are not in the SEPA files; settle them separately or add their bank details.",
+    },
+    "exports.sepa_no_exceptions": {
+        "de": "Alle Landwirte mit Zahlbetrag stehen in den SEPA-Dateien.",
+        "en": "Every farmer with an amount due is in the SEPA files.",
+    },
+    "exports.file": {"de": "Datei", "en": "File"},
+    "exports.farmer": {"de": "Landwirt", "en": "Farmer"},
+    "exports.net": {"de": "Saldo", "en": "Balance"},
+    "exports.reason": {"de": "Grund", "en": "Reason"},
+    "exports.file.sepa-debit": {"de": "Lastschrift", "en": "Direct debit"},
+    "exports.file.sepa-credit": {"de": "Überweisung", "en": "Credit transfer"},
 }

@@ -67,6 +67,16 @@ def missing_bank_details(municipality: Municipality) -> list[str]:
     ]
 
 
+_LABELS_DE = {"iban": "IBAN", "bic": "BIC", "creditor_id": "Gläubiger-Identifikationsnummer"}
+
+
+def missing_error(municipality: Municipality, missing: list[str]) -> Invalid:
+    return Invalid(
+        "exports.sepa_missing", field="municipality_id", extra={"missing": missing}, name=municipality.name,
+        missing=", ".join(missing), missing_de=", ".join(_LABELS_DE[m] for m in missing),
+    )
+
+
 def _business_day(day: date) -> bool:
     return day.weekday() < 5 and (day.month, day.day) not in _FIXED_HOLIDAYS
 
@@ -141,8 +151,7 @@ def render(
     """``kind``: ``debit`` (farmers whose net is positive) or ``credit`` (net negative)."""
     missing = missing_bank_details(municipality)
     if missing:
-        raise Invalid("exports.sepa_missing", field="municipality_id", extra={"missing": missing},
-                      missing=", ".join(missing), name=municipality.name)
+        raise missing_error(municipality, missing)
     debit = kind == "debit"
     payable, exceptions = partition(lines, kind)
     if not payable:

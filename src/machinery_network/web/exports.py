@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from litestar import Response, get
 from litestar.params import Parameter
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from machinery_network.accounts.service import get_municipality
 from machinery_network.api.exports import file_response, month_or_422, municipality_or_422
 from machinery_network.auth import Actor
 from machinery_network.errors import Invalid
 from machinery_network.exports import service
+from machinery_network.exports.sepa import missing_bank_details, missing_error
+from machinery_network.web.common import render
 
 
 @get("/finance/settlements/{month:str}/export", include_in_schema=False)
@@ -36,4 +40,23 @@ async def download_statement(month: str, actor: Actor, db_session: AsyncSession,
     return file_response(await service.statement(db_session, actor, month_or_422(month), municipality_id))
 
 
-ROUTES = [download_export, download_statement]
+@get("/finance/settlements/{month:str}/sepa-exceptions", include_in_schema=False)
+async def sepa_exceptions_fragment(
+    month: str, actor: Actor, db_session: AsyncSession, municipality_id: int | None = None
+) -> Template:
+    """The exception listing for the settlement page (loaded with htmx next to the download buttons)."""
+    first, mid = month_or_422(month), municipality_or_422(actor, municipality_id)
+    exceptions = [
+        (fmt, exception)
+        for fmt in ("sepa-debit", "sepa-credit")
+        for exception in await service.sepa_exceptions(db_session, actor, first, mid, fmt)
+    ]
+    municipality = await get_municipality(db_session, mid)
+    missing = missing_bank_details(municipality)
+    return render(
+        "exports/sepa_exceptions.html", actor, exceptions=exceptions,
+        missing=missing_error(municipality, missing).message("de") if missing else None,
+    )
+
+
+ROUTES = [download_export, download_statement, sepa_exceptions_fragment]
