@@ -174,9 +174,11 @@ def _statement(pdf: _Document, municipality: Municipality, settlement: Settlemen
     pdf.set_font("Helvetica", "B", 12)
     pdf.cell(0, 7, latin1(f"Abrechnung {month_label(settlement.month)}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", size=8)
+    # Entries of earlier months that were posted late are settled now (contract); say so.
+    late = " (mit zuvor nicht abgerechneten Buchungen)" if any(e.value_date < settlement.month for e in entries) else ""
     pdf.cell(0, 5, latin1(
-        f"Zeitraum: {settlement.month:%d.%m.%Y} bis {settlement.cutoff:%d.%m.%Y} (mit zuvor nicht abgerechneten "
-        f"Buchungen) - Abrechnung Nr. {settlement.id} - Landwirt-Nr. {line.farmer_id}"
+        f"Zeitraum: {settlement.month:%d.%m.%Y} bis {settlement.cutoff:%d.%m.%Y}{late} - "
+        f"Abrechnung Nr. {settlement.id} - Landwirt-Nr. {line.farmer_id}"
     ), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     _row(pdf, COLUMNS, [title for title, _, _ in COLUMNS], bold=True)

@@ -1,11 +1,15 @@
 """Finance exports of a settled month: one entry point for the API, the web pages and the CLI.
 
 ``export`` checks who asks, finds the frozen settlement and hands its rows to the module of the format
-(``settlement_csv``, ``datev``, ``pdf``, ``sepa``). Nothing here writes to the database.
+(``settlement_csv``, ``datev``, ``pdf``, ``sepa``). Nothing here writes to the database. The rendering
+of the larger formats runs in a worker thread, so a 10,000-page PDF does not stall the event loop (the
+rows are plain tuples and the two ORM rows are fully loaded, so nothing touches the session there).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -76,14 +80,14 @@ async def export(
         return ExportFile(settlement_csv.render(municipality, settlement, lines), f"{stem}.csv", MEDIA_TYPES[fmt])
     if fmt == "datev":
         bookings = await data.load_bookings(session, settlement.id)
-        content = datev.render(municipality, settlement, bookings, tz)
+        content = await asyncio.to_thread(datev.render, municipality, settlement, bookings, tz)
         return ExportFile(content, f"EXTF_Buchungsstapel_{month:%Y-%m}_gemeinde-{municipality_id}.csv",
                           MEDIA_TYPES[fmt])
     if fmt == "pdf":
         return await _pdf(session, municipality, settlement, stem, tz, farmer_id)
     kind = "debit" if fmt == "sepa-debit" else "credit"
     lines = await data.load_lines(session, settlement.id)
-    result = sepa.render(municipality, settlement, lines, kind, tz)
+    result = await asyncio.to_thread(sepa.render, municipality, settlement, lines, kind, tz)
     suffix = "lastschrift-pain008" if kind == "debit" else "ueberweisung-pain001"
     return ExportFile(result.content, f"{stem}-{suffix}.xml", MEDIA_TYPES[fmt], exceptions=result.exceptions,
                       transactions=result.transactions, total_cents=result.total_cents)
@@ -94,7 +98,9 @@ async def _pdf(session, municipality, settlement, stem, tz, farmer_id) -> Export
     if farmer_id is not None and not lines:
         raise NotFound("exports.farmer_not_settled", farmer_id=farmer_id, month=f"{settlement.month:%Y-%m}")
     entries = await data.load_entries(session, settlement.id, farmer_id)
-    content = pdf.render(municipality, settlement, lines, entries, tz, summary=farmer_id is None)
+    content = await asyncio.to_thread(
+        functools.partial(pdf.render, municipality, settlement, lines, entries, tz, summary=farmer_id is None)
+    )
     filename = f"{stem}-landwirt-{farmer_id}.pdf" if farmer_id is not None else f"{stem}.pdf"
     return ExportFile(content, filename, MEDIA_TYPES["pdf"])
 
