@@ -39,6 +39,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=de-DE",  # German date and time inputs in the screenshots, as the users see them
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 REPO = Path(__file__).resolve().parents[2]
