@@ -110,7 +110,7 @@ async def test_storm_of_approvals_and_requests_leaves_no_overlap(committed_sessi
 
 
 async def test_two_yard_heads_approving_the_same_overlap_at_once(committed_sessionmaker, settings, monkeypatch):
-    """Both pass the friendly pre-check at the same moment; the constraint lets exactly one through."""
+    """Both pass the friendly pre-check; the exclusion constraint lets exactly one through."""
     monkeypatch.setattr(clock, "now", lambda: NOW)
     async with committed_sessionmaker() as session:
         world = await build_world(session)
@@ -126,21 +126,19 @@ async def test_two_yard_heads_approving_the_same_overlap_at_once(committed_sessi
                                                 end=BASE + timedelta(hours=6)), settings)
         await session.commit()
 
-    # Make the pre-check blind, so both transactions reach the INSERT: the constraint must decide.
-    async def no_overlap(*args, **kwargs):
-        return None
-
+    # Make the friendly pre-check blind (its first call in each session finds nothing), so the second
+    # approval reaches the INSERT although the first is committed: the constraint must decide, and the
+    # 409 still names the booking in the way.
     real_find = service.find_overlap
-    gate = asyncio.Barrier(2)
+    blinded: set[int] = set()
 
-    async def find_after_gate(session, item_id, start, end):
-        if gate.n_waiting < 2 and not getattr(session, "_passed_gate", False):
-            session._passed_gate = True
-            await gate.wait()
+    async def blind_once(session, item_id, start, end):
+        if id(session) not in blinded:
+            blinded.add(id(session))
             return None
         return await real_find(session, item_id, start, end)
 
-    monkeypatch.setattr(service, "find_overlap", find_after_gate)
+    monkeypatch.setattr(service, "find_overlap", blind_once)
 
     async def approve(booking_id: int):
         async with committed_sessionmaker() as session:

@@ -166,9 +166,10 @@ async def _lock_item(session: AsyncSession, item_id: int) -> None:
     await session.execute(select(func.pg_advisory_xact_lock(OCCUPANCY_LOCK_CLASS, item_id)))
 
 
-async def _occupy(session: AsyncSession, occupancy: Occupancy, settings: Settings) -> None:
+async def _occupy(session: AsyncSession, occupancy: Occupancy, settings: Settings, *, locked: bool = False) -> None:
     """Insert the occupancy in a savepoint; the exclusion constraint has the last word."""
-    await _lock_item(session, occupancy.item_id)
+    if not locked:
+        await _lock_item(session, occupancy.item_id)
     try:
         async with session.begin_nested():
             session.add(occupancy)
@@ -196,15 +197,27 @@ def _can_see(actor: Actor, booking: Booking, item: Item) -> bool:
     return actor.role in (Role.yard_head, Role.finance) and actor.municipality_id == item.municipality_id
 
 
-async def _load(session: AsyncSession, booking_id: int, *, lock: bool = False) -> tuple[Booking, Item]:
-    stmt = select(Booking).where(Booking.id == booking_id).execution_options(populate_existing=True)
-    if lock:
-        stmt = stmt.with_for_update()
-    booking = await session.scalar(stmt)
-    if booking is None:
+async def _load(
+    session: AsyncSession, booking_id: int, *, lock: bool = False, lock_item: bool = False
+) -> tuple[Booking, Item]:
+    """The booking and its item in one round trip; ``lock`` takes the booking's row lock and
+    ``lock_item`` also the item's occupancy lock (see ``_lock_item``), so decisions on one item
+    happen one after the other and each sees the previous one committed."""
+    columns: list[Any] = [Booking, Item]
+    if lock_item:
+        columns.append(func.pg_advisory_xact_lock(OCCUPANCY_LOCK_CLASS, Booking.item_id))
+    stmt = (
+        select(*columns)
+        .join(Item, Item.id == Booking.item_id)
+        .where(Booking.id == booking_id)
+        .execution_options(populate_existing=True)
+    )
+    if lock or lock_item:
+        stmt = stmt.with_for_update(of=Booking)
+    row = (await session.execute(stmt)).first()
+    if row is None:
         raise NotFound("booking.not_found", id=booking_id)
-    item = await get_item(session, booking.item_id)
-    return booking, item
+    return row[0], row[1]
 
 
 async def get_booking(session: AsyncSession, actor: Actor, booking_id: int) -> tuple[Booking, list[BookingEvent]]:
@@ -246,14 +259,26 @@ def _check_period(start: datetime, end: datetime, settings: Settings) -> None:
 async def request(session: AsyncSession, actor: Actor, data: BookingCreate, settings: Settings) -> Booking:
     """A farmer asks for an item; it may overlap other requests but no approved booking or block."""
     require_role(actor, Role.farmer)
-    item = await get_item(session, data.item_id)
     data = data.model_copy(update={"start": data.start.astimezone(UTC), "end": data.end.astimezone(UTC)})
+    # The item and the first approved booking/block in the way, in one round trip.
+    row = (
+        await session.execute(
+            select(Item, Occupancy)
+            .outerjoin(Occupancy, and_(Occupancy.item_id == Item.id, Occupancy.start_at < data.end,
+                                       Occupancy.end_at > data.start))
+            .where(Item.id == data.item_id)
+            .order_by(Occupancy.start_at, Occupancy.id)
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("item.not_found", id=data.item_id)
+    item, other = row
     _check_period(data.start, data.end, settings)
     if not item.active:
         raise Invalid("booking.item_inactive", field="item_id")
     if data.with_operator and item.operator_rate_cents is None:
         raise Invalid("booking.no_operator", field="with_operator")
-    other = await find_overlap(session, item.id, data.start, data.end)
     if other is not None:
         raise overlap_error(other, settings)
     estimated = estimate(item, data.start, data.end, with_operator=data.with_operator,
@@ -266,9 +291,9 @@ async def request(session: AsyncSession, actor: Actor, data: BookingCreate, sett
     )
     session.add(booking)
     await session.flush()
+    # Written by the commit's flush: one round trip fewer on the busiest route.
     session.add(BookingEvent(booking_id=booking.id, actor_id=actor.id, from_status=None,
                              to_status=BookingStatus.requested, at=clock.now()))
-    await session.flush()
     return booking
 
 
@@ -294,7 +319,7 @@ async def cancel(session: AsyncSession, actor: Actor, booking_id: int) -> Bookin
 
 
 async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings: Settings) -> Booking:
-    booking, item = await _load(session, booking_id, lock=True)
+    booking, item = await _load(session, booking_id, lock_item=True)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
     if booking.status != BookingStatus.requested:
         raise Conflict("booking.not_requested", status=booking.status)
@@ -302,7 +327,7 @@ async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings
     if other is not None:
         raise overlap_error(other, settings)
     await _occupy(session, Occupancy(item_id=item.id, start_at=booking.start_at, end_at=booking.end_at,
-                                     booking_id=booking.id), settings)
+                                     booking_id=booking.id), settings, locked=True)
     booking.decided_by = actor.id
     booking.decided_at = clock.now()
     _record(session, booking, actor, BookingStatus.approved)

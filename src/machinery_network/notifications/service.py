@@ -48,8 +48,12 @@ async def notify_booking(
     """
     settings = get_settings()
     tz = settings.tz
-    farmer = await session.get(User, booking.farmer_id)
-    municipality = await session.get(Municipality, item.municipality_id)
+    row = (
+        await session.execute(
+            select(User, Municipality).where(User.id == booking.farmer_id, Municipality.id == item.municipality_id)
+        )
+    ).first()
+    farmer, municipality = row if row is not None else (None, None)
     recipients: list[User] = [farmer] if farmer is not None else []
     if kind == "cancelled":
         heads = await session.scalars(

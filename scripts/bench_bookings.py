@@ -1,0 +1,379 @@
+"""Benchmark: booking requests and approvals through the running service, against the database floor.
+
+Creates its own database on the given server (``--database-url`` / ``DATABASE_URL``; default: the
+embedded server in ``MN_DATA_DIR``), migrates it, seeds municipalities, yard heads, farmers (with
+bearer tokens) and items directly, starts ``machinery-network serve --no-scheduler`` as a subprocess
+on a free loopback port against that database, and prints in one run:
+
+(a) saturation: ``--connections`` (64) HTTP connections sending booking requests (some conflicting)
+    and approvals as fast as they can for ``--seconds`` (20): requests/s;
+(b) the floor: the same inserts (a booking row, then its occupancy row under the exclusion
+    constraint) straight through asyncpg on the same server, same concurrency and duration:
+    transactions/s;
+(c) a realistic peak: ``--farmers`` (200) farmers each sending about one request a second for
+    ``--seconds``: p50/p99 latency;
+
+plus the 5xx count and an overlap check (SQL self-join) afterwards. Targets: (a) ≥ 25 % of (b),
+(c) p99 < 50 ms, zero 5xx, zero overlaps. Every loop is bounded in time and count; loopback only.
+Stops the service and drops its database at the end.
+
+    python scripts/bench_bookings.py [--database-url postgresql+asyncpg://…] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from machinery_network.accounts.security import new_token, token_digest
+from machinery_network.migrate import upgrade
+
+MUNICIPALITIES = 4
+ITEMS_PER_MUNICIPALITY = 25
+HORIZON_DAYS = 170  # the service's default horizon is 180 days
+MAX_REQUESTS = 2_000_000  # hard bound on any loop, whatever the speed
+
+OVERLAPS = (
+    "SELECT count(*) FROM occupancies a JOIN occupancies b ON a.item_id = b.item_id AND a.id < b.id"
+    " AND tstzrange(a.start_at, a.end_at, '[)') && tstzrange(b.start_at, b.end_at, '[)')"
+)
+APPROVED_OVERLAPS = (
+    "SELECT count(*) FROM bookings a JOIN bookings b ON a.item_id = b.item_id AND a.id < b.id"
+    " AND a.status IN ('approved','completed') AND b.status IN ('approved','completed')"
+    " AND a.start_at < b.end_at AND b.start_at < a.end_at"
+)
+
+
+def _server_url(arg: str | None) -> str:
+    url = arg or os.environ.get("DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+        return url
+    from machinery_network import embedded
+
+    return embedded.start(Path(os.environ.get("MN_DATA_DIR", "./var")), database="postgres")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Seed:
+    farmers: list[tuple[int, str]]  # (id, token)
+    yard_tokens: dict[int, str]  # municipality id → token of its yard head
+    items: list[tuple[int, int]]  # (item id, municipality id) for the HTTP phases
+    floor_items: list[int]  # a separate set for the floor, so both start from empty calendars
+    floor_farmer: int
+
+
+async def _seed(url: str, farmers: int) -> Seed:
+    engine = create_async_engine(url)
+    expires = datetime.now(UTC) + timedelta(days=2)
+    async with engine.begin() as conn:
+        yard_tokens: dict[int, str] = {}
+        items: list[tuple[int, int]] = []
+        floor_items: list[int] = []
+        for m in range(MUNICIPALITIES):
+            mid = await conn.scalar(text("INSERT INTO municipalities (name, datev_consultant_number,"
+                                         " datev_client_number, datev_receivable_account, datev_revenue_account,"
+                                         " datev_revenue_account_reduced, datev_revenue_account_exempt,"
+                                         " datev_expense_account) VALUES (:n, 1001, 1, 10000, 8400, 8300, 8200,"
+                                         " 4900) RETURNING id"), {"n": f"Bankheim {m}"})
+            uid = await conn.scalar(text("INSERT INTO users (email, name, password_hash, role, municipality_id,"
+                                         " active) VALUES (:e, :n, 'x', 'yard_head', :m, true) RETURNING id"),
+                                    {"e": f"yard{m}@bench.example", "n": f"Bauhof {m}", "m": mid})
+            token = new_token()
+            await conn.execute(text("INSERT INTO api_tokens (user_id, token_hash, expires_at) VALUES (:u, :h, :x)"),
+                               {"u": uid, "h": token_digest(token), "x": expires})
+            yard_tokens[mid] = token
+            for i in range(ITEMS_PER_MUNICIPALITY * 2):
+                iid = await conn.scalar(text(
+                    "INSERT INTO items (municipality_id, name, kind, unit, rate_cents, operator_rate_cents,"
+                    " vat_percent, active) VALUES (:m, :n, 'machine', 'hour', 4800, 3500, 19, true) RETURNING id"
+                ), {"m": mid, "n": f"Traktor {m}-{i}"})
+                (items.append((iid, mid)) if i < ITEMS_PER_MUNICIPALITY else floor_items.append(iid))
+        farmer_rows = []
+        for f in range(farmers):
+            fid = await conn.scalar(text("INSERT INTO users (email, name, password_hash, role, active)"
+                                         " VALUES (:e, :n, 'x', 'farmer', true) RETURNING id"),
+                                    {"e": f"farmer{f}@bench.example", "n": f"Landwirt {f}"})
+            token = new_token()
+            await conn.execute(text("INSERT INTO api_tokens (user_id, token_hash, expires_at) VALUES (:u, :h, :x)"),
+                               {"u": fid, "h": token_digest(token), "x": expires})
+            farmer_rows.append((fid, token))
+    await engine.dispose()
+    return Seed(farmers=farmer_rows, yard_tokens=yard_tokens, items=items, floor_items=floor_items,
+                floor_farmer=farmer_rows[0][0])
+
+
+def _slot(rng: random.Random, base: datetime) -> tuple[datetime, datetime]:
+    """A period on a whole hour within the horizon; 1–4 hours long, so neighbours often collide."""
+    start = base + timedelta(days=rng.randrange(1, HORIZON_DAYS), hours=rng.randrange(6, 18))
+    return start, start + timedelta(hours=rng.randrange(1, 5))
+
+
+@dataclass
+class Tally:
+    statuses: dict[int, int] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0  # transport errors (no HTTP answer)
+
+    def add(self, status: int, seconds: float) -> None:
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.latencies.append(seconds)
+
+    @property
+    def total(self) -> int:
+        return sum(self.statuses.values())
+
+    @property
+    def server_errors(self) -> int:
+        return sum(n for s, n in self.statuses.items() if s >= 500)
+
+
+async def _timed(client: httpx.AsyncClient, tally: Tally, method: str, url: str, **kwargs) -> httpx.Response | None:
+    t0 = time.perf_counter()
+    try:
+        response = await client.request(method, url, **kwargs)
+    except httpx.HTTPError:
+        tally.errors += 1
+        return None
+    tally.add(response.status_code, time.perf_counter() - t0)
+    return response
+
+
+async def saturation(base_url: str, seed: Seed, connections: int, seconds: float) -> tuple[Tally, float]:
+    """Each worker: a farmer requests a slot; half of the time the item's yard head approves it."""
+    tally = Tally()
+    base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+        deadline = time.perf_counter() + seconds
+
+        async def worker(n: int) -> None:
+            rng = random.Random(n)
+            for _ in range(MAX_REQUESTS // connections):
+                if time.perf_counter() >= deadline:
+                    return
+                _, token = seed.farmers[rng.randrange(len(seed.farmers))]
+                item_id, municipality_id = seed.items[rng.randrange(len(seed.items))]
+                start, end = _slot(rng, base)
+                response = await _timed(client, tally, "POST", "/api/v1/bookings", json={
+                    "item_id": item_id, "start": start.isoformat(), "end": end.isoformat(), "with_operator": False,
+                }, headers={"Authorization": f"Bearer {token}"})
+                if response is not None and response.status_code == 201 and rng.random() < 0.5:
+                    await _timed(client, tally, "POST", f"/api/v1/bookings/{response.json()['id']}/approve",
+                                 headers={"Authorization": f"Bearer {seed.yard_tokens[municipality_id]}"})
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(n) for n in range(connections)))
+        elapsed = time.perf_counter() - started
+    return tally, elapsed
+
+
+async def floor(dsn: str, seed: Seed, connections: int, seconds: float) -> tuple[int, int, float]:
+    """The same rows straight through asyncpg: a booking, then its occupancy (approved half the time)."""
+    pool = await asyncpg.create_pool(dsn, min_size=connections, max_size=connections)
+    base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    done = conflicts = 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker(n: int) -> None:
+        nonlocal done, conflicts
+        rng = random.Random(1000 + n)
+        async with pool.acquire() as conn:
+            insert_booking = await conn.prepare(
+                "INSERT INTO bookings (item_id, farmer_id, start_at, end_at, with_operator, status,"
+                " estimated_cents, created_at) VALUES ($1, $2, $3, $4, false, 'requested', 22848, now())"
+                " RETURNING id"
+            )
+            insert_occupancy = await conn.prepare(
+                "INSERT INTO occupancies (item_id, start_at, end_at, booking_id) VALUES ($1, $2, $3, $4)"
+            )
+            for _ in range(MAX_REQUESTS // connections):
+                if time.perf_counter() >= deadline:
+                    return
+                item_id = seed.floor_items[rng.randrange(len(seed.floor_items))]
+                start, end = _slot(rng, base)
+                try:
+                    async with conn.transaction():
+                        booking_id = await insert_booking.fetchval(item_id, seed.floor_farmer, start, end)
+                        if rng.random() < 0.5:
+                            await insert_occupancy.fetchval(item_id, start, end, booking_id)
+                    done += 1
+                except asyncpg.exceptions.ExclusionViolationError:
+                    conflicts += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(connections)))
+    elapsed = time.perf_counter() - started
+    await pool.close()
+    return done, conflicts, elapsed
+
+
+async def peak(base_url: str, seed: Seed, farmers: int, seconds: float) -> Tally:
+    """Each farmer sends about one request a second (jittered); one connection pool for all of them
+    (creating 200 clients would itself take seconds)."""
+    tally = Tally()
+    base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    limits = httpx.Limits(max_connections=farmers, max_keepalive_connections=farmers)
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as client:
+        deadline = time.perf_counter() + seconds
+
+        async def farmer(n: int) -> None:
+            rng = random.Random(50_000 + n)
+            _, token = seed.farmers[n % len(seed.farmers)]
+            headers = {"Authorization": f"Bearer {token}"}
+            await asyncio.sleep(rng.random())  # spread the first requests over a second
+            for _ in range(int(seconds) * 3):
+                if time.perf_counter() >= deadline:
+                    return
+                tick = time.perf_counter()
+                item_id, _ = seed.items[rng.randrange(len(seed.items))]
+                start, end = _slot(rng, base)
+                await _timed(client, tally, "POST", "/api/v1/bookings", headers=headers, json={
+                    "item_id": item_id, "start": start.isoformat(), "end": end.isoformat()})
+                await asyncio.sleep(max(0.0, rng.uniform(0.8, 1.2) - (time.perf_counter() - tick)))
+
+        await asyncio.gather(*(farmer(n) for n in range(farmers)))
+    return tally
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def _start_service(url: str, port: int, data_dir: str, pool_size: int | None) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "MN_DATA_DIR": data_dir,
+           "MN_SECRET_KEY": "bench-secret-key-not-for-production"}
+    env.pop("MN_SMTP_URL", None)
+    if pool_size:
+        env["MN_DB_POOL_SIZE"] = str(pool_size)
+    exe = Path(sys.executable).with_name("machinery-network")
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "machinery_network.cli"]
+    return subprocess.Popen(
+        [*command, "serve", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )
+
+
+async def _wait_healthy(base_url: str, process: subprocess.Popen, limit: float = 60) -> None:
+    deadline = time.perf_counter() + limit
+    async with httpx.AsyncClient(base_url=base_url, timeout=2) as client:
+        while time.perf_counter() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError("the service exited: " + (process.stderr.read() or b"").decode()[-2000:])
+            try:
+                if (await client.get("/health")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.2)
+    raise RuntimeError("the service did not become healthy in time")
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="server to create the benchmark database on")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--farmers", type=int, default=200)
+    parser.add_argument("--pool-size", type=int, default=None, help="MN_DB_POOL_SIZE for the service")
+    args = parser.parse_args()
+
+    server = _server_url(args.database_url)
+    name = f"mn_bench_bookings_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    process = None
+    try:
+        await upgrade(url)
+        seed = await _seed(url, args.farmers)
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        with tempfile.TemporaryDirectory(prefix="mn-bench-") as data_dir:
+            process = _start_service(url, port, data_dir, args.pool_size)
+            await _wait_healthy(base_url, process)
+            print(f"service on {base_url} (uvicorn, 1 worker), database {name}; "
+                  f"{MUNICIPALITIES * ITEMS_PER_MUNICIPALITY} items, {args.farmers} farmers", flush=True)
+
+            sat, sat_elapsed = await saturation(base_url, seed, args.connections, args.seconds)
+            sat_rate = sat.total / sat_elapsed
+            print(f"(a) saturation: {sat.total} requests in {sat_elapsed:.1f} s with {args.connections} connections"
+                  f" = {sat_rate:.0f} requests/s; statuses {dict(sorted(sat.statuses.items()))};"
+                  f" p50 {_percentile(sat.latencies, 0.5) * 1000:.1f} ms,"
+                  f" p99 {_percentile(sat.latencies, 0.99) * 1000:.1f} ms", flush=True)
+
+            done, conflicts, floor_elapsed = await floor(dsn, seed, args.connections, args.seconds)
+            floor_rate = (done + conflicts) / floor_elapsed
+            print(f"(b) floor: {done} committed + {conflicts} exclusion conflicts in {floor_elapsed:.1f} s"
+                  f" with {args.connections} asyncpg connections = {floor_rate:.0f} transactions/s", flush=True)
+
+            pk = await peak(base_url, seed, args.farmers, args.seconds)
+            p50, p99 = _percentile(pk.latencies, 0.5) * 1000, _percentile(pk.latencies, 0.99) * 1000
+            print(f"(c) peak: {args.farmers} farmers × ~1 request/s for {args.seconds:.0f} s: {pk.total} requests,"
+                  f" statuses {dict(sorted(pk.statuses.items()))}; p50 {p50:.1f} ms, p99 {p99:.1f} ms,"
+                  f" max {max(pk.latencies, default=0) * 1000:.1f} ms", flush=True)
+
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            overlaps = await conn.scalar(text(OVERLAPS))
+            approved_overlaps = await conn.scalar(text(APPROVED_OVERLAPS))
+            occupancies = await conn.scalar(text("SELECT count(*) FROM occupancies"))
+        await engine.dispose()
+        server_errors = sat.server_errors + pk.server_errors
+        transport_errors = sat.errors + pk.errors
+        ratio = sat_rate / floor_rate if floor_rate else 0.0
+        print(f"5xx: {server_errors} (transport errors: {transport_errors});"
+              f" overlaps: {overlaps} among {occupancies} occupancies, {approved_overlaps} among approved bookings")
+        checks = {
+            "(a) >= 25% of (b)": ratio >= 0.25,
+            "(c) p99 < 50 ms": p99 < 50,
+            "zero 5xx": server_errors == 0 and transport_errors == 0,
+            "zero overlaps": overlaps == 0 and approved_overlaps == 0,
+        }
+        print(f"ratio (a)/(b) = {ratio * 100:.1f} %")
+        for label, ok in checks.items():
+            print(f"  {'PASS' if ok else 'MISS'} {label}")
+        return 0 if all(checks.values()) else 1
+    finally:
+        if process is not None and process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
