@@ -317,3 +317,20 @@ async def test_estimate_endpoint(client, db_session, world, frozen):
     r = await client.get("/api/v1/bookings/estimate", headers=world.farmer.headers,
                          params={"item_id": item.id, "start": "tomorrow", "end": at(5, 12)})
     assert r.status_code == 422
+
+
+async def test_demo_bookings_are_loaded_once(db_session, frozen):
+    from sqlalchemy import text
+
+    from machinery_network.demo import load_demo
+
+    await load_demo(db_session)
+    counts = dict((await db_session.execute(text(
+        "SELECT status, count(*) FROM bookings WHERE note LIKE '[Demo]%' GROUP BY status"))).all())
+    assert counts == {"completed": 4, "approved": 2, "requested": 3}
+    charges = await db_session.scalar(select(func.count()).select_from(LedgerEntry).where(
+        LedgerEntry.booking_id.is_not(None)))
+    assert charges == 4
+    assert await count(db_session, Block) == 1
+    await load_demo(db_session)  # idempotent
+    assert await count(db_session, Booking) == 9 and await count(db_session, Block) == 1

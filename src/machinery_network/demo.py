@@ -180,6 +180,9 @@ async def load_demo(session: AsyncSession) -> list[DemoLogin]:
         if section.geometry is None and name in SECTION_GEOMETRY:
             section.geometry = {"type": "LineString", "coordinates": SECTION_GEOMETRY[name]}
     await session.flush()
+    from machinery_network.bookings.demo import load_demo_bookings
+
+    await load_demo_bookings(session, farmers)  # bookings of the past months and the coming weeks
     return logins
 
 
