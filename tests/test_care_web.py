@@ -287,3 +287,67 @@ async def test_demo_sections_are_drawn_on_the_map(client, db_session):
     assert page.status_code == 200
     assert page.text.count("<polyline") == 3  # Gerstungen's three sections
     assert "K 21 Bankett Richtung Lauchröden" in page.text
+
+
+async def test_yard_head_edits_a_section(client, world, db_session):
+    section = await _section(db_session, world)
+    await login(client, world.yard_north.user.email)
+    form = await client.get(f"/manage/sections/{section.id}/edit")
+    assert form.status_code == 200 and 'value="0,15"' in form.text and "LineString" in form.text
+    fields = {"name": "K 21 Bankett (neu)", "kind": "road", "length_m": "900", "task": "verge_mowing",
+              "unit": "metre", "rate": "0,18", "passes_summer": "3", "geometry": "", "active": "on"}
+    bad = await post_form(client, f"/manage/sections/{section.id}/edit", {**fields, "length_m": ""})
+    assert bad.status_code == 422 and "Pflichtfeld." in bad.text
+    saved = await post_form(client, f"/manage/sections/{section.id}/edit", fields)
+    assert saved.status_code == 303
+    await db_session.refresh(section)
+    assert (section.name, section.length_m, section.rate_cents) == ("K 21 Bankett (neu)", 900, 18)
+    assert section.planned_passes == {"summer": 3} and section.geometry is None and section.active
+    # Stilllegen: unchecked box.
+    await post_form(client, f"/manage/sections/{section.id}/edit", {k: v for k, v in fields.items() if k != "active"})
+    await db_session.refresh(section)
+    assert section.active is False
+
+
+async def test_section_edit_is_refused_to_the_other_yard_head(client, world, db_session):
+    section = await _section(db_session, world)
+    await login(client, world.yard_south.user.email)
+    assert (await client.get(f"/manage/sections/{section.id}/edit")).status_code == 403
+    response = await post_form(client, f"/manage/sections/{section.id}/edit", {"name": "fremd"})
+    assert response.status_code == 403
+    await db_session.refresh(section)
+    assert section.name == "K 21 Bankett"
+
+
+async def test_rate_change_with_open_reports_is_409_on_the_edit_form(client, world, db_session):
+    section = await _section(db_session, world)
+    await service.report(db_session, world.farmer.actor, CareLogCreate(
+        section_id=section.id, performed_on=date(2026, 9, 14), quantity=850))
+    await db_session.commit()
+    await login(client, world.yard_north.user.email)
+    response = await post_form(client, f"/manage/sections/{section.id}/edit", {
+        "name": "K 21 Bankett", "kind": "road", "length_m": "850", "task": "verge_mowing", "unit": "metre",
+        "rate": "0,20", "active": "on",
+    })
+    assert response.status_code == 409 and "offene Meldungen" in response.text
+    await db_session.refresh(section)
+    assert section.rate_cents == 15
+
+
+async def test_yard_head_ends_an_assignment_and_hands_over(client, world, db_session):
+    section = await _section(db_session, world)
+    assignment = await db_session.scalar(select(Assignment).where(Assignment.section_id == section.id))
+    await service.report(db_session, world.farmer.actor, CareLogCreate(
+        section_id=section.id, performed_on=date(2026, 9, 14), quantity=850))
+    await db_session.commit()
+    await login(client, world.yard_north.user.email)
+    too_early = await post_form(client, f"/manage/assignments/{assignment.id}/end", {"valid_to": "2026-09-13"})
+    assert too_early.status_code == 409 and "Meldungen dieses Landwirts" in too_early.text
+    ended = await post_form(client, f"/manage/assignments/{assignment.id}/end", {"valid_to": "2026-09-30"})
+    assert ended.status_code == 303
+    handed = await post_form(client, f"/manage/sections/{section.id}/assign",
+                             {"farmer_id": str(world.farmer2.id), "valid_from": "2026-10-01"})
+    assert handed.status_code == 303
+    farmers = list(await db_session.scalars(
+        select(Assignment.farmer_id).where(Assignment.section_id == section.id).order_by(Assignment.valid_from)))
+    assert farmers == [world.farmer.id, world.farmer2.id]

@@ -209,4 +209,12 @@ MESSAGES = {
         "en": "No confirmed winter-service work in this period.",
     },
     "care.proof.total": {"de": "Einsätze: {count}", "en": "Entries: {count}"},
+    "care.proof.signature": {"de": "Ort, Datum, Unterschrift Bauhofleitung", "en": "Place, date, signature"},
+    "care.edit": {"de": "Bearbeiten", "en": "Edit"},
+    "care.edit_section": {"de": "Abschnitt bearbeiten", "en": "Edit section"},
+    "care.active": {"de": "aktiv (Meldungen möglich)", "en": "active"},
+    "care.inactive": {"de": "stillgelegt", "en": "inactive"},
+    "care.end_on": {"de": "Ende am", "en": "End on"},
+    "care.end_assignment": {"de": "Beenden", "en": "End"},
+    "care.assignment_ended": {"de": "Zuweisung beendet.", "en": "Assignment ended."},
 }

@@ -120,7 +120,7 @@ def proof_pdf(proof: WinterProof, tz: ZoneInfo) -> bytes:
         return bytes(pdf.output())
 
     headings = ["Datum", "Abschnitt", "Landwirt", "Menge", "Bemerkung", "Bestätigt von", "Bestätigt am"]
-    widths = (22, 62, 45, 24, 66, 35, 23)
+    widths = (21, 58, 44, 22, 66, 36, 30)
     pdf.set_font("Helvetica", size=8.5)
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.6, first_row_as_headings=True) as table:
         header = table.row()
@@ -142,4 +142,10 @@ def proof_pdf(proof: WinterProof, tz: ZoneInfo) -> bytes:
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 10)
     pdf.cell(0, 6, _latin1(gettext_de("care.proof.total", count=len(proof.rows))), new_x="LMARGIN", new_y="NEXT")
+    # Room for the yard head's signature: the municipality files the printout as its record.
+    pdf.ln(14)
+    pdf.set_font("Helvetica", size=9)
+    pdf.cell(90, 5, "_" * 45, new_x="RIGHT", new_y="TOP")
+    pdf.ln(5)
+    pdf.cell(90, 5, _latin1(gettext_de("care.proof.signature")), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

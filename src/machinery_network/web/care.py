@@ -20,15 +20,30 @@ from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality, list_farmers
 from machinery_network.api.care import proof_response
-from machinery_network.auth import Actor, require_role
+from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.care import service
-from machinery_network.care.models import CareLogStatus, CareTask, SectionKind, SectionUnit
-from machinery_network.care.schemas import SEASONS, AssignmentCreate, CareLogCreate, SectionCreate
+from machinery_network.care.models import (
+    Assignment,
+    CareLogStatus,
+    CareTask,
+    Section,
+    SectionKind,
+    SectionUnit,
+)
+from machinery_network.care.schemas import (
+    SEASONS,
+    AssignmentCreate,
+    AssignmentEnd,
+    CareLogCreate,
+    SectionCreate,
+    SectionUpdate,
+)
 from machinery_network.config import Settings
 from machinery_network.errors import DomainError, Invalid
 from machinery_network.i18n import gettext_de
 from machinery_network.web.common import (
     domain_error_fields,
+    euros_input,
     field_errors,
     parse_decimal,
     parse_euros,
@@ -161,8 +176,8 @@ async def _sections_page(
         plan=plan_by_section, assignees=assignees, farmers=await list_farmers(db_session), year=year,
         current_season=season, overdue=sum(1 for row in plan if row.overdue),
         form=form or dict(_EMPTY_SECTION), errors=errors or {}, message=message,
-        assign_errors=assign_errors or {}, notice=notice, kinds=list(SectionKind), tasks=list(CareTask),
-        units=list(SectionUnit), winter_sections=[s for s in sections if s.task == CareTask.winter_service],
+        assign_errors=assign_errors or {}, notice=notice, section_id=None, **_section_form_context(),
+        winter_sections=[s for s in sections if s.task == CareTask.winter_service],
         proof_from=_winter_start(today),
         **_common(settings),
     )
@@ -177,7 +192,11 @@ def _winter_start(today: date) -> date:
 async def manage_sections(
     actor: Actor, db_session: AsyncSession, settings: Settings, saved: str | None = None
 ) -> Template:
-    notice = {"section": gettext_de("care.section_saved"), "assignment": gettext_de("care.assigned_ok")}.get(saved or "")
+    notice = {
+        "section": gettext_de("care.section_saved"),
+        "assignment": gettext_de("care.assigned_ok"),
+        "ended": gettext_de("care.assignment_ended"),
+    }.get(saved or "")
     return await _sections_page(db_session, actor, settings, notice=notice)
 
 
@@ -211,6 +230,15 @@ def _section_values(form: dict[str, str], municipality_id: int | None) -> dict[s
 _SECTION_FIELD_OF = {"rate_cents": "rate", "planned_passes": "passes"}
 
 
+def _section_field_errors(exc: ValidationError) -> dict[str, str]:
+    errors = {_SECTION_FIELD_OF.get(k, k): v for k, v in field_errors(exc).items()}
+    if "passes" in errors:
+        errors["passes"] = gettext_de("care.passes_invalid")
+    if "geometry" in errors:
+        errors["geometry"] = gettext_de("care.geometry_invalid")
+    return errors
+
+
 @post("/manage/sections/new", include_in_schema=False)
 async def create_section(request: Request, actor: Actor, db_session: AsyncSession, settings: Settings) -> Response:
     require_role(actor, Role.yard_head)
@@ -219,12 +247,7 @@ async def create_section(request: Request, actor: Actor, db_session: AsyncSessio
         data = SectionCreate.model_validate(_present(_section_values(form, actor.municipality_id)))
         await service.create_section(db_session, actor, data)
     except ValidationError as exc:
-        errors = {_SECTION_FIELD_OF.get(k, k): v for k, v in field_errors(exc).items()}
-        if "passes" in errors:
-            errors["passes"] = gettext_de("care.passes_invalid")
-        if "geometry" in errors:
-            errors["geometry"] = gettext_de("care.geometry_invalid")
-        return await _sections_page(db_session, actor, settings, form=form, errors=errors,
+        return await _sections_page(db_session, actor, settings, form=form, errors=_section_field_errors(exc),
                                     message=gettext_de("validation"), status_code=422)
     except DomainError as exc:
         errors, message = domain_error_fields(exc)
@@ -234,6 +257,82 @@ async def create_section(request: Request, actor: Actor, db_session: AsyncSessio
 
 
 _ASSIGN_LABELS = {"farmer_id": "care.farmer", "valid_from": "care.valid_from", "valid_to": "care.valid_to"}
+
+
+def _section_form_context() -> dict[str, Any]:
+    return {"kinds": list(SectionKind), "tasks": list(CareTask), "units": list(SectionUnit)}
+
+
+def _form_of(section: Section) -> dict[str, str]:
+    passes = section.planned_passes or {}
+    return {
+        "name": section.name, "kind": section.kind, "length_m": str(section.length_m), "task": section.task,
+        "unit": section.unit, "rate": euros_input(section.rate_cents),
+        **{f"passes_{season}": str(passes.get(season) or "") for season in SEASONS},
+        "geometry": json.dumps(section.geometry) if section.geometry else "",
+        "active": "on" if section.active else "",
+    }
+
+
+def _render_edit(actor: Actor, section_id: int, form: dict, errors: dict, message: str | None,
+                 status_code: int = 200) -> Template:
+    return render("care/section_edit.html", actor, status_code=status_code, section_id=section_id, form=form,
+                  errors=errors, message=message, seasons=SEASONS, **_section_form_context())
+
+
+@get("/manage/sections/{section_id:int}/edit", include_in_schema=False)
+async def edit_section_form(section_id: int, actor: Actor, db_session: AsyncSession) -> Template:
+    section = await service.get_section(db_session, section_id)
+    require_for_municipality(actor, section.municipality_id, Role.yard_head)
+    return _render_edit(actor, section.id, _form_of(section), {}, None)
+
+
+@post("/manage/sections/{section_id:int}/edit", include_in_schema=False)
+async def update_section(section_id: int, request: Request, actor: Actor, db_session: AsyncSession) -> Response:
+    section = await service.get_section(db_session, section_id)
+    require_for_municipality(actor, section.municipality_id, Role.yard_head)
+    form, _ = await _form(request)
+    try:
+        # The whole form is validated like a new section (every required field present), then applied.
+        full = SectionCreate.model_validate(
+            _present({**_section_values(form, section.municipality_id), "active": form.get("active") == "on"})
+        )
+        changes = SectionUpdate.model_validate(full.model_dump(exclude={"municipality_id"}))
+        await service.update_section(db_session, actor, section_id, changes)
+    except ValidationError as exc:
+        return _render_edit(actor, section_id, form, _section_field_errors(exc), gettext_de("validation"), 422)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        errors, message = domain_error_fields(exc)
+        errors = {_SECTION_FIELD_OF.get(k, k): v for k, v in errors.items()}
+        return _render_edit(actor, section_id, form, errors, message, exc.status_code)
+    return redirect("/manage/sections?saved=section", request)
+
+
+@post("/manage/assignments/{assignment_id:int}/end", include_in_schema=False)
+async def end_assignment(
+    assignment_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+) -> Response:
+    require_role(actor, Role.yard_head)
+    form, _ = await _form(request)
+    try:
+        data = AssignmentEnd.model_validate(_present({"valid_to": _date(form.get("valid_to"))}))
+        assignment = await service.end_assignment(db_session, actor, assignment_id, data.valid_to)
+    except ValidationError:
+        return await _sections_page(db_session, actor, settings, message=gettext_de("field.date"), status_code=422)
+    except DomainError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        section_id = await _section_of_assignment(db_session, assignment_id)
+        return await _sections_page(db_session, actor, settings, assign_errors={section_id: exc.message("de")},
+                                    message=exc.message("de"), status_code=exc.status_code)
+    return redirect(f"/manage/sections?saved=ended#section-{assignment.section_id}", request)
+
+
+async def _section_of_assignment(db_session: AsyncSession, assignment_id: int) -> int | None:
+    assignment = await db_session.get(Assignment, assignment_id)
+    return assignment.section_id if assignment else None
 
 
 @post("/manage/sections/{section_id:int}/assign", include_in_schema=False)
@@ -418,6 +517,7 @@ async def reject_log(
 
 
 ROUTES = [
-    my_sections, report_work, care_log_photo, manage_sections, create_section, assign_section,
+    my_sections, report_work, care_log_photo, manage_sections, create_section, edit_section_form, update_section,
+    end_assignment, assign_section,
     winter_proof_download, sections_map, care_inbox, confirm_log, reject_log,
 ]
