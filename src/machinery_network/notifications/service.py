@@ -50,7 +50,9 @@ async def notify_booking(
     tz = settings.tz
     row = (
         await session.execute(
-            select(User, Municipality).where(User.id == booking.farmer_id, Municipality.id == item.municipality_id)
+            select(User, Municipality)
+            .join(Municipality, Municipality.id == item.municipality_id)
+            .where(User.id == booking.farmer_id)
         )
     ).first()
     farmer, municipality = row if row is not None else (None, None)
