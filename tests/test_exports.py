@@ -437,6 +437,10 @@ async def test_web_download_for_the_finance_officer(client, month):
     response = await client.get(f"/finance/settlements/2025-10/export?format=pdf&municipality_id={w.south.id}",
                                 headers={"accept": "text/html"})
     assert response.status_code == 403
+    response = await client.get(
+        f"/account/statements/2025-10?municipality_id={w.north.id}&farmer_id={w.farmer.id}"
+    )
+    assert response.status_code == 200 and "Franz Bauer" in _pdf_text(response.content)[1]
     response = await client.get("/finance/settlements/2025-10/sepa-exceptions", headers={"accept": "text/html"})
     assert response.status_code == 200
     assert "Hans Ohnekonto" in response.text and "Jörg Überweiser" in response.text

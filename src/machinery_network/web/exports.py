@@ -36,8 +36,13 @@ async def download_export(
 
 
 @get("/account/statements/{month:str}", include_in_schema=False)
-async def download_statement(month: str, actor: Actor, db_session: AsyncSession, municipality_id: int) -> Response:
-    return file_response(await service.statement(db_session, actor, month_or_422(month), municipality_id))
+async def download_statement(
+    month: str, actor: Actor, db_session: AsyncSession, municipality_id: int, farmer_id: int | None = None
+) -> Response:
+    """A farmer's statement PDF: the farmer his own; finance/admin name the farmer (``farmer_id``)."""
+    return file_response(
+        await service.statement(db_session, actor, month_or_422(month), municipality_id, farmer_id)
+    )
 
 
 @get("/finance/settlements/{month:str}/sepa-exceptions", include_in_schema=False)
