@@ -36,6 +36,7 @@ from machinery_network.care.schemas import (
 )
 from machinery_network.config import Settings, get_settings
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
+from machinery_network.i18n import translate
 from machinery_network.ledger import service as ledger
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.money import line_amounts
@@ -116,7 +117,11 @@ async def update_section(session: AsyncSession, actor: Actor, section_id: int, d
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
     changes = data.model_dump(exclude_unset=True)
     # Open reports carry the credit computed from the rate and unit they were reported under.
-    if any(field in changes and changes[field] not in (None, getattr(section, field)) for field in ("rate_cents", "unit")):
+    money_changes = [
+        field for field in ("rate_cents", "unit")
+        if changes.get(field) is not None and changes[field] != getattr(section, field)
+    ]
+    if money_changes:
         open_logs = await session.scalar(
             select(func.count()).where(CareLog.section_id == section.id, CareLog.status == CareLogStatus.reported)
         )
@@ -188,8 +193,6 @@ async def _overlap_error(
 
 def _period_text(key: str, params: dict[str, str]) -> str:
     # German dates read fine in both languages; the period is one parameter of the message.
-    from machinery_network.i18n import translate
-
     return translate(key, "de", **params)
 
 
