@@ -37,8 +37,10 @@ class SettlementLine(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("settlement_id", "farmer_id", name="uq_settlement_lines_farmer"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    settlement_id: int = fk("settlements.id")
-    farmer_id: int = fk("users.id")
+    # Both references are checked once per INSERT statement by a trigger (migration 0002_settlement_lines),
+    # not by per-row foreign keys; a settlement is never deleted and a farmer with lines keeps his entries.
+    settlement_id: int = Field(nullable=False)
+    farmer_id: int = Field(nullable=False, index=True)
     charges_cents: int
     credits_cents: int
     net_cents: int
