@@ -187,7 +187,7 @@ async def test_overlapping_assignment_is_409_naming_the_existing_period(client, 
     clash = await assign(client, world, section["id"], world.farmer2.id, "2026-10-31")
     assert clash.status_code == 409
     body = clash.json()
-    assert "01.03.2026" in body["detail"] and "31.10.2026" in body["detail"]
+    assert body["detail"] == "The section is already assigned to Franz Bauer for 2026-03-01 to 2026-10-31."
     assert body["extra"]["assignment_id"] == first.json()["id"]
     assert (body["extra"]["valid_from"], body["extra"]["valid_to"]) == ("2026-03-01", "2026-10-31")
     # The day after the (inclusive) end is free.
@@ -196,7 +196,7 @@ async def test_overlapping_assignment_is_409_naming_the_existing_period(client, 
     # An open-ended assignment blocks everything after its start.
     late = await assign(client, world, section["id"], world.farmer.id, "2030-01-01", "2030-01-31")
     assert late.status_code == 409
-    assert "unbefristet" in late.json()["detail"]
+    assert "from 2026-11-01, open-ended" in late.json()["detail"]
 
 
 async def test_database_refuses_overlapping_assignments_without_the_service(db_session, client, world):

@@ -15,8 +15,8 @@ MESSAGES = {
         "en": "valid_to must not be before valid_from.",
     },
     "care.assignment_overlap": {
-        "de": "Der Abschnitt ist im Zeitraum {period} bereits {farmer} zugewiesen.",
-        "en": "The section is already assigned to {farmer} for {period}.",
+        "de": "Der Abschnitt ist im Zeitraum {period_de} bereits {farmer} zugewiesen.",
+        "en": "The section is already assigned to {farmer} for {period_en}.",
     },
     "care.assignment_overlap_unknown": {
         "de": "Der Abschnitt ist in diesem Zeitraum bereits einem anderen Landwirt zugewiesen.",

@@ -175,12 +175,14 @@ async def _overlap_error(
         return Conflict("care.assignment_overlap_unknown", field="valid_from")
     farmer = await session.get(User, existing.farmer_id)
     period_key = "care.period" if existing.valid_to else "care.open_period"
-    params = {"start": de_date(existing.valid_from), "end": de_date(existing.valid_to)}
+    start, end = existing.valid_from, existing.valid_to
     return Conflict(
         "care.assignment_overlap",
         field="valid_from",
         farmer=farmer.name if farmer else f"#{existing.farmer_id}",
-        period=_period_text(period_key, params),
+        # The period is one parameter per language: German dates for the forms, ISO dates for the API.
+        period_de=translate(period_key, "de", start=de_date(start), end=de_date(end)),
+        period_en=translate(period_key, "en", start=start.isoformat(), end=end.isoformat() if end else ""),
         extra={
             "field": "valid_from",
             "assignment_id": existing.id,
@@ -189,11 +191,6 @@ async def _overlap_error(
             "valid_to": existing.valid_to.isoformat() if existing.valid_to else None,
         },
     )
-
-
-def _period_text(key: str, params: dict[str, str]) -> str:
-    # German dates read fine in both languages; the period is one parameter of the message.
-    return translate(key, "de", **params)
 
 
 async def _save_assignment(session: AsyncSession, assignment: Assignment) -> Assignment:
