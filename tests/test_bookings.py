@@ -334,3 +334,13 @@ async def test_demo_bookings_are_loaded_once(db_session, frozen):
     assert await count(db_session, Block) == 1
     await load_demo(db_session)  # idempotent
     assert await count(db_session, Booking) == 9 and await count(db_session, Block) == 1
+
+
+async def test_request_writes_its_first_event_with_actor_and_time(client, db_session, world, frozen):
+    item = await make_item(db_session, world)
+    booking = (await request(client, world.farmer, item.id, at(5, 8), at(5, 12))).json()
+    event = await db_session.scalar(select(BookingEvent).where(BookingEvent.booking_id == booking["id"]))
+    assert (event.actor_id, event.from_status, event.to_status) == (world.farmer.id, None, "requested")
+    assert event.at == NOW
+    stored = await db_session.get(Booking, booking["id"])
+    assert stored.start_at == datetime(2026, 10, 5, 8, 0, tzinfo=BERLIN) and stored.created_at == NOW

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import DateTime, Integer, and_, delete, func, insert, literal, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -257,13 +257,18 @@ def _check_period(start: datetime, end: datetime, settings: Settings) -> None:
 
 
 async def request(session: AsyncSession, actor: Actor, data: BookingCreate, settings: Settings) -> Booking:
-    """A farmer asks for an item; it may overlap other requests but no approved booking or block."""
+    """A farmer asks for an item; it may overlap other requests but no approved booking or block.
+
+    The busiest route, so it takes two round trips and no unit of work: one query reads the item and
+    the first approved booking/block in the way; one statement writes the booking and its first event.
+    """
     require_role(actor, Role.farmer)
     data = data.model_copy(update={"start": data.start.astimezone(UTC), "end": data.end.astimezone(UTC)})
-    # The item and the first approved booking/block in the way, in one round trip.
+    # Plain rows (they carry the attributes ``estimate`` and ``overlap_error`` read).
     row = (
         await session.execute(
-            select(Item, Occupancy)
+            select(Item.id, Item.active, Item.unit, Item.rate_cents, Item.operator_rate_cents, Item.vat_percent,
+                   Occupancy.start_at, Occupancy.end_at, Occupancy.booking_id, Occupancy.block_id)
             .outerjoin(Occupancy, and_(Occupancy.item_id == Item.id, Occupancy.start_at < data.end,
                                        Occupancy.end_at > data.start))
             .where(Item.id == data.item_id)
@@ -273,28 +278,33 @@ async def request(session: AsyncSession, actor: Actor, data: BookingCreate, sett
     ).first()
     if row is None:
         raise NotFound("item.not_found", id=data.item_id)
-    item, other = row
     _check_period(data.start, data.end, settings)
-    if not item.active:
+    if not row.active:
         raise Invalid("booking.item_inactive", field="item_id")
-    if data.with_operator and item.operator_rate_cents is None:
+    if data.with_operator and row.operator_rate_cents is None:
         raise Invalid("booking.no_operator", field="with_operator")
-    if other is not None:
-        raise overlap_error(other, settings)
-    estimated = estimate(item, data.start, data.end, with_operator=data.with_operator,
+    if row.start_at is not None:
+        raise overlap_error(row, settings)
+    estimated = estimate(row, data.start, data.end, with_operator=data.with_operator,
                          expected_quantity=data.expected_quantity, settings=settings)
-    booking = Booking(
-        item_id=item.id, farmer_id=actor.id, start_at=data.start, end_at=data.end,
-        with_operator=data.with_operator, expected_quantity=data.expected_quantity,
-        note=(data.note or "").strip() or None, status=BookingStatus.requested,
-        estimated_cents=estimated.gross_cents, created_at=clock.now(),
+    now = clock.now()
+    values = {
+        "item_id": row.id, "farmer_id": actor.id, "start_at": data.start, "end_at": data.end,
+        "with_operator": data.with_operator, "expected_quantity": data.expected_quantity,
+        "note": (data.note or "").strip() or None, "status": BookingStatus.requested.value,
+        "estimated_cents": estimated.gross_cents, "created_at": now,
+    }
+    inserted = insert(Booking).values(**values).returning(Booking.id).cte("inserted")
+    booking_id = await session.scalar(
+        insert(BookingEvent)
+        .from_select(
+            ["booking_id", "actor_id", "from_status", "to_status", "at"],
+            select(inserted.c.id, literal(actor.id, Integer), null(), literal(BookingStatus.requested.value),
+                   literal(now, DateTime(timezone=True))),
+        )
+        .returning(BookingEvent.booking_id)
     )
-    session.add(booking)
-    await session.flush()
-    # Written by the commit's flush: one round trip fewer on the busiest route.
-    session.add(BookingEvent(booking_id=booking.id, actor_id=actor.id, from_status=None,
-                             to_status=BookingStatus.requested, at=clock.now()))
-    return booking
+    return Booking(id=booking_id, **values)
 
 
 async def cancel(session: AsyncSession, actor: Actor, booking_id: int) -> Booking:
