@@ -23,7 +23,7 @@ MESSAGES = {
         "en": "The section is already assigned to another farmer in this period.",
     },
     "care.assignment_open_logs": {
-        "de": "Nach dem {date} liegen noch Meldungen dieses Landwirts vor; das Ende muss danach liegen.",
+        "de": "Nach dem {date_de} liegen noch Meldungen dieses Landwirts vor; das Ende muss danach liegen.",
         "en": "The farmer has care logs after {date}; end the assignment on or after their dates.",
     },
     "care.open_period": {"de": "ab {start}, unbefristet", "en": "from {start}, open-ended"},
@@ -33,7 +33,7 @@ MESSAGES = {
         "en": "This section is not assigned to you.",
     },
     "care.not_assigned": {
-        "de": "Dieser Abschnitt war Ihnen am {date} nicht zugewiesen.",
+        "de": "Dieser Abschnitt war Ihnen am {date_de} nicht zugewiesen.",
         "en": "This section was not assigned to you on {date}.",
     },
     "care.future_date": {

@@ -246,7 +246,7 @@ async def end_assignment(session: AsyncSession, actor: Actor, assignment_id: int
         )
     )
     if later is not None:
-        raise Conflict("care.assignment_open_logs", field="valid_to", date=de_date(valid_to))
+        raise Conflict("care.assignment_open_logs", field="valid_to", date_de=de_date(valid_to), date=valid_to.isoformat())
     if await session.scalar(_overlaps(section.id, assignment.valid_from, valid_to, exclude_id=assignment.id)):
         raise await _overlap_error(session, section.id, assignment.valid_from, valid_to, assignment.id)
     try:
@@ -371,7 +371,8 @@ async def report(
         raise Invalid("care.future_date", field="performed_on")
     current = await assignment_on(session, section.id, data.performed_on)
     if current is None or current.farmer_id != actor.id:
-        raise Invalid("care.not_assigned", field="performed_on", date=de_date(data.performed_on))
+        raise Invalid("care.not_assigned", field="performed_on", date_de=de_date(data.performed_on),
+                      date=data.performed_on.isoformat())
     if not section.active:
         raise Invalid("care.section_inactive", field="section_id")
     check_quantity(section, data.quantity)
