@@ -178,3 +178,18 @@ def test_smtp_url_parsing():
     assert parse_smtp_url("smtps://mail.example.org").port == 465
     with pytest.raises(ValueError):
         parse_smtp_url("http://mail.example.org")
+
+
+async def test_cancelling_a_request_tells_the_building_yard(client, db_session, world, settings, frozen):
+    item = await make_item(db_session, world)
+    booking = await service.request(
+        db_session, world.farmer.actor,
+        BookingCreate(item_id=item.id, start=NOW + timedelta(days=1), end=NOW + timedelta(days=1, hours=2)),
+        settings,
+    )
+    await db_session.commit()
+    r = await client.post(f"/api/v1/bookings/{booking.id}/cancel", headers=world.farmer.headers)
+    assert r.status_code == 200
+    rows = await outbox(db_session)
+    assert sorted(row.recipient_id for row in rows) == sorted([world.farmer.id, world.yard_north.id])
+    assert all(row.subject.startswith("Buchung storniert") and "Franz Bauer" in row.body for row in rows)

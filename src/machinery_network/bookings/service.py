@@ -319,7 +319,7 @@ async def cancel(session: AsyncSession, actor: Actor, booking_id: int) -> Bookin
         raise Conflict("booking.already_started")
     if booking.status == BookingStatus.approved:
         await session.execute(delete(Occupancy).where(Occupancy.booking_id == booking.id))
-        await notifications.notify_booking(session, "cancelled", booking, item)
+    await notifications.notify_booking(session, "cancelled", booking, item)
     _record(session, booking, actor, BookingStatus.cancelled)
     await session.flush()
     return booking

@@ -9,6 +9,7 @@ decisions, completion, the audit trail, blocks of his items. Everything goes thr
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -26,6 +27,7 @@ from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
 from machinery_network.errors import DomainError, NotFound
 from machinery_network.i18n import gettext_de
+from machinery_network.money import format_decimal_de
 from machinery_network.web.common import (
     domain_error_fields,
     field_errors,
@@ -165,6 +167,12 @@ async def booking_estimate(request: Request, item_id: int, actor: Actor, db_sess
             context["competing"] = await service.requests_overlapping(db_session, item_id, data.start, data.end)
         elif data is not None:
             context["error"] = gettext_de("booking.end_before_start")
+    result = context["estimate"]
+    if result is not None:  # shown to two decimals (a booked hour count may be 1/3)
+        context["quantity"] = format_decimal_de(result.quantity.quantize(Decimal("0.01"))) if result.quantity else ""
+        context["operator_hours"] = (
+            format_decimal_de(result.operator_hours.quantize(Decimal("0.01"))) if result.operator_hours else ""
+        )
     return render("bookings/_estimate.html", actor, **context)
 
 
