@@ -146,3 +146,21 @@ async def test_scheduler_has_the_monthly_cron_job_in_the_network_time_zone(commi
 @pytest.mark.parametrize("today, expected", [(date(2026, 1, 1), date(2025, 12, 1)), (date(2026, 3, 31), date(2026, 2, 1))])
 def test_previous_month(today, expected):
     assert settlement.previous_month(today) == expected
+
+
+async def test_the_app_with_scheduler_catches_up_at_start_up(committed_sessionmaker, monkeypatch, settings):
+    import httpx
+
+    from machinery_network.app import create_app
+
+    w = await _world_with_entries(committed_sessionmaker)
+    freeze(monkeypatch, datetime(2026, 8, 10, 8, 0, tzinfo=UTC))  # only July has ended
+    app = create_app(settings, committed_sessionmaker, scheduler=True)
+    async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                                 base_url="http://testserver.local") as client:
+        assert (await client.get("/health")).status_code == 200
+        for _ in range(50):
+            if await _settled(committed_sessionmaker):
+                break
+            await asyncio.sleep(0.1)
+    assert await _settled(committed_sessionmaker) == [(w.north.id, date(2026, 7, 1), 1, 1000)]

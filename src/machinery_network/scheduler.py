@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -81,10 +82,11 @@ async def settle_one(
 
 
 async def run_monthly(
-    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None, *, trigger: str = "scheduler"
+    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None, *, trigger: str = "scheduler",
+    tz: ZoneInfo | None = None,
 ) -> list[RunOutcome]:
     """Settle the month before ``today`` (default: today in MN_TIMEZONE) for every municipality."""
-    today = today or clock.today(get_settings().tz)
+    today = today or clock.today(tz or get_settings().tz)
     month = service.previous_month(today)
     async with session_scope(sessionmaker) as session:
         ids = await service.municipality_ids(session)
@@ -92,10 +94,10 @@ async def run_monthly(
 
 
 async def catch_up(
-    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None
+    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None, *, tz: ZoneInfo | None = None
 ) -> list[RunOutcome]:
     """Settle every ended month that the monthly job missed (see ``service.months_to_catch_up``)."""
-    today = today or clock.today(get_settings().tz)
+    today = today or clock.today(tz or get_settings().tz)
     async with session_scope(sessionmaker) as session:
         todo = await service.months_to_catch_up(session, service.previous_month(today))
     if todo:
@@ -112,11 +114,12 @@ async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settin
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     scheduler.add_job(
         run_monthly, CronTrigger(day=1, hour=2, minute=0, timezone=settings.tz), args=[sessionmaker],
-        id="monthly-settlement", name="settle the previous month", replace_existing=True,
+        kwargs={"tz": settings.tz}, id="monthly-settlement", name="settle the previous month", replace_existing=True,
         misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
     )
     # The catch-up runs as a one-off job right away, so a slow catch-up does not hold up start-up.
-    scheduler.add_job(catch_up, args=[sessionmaker], id="settlement-catch-up", name="settle missed months")
+    scheduler.add_job(catch_up, args=[sessionmaker], kwargs={"tz": settings.tz}, id="settlement-catch-up",
+                      name="settle missed months")
     scheduler.start()
     log.info("settlement scheduler started (1st of each month, 02:00 %s)", settings.timezone)
     return scheduler
