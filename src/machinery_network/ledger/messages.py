@@ -63,3 +63,4 @@ MESSAGES.update({
     "ledger.farmers_title": {"de": "Konten der Landwirte", "en": "Farmers' accounts"},
     "ledger.open_account": {"de": "Konto öffnen", "en": "Open account"},
 })
+MESSAGES["ledger.nav_accounts"] = {"de": "Konten", "en": "Accounts"}
