@@ -351,3 +351,28 @@ async def test_yard_head_ends_an_assignment_and_hands_over(client, world, db_ses
     farmers = list(await db_session.scalars(
         select(Assignment.farmer_id).where(Assignment.section_id == section.id).order_by(Assignment.valid_from)))
     assert farmers == [world.farmer.id, world.farmer2.id]
+
+
+async def test_recently_ended_assignment_is_still_listed_for_late_reports(client, world, db_session):
+    recent = Section(municipality_id=world.north.id, name="Bis letzte Woche", kind="path", length_m=500,
+                     task="verge_mowing", unit="metre", rate_cents=10)
+    old = Section(municipality_id=world.north.id, name="Längst abgegeben", kind="path", length_m=500,
+                  task="verge_mowing", unit="metre", rate_cents=10)
+    db_session.add_all([recent, old])
+    await db_session.flush()
+    db_session.add_all([
+        Assignment(section_id=recent.id, farmer_id=world.farmer.id, valid_from=date(2026, 1, 1),
+                   valid_to=date(2026, 9, 10)),
+        Assignment(section_id=old.id, farmer_id=world.farmer.id, valid_from=date(2025, 1, 1),
+                   valid_to=date(2026, 5, 31)),
+    ])
+    await db_session.commit()
+    await login(client, world.farmer.user.email)
+    page = await client.get("/care")
+    assert "Bis letzte Woche" in page.text and "Längst abgegeben" not in page.text
+    ok = await _multipart(client, "/care/report",
+                          {"section_id": str(recent.id), "performed_on": "2026-09-09", "quantity": "500"})
+    assert ok.status_code == 303
+    late = await _multipart(client, "/care/report",
+                            {"section_id": str(recent.id), "performed_on": "2026-09-11", "quantity": "500"})
+    assert late.status_code == 422 and "war Ihnen am 11.09.2026 nicht zugewiesen" in late.text

@@ -47,6 +47,7 @@ MAX_HOURS = Decimal(24)
 PROOF_MAX_DAYS = 3 * 366
 PHOTO_SUBDIR = "care"
 DEFAULT_DUE_WITHIN_DAYS = 14
+RECENTLY_ENDED_DAYS = 60
 
 
 def sqlstate(exc: BaseException) -> str | None:
@@ -674,7 +675,7 @@ class FarmerSection:
 async def farmer_sections(
     session: AsyncSession, actor: Actor, *, settings: Settings | None = None
 ) -> list[FarmerSection]:
-    """A farmer's current and coming assignments, each with what is due this season."""
+    """A farmer's current, coming and recently ended assignments, each with the section's plan of the year."""
     settings = _settings(settings)
     require_role(actor, Role.farmer)
     today = clock.today(settings.tz)
@@ -684,7 +685,8 @@ async def farmer_sections(
         .join(Municipality, Municipality.id == Section.municipality_id)
         .where(
             Assignment.farmer_id == actor.id,
-            or_(Assignment.valid_to.is_(None), Assignment.valid_to >= today),
+            # Recently ended assignments stay listed: work done before the end can still be reported.
+            or_(Assignment.valid_to.is_(None), Assignment.valid_to >= today - timedelta(days=RECENTLY_ENDED_DAYS)),
         )
         .order_by(Municipality.name, Section.name, Assignment.valid_from)
     )
