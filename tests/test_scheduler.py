@@ -164,3 +164,17 @@ async def test_the_app_with_scheduler_catches_up_at_start_up(committed_sessionma
                 break
             await asyncio.sleep(0.1)
     assert await _settled(committed_sessionmaker) == [(w.north.id, date(2026, 7, 1), 1, 1000)]
+
+
+async def test_two_concurrent_catch_ups_settle_every_month_exactly_once(committed_sessionmaker, monkeypatch):
+    w = await _world_with_entries(committed_sessionmaker)
+    freeze(monkeypatch, datetime(2026, 11, 1, 6, 0, tzinfo=UTC))
+    first, second = await asyncio.gather(scheduler.catch_up(committed_sessionmaker),
+                                         scheduler.catch_up(committed_sessionmaker))
+    created = sorted((o.municipality_id, o.month) for o in first + second if o.status == "created")
+    n, s = w.north.id, w.south.id
+    assert created == sorted([(n, date(2026, 7, 1)), (n, date(2026, 8, 1)), (n, date(2026, 9, 1)),
+                              (n, date(2026, 10, 1)), (s, date(2026, 9, 1)), (s, date(2026, 10, 1))])
+    assert [row[:3] for row in await _settled(committed_sessionmaker)] == [
+        (n, date(2026, 7, 1), 1), (n, date(2026, 8, 1), 0), (n, date(2026, 9, 1), 1), (s, date(2026, 9, 1), 1),
+        (n, date(2026, 10, 1), 0), (s, date(2026, 10, 1), 0)]

@@ -102,7 +102,18 @@ async def catch_up(
         todo = await service.months_to_catch_up(session, service.previous_month(today))
     if todo:
         log.info("settlement catch-up: %d month(s) to settle", len(todo))
-    return [await settle_one(sessionmaker, municipality_id, month, "catch-up") for municipality_id, month in todo]
+    outcomes: list[RunOutcome] = []
+    busy: set[int] = set()
+    for municipality_id, month in todo:
+        # Another process settling this municipality is working through the same months in the same
+        # order: leave the rest of them to it, so no month is skipped by both and merged into a later one.
+        if municipality_id in busy:
+            continue
+        outcome = await settle_one(sessionmaker, municipality_id, month, "catch-up")
+        if outcome.status == "skipped":
+            busy.add(municipality_id)
+        outcomes.append(outcome)
+    return outcomes
 
 
 async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings | None = None):
