@@ -603,15 +603,18 @@ async def drill_two_serves(server_url: str) -> None:
                     "SELECT count(*) FROM ledger_entries e JOIN settlements s ON s.id = e.settlement_id"
                     " WHERE e.municipality_id = :m AND e.value_date <= :cutoff AND NOT s.frozen"),
                     {"m": m, "cutoff": months[0].replace(day=28)})
-                runs = await conn.scalar(text("SELECT count(*) FROM settlement_runs WHERE municipality_id = :m"),
-                                         {"m": m})
+                runs = (await conn.execute(text(
+                    "SELECT count(*) AS n, count(*) FILTER (WHERE created) AS created,"
+                    " count(*) FILTER (WHERE error IS NOT NULL) AS errors"
+                    " FROM settlement_runs WHERE municipality_id = :m"), {"m": m})).one()
             frozen_months = {row.month: row.n for row in per_month if row.frozen}
             check("20 concurrent settles on two processes: one settlement", len(ids) == 1 and statuses[-1] < 500,
                   f"statuses {statuses}, settlement ids {sorted(i for i in ids if i is not None)}")
             check("each ended month settled exactly once", all(frozen_months.get(mo) == 1 for mo in months)
-                  and all(row.n == 1 for row in per_month),
+                  and all(row.n == 1 for row in per_month) and runs.created == len(months) and unsettled == 0,
                   f"settlements per month {[(f'{r.month:%Y-%m}', r.n, 'frozen' if r.frozen else 'open') for r in per_month]}"
-                  f"; {runs} recorded runs; {unsettled} entries of ended months unsettled")
+                  f"; {runs.n} recorded start-up runs, {runs.created} of them created a settlement, "
+                  f"{runs.errors} with an error; {unsettled} entries of ended months unsettled")
         finally:
             for s in serves:
                 s.cleanup()
