@@ -13,6 +13,11 @@ on a free loopback port against that database, and prints in one run:
 (c) a realistic peak: ``--farmers`` (200) farmers each sending about one request a second for
     ``--seconds``: p50/p99 latency;
 
+The load generator speaks HTTP/1.1 keep-alive on plain asyncio streams (``RawClient``): httpx costs
+about as much CPU per request as the service itself, and on a small machine its queueing would be
+measured as service latency. ``--httpx`` drives (a) with ``httpx.AsyncClient`` instead. The CPU time
+the service and the load generator used is printed with each phase.
+
 plus the 5xx count and an overlap check (SQL self-join) afterwards. Targets: (a) ≥ 25 % of (b),
 (c) p99 < 50 ms, zero 5xx, zero overlaps. Every loop is bounded in time and count; loopback only.
 Stops the service and drops its database at the end.
@@ -163,7 +168,7 @@ async def _timed(client: httpx.AsyncClient, tally: Tally, method: str, url: str,
     return response
 
 
-async def saturation(base_url: str, seed: Seed, connections: int, seconds: float) -> tuple[Tally, float]:
+async def saturation_httpx(base_url: str, seed: Seed, connections: int, seconds: float) -> tuple[Tally, float]:
     """Each worker: a farmer requests a slot; half of the time the item's yard head approves it."""
     tally = Tally()
     base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
@@ -190,6 +195,52 @@ async def saturation(base_url: str, seed: Seed, connections: int, seconds: float
         await asyncio.gather(*(worker(n) for n in range(connections)))
         elapsed = time.perf_counter() - started
     return tally, elapsed
+
+
+async def saturation(base_url: str, seed: Seed, connections: int, seconds: float) -> tuple[Tally, float]:
+    """The same mix as ``saturation_httpx`` on ``RawClient`` connections (one per worker)."""
+    import json
+
+    tally = Tally()
+    base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    host, port = base_url.removeprefix("http://").split(":")
+    deadline = time.perf_counter() + seconds
+
+    async def call(client: RawClient, path: str, body: dict | None, token: str) -> tuple[int, bytes] | None:
+        t0 = time.perf_counter()
+        try:
+            status, payload = await client.post_json(path, json.dumps(body or {}).encode() if body else b"",
+                                                     {"Authorization": f"Bearer {token}"})
+        except (OSError, ConnectionError, ValueError, IndexError, asyncio.IncompleteReadError):
+            tally.errors += 1
+            client.writer = None
+            return None
+        tally.add(status, time.perf_counter() - t0)
+        return status, payload
+
+    async def worker(n: int) -> None:
+        rng = random.Random(n)
+        client = RawClient(host, int(port))
+        try:
+            for _ in range(MAX_REQUESTS // connections):
+                if time.perf_counter() >= deadline:
+                    return
+                _, token = seed.farmers[rng.randrange(len(seed.farmers))]
+                item_id, municipality_id = seed.items[rng.randrange(len(seed.items))]
+                start, end = _slot(rng, base)
+                answer = await call(client, "/api/v1/bookings", {
+                    "item_id": item_id, "start": start.isoformat(), "end": end.isoformat(), "with_operator": False,
+                }, token)
+                if answer is not None and answer[0] == 201 and rng.random() < 0.5:
+                    booking_id = json.loads(answer[1])["id"]
+                    await call(client, f"/api/v1/bookings/{booking_id}/approve", None,
+                               seed.yard_tokens[municipality_id])
+        finally:
+            await client.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(connections)))
+    return tally, time.perf_counter() - started
 
 
 async def floor(dsn: str, seed: Seed, connections: int, seconds: float) -> tuple[int, int, float]:
@@ -232,32 +283,96 @@ async def floor(dsn: str, seed: Seed, connections: int, seconds: float) -> tuple
     return done, conflicts, elapsed
 
 
+class RawClient:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams, for the latency phase.
+
+    httpx costs about a millisecond of CPU per request; with 200 concurrent farmers on a small
+    machine the load generator itself would become the bottleneck and its queueing would be
+    measured as service latency. This one costs a few dozen microseconds.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post_json(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        if self.writer is None or self.writer.is_closing():
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self.writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n{head}\r\n".encode() + body
+        )
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        if not status_line:
+            self.writer = None
+            raise ConnectionError("connection closed by the service")
+        status = int(status_line.split()[1])
+        length, close = 0, False
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "connection" and value.strip().lower() == "close":
+                close = True
+        payload = await self.reader.readexactly(length) if length else b""
+        if close:
+            self.writer.close()
+            self.writer = None
+        return status, payload
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
 async def peak(base_url: str, seed: Seed, farmers: int, seconds: float) -> Tally:
-    """Each farmer sends about one request a second (jittered); one connection pool for all of them
-    (creating 200 clients would itself take seconds)."""
+    """Each farmer sends about one request a second (jittered) on his own keep-alive connection."""
+    import json
+
     tally = Tally()
     base = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    limits = httpx.Limits(max_connections=farmers, max_keepalive_connections=farmers)
-    async with httpx.AsyncClient(base_url=base_url, timeout=30, limits=limits) as client:
-        deadline = time.perf_counter() + seconds
+    host, port = base_url.removeprefix("http://").split(":")
+    deadline = time.perf_counter() + seconds + 1.0  # the first second spreads the farmers' starts
 
-        async def farmer(n: int) -> None:
-            rng = random.Random(50_000 + n)
-            _, token = seed.farmers[n % len(seed.farmers)]
-            headers = {"Authorization": f"Bearer {token}"}
-            await asyncio.sleep(rng.random())  # spread the first requests over a second
+    async def farmer(n: int) -> None:
+        rng = random.Random(50_000 + n)
+        _, token = seed.farmers[n % len(seed.farmers)]
+        headers = {"Authorization": f"Bearer {token}"}
+        client = RawClient(host, int(port))
+        try:
+            await asyncio.sleep(rng.random())
             for _ in range(int(seconds) * 3):
                 if time.perf_counter() >= deadline:
                     return
                 tick = time.perf_counter()
                 item_id, _ = seed.items[rng.randrange(len(seed.items))]
                 start, end = _slot(rng, base)
-                await _timed(client, tally, "POST", "/api/v1/bookings", headers=headers, json={
-                    "item_id": item_id, "start": start.isoformat(), "end": end.isoformat()})
+                body = json.dumps({"item_id": item_id, "start": start.isoformat(), "end": end.isoformat()}).encode()
+                try:
+                    status, _ = await client.post_json("/api/v1/bookings", body, headers)
+                except (OSError, ConnectionError, ValueError, IndexError, asyncio.IncompleteReadError):
+                    tally.errors += 1
+                    client.writer = None
+                    continue
+                tally.add(status, time.perf_counter() - tick)
                 await asyncio.sleep(max(0.0, rng.uniform(0.8, 1.2) - (time.perf_counter() - tick)))
+        finally:
+            await client.close()
 
-        await asyncio.gather(*(farmer(n) for n in range(farmers)))
+    await asyncio.gather(*(farmer(n) for n in range(farmers)))
     return tally
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to show where the time goes."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -267,7 +382,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def _start_service(url: str, port: int, data_dir: str, pool_size: int | None) -> subprocess.Popen:
+def _start_service(url: str, port: int, data_dir: str, pool_size: int | None, log) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "MN_DATA_DIR": data_dir,
            "MN_SECRET_KEY": "bench-secret-key-not-for-production"}
     env.pop("MN_SMTP_URL", None)
@@ -277,7 +392,7 @@ def _start_service(url: str, port: int, data_dir: str, pool_size: int | None) ->
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "machinery_network.cli"]
     return subprocess.Popen(
         [*command, "serve", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
     )
 
 
@@ -286,7 +401,7 @@ async def _wait_healthy(base_url: str, process: subprocess.Popen, limit: float =
     async with httpx.AsyncClient(base_url=base_url, timeout=2) as client:
         while time.perf_counter() < deadline:
             if process.poll() is not None:
-                raise RuntimeError("the service exited: " + (process.stderr.read() or b"").decode()[-2000:])
+                raise RuntimeError("the service exited (see its stderr above)")
             try:
                 if (await client.get("/health")).status_code == 200:
                     return
@@ -303,6 +418,8 @@ async def main() -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--farmers", type=int, default=200)
     parser.add_argument("--pool-size", type=int, default=None, help="MN_DB_POOL_SIZE for the service")
+    parser.add_argument("--httpx", action="store_true",
+                        help="drive (a) with httpx.AsyncClient instead of the lightweight raw client")
     args = parser.parse_args()
 
     server = _server_url(args.database_url)
@@ -319,28 +436,45 @@ async def main() -> int:
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
         with tempfile.TemporaryDirectory(prefix="mn-bench-") as data_dir:
-            process = _start_service(url, port, data_dir, args.pool_size)
-            await _wait_healthy(base_url, process)
+            service_log = (Path(data_dir) / "service.log").open("wb")  # noqa: ASYNC230, SIM115 (before any load)
+            process = _start_service(url, port, data_dir, args.pool_size, service_log)
+            try:
+                await _wait_healthy(base_url, process)
+            except RuntimeError:
+                service_log.flush()
+                print((Path(data_dir) / "service.log").read_text(errors="replace")[-3000:], file=sys.stderr)
+                raise
             print(f"service on {base_url} (uvicorn, 1 worker), database {name}; "
-                  f"{MUNICIPALITIES * ITEMS_PER_MUNICIPALITY} items, {args.farmers} farmers", flush=True)
+                  f"{MUNICIPALITIES * ITEMS_PER_MUNICIPALITY} items, {args.farmers} farmers;"
+                  f" {os.cpu_count()} CPUs, load average before the run {os.getloadavg()[0]:.2f}", flush=True)
 
-            sat, sat_elapsed = await saturation(base_url, seed, args.connections, args.seconds)
+            cpu0, own0 = _cpu_seconds(process.pid), time.process_time()
+            run = saturation_httpx if args.httpx else saturation
+            sat, sat_elapsed = await run(base_url, seed, args.connections, args.seconds)
             sat_rate = sat.total / sat_elapsed
-            print(f"(a) saturation: {sat.total} requests in {sat_elapsed:.1f} s with {args.connections} connections"
+            sat_cpu, own_cpu = _cpu_seconds(process.pid) - cpu0, time.process_time() - own0
+            print(f"(a) saturation: {sat.total} requests in {sat_elapsed:.1f} s with {args.connections}"
+                  f" {'httpx' if args.httpx else 'raw HTTP/1.1'} connections"
                   f" = {sat_rate:.0f} requests/s; statuses {dict(sorted(sat.statuses.items()))};"
                   f" p50 {_percentile(sat.latencies, 0.5) * 1000:.1f} ms,"
-                  f" p99 {_percentile(sat.latencies, 0.99) * 1000:.1f} ms", flush=True)
+                  f" p99 {_percentile(sat.latencies, 0.99) * 1000:.1f} ms; service CPU {sat_cpu:.1f} s"
+                  f" ({sat_cpu / max(sat.total, 1) * 1000:.2f} ms/request), load generator CPU {own_cpu:.1f} s",
+                  flush=True)
 
             done, conflicts, floor_elapsed = await floor(dsn, seed, args.connections, args.seconds)
             floor_rate = (done + conflicts) / floor_elapsed
             print(f"(b) floor: {done} committed + {conflicts} exclusion conflicts in {floor_elapsed:.1f} s"
                   f" with {args.connections} asyncpg connections = {floor_rate:.0f} transactions/s", flush=True)
 
+            cpu0, own0 = _cpu_seconds(process.pid), time.process_time()
             pk = await peak(base_url, seed, args.farmers, args.seconds)
+            pk_cpu, pk_own = _cpu_seconds(process.pid) - cpu0, time.process_time() - own0
             p50, p99 = _percentile(pk.latencies, 0.5) * 1000, _percentile(pk.latencies, 0.99) * 1000
             print(f"(c) peak: {args.farmers} farmers × ~1 request/s for {args.seconds:.0f} s: {pk.total} requests,"
                   f" statuses {dict(sorted(pk.statuses.items()))}; p50 {p50:.1f} ms, p99 {p99:.1f} ms,"
-                  f" max {max(pk.latencies, default=0) * 1000:.1f} ms", flush=True)
+                  f" max {max(pk.latencies, default=0) * 1000:.1f} ms; service CPU {pk_cpu:.1f} s"
+                  f" ({pk_cpu / max(pk.total, 1) * 1000:.2f} ms/request), load generator CPU {pk_own:.1f} s",
+                  flush=True)
 
         engine = create_async_engine(url)
         async with engine.connect() as conn:
