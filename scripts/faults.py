@@ -91,6 +91,7 @@ class Serve:
 
     database_url: str
     scheduler: bool = False
+    demo: bool = False
     port: int = field(default_factory=free_port)
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="mn-fault-")))
     process: subprocess.Popen | None = None
@@ -107,6 +108,8 @@ class Serve:
         args = [sys.executable, "-m", "machinery_network.cli", "serve", "--port", str(self.port)]
         if not self.scheduler:
             args.append("--no-scheduler")
+        if self.demo:
+            args.append("--demo")
         self.starts += 1
         with (self.workdir / f"serve-{self.starts}.log").open("wb") as log:
             self.process = subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT,
