@@ -106,3 +106,12 @@ async def test_logout_ends_the_session(client, world):
     assert (await client.get("/")).status_code == 200
     await post_form(client, "/logout", {})
     assert (await client.get("/", headers={"accept": "text/html"})).status_code in (302, 303)
+
+
+async def test_the_json_api_ignores_the_session_cookie(client, world):
+    """/api is exempt from CSRF, so a logged-in browser session must not authorise API calls."""
+    await login(client, world.yard_north.user.email)
+    assert (await client.get("/")).status_code == 200
+    response = await client.post("/api/v1/items", json={
+        "municipality_id": world.north.id, "name": "X", "kind": "machine", "unit": "hour", "rate_cents": 1})
+    assert response.status_code == 401

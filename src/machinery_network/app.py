@@ -63,6 +63,9 @@ async def provide_optional_actor(request: Request, db_session: AsyncSession) -> 
         if actor is None:
             raise NotAuthenticated("auth.required")
         return actor
+    if request.url.path.startswith(API_PREFIX):
+        # The JSON API is exempt from CSRF, so it must not accept the session cookie.
+        return None
     user_id = request.session.get("uid") if "session" in request.scope else None
     if isinstance(user_id, int):
         return await accounts.actor_from_user_id(db_session, user_id)
