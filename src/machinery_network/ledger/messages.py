@@ -64,3 +64,5 @@ MESSAGES.update({
     "ledger.open_account": {"de": "Konto öffnen", "en": "Open account"},
 })
 MESSAGES["ledger.nav_accounts"] = {"de": "Konten", "en": "Accounts"}
+MESSAGES["statement.document"] = {"de": "Kontoauszug", "en": "Statement"}
+MESSAGES["statement.pdf"] = {"de": "PDF", "en": "PDF"}
