@@ -175,7 +175,10 @@ async def browser(service: Service):
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        # German date/time inputs need Debian's chromium-l10n next to --lang (.ci/browser installs it).
+        env = {**os.environ, "LANG": "de_DE.UTF-8", "LANGUAGE": "de_DE:de"}
+        chromium = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+                                            env=env)
         try:
             yield chromium
         finally:
