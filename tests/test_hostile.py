@@ -420,3 +420,72 @@ async def test_malformed_care_dates_are_422_and_write_nothing(client, world, per
     assert response.status_code == 422, (performed_on, response.status_code, response.text[:200])
     listed = await client.get("/api/v1/care-logs", headers=world.farmer.headers)
     assert listed.json() == []
+
+
+# --- hostile values in every HTML form, as each role -------------------------------------------------------
+
+FORM_FIELDS = [
+    "active", "amount", "description", "email", "end_date", "end_time", "expected_quantity", "farmer_id",
+    "geometry", "kind", "length_m", "month", "municipality_id", "name", "next", "note", "operator_hours",
+    "operator_rate", "password", "performed_on", "quantity", "rate", "reason", "section_id", "start_date",
+    "start_time", "task", "unit", "valid_from", "valid_to", "value_date", "vat_percent", "with_operator",
+]
+HOSTILE_VALUES = [
+    "'; DROP TABLE ledger_entries; --",
+    "x" * 3000,
+    "a\x00b",
+    "-1",
+    "1e309",
+    "99999999999999999999999",
+    "2026-02-30",
+    "25:61",
+    "NaN",
+    "",
+    "//evil.example/",
+    '{"type": "LineString", "coordinates": [[1e400, "x"]]}',
+]
+
+
+async def test_hostile_values_in_every_form_never_cause_a_server_error(client, world):
+    import httpx
+
+    from tests.web_helpers import login
+
+    ids = await _north_fixture(client, world)
+    known = {"item_id": ids["item"], "booking_id": ids["booking"], "section_id": ids["section"],
+             "farmer_id": world.farmer.id}
+    app = client._transport.app
+    routes = []
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if "POST" in (handler.http_methods or ()) and not route.path.startswith(CSRF_EXEMPT) \
+                    and route.path not in ("/logout", "/login"):  # /login last: failures get throttled
+                routes.append(re.sub(r"\{(\w+)(:\w+)?\}", lambda m: str(known.get(m.group(1), 1)), route.path))
+    assert len(routes) >= 15, routes
+    failures = []
+    requests = 0
+    statuses: dict[int, int] = {}
+    for person in (world.farmer, world.yard_north, world.finance_north):
+        async with httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url)) as browser:
+            await login(browser, person.user.email)
+            token = browser.cookies["mn_csrf"]
+            for path in sorted(set(routes)):
+                for value in HOSTILE_VALUES:
+                    data = {name: value for name in FORM_FIELDS} | {"_csrf_token": token}
+                    response = await browser.post(path, data=data, headers={"accept": "text/html"})
+                    requests += 1
+                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                    if response.status_code >= 500:
+                        failures.append(f"{person.user.role} POST {path} value={value[:40]!r}: "
+                                        f"{response.status_code}")
+    async with httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url)) as anonymous:
+        await anonymous.get("/login")
+        for value in HOSTILE_VALUES:
+            data = {name: value for name in FORM_FIELDS} | {"_csrf_token": anonymous.cookies["mn_csrf"]}
+            response = await anonymous.post("/login", data=data, headers={"accept": "text/html"})
+            requests += 1
+            if response.status_code >= 500:
+                failures.append(f"anonymous POST /login value={value[:40]!r}: {response.status_code}")
+    assert requests >= 15 * 3 * len(HOSTILE_VALUES)
+    assert not failures, "\n".join(failures[:30])
+    assert statuses.get(422, 0) >= 50, statuses  # the values reached the forms' validation, not only guards
