@@ -60,7 +60,7 @@ async def test_overlap_other_municipality_and_csrf_refusals(browsing):
     await jonas.fill("#end_date", "2027-06-17")
     await jonas.locator("#booking-form button[type=submit]").click()
     await jonas.locator("#booking-form .field.invalid #start_date").wait_for()
-    assert "2027-06-17" == await jonas.input_value("#start_date")
+    assert await jonas.input_value("#start_date") == "2027-06-17"
     await jonas.goto("/bookings")
     assert "21.06.2027" not in await jonas.locator("main").inner_text()  # nothing stored for Jonas
 
