@@ -72,8 +72,9 @@ async def test_lifecycle_request_approve_complete_with_audit_trail(client, db_se
     r = await client.post(f"/api/v1/bookings/{booking['id']}/approve", headers=world.yard_north.headers)
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "approved"
-    outbox = (await db_session.scalars(select(OutboxMessage))).all()
-    assert [m.recipient_id for m in outbox] == [world.farmer.id]
+    outbox = (await db_session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    assert [m.recipient_id for m in outbox] == [world.yard_north.id, world.farmer.id]  # request, approval
+    outbox = outbox[1:]
     assert "genehmigt" in outbox[0].subject and "228,48" in outbox[0].body
 
     r = await client.post(f"/api/v1/bookings/{booking['id']}/complete", json={"quantity": 3.5},
@@ -148,6 +149,7 @@ async def test_reject_and_cancel(client, db_session, world, frozen):
     r = await client.post(f"/api/v1/bookings/{b['id']}/cancel", headers=world.farmer.headers)
     assert r.status_code == 409  # already cancelled
     outbox = (await db_session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    outbox = [m for m in outbox if not m.subject.startswith("Neue Buchungsanfrage")]
     assert [(m.subject.split(":")[0], m.recipient_id) for m in outbox] == [
         ("Buchung abgelehnt", world.farmer.id),
         ("Buchung genehmigt", world.farmer.id),

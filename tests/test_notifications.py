@@ -11,7 +11,7 @@ from email.header import decode_header, make_header
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from machinery_network import clock
 from machinery_network.bookings import service
@@ -81,9 +81,15 @@ async def approved_booking(db_session, world, settings):
         BookingCreate(item_id=item.id, start=NOW + timedelta(days=3), end=NOW + timedelta(days=3, hours=4)),
         settings,
     )
+    await forget_request_notices(db_session)
     await service.approve(db_session, world.yard_north.actor, booking.id, settings)
     await db_session.commit()
     return booking
+
+
+async def forget_request_notices(db_session) -> None:
+    """These tests follow one message; the request's own notice is tested on its own below."""
+    await db_session.execute(delete(OutboxMessage))
 
 
 async def outbox(db_session) -> list[OutboxMessage]:
@@ -158,6 +164,7 @@ async def test_rejection_reaches_the_farmer_with_the_reason(client, db_session, 
         BookingCreate(item_id=item.id, start=NOW + timedelta(days=1), end=NOW + timedelta(days=1, hours=2)),
         settings,
     )
+    await forget_request_notices(db_session)
     await db_session.commit()
     r = await client.post(f"/api/v1/bookings/{booking.id}/reject", json={"reason": "Mulcher defekt"},
                           headers=world.yard_north.headers)
@@ -187,9 +194,29 @@ async def test_cancelling_a_request_tells_the_building_yard(client, db_session, 
         BookingCreate(item_id=item.id, start=NOW + timedelta(days=1), end=NOW + timedelta(days=1, hours=2)),
         settings,
     )
+    await forget_request_notices(db_session)
     await db_session.commit()
     r = await client.post(f"/api/v1/bookings/{booking.id}/cancel", headers=world.farmer.headers)
     assert r.status_code == 200
     rows = await outbox(db_session)
     assert sorted(row.recipient_id for row in rows) == sorted([world.farmer.id, world.yard_north.id])
     assert all(row.subject.startswith("Buchung storniert") and "Franz Bauer" in row.body for row in rows)
+
+
+async def test_a_request_notifies_the_yard_heads_of_the_items_municipality(client, db_session, world, frozen):
+    item = await make_item(db_session, world)
+    body = {"item_id": item.id, "start": "2026-10-05T08:00:00+02:00", "end": "2026-10-05T12:00:00+02:00",
+            "note": "Bitte mit Mulcher"}
+    r = await client.post("/api/v1/bookings", json=body, headers=world.farmer.headers)
+    assert r.status_code == 201
+    [row] = await outbox(db_session)
+    assert (row.recipient_id, row.recipient_email) == (world.yard_north.id, world.yard_north.user.email)
+    assert row.subject == "Neue Buchungsanfrage: Gerät hour, 05.10.2026 08:00 – 12:00"
+    assert row.body.startswith("Guten Tag Yannick Nord,\n\nFranz Bauer fragt an:")
+    assert "Kostenschätzung: 228,48 € (brutto)" in row.body and "Bemerkung: Bitte mit Mulcher" in row.body
+    assert f"/manage/bookings/{r.json()['id']}\n" in row.body
+    assert (row.attempts, row.sent_at, row.created_at) == (0, None, NOW)
+    # A refused request notifies nobody.
+    r = await client.post("/api/v1/bookings", json={**body, "end": body["start"]}, headers=world.farmer.headers)
+    assert r.status_code == 422
+    assert len(await outbox(db_session)) == 1

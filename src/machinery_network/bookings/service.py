@@ -260,15 +260,16 @@ async def request(session: AsyncSession, actor: Actor, data: BookingCreate, sett
     """A farmer asks for an item; it may overlap other requests but no approved booking or block.
 
     The busiest route, so it takes two round trips and no unit of work: one query reads the item and
-    the first approved booking/block in the way; one statement writes the booking and its first event.
+    the first approved booking/block in the way; one statement writes the booking, its first event and
+    an outbox row for each yard head of the item's municipality.
     """
     require_role(actor, Role.farmer)
     data = data.model_copy(update={"start": data.start.astimezone(UTC), "end": data.end.astimezone(UTC)})
     # Plain rows (they carry the attributes ``estimate`` and ``overlap_error`` read).
     row = (
         await session.execute(
-            select(Item.id, Item.active, Item.unit, Item.rate_cents, Item.operator_rate_cents, Item.vat_percent,
-                   Occupancy.start_at, Occupancy.end_at, Occupancy.booking_id, Occupancy.block_id)
+            select(Item.id, Item.name, Item.municipality_id, Item.active, Item.unit, Item.rate_cents,
+                   Item.operator_rate_cents, Item.vat_percent, Occupancy.start_at, Occupancy.end_at, Occupancy.booking_id, Occupancy.block_id)
             .outerjoin(Occupancy, and_(Occupancy.item_id == Item.id, Occupancy.start_at < data.end,
                                        Occupancy.end_at > data.start))
             .where(Item.id == data.item_id)
@@ -294,16 +295,22 @@ async def request(session: AsyncSession, actor: Actor, data: BookingCreate, sett
         "note": (data.note or "").strip() or None, "status": BookingStatus.requested.value,
         "estimated_cents": estimated.gross_cents, "created_at": now,
     }
+    # One statement writes the booking, its first event and the yard heads' notification.
     inserted = insert(Booking).values(**values).returning(Booking.id).cte("inserted")
-    booking_id = await session.scalar(
+    event = (
         insert(BookingEvent)
         .from_select(
             ["booking_id", "actor_id", "from_status", "to_status", "at"],
             select(inserted.c.id, literal(actor.id, Integer), null(), literal(BookingStatus.requested.value),
                    literal(now, DateTime(timezone=True))),
         )
-        .returning(BookingEvent.booking_id)
+        .cte("event")
     )
+    notice = notifications.request_notice(
+        inserted, item_name=row.name, municipality_id=row.municipality_id, farmer_name=actor.name,
+        start=data.start, end=data.end, estimated_cents=estimated.gross_cents, note=values["note"], now=now,
+    )
+    booking_id = await session.scalar(select(inserted.c.id).add_cte(event, notice))
     return Booking(id=booking_id, **values)
 
 

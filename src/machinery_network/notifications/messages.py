@@ -36,5 +36,19 @@ MESSAGES = {
             "Mit freundlichen Grüßen\nIhr Maschinen- und Pflegenetzwerk\n"
         ),
     },
+    "requested": {
+        "subject": "Neue Buchungsanfrage: {item}, {period}",
+        "body": (
+            "Guten Tag {name},\n\n"
+            "{farmer} fragt an:\n\n"
+            "Gerät/Leistung: {item}\n"
+            "Zeitraum: {period}\n"
+            "{estimate}"
+            "{note}"
+            "\nZur Entscheidung: {base_url}/manage/bookings/{id}\n\n"
+            "Mit freundlichen Grüßen\nIhr Maschinen- und Pflegenetzwerk\n"
+        ),
+    },
     "estimate": {"line": "Kostenschätzung: {amount} (brutto)\n"},
+    "note": {"line": "Bemerkung: {note}\n"},
 }
