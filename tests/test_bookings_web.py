@@ -30,9 +30,9 @@ async def test_farmer_books_through_the_form(client, db_session, world, frozen):
     assert f'action="/items/{item.id}/bookings"' in page.text and "05.10." in page.text
 
     estimate = await client.get(f"/items/{item.id}/booking-estimate", params=slot("2026-10-05", "08:00", "12:00"))
-    assert "228,48 €" in estimate.text and "(4 Stunde)" in estimate.text  # 4 h × 48,00 € + 19 %
+    assert "228,48 €" in estimate.text and "(4 × Stunde)" in estimate.text  # 4 h × 48,00 € + 19 %
     estimate = await client.get(f"/items/{item.id}/booking-estimate", params=slot("2026-10-05", "08:00", "08:20"))
-    assert "19,04 €" in estimate.text and "(0,33 Stunde)" in estimate.text  # 1/3 h × 48,00 € = 16,00 + 19 %
+    assert "19,04 €" in estimate.text and "(0,33 × Stunde)" in estimate.text  # 1/3 h × 48,00 € = 16,00 + 19 %
     estimate = await client.get(f"/items/{item.id}/booking-estimate", params=slot("2026-10-05", "12:00", "08:00"))
     assert "Das Ende muss nach dem Beginn liegen." in estimate.text
 

@@ -94,6 +94,8 @@ MESSAGES = {
     "bookings.quantity": {"de": "Tatsächliche Menge ({unit})", "en": "Actual quantity ({unit})"},
     "bookings.operator_hours": {"de": "Bedienerstunden", "en": "Operator hours"},
     "bookings.history": {"de": "Verlauf", "en": "History"},
+    "bookings.at": {"de": "Zeitpunkt", "en": "When"},
+    "bookings.by": {"de": "durch", "en": "By"},
     "bookings.conflict_flag": {"de": "überschneidet sich", "en": "overlaps"},
     "bookings.conflict_hint": {
         "de": "Achtung: In diesem Zeitraum liegen bereits andere Anfragen vor. Der Bauhof entscheidet.",
