@@ -220,3 +220,29 @@ async def test_a_request_notifies_the_yard_heads_of_the_items_municipality(clien
     r = await client.post("/api/v1/bookings", json={**body, "end": body["start"]}, headers=world.farmer.headers)
     assert r.status_code == 422
     assert len(await outbox(db_session)) == 1
+
+
+async def test_a_served_app_delivers_the_outbox_in_the_background(committed_sessionmaker, database_url, smtp_server,
+                                                                 tmp_path):
+    """The application's lifespan starts the worker when MN_SMTP_URL is set; shutdown cancels it."""
+    import asyncio
+
+    from machinery_network.app import create_app
+
+    inbox, port = smtp_server
+    async with committed_sessionmaker() as session:
+        session.add(OutboxMessage(recipient_email="bauer@example.org", subject="Buchung genehmigt: Test",
+                                  body="Hallo", attempts=0))
+        await session.commit()
+    settings = Settings(MN_DATA_DIR=tmp_path, MN_SECRET_KEY="x" * 32, DATABASE_URL=database_url,
+                        MN_SMTP_URL=f"smtp://127.0.0.1:{port}")
+    app = create_app(settings)
+    async with app.lifespan():
+        for _ in range(100):
+            if inbox.messages:
+                break
+            await asyncio.sleep(0.1)
+    assert [rcpt for rcpt, _ in inbox.messages] == [["bauer@example.org"]]
+    async with committed_sessionmaker() as session:
+        [row] = (await session.scalars(select(OutboxMessage))).all()
+        assert row.sent_at is not None and row.attempts == 1

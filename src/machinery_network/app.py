@@ -257,9 +257,16 @@ def create_app(
             from machinery_network.scheduler import start_scheduler
 
             job_scheduler = await start_scheduler(sessionmaker, settings)
+        outbox_worker = None
+        if owned_engine is not None:  # a served process (tests drive delivery themselves)
+            from machinery_network.notifications.sender import start_outbox_worker
+
+            outbox_worker = start_outbox_worker(sessionmaker, settings)  # None without MN_SMTP_URL
         try:
             yield
         finally:
+            if outbox_worker is not None:
+                outbox_worker.cancel()
             if job_scheduler is not None:
                 job_scheduler.shutdown(wait=False)
             if owned_engine is not None:
