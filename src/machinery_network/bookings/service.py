@@ -166,18 +166,22 @@ async def _lock_item(session: AsyncSession, item_id: int) -> None:
     await session.execute(select(func.pg_advisory_xact_lock(OCCUPANCY_LOCK_CLASS, item_id)))
 
 
-async def _occupy(session: AsyncSession, occupancy: Occupancy, settings: Settings, *, locked: bool = False) -> None:
-    """Insert the occupancy in a savepoint; the exclusion constraint has the last word."""
+async def _occupy(
+    session: AsyncSession, *, item_id: int, start: datetime, end: datetime, booking_id: int,
+    settings: Settings, locked: bool = False,
+) -> None:
+    """Insert a booking's occupancy in a savepoint; the exclusion constraint has the last word."""
     if not locked:
-        await _lock_item(session, occupancy.item_id)
+        await _lock_item(session, item_id)
     try:
         async with session.begin_nested():
-            session.add(occupancy)
-            await session.flush()
+            await session.execute(
+                insert(Occupancy).values(item_id=item_id, start_at=start, end_at=end, booking_id=booking_id)
+            )
     except IntegrityError as exc:
         state = sqlstate(exc)
         if state == EXCLUSION_VIOLATION:
-            other = await find_overlap(session, occupancy.item_id, occupancy.start_at, occupancy.end_at)
+            other = await find_overlap(session, item_id, start, end)
             if other is not None:
                 raise overlap_error(other, settings) from exc
             raise Conflict("booking.overlap_gone") from exc
@@ -233,10 +237,13 @@ async def get_booking(session: AsyncSession, actor: Actor, booking_id: int) -> t
     return booking, events
 
 
-def _record(session: AsyncSession, booking: Booking, actor: Actor, to_status: str, note: str | None = None) -> None:
-    session.add(
-        BookingEvent(booking_id=booking.id, actor_id=actor.id, from_status=booking.status, to_status=to_status,
-                     note=note, at=clock.now())
+async def _record(
+    session: AsyncSession, booking: Booking, actor: Actor, to_status: str, note: str | None = None
+) -> None:
+    """The audit trail: who moved the booking from which status to which, and when."""
+    await session.execute(
+        insert(BookingEvent).values(booking_id=booking.id, actor_id=actor.id, from_status=booking.status,
+                                    to_status=to_status, note=note, at=clock.now())
     )
     booking.status = to_status
 
@@ -327,7 +334,7 @@ async def cancel(session: AsyncSession, actor: Actor, booking_id: int) -> Bookin
     if booking.status == BookingStatus.approved:
         await session.execute(delete(Occupancy).where(Occupancy.booking_id == booking.id))
     await notifications.notify_booking(session, "cancelled", booking, item)
-    _record(session, booking, actor, BookingStatus.cancelled)
+    await _record(session, booking, actor, BookingStatus.cancelled)
     await session.flush()
     return booking
 
@@ -343,11 +350,11 @@ async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings
     other = await find_overlap(session, item.id, booking.start_at, booking.end_at)
     if other is not None:
         raise overlap_error(other, settings)
-    await _occupy(session, Occupancy(item_id=item.id, start_at=booking.start_at, end_at=booking.end_at,
-                                     booking_id=booking.id), settings, locked=True)
+    await _occupy(session, item_id=item.id, start=booking.start_at, end=booking.end_at, booking_id=booking.id,
+                  settings=settings, locked=True)
     booking.decided_by = actor.id
     booking.decided_at = clock.now()
-    _record(session, booking, actor, BookingStatus.approved)
+    await _record(session, booking, actor, BookingStatus.approved)
     await notifications.notify_booking(session, "approved", booking, item)
     await session.flush()
     return booking
@@ -361,7 +368,7 @@ async def reject(session: AsyncSession, actor: Actor, booking_id: int, reason: s
     booking.reject_reason = reason
     booking.decided_by = actor.id
     booking.decided_at = clock.now()
-    _record(session, booking, actor, BookingStatus.rejected, note=reason)
+    await _record(session, booking, actor, BookingStatus.rejected, note=reason)
     await notifications.notify_booking(session, "rejected", booking, item, reason=reason)
     await session.flush()
     return booking
@@ -401,7 +408,7 @@ async def complete(
     booking.quantity = data.quantity
     booking.operator_hours = operator_hours if operator_hours > 0 else None
     booking.charge_cents = amounts.gross_cents
-    _record(session, booking, actor, BookingStatus.completed)
+    await _record(session, booking, actor, BookingStatus.completed)
     await session.flush()
     return booking
 

@@ -7,12 +7,29 @@ table until it was sent.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CTE, DateTime, Integer, String, cast, insert, literal, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    DateTime,
+    Integer,
+    String,
+    and_,
+    cast,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from machinery_network import clock
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.bookings.models import Booking
 from machinery_network.catalogue.models import Item
@@ -31,62 +48,69 @@ def format_period(start: datetime, end: datetime, tz: ZoneInfo) -> str:
 
 
 def enqueue(session: AsyncSession, *, recipient: User, subject: str, body: str) -> OutboxMessage:
+    """One message to one user (for callers that already hold the user)."""
     message = OutboxMessage(
-        recipient_id=recipient.id, recipient_email=recipient.email, subject=subject[:500], body=body, attempts=0
+        recipient_id=recipient.id, recipient_email=recipient.email, subject=subject[:500], body=body, attempts=0,
+        created_at=clock.now(),
     )
     session.add(message)
     return message
 
 
+_MARKER = re.compile("\x00(\\w+)\x00")
+
+
+def _sql_text(template: str, params: dict[str, Any], columns: dict[str, ColumnElement[Any]]) -> ColumnElement[str]:
+    """``template`` formatted with ``params``; the placeholders named in ``columns`` become those SQL
+    expressions (concatenated), so one INSERT … SELECT can address every recipient by name."""
+    text = template.format(**params, **{key: f"\x00{key}\x00" for key in columns})
+    pieces = _MARKER.split(text)  # literal, key, literal, key, …, literal
+    expression: ColumnElement[str] = literal(pieces[0], String)
+    for index in range(1, len(pieces), 2):
+        expression = expression + columns[pieces[index]] + literal(pieces[index + 1], String)
+    return expression
+
+
+def _estimate_line(estimated_cents: int | None) -> str:
+    if estimated_cents is None:
+        return ""
+    return MESSAGES["estimate"]["line"].format(amount=format_eur(estimated_cents, symbol=True))
+
+
 async def notify_booking(
     session: AsyncSession, kind: str, booking: Booking, item: Item, *, reason: str | None = None
-) -> list[OutboxMessage]:
-    """An outbox row per recipient for an approval, rejection or cancellation.
+) -> None:
+    """An outbox row per recipient for an approval, rejection or cancellation, in one statement.
 
-    Approval and rejection go to the farmer; a cancellation goes to the building yard's heads of the
-    item's municipality (and to the farmer as a confirmation).
+    Approval and rejection go to the farmer; a cancellation also goes to the active yard heads of
+    the item's municipality (the farmer's copy is his confirmation).
     """
     settings = get_settings()
-    tz = settings.tz
-    row = (
-        await session.execute(
-            select(User, Municipality)
-            .join(Municipality, Municipality.id == item.municipality_id)
-            .where(User.id == booking.farmer_id)
-        )
-    ).first()
-    farmer, municipality = row if row is not None else (None, None)
-    recipients: list[User] = [farmer] if farmer is not None else []
+    farmer = aliased(User)
+    recipients = User.id == booking.farmer_id
     if kind == "cancelled":
-        heads = await session.scalars(
-            select(User).where(
-                User.role == Role.yard_head, User.municipality_id == item.municipality_id, User.active
-            ).order_by(User.id)
-        )
-        recipients.extend(heads)
-    template = MESSAGES[kind]
-    estimate = ""
-    if booking.estimated_cents is not None:
-        estimate = MESSAGES["estimate"]["line"].format(amount=format_eur(booking.estimated_cents, symbol=True))
+        recipients = or_(recipients, and_(User.role == Role.yard_head,
+                                          User.municipality_id == item.municipality_id, User.active))
     params = {
-        "item": item.name,
-        "period": format_period(booking.start_at, booking.end_at, tz),
-        "municipality": municipality.name if municipality else "",
-        "reason": reason or "",
-        "farmer": farmer.name if farmer else "",
-        "estimate": estimate,
+        "item": item.name, "period": format_period(booking.start_at, booking.end_at, settings.tz),
+        "reason": reason or "", "estimate": _estimate_line(booking.estimated_cents),
         "base_url": settings.base_url.rstrip("/"),
     }
-    return [
-        enqueue(
-            session, recipient=user, subject=template["subject"].format(**params),
-            body=template["body"].format(name=user.name, **params),
+    columns = {"name": User.name, "municipality": Municipality.name, "farmer": farmer.name}
+    template = MESSAGES[kind]
+    await session.execute(
+        insert(OutboxMessage).from_select(
+            ["recipient_id", "recipient_email", "subject", "body", "attempts", "created_at"],
+            select(User.id, User.email, func.left(_sql_text(template["subject"], params, columns), 500),
+                   _sql_text(template["body"], params, columns), literal(0, Integer),
+                   literal(clock.now(), DateTime(timezone=True)))
+            .select_from(User)
+            .join(Municipality, Municipality.id == item.municipality_id)
+            .join(farmer, farmer.id == booking.farmer_id)
+            .where(recipients)
+            .order_by(User.id != booking.farmer_id, User.id),  # the farmer's first
         )
-        for user in recipients
-    ]
-
-
-_NAME, _ID = "\x00name\x00", "\x00id\x00"
+    )
 
 
 def request_notice(
@@ -109,24 +133,18 @@ def request_notice(
     settings = get_settings()
     params = {
         "item": item_name, "period": format_period(start, end, settings.tz), "farmer": farmer_name,
-        "estimate": MESSAGES["estimate"]["line"].format(amount=format_eur(estimated_cents, symbol=True))
-        if estimated_cents is not None else "",
+        "estimate": _estimate_line(estimated_cents),
         "note": MESSAGES["note"]["line"].format(note=note) if note else "",
-        "base_url": settings.base_url.rstrip("/"), "name": _NAME, "id": _ID,
+        "base_url": settings.base_url.rstrip("/"),
     }
+    columns = {"name": User.name, "id": cast(booking_ids.c.id, String)}
     template = MESSAGES["requested"]
-    subject = template["subject"].format(**params)[:500]
-    before_name, rest = template["body"].format(**params).split(_NAME, 1)
-    before_id, after_id = rest.split(_ID, 1)
-    body = (
-        literal(before_name, String) + User.name + literal(before_id, String)
-        + cast(booking_ids.c.id, String) + literal(after_id, String)
-    )
     return (
         insert(OutboxMessage)
         .from_select(
             ["recipient_id", "recipient_email", "subject", "body", "attempts", "created_at"],
-            select(User.id, User.email, literal(subject, String), body, literal(0, Integer),
+            select(User.id, User.email, func.left(_sql_text(template["subject"], params, columns), 500),
+                   _sql_text(template["body"], params, columns), literal(0, Integer),
                    literal(now, DateTime(timezone=True)))
             .select_from(User)
             .join(booking_ids, literal(True))
