@@ -48,6 +48,7 @@ class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
     connection_errors: int = 0
+    error_kinds: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     def record(self, op: str, seconds: float, status: int) -> None:
         self.latencies[op].append(seconds)
@@ -71,8 +72,9 @@ class Client:
         started = time.perf_counter()
         try:
             response = await self.http.request(method, path, headers=self.headers, **kwargs)
-        except httpx.HTTPError:
+        except httpx.HTTPError as exc:
             self.stats.connection_errors += 1
+            self.stats.error_kinds[f"{op}: {type(exc).__name__}"] += 1
             return None
         self.stats.record(op, time.perf_counter() - started, response.status_code)
         return response
@@ -247,13 +249,17 @@ def report(stats: Stats, elapsed: float, farmers: int) -> int:
           f"{_percentile(everything, .9) * 1000:>9.1f}{_percentile(everything, .99) * 1000:>9.1f}")
     print(f"throughput {total / elapsed:.1f} requests/s; p50 {_percentile(everything, .5) * 1000:.1f} ms, "
           f"p99 {_percentile(everything, .99) * 1000:.1f} ms; errors: {server_errors} 5xx, "
-          f"{stats.connection_errors} connection failures")
+          f"{stats.connection_errors} connection failures"
+          + (f" ({', '.join(f'{k} ×{n}' for k, n in sorted(stats.error_kinds.items()))})" if stats.error_kinds else ""))
     return 1 if server_errors or stats.connection_errors else 0
 
 
 async def run(url: str, seconds: float, farmers: int, seed: int) -> int:
     stats = Stats()
-    limits = httpx.Limits(max_connections=farmers + 20, max_keepalive_connections=farmers + 20)
+    # Idle connections are dropped after 4 s, before uvicorn's 5 s keep-alive closes them under our feet
+    # (that race shows up as ReadError/RemoteProtocolError on a reused connection; see docs/operations.md).
+    limits = httpx.Limits(max_connections=farmers + 20, max_keepalive_connections=farmers + 20,
+                          keepalive_expiry=4.0)
     async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
         setup_started = time.monotonic()
         season = await prepare(http, farmers)
