@@ -85,6 +85,8 @@ async def test_yard_head_inbox_decisions_completion_and_blocks(client, db_sessio
     await post_form(client, f"/items/{item.id}/bookings", slot("2026-10-05", "10:00", "14:00"))
     first, second = await bookings(db_session)
     assert (await client.get("/manage/bookings")).status_code == 403  # not for farmers
+    hint = await client.get(f"/items/{item.id}/booking-estimate", params=slot("2026-10-05", "11:00", "12:00"))
+    assert "liegen bereits andere Anfragen vor" in hint.text and "bereits gebucht" not in hint.text
 
     await login(client, world.yard_north.user.email)
     inbox = await client.get("/manage/bookings")
@@ -98,6 +100,8 @@ async def test_yard_head_inbox_decisions_completion_and_blocks(client, db_sessio
     assert r.status_code == 303
     r = await post_form(client, f"/manage/bookings/{second.id}/approve", {})
     assert r.status_code == 409 and "05.10.2026 08:00 bis 05.10.2026 12:00 bereits gebucht" in r.text
+    hint = await client.get(f"/items/{item.id}/booking-estimate", params=slot("2026-10-05", "11:00", "12:00"))
+    assert "05.10.2026 08:00 bis 05.10.2026 12:00 bereits gebucht" in hint.text
     r = await post_form(client, f"/manage/bookings/{second.id}/reject", {"reason": "Schon vergeben"})
     assert r.status_code == 303
     assert [b.status for b in await bookings(db_session)] == ["approved", "rejected"]
