@@ -102,3 +102,35 @@ async def test_database_restart_answers_503_and_recovers_without_restarting_the_
             assert items.status_code == 200 and items.json() == []
         finally:
             await app.state.sessionmaker.kw["bind"].dispose()
+
+
+# --- SIGKILL of a real `serve` process (the drills of scripts/faults.py, smaller) ---------------------------
+
+
+def _drills():
+    import sys
+
+    scripts = str(Path(__file__).resolve().parent.parent / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    import faults
+
+    faults.RESULTS.clear()
+    return faults
+
+
+async def test_sigkill_mid_settlement_loses_and_doubles_nothing(server_url):
+    faults = _drills()
+    await faults.drill_kill_settlement(server_url, entries=20_000)
+    results = {name: (ok, figures) for name, ok, figures in faults.RESULTS}
+    assert set(results) >= {"settlement killed mid-run", "nothing half-settled after the kill",
+                            "settled after restart", "no entry lost", "no entry doubled"}
+    assert all(ok for ok, _ in results.values()), results
+
+
+async def test_sigkill_mid_booking_storm_keeps_every_acknowledged_booking_and_no_overlap(server_url):
+    faults = _drills()
+    await faults.drill_kill_booking_storm(server_url, farmers=12, seconds=2.0)
+    assert len(faults.RESULTS) == 7
+    failed = [(name, figures) for name, ok, figures in faults.RESULTS if not ok]
+    assert not failed, failed
