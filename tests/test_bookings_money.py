@@ -117,3 +117,34 @@ async def test_value_date_is_the_local_start_day(db_session, world, settings, fr
 
 def test_now_is_before_the_cases():
     assert t(10, 5, 8) > NOW
+
+
+@pytest.mark.parametrize(
+    ("unit", "with_operator", "operator_hours", "gross"),
+    [
+        # hour item booked with operator, hours not given: 3 h × (48,00 + 35,00) = 249,00
+        ("hour", True, None, 24900),
+        # given explicitly, they win: 3 h × 48,00 + 1 h × 35,00 = 179,00
+        ("hour", True, "1", 17900),
+        ("hour", True, "0", 14400),
+        # day item with operator: 2 days × 48,00 + 16 h × 35,00 = 656,00
+        ("day", True, None, 65600),
+        # booked without operator: nothing unless the yard head records operator hours
+        ("hour", False, None, 14400),
+        ("hour", False, "2", 21400),
+    ],
+)
+async def test_operator_hours_default_to_the_estimate_rule(db_session, world, settings, frozen, unit,  # noqa: F811
+                                                           with_operator, operator_hours, gross):
+    item = await make_item(db_session, world, unit=unit, rate=4800, operator=3500, vat=0)
+    booking = await booked(db_session, world, settings, item, t(10, 24, 22), t(10, 26, 9),
+                           with_operator=with_operator)
+    await service.approve(db_session, world.yard_north.actor, booking.id, settings)
+    frozen.move(t(10, 26, 10))
+    quantity = Decimal(3) if unit == "hour" else Decimal(2)
+    done = await service.complete(
+        db_session, world.yard_north.actor, booking.id,
+        CompleteInput(quantity=quantity, with_operator_hours=Decimal(operator_hours) if operator_hours else None),
+        settings,
+    )
+    assert done.charge_cents == gross

@@ -386,7 +386,16 @@ async def complete(
         raise Conflict("booking.not_started")
     if data.quantity <= 0:
         raise Invalid("booking.quantity_positive", field="quantity")
-    operator_hours = data.with_operator_hours or Decimal(0)
+    operator_hours = data.with_operator_hours
+    if operator_hours is None:
+        # Not given for a booking with operator: the estimate's rule applied to the actual use
+        # (the operator works the machine's hours, 8 hours a day), so his time is never lost.
+        operator_hours = Decimal(0)
+        if booking.with_operator and item.operator_rate_cents is not None:
+            if item.unit == ItemUnit.hour:
+                operator_hours = data.quantity
+            elif item.unit == ItemUnit.day:
+                operator_hours = data.quantity * OPERATOR_HOURS_PER_DAY
     if operator_hours > 0 and item.operator_rate_cents is None:
         raise Invalid("booking.operator_hours_without_rate", field="with_operator_hours")
     amounts = line_amounts(
