@@ -507,3 +507,49 @@ async def test_hostile_values_in_every_form_never_cause_a_server_error(client, w
     assert requests >= 15 * 3 * len(HOSTILE_VALUES)
     assert not failures, "\n".join(failures[:30])
     assert statuses.get(422, 0) >= 50, statuses  # the values reached the forms' validation, not only guards
+
+
+# --- open redirects and spreadsheet formulas ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "\\\\evil.example",
+                                    "/%0d%0aSet-Cookie:x=1", "javascript:alert(1)", " //evil.example"])
+async def test_login_never_redirects_off_site(client, world, target):
+    from tests.web_helpers import post_form
+
+    response = await post_form(client, "/login", {"email": world.farmer.user.email, "password": PASSWORD,
+                                                  "next": target})
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith("/") and not location.startswith("//") and "\\" not in location, location
+    assert "\r" not in location and "\n" not in location
+    assert not any(value.startswith("x=") for value in response.headers.get_list("set-cookie"))
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://evil.example","Gutschrift")', "+49 151 000", "-1+1",
+                                  "@SUM(A1:A9)"])
+async def test_names_that_look_like_formulas_are_inert_in_the_csv(client, world, name):
+    from machinery_network.settlement.service import month_bounds, previous_month
+
+    user = await client.post("/api/v1/users", headers=world.admin.headers, json={
+        "email": f"formel.{abs(hash(name))}@example.org", "password": "pw-123456", "name": name, "role": "farmer",
+        "iban": "DE02120300000000202051"})
+    assert user.status_code == 201, user.text
+    month = previous_month(datetime.now(UTC).date())
+    _, last = month_bounds(month)
+    entry = await client.post(f"/api/v1/accounts/{user.json()['id']}/adjustments", headers=world.finance_north.headers,
+                              json={"municipality_id": world.north.id, "value_date": last.isoformat(),
+                                    "amount_cents": 12345, "reason": "Schaden am Mulcher"})
+    assert entry.status_code == 201, entry.text
+    settled = await client.post("/api/v1/settlements", headers=world.finance_north.headers,
+                                json={"month": f"{month:%Y-%m}", "municipality_id": world.north.id})
+    assert settled.status_code in (200, 201), settled.text
+    csv = await client.get(f"/api/v1/settlements/{month:%Y-%m}/export", headers=world.finance_north.headers,
+                           params={"municipality_id": world.north.id, "format": "csv"})
+    assert csv.status_code == 200
+    import csv as csvlib
+    import io
+
+    rows = list(csvlib.reader(io.StringIO(csv.content.decode("utf-8-sig")), delimiter=";"))[1:]
+    farmer_cells = [row[2] for row in rows if "123,45" in row]
+    assert farmer_cells == ["'" + name], farmer_cells
