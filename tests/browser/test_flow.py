@@ -106,6 +106,15 @@ async def test_book_approve_complete_care_confirm_settle_and_download(browsing):
     service.set_now(datetime(2027, 7, 2, 9, 0, tzinfo=BERLIN))
     finance = await browsing.page(FINANCE)
     await settle_and_download(finance)
+    await finance.goto("/finance/settlements")
+    await screenshot(finance, "settlements")
+
+    # --- Karl sees both entries of June on his account --------------------------------------------------
+    await farmer.goto("/account")
+    june = farmer.locator("tr", has_text="2027").filter(has_text="390,92")
+    await june.first.wait_for()
+    assert await farmer.locator("tr", has_text="144,00").count() >= 1
+    await screenshot(farmer, "account")
 
 
 async def settle_and_download(page) -> None:
