@@ -46,10 +46,10 @@ async def test_overlap_other_municipality_and_csrf_refusals(browsing):
     # Jonas wants 10:00–14:00 the same day: the live hint warns, the post is refused with the reason.
     jonas = await browsing.page(JONAS)
     await _request(jonas, "Kehrmaschine", "2027-06-21", "10:00", "14:00")
-    hint = jonas.locator("#estimate .alert.error")
+    hint = jonas.locator("#estimate [role=alert]")
     await hint.wait_for()
     await jonas.locator("#booking-form button[type=submit]").click()
-    refusal = jonas.locator("#booking-form > .alert.error")  # the re-rendered form, not the live hint
+    refusal = jonas.locator("#booking-form > [role=alert]")  # the re-rendered form, not the live hint
     await refusal.wait_for()
     message = await refusal.inner_text()
     assert "21.06.2027" in message or "10:00" in message or "08:00" in message, message
