@@ -263,6 +263,32 @@ async def test_southern_staff_cannot_touch_northern_data(client, world):
     assert item.json()["rate_cents"] == 6500
 
 
+async def test_southern_yard_head_cannot_decide_northern_care_work(client, world):
+    ids = await _north_fixture(client, world)
+    assign = await client.post(f"/api/v1/sections/{ids['section']}/assignments", headers=world.yard_north.headers,
+                               json={"farmer_id": world.farmer.id, "valid_from": "2026-01-01"})
+    assert assign.status_code == 201, assign.text
+    performed = (datetime.now(UTC) - timedelta(days=2)).date().isoformat()
+    log = await client.post("/api/v1/care-logs", headers=world.farmer.headers, json={
+        "section_id": ids["section"], "performed_on": performed, "quantity": 400})
+    assert log.status_code == 201, log.text
+    log_id = log.json()["id"]
+    south = world.yard_south.headers
+    assert (await client.post(f"/api/v1/care-logs/{log_id}/confirm", headers=south)).status_code == 403
+    assert (await client.post(f"/api/v1/care-logs/{log_id}/reject", headers=south,
+                              json={"reason": "nein"})).status_code == 403
+    assert (await client.post(f"/api/v1/assignments/{assign.json()['id']}/end", headers=south,
+                              json={"valid_to": performed})).status_code == 403
+    assert (await client.get(f"/api/v1/care-logs/{log_id}", headers=world.farmer2.headers)).status_code in (403, 404)
+    # The farmer cannot confirm his own work either; it stays reported, no credit posted.
+    assert (await client.post(f"/api/v1/care-logs/{log_id}/confirm", headers=world.farmer.headers)).status_code == 403
+    shown = await client.get(f"/api/v1/care-logs/{log_id}", headers=world.yard_north.headers)
+    assert shown.json()["status"] == "reported"
+    account = await client.get(f"/api/v1/accounts/{world.farmer.id}", headers=world.farmer.headers,
+                               params={"municipality_id": world.north.id})
+    assert account.status_code == 200 and account.json()["entries"] == []
+
+
 async def test_a_farmer_cannot_act_on_another_farmers_booking(client, world):
     ids = await _north_fixture(client, world)
     other = world.farmer2.headers
