@@ -6,7 +6,9 @@ is sent, so a failed commit still becomes an error response) and rolled back on 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -25,6 +27,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -46,14 +49,82 @@ API_PREFIX = "/api/v1"
 # --- dependencies ----------------------------------------------------------------------------
 
 
-async def provide_db_session(state: State) -> AsyncIterator[AsyncSession]:
-    async with state.sessionmaker() as session:
+_SESSION_KEY = "mn_db_session"
+
+
+async def provide_db_session(request: Request, state: State) -> AsyncSession:
+    """The request's session; ``DbSessionMiddleware`` commits or rolls it back and closes it.
+
+    Not a ``yield`` dependency on purpose: when a later dependency raises during resolution (a 401
+    for a bad token), Litestar never runs the cleanup of earlier generator dependencies, and the
+    session would be left open until the garbage collector finalised it at some random moment.
+    """
+    session = state.sessionmaker()
+    request.scope[_SESSION_KEY] = session  # type: ignore[literal-required]
+    return session
+
+
+class DbSessionMiddleware:
+    """Ends the request's session: commit just before a 2xx/3xx response starts (so a failed commit
+    still becomes an error response), roll back for any other status or an exception, always close."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        replaced = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal replaced
+            if replaced:
+                return
+            if message["type"] == "http.response.start":
+                session = scope.pop(_SESSION_KEY, None)  # type: ignore[misc]
+                if session is not None:
+                    failure = await _finish_session(session, commit=message["status"] < 400)
+                    if failure is not None:
+                        replaced = True
+                        await failure(scope, receive, send)
+                        return
+            await send(message)
+
         try:
-            yield session
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            session = scope.pop(_SESSION_KEY, None)  # type: ignore[misc]
+            if session is not None:  # no response was started (client gone, crash): roll back
+                await _finish_session(session, commit=False)
+
+
+async def _finish_session(session: AsyncSession, *, commit: bool) -> ASGIApp | None:
+    """Commit or roll back, then close; on a failed commit return the error response to send instead."""
+    try:
+        if commit:
             await session.commit()
-        except BaseException:
+        else:
             await session.rollback()
-            raise
+        return None
+    except Exception as exc:
+        log.warning("committing the request's session failed: %s", exc)
+        status = 503 if _is_connection_error(exc) else 500
+        detail = Unavailable("db.unavailable").message("en") if status == 503 else "Internal server error"
+        body = json.dumps({"status_code": status, "detail": detail}).encode()
+
+        async def failure(scope: Scope, receive: Receive, send: Send) -> None:
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+        with contextlib.suppress(Exception):
+            await session.rollback()
+        return failure
+    finally:
+        with contextlib.suppress(Exception):
+            await session.close()
 
 
 async def provide_optional_actor(request: Request, db_session: AsyncSession) -> Actor | None:
@@ -314,7 +385,8 @@ def create_app(
                 samesite="lax",
                 secure=settings.env == "production",
                 max_age=12 * 3600,
-            ).middleware
+            ).middleware,
+            DbSessionMiddleware,
         ],
         csrf_config=CSRFConfig(
             secret=csrf_secret,

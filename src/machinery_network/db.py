@@ -1,7 +1,7 @@
 """Engine, sessions and the one place every table model is imported.
 
 Services take an ``AsyncSession`` argument; HTTP requests get one session each (committed on success,
-rolled back on error, see ``app.provide_db_session``); jobs and the CLI use ``session_scope``.
+rolled back on error, see ``app.DbSessionMiddleware``); jobs and the CLI use ``session_scope``.
 """
 
 from __future__ import annotations
