@@ -579,3 +579,53 @@ async def test_names_that_look_like_formulas_are_inert_in_the_csv(client, world,
     rows = list(csvlib.reader(io.StringIO(csv.content.decode("utf-8-sig")), delimiter=";"))[1:]
     farmer_cells = [row[2] for row in rows if "123,45" in row]
     assert farmer_cells == ["'" + name], farmer_cells
+
+
+# --- time zones: the network's days and hours, whatever offset the client sends ------------------------------
+
+
+async def _item(client, world, unit: str, rate: int) -> int:
+    response = await client.post("/api/v1/items", headers=world.yard_north.headers, json={
+        "municipality_id": world.north.id, "name": f"Gerät je {unit}", "kind": "machine", "unit": unit,
+        "rate_cents": rate})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+async def test_hours_across_the_spring_clock_change_are_real_hours(client, world):
+    """01:00 CET to 04:00 CEST on 28 March 2027 is two hours of use, not three."""
+    item = await _item(client, world, "hour", 4800)
+    response = await client.post("/api/v1/bookings", headers=world.farmer.headers, json={
+        "item_id": item, "start": "2027-03-28T01:00:00+01:00", "end": "2027-03-28T04:00:00+02:00"})
+    assert response.status_code == 201, response.text
+    assert response.json()["estimated_cents"] == 2 * 4800
+
+
+@pytest.mark.parametrize("start,end", [
+    ("2027-01-14T23:30:00Z", "2027-01-15T22:00:00Z"),  # 00:30–23:00 in Berlin: one day, two UTC dates
+    ("2027-01-15T09:30:00+10:30", "2027-01-16T07:00:00+09:00"),  # 00:00–23:00 in Berlin, odd offsets
+])
+async def test_days_are_counted_in_the_network_time_zone(client, world, start, end):
+    item = await _item(client, world, "day", 18000)
+    response = await client.post("/api/v1/bookings", headers=world.farmer.headers, json={
+        "item_id": item, "start": start, "end": end})
+    assert response.status_code == 201, response.text
+    assert response.json()["estimated_cents"] == 18000  # one Berlin day, although two UTC dates
+
+
+async def test_the_form_reads_local_times_in_the_network_zone_even_at_the_clock_change(client, world, db_session):
+    from tests.web_helpers import login, post_form
+
+    item = await _item(client, world, "hour", 4800)
+    await login(client, world.farmer.user.email)
+    response = await post_form(client, f"/items/{item}/bookings", {
+        "start_date": "2027-03-28", "start_time": "01:00", "end_date": "2027-03-28", "end_time": "04:00"})
+    assert response.status_code == 303, response.text[:500]
+    booking = await db_session.scalar(select(Booking).where(Booking.item_id == item))
+    assert booking.start_at == datetime(2027, 3, 28, 0, 0, tzinfo=UTC)
+    assert booking.end_at == datetime(2027, 3, 28, 2, 0, tzinfo=UTC)
+    assert booking.estimated_cents == 2 * 4800
+    # 02:30 does not exist that night: refused or moved, never a server error or a negative period.
+    gap = await post_form(client, f"/items/{item}/bookings", {
+        "start_date": "2027-03-28", "start_time": "02:30", "end_date": "2027-03-28", "end_time": "02:45"})
+    assert gap.status_code in (303, 409, 422), gap.status_code
