@@ -32,14 +32,27 @@ def _fuzz(app, tokens: dict[str, str]) -> tuple[list[str], int, int]:
     Blocking (schemathesis' ASGI client runs the app in its own event-loop thread), so the async test
     calls it through a thread. Returns (server errors, operations, requests)."""
     import schemathesis
-    from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import strategies as st
 
     schema = schemathesis.openapi.from_asgi("/schema/openapi.json", app)
     failures: list[str] = []
     counts = {"operations": 0, "requests": 0}
     deadline = time.monotonic() + FUZZ_BUDGET_S
     roles = sorted(tokens)
+
+    try:
+        _run_operations(schema, tokens, roles, failures, counts, deadline)
+    finally:
+        # schemathesis keeps the app's lifespan (and so its connection pool) running until the process
+        # ends; stop it here so the pool is closed before the database is truncated and dropped.
+        from schemathesis.python import asgi
+
+        asgi.shutdown_lifespans()
+    return failures, counts["operations"], counts["requests"]
+
+
+def _run_operations(schema, tokens, roles, failures, counts, deadline) -> None:
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
 
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -64,7 +77,6 @@ def _fuzz(app, tokens: dict[str, str]) -> tuple[list[str], int, int]:
                 )
 
         run()
-    return failures, counts["operations"], counts["requests"]
 
 
 async def test_generated_requests_with_every_role_get_no_server_error(
