@@ -11,8 +11,8 @@ check passed.
     python scripts/faults.py two-serves
     python scripts/faults.py all
 
-The server is ``--database-url`` / ``DATABASE_URL`` (default ``postgresql+asyncpg://postgres@127.0.0.1:5432/
-postgres``), except for ``db-restart``, which never touches a shared server.
+The server is ``--database-url`` / ``DATABASE_URL``, else the embedded PostgreSQL in ``MN_DATA_DIR`` (as the
+CLI does); ``db-restart`` always uses a private embedded server of its own, never a shared one.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 PASSWORD = "fault-drill-passwort"
-DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 RESULTS: list[tuple[str, bool, str]] = []
 
 
@@ -58,6 +57,15 @@ def _asyncpg(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url[len(prefix):]
     return url
+
+
+def server_url(arg: str | None) -> tuple[str, bool]:
+    """(URL of a server to create databases on, whether it is the embedded one started here)."""
+    if arg:
+        return _asyncpg(arg), False
+    from machinery_network import embedded
+
+    return embedded.start(Path(os.environ.get("MN_DATA_DIR", "./var")), database="postgres"), True
 
 
 @asynccontextmanager
@@ -627,12 +635,22 @@ async def drill_two_serves(server_url: str) -> None:
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("drill", choices=["kill-settlement", "kill-booking-storm", "db-restart", "two-serves", "all"])
-    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_SERVER)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--entries", type=int, default=400_000)
     parser.add_argument("--farmers", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
-    server_url = _asyncpg(args.database_url)
+    server, embedded_server = server_url(args.database_url) if args.drill != "db-restart" else ("", False)
+    try:
+        return await _run(args, server)
+    finally:
+        if embedded_server:
+            from machinery_network import embedded
+
+            embedded.stop()
+
+
+async def _run(args: argparse.Namespace, server_url: str) -> int:
     drills = ["kill-settlement", "kill-booking-storm", "db-restart", "two-serves"] if args.drill == "all" \
         else [args.drill]
     for drill in drills:

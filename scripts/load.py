@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+from sqlalchemy import make_url
 
 DEMO_PASSWORD = "demo-passwort"
 ADMIN = "admin@werratal.example"
@@ -285,7 +286,7 @@ async def main() -> int:
     parser.add_argument("--farmers", type=int, default=50)
     parser.add_argument("--seed", type=int, default=2027)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
-                        help="server for the self-started service (default: 127.0.0.1:5432)")
+                        help="server for the self-started service (default: the embedded one in MN_DATA_DIR)")
     args = parser.parse_args()
     if not 1 <= args.seconds <= 600:
         parser.error("--seconds must be between 1 and 600")
@@ -294,17 +295,24 @@ async def main() -> int:
         return await run(args.url.rstrip("/"), args.seconds, args.farmers, args.seed)
 
     sys.path.insert(0, SCRIPTS_DIR)
-    from faults import DEFAULT_SERVER, Serve, _asyncpg, fresh_database
+    from faults import Serve, fresh_database, server_url
 
-    async with fresh_database(_asyncpg(args.database_url or DEFAULT_SERVER), "load") as db_url:
-        serve = Serve(db_url, demo=True)
-        try:
-            serve.start()
-            await serve.wait_healthy(120)
-            print(f"started serve --demo on {serve.url} (database {db_url.rsplit('/', 1)[-1]})")
-            return await run(serve.url, args.seconds, args.farmers, args.seed)
-        finally:
-            serve.cleanup()
+    server, embedded_server = server_url(args.database_url)
+    try:
+        async with fresh_database(server, "load") as db_url:
+            serve = Serve(db_url, demo=True)
+            try:
+                serve.start()
+                await serve.wait_healthy(120)
+                print(f"started serve --demo on {serve.url} (database {make_url(db_url).database})")
+                return await run(serve.url, args.seconds, args.farmers, args.seed)
+            finally:
+                serve.cleanup()
+    finally:
+        if embedded_server:
+            from machinery_network import embedded
+
+            embedded.stop()
 
 
 if __name__ == "__main__":
