@@ -255,27 +255,35 @@ def report(stats: Stats, elapsed: float, farmers: int) -> int:
     return 1 if server_errors or stats.connection_errors else 0
 
 
-async def run(url: str, seconds: float, farmers: int, seed: int) -> int:
-    stats = Stats()
+def _client(url: str, connections: int) -> httpx.AsyncClient:
     # Idle connections are dropped after 4 s, before uvicorn's 5 s keep-alive closes them under our feet
     # (that race shows up as ReadError/RemoteProtocolError on a reused connection; see docs/operations.md).
-    limits = httpx.Limits(max_connections=farmers + 20, max_keepalive_connections=farmers + 20,
-                          keepalive_expiry=4.0)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as http:
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections, keepalive_expiry=4.0)
+    return httpx.AsyncClient(base_url=url, timeout=30, limits=limits)
+
+
+async def run(url: str, seconds: float, farmers: int, seed: int) -> int:
+    stats = Stats()
+    async with _client(url, farmers + 20) as http:
         setup_started = time.monotonic()
         season = await prepare(http, farmers)
-        print(f"prepared {len(season.farmers)} farmers with a section each, {len(season.items)} bookable items "
-              f"in {time.monotonic() - setup_started:.1f} s; harvest peak from {season.harvest_start:%Y-%m-%d}")
-        rng = random.Random(seed)
-        started = time.monotonic()
-        stop = started + seconds
-        tasks = [farmer_loop(Client(http, stats, tok), season, fid, random.Random(rng.random()), stop)
-                 for fid, tok in season.farmers]
-        tasks += [yard_loop(Client(http, stats, tok), random.Random(rng.random()), stop)
-                  for tok in season.yard_heads.values()]
-        tasks += [finance_loop(Client(http, stats, tok), m, stop) for m, tok in season.finance.items()]
-        await asyncio.gather(*tasks)
-        elapsed = time.monotonic() - started
+    print(f"prepared {len(season.farmers)} farmers with a section each, {len(season.items)} bookable items "
+          f"in {time.monotonic() - setup_started:.1f} s; harvest peak from {season.harvest_start:%Y-%m-%d}")
+    rng = random.Random(seed)
+    # One small client per person, like one browser each: a single pool of a hundred connections costs
+    # the load generator more CPU per request than the service spends (httpcore scans its pool).
+    actors = [(farmer_loop, (season, fid, random.Random(rng.random())), tok) for fid, tok in season.farmers]
+    actors += [(yard_loop, (random.Random(rng.random()),), tok) for tok in season.yard_heads.values()]
+    actors += [(finance_loop, (m,), tok) for m, tok in season.finance.items()]
+
+    async def act(loop, args, tok, stop):
+        async with _client(url, 2) as http:
+            await loop(Client(http, stats, tok), *args, stop)
+
+    started = time.monotonic()
+    stop = started + seconds
+    await asyncio.gather(*(act(loop, args, tok, stop) for loop, args, tok in actors))
+    elapsed = time.monotonic() - started
     return report(stats, elapsed, farmers)
 
 
