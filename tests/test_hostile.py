@@ -191,9 +191,6 @@ async def test_a_planted_session_cookie_never_becomes_the_victims_session(client
         assert world.farmer2.user.name in attackers_page and world.farmer.user.name not in attackers_page
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: the session lives in a signed client-side cookie, so a copy "
-                   "taken before logout stays valid until it expires (12 h); needs a server-side session id or a "
-                   "per-user session epoch checked on each request")
 async def test_a_session_cookie_copied_before_logout_is_dead_after_it(client, world):
     from tests.web_helpers import login, post_form
 

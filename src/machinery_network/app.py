@@ -137,9 +137,10 @@ async def provide_optional_actor(request: Request, db_session: AsyncSession) -> 
     if request.url.path.startswith(API_PREFIX):
         # The JSON API is exempt from CSRF, so it must not accept the session cookie.
         return None
-    user_id = request.session.get("uid") if "session" in request.scope else None
+    cookie = request.session if "session" in request.scope else {}
+    user_id = cookie.get("uid")
     if isinstance(user_id, int):
-        return await accounts.actor_from_user_id(db_session, user_id)
+        return await accounts.actor_from_session(db_session, user_id, cookie.get("epoch"))
     return None
 
 

@@ -53,6 +53,8 @@ class User(SQLModel, table=True):
     address: str | None = Field(default=None, max_length=2000)
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)
     active: bool = Field(default=True)
+    # Session cookies carry this number; logout increments it, so copies of old cookies stop working.
+    session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = created_at()
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -212,6 +212,16 @@ async def actor_from_token(session: AsyncSession, token: str) -> Actor | None:
     return Actor(id=row.id, role=row.role, municipality_id=row.municipality_id, name=row.name, email=row.email)
 
 
-async def actor_from_user_id(session: AsyncSession, user_id: int) -> Actor | None:
+async def actor_from_session(session: AsyncSession, user_id: int, epoch: object) -> Actor | None:
+    """The user of an HTML session cookie, if he is active and has not logged out since it was issued."""
     user = await session.get(User, user_id)
-    return actor_of(user) if user and user.active else None
+    if user is None or not user.active or user.session_epoch != epoch:
+        return None
+    return actor_of(user)
+
+
+async def end_sessions(session: AsyncSession, user_id: int) -> None:
+    """Logout: every session cookie issued to the user so far stops working."""
+    await session.execute(
+        update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1)
+    )

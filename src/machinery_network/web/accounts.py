@@ -46,12 +46,14 @@ async def login(request: Request, db_session: AsyncSession) -> Template | Redire
         )
     # A fresh session on login (no fixation): the old content is dropped, a new cookie is issued.
     request.clear_session()
-    request.set_session({"uid": user.id, "role": user.role})
+    request.set_session({"uid": user.id, "epoch": user.session_epoch, "role": user.role})
     return Redirect(next_path or HOME_BY_ROLE.get(user.role, "/"), status_code=303)
 
 
 @post("/logout", include_in_schema=False)
-async def logout(request: Request) -> Redirect:
+async def logout(request: Request, actor_or_none: Actor | None, db_session: AsyncSession) -> Redirect:
+    if actor_or_none is not None and actor_or_none.id is not None:
+        await service.end_sessions(db_session, actor_or_none.id)
     request.clear_session()
     return Redirect("/login", status_code=303)
 
