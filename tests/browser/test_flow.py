@@ -37,6 +37,8 @@ async def test_book_approve_complete_care_confirm_settle_and_download(browsing):
 
     # --- the farmer books through the form on the item page -------------------------------------------
     farmer = await browsing.page(FARMER)
+    estimate_urls: list[str] = []
+    farmer.on("request", lambda r: estimate_urls.append(r.url) if "booking-estimate" in r.url else None)
     await farmer.click("text=Traktor 120 PS mit Mulcher")
     form = farmer.locator("#booking-form")
     await form.wait_for()
@@ -47,6 +49,7 @@ async def test_book_approve_complete_care_confirm_settle_and_download(browsing):
     await farmer.check("input[name=with_operator]")
     await farmer.fill("#note", "Bankette am Rasdorfer Berg, Zufahrt über den Feldweg")
     await farmer.locator("#estimate").get_by_text("414,12").wait_for()
+    assert estimate_urls and not any("_csrf_token" in url for url in estimate_urls)  # no token in GET URLs/logs
     await screenshot(farmer, "booking-form")
     async with farmer.expect_navigation(url=re.compile(r"/bookings")):
         await form.locator("button[type=submit]").click()
