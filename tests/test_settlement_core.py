@@ -51,3 +51,22 @@ async def test_settle_takes_charges_and_credits_of_the_month_and_freezes_them(db
     with pytest.raises(DBAPIError, match="frozen"):
         async with db_session.begin_nested():
             await db_session.execute(text("UPDATE settlements SET total_net_cents = 0 WHERE id = :s"), {"s": s.id})
+
+
+async def test_manual_runs_are_recorded(client, db_session, world):
+    from sqlalchemy import select
+
+    from machinery_network.settlement.models import SettlementRun
+
+    await ledger.post_adjustment(
+        db_session, world.finance_north.actor, farmer_id=world.farmer.id, municipality_id=world.north.id,
+        value_date=date(2026, 10, 3), amount_cents=1200, reason="Reifenschaden",
+    )
+    await db_session.commit()
+    body = {"month": "2026-10", "municipality_id": world.north.id}
+    first = await client.post("/api/v1/settlements", json=body, headers=world.finance_north.headers)
+    again = await client.post("/api/v1/settlements", json=body, headers=world.finance_north.headers)
+    assert (first.status_code, again.status_code) == (201, 200)
+    runs = list(await db_session.scalars(select(SettlementRun).order_by(SettlementRun.id)))
+    assert [(r.trigger, r.created, r.entries) for r in runs] == [("api", True, 1), ("api", False, 0)]
+    assert all(r.finished_at is not None and r.settlement_id == first.json()["id"] for r in runs)

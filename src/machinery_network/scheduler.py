@@ -53,7 +53,9 @@ async def settle_one(
     outcome = RunOutcome(municipality_id, month, "failed")
     try:
         async with session_scope(sessionmaker) as session:
-            result = await service.settle(session, SYSTEM, month, municipality_id, trigger=trigger, wait=False)
+            result = await service.settle(
+                session, SYSTEM, month, municipality_id, trigger=trigger, wait=False, record_run=False
+            )
             s = result.settlement
             outcome = RunOutcome(municipality_id, month, "created" if result.created else "unchanged", s.id,
                                  s.entry_count)

@@ -33,7 +33,7 @@ from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
 from machinery_network.config import get_settings
 from machinery_network.errors import Conflict, Invalid, NotFound
-from machinery_network.settlement.models import Settlement, SettlementLine
+from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
 # pg_advisory_xact_lock(namespace, municipality_id). POSTING_LOCK must match migration 0002.
 RUN_LOCK = 0x4D4E0001
@@ -101,6 +101,7 @@ async def settle(
     *,
     trigger: str = "api",
     wait: bool = True,
+    record_run: bool = True,
 ) -> SettleResult:
     """Settle ``month`` for ``municipality_id`` (finance of that municipality, or admin/system).
 
@@ -125,8 +126,10 @@ async def settle(
             text("SELECT id, frozen FROM settlements WHERE municipality_id = :m AND month = :month"), params
         )
     ).first()
+    started_at = clock.now()
     if row is not None and row.frozen:
-        return SettleResult(await session.get(Settlement, row.id, populate_existing=True), created=False)
+        result = SettleResult(await session.get(Settlement, row.id, populate_existing=True), created=False)
+        return await _recorded(session, result, trigger, started_at) if record_run else result
     if row is None:  # a month without any entry of its own
         settlement_id = await session.scalar(
             text(
@@ -143,7 +146,21 @@ async def settle(
     await _insert_lines(session, params)
     await _freeze(session, {**params, "run_by": actor.id, "label": (actor.label or trigger)[:200]})
     settlement = await session.get(Settlement, settlement_id, populate_existing=True)
-    return SettleResult(settlement, created=True)
+    result = SettleResult(settlement, created=True)
+    return await _recorded(session, result, trigger, started_at) if record_run else result
+
+
+async def _recorded(session: AsyncSession, result: SettleResult, trigger: str, started_at) -> SettleResult:
+    """A manual run (API, page, CLI) is recorded in the same transaction as its result; the scheduler
+    records its runs itself, in separate transactions, so that failures are kept too."""
+    s = result.settlement
+    session.add(SettlementRun(
+        month=s.month, municipality_id=s.municipality_id, trigger=trigger[:20], started_at=started_at,
+        finished_at=clock.now(), settlement_id=s.id, entries=s.entry_count if result.created else 0,
+        created=result.created,
+    ))
+    await session.flush()
+    return result
 
 
 async def _take_earlier_pending(session: AsyncSession, params: dict) -> None:
