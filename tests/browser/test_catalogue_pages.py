@@ -79,4 +79,5 @@ async def test_item_page_shows_price_and_owner(browsing):
     card = await page.locator(".card").first.inner_text()
     assert "Gerstungen" in card
     assert "48,00 €" in card and "39,00 €" in card  # rate and operator rate per hour
+    await page.locator("#booking-panel #booking-form").wait_for()  # the week and the form load via htmx
     await screenshot(page, "item")
