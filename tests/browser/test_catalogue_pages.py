@@ -6,9 +6,14 @@ import re
 
 import pytest
 
+from machinery_network.demo import ITEMS
 from tests.browser.conftest import FARMER, screenshot
 
 pytestmark = pytest.mark.browser
+# The demo catalogue (demo.py): (municipality index, name, kind, …); index 2 is Heringen (Werra).
+ALL_ITEMS = len(ITEMS)
+HERINGEN = [row for row in ITEMS if row[0] == 2]
+HERINGEN_SERVICES = [row[1] for row in HERINGEN if row[2] == "service"]
 
 
 async def test_wrong_password_shows_a_german_message_and_no_session(browsing):
@@ -33,7 +38,7 @@ async def test_farmer_logs_in_and_sees_the_whole_catalogue(browsing):
     await page.locator("#item-list table").wait_for()
     assert "Karl Hartung" in await page.locator("header .who").inner_text()
     rows = page.locator("#item-list tbody tr")
-    assert await rows.count() == 18  # every demo item of the three municipalities
+    assert await rows.count() == ALL_ITEMS  # every demo item of the three municipalities
     await screenshot(page, "catalogue")
 
 
@@ -45,19 +50,20 @@ async def test_filters_narrow_the_list_without_a_reload(browsing):
     # Municipality filter (htmx swaps the list; the URL follows so the filter can be bookmarked).
     await page.select_option("#municipality_id", label="Heringen (Werra)")
     await page.wait_for_url(re.compile(r"municipality_id=\d+"))
-    await page.wait_for_function("document.querySelectorAll('#item-list tbody tr').length === 6")
+    await page.wait_for_function(f"document.querySelectorAll('#item-list tbody tr').length === {len(HERINGEN)}")
     names = await page.locator("#item-list tbody tr td:nth-child(3)").all_inner_texts()
     assert set(names) == {"Heringen (Werra)"}
 
-    # Plus kind = service: only the road-building crew hour is left.
+    # Plus kind = service: only Heringen's services are left.
     await page.select_option("#kind", value="service")
-    await page.wait_for_function("document.querySelectorAll('#item-list tbody tr').length === 1")
-    assert "Wegebau-Kolonne" in await rows.first.inner_text()
+    await page.wait_for_function(
+        f"document.querySelectorAll('#item-list tbody tr').length === {len(HERINGEN_SERVICES)}")
+    assert HERINGEN_SERVICES[0] in await rows.first.inner_text()
 
     # Free text across all municipalities.
     await page.select_option("#municipality_id", value="")
     await page.select_option("#kind", value="")
-    await page.wait_for_function("document.querySelectorAll('#item-list tbody tr').length === 18")
+    await page.wait_for_function(f"document.querySelectorAll('#item-list tbody tr').length === {ALL_ITEMS}")
     await page.locator("#q").press_sequentially("Kehrmaschine")  # keyup drives the search
     await page.wait_for_function(
         "[...document.querySelectorAll('#item-list tbody tr')].map(r => r.innerText.includes('Kehrmaschine'))"
