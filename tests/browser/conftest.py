@@ -45,6 +45,8 @@ VIEWPORT = {"width": 1280, "height": 800}
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("MN_SCREENSHOT_DIR", REPO / "docs" / "screenshots"))
 DEMO_PASSWORD = "demo-passwort"
+# The flows play in June of next year: far enough from the demo's bookings, which lie around today.
+SEASON = datetime.now(UTC).year + 1
 
 # Demo logins (demo.py): farmer Karl Hartung cares for "Feldweg Am Rasdorfer Berg" in Gerstungen.
 FARMER = "karl.hartung@landwirt.example"

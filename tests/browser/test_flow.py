@@ -7,7 +7,7 @@ verge mowing → Uwe confirms it → treasurer Claudia Vogt settles the month an
 Before June the treasurer settles May, which takes the demo's older entries (months are settled in
 order); June then holds exactly the two entries of this flow.
 
-The service's clock (tests/browser/serve_with_clock.py) is set to June 2027: the booking has to start
+The service's clock (tests/browser/serve_with_clock.py) is set to June of next year (SEASON): the booking has to start
 in the future, be completed after it started, and the month settled after it ended.
 
 Hand-computed figures (demo rates, VAT 19 %, half-up once per line):
@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import FARMER, FINANCE, YARD_HEAD, screenshot
+from tests.browser.conftest import FARMER, FINANCE, SEASON, YARD_HEAD, screenshot
 
 pytestmark = pytest.mark.browser
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -33,7 +33,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 async def test_book_approve_complete_care_confirm_settle_and_download(browsing):
     service = browsing.service
-    service.set_now(datetime(2027, 6, 14, 9, 0, tzinfo=BERLIN))
+    service.set_now(datetime(SEASON, 6, 14, 9, 0, tzinfo=BERLIN))
 
     # --- the farmer books through the form on the item page -------------------------------------------
     farmer = await browsing.page(FARMER)
@@ -42,9 +42,9 @@ async def test_book_approve_complete_care_confirm_settle_and_download(browsing):
     await farmer.click("text=Traktor 120 PS mit Mulcher")
     form = farmer.locator("#booking-form")
     await form.wait_for()
-    await farmer.fill("#start_date", "2027-06-15")
+    await farmer.fill("#start_date", f"{SEASON}-06-15")
     await farmer.fill("#start_time", "08:00")
-    await farmer.fill("#end_date", "2027-06-15")
+    await farmer.fill("#end_date", f"{SEASON}-06-15")
     await farmer.fill("#end_time", "12:00")
     await farmer.check("input[name=with_operator]")
     await farmer.fill("#note", "Bankette am Rasdorfer Berg, Zufahrt über den Feldweg")
@@ -70,7 +70,7 @@ async def test_book_approve_complete_care_confirm_settle_and_download(browsing):
     await row.locator(".badge.approved").wait_for()
 
     # --- after the job (the clock moves on) he completes it with the actual hours --------------------------
-    service.set_now(datetime(2027, 6, 15, 13, 0, tzinfo=BERLIN))
+    service.set_now(datetime(SEASON, 6, 15, 13, 0, tzinfo=BERLIN))
     await yard.reload()
     async with yard.expect_navigation():
         await yard.locator("tr", has_text="Karl Hartung").locator("a.btn").click()
@@ -86,7 +86,7 @@ async def test_book_approve_complete_care_confirm_settle_and_download(browsing):
     await farmer.goto("/care")
     option = farmer.locator("#section_id option", has_text="Feldweg Am Rasdorfer Berg")
     await farmer.select_option("#section_id", value=await option.get_attribute("value"))
-    await farmer.fill("#performed_on", "2027-06-14")
+    await farmer.fill("#performed_on", f"{SEASON}-06-14")
     await farmer.fill("#quantity", "1200")
     await farmer.fill("#note", "Beide Seiten gemäht")
     async with farmer.expect_navigation():
@@ -106,7 +106,7 @@ async def test_book_approve_complete_care_confirm_settle_and_download(browsing):
     await yard.locator(".badge.confirmed").first.wait_for()
 
     # --- July: the treasurer settles June and downloads the CSV -----------------------------------------------
-    service.set_now(datetime(2027, 7, 2, 9, 0, tzinfo=BERLIN))
+    service.set_now(datetime(SEASON, 7, 2, 9, 0, tzinfo=BERLIN))
     finance = await browsing.page(FINANCE)
     await settle_and_download(finance)
     await finance.goto("/finance/settlements")
@@ -114,17 +114,17 @@ async def test_book_approve_complete_care_confirm_settle_and_download(browsing):
 
     # --- Karl sees both entries of June on his account --------------------------------------------------
     await farmer.goto("/account")
-    june = farmer.locator("tr", has_text="2027").filter(has_text="390,92")
+    june = farmer.locator("tr", has_text=str(SEASON)).filter(has_text="390,92")
     await june.first.wait_for()
     assert await farmer.locator("tr", has_text="144,00").count() >= 1
     await screenshot(farmer, "account")
 
 
 async def settle_and_download(page) -> None:
-    """Run June 2027 on the finance page and check the CSV row of Karl Hartung."""
+    """Run June on the finance page and check the CSV row of Karl Hartung."""
     # Months are settled in order: May first takes everything older (the demo's past bookings), so
     # June holds exactly this flow's two entries.
-    for month in ("2027-05", "2027-06"):
+    for month in (f"{SEASON}-05", f"{SEASON}-06"):
         await page.goto("/finance/settlements")
         await page.locator("[name=month]").first.fill(month)
         async with page.expect_navigation():
@@ -144,5 +144,5 @@ async def settle_and_download(page) -> None:
     assert lines[0].startswith("Gemeinde;Monat;Landwirt;IBAN;Belastungen;Gutschriften;Saldo")
     rows = [line.split(";") for line in lines[1:] if "Karl Hartung" in line]
     assert len(rows) == 1
-    assert rows[0][:7] == ["Gerstungen", "2027-06", "Karl Hartung", "DE02500105170137075030",
+    assert rows[0][:7] == ["Gerstungen", f"{SEASON}-06", "Karl Hartung", "DE02500105170137075030",
                            "390,92", "144,00", "246,92"]

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.conftest import OTHER_YARD_HEAD, YARD_HEAD, screenshot
+from tests.browser.conftest import OTHER_YARD_HEAD, SEASON, YARD_HEAD, screenshot
 
 pytestmark = pytest.mark.browser
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -28,11 +28,11 @@ async def _request(page, item: str, day: str, start: str, end: str) -> None:
 
 
 async def test_overlap_other_municipality_and_csrf_refusals(browsing):
-    browsing.service.set_now(datetime(2027, 6, 18, 9, 0, tzinfo=BERLIN))
+    browsing.service.set_now(datetime(SEASON, 6, 18, 9, 0, tzinfo=BERLIN))
 
     # Marie books the sweeper, the Gerstungen yard head approves.
     marie = await browsing.page(MARIE)
-    await _request(marie, "Kehrmaschine", "2027-06-21", "08:00", "12:00")
+    await _request(marie, "Kehrmaschine", f"{SEASON}-06-21", "08:00", "12:00")
     async with marie.expect_navigation(url=re.compile(r"/bookings")):
         await marie.locator("#booking-form button[type=submit]").click()
     yard = await browsing.page(YARD_HEAD)
@@ -45,24 +45,24 @@ async def test_overlap_other_municipality_and_csrf_refusals(browsing):
 
     # Jonas wants 10:00–14:00 the same day: the live hint warns, the post is refused with the reason.
     jonas = await browsing.page(JONAS)
-    await _request(jonas, "Kehrmaschine", "2027-06-21", "10:00", "14:00")
+    await _request(jonas, "Kehrmaschine", f"{SEASON}-06-21", "10:00", "14:00")
     hint = jonas.locator("#estimate [role=alert]")
     await hint.wait_for()
     await jonas.locator("#booking-form button[type=submit]").click()
     refusal = jonas.locator("#booking-form > [role=alert]")  # the re-rendered form, not the live hint
     await refusal.wait_for()
     message = await refusal.inner_text()
-    assert "21.06.2027" in message or "10:00" in message or "08:00" in message, message
+    assert f"21.06.{SEASON}" in message or "10:00" in message or "08:00" in message, message
     await screenshot(jonas, "booking-conflict")
 
     # A start in the past (the clock says 18 June) is refused with the field marked, also in the browser.
-    await jonas.fill("#start_date", "2027-06-17")
-    await jonas.fill("#end_date", "2027-06-17")
+    await jonas.fill("#start_date", f"{SEASON}-06-17")
+    await jonas.fill("#end_date", f"{SEASON}-06-17")
     await jonas.locator("#booking-form button[type=submit]").click()
     await jonas.locator("#booking-form .field.invalid #start_date").wait_for()
-    assert await jonas.input_value("#start_date") == "2027-06-17"
+    assert await jonas.input_value("#start_date") == f"{SEASON}-06-17"
     await jonas.goto("/bookings")
-    assert "21.06.2027" not in await jonas.locator("main").inner_text()  # nothing stored for Jonas
+    assert f"21.06.{SEASON}" not in await jonas.locator("main").inner_text()  # nothing stored for Jonas
 
     # The Berka/Werra yard head neither sees nor may open the Gerstungen booking.
     other = await browsing.page(OTHER_YARD_HEAD)
@@ -85,12 +85,12 @@ async def test_overlap_other_municipality_and_csrf_refusals(browsing):
 
 
 async def test_care_report_beyond_the_section_is_explained_in_german(browsing):
-    browsing.service.set_now(datetime(2027, 7, 20, 9, 0, tzinfo=BERLIN))
+    browsing.service.set_now(datetime(SEASON, 7, 20, 9, 0, tzinfo=BERLIN))
     farmer = await browsing.page(MARIE)  # cares for "K 21 Bankett Richtung Lauchröden", 850 m
     await farmer.goto("/care")
     option = farmer.locator("#section_id option", has_text="K 21 Bankett")
     await farmer.select_option("#section_id", value=await option.get_attribute("value"))
-    await farmer.fill("#performed_on", "2027-07-19")
+    await farmer.fill("#performed_on", f"{SEASON}-07-19")
     await farmer.fill("#quantity", "5000")
     async with farmer.expect_navigation():
         await farmer.locator("form[action='/care/report'] button[type=submit]").click()
@@ -99,4 +99,4 @@ async def test_care_report_beyond_the_section_is_explained_in_german(browsing):
     assert "850" in await error.inner_text()
     assert "5000" in await farmer.input_value("#quantity")  # the form keeps what was typed
     logs = await farmer.locator("main").inner_text()
-    assert "19.07.2027" not in logs  # nothing was stored
+    assert f"19.07.{SEASON}" not in logs  # nothing was stored
