@@ -624,7 +624,8 @@ async def drill_two_serves(server_url: str) -> None:
             check("each ended month settled exactly once", all(frozen_months.get(mo) == 1 for mo in months)
                   and all(row.n == 1 for row in per_month) and runs.created == len(months) and unsettled == 0,
                   f"settlements per month {[(f'{r.month:%Y-%m}', r.n, 'frozen' if r.frozen else 'open') for r in per_month]}"
-                  f"; {runs.n} recorded start-up runs, {runs.created} of them created a settlement, "
+                  f"; {runs.n} recorded runs (both catch-ups and the 20 requests), {runs.created} of them "
+                  f"created a settlement, "
                   f"{runs.errors} with an error; {unsettled} entries of ended months unsettled")
         finally:
             for s in serves:
