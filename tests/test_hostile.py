@@ -638,3 +638,11 @@ async def test_the_form_reads_local_times_in_the_network_zone_even_at_the_clock_
     gap = await post_form(client, f"/items/{item}/bookings", {
         "start_date": "2027-03-28", "start_time": "02:30", "end_date": "2027-03-28", "end_time": "02:45"})
     assert gap.status_code in (303, 409, 422), gap.status_code
+
+
+@pytest.mark.parametrize("filename", ["guessed-token.ics", "..%2F..%2Fetc%2Fpasswd", "x" * 5000 + ".ics", "%00.ics",
+                                      "' OR 1=1 --.ics", ".ics"])
+async def test_calendar_feeds_refuse_unknown_and_hostile_tokens(client, filename):
+    for kind in ("items", "farmers"):
+        response = await client.get(f"/calendar/{kind}/{filename}")
+        assert response.status_code in (400, 404, 422), (kind, filename[:40], response.status_code)
