@@ -119,8 +119,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             shutdown_hooks=[embedded.stop] if uses_embedded else [],
         )
         print(f"Serving on http://{args.host}:{args.port}", flush=True)
+        # Keep idle connections longer than common load balancers do (60 s), so the balancer closes
+        # them first and never sends a request into a connection uvicorn is just closing (a 502).
         uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True,
-                    timeout_graceful_shutdown=10)
+                    timeout_graceful_shutdown=10, timeout_keep_alive=75)
     finally:
         if uses_embedded:
             embedded.stop()

@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -43,7 +44,9 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path(os.environ.get("MN_SCREENSHOT_DIR", REPO / "docs" / "screenshots"))
+# A test run must not rewrite tracked files: screenshots go to a temporary folder unless
+# MN_SCREENSHOT_DIR names one (MN_SCREENSHOT_DIR=docs/screenshots refreshes the README's pictures).
+SCREENSHOTS = Path(os.environ.get("MN_SCREENSHOT_DIR") or Path(tempfile.gettempdir()) / "mn-screenshots")
 DEMO_PASSWORD = "demo-passwort"
 # The flows play in June of next year: far enough from the demo's bookings, which lie around today.
 SEASON = datetime.now(UTC).year + 1
