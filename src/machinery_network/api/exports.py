@@ -55,6 +55,14 @@ async def export_settlement(
     farmer_id: int | None = None,
 ) -> Response:
     """The month's file: csv | datev | pdf (all statements, or one with ``farmer_id``) | sepa-debit | sepa-credit."""
+    return await export_response(db_session, actor, month, municipality_id, fmt, farmer_id)
+
+
+async def export_response(
+    db_session: AsyncSession, actor: Actor, month: str, municipality_id: int | None, fmt: str | None,
+    farmer_id: int | None,
+) -> Response:
+    """Shared by the API route and the settlement page's download links."""
     if not fmt:
         raise Invalid("field.required", field="format")
     export_file = await service.export(

@@ -9,9 +9,8 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.service import get_municipality
-from machinery_network.api.exports import file_response, month_or_422, municipality_or_422
+from machinery_network.api.exports import export_response, file_response, month_or_422, municipality_or_422
 from machinery_network.auth import Actor
-from machinery_network.errors import Invalid
 from machinery_network.exports import service
 from machinery_network.exports.sepa import missing_bank_details, missing_error
 from machinery_network.web.common import render
@@ -26,13 +25,7 @@ async def download_export(
     fmt: str | None = Parameter(query="format", default=None),
     farmer_id: int | None = None,
 ) -> Response:
-    if not fmt:
-        raise Invalid("field.required", field="format")
-    export_file = await service.export(
-        db_session, actor, month_or_422(month), municipality_or_422(actor, municipality_id), fmt,
-        farmer_id=farmer_id,
-    )
-    return file_response(export_file)
+    return await export_response(db_session, actor, month, municipality_id, fmt, farmer_id)
 
 
 @get("/account/statements/{month:str}", include_in_schema=False)
