@@ -12,12 +12,13 @@ Every status change writes a ``BookingEvent`` (who, when, from, to).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, and_, delete, func, insert, literal, null, select
+from sqlalchemy import DateTime, Integer, Select, and_, bindparam, delete, func, insert, literal, null, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -263,6 +264,34 @@ def _check_period(start: datetime, end: datetime, settings: Settings) -> None:
                       days=settings.booking_horizon_days)
 
 
+_BOOKING_VALUES = ("item_id", "farmer_id", "start_at", "end_at", "with_operator", "expected_quantity", "note",
+                   "status", "estimated_cents", "created_at")
+
+
+@functools.cache
+def _request_statement() -> Select:
+    """One statement writes a new request, its first event and the yard heads' notification.
+
+    Built once with bind parameters (building it costs more Python than the rest of the request).
+    """
+    inserted = (
+        insert(Booking.__table__)
+        .values({name: bindparam(name, type_=Booking.__table__.c[name].type) for name in _BOOKING_VALUES})
+        .returning(Booking.__table__.c.id)
+        .cte("inserted")
+    )
+    event = (
+        insert(BookingEvent.__table__)
+        .from_select(
+            ["booking_id", "actor_id", "from_status", "to_status", "at"],
+            select(inserted.c.id, bindparam("actor_id", type_=Integer), null(),
+                   literal(BookingStatus.requested.value), bindparam("now", type_=DateTime(timezone=True))),
+        )
+        .cte("event")
+    )
+    return select(inserted.c.id).add_cte(event, notifications.request_notice(inserted))
+
+
 async def request(session: AsyncSession, actor: Actor, data: BookingCreate, settings: Settings) -> Booking:
     """A farmer asks for an item; it may overlap other requests but no approved booking or block.
 
@@ -302,22 +331,16 @@ async def request(session: AsyncSession, actor: Actor, data: BookingCreate, sett
         "note": (data.note or "").strip() or None, "status": BookingStatus.requested.value,
         "estimated_cents": estimated.gross_cents, "created_at": now,
     }
-    # One statement writes the booking, its first event and the yard heads' notification.
-    inserted = insert(Booking).values(**values).returning(Booking.id).cte("inserted")
-    event = (
-        insert(BookingEvent)
-        .from_select(
-            ["booking_id", "actor_id", "from_status", "to_status", "at"],
-            select(inserted.c.id, literal(actor.id, Integer), null(), literal(BookingStatus.requested.value),
-                   literal(now, DateTime(timezone=True))),
-        )
-        .cte("event")
+    booking_id = await session.scalar(
+        _request_statement(),
+        {
+            **values, "actor_id": actor.id, "now": now, "municipality_id": row.municipality_id,
+            **notifications.request_notice_params(
+                item_name=row.name, farmer_name=actor.name, start=data.start, end=data.end,
+                estimated_cents=estimated.gross_cents, note=values["note"],
+            ),
+        },
     )
-    notice = notifications.request_notice(
-        inserted, item_name=row.name, municipality_id=row.municipality_id, farmer_name=actor.name,
-        start=data.start, end=data.end, estimated_cents=estimated.gross_cents, note=values["note"], now=now,
-    )
-    booking_id = await session.scalar(select(inserted.c.id).add_cte(event, notice))
     return Booking(id=booking_id, **values)
 
 
