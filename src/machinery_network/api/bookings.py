@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.exceptions import ValidationException
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -147,7 +147,7 @@ class ItemBookingController(Controller):
         actor: Actor,
         db_session: AsyncSession,
         settings: Settings,
-        from_: Annotated[str | None, Parameter(query="from")] = None,
+        from_: Annotated[str | None, QueryParameter(name="from")] = None,
         to: str | None = None,
     ) -> list[Interval]:
         start = parse_instant(from_, settings, "from") or clock.now()

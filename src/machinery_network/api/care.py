@@ -6,7 +6,7 @@ from datetime import date
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from litestar.response import File
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -121,10 +121,10 @@ class SectionController(Controller):
         db_session: AsyncSession,
         settings: Settings,
         municipality_id: int,
-        start: date = Parameter(query="from"),
-        end: date = Parameter(query="to"),
+        start: date = QueryParameter(name="from"),
+        end: date = QueryParameter(name="to"),
         section_id: int | None = None,
-        fmt: str = Parameter(query="format", default="csv"),
+        fmt: str = QueryParameter(name="format", default="csv"),
     ) -> Response:
         if fmt not in ("csv", "pdf"):
             raise Invalid("care.format_unknown", field="format", format=fmt)

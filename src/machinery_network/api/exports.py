@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from litestar import Response, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.auth import Actor
@@ -51,7 +51,7 @@ async def export_settlement(
     actor: Actor,
     db_session: AsyncSession,
     municipality_id: int | None = None,
-    fmt: str | None = Parameter(query="format", default=None),
+    fmt: str | None = QueryParameter(name="format", default=None),
     farmer_id: int | None = None,
 ) -> Response:
     """The month's file: csv | datev | pdf (all statements, or one with ``farmer_id``) | sepa-debit | sepa-credit."""
@@ -78,7 +78,7 @@ async def sepa_exceptions(
     actor: Actor,
     db_session: AsyncSession,
     municipality_id: int | None = None,
-    fmt: str = Parameter(query="format", default="sepa-debit"),
+    fmt: str = QueryParameter(name="format", default="sepa-debit"),
 ) -> list[dict]:
     """Farmers who cannot go into the SEPA file (no IBAN, invalid IBAN, no mandate)."""
     exceptions = await service.sepa_exceptions(

@@ -83,7 +83,7 @@ async def load_lines(
         ),
         params,
     )
-    return [Line(*row) for row in rows.tuples()]
+    return [Line(*row) for row in rows]
 
 
 async def load_entries(
@@ -103,7 +103,7 @@ async def load_entries(
         ),
         params,
     )
-    return [Entry(*row) for row in rows.tuples()]
+    return [Entry(*row) for row in rows]
 
 
 async def load_bookings(session: AsyncSession, settlement_id: int) -> list[Booking]:
@@ -121,4 +121,4 @@ async def load_bookings(session: AsyncSession, settlement_id: int) -> list[Booki
         ),
         {"sid": settlement_id},
     )
-    return [Booking(*row) for row in rows.tuples()]
+    return [Booking(*row) for row in rows]

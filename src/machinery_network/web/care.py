@@ -11,7 +11,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import File, Template
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -366,10 +366,10 @@ async def winter_proof_download(
     actor: Actor,
     db_session: AsyncSession,
     settings: Settings,
-    start: str = Parameter(query="from", default=""),
-    end: str = Parameter(query="to", default=""),
+    start: str = QueryParameter(name="from", default=""),
+    end: str = QueryParameter(name="to", default=""),
     section_id: str = "",
-    fmt: str = Parameter(query="format", default="csv"),
+    fmt: str = QueryParameter(name="format", default="csv"),
 ) -> Response:
     require_role(actor, Role.yard_head, Role.finance)
     try:

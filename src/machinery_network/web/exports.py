@@ -4,7 +4,7 @@ farmer's statement download from ``/account``: the same service as the API, erro
 from __future__ import annotations
 
 from litestar import Response, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +22,7 @@ async def download_export(
     actor: Actor,
     db_session: AsyncSession,
     municipality_id: int | None = None,
-    fmt: str | None = Parameter(query="format", default=None),
+    fmt: str | None = QueryParameter(name="format", default=None),
     farmer_id: int | None = None,
 ) -> Response:
     return await export_response(db_session, actor, month, municipality_id, fmt, farmer_id)
