@@ -37,18 +37,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
 import httpx
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from machinery_network.accounts.security import new_token, token_digest
-from machinery_network.migrate import upgrade
+from machinery_network.db import scratch_database, scratch_server_url
 
 MUNICIPALITIES = 4
 ITEMS_PER_MUNICIPALITY = 25
@@ -64,17 +63,6 @@ APPROVED_OVERLAPS = (
     " AND a.status IN ('approved','completed') AND b.status IN ('approved','completed')"
     " AND a.start_at < b.end_at AND b.start_at < a.end_at"
 )
-
-
-def _server_url(arg: str | None) -> str:
-    url = arg or os.environ.get("DATABASE_URL")
-    if url:
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
-            url = "postgresql+asyncpg://" + url.split("://", 1)[1]
-        return url
-    from machinery_network import embedded
-
-    return embedded.start(Path(os.environ.get("MN_DATA_DIR", "./var")), database="postgres")
 
 
 def _free_port() -> int:
@@ -422,16 +410,21 @@ async def main() -> int:
                         help="drive (a) with httpx.AsyncClient instead of the lightweight raw client")
     args = parser.parse_args()
 
-    server = _server_url(args.database_url)
-    name = f"mn_bench_bookings_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    server_url, embedded_server = scratch_server_url(args.database_url)
+    try:
+        async with scratch_database(server_url, "mn_bench_bookings") as url:
+            return await run(url, args)
+    finally:
+        if embedded_server:
+            from machinery_network import embedded
+
+            embedded.stop()
+
+
+async def run(url: str, args: argparse.Namespace) -> int:
     dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
     process = None
     try:
-        await upgrade(url)
         seed = await _seed(url, args.farmers)
         port = _free_port()
         base_url = f"http://127.0.0.1:{port}"
@@ -444,7 +437,7 @@ async def main() -> int:
                 service_log.flush()
                 print((Path(data_dir) / "service.log").read_text(errors="replace")[-3000:], file=sys.stderr)
                 raise
-            print(f"service on {base_url} (uvicorn, 1 worker), database {name}; "
+            print(f"service on {base_url} (uvicorn, 1 worker), database {url.rsplit('/', 1)[-1].split('?')[0]}; "
                   f"{MUNICIPALITIES * ITEMS_PER_MUNICIPALITY} items, {args.farmers} farmers;"
                   f" {os.cpu_count()} CPUs, load average before the run {os.getloadavg()[0]:.2f}", flush=True)
 
@@ -509,9 +502,6 @@ async def main() -> int:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 if __name__ == "__main__":

@@ -13,20 +13,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import time
-import uuid
 from datetime import date
-from pathlib import Path
 
-from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import text
 
 from machinery_network import clock
 from machinery_network.auth import SYSTEM
-from machinery_network.db import make_engine, make_sessionmaker, session_scope
-from machinery_network.migrate import upgrade
+from machinery_network.db import (
+    make_engine,
+    make_sessionmaker,
+    scratch_database,
+    scratch_server_url,
+    session_scope,
+)
 from machinery_network.settlement import service as settlement
 
 FLOOR_SQL = (
@@ -36,17 +37,6 @@ FLOOR_SQL = (
     " SUM(amount_cents) AS net, COUNT(*) AS entries"
     " FROM ledger_entries WHERE value_date <= :cutoff GROUP BY municipality_id, farmer_id"
 )
-
-
-def _server_url(arg: str | None) -> tuple[str, bool]:
-    url = arg or os.environ.get("DATABASE_URL")
-    if url:
-        if url.startswith("postgresql://") or url.startswith("postgres://"):
-            url = "postgresql+asyncpg://" + url.split("://", 1)[1]
-        return url, False
-    from machinery_network import embedded
-
-    return embedded.start(Path(os.environ.get("MN_DATA_DIR", "./var")), database="postgres"), True
 
 
 async def _generate(conn, farmers: int, municipalities: int, per_month: int, month: date) -> int:
@@ -89,15 +79,20 @@ async def main() -> int:
     parser.add_argument("--keep", action="store_true", help="do not drop the benchmark database")
     args = parser.parse_args()
 
-    server_url, embedded_server = _server_url(args.database_url)
-    name = f"mn_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    server_url, embedded_server = scratch_server_url(args.database_url)
+    try:
+        async with scratch_database(server_url, "mn_bench", keep=args.keep) as url:
+            return await run(url, args)
+    finally:
+        if embedded_server:
+            from machinery_network import embedded
+
+            embedded.stop()
+
+
+async def run(url: str, args: argparse.Namespace) -> int:
     engine = None
     try:
-        await upgrade(url)
         from machinery_network.config import get_settings
 
         month = settlement.previous_month(clock.today(get_settings().tz))
@@ -154,14 +149,6 @@ async def main() -> int:
     finally:
         if engine is not None:
             await engine.dispose()
-        if not args.keep:
-            async with admin.connect() as conn:
-                await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
-        if embedded_server:
-            from machinery_network import embedded
-
-            embedded.stop()
 
 
 if __name__ == "__main__":

@@ -36,8 +36,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from machinery_network.db import scratch_database, scratch_server_url
 
 PASSWORD = "fault-drill-passwort"
 RESULTS: list[tuple[str, bool, str]] = []
@@ -52,39 +54,11 @@ def check(name: str, ok: bool, figures: str) -> bool:
 # --- databases and the service process ----------------------------------------------------------------
 
 
-def _asyncpg(url: str) -> str:
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+asyncpg://" + url[len(prefix):]
-    return url
-
-
-def server_url(arg: str | None) -> tuple[str, bool]:
-    """(URL of a server to create databases on, whether it is the embedded one started here)."""
-    if arg:
-        return _asyncpg(arg), False
-    from machinery_network import embedded
-
-    return embedded.start(Path(os.environ.get("MN_DATA_DIR", "./var")), database="postgres"), True
-
-
 @asynccontextmanager
 async def fresh_database(server_url: str, label: str) -> AsyncIterator[str]:
     """A new migrated database on ``server_url``, dropped afterwards."""
-    from machinery_network.migrate import upgrade
-
-    name = f"mn_fault_{label}_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        await upgrade(url)
+    async with scratch_database(server_url, f"mn_fault_{label}") as url:
         yield url
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 def free_port() -> int:
@@ -641,7 +615,7 @@ async def main() -> int:
     parser.add_argument("--farmers", type=int, default=40)
     parser.add_argument("--seconds", type=float, default=3.0)
     args = parser.parse_args()
-    server, embedded_server = server_url(args.database_url) if args.drill != "db-restart" else ("", False)
+    server, embedded_server = scratch_server_url(args.database_url) if args.drill != "db-restart" else ("", False)
     try:
         return await _run(args, server)
     finally:

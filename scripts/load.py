@@ -303,9 +303,10 @@ async def main() -> int:
         return await run(args.url.rstrip("/"), args.seconds, args.farmers, args.seed)
 
     sys.path.insert(0, SCRIPTS_DIR)
-    from faults import Serve, fresh_database, server_url
+    from faults import Serve, fresh_database
+    from machinery_network.db import scratch_server_url
 
-    server, embedded_server = server_url(args.database_url)
+    server, embedded_server = scratch_server_url(args.database_url)
     try:
         async with fresh_database(server, "load") as db_url:
             serve = Serve(db_url, demo=True)

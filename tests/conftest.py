@@ -26,7 +26,7 @@ os.environ.pop("MN_SMTP_URL", None)
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
-from sqlalchemy import make_url, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.ext.asyncio import (  # noqa: E402
     AsyncConnection,
     AsyncEngine,
@@ -41,7 +41,7 @@ from machinery_network.accounts.models import Municipality, Role, User  # noqa: 
 from machinery_network.app import create_app  # noqa: E402
 from machinery_network.auth import SYSTEM, Actor  # noqa: E402
 from machinery_network.config import Settings  # noqa: E402
-from machinery_network.migrate import upgrade  # noqa: E402
+from machinery_network.db import scratch_database  # noqa: E402
 
 # Cheap argon2 parameters: the tests create many users; production keeps the library defaults.
 security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -66,18 +66,8 @@ async def server_url() -> AsyncIterator[str]:
 @pytest.fixture(scope="session")
 async def database_url(server_url: str) -> AsyncIterator[str]:
     """A fresh database with every migration applied, dropped at the end of the session."""
-    name = f"mn_test_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    await upgrade(url)
-    try:
+    async with scratch_database(server_url, "mn_test") as url:
         yield url
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,9 @@
 """The command line: migrate, demo (idempotent), create-user from stdin, exit codes."""
 
 import io
-import uuid
 
 import pytest
-from sqlalchemy import func, make_url, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from machinery_network import cli
@@ -12,25 +11,19 @@ from machinery_network.accounts.models import Municipality, User
 from machinery_network.care.models import Assignment, Section
 from machinery_network.catalogue.models import Item
 from machinery_network.config import get_settings
+from machinery_network.db import scratch_database
 
 
 @pytest.fixture
 async def cli_database(server_url, monkeypatch):
     """A database of its own: the CLI commits for real, outside the test's rolled-back transaction."""
-    name = f"mn_cli_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
-    try:
-        yield url
-    finally:
+    async with scratch_database(server_url, "mn_cli", migrate=False) as url:
+        monkeypatch.setenv("DATABASE_URL", url)
         get_settings.cache_clear()
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+        try:
+            yield url
+        finally:
+            get_settings.cache_clear()
 
 
 async def _counts(url: str) -> dict[str, int]:

@@ -1,10 +1,9 @@
 """Migrations apply to an empty database, downgrade to nothing, and apply again."""
 
-import uuid
-
-from sqlalchemy import make_url, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from machinery_network.db import scratch_database
 from machinery_network.migrate import downgrade, upgrade
 
 
@@ -19,12 +18,7 @@ async def _tables(url: str) -> set[str]:
 
 
 async def test_migrations_upgrade_from_empty_downgrade_and_upgrade_again(server_url):
-    name = f"mn_mig_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
+    async with scratch_database(server_url, "mn_mig", migrate=False) as url:
         await upgrade(url)
         tables = await _tables(url)
         assert {"items", "bookings", "occupancies", "ledger_entries", "settlements"} <= tables
@@ -32,7 +26,3 @@ async def test_migrations_upgrade_from_empty_downgrade_and_upgrade_again(server_
         assert await _tables(url) <= {"alembic_version"}
         await upgrade(url)
         assert "ledger_entries" in await _tables(url)
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()

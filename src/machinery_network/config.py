@@ -35,12 +35,7 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        for prefix in ("postgresql://", "postgres://"):
-            if value.startswith(prefix):
-                return "postgresql+asyncpg://" + value[len(prefix):]
-        return value
+        return asyncpg_url(value) if value else None
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> Settings:
@@ -68,6 +63,14 @@ class Settings(BaseSettings):
         path.write_text(key)
         path.chmod(0o600)
         return key
+
+
+def asyncpg_url(value: str) -> str:
+    """postgresql://… and postgres://… name the asyncpg driver SQLAlchemy needs."""
+    for prefix in ("postgresql://", "postgres://"):
+        if value.startswith(prefix):
+            return "postgresql+asyncpg://" + value[len(prefix):]
+    return value
 
 
 @lru_cache

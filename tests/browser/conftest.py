@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,8 +26,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import create_async_engine
+
+from machinery_network.db import scratch_database
 
 CHROMIUM = Path(os.environ.get("MN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -135,11 +134,12 @@ async def service(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     reason = _missing_browser()
     if reason:
         pytest.skip(reason)
-    name = f"mn_browser_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    database_url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    async with scratch_database(server_url, "mn_browser", migrate=False) as database_url:
+        async for svc in _serve(database_url, tmp_path_factory):
+            yield svc
+
+
+async def _serve(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Service]:
     workdir = tmp_path_factory.mktemp("browser-service")
     data_dir = workdir / "data"
     clock_file = workdir / "clock"
@@ -170,9 +170,6 @@ async def service(server_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
             except subprocess.TimeoutExpired:
                 process.kill()
                 await asyncio.to_thread(process.wait)
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 @pytest.fixture(scope="session")
