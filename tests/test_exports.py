@@ -492,3 +492,23 @@ async def test_cli_export_writes_the_file_and_reports_exceptions(committed_sessi
                      "-o", str(tmp_path / "none.csv"))
     assert done.returncode == 1 and "no settlement" in done.stderr.lower()
     assert not (tmp_path / "none.csv").exists()
+
+
+async def test_each_text_export_names_exactly_one_charset(client, db_session, world):
+    """DATEV is Windows-1252, CSV UTF-8; the Content-Type says so once."""
+    from machinery_network.auth import SYSTEM
+    from machinery_network.ledger import service as ledger_service
+    from machinery_network.settlement import service as settlement_service
+
+    await ledger_service.post_adjustment(
+        db_session, world.finance_north.actor, farmer_id=world.farmer.id, municipality_id=world.north.id,
+        value_date=date(2026, 10, 2), amount_cents=1500, reason="Reparatur",
+    )
+    await settlement_service.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id)
+    await db_session.commit()
+    expected = {"csv": "text/csv; charset=utf-8", "datev": "text/csv; charset=windows-1252"}
+    for fmt, content_type in expected.items():
+        response = await client.get("/api/v1/settlements/2026-10/export", headers=world.finance_north.headers,
+                                    params={"municipality_id": world.north.id, "format": fmt})
+        assert response.status_code == 200
+        assert response.headers["content-type"] == content_type

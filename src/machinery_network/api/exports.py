@@ -42,7 +42,11 @@ def file_response(export_file: service.ExportFile) -> Response:
         headers["X-SEPA-Total-Cents"] = str(export_file.total_cents)
         headers["X-SEPA-Exception-Count"] = str(len(export_file.exceptions))
         headers["X-SEPA-Exceptions"] = exceptions_header(export_file.exceptions)
-    return Response(content=export_file.content, media_type=export_file.media_type, headers=headers)
+    # Litestar adds "; charset=<encoding>" to text types itself: hand it the file's own charset (DATEV is
+    # Windows-1252) instead of letting a second charset parameter follow the first.
+    media_type, _, charset = export_file.media_type.partition("; charset=")
+    return Response(content=export_file.content, media_type=media_type, headers=headers,
+                    encoding=charset or "utf-8")
 
 
 @get("/api/v1/settlements/{month:str}/export", tags=["exports"])
