@@ -22,4 +22,18 @@ MESSAGES = {
         "de": "Das Passwort braucht mindestens {min} Zeichen.",
         "en": "The password needs at least {min} characters.",
     },
+    "admin.title": {"de": "Verwaltung des Netzwerks", "en": "Network administration"},
+    "admin.nav": {"de": "Verwaltung", "en": "Administration"},
+    "admin.municipalities": {"de": "Gemeinden", "en": "Municipalities"},
+    "admin.users": {"de": "Benutzer", "en": "Users"},
+    "admin.new_municipality": {"de": "Neue Gemeinde", "en": "New municipality"},
+    "admin.new_user": {"de": "Neuer Benutzer", "en": "New user"},
+    "admin.creditor_id": {"de": "Gläubiger-ID (SEPA)", "en": "SEPA creditor id"},
+    "admin.address": {"de": "Anschrift (Briefkopf)", "en": "Address (letterhead)"},
+    "admin.role": {"de": "Rolle", "en": "Role"},
+    "admin.municipality_for_staff": {
+        "de": "Gemeinde (nur Bauhofleitung und Kämmerei)", "en": "Municipality (yard head and finance only)",
+    },
+    "admin.iban_for_farmers": {"de": "IBAN (Landwirte)", "en": "IBAN (farmers)"},
+    "admin.saved": {"de": "Gespeichert.", "en": "Saved."},
 }

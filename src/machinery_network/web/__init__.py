@@ -1,9 +1,10 @@
 """HTML front end (Jinja + htmx): thin handlers over the same services as the JSON API."""
 
-from machinery_network.web import accounts, bookings, care, catalogue, exports, ledger, settlement
+from machinery_network.web import accounts, admin, bookings, care, catalogue, exports, ledger, settlement
 
 ROUTES = [
     *accounts.ROUTES,
+    *admin.ROUTES,
     *catalogue.ROUTES,
     *bookings.ROUTES,
     *care.ROUTES,

@@ -17,7 +17,7 @@ HOME_BY_ROLE = {
     Role.farmer: "/",
     Role.yard_head: "/manage/bookings",
     Role.finance: "/finance/settlements",
-    Role.admin: "/",
+    Role.admin: "/admin",
 }
 
 

@@ -1,0 +1,86 @@
+"""The network administrator's page: municipalities and users (the same services as the JSON API)."""
+
+from __future__ import annotations
+
+from litestar import Request, get, post
+from litestar.response import Redirect, Template
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.accounts import service
+from machinery_network.accounts.models import Role, User
+from machinery_network.api.accounts import MunicipalityCreate, UserCreate
+from machinery_network.auth import Actor, require_role
+from machinery_network.errors import DomainError
+from machinery_network.i18n import gettext_de
+from machinery_network.web.common import domain_error_fields, field_errors, form_data, redirect, render
+
+EMPTY_MUNICIPALITY = {"name": "", "iban": "", "bic": "", "creditor_id": "", "address": ""}
+EMPTY_USER = {"email": "", "password": "", "name": "", "role": "farmer", "municipality_id": "", "iban": ""}
+
+
+async def _page(
+    actor: Actor, db_session: AsyncSession, *, status_code: int = 200, notice: str | None = None,
+    municipality_form: dict | None = None, municipality_errors: dict | None = None,
+    user_form: dict | None = None, user_errors: dict | None = None, message: str | None = None,
+) -> Template:
+    municipalities = await service.list_municipalities(db_session)
+    users = list(await db_session.scalars(select(User).order_by(User.role, User.name)))
+    return render(
+        "admin/index.html", actor, status_code=status_code, municipalities=municipalities, users=users,
+        names={m.id: m.name for m in municipalities}, roles=list(Role), notice=notice, message=message,
+        municipality_form=municipality_form or EMPTY_MUNICIPALITY, municipality_errors=municipality_errors or {},
+        user_form=user_form or EMPTY_USER, user_errors=user_errors or {},
+    )
+
+
+@get("/admin", include_in_schema=False)
+async def admin_page(actor: Actor, db_session: AsyncSession, done: str | None = None) -> Template:
+    require_role(actor, Role.admin)
+    notice = gettext_de("admin.saved") if done else None
+    return await _page(actor, db_session, notice=notice)
+
+
+@post("/admin/municipalities", include_in_schema=False)
+async def create_municipality(request: Request, actor: Actor, db_session: AsyncSession) -> Template | Redirect:
+    require_role(actor, Role.admin)
+    form = await form_data(request)
+    values = {key: form.get(key) or None for key in EMPTY_MUNICIPALITY}
+    try:
+        data = MunicipalityCreate.model_validate({**values, "name": form.get("name", "")})
+        await service.create_municipality(db_session, actor, **data.model_dump())
+    except ValidationError as exc:
+        return await _page(actor, db_session, status_code=422, municipality_form=form,
+                           municipality_errors=field_errors(exc), message=gettext_de("validation"))
+    except DomainError as exc:
+        errors, message = domain_error_fields(exc)
+        return await _page(actor, db_session, status_code=exc.status_code, municipality_form=form,
+                           municipality_errors=errors, message=message)
+    return redirect("/admin?done=1", request)
+
+
+@post("/admin/users", include_in_schema=False)
+async def create_user(request: Request, actor: Actor, db_session: AsyncSession) -> Template | Redirect:
+    require_role(actor, Role.admin)
+    form = await form_data(request)
+    municipality = form.get("municipality_id") or None
+    values = {
+        "email": form.get("email", ""), "password": form.get("password", ""), "name": form.get("name", ""),
+        "role": form.get("role", ""), "iban": form.get("iban") or None,
+        "municipality_id": int(municipality) if municipality and municipality.isdigit() else municipality,
+    }
+    try:
+        data = UserCreate.model_validate(values)
+        await service.create_user(db_session, actor, **data.model_dump())
+    except ValidationError as exc:
+        return await _page(actor, db_session, status_code=422, user_form={**form, "password": ""},
+                           user_errors=field_errors(exc), message=gettext_de("validation"))
+    except DomainError as exc:
+        errors, message = domain_error_fields(exc)
+        return await _page(actor, db_session, status_code=exc.status_code, user_form={**form, "password": ""},
+                           user_errors=errors, message=message)
+    return redirect("/admin?done=1", request)
+
+
+ROUTES = [admin_page, create_municipality, create_user]
