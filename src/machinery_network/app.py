@@ -284,7 +284,7 @@ async def reject_out_of_range_ids(request: Request) -> None:
 # --- routes owned by the app itself --------------------------------------------------------------
 
 
-@get(["/health", f"{API_PREFIX}/health"], tags=["system"], sync_to_thread=False, exclude_from_csrf=True)
+@get(["/health", f"{API_PREFIX}/health"], tags=["system"], exclude_from_csrf=True)
 async def health(db_session: AsyncSession) -> dict[str, str]:
     await db_session.execute(text("SELECT 1"))
     return {"status": "ok", "version": __version__}
