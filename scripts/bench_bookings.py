@@ -47,7 +47,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from machinery_network.accounts.security import new_token, token_digest
-from machinery_network.db import scratch_database, scratch_server_url
+from machinery_network.db import scratch_database_on
 
 MUNICIPALITIES = 4
 ITEMS_PER_MUNICIPALITY = 25
@@ -410,15 +410,8 @@ async def main() -> int:
                         help="drive (a) with httpx.AsyncClient instead of the lightweight raw client")
     args = parser.parse_args()
 
-    server_url, embedded_server = scratch_server_url(args.database_url)
-    try:
-        async with scratch_database(server_url, "mn_bench_bookings") as url:
-            return await run(url, args)
-    finally:
-        if embedded_server:
-            from machinery_network import embedded
-
-            embedded.stop()
+    async with scratch_database_on(args.database_url, "mn_bench_bookings") as url:
+        return await run(url, args)
 
 
 async def run(url: str, args: argparse.Namespace) -> int:

@@ -21,13 +21,7 @@ from sqlalchemy import text
 
 from machinery_network import clock
 from machinery_network.auth import SYSTEM
-from machinery_network.db import (
-    make_engine,
-    make_sessionmaker,
-    scratch_database,
-    scratch_server_url,
-    session_scope,
-)
+from machinery_network.db import make_engine, make_sessionmaker, scratch_database_on, session_scope
 from machinery_network.settlement import service as settlement
 
 FLOOR_SQL = (
@@ -79,15 +73,8 @@ async def main() -> int:
     parser.add_argument("--keep", action="store_true", help="do not drop the benchmark database")
     args = parser.parse_args()
 
-    server_url, embedded_server = scratch_server_url(args.database_url)
-    try:
-        async with scratch_database(server_url, "mn_bench", keep=args.keep) as url:
-            return await run(url, args)
-    finally:
-        if embedded_server:
-            from machinery_network import embedded
-
-            embedded.stop()
+    async with scratch_database_on(args.database_url, "mn_bench", keep=args.keep) as url:
+        return await run(url, args)
 
 
 async def run(url: str, args: argparse.Namespace) -> int:

@@ -107,6 +107,22 @@ async def scratch_database(
         await admin.dispose()
 
 
+@contextlib.asynccontextmanager
+async def scratch_database_on(
+    explicit: str | None, prefix: str, *, migrate: bool = True, keep: bool = False
+) -> AsyncIterator[str]:
+    """``scratch_database`` on ``scratch_server_url(explicit)``; stops the embedded server if it used it."""
+    server_url, embedded_server = scratch_server_url(explicit)
+    try:
+        async with scratch_database(server_url, prefix, migrate=migrate, keep=keep) as url:
+            yield url
+    finally:
+        if embedded_server:
+            from machinery_network import embedded
+
+            embedded.stop()
+
+
 def import_models() -> None:
     """Import every table model once, so SQLModel.metadata knows all tables (Alembic, tests)."""
     from machinery_network import models  # noqa: F401
