@@ -355,12 +355,22 @@ async def peak(base_url: str, seed: Seed, farmers: int, seconds: float) -> Tally
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), to show where the time goes."""
+    """User + system CPU time of the service process and its worker processes."""
+    import psutil
+
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.Error:
         return float("nan")
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -370,7 +380,9 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def _start_service(url: str, port: int, data_dir: str, pool_size: int | None, log) -> subprocess.Popen:
+def _start_service(
+    url: str, port: int, data_dir: str, pool_size: int | None, log, workers: int = 1
+) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "MN_DATA_DIR": data_dir,
            "MN_SECRET_KEY": "bench-secret-key-not-for-production"}
     env.pop("MN_SMTP_URL", None)
@@ -379,7 +391,7 @@ def _start_service(url: str, port: int, data_dir: str, pool_size: int | None, lo
     exe = Path(sys.executable).with_name("machinery-network")
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "machinery_network.cli"]
     return subprocess.Popen(
-        [*command, "serve", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port)],
+        [*command, "serve", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         env=env, stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
     )
 
@@ -406,6 +418,7 @@ async def main() -> int:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--farmers", type=int, default=200)
     parser.add_argument("--pool-size", type=int, default=None, help="MN_DB_POOL_SIZE for the service")
+    parser.add_argument("--workers", type=int, default=1, help="serve --workers for the service")
     parser.add_argument("--httpx", action="store_true",
                         help="drive (a) with httpx.AsyncClient instead of the lightweight raw client")
     args = parser.parse_args()
@@ -423,14 +436,14 @@ async def run(url: str, args: argparse.Namespace) -> int:
         base_url = f"http://127.0.0.1:{port}"
         with tempfile.TemporaryDirectory(prefix="mn-bench-") as data_dir:
             service_log = (Path(data_dir) / "service.log").open("wb")  # noqa: ASYNC230, SIM115 (before any load)
-            process = _start_service(url, port, data_dir, args.pool_size, service_log)
+            process = _start_service(url, port, data_dir, args.pool_size, service_log, args.workers)
             try:
                 await _wait_healthy(base_url, process)
             except RuntimeError:
                 service_log.flush()
                 print((Path(data_dir) / "service.log").read_text(errors="replace")[-3000:], file=sys.stderr)
                 raise
-            print(f"service on {base_url} (uvicorn, 1 worker), database {url.rsplit('/', 1)[-1].split('?')[0]}; "
+            print(f"service on {base_url} (uvicorn, {args.workers} worker(s)), database {url.rsplit('/', 1)[-1].split('?')[0]}; "
                   f"{MUNICIPALITIES * ITEMS_PER_MUNICIPALITY} items, {args.farmers} farmers;"
                   f" {os.cpu_count()} CPUs, load average before the run {os.getloadavg()[0]:.2f}", flush=True)
 

