@@ -66,3 +66,12 @@ def _number(value: Decimal) -> int | float:
 
 
 DecimalOut = Annotated[Decimal, PlainSerializer(_number, return_type=int | float)]
+
+
+def apply_changes(target: object, changes: dict, *, clearable: tuple[str, ...] = ()) -> None:
+    """Apply a PATCH body's set fields; null clears only the optional fields in ``clearable`` and
+    means "unchanged" for the required ones."""
+    for field, value in changes.items():
+        if value is None and field not in clearable:
+            continue
+        setattr(target, field, value)

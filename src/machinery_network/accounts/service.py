@@ -153,6 +153,10 @@ async def get_farmer(session: AsyncSession, farmer_id: int) -> User:
     return user
 
 
+async def list_users(session: AsyncSession) -> list[User]:
+    return list(await session.scalars(select(User).order_by(User.role, User.name, User.id)))
+
+
 async def list_farmers(session: AsyncSession) -> list[User]:
     return list(
         await session.scalars(select(User).where(User.role == Role.farmer, User.active).order_by(User.name))

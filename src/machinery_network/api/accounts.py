@@ -117,14 +117,7 @@ class UserController(Controller):
     async def list_(self, actor: Actor, db_session: AsyncSession) -> list[UserPublic]:
         """Admin: every user; yard heads and finance: the farmers (to assign sections, settle)."""
         require_role(actor, Role.admin, Role.yard_head, Role.finance)
-        if actor.is_admin:
-            from sqlalchemy import select
-
-            from machinery_network.accounts.models import User
-
-            users = list(await db_session.scalars(select(User).order_by(User.id)))
-        else:
-            users = await service.list_farmers(db_session)
+        users = await (service.list_users if actor.is_admin else service.list_farmers)(db_session)
         return [UserPublic.model_validate(u, from_attributes=True) for u in users]
 
 

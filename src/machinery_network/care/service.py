@@ -40,6 +40,7 @@ from machinery_network.i18n import translate
 from machinery_network.ledger import service as ledger
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.money import line_amounts
+from machinery_network.schemas import apply_changes
 
 EXCLUSION_VIOLATION = "23P01"
 UNIQUE_VIOLATION = "23505"
@@ -128,11 +129,7 @@ async def update_section(session: AsyncSession, actor: Actor, section_id: int, d
         )
         if open_logs:
             raise Conflict("care.open_logs_block_change", field="rate_cents", count=open_logs)
-    for field, value in changes.items():
-        # null clears the optional plan and geometry; for the required fields it means "unchanged".
-        if value is None and field not in ("planned_passes", "geometry"):
-            continue
-        setattr(section, field, value)
+    apply_changes(section, changes, clearable=("planned_passes", "geometry"))
     await session.flush()
     return section
 

@@ -11,6 +11,7 @@ from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.catalogue.models import Item
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
 from machinery_network.errors import NotFound
+from machinery_network.schemas import apply_changes
 
 
 async def create_item(session: AsyncSession, actor: Actor, data: ItemCreate) -> Item:
@@ -25,10 +26,7 @@ async def create_item(session: AsyncSession, actor: Actor, data: ItemCreate) -> 
 async def update_item(session: AsyncSession, actor: Actor, item_id: int, data: ItemUpdate) -> Item:
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
-    for field, value in data.model_dump(exclude_unset=True).items():
-        if value is None and field not in ("operator_rate_cents", "description"):
-            continue
-        setattr(item, field, value)
+    apply_changes(item, data.model_dump(exclude_unset=True), clearable=("operator_rate_cents", "description"))
     await session.flush()
     return item
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts import service
-from machinery_network.accounts.models import Role, User
+from machinery_network.accounts.models import Role
 from machinery_network.api.accounts import MunicipalityCreate, UserCreate
 from machinery_network.auth import Actor, require_role
 from machinery_network.errors import DomainError
@@ -26,7 +25,7 @@ async def _page(
     user_form: dict | None = None, user_errors: dict | None = None, message: str | None = None,
 ) -> Template:
     municipalities = await service.list_municipalities(db_session)
-    users = list(await db_session.scalars(select(User).order_by(User.role, User.name)))
+    users = await service.list_users(db_session)
     return render(
         "admin/index.html", actor, status_code=status_code, municipalities=municipalities, users=users,
         names={m.id: m.name for m in municipalities}, roles=list(Role), notice=notice, message=message,
