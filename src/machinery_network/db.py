@@ -7,10 +7,17 @@ rolled back on error, see ``app.DbSessionMiddleware``); jobs and the CLI use ``s
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import enum
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
+import asyncpg
+from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.sql.base import Executable
 
 from machinery_network.config import Settings, get_settings
 
@@ -26,18 +33,102 @@ def resolve_database_url(settings: Settings | None = None) -> str:
 
 
 def make_engine(url: str, *, pool_size: int = 10, **kwargs) -> AsyncEngine:
-    return create_async_engine(
+    """The engine; pooled connections are checked for life without a round trip (``_refuse_closed``)."""
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
         connect_args={"server_settings": {"application_name": "machinery-network"}},
         **kwargs,
     )
+    event.listen(engine.sync_engine, "checkout", _refuse_closed)
+    return engine
+
+
+def _refuse_closed(dbapi_connection: Any, connection_record: Any, connection_proxy: Any) -> None:
+    """Pool checkout: hand out no connection the server has closed (a restart, an idle timeout).
+
+    Instead of ``pool_pre_ping``, whose ping on asyncpg is three round trips (BEGIN, a query,
+    ROLLBACK) on every checkout, this asks asyncpg whether the socket is still open, which it knows
+    from the server's goodbye. ``DisconnectionError`` makes the pool discard the connection and
+    try a fresh one; a connection that dies silently still fails its request with a 503 and is
+    invalidated then (``app.database_down_handler``).
+    """
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the server closed this connection")
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+# --- hand-written statements on the hot paths ------------------------------------------------------
+#
+# The busiest routes (a token lookup, a booking request, an approval) send their statements straight
+# through asyncpg, inside the request session's transaction: SQLAlchemy's execution machinery costs
+# several times what asyncpg needs for the same prepared statement. The statements themselves are
+# still built with SQLAlchemy Core where they share parts with the rest of the code, compiled once.
+
+
+async def driver(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under ``session``, with the session's transaction begun on it.
+
+    What runs on it belongs to the session's transaction (or savepoint): committed or rolled back
+    with the session. SQLAlchemy's asyncpg adapter sends BEGIN lazily, before its first statement;
+    a connection used only through the driver must have it sent here.
+    """
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    adapted = raw.dbapi_connection
+    if getattr(adapted, "_transaction", False) is None:  # SQLAlchemy 2.x adapter, nothing sent yet
+        await adapted._start_transaction()
+    return raw.driver_connection
+
+
+@dataclass(frozen=True)
+class DriverStatement:
+    """A Core statement compiled once for asyncpg: its SQL, and how to order named parameters."""
+
+    sql: str
+    names: tuple[str, ...]
+    defaults: dict[str, Any]  # values bound at build time (literals)
+    processors: dict[str, Callable[[Any], Any]]  # the types' bind processors, where they have one
+
+    def args(self, params: dict[str, Any]) -> list[Any]:
+        values = []
+        for name in self.names:
+            value = params[name] if name in params else self.defaults[name]
+            processor = self.processors.get(name)
+            values.append(processor(value) if processor is not None else value)
+        return values
+
+    async def fetch(self, conn: asyncpg.Connection, params: dict[str, Any]) -> list[asyncpg.Record]:
+        return await conn.fetch(self.sql, *self.args(params))
+
+    async def fetchrow(self, conn: asyncpg.Connection, params: dict[str, Any]) -> asyncpg.Record | None:
+        return await conn.fetchrow(self.sql, *self.args(params))
+
+    async def fetchval(self, conn: asyncpg.Connection, params: dict[str, Any]) -> Any:
+        return await conn.fetchval(self.sql, *self.args(params))
+
+
+def for_driver(statement: Executable) -> DriverStatement:
+    """Compile ``statement`` for ``DriverStatement`` use (call it once, e.g. under functools.cache)."""
+    from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+
+    dialect = asyncpg_dialect()
+    compiled = statement.compile(dialect=dialect)
+    names = tuple(compiled.positiontup or ())
+    defaults = {}
+    for name, value in compiled.params.items():
+        defaults[name] = value.value if isinstance(value, enum.Enum) else value
+    processors = {}
+    for name in names:
+        processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if processor is not None:
+            processors[name] = processor
+    return DriverStatement(sql=compiled.string, names=names, defaults=defaults, processors=processors)
 
 
 @lru_cache
