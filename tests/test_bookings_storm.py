@@ -110,7 +110,7 @@ async def test_storm_of_approvals_and_requests_leaves_no_overlap(committed_sessi
 
 
 async def test_two_yard_heads_approving_the_same_overlap_at_once(committed_sessionmaker, settings, monkeypatch):
-    """Both pass the friendly pre-check; the exclusion constraint lets exactly one through."""
+    """Without the friendly check, the exclusion constraint lets exactly one through."""
     monkeypatch.setattr(clock, "now", lambda: NOW)
     async with committed_sessionmaker() as session:
         world = await build_world(session)
@@ -126,19 +126,11 @@ async def test_two_yard_heads_approving_the_same_overlap_at_once(committed_sessi
                                                 end=BASE + timedelta(hours=6)), settings)
         await session.commit()
 
-    # Make the friendly pre-check blind (its first call in each session finds nothing), so the second
-    # approval reaches the INSERT although the first is committed: the constraint must decide, and the
-    # 409 still names the booking in the way.
-    real_find = service.find_overlap
-    blinded: set[int] = set()
-
-    async def blind_once(session, item_id, start, end):
-        if id(session) not in blinded:
-            blinded.add(id(session))
-            return None
-        return await real_find(session, item_id, start, end)
-
-    monkeypatch.setattr(service, "find_overlap", blind_once)
+    # Leave the friendly check out of the approval statement, so the second approval reaches the
+    # INSERT although the first is committed: the constraint must decide, and the 409 still names
+    # the booking in the way.
+    unchecked = service._approval_statement(pre_check=False)
+    monkeypatch.setattr(service, "_approval_statement", lambda: unchecked)
 
     async def approve(booking_id: int):
         async with committed_sessionmaker() as session:

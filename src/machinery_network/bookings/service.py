@@ -16,9 +16,24 @@ import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, Select, and_, bindparam, delete, func, insert, literal, null, select
+import asyncpg
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    and_,
+    bindparam,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -31,6 +46,7 @@ from machinery_network.bookings.schemas import BlockCreate, BookingCreate, Compl
 from machinery_network.catalogue.models import Item, ItemUnit
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
+from machinery_network.db import DriverStatement, driver, for_driver
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.ledger import service as ledger
 from machinery_network.money import LineAmounts, line_amounts
@@ -167,30 +183,6 @@ async def _lock_item(session: AsyncSession, item_id: int) -> None:
     await session.execute(select(func.pg_advisory_xact_lock(OCCUPANCY_LOCK_CLASS, item_id)))
 
 
-async def _occupy(
-    session: AsyncSession, *, item_id: int, start: datetime, end: datetime, booking_id: int,
-    settings: Settings, locked: bool = False,
-) -> None:
-    """Insert a booking's occupancy in a savepoint; the exclusion constraint has the last word."""
-    if not locked:
-        await _lock_item(session, item_id)
-    try:
-        async with session.begin_nested():
-            await session.execute(
-                insert(Occupancy).values(item_id=item_id, start_at=start, end_at=end, booking_id=booking_id)
-            )
-    except IntegrityError as exc:
-        state = sqlstate(exc)
-        if state == EXCLUSION_VIOLATION:
-            other = await find_overlap(session, item_id, start, end)
-            if other is not None:
-                raise overlap_error(other, settings) from exc
-            raise Conflict("booking.overlap_gone") from exc
-        if state == UNIQUE_VIOLATION:  # the same booking approved twice at the same instant
-            raise Conflict("booking.not_requested", status=BookingStatus.approved) from exc
-        raise
-
-
 # --- access --------------------------------------------------------------------------------------
 
 
@@ -269,11 +261,23 @@ _BOOKING_VALUES = ("item_id", "farmer_id", "start_at", "end_at", "with_operator"
 
 
 @functools.cache
-def _request_statement() -> Select:
-    """One statement writes a new request, its first event and the yard heads' notification.
+def _request_lookup() -> DriverStatement:
+    """The item and the first approved booking or block of it in the way of [start, end)."""
+    start, end = bindparam("start", type_=DateTime(timezone=True)), bindparam("end", type_=DateTime(timezone=True))
+    return for_driver(
+        select(Item.id, Item.name, Item.municipality_id, Item.active, Item.unit, Item.rate_cents,
+               Item.operator_rate_cents, Item.vat_percent, Occupancy.start_at, Occupancy.end_at,
+               Occupancy.booking_id, Occupancy.block_id)
+        .outerjoin(Occupancy, and_(Occupancy.item_id == Item.id, Occupancy.start_at < end, Occupancy.end_at > start))
+        .where(Item.id == bindparam("item_id", type_=Integer))
+        .order_by(Occupancy.start_at, Occupancy.id)
+        .limit(1)
+    )
 
-    Built once with bind parameters (building it costs more Python than the rest of the request).
-    """
+
+@functools.cache
+def _request_statement() -> DriverStatement:
+    """One statement writes a new request, its first event and the yard heads' notification."""
     inserted = (
         insert(Booking.__table__)
         .values({name: bindparam(name, type_=Booking.__table__.c[name].type) for name in _BOOKING_VALUES})
@@ -289,32 +293,23 @@ def _request_statement() -> Select:
         )
         .cte("event")
     )
-    return select(inserted.c.id).add_cte(event, notifications.request_notice(inserted))
+    return for_driver(select(inserted.c.id).add_cte(event, notifications.request_notice(inserted)))
 
 
 async def request(session: AsyncSession, actor: Actor, data: BookingCreate, settings: Settings) -> Booking:
     """A farmer asks for an item; it may overlap other requests but no approved booking or block.
 
-    The busiest route, so it takes two round trips and no unit of work: one query reads the item and
-    the first approved booking/block in the way; one statement writes the booking, its first event and
-    an outbox row for each yard head of the item's municipality.
+    The busiest route, so it sends two prepared statements through the driver (``db.driver``) and
+    builds no unit of work: one reads the item and the first approved booking/block in the way; one
+    writes the booking, its first event and an outbox row for each yard head of the item's municipality.
     """
     require_role(actor, Role.farmer)
     data = data.model_copy(update={"start": data.start.astimezone(UTC), "end": data.end.astimezone(UTC)})
-    # Plain rows (they carry the attributes ``estimate`` and ``overlap_error`` read).
-    row = (
-        await session.execute(
-            select(Item.id, Item.name, Item.municipality_id, Item.active, Item.unit, Item.rate_cents,
-                   Item.operator_rate_cents, Item.vat_percent, Occupancy.start_at, Occupancy.end_at, Occupancy.booking_id, Occupancy.block_id)
-            .outerjoin(Occupancy, and_(Occupancy.item_id == Item.id, Occupancy.start_at < data.end,
-                                       Occupancy.end_at > data.start))
-            .where(Item.id == data.item_id)
-            .order_by(Occupancy.start_at, Occupancy.id)
-            .limit(1)
-        )
-    ).first()
-    if row is None:
+    conn = await driver(session)
+    record = await _request_lookup().fetchrow(conn, {"item_id": data.item_id, "start": data.start, "end": data.end})
+    if record is None:
         raise NotFound("item.not_found", id=data.item_id)
+    row = SimpleNamespace(**record)  # carries the attributes ``estimate`` and ``overlap_error`` read
     _check_period(data.start, data.end, settings)
     if not row.active:
         raise Invalid("booking.item_inactive", field="item_id")
@@ -331,8 +326,8 @@ async def request(session: AsyncSession, actor: Actor, data: BookingCreate, sett
         "note": (data.note or "").strip() or None, "status": BookingStatus.requested.value,
         "estimated_cents": estimated.gross_cents, "created_at": now,
     }
-    booking_id = await session.scalar(
-        _request_statement(),
+    booking_id = await _request_statement().fetchval(
+        conn,
         {
             **values, "actor_id": actor.id, "now": now, "municipality_id": row.municipality_id,
             **notifications.request_notice_params(
@@ -365,21 +360,95 @@ async def cancel(session: AsyncSession, actor: Actor, booking_id: int) -> Bookin
 # --- the yard head's side ------------------------------------------------------------------------
 
 
+_BOOKING_COLUMNS = tuple(column.name for column in Booking.__table__.c)
+
+
+@functools.cache
+def _approval_lookup() -> DriverStatement:
+    """The booking (row-locked) with what an approval needs of its item, after taking the item's
+    occupancy lock (``_lock_item``): approvals of one item happen one after the other."""
+    bookings = Booking.__table__
+    return for_driver(
+        select(bookings, Item.municipality_id.label("item_municipality_id"), Item.name.label("item_name"),
+               func.pg_advisory_xact_lock(OCCUPANCY_LOCK_CLASS, bookings.c.item_id).label("locked"))
+        .join(Item, Item.id == bookings.c.item_id)
+        .where(bookings.c.id == bindparam("booking_id", type_=Integer))
+        .with_for_update(of=bookings)
+    )
+
+
+@functools.cache
+def _approval_statement(pre_check: bool = True) -> DriverStatement:
+    """Occupy the period unless an approved booking or block is in the way, and only then mark the
+    booking approved and write its event: one statement; it returns the booking id, or nothing.
+
+    ``pre_check=False`` leaves out the look for an occupancy in the way, so that tests can show the
+    exclusion constraint deciding alone."""
+    occupancies, bookings, events = Occupancy.__table__, Booking.__table__, BookingEvent.__table__
+    item_id, booking_id = bindparam("item_id", type_=Integer), bindparam("booking_id", type_=Integer)
+    start, end = bindparam("start", type_=DateTime(timezone=True)), bindparam("end", type_=DateTime(timezone=True))
+    actor_id, now = bindparam("actor_id", type_=Integer), bindparam("now", type_=DateTime(timezone=True))
+    in_the_way = (
+        select(occupancies.c.id)
+        .where(occupancies.c.item_id == item_id, occupancies.c.start_at < end, occupancies.c.end_at > start)
+        .exists()
+    )
+    occupied = (
+        insert(occupancies)
+        .from_select(["item_id", "start_at", "end_at", "booking_id"],
+                     select(item_id, start, end, booking_id).where(~in_the_way if pre_check else true()))
+        .returning(occupancies.c.booking_id)
+        .cte("occupied")
+    )
+    approved = (
+        update(bookings)
+        .where(bookings.c.id.in_(select(occupied.c.booking_id)))
+        .values(status=BookingStatus.approved.value, decided_by=actor_id, decided_at=now)
+        .returning(bookings.c.id)
+        .cte("approved")
+    )
+    event = (
+        insert(events)
+        .from_select(["booking_id", "actor_id", "from_status", "to_status", "at"],
+                     select(approved.c.id, actor_id, literal(BookingStatus.requested.value),
+                            literal(BookingStatus.approved.value), now))
+        .cte("event")
+    )
+    return for_driver(select(approved.c.id).add_cte(occupied, event))
+
+
 async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings: Settings) -> Booking:
-    booking, item = await _load(session, booking_id, lock_item=True)
-    require_for_municipality(actor, item.municipality_id, Role.yard_head)
+    """The yard head of the item's municipality approves a request, unless the period is taken.
+
+    A busy route: three prepared statements through the driver. The period check here (under the
+    item's lock) gives the 409 naming the period in the way; the exclusion constraint on
+    ``occupancies`` stays the guarantee.
+    """
+    conn = await driver(session)
+    record = await _approval_lookup().fetchrow(conn, {"booking_id": booking_id})
+    if record is None:
+        raise NotFound("booking.not_found", id=booking_id)
+    require_for_municipality(actor, record["item_municipality_id"], Role.yard_head)
+    booking = Booking(**{name: record[name] for name in _BOOKING_COLUMNS})
     if booking.status != BookingStatus.requested:
         raise Conflict("booking.not_requested", status=booking.status)
-    other = await find_overlap(session, item.id, booking.start_at, booking.end_at)
-    if other is not None:
-        raise overlap_error(other, settings)
-    await _occupy(session, item_id=item.id, start=booking.start_at, end=booking.end_at, booking_id=booking.id,
-                  settings=settings, locked=True)
-    booking.decided_by = actor.id
-    booking.decided_at = clock.now()
-    await _record(session, booking, actor, BookingStatus.approved)
+    now = clock.now()
+    try:
+        approved = await _approval_statement().fetchval(conn, {
+            "item_id": booking.item_id, "booking_id": booking.id, "start": booking.start_at, "end": booking.end_at,
+            "actor_id": actor.id, "now": now,
+        })
+    except asyncpg.ExclusionViolationError:
+        # The constraint decided (the check above cannot see what it missed): the transaction is
+        # lost anyway, so roll it back here and look up the period in the way in a fresh one.
+        await session.rollback()
+        approved = None
+    if approved is None:
+        other = await find_overlap(session, booking.item_id, booking.start_at, booking.end_at)
+        raise overlap_error(other, settings) if other is not None else Conflict("booking.overlap_gone")
+    booking.status, booking.decided_by, booking.decided_at = BookingStatus.approved.value, actor.id, now
+    item = SimpleNamespace(id=booking.item_id, name=record["item_name"], municipality_id=record["item_municipality_id"])
     await notifications.notify_booking(session, "approved", booking, item)
-    await session.flush()
     return booking
 
 

@@ -18,7 +18,6 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     DateTime,
-    Insert,
     Integer,
     String,
     and_,
@@ -38,6 +37,7 @@ from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.bookings.models import Booking
 from machinery_network.catalogue.models import Item
 from machinery_network.config import get_settings
+from machinery_network.db import DriverStatement, driver, for_driver
 from machinery_network.money import format_eur
 from machinery_network.notifications.messages import MESSAGES
 from machinery_network.notifications.models import OutboxMessage
@@ -92,7 +92,7 @@ _OUTBOX_COLUMNS = ["recipient_id", "recipient_email", "subject", "body", "attemp
 
 
 @functools.cache
-def _decision_statement(kind: str) -> Insert:
+def _decision_statement(kind: str) -> DriverStatement:
     """Approval/rejection: to the farmer; cancellation: also to the active yard heads of the municipality."""
     template = MESSAGES[kind]
     farmer = aliased(User)
@@ -102,8 +102,7 @@ def _decision_statement(kind: str) -> Insert:
                                           User.municipality_id == bindparam("municipality_id", type_=Integer),
                                           User.active))
     columns = {"name": User.name, "municipality": Municipality.name, "farmer": farmer.name}
-    # The table, not the entity: an ORM-enabled INSERT would read the parameters as rows to insert.
-    return insert(OutboxMessage.__table__).from_select(
+    return for_driver(insert(OutboxMessage.__table__).from_select(
         _OUTBOX_COLUMNS,
         select(User.id, User.email, func.left(_sql_text("subject", template["subject"], columns), 500),
                _sql_text("body", template["body"], columns), literal(0, Integer),
@@ -113,7 +112,7 @@ def _decision_statement(kind: str) -> Insert:
         .join(farmer, farmer.id == bindparam("farmer_id", type_=Integer))
         .where(recipients)
         .order_by(User.id != bindparam("farmer_id", type_=Integer), User.id),  # the farmer's first
-    )
+    ))
 
 
 def _estimate_line(estimated_cents: int | None) -> str:
@@ -137,8 +136,8 @@ async def notify_booking(
         "reason": reason or "", "estimate": _estimate_line(booking.estimated_cents),
         "base_url": settings.base_url.rstrip("/"),
     }
-    await session.execute(
-        _decision_statement(kind),
+    await _decision_statement(kind).fetch(
+        await driver(session),
         {
             "farmer_id": booking.farmer_id, "municipality_id": item.municipality_id, "now": clock.now(),
             **_text_params("subject", template["subject"], params, _DECISION_FIELDS),
