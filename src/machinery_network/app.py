@@ -411,6 +411,8 @@ def create_app(
                 samesite="lax",
                 secure=settings.env == "production",
                 max_age=12 * 3600,
+                # The JSON API takes bearer tokens only (see provide_optional_actor): no cookie work there.
+                exclude=[API_PREFIX, "/health"],
             ).middleware,
             DbSessionMiddleware,
         ],

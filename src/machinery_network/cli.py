@@ -121,7 +121,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # Keep idle connections longer than common load balancers do (60 s), so the balancer closes
         # them first and never sends a request into a connection uvicorn is just closing (a 502).
         options = {"host": args.host, "port": args.port, "log_level": "info", "proxy_headers": True,
-                   "timeout_graceful_shutdown": 10, "timeout_keep_alive": 75}
+                   "timeout_graceful_shutdown": 10, "timeout_keep_alive": 75, "access_log": settings.access_log}
         if args.workers > 1:
             # Each worker process builds its own app (and scheduler: the advisory lock and the unique
             # constraint keep settling exactly-once across processes); this process keeps its handle

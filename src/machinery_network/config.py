@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=5 * 1024 * 1024, alias="MN_UPLOAD_MAX_BYTES", ge=1)
     base_url: str = Field(default="http://127.0.0.1:8000", alias="MN_BASE_URL")
     db_pool_size: int = Field(default=10, alias="MN_DB_POOL_SIZE", ge=1)
+    access_log: bool = Field(default=True, alias="MN_ACCESS_LOG")
 
     @field_validator("timezone")
     @classmethod

@@ -18,7 +18,14 @@ from machinery_network import clock
 from machinery_network.accounts.models import Role, User
 from machinery_network.accounts.service import actor_of
 from machinery_network.bookings import service
-from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
+from machinery_network.bookings.models import (
+    Block,
+    Booking,
+    BookingData,
+    BookingEvent,
+    BookingStatus,
+    Occupancy,
+)
 from machinery_network.bookings.schemas import BlockCreate, BookingCreate
 from machinery_network.catalogue.models import Item
 from machinery_network.config import get_settings
@@ -100,7 +107,7 @@ async def load_demo_bookings(session: AsyncSession, farmers: list[User]) -> None
             rate_cents=item.rate_cents, booking_id=booking.id, actor=actor_of(head),
         )
 
-    async def ask(name: str, farmer_index: int, offset: int, hour: int, length: int) -> Booking | None:
+    async def ask(name: str, farmer_index: int, offset: int, hour: int, length: int) -> BookingData | None:
         item = items.get(name)
         if item is None:
             return None

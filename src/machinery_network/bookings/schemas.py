@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel
 
-from machinery_network.bookings.models import Block, Booking, BookingEvent
+from machinery_network.bookings.models import Block, Booking, BookingData, BookingEvent
 from machinery_network.schemas import DecimalOut, Id, Input, Note, Quantity, Reason
 
 
@@ -68,7 +68,7 @@ class BookingPublic(BaseModel):
     events: list[EventPublic] | None = None
 
     @classmethod
-    def of(cls, booking: Booking, events: list[BookingEvent] | None = None) -> BookingPublic:
+    def of(cls, booking: Booking | BookingData, events: list[BookingEvent] | None = None) -> BookingPublic:
         return cls(
             id=booking.id, item_id=booking.item_id, farmer_id=booking.farmer_id, start=booking.start_at,
             end=booking.end_at, with_operator=booking.with_operator, expected_quantity=booking.expected_quantity,

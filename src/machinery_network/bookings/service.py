@@ -41,7 +41,14 @@ from sqlalchemy.orm import aliased
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
 from machinery_network.auth import Actor, require_for_municipality, require_role
-from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
+from machinery_network.bookings.models import (
+    Block,
+    Booking,
+    BookingData,
+    BookingEvent,
+    BookingStatus,
+    Occupancy,
+)
 from machinery_network.bookings.schemas import BlockCreate, BookingCreate, CompleteInput
 from machinery_network.catalogue.models import Item, ItemUnit
 from machinery_network.catalogue.service import get_item
@@ -296,7 +303,7 @@ def _request_statement() -> DriverStatement:
     return for_driver(select(inserted.c.id).add_cte(event, notifications.request_notice(inserted)))
 
 
-async def request(session: AsyncSession, actor: Actor, data: BookingCreate, settings: Settings) -> Booking:
+async def request(session: AsyncSession, actor: Actor, data: BookingCreate, settings: Settings) -> BookingData:
     """A farmer asks for an item; it may overlap other requests but no approved booking or block.
 
     The busiest route, so it sends two prepared statements through the driver (``db.driver``) and
@@ -336,7 +343,7 @@ async def request(session: AsyncSession, actor: Actor, data: BookingCreate, sett
             ),
         },
     )
-    return Booking(id=booking_id, **values)
+    return BookingData(id=booking_id, **values)
 
 
 async def cancel(session: AsyncSession, actor: Actor, booking_id: int) -> Booking:
@@ -417,7 +424,7 @@ def _approval_statement(pre_check: bool = True) -> DriverStatement:
     return for_driver(select(approved.c.id).add_cte(occupied, event))
 
 
-async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings: Settings) -> Booking:
+async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings: Settings) -> BookingData:
     """The yard head of the item's municipality approves a request, unless the period is taken.
 
     A busy route: three prepared statements through the driver. The period check here (under the
@@ -429,7 +436,7 @@ async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings
     if record is None:
         raise NotFound("booking.not_found", id=booking_id)
     require_for_municipality(actor, record["item_municipality_id"], Role.yard_head)
-    booking = Booking(**{name: record[name] for name in _BOOKING_COLUMNS})
+    booking = BookingData(**{name: record[name] for name in _BOOKING_COLUMNS})
     if booking.status != BookingStatus.requested:
         raise Conflict("booking.not_requested", status=booking.status)
     now = clock.now()
