@@ -100,6 +100,12 @@ async def db_session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIte
         yield session
 
 
+@pytest.fixture(autouse=True)
+def _fresh_token_cache() -> None:
+    """Each test sees the database's tokens, not what an earlier test's requests cached."""
+    accounts.token_cache.clear()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(MN_DATA_DIR=tmp_path, MN_SECRET_KEY="test-secret-key-not-for-production")

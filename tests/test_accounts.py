@@ -1,9 +1,13 @@
 """Municipalities, users and login tokens."""
 
-import pytest
-from sqlalchemy import func, select
+from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy import func, select, text
+
+from machinery_network.accounts import service as accounts_service
 from machinery_network.accounts.models import Municipality, User
+from machinery_network.auth import SYSTEM
 from tests.conftest import PASSWORD
 
 
@@ -91,3 +95,50 @@ async def test_unknown_account_gets_the_same_401(client):
     response = await client.post("/api/v1/auth/token", json={"email": "nobody@example.org", "password": "whatever1"})
     assert response.status_code == 401
     assert response.json()["detail"] == "Wrong e-mail or password."
+
+
+# --- the token cache --------------------------------------------------------------------------------
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_token_is_looked_up_once_then_served_from_the_cache_for_a_while(
+    client, world, db_session, monkeypatch
+):
+    clock = _Clock()
+    monkeypatch.setattr(accounts_service.time, "monotonic", clock)
+    assert (await client.get("/api/v1/bookings", headers=world.farmer.headers)).status_code == 200
+    # The token disappears behind the service's back (nothing in the service does this).
+    await db_session.execute(text("DELETE FROM api_tokens WHERE user_id = :u"), {"u": world.farmer.id})
+    await db_session.commit()
+    clock.now += accounts_service.token_cache.seconds - 1
+    assert (await client.get("/api/v1/bookings", headers=world.farmer.headers)).status_code == 200
+    clock.now += 2
+    assert (await client.get("/api/v1/bookings", headers=world.farmer.headers)).status_code == 401
+
+
+async def test_the_cache_never_keeps_a_token_past_its_expiry(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(accounts_service.time, "monotonic", clock)
+    cache = accounts_service.TokenCache(seconds=10)
+    cache.put("d", SYSTEM, datetime.now(UTC) + timedelta(seconds=3))
+    clock.now += 2
+    assert cache.get("d") is SYSTEM
+    clock.now += 2
+    assert cache.get("d") is None
+
+
+async def test_the_cache_is_bounded(monkeypatch):
+    cache = accounts_service.TokenCache(seconds=10, size=3)
+    later = datetime.now(UTC) + timedelta(days=1)
+    for n in range(3):
+        cache.put(str(n), SYSTEM, later)
+    assert all(cache.get(str(n)) is SYSTEM for n in range(3))
+    cache.put("3", SYSTEM, later)
+    assert len(cache._entries) <= 3 and cache.get("3") is SYSTEM

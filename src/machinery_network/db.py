@@ -71,17 +71,22 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 # still built with SQLAlchemy Core where they share parts with the rest of the code, compiled once.
 
 
-async def driver(session: AsyncSession) -> asyncpg.Connection:
+async def driver(session: AsyncSession, *, begin: bool = True) -> asyncpg.Connection:
     """The asyncpg connection under ``session``, with the session's transaction begun on it.
 
     What runs on it belongs to the session's transaction (or savepoint): committed or rolled back
     with the session. SQLAlchemy's asyncpg adapter sends BEGIN lazily, before its first statement;
     a connection used only through the driver must have it sent here.
+
+    ``begin=False`` is for a caller whose statements need no common transaction (reads, and at most
+    one writing statement, which is atomic by itself): if the session has not begun one yet, each
+    statement runs in its own, which saves the BEGIN and COMMIT round trips. Once begun (by a later
+    ``driver`` call or any ORM statement), everything after is in the session's transaction.
     """
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     adapted = raw.dbapi_connection
-    if getattr(adapted, "_transaction", False) is None:  # SQLAlchemy 2.x adapter, nothing sent yet
+    if begin and getattr(adapted, "_transaction", False) is None:  # SQLAlchemy 2.x adapter, none sent yet
         await adapted._start_transaction()
     return raw.driver_connection
 

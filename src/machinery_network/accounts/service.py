@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from datetime import UTC, datetime, timedelta
 
 from schwifty import BIC, IBAN
@@ -206,20 +207,61 @@ async def issue_token(session: AsyncSession, user: User) -> str:
 @functools.cache
 def _token_statement() -> DriverStatement:
     return for_driver(
-        select(User.id, User.role, User.municipality_id, User.name, User.email)
+        select(User.id, User.role, User.municipality_id, User.name, User.email, ApiToken.expires_at)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == bindparam("digest"), ApiToken.expires_at > func.now(), User.active)
     )
 
 
+class TokenCache:
+    """The actors of recently used bearer tokens, kept for ``seconds`` at most and never past the
+    token's expiry, so that a busy client costs one token lookup in a while, not one per request.
+
+    Nothing in the service revokes a token or deactivates a user before the token expires; a user
+    deactivated directly in the database keeps access for at most ``seconds`` on a process that has
+    just seen his token (``clear`` empties the cache at once).
+    """
+
+    def __init__(self, seconds: float = 10.0, size: int = 10_000) -> None:
+        self.seconds, self.size = seconds, size
+        self._entries: dict[str, tuple[Actor, float]] = {}
+
+    def get(self, digest: str) -> Actor | None:
+        entry = self._entries.get(digest)
+        if entry is None:
+            return None
+        if entry[1] <= time.monotonic():
+            self._entries.pop(digest, None)
+            return None
+        return entry[0]
+
+    def put(self, digest: str, actor: Actor, expires_at: datetime) -> None:
+        if len(self._entries) >= self.size:
+            self._entries.clear()  # rare (more distinct tokens than size in ``seconds``) and cheap
+        remaining = (expires_at - datetime.now(UTC)).total_seconds()
+        self._entries[digest] = (actor, time.monotonic() + min(self.seconds, remaining))
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+token_cache = TokenCache()
+
+
 async def actor_from_token(session: AsyncSession, token: str) -> Actor | None:
-    """The active user behind an unexpired bearer token. Runs on every API request: one prepared
-    statement through the driver (``db.driver``), plain columns, no ORM instance."""
-    row = await _token_statement().fetchrow(await driver(session), {"digest": token_digest(token)})
+    """The active user behind an unexpired bearer token. Runs on every API request: from the
+    ``token_cache``, else one prepared statement through the driver, outside any transaction."""
+    digest = token_digest(token)
+    actor = token_cache.get(digest)
+    if actor is not None:
+        return actor
+    row = await _token_statement().fetchrow(await driver(session, begin=False), {"digest": digest})
     if row is None:
         return None
-    return Actor(id=row["id"], role=row["role"], municipality_id=row["municipality_id"], name=row["name"],
-                 email=row["email"])
+    actor = Actor(id=row["id"], role=row["role"], municipality_id=row["municipality_id"], name=row["name"],
+                  email=row["email"])
+    token_cache.put(digest, actor, row["expires_at"])
+    return actor
 
 
 async def actor_from_session(session: AsyncSession, user_id: int, epoch: object) -> Actor | None:

@@ -309,10 +309,12 @@ async def request(session: AsyncSession, actor: Actor, data: BookingCreate, sett
     The busiest route, so it sends two prepared statements through the driver (``db.driver``) and
     builds no unit of work: one reads the item and the first approved booking/block in the way; one
     writes the booking, its first event and an outbox row for each yard head of the item's municipality.
+    That one statement is atomic by itself, so no transaction is begun for them (no BEGIN and COMMIT
+    round trips); inside a transaction the caller began, they are part of it.
     """
     require_role(actor, Role.farmer)
     data = data.model_copy(update={"start": data.start.astimezone(UTC), "end": data.end.astimezone(UTC)})
-    conn = await driver(session)
+    conn = await driver(session, begin=False)
     record = await _request_lookup().fetchrow(conn, {"item_id": data.item_id, "start": data.start, "end": data.end})
     if record is None:
         raise NotFound("item.not_found", id=data.item_id)
@@ -387,7 +389,8 @@ def _approval_lookup() -> DriverStatement:
 @functools.cache
 def _approval_statement(pre_check: bool = True) -> DriverStatement:
     """Occupy the period unless an approved booking or block is in the way, and only then mark the
-    booking approved and write its event: one statement; it returns the booking id, or nothing.
+    booking approved and write its event and the farmer's notification: one statement; it returns
+    the booking id, or nothing.
 
     ``pre_check=False`` leaves out the look for an occupancy in the way, so that tests can show the
     exclusion constraint deciding alone."""
@@ -421,13 +424,14 @@ def _approval_statement(pre_check: bool = True) -> DriverStatement:
                             literal(BookingStatus.approved.value), now))
         .cte("event")
     )
-    return for_driver(select(approved.c.id).add_cte(occupied, event))
+    notice = notifications.decision_notice("approved", after=approved).cte("notice")
+    return for_driver(select(approved.c.id).add_cte(occupied, event, notice))
 
 
 async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings: Settings) -> BookingData:
     """The yard head of the item's municipality approves a request, unless the period is taken.
 
-    A busy route: three prepared statements through the driver. The period check here (under the
+    A busy route: two prepared statements through the driver. The period check here (under the
     item's lock) gives the 409 naming the period in the way; the exclusion constraint on
     ``occupancies`` stays the guarantee.
     """
@@ -444,6 +448,8 @@ async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings
         approved = await _approval_statement().fetchval(conn, {
             "item_id": booking.item_id, "booking_id": booking.id, "start": booking.start_at, "end": booking.end_at,
             "actor_id": actor.id, "now": now,
+            **notifications.decision_params("approved", booking, record["item_name"], record["item_municipality_id"],
+                                            now),
         })
     except asyncpg.ExclusionViolationError:
         # The constraint decided (the check above cannot see what it missed): the transaction is
@@ -454,8 +460,6 @@ async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings
         other = await find_overlap(session, booking.item_id, booking.start_at, booking.end_at)
         raise overlap_error(other, settings) if other is not None else Conflict("booking.overlap_gone")
     booking.status, booking.decided_by, booking.decided_at = BookingStatus.approved.value, actor.id, now
-    item = SimpleNamespace(id=booking.item_id, name=record["item_name"], municipality_id=record["item_municipality_id"])
-    await notifications.notify_booking(session, "approved", booking, item)
     return booking
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     DateTime,
+    Insert,
     Integer,
     String,
     and_,
@@ -34,7 +35,7 @@ from sqlalchemy.orm import aliased
 
 from machinery_network import clock
 from machinery_network.accounts.models import Municipality, Role, User
-from machinery_network.bookings.models import Booking
+from machinery_network.bookings.models import Booking, BookingData
 from machinery_network.catalogue.models import Item
 from machinery_network.config import get_settings
 from machinery_network.db import DriverStatement, driver, for_driver
@@ -91,9 +92,11 @@ def _text_params(part: str, template: str, params: dict[str, Any], fields: tuple
 _OUTBOX_COLUMNS = ["recipient_id", "recipient_email", "subject", "body", "attempts", "created_at"]
 
 
-@functools.cache
-def _decision_statement(kind: str) -> DriverStatement:
-    """Approval/rejection: to the farmer; cancellation: also to the active yard heads of the municipality."""
+def decision_notice(kind: str, after: CTE | None = None) -> Insert:
+    """The outbox rows of a decision: an approval or rejection goes to the farmer; a cancellation
+    also to the active yard heads of the municipality. With ``after`` (a data-modifying CTE), the
+    rows are written only if that CTE returned a row, so the caller can make it part of its own
+    statement. Parameters: ``decision_params``."""
     template = MESSAGES[kind]
     farmer = aliased(User)
     recipients: ColumnElement[bool] = User.id == bindparam("farmer_id", type_=Integer)
@@ -102,8 +105,7 @@ def _decision_statement(kind: str) -> DriverStatement:
                                           User.municipality_id == bindparam("municipality_id", type_=Integer),
                                           User.active))
     columns = {"name": User.name, "municipality": Municipality.name, "farmer": farmer.name}
-    return for_driver(insert(OutboxMessage.__table__).from_select(
-        _OUTBOX_COLUMNS,
+    rows = (
         select(User.id, User.email, func.left(_sql_text("subject", template["subject"], columns), 500),
                _sql_text("body", template["body"], columns), literal(0, Integer),
                bindparam("now", type_=DateTime(timezone=True)))
@@ -111,8 +113,16 @@ def _decision_statement(kind: str) -> DriverStatement:
         .join(Municipality, Municipality.id == bindparam("municipality_id", type_=Integer))
         .join(farmer, farmer.id == bindparam("farmer_id", type_=Integer))
         .where(recipients)
-        .order_by(User.id != bindparam("farmer_id", type_=Integer), User.id),  # the farmer's first
-    ))
+        .order_by(User.id != bindparam("farmer_id", type_=Integer), User.id)  # the farmer's first
+    )
+    if after is not None:
+        rows = rows.where(select(after).exists())
+    return insert(OutboxMessage.__table__).from_select(_OUTBOX_COLUMNS, rows)
+
+
+@functools.cache
+def _decision_statement(kind: str) -> DriverStatement:
+    return for_driver(decision_notice(kind))
 
 
 def _estimate_line(estimated_cents: int | None) -> str:
@@ -121,28 +131,32 @@ def _estimate_line(estimated_cents: int | None) -> str:
     return MESSAGES["estimate"]["line"].format(amount=format_eur(estimated_cents, symbol=True))
 
 
-async def notify_booking(
-    session: AsyncSession, kind: str, booking: Booking, item: Item, *, reason: str | None = None
-) -> None:
-    """An outbox row per recipient for an approval, rejection or cancellation, in one statement.
-
-    Approval and rejection go to the farmer; a cancellation also goes to the active yard heads of
-    the item's municipality (the farmer's copy is his confirmation).
-    """
+def decision_params(
+    kind: str, booking: Booking | BookingData, item_name: str, municipality_id: int, now: datetime,
+    *, reason: str | None = None,
+) -> dict[str, Any]:
+    """The parameters of ``decision_notice(kind)`` for ``booking`` of the item ``item_name``."""
     settings = get_settings()
     template = MESSAGES[kind]
     params = {
-        "item": item.name, "period": format_period(booking.start_at, booking.end_at, settings.tz),
+        "item": item_name, "period": format_period(booking.start_at, booking.end_at, settings.tz),
         "reason": reason or "", "estimate": _estimate_line(booking.estimated_cents),
         "base_url": settings.base_url.rstrip("/"),
     }
+    return {
+        "farmer_id": booking.farmer_id, "municipality_id": municipality_id, "now": now,
+        **_text_params("subject", template["subject"], params, _DECISION_FIELDS),
+        **_text_params("body", template["body"], params, _DECISION_FIELDS),
+    }
+
+
+async def notify_booking(
+    session: AsyncSession, kind: str, booking: Booking, item: Item, *, reason: str | None = None
+) -> None:
+    """An outbox row per recipient for an approval, rejection or cancellation, in one statement."""
     await _decision_statement(kind).fetch(
         await driver(session),
-        {
-            "farmer_id": booking.farmer_id, "municipality_id": item.municipality_id, "now": clock.now(),
-            **_text_params("subject", template["subject"], params, _DECISION_FIELDS),
-            **_text_params("body", template["body"], params, _DECISION_FIELDS),
-        },
+        decision_params(kind, booking, item.name, item.municipality_id, clock.now(), reason=reason),
     )
 
 
