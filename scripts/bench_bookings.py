@@ -384,6 +384,14 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _machine_cpu_seconds() -> float:
+    """User + system CPU time of the whole machine (the service, PostgreSQL and this script)."""
+    import psutil
+
+    times = psutil.cpu_times()
+    return times.user + times.system
+
+
 def _percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -485,10 +493,11 @@ async def run(url: str, args: argparse.Namespace) -> int:
             transport_errors = pk.errors
             for round_ in range(1, args.rounds + 1):
                 await asyncio.sleep(2)
-                cpu0, own0 = _cpu_seconds(process.pid), time.process_time()
+                cpu0, own0, all0 = _cpu_seconds(process.pid), time.process_time(), _machine_cpu_seconds()
                 sat, sat_elapsed = await drive(base_url, seed, args.connections, args.seconds, round_=round_)
                 sat_rate = sat.total / sat_elapsed
                 sat_cpu, own_cpu = _cpu_seconds(process.pid) - cpu0, time.process_time() - own0
+                db_cpu = _machine_cpu_seconds() - all0 - sat_cpu - own_cpu
                 server_errors += sat.server_errors
                 transport_errors += sat.errors
                 print(f"round {round_}: (a) saturation: {sat.total} requests in {sat_elapsed:.1f} s with"
@@ -496,15 +505,20 @@ async def run(url: str, args: argparse.Namespace) -> int:
                       f" = {sat_rate:.0f} requests/s; statuses {dict(sorted(sat.statuses.items()))};"
                       f" p50 {_percentile(sat.latencies, 0.5) * 1000:.1f} ms,"
                       f" p99 {_percentile(sat.latencies, 0.99) * 1000:.1f} ms; service CPU {sat_cpu:.1f} s"
-                      f" ({sat_cpu / max(sat.total, 1) * 1000:.2f} ms/request), load generator CPU {own_cpu:.1f} s",
+                      f" ({sat_cpu / max(sat.total, 1) * 1000:.2f} ms/request), load generator CPU {own_cpu:.1f} s,"
+                      f" rest of the machine (PostgreSQL) {db_cpu:.1f} s ({db_cpu / max(sat.total, 1) * 1000:.2f} ms/request)",
                       flush=True)
                 await asyncio.sleep(2)
+                all0 = _machine_cpu_seconds()
                 done, conflicts, floor_elapsed = await floor(dsn, seed, args.connections, args.seconds, round_=round_)
                 floor_rate = (done + conflicts) / floor_elapsed
+                floor_cpu = _machine_cpu_seconds() - all0
                 ratios.append(sat_rate / floor_rate if floor_rate else 0.0)
                 print(f"round {round_}: (b) floor: {done} committed + {conflicts} exclusion conflicts in"
                       f" {floor_elapsed:.1f} s with {args.connections} asyncpg connections"
-                      f" = {floor_rate:.0f} transactions/s; (a)/(b) = {ratios[-1] * 100:.1f} %", flush=True)
+                      f" = {floor_rate:.0f} transactions/s (machine CPU {floor_cpu:.1f} s,"
+                      f" {floor_cpu / max(done + conflicts, 1) * 1000:.2f} ms/transaction); (a)/(b) = {ratios[-1] * 100:.1f} %",
+                      flush=True)
 
         engine = create_async_engine(url)
         async with engine.connect() as conn:
