@@ -61,3 +61,24 @@ async def test_a_compiled_statement_orders_parameters_and_fills_literals(db_sess
     assert statement.names.count("a") == 1  # one placeholder for a name used twice
     row = await statement.fetchrow(await driver(db_session), {"a": 2, "b": 40})
     assert tuple(row) == (42, "farmer", 2)
+
+
+async def test_a_request_that_finds_every_connection_busy_gets_503_not_500(database_url, settings):
+    """The pool has no overflow: past its timeout a waiting request is told to come back later."""
+    import httpx
+
+    from machinery_network.app import create_app
+
+    engine = make_engine(database_url, pool_size=1, pool_timeout=0.2)
+    try:
+        app = create_app(settings, make_sessionmaker(engine))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as client:
+            async with engine.connect() as held:  # the pool's only connection
+                await held.execute(text("SELECT 1"))
+                busy = await client.get("/api/v1/health")
+            free = await client.get("/api/v1/health")
+        assert busy.status_code == 503, busy.text
+        assert free.status_code == 200
+    finally:
+        await engine.dispose()

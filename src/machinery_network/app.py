@@ -32,6 +32,7 @@ from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from machinery_network import __version__
@@ -217,7 +218,8 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 
 
 def database_down_handler(request: Request, exc: Exception) -> Response:
-    """The database is unreachable: 503, and the pool reconnects once it answers again."""
+    """The database is unreachable or every pooled connection stays busy past the pool's timeout:
+    503, and the pool reconnects once the database answers again."""
     if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not _is_connection_error(exc):
         return internal_error_handler(request, exc)
     log.warning("database unavailable: %s", exc)
@@ -403,6 +405,7 @@ def create_app(
             HTTPException: http_error_handler,
             OperationalError: database_down_handler,
             InterfaceError: database_down_handler,
+            PoolTimeout: database_down_handler,
             ConnectionError: database_down_handler,
             OSError: database_down_handler,
             Exception: internal_error_handler,
