@@ -448,7 +448,7 @@ async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings
 
     A busy route: two prepared statements through the driver. The period check here (under the
     item's lock) gives the 409 naming the period in the way; the exclusion constraint on
-    ``occupancies`` stays the guarantee.
+    ``occupancies`` stays the guarantee. When the constraint refuses, the session is rolled back.
     """
     conn = await driver(session)
     record = await _approval_lookup().fetchrow(conn, {"booking_id": booking_id})
@@ -466,9 +466,12 @@ async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings
             **notifications.decision_params("approved", booking, record["item_name"], record["item_municipality_id"],
                                             now),
         })
-    except asyncpg.ExclusionViolationError:
-        # The constraint decided (the check above cannot see what it missed): the transaction is
-        # lost anyway, so roll it back here and look up the period in the way in a fresh one.
+    except asyncpg.ExclusionViolationError as exc:
+        # The constraint decided (the check above cannot see what it missed), and the transaction is
+        # lost. In a request's own session: roll it back and look up the period in the way in a
+        # fresh one. Inside a caller's savepoint, rolling back is the caller's to do.
+        if session.in_nested_transaction():
+            raise Conflict("booking.overlap_gone") from exc
         await session.rollback()
         approved = None
     if approved is None:
