@@ -216,22 +216,16 @@ def _can_see(actor: Actor, booking: Booking, item: Item) -> bool:
     return actor.role in (Role.yard_head, Role.finance) and actor.municipality_id == item.municipality_id
 
 
-async def _load(
-    session: AsyncSession, booking_id: int, *, lock: bool = False, lock_item: bool = False
-) -> tuple[Booking, Item]:
-    """The booking and its item in one round trip; ``lock`` takes the booking's row lock and
-    ``lock_item`` also the item's occupancy lock (see ``_lock_item``), so decisions on one item
-    happen one after the other and each sees the previous one committed."""
-    columns: list[Any] = [Booking, Item]
-    if lock_item:
-        columns.append(func.pg_advisory_xact_lock(OCCUPANCY_LOCK_CLASS, Booking.item_id))
+async def _load(session: AsyncSession, booking_id: int, *, lock: bool = False) -> tuple[Booking, Item]:
+    """The booking and its item in one round trip; ``lock`` takes the booking's row lock, so
+    decisions on one booking happen one after the other and each sees the previous one committed."""
     stmt = (
-        select(*columns)
+        select(Booking, Item)
         .join(Item, Item.id == Booking.item_id)
         .where(Booking.id == booking_id)
         .execution_options(populate_existing=True)
     )
-    if lock or lock_item:
+    if lock:
         stmt = stmt.with_for_update(of=Booking)
     row = (await session.execute(stmt)).first()
     if row is None:
