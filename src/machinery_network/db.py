@@ -70,6 +70,25 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+# SQLSTATEs the services turn into friendly answers (the constraints stay the guarantee).
+EXCLUSION_VIOLATION = "23P01"
+UNIQUE_VIOLATION = "23505"
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL SQLSTATE behind a database error, raised through SQLAlchemy (asyncpg keeps it
+    on the original error) or by asyncpg itself."""
+    chain: BaseException | None = exc
+    for _ in range(5):
+        if chain is None:
+            break
+        code = getattr(chain, "sqlstate", None) or getattr(chain, "pgcode", None)
+        if isinstance(code, str):
+            return code
+        chain = getattr(chain, "orig", None) or chain.__cause__
+    return None
+
+
 # --- hand-written statements on the hot paths ------------------------------------------------------
 #
 # The busiest routes (a token lookup, a booking request, an approval) send their statements straight

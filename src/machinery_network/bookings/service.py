@@ -55,14 +55,19 @@ from machinery_network.bookings.schemas import BlockCreate, BookingCreate, Compl
 from machinery_network.catalogue.models import Item, ItemUnit
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
-from machinery_network.db import DriverStatement, driver, for_driver
+from machinery_network.db import (
+    EXCLUSION_VIOLATION,
+    UNIQUE_VIOLATION,
+    DriverStatement,
+    driver,
+    for_driver,
+    sqlstate,
+)
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.ledger import service as ledger
 from machinery_network.money import LineAmounts, line_amounts
 from machinery_network.notifications import service as notifications
 
-EXCLUSION_VIOLATION = "23P01"
-UNIQUE_VIOLATION = "23505"
 OCCUPANCY_LOCK_CLASS = 7301  # first key of pg_advisory_xact_lock(int, int): the occupancies of one item
 OPERATOR_HOURS_PER_DAY = Decimal(8)
 MAX_WINDOW_DAYS = 400
@@ -179,19 +184,6 @@ def overlap_error(occupancy: Occupancy, settings: Settings) -> Conflict:
         start_de=f"{start:%d.%m.%Y %H:%M}", end_de=f"{end:%d.%m.%Y %H:%M}",
         extra={"conflict": {"start": start.isoformat(), "end": end.isoformat(), "kind": kind}},
     )
-
-
-def sqlstate(exc: BaseException) -> str | None:
-    """The PostgreSQL SQLSTATE behind a SQLAlchemy error (asyncpg keeps it on the original error)."""
-    chain: BaseException | None = exc
-    for _ in range(5):
-        if chain is None:
-            break
-        code = getattr(chain, "sqlstate", None) or getattr(chain, "pgcode", None)
-        if isinstance(code, str):
-            return code
-        chain = getattr(chain, "orig", None) or chain.__cause__
-    return None
 
 
 async def _lock_item(session: AsyncSession, item_id: int) -> None:

@@ -35,6 +35,7 @@ from machinery_network.care.schemas import (
     SectionUpdate,
 )
 from machinery_network.config import Settings, get_settings
+from machinery_network.db import EXCLUSION_VIOLATION, UNIQUE_VIOLATION, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.i18n import translate
 from machinery_network.ledger import service as ledger
@@ -42,24 +43,11 @@ from machinery_network.ledger.models import LedgerEntry
 from machinery_network.money import line_amounts
 from machinery_network.schemas import apply_changes
 
-EXCLUSION_VIOLATION = "23P01"
-UNIQUE_VIOLATION = "23505"
 MAX_HOURS = Decimal(24)
 PROOF_MAX_DAYS = 3 * 366
 PHOTO_SUBDIR = "care"
 DEFAULT_DUE_WITHIN_DAYS = 14
 RECENTLY_ENDED_DAYS = 60
-
-
-def sqlstate(exc: BaseException) -> str | None:
-    """The SQLSTATE of a database error raised through SQLAlchemy's asyncpg adapter."""
-    chain: BaseException | None = getattr(exc, "orig", None) or exc
-    while chain is not None:
-        code = getattr(chain, "sqlstate", None) or getattr(chain, "pgcode", None)
-        if code:
-            return str(code)
-        chain = chain.__cause__
-    return None
 
 
 def _settings(settings: Settings | None) -> Settings:
