@@ -321,12 +321,12 @@ async def test_estimate_endpoint(client, db_session, world, frozen):
     assert r.status_code == 422
 
 
-async def test_demo_bookings_are_loaded_once(db_session, frozen):
+async def test_demo_bookings_are_loaded_once(db_session, frozen, settings):
     from sqlalchemy import text
 
     from machinery_network.demo import load_demo
 
-    await load_demo(db_session)
+    await load_demo(db_session, settings)
     counts = dict((await db_session.execute(text(
         "SELECT status, count(*) FROM bookings WHERE note LIKE '[Demo]%' GROUP BY status"))).all())
     assert counts == {"completed": 4, "approved": 2, "requested": 3}
@@ -334,7 +334,7 @@ async def test_demo_bookings_are_loaded_once(db_session, frozen):
         LedgerEntry.booking_id.is_not(None)))
     assert charges == 4
     assert await count(db_session, Block) == 1
-    await load_demo(db_session)  # idempotent
+    await load_demo(db_session, settings)  # idempotent
     assert await count(db_session, Booking) == 9 and await count(db_session, Block) == 1
 
 

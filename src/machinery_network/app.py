@@ -335,7 +335,7 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
 
 
 def create_app(
-    settings: Settings | None = None,
+    settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     *,
     scheduler: bool = False,
@@ -346,7 +346,6 @@ def create_app(
     from machinery_network.api import ROUTES as API_ROUTES
     from machinery_network.web import ROUTES as WEB_ROUTES
 
-    settings = settings or get_settings()
     secret = settings.resolved_secret()
     owned_engine = None
     if sessionmaker is None:
@@ -416,7 +415,7 @@ def create_app(
                 key="mn_session",
                 httponly=True,
                 samesite="lax",
-                secure=settings.env == "production",
+                secure=settings.production,
                 max_age=12 * 3600,
                 # The JSON API takes bearer tokens only (see provide_optional_actor): no cookie work there.
                 exclude=[API_PREFIX, "/health"],
@@ -428,7 +427,7 @@ def create_app(
             cookie_name="mn_csrf",
             header_name="x-csrftoken",
             cookie_samesite="lax",
-            cookie_secure=settings.env == "production",
+            cookie_secure=settings.production,
             exclude=[API_PREFIX, "/health", "/calendar"],
         ),
         template_config=TemplateConfig(

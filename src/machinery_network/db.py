@@ -10,7 +10,6 @@ import contextlib
 import enum
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import asyncpg
@@ -19,12 +18,11 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.sql.base import Executable
 
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 
 
-def resolve_database_url(settings: Settings | None = None) -> str:
+def resolve_database_url(settings: Settings) -> str:
     """DATABASE_URL when set, otherwise start (or attach to) the embedded server in MN_DATA_DIR."""
-    settings = settings or get_settings()
     if settings.database_url:
         return settings.database_url
     from machinery_network import embedded
@@ -162,19 +160,12 @@ def for_driver(statement: Executable) -> DriverStatement:
     return DriverStatement(sql=compiled.string, names=names, defaults=defaults, processors=processors)
 
 
-@lru_cache
-def _default_sessionmaker() -> async_sessionmaker[AsyncSession]:
-    settings = get_settings()
-    return make_sessionmaker(make_engine(resolve_database_url(settings), pool_size=settings.db_pool_size))
-
-
 @contextlib.asynccontextmanager
 async def session_scope(
-    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
     """A session committed when the block ends normally, rolled back on any error (CLI, jobs)."""
-    maker = sessionmaker or _default_sessionmaker()
-    async with maker() as session:
+    async with sessionmaker() as session:
         try:
             yield session
             await session.commit()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +32,7 @@ from machinery_network import clock
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
-from machinery_network.config import get_settings
+from machinery_network.config import DEFAULT_TZ
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
@@ -62,9 +63,8 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, last
 
 
-def month_has_ended(month: date, today: date | None = None) -> bool:
+def month_has_ended(month: date, today: date) -> bool:
     _, last = month_bounds(month)
-    today = today or clock.today(get_settings().tz)
     return today > last
 
 
@@ -102,6 +102,7 @@ async def settle(
     trigger: str = "api",
     wait: bool = True,
     record_run: bool = True,
+    tz: ZoneInfo = DEFAULT_TZ,
 ) -> SettleResult:
     """Settle ``month`` for ``municipality_id`` (finance of that municipality, or admin/system).
 
@@ -111,7 +112,7 @@ async def settle(
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     first, last = month_bounds(month)
     await get_municipality(session, municipality_id)
-    if not month_has_ended(first):
+    if not month_has_ended(first, clock.today(tz)):
         raise Invalid(
             "settlement.month_open", field="month", month=f"{first:%Y-%m}",
             first_day=f"{last + timedelta(days=1):%d.%m.%Y}",
