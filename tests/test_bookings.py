@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from machinery_network import clock
 from machinery_network.bookings.models import Block, Booking, BookingEvent, Occupancy
 from machinery_network.catalogue import service as catalogue
 from machinery_network.catalogue.schemas import ItemCreate
@@ -22,21 +21,6 @@ NOW = datetime(2026, 10, 1, 10, 0, tzinfo=BERLIN)
 
 def at(day: int, hour: int, minute: int = 0, month: int = 10) -> str:
     return datetime(2026, month, day, hour, minute, tzinfo=BERLIN).isoformat()
-
-
-@pytest.fixture
-def frozen(monkeypatch):
-    """Freeze the service's clock; ``frozen.move(dt)`` moves it."""
-
-    class Frozen:
-        now = NOW.astimezone(UTC)
-
-        def move(self, when: datetime) -> None:
-            self.now = when.astimezone(UTC)
-
-    state = Frozen()
-    monkeypatch.setattr(clock, "now", lambda: state.now)
-    return state
 
 
 async def make_item(db_session, world, *, unit="hour", rate=4800, operator=None, vat=19, active=True,

@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from machinery_network import clock
 from machinery_network.care import service
 from machinery_network.care.map import svg_map
 from machinery_network.care.models import Assignment, CareLog, Section
@@ -23,9 +22,7 @@ NOW = datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-@pytest.fixture(autouse=True)
-def frozen(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 async def _section(db_session, world, **overrides) -> Section:

@@ -43,18 +43,11 @@ def picky_server():
         controller.stop()
 
 
-@pytest.fixture
-def now(monkeypatch):
-    state = {"now": NOW}
-    monkeypatch.setattr(clock, "now", lambda: state["now"])
-    return state
-
-
 def _subject(message) -> str:
     return str(make_header(decode_header(message["Subject"])))
 
 
-async def test_one_failing_message_never_stalls_the_outbox(db_session, sessionmaker, picky_server, now, tmp_path):
+async def test_one_failing_message_never_stalls_the_outbox(db_session, sessionmaker, picky_server, frozen, tmp_path):
     inbox, port = picky_server
     messages = [
         OutboxMessage(recipient_email="eins@example.org", subject="Mäher\r\nBcc: x@example.org\x1b genehmigt",
@@ -88,7 +81,7 @@ async def test_one_failing_message_never_stalls_the_outbox(db_session, sessionma
     assert await deliver_pending(sessionmaker, settings) == 0
     assert len(inbox.messages) == 2
     # Due again: tried again, still failing, the back-off grows; the sent ones are not sent twice.
-    now["now"] = NOW + backoff(1)
+    frozen.move(NOW + backoff(1))
     assert await deliver_pending(sessionmaker, settings) == 0
     refused = await db_session.get(OutboxMessage, refused.id, populate_existing=True)
     assert refused.attempts == 2 and refused.next_attempt_at == NOW + backoff(1) + backoff(2)
@@ -96,7 +89,7 @@ async def test_one_failing_message_never_stalls_the_outbox(db_session, sessionma
     assert len(inbox.messages) == 2
 
 
-async def test_more_than_a_batch_with_a_failure_in_each_is_all_sent(db_session, sessionmaker, picky_server, now,
+async def test_more_than_a_batch_with_a_failure_in_each_is_all_sent(db_session, sessionmaker, picky_server, frozen,
                                                                   tmp_path):
     from machinery_network.notifications.sender import BATCH
 

@@ -1,4 +1,4 @@
-"""The `machinery-network` command line (CONTRACT.md, "Command line").
+"""The `machinery-network` command line (the README's "Command line" section).
 
 Exit status: 0 success, 2 bad arguments, 1 failure, with a one-line reason on stderr.
 """

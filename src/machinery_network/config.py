@@ -1,4 +1,4 @@
-"""Settings from the environment (see CONTRACT.md, "Configuration")."""
+"""Settings from the environment (the README's configuration table lists them)."""
 
 from __future__ import annotations
 
