@@ -397,7 +397,7 @@ def _template_engine(engine: JinjaTemplateEngine) -> None:
 
 
 def create_app(
-    settings: Settings,
+    settings: Settings | None = None,
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     *,
     scheduler: bool = False,
@@ -405,6 +405,7 @@ def create_app(
     shutdown_hooks: list[Callable[[], None]] | None = None,
 ) -> Litestar:
     """Build the application. Tests pass their own sessionmaker; ``serve`` lets it resolve the database."""
+    settings = settings or get_settings()  # an entry point: the environment's settings unless given
     from machinery_network.api import api_router
     from machinery_network.web import ROUTES as WEB_ROUTES
 
