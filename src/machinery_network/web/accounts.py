@@ -11,7 +11,8 @@ from machinery_network.accounts.models import Role
 from machinery_network.api.accounts import client_address
 from machinery_network.auth import Actor
 from machinery_network.errors import DomainError
-from machinery_network.web.common import form_data, render
+from machinery_network.web.common import render
+from machinery_network.web.forms import form_data
 
 HOME_BY_ROLE = {
     Role.farmer: "/",
@@ -39,7 +40,7 @@ async def login(request: Request, db_session: AsyncSession) -> Template | Redire
     next_path = _safe_next(form.get("next"))
     try:
         user = await service.authenticate(db_session, email, password, client_address(request))
-    except DomainError as exc:
+    except DomainError as exc:  # not ``form_action``: here a 401 (wrong password) is the form's answer
         return render(
             "login.html", None, status_code=exc.status_code, email=email, next=next_path or "",
             error=exc.message("de"),

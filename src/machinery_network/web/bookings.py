@@ -8,6 +8,7 @@ decisions, completion, the audit trail, blocks of his items. Everything goes thr
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,17 +26,11 @@ from machinery_network.bookings.models import Block, BookingStatus
 from machinery_network.bookings.schemas import BlockCreate, BookingCreate, CompleteInput, RejectInput
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
-from machinery_network.errors import DomainError, NotFound
+from machinery_network.errors import NotFound
 from machinery_network.i18n import gettext_de
 from machinery_network.money import format_decimal_de
-from machinery_network.web.common import (
-    domain_error_fields,
-    field_errors,
-    form_data,
-    parse_decimal,
-    redirect,
-    render,
-)
+from machinery_network.web.common import redirect, render
+from machinery_network.web.forms import FormError, form_action, form_data, parse_decimal
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -183,22 +178,18 @@ async def create_booking(
     require_role(actor, Role.farmer)
     form = await form_data(request)
     values, errors = _booking_values(form, item_id, settings)
-    try:
-        if errors:
-            return await _panel(db_session, actor, item_id, settings, week=form.get("start_date"), form=form,
-                                errors=errors, message=gettext_de("validation"), status_code=422)
-        data = BookingCreate.model_validate(values)
-        await service.request(db_session, actor, data, settings)
-    except ValidationError as exc:
+
+    async def again(error: FormError) -> Template:
         return await _panel(db_session, actor, item_id, settings, week=form.get("start_date"), form=form,
-                            errors=field_errors(exc), message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        fields, message = domain_error_fields(exc)
-        return await _panel(db_session, actor, item_id, settings, week=form.get("start_date"), form=form,
-                            errors=fields, message=message, status_code=exc.status_code)
-    return redirect("/bookings?sent=1", request)
+                            errors=error.fields, message=error.message, status_code=error.status_code)
+
+    if errors:
+        return await again(FormError(422, gettext_de("validation"), errors, validation=True))
+
+    async def book() -> None:
+        await service.request(db_session, actor, BookingCreate.model_validate(values), settings)
+
+    return await form_action(book, again, lambda _: redirect("/bookings?sent=1", request))
 
 
 # --- the farmer's bookings -----------------------------------------------------------------------
@@ -223,17 +214,16 @@ async def my_bookings(actor: Actor, db_session: AsyncSession, settings: Settings
 @post("/bookings/{booking_id:int}/cancel", include_in_schema=False)
 async def cancel_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
                          settings: Settings) -> Template | Redirect | Response:
-    try:
-        await service.cancel(db_session, actor, booking_id)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
+    async def again(error: FormError) -> Template:
         rows = await service.list_bookings(db_session, actor)
         rows.sort(key=lambda r: r.booking.start_at, reverse=True)
-        return render("bookings/my.html", actor, status_code=exc.status_code, rows=rows, fmt=_fmt(settings),
+        return render("bookings/my.html", actor, status_code=error.status_code, rows=rows, fmt=_fmt(settings),
                       now=clock.now(), feed_token=await calendar.farmer_token(db_session, actor),
-                      base_url=settings.base_url.rstrip("/"), notice=None, message=exc.message("de"))
-    return redirect("/bookings", request)
+                      base_url=settings.base_url.rstrip("/"), notice=None, message=error.message)
+
+    return await form_action(
+        lambda: service.cancel(db_session, actor, booking_id), again, lambda _: redirect("/bookings", request)
+    )
 
 
 # --- the yard head's inbox -----------------------------------------------------------------------
@@ -263,33 +253,30 @@ async def inbox(actor: Actor, db_session: AsyncSession, settings: Settings, stat
 @post("/manage/bookings/{booking_id:int}/approve", include_in_schema=False)
 async def approve_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
                           settings: Settings) -> Template | Redirect | Response:
-    try:
-        await service.approve(db_session, actor, booking_id, settings)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        return await _inbox(db_session, actor, settings, status=None, message=exc.message("de"),
-                            status_code=exc.status_code)
-    return redirect("/manage/bookings", request)
+    return await form_action(
+        lambda: service.approve(db_session, actor, booking_id, settings),
+        lambda error: _inbox(db_session, actor, settings, status=None, message=error.message,
+                             status_code=error.status_code),
+        lambda _: redirect("/manage/bookings", request),
+    )
 
 
 @post("/manage/bookings/{booking_id:int}/reject", include_in_schema=False)
 async def reject_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
                          settings: Settings) -> Template | Redirect | Response:
     form = await form_data(request)
-    try:
+
+    async def reject() -> None:
         data = RejectInput.model_validate({"reason": form.get("reason", "")})
         await service.reject(db_session, actor, booking_id, data.reason)
-    except ValidationError as exc:
-        reason_error = field_errors(exc).get("reason", gettext_de("field.invalid"))
-        return await _inbox(db_session, actor, settings, status=None, message=gettext_de("validation"),
-                            reject_errors={booking_id: reason_error}, status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        return await _inbox(db_session, actor, settings, status=None, message=exc.message("de"),
-                            status_code=exc.status_code)
-    return redirect("/manage/bookings", request)
+
+    def again(error: FormError) -> Awaitable[Template]:
+        # A schema refusal concerns the reason: shown at the booking's reject form.
+        reject_errors = {booking_id: error.fields.get("reason", gettext_de("field.invalid"))} if error.validation else {}
+        return _inbox(db_session, actor, settings, status=None, message=error.message, reject_errors=reject_errors,
+                      status_code=error.status_code)
+
+    return await form_action(reject, again, lambda _: redirect("/manage/bookings", request))
 
 
 async def _detail(session: AsyncSession, actor: Actor, booking_id: int, settings: Settings, *,
@@ -322,24 +309,21 @@ async def booking_detail(booking_id: int, actor: Actor, db_session: AsyncSession
 async def complete_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
                            settings: Settings) -> Template | Redirect | Response:
     form = await form_data(request)
-    try:
+
+    async def complete() -> None:
         data = CompleteInput.model_validate({
             "quantity": parse_decimal(form.get("quantity")),
             "with_operator_hours": parse_decimal(form.get("operator_hours")),
         })
         await service.complete(db_session, actor, booking_id, data, settings)
-    except ValidationError as exc:
-        errors = {("operator_hours" if k == "with_operator_hours" else k): v for k, v in field_errors(exc).items()}
-        return await _detail(db_session, actor, booking_id, settings, form=form, errors=errors,
-                             message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        fields, message = domain_error_fields(exc)
-        fields = {("operator_hours" if k == "with_operator_hours" else k): v for k, v in fields.items()}
-        return await _detail(db_session, actor, booking_id, settings, form=form, errors=fields, message=message,
-                             status_code=exc.status_code)
-    return redirect(f"/manage/bookings/{booking_id}", request)
+
+    return await form_action(
+        complete,
+        lambda error: _detail(db_session, actor, booking_id, settings, form=form, errors=error.fields,
+                              message=error.message, status_code=error.status_code),
+        lambda _: redirect(f"/manage/bookings/{booking_id}", request),
+        rename={"with_operator_hours": "operator_hours"},
+    )
 
 
 # --- blocks ----------------------------------------------------------------------------------------
@@ -367,23 +351,20 @@ async def create_block(request: Request, item_id: int, actor: Actor, db_session:
                        settings: Settings) -> Template | Redirect | Response:
     form = await form_data(request)
     values, errors = _booking_values(form, item_id, settings)
-    try:
-        if errors:
-            return await _blocks_page(db_session, actor, item_id, settings, form=form, errors=errors,
-                                      message=gettext_de("validation"), status_code=422)
+
+    def again(error: FormError) -> Awaitable[Template]:
+        return _blocks_page(db_session, actor, item_id, settings, form=form, errors=error.fields,
+                            message=error.message, status_code=error.status_code)
+
+    if errors:
+        return await again(FormError(422, gettext_de("validation"), errors, validation=True))
+
+    async def block() -> None:
         data = BlockCreate.model_validate({"start": values["start"], "end": values["end"],
                                            "reason": form.get("reason", "")})
         await service.create_block(db_session, actor, item_id, data, settings)
-    except ValidationError as exc:
-        return await _blocks_page(db_session, actor, item_id, settings, form=form, errors=field_errors(exc),
-                                  message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        fields, message = domain_error_fields(exc)
-        return await _blocks_page(db_session, actor, item_id, settings, form=form, errors=fields, message=message,
-                                  status_code=exc.status_code)
-    return redirect(f"/manage/items/{item_id}/blocks", request)
+
+    return await form_action(block, again, lambda _: redirect(f"/manage/items/{item_id}/blocks", request))
 
 
 @post("/manage/blocks/{block_id:int}/delete", include_in_schema=False)

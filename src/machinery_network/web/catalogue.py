@@ -4,34 +4,24 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality, list_municipalities
 from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.catalogue import service
-from machinery_network.catalogue.models import ItemKind, ItemUnit
+from machinery_network.catalogue.models import Item, ItemKind, ItemUnit
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
-from machinery_network.errors import DomainError
-from machinery_network.i18n import gettext_de
-from machinery_network.web.common import (
-    domain_error_fields,
+from machinery_network.web.common import redirect, render
+from machinery_network.web.forms import (
+    FormError,
     euros_input,
-    field_errors,
+    form_action,
     form_data,
+    int_or_none,
     parse_decimal,
     parse_euros,
-    redirect,
-    render,
 )
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 @get("/", include_in_schema=False)
@@ -43,7 +33,7 @@ async def catalogue_page(
     kind: str | None = None,
     q: str | None = None,
 ) -> Template:
-    selected_municipality = _int_or_none(municipality_id)
+    selected_municipality = int_or_none(municipality_id)
     selected_kind = kind if kind in ItemKind.__members__ else None
     items = await service.list_items(
         db_session, municipality_id=selected_municipality, kind=selected_kind, query=(q or "").strip() or None
@@ -97,6 +87,11 @@ def _render_form(actor: Actor, *, item_id: int | None, form: dict, errors: dict,
     )
 
 
+def _render_error(actor: Actor, item_id: int | None, form: dict[str, str], error: FormError) -> Template:
+    return _render_form(actor, item_id=item_id, form=form, errors=error.fields, message=error.message,
+                        status_code=error.status_code)
+
+
 @get("/manage/items/new", include_in_schema=False)
 async def new_item_form(actor: Actor) -> Template:
     require_role(actor, Role.yard_head)
@@ -109,18 +104,17 @@ async def new_item_form(actor: Actor) -> Template:
 async def create_item(request: Request, actor: Actor, db_session: AsyncSession) -> Template | Redirect:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
-    try:
+
+    async def create() -> Item:
         data = ItemCreate.model_validate({**_form_values(form), "municipality_id": actor.municipality_id})
-        item = await service.create_item(db_session, actor, data)
-    except ValidationError as exc:
-        errors = {_FIELD_OF.get(k, k): v for k, v in field_errors(exc).items()}
-        return _render_form(actor, item_id=None, form=form, errors=errors,
-                            message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        errors, message = domain_error_fields(exc)
-        return _render_form(actor, item_id=None, form=form, errors=errors, message=message,
-                            status_code=exc.status_code)
-    return redirect(f"/items/{item.id}", request)
+        return await service.create_item(db_session, actor, data)
+
+    return await form_action(
+        create,
+        lambda error: _render_error(actor, None, form, error),
+        lambda item: redirect(f"/items/{item.id}", request),
+        rename=_FIELD_OF,
+    )
 
 
 @get("/manage/items/{item_id:int}/edit", include_in_schema=False)
@@ -138,20 +132,16 @@ async def edit_item_form(item_id: int, actor: Actor, db_session: AsyncSession) -
 @post("/manage/items/{item_id:int}/edit", include_in_schema=False)
 async def update_item(item_id: int, request: Request, actor: Actor, db_session: AsyncSession) -> Template | Redirect:
     form = await form_data(request)
-    try:
-        data = ItemUpdate.model_validate(_form_values(form))
-        item = await service.update_item(db_session, actor, item_id, data)
-    except ValidationError as exc:
-        errors = {_FIELD_OF.get(k, k): v for k, v in field_errors(exc).items()}
-        return _render_form(actor, item_id=item_id, form=form, errors=errors,
-                            message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        errors, message = domain_error_fields(exc)
-        return _render_form(actor, item_id=item_id, form=form, errors=errors, message=message,
-                            status_code=exc.status_code)
-    return redirect(f"/items/{item.id}", request)
+
+    async def update() -> Item:
+        return await service.update_item(db_session, actor, item_id, ItemUpdate.model_validate(_form_values(form)))
+
+    return await form_action(
+        update,
+        lambda error: _render_error(actor, item_id, form, error),
+        lambda item: redirect(f"/items/{item.id}", request),
+        rename=_FIELD_OF,
+    )
 
 
 # schema field → form field

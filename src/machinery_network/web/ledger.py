@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from litestar import Request, get, post
 from litestar.response import Redirect, Template
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
@@ -13,19 +12,12 @@ from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_farmer, get_municipality, list_municipalities
 from machinery_network.auth import Actor, require_role
 from machinery_network.config import Settings
-from machinery_network.errors import DomainError
 from machinery_network.i18n import gettext_de
 from machinery_network.ledger import service
 from machinery_network.ledger.schemas import AdjustmentCreate, ReversalCreate
 from machinery_network.settlement.service import farmer_statements
-from machinery_network.web.common import (
-    domain_error_fields,
-    field_errors,
-    form_data,
-    parse_euros,
-    redirect,
-    render,
-)
+from machinery_network.web.common import redirect, render
+from machinery_network.web.forms import form_action, form_data, parse_euros
 
 
 @get("/account", include_in_schema=False)
@@ -103,7 +95,8 @@ async def post_adjustment(
 ) -> Template | Redirect:
     require_role(actor, Role.yard_head, Role.finance)
     form = await form_data(request)
-    try:
+
+    async def post_entry() -> None:
         data = AdjustmentCreate.model_validate({
             "municipality_id": actor.municipality_id, "value_date": form.get("value_date", ""),
             "amount_cents": parse_euros(form.get("amount")), "reason": form.get("reason", ""),
@@ -112,18 +105,14 @@ async def post_adjustment(
             db_session, actor, farmer_id=farmer_id, municipality_id=data.municipality_id,
             value_date=data.value_date, amount_cents=data.amount_cents, reason=data.reason,
         )
-    except ValidationError as exc:
-        errors = {("amount" if k == "amount_cents" else k): v for k, v in field_errors(exc).items()}
-        return await _staff_account_page(actor, db_session, settings, farmer_id, actor.municipality_id, form=form,
-                                         errors=errors, message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (401, 403, 404):
-            raise
-        errors, message = domain_error_fields(exc)
-        errors = {("amount" if k == "amount_cents" else k): v for k, v in errors.items()}
-        return await _staff_account_page(actor, db_session, settings, farmer_id, actor.municipality_id, form=form,
-                                         errors=errors, message=message, status_code=exc.status_code)
-    return redirect(f"/manage/accounts/{farmer_id}?done=1", request)
+
+    return await form_action(
+        post_entry,
+        lambda error: _staff_account_page(actor, db_session, settings, farmer_id, actor.municipality_id, form=form,
+                                          errors=error.fields, message=error.message, status_code=error.status_code),
+        lambda _: redirect(f"/manage/accounts/{farmer_id}?done=1", request),
+        rename={"amount_cents": "amount"},
+    )
 
 
 @post("/manage/accounts/{farmer_id:int}/entries/{entry_id:int}/reverse", include_in_schema=False)
@@ -132,20 +121,19 @@ async def reverse_entry(
 ) -> Template | Redirect:
     require_role(actor, Role.yard_head, Role.finance)
     form = await form_data(request)
-    try:
+
+    async def reverse() -> None:
         data = ReversalCreate.model_validate({"value_date": form.get("value_date", ""),
                                               "reason": form.get("reason", "")})
         await service.reverse_entry(db_session, actor, entry_id, value_date=data.value_date, reason=data.reason,
                                     farmer_id=farmer_id)
-    except ValidationError:
-        return await _staff_account_page(actor, db_session, settings, farmer_id, actor.municipality_id,
-                                         message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (401, 403, 404):
-            raise
-        return await _staff_account_page(actor, db_session, settings, farmer_id, actor.municipality_id,
-                                         message=exc.message("de"), status_code=exc.status_code)
-    return redirect(f"/manage/accounts/{farmer_id}?done=1", request)
+
+    return await form_action(
+        reverse,
+        lambda error: _staff_account_page(actor, db_session, settings, farmer_id, actor.municipality_id,
+                                          message=error.message, status_code=error.status_code),
+        lambda _: redirect(f"/manage/accounts/{farmer_id}?done=1", request),
+    )
 
 
 ROUTES = [my_account, farmers_page, farmer_account_page, post_adjustment, reverse_entry]
