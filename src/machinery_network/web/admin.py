@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
-from litestar.response import Redirect, Template
+from litestar import Request, Response, get, post
+from litestar.params import FromQuery
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts import service
@@ -11,7 +12,7 @@ from machinery_network.accounts.models import Role
 from machinery_network.api.accounts import MunicipalityCreate, UserCreate
 from machinery_network.auth import Actor, require_role
 from machinery_network.i18n import gettext_de
-from machinery_network.web.common import redirect, render
+from machinery_network.web.common import CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import form_action, form_data
 
 EMPTY_MUNICIPALITY = {"name": "", "iban": "", "bic": "", "creditor_id": "", "address": ""}
@@ -34,14 +35,16 @@ async def _page(
 
 
 @get("/admin", include_in_schema=False)
-async def admin_page(actor: Actor, db_session: AsyncSession, done: str | None = None) -> Template:
+async def admin_page(
+    actor: CurrentActor, db_session: DbSession, done: FromQuery[str | None] = None
+) -> Template:
     require_role(actor, Role.admin)
     notice = gettext_de("admin.saved") if done else None
     return await _page(actor, db_session, notice=notice)
 
 
 @post("/admin/municipalities", include_in_schema=False)
-async def create_municipality(request: Request, actor: Actor, db_session: AsyncSession) -> Template | Redirect:
+async def create_municipality(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
     require_role(actor, Role.admin)
     form = await form_data(request)
     values = {key: form.get(key) or None for key in EMPTY_MUNICIPALITY}
@@ -59,7 +62,7 @@ async def create_municipality(request: Request, actor: Actor, db_session: AsyncS
 
 
 @post("/admin/users", include_in_schema=False)
-async def create_user(request: Request, actor: Actor, db_session: AsyncSession) -> Template | Redirect:
+async def create_user(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
     require_role(actor, Role.admin)
     form = await form_data(request)
     municipality = form.get("municipality_id") or None

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +30,7 @@ from machinery_network.config import Settings
 from machinery_network.errors import NotFound
 from machinery_network.i18n import gettext_de
 from machinery_network.money import format_decimal_de
-from machinery_network.web.common import redirect, render
+from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data, parse_decimal
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -133,14 +134,17 @@ async def _panel(
 
 @get("/items/{item_id:int}/booking-panel", include_in_schema=False)
 async def booking_panel(
-    item_id: int, actor: Actor, db_session: AsyncSession, settings: Settings, week: str | None = None
+    item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    week: FromQuery[str | None] = None
 ) -> Template:
     return await _panel(db_session, actor, item_id, settings, week=week)
 
 
 @get("/items/{item_id:int}/booking-estimate", include_in_schema=False)
-async def booking_estimate(request: Request, item_id: int, actor: Actor, db_session: AsyncSession,
-                           settings: Settings) -> Template:
+async def booking_estimate(
+    request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Template:
     """The live estimate and the conflict hint under the booking form (htmx, on every change)."""
     form = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
     values, errors = _booking_values(form, item_id, settings)
@@ -173,8 +177,9 @@ async def booking_estimate(request: Request, item_id: int, actor: Actor, db_sess
 
 @post("/items/{item_id:int}/bookings", include_in_schema=False)
 async def create_booking(
-    request: Request, item_id: int, actor: Actor, db_session: AsyncSession, settings: Settings
-) -> Template | Redirect | Response:
+    request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Response:
     require_role(actor, Role.farmer)
     form = await form_data(request)
     values, errors = _booking_values(form, item_id, settings)
@@ -196,8 +201,10 @@ async def create_booking(
 
 
 @get("/bookings", include_in_schema=False)
-async def my_bookings(actor: Actor, db_session: AsyncSession, settings: Settings, sent: str | None = None,
-                      message: str | None = None) -> Template | Redirect:
+async def my_bookings(
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, sent: FromQuery[str | None] = None,
+    message: FromQuery[str | None] = None
+) -> Template | Redirect:
     if actor.role == Role.yard_head:
         return Redirect("/manage/bookings", status_code=303)
     require_role(actor, Role.farmer)
@@ -212,8 +219,10 @@ async def my_bookings(actor: Actor, db_session: AsyncSession, settings: Settings
 
 
 @post("/bookings/{booking_id:int}/cancel", include_in_schema=False)
-async def cancel_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
-                         settings: Settings) -> Template | Redirect | Response:
+async def cancel_booking(
+    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Response:
     async def again(error: FormError) -> Template:
         rows = await service.list_bookings(db_session, actor)
         rows.sort(key=lambda r: r.booking.start_at, reverse=True)
@@ -246,13 +255,17 @@ async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, sta
 
 
 @get("/manage/bookings", include_in_schema=False)
-async def inbox(actor: Actor, db_session: AsyncSession, settings: Settings, status: str | None = None) -> Template:
+async def inbox(
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, status: FromQuery[str | None] = None
+) -> Template:
     return await _inbox(db_session, actor, settings, status=status)
 
 
 @post("/manage/bookings/{booking_id:int}/approve", include_in_schema=False)
-async def approve_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
-                          settings: Settings) -> Template | Redirect | Response:
+async def approve_booking(
+    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Response:
     return await form_action(
         lambda: service.approve(db_session, actor, booking_id, settings),
         lambda error: _inbox(db_session, actor, settings, status=None, message=error.message,
@@ -262,8 +275,10 @@ async def approve_booking(request: Request, booking_id: int, actor: Actor, db_se
 
 
 @post("/manage/bookings/{booking_id:int}/reject", include_in_schema=False)
-async def reject_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
-                         settings: Settings) -> Template | Redirect | Response:
+async def reject_booking(
+    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Response:
     form = await form_data(request)
 
     async def reject() -> None:
@@ -301,13 +316,17 @@ async def _detail(session: AsyncSession, actor: Actor, booking_id: int, settings
 
 
 @get("/manage/bookings/{booking_id:int}", include_in_schema=False)
-async def booking_detail(booking_id: int, actor: Actor, db_session: AsyncSession, settings: Settings) -> Template:
+async def booking_detail(
+    booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template:
     return await _detail(db_session, actor, booking_id, settings)
 
 
 @post("/manage/bookings/{booking_id:int}/complete", include_in_schema=False)
-async def complete_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
-                           settings: Settings) -> Template | Redirect | Response:
+async def complete_booking(
+    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Response:
     form = await form_data(request)
 
     async def complete() -> None:
@@ -342,13 +361,15 @@ async def _blocks_page(session: AsyncSession, actor: Actor, item_id: int, settin
 
 
 @get("/manage/items/{item_id:int}/blocks", include_in_schema=False)
-async def blocks_page(item_id: int, actor: Actor, db_session: AsyncSession, settings: Settings) -> Template:
+async def blocks_page(
+    item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template:
     return await _blocks_page(db_session, actor, item_id, settings)
 
 
 @post("/manage/items/{item_id:int}/blocks", include_in_schema=False)
-async def create_block(request: Request, item_id: int, actor: Actor, db_session: AsyncSession,
-                       settings: Settings) -> Template | Redirect | Response:
+async def create_block(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                       settings: AppSettings) -> Response:
     form = await form_data(request)
     values, errors = _booking_values(form, item_id, settings)
 
@@ -368,7 +389,9 @@ async def create_block(request: Request, item_id: int, actor: Actor, db_session:
 
 
 @post("/manage/blocks/{block_id:int}/delete", include_in_schema=False)
-async def delete_block(request: Request, block_id: int, actor: Actor, db_session: AsyncSession) -> Redirect | Response:
+async def delete_block(
+    request: Request, block_id: FromPath[int], actor: CurrentActor, db_session: DbSession
+) -> Redirect | Response:
     block = await db_session.get(Block, block_id)
     item_id = block.item_id if block else 0
     await service.remove_block(db_session, actor, block_id)
@@ -390,12 +413,12 @@ def _ics(content: bytes) -> Response:
 
 
 @get("/calendar/items/{filename:str}", include_in_schema=False)
-async def item_calendar(filename: str, db_session: AsyncSession) -> Response:
+async def item_calendar(filename: FromPath[str], db_session: DbSession) -> Response:
     return _ics(await calendar.item_feed(db_session, _token_of(filename)))
 
 
 @get("/calendar/farmers/{filename:str}", include_in_schema=False)
-async def farmer_calendar(filename: str, db_session: AsyncSession) -> Response:
+async def farmer_calendar(filename: FromPath[str], db_session: DbSession) -> Response:
     return _ics(await calendar.farmer_feed(db_session, _token_of(filename)))
 
 

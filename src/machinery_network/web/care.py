@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import math
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
-from litestar.params import QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import File, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,7 +39,7 @@ from machinery_network.care.schemas import (
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.i18n import gettext_de
-from machinery_network.web.common import redirect, render
+from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import (
     FormError,
     date_field,
@@ -82,7 +82,7 @@ async def _farmer_page(
 
 @get("/care", include_in_schema=False)
 async def my_sections(
-    actor: Actor, db_session: AsyncSession, settings: Settings, reported: str | None = None
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, reported: FromQuery[str | None] = None
 ) -> Template:
     require_role(actor, Role.farmer)
     notice = gettext_de("care.reported_ok") if reported else None
@@ -90,7 +90,9 @@ async def my_sections(
 
 
 @post("/care/report", include_in_schema=False)
-async def report_work(request: Request, actor: Actor, db_session: AsyncSession, settings: Settings) -> Response:
+async def report_work(
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response:
     require_role(actor, Role.farmer)
     form, upload = await form_with_upload(request)
     photo: bytes | None = None
@@ -115,7 +117,9 @@ async def report_work(request: Request, actor: Actor, db_session: AsyncSession, 
 
 
 @get("/care-logs/{care_log_id:int}/photo", include_in_schema=False)
-async def care_log_photo(care_log_id: int, actor: Actor, db_session: AsyncSession, settings: Settings) -> File:
+async def care_log_photo(
+    care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> File:
     path, content_type = await service.photo_file(db_session, actor, care_log_id, settings=settings)
     return File(path=path, media_type=content_type, content_disposition_type="inline",
                 headers={"X-Content-Type-Options": "nosniff"})
@@ -164,7 +168,7 @@ def _winter_start(today: date) -> date:
 
 @get("/manage/sections", include_in_schema=False)
 async def manage_sections(
-    actor: Actor, db_session: AsyncSession, settings: Settings, saved: str | None = None
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, saved: FromQuery[str | None] = None
 ) -> Template:
     notice = {
         "section": gettext_de("care.section_saved"),
@@ -216,7 +220,9 @@ def _section_field_errors(error: FormError) -> dict[str, str]:
 
 
 @post("/manage/sections/new", include_in_schema=False)
-async def create_section(request: Request, actor: Actor, db_session: AsyncSession, settings: Settings) -> Response:
+async def create_section(
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
 
@@ -258,14 +264,18 @@ def _render_edit(actor: Actor, section_id: int, form: dict, errors: dict, messag
 
 
 @get("/manage/sections/{section_id:int}/edit", include_in_schema=False)
-async def edit_section_form(section_id: int, actor: Actor, db_session: AsyncSession) -> Template:
+async def edit_section_form(
+    section_id: FromPath[int], actor: CurrentActor, db_session: DbSession
+) -> Template:
     section = await service.get_section(db_session, section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
     return _render_edit(actor, section.id, _form_of(section), {}, None)
 
 
 @post("/manage/sections/{section_id:int}/edit", include_in_schema=False)
-async def update_section(section_id: int, request: Request, actor: Actor, db_session: AsyncSession) -> Response:
+async def update_section(
+    section_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession
+) -> Response:
     section = await service.get_section(db_session, section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
     form = await form_data(request)
@@ -289,7 +299,8 @@ async def update_section(section_id: int, request: Request, actor: Actor, db_ses
 
 @post("/manage/assignments/{assignment_id:int}/end", include_in_schema=False)
 async def end_assignment(
-    assignment_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+    assignment_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
 ) -> Response:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
@@ -319,7 +330,8 @@ async def _section_of_assignment(db_session: AsyncSession, assignment_id: int) -
 
 @post("/manage/sections/{section_id:int}/assign", include_in_schema=False)
 async def assign_section(
-    section_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+    section_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
 ) -> Response:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
@@ -348,13 +360,13 @@ async def assign_section(
 
 @get("/manage/sections/winter-proof", include_in_schema=False)
 async def winter_proof_download(
-    actor: Actor,
-    db_session: AsyncSession,
-    settings: Settings,
-    start: str = QueryParameter(name="from", default=""),
-    end: str = QueryParameter(name="to", default=""),
-    section_id: str = "",
-    fmt: str = QueryParameter(name="format", default="csv"),
+    actor: CurrentActor,
+    db_session: DbSession,
+    settings: AppSettings,
+    start: Annotated[str, QueryParameter(name="from")] = "",
+    end: Annotated[str, QueryParameter(name="to")] = "",
+    section_id: FromQuery[str] = "",
+    fmt: Annotated[str, QueryParameter(name="format")] = "csv",
 ) -> Response:
     require_role(actor, Role.yard_head, Role.finance)
     try:
@@ -434,7 +446,7 @@ def _round_length(metres: float) -> int:
 
 
 @get("/manage/sections/map", include_in_schema=False)
-async def sections_map(actor: Actor, db_session: AsyncSession, settings: Settings) -> Template:
+async def sections_map(actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> Template:
     require_role(actor, Role.yard_head, Role.finance)
     municipality = await get_municipality(db_session, actor.municipality_id)
     sections = await service.list_sections(db_session, municipality_id=municipality.id)
@@ -463,14 +475,17 @@ async def _inbox(
 
 
 @get("/manage/care-logs", include_in_schema=False)
-async def care_inbox(actor: Actor, db_session: AsyncSession, settings: Settings, done: str | None = None) -> Template:
+async def care_inbox(
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, done: FromQuery[str | None] = None
+) -> Template:
     notice = {"confirmed": gettext_de("care.confirmed_ok"), "rejected": gettext_de("care.rejected_ok")}.get(done or "")
     return await _inbox(db_session, actor, settings, notice=notice)
 
 
 @post("/manage/care-logs/{care_log_id:int}/confirm", include_in_schema=False)
 async def confirm_log(
-    care_log_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+    care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
 ) -> Response:
     require_role(actor, Role.yard_head)
     return await form_action(
@@ -482,7 +497,8 @@ async def confirm_log(
 
 @post("/manage/care-logs/{care_log_id:int}/reject", include_in_schema=False)
 async def reject_log(
-    care_log_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+    care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
 ) -> Response:
     require_role(actor, Role.yard_head)
     form = await form_data(request)

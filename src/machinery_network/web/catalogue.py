@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
-from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality, list_municipalities
@@ -12,7 +12,7 @@ from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.catalogue import service
 from machinery_network.catalogue.models import Item, ItemKind, ItemUnit
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
-from machinery_network.web.common import redirect, render
+from machinery_network.web.common import CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import (
     FormError,
     euros_input,
@@ -27,11 +27,11 @@ from machinery_network.web.forms import (
 @get("/", include_in_schema=False)
 async def catalogue_page(
     request: Request,
-    actor: Actor,
-    db_session: AsyncSession,
-    municipality_id: str | None = None,
-    kind: str | None = None,
-    q: str | None = None,
+    actor: CurrentActor,
+    db_session: DbSession,
+    municipality_id: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
 ) -> Template:
     selected_municipality = int_or_none(municipality_id)
     selected_kind = kind if kind in ItemKind.__members__ else None
@@ -51,7 +51,7 @@ async def catalogue_page(
 
 
 @get("/items/{item_id:int}", include_in_schema=False)
-async def item_page(item_id: int, actor: Actor, db_session: AsyncSession) -> Template:
+async def item_page(item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> Template:
     item = await service.get_item(db_session, item_id)
     municipality = await get_municipality(db_session, item.municipality_id)
     can_manage = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
@@ -59,7 +59,7 @@ async def item_page(item_id: int, actor: Actor, db_session: AsyncSession) -> Tem
 
 
 @get("/manage/items", include_in_schema=False)
-async def manage_items(actor: Actor, db_session: AsyncSession) -> Template:
+async def manage_items(actor: CurrentActor, db_session: DbSession) -> Template:
     require_role(actor, Role.yard_head)
     items = await service.list_items(db_session, municipality_id=actor.municipality_id, include_inactive=True)
     municipality = await get_municipality(db_session, actor.municipality_id)
@@ -93,7 +93,7 @@ def _render_error(actor: Actor, item_id: int | None, form: dict[str, str], error
 
 
 @get("/manage/items/new", include_in_schema=False)
-async def new_item_form(actor: Actor) -> Template:
+async def new_item_form(actor: CurrentActor) -> Template:
     require_role(actor, Role.yard_head)
     form = {"name": "", "description": "", "kind": "machine", "unit": "hour", "rate": "", "operator_rate": "",
             "vat_percent": "0", "active": "on"}
@@ -101,7 +101,7 @@ async def new_item_form(actor: Actor) -> Template:
 
 
 @post("/manage/items/new", include_in_schema=False)
-async def create_item(request: Request, actor: Actor, db_session: AsyncSession) -> Template | Redirect:
+async def create_item(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
 
@@ -118,7 +118,7 @@ async def create_item(request: Request, actor: Actor, db_session: AsyncSession) 
 
 
 @get("/manage/items/{item_id:int}/edit", include_in_schema=False)
-async def edit_item_form(item_id: int, actor: Actor, db_session: AsyncSession) -> Template:
+async def edit_item_form(item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> Template:
     item = await service.get_item(db_session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
     form = {
@@ -130,7 +130,9 @@ async def edit_item_form(item_id: int, actor: Actor, db_session: AsyncSession) -
 
 
 @post("/manage/items/{item_id:int}/edit", include_in_schema=False)
-async def update_item(item_id: int, request: Request, actor: Actor, db_session: AsyncSession) -> Template | Redirect:
+async def update_item(
+    item_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession
+) -> Response:
     form = await form_data(request)
 
     async def update() -> Item:

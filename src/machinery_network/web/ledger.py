@@ -3,8 +3,9 @@ the yard head's / finance office's view of a farmer's account with the adjustmen
 
 from __future__ import annotations
 
-from litestar import Request, get, post
-from litestar.response import Redirect, Template
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
@@ -16,12 +17,12 @@ from machinery_network.i18n import gettext_de
 from machinery_network.ledger import service
 from machinery_network.ledger.schemas import AdjustmentCreate, ReversalCreate
 from machinery_network.settlement.service import farmer_statements
-from machinery_network.web.common import redirect, render
+from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import form_action, form_data, parse_euros
 
 
 @get("/account", include_in_schema=False)
-async def my_account(actor: Actor, db_session: AsyncSession) -> Template:
+async def my_account(actor: CurrentActor, db_session: DbSession) -> Template:
     require_role(actor, Role.farmer)
     account = await service.get_account(db_session, actor, actor.id)
     names = {m.id: m.name for m in await list_municipalities(db_session)}
@@ -48,7 +49,9 @@ def _staff_municipality(actor: Actor, municipality_id: str | None) -> int | None
 
 
 @get("/manage/accounts", include_in_schema=False)
-async def farmers_page(actor: Actor, db_session: AsyncSession, municipality_id: str | None = None) -> Template:
+async def farmers_page(
+    actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[str | None] = None
+) -> Template:
     mid = _staff_municipality(actor, municipality_id)
     municipalities = await list_municipalities(db_session) if actor.is_admin else []
     if mid is None and municipalities:
@@ -81,8 +84,8 @@ async def _staff_account_page(
 
 @get("/manage/accounts/{farmer_id:int}", include_in_schema=False)
 async def farmer_account_page(
-    farmer_id: int, actor: Actor, db_session: AsyncSession, settings: Settings,
-    municipality_id: str | None = None, done: str | None = None,
+    farmer_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    municipality_id: FromQuery[str | None] = None, done: FromQuery[str | None] = None,
 ) -> Template:
     mid = _staff_municipality(actor, municipality_id)
     notice = gettext_de("ledger.posted") if done else None
@@ -91,8 +94,9 @@ async def farmer_account_page(
 
 @post("/manage/accounts/{farmer_id:int}/adjustments", include_in_schema=False)
 async def post_adjustment(
-    farmer_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
-) -> Template | Redirect:
+    farmer_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Response:
     require_role(actor, Role.yard_head, Role.finance)
     form = await form_data(request)
 
@@ -117,8 +121,9 @@ async def post_adjustment(
 
 @post("/manage/accounts/{farmer_id:int}/entries/{entry_id:int}/reverse", include_in_schema=False)
 async def reverse_entry(
-    farmer_id: int, entry_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
-) -> Template | Redirect:
+    farmer_id: FromPath[int], entry_id: FromPath[int], request: Request, actor: CurrentActor,
+    db_session: DbSession, settings: AppSettings
+) -> Response:
     require_role(actor, Role.yard_head, Role.finance)
     form = await form_data(request)
 

@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
@@ -21,7 +22,7 @@ from machinery_network.i18n import gettext_de
 from machinery_network.schemas import parse_month
 from machinery_network.settlement import service
 from machinery_network.settlement.schemas import SettleRequest
-from machinery_network.web.common import redirect, render
+from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data
 
 EXPORT_FORMATS = ["csv", "datev", "pdf", "sepa-debit", "sepa-credit"]
@@ -63,15 +64,16 @@ async def _overview(
 
 @get("/finance/settlements", include_in_schema=False)
 async def settlements_page(
-    actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: str | None = None
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    municipality_id: FromQuery[str | None] = None
 ) -> Template:
     return await _overview(actor, db_session, settings, await _municipality_id(actor, db_session, municipality_id))
 
 
 @post("/finance/settlements", include_in_schema=False)
 async def settle_month(
-    request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
-) -> Template | Redirect:
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response:
     form = await form_data(request)
     municipality_id = await _municipality_id(actor, db_session, form.get("municipality_id"))
     if municipality_id is None:
@@ -100,8 +102,8 @@ async def settle_month(
 
 @get("/finance/settlements/{month:str}", include_in_schema=False)
 async def settlement_page(
-    month: str, actor: Actor, db_session: AsyncSession, settings: Settings,
-    municipality_id: str | None = None, done: str | None = None,
+    month: FromPath[str], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    municipality_id: FromQuery[str | None] = None, done: FromQuery[str | None] = None,
 ) -> Template:
     try:
         first: date = parse_month(month)
