@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from machinery_network.injected import CurrentActor, DbSession
+from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.ledger import service
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.ledger.schemas import AccountPublic, AdjustmentCreate, EntryPublic, ReversalCreate
@@ -28,20 +28,22 @@ class AccountController(Controller):
 
     @post("/{farmer_id:int}/adjustments")
     async def adjust(
-        self, farmer_id: FromPath[int], data: JSONBody[AdjustmentCreate], actor: CurrentActor, db_session: DbSession
+        self, farmer_id: FromPath[int], data: JSONBody[AdjustmentCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> EntryPublic:
         entry = await service.post_adjustment(
             db_session, actor, farmer_id=farmer_id, municipality_id=data.municipality_id,
-            value_date=data.value_date, amount_cents=data.amount_cents, reason=data.reason,
+            value_date=data.value_date, amount_cents=data.amount_cents, reason=data.reason, settings=settings,
         )
         return _public(entry)
 
     @post("/{farmer_id:int}/entries/{entry_id:int}/reverse")
     async def reverse(
-        self, farmer_id: FromPath[int], entry_id: FromPath[int], data: JSONBody[ReversalCreate], actor: CurrentActor, db_session: DbSession
+        self, farmer_id: FromPath[int], entry_id: FromPath[int], data: JSONBody[ReversalCreate], actor: CurrentActor, db_session: DbSession,
+        settings: AppSettings,
     ) -> EntryPublic:
         entry = await service.reverse_entry(
-            db_session, actor, entry_id, value_date=data.value_date, reason=data.reason, farmer_id=farmer_id
+            db_session, actor, entry_id, value_date=data.value_date, reason=data.reason, farmer_id=farmer_id,
+            settings=settings,
         )
         return _public(entry)
 
