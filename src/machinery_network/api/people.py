@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from pydantic import BaseModel, StringConstraints
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts import people
+from machinery_network.accounts.export import export_zip
 from machinery_network.accounts.models import ApiToken, Role, User, VatStatus
 from machinery_network.auth import Actor
 from machinery_network.config import Settings
@@ -148,6 +149,13 @@ class MeController(Controller):
         rows: list[ApiToken] = await people.list_tokens(db_session, actor)
         return [TokenPublic(id=t.id, label=t.label, created_at=t.created_at, expires_at=t.expires_at,
                             current=t.token_hash == current) for t in rows]
+
+    @get("/export", media_type="application/zip")
+    async def export(self, actor: Actor, db_session: AsyncSession, settings: Settings) -> Response[bytes]:
+        """DSGVO Art. 15/20: everything about the caller as one ZIP (JSON, CSV, photos, statements)."""
+        content, filename = await export_zip(db_session, actor, settings)
+        return Response(content, media_type="application/zip",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
     @delete("/tokens/{token_id:int}", status_code=204)
     async def revoke(self, token_id: int, actor: Actor, db_session: AsyncSession) -> None:
