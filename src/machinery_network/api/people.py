@@ -7,17 +7,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, StringConstraints
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts import people
 from machinery_network.accounts.export import export_zip
 from machinery_network.accounts.models import ApiToken, Role, User, VatStatus
-from machinery_network.auth import Actor
-from machinery_network.config import Settings
+from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.schemas import Email, Id, Input, Name
-
-PREFIX = "/api/v1"
 
 Postcode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z][0-9A-Za-z -]{2,9}$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ()/.-]{3,50}$")]
@@ -118,21 +115,21 @@ def bearer_token(request: Request[Any, Any, Any]) -> str | None:
 
 
 class MeController(Controller):
-    path = f"{PREFIX}/me"
+    path = "/me"
     tags = ["me"]
 
     @get("/")
-    async def show(self, actor: Actor, db_session: AsyncSession) -> Profile:
+    async def show(self, actor: CurrentActor, db_session: DbSession) -> Profile:
         return Profile.of(await people.me(db_session, actor))
 
     @patch("/")
-    async def update(self, data: ProfileUpdate, actor: Actor, db_session: AsyncSession) -> Profile:
+    async def update(self, data: JSONBody[ProfileUpdate], actor: CurrentActor, db_session: DbSession) -> Profile:
         changes = data.model_dump(exclude_unset=True)
         return Profile.of(await people.update_profile(db_session, actor, changes))
 
     @post("/password", status_code=204)
     async def change_password(
-        self, data: PasswordChange, request: Request[Any, Any, Any], actor: Actor, db_session: AsyncSession
+        self, data: JSONBody[PasswordChange], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession
     ) -> None:
         await people.change_password(
             db_session, actor, data.current_password, data.new_password, keep_token=bearer_token(request)
@@ -140,7 +137,7 @@ class MeController(Controller):
 
     @get("/tokens")
     async def tokens(
-        self, request: Request[Any, Any, Any], actor: Actor, db_session: AsyncSession
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession
     ) -> list[TokenPublic]:
         from machinery_network.accounts.security import token_digest
 
@@ -151,55 +148,55 @@ class MeController(Controller):
                             current=t.token_hash == current) for t in rows]
 
     @get("/export", media_type="application/zip")
-    async def export(self, actor: Actor, db_session: AsyncSession, settings: Settings) -> Response[bytes]:
+    async def export(self, actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> Response[bytes]:
         """DSGVO Art. 15/20: everything about the caller as one ZIP (JSON, CSV, photos, statements)."""
         content, filename = await export_zip(db_session, actor, settings)
         return Response(content, media_type="application/zip",
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
     @delete("/tokens/{token_id:int}", status_code=204)
-    async def revoke(self, token_id: int, actor: Actor, db_session: AsyncSession) -> None:
+    async def revoke(self, token_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> None:
         await people.revoke_own_token(db_session, actor, token_id)
 
 
 class AuthExtrasController(Controller):
-    path = f"{PREFIX}/auth"
+    path = "/auth"
     tags = ["auth"]
 
     @post("/logout", status_code=204)
-    async def logout(self, request: Request[Any, Any, Any], actor: Actor, db_session: AsyncSession) -> None:
+    async def logout(self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> None:
         token = bearer_token(request)
         if token:
             await people.revoke_token(db_session, token)
 
     @post("/password-reset", status_code=202, security=[])
     async def request_reset(
-        self, data: ResetRequest, db_session: AsyncSession, settings: Settings
+        self, data: JSONBody[ResetRequest], db_session: DbSession, settings: AppSettings
     ) -> dict[str, str]:
         await people.request_reset(db_session, data.email, settings.base_url)
         return {"detail": "If the address belongs to an account, a reset link is on its way."}
 
     @post("/password-reset/confirm", status_code=204, security=[])
-    async def confirm_reset(self, data: ResetConfirm, db_session: AsyncSession) -> None:
+    async def confirm_reset(self, data: JSONBody[ResetConfirm], db_session: DbSession) -> None:
         await people.confirm_reset(db_session, data.token, data.new_password)
 
 
 class UserAdminController(Controller):
-    path = f"{PREFIX}/users"
+    path = "/users"
     tags = ["users"]
 
     @patch("/{user_id:int}")
-    async def update(self, user_id: int, data: UserUpdate, actor: Actor, db_session: AsyncSession) -> UserDetail:
+    async def update(self, user_id: FromPath[int], data: JSONBody[UserUpdate], actor: CurrentActor, db_session: DbSession) -> UserDetail:
         return UserDetail.of(await people.update_user(db_session, actor, user_id, data.model_dump(exclude_unset=True)))
 
     @post("/{user_id:int}/password-reset", status_code=202)
     async def force_reset(
-        self, user_id: int, actor: Actor, db_session: AsyncSession, settings: Settings
+        self, user_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> UserDetail:
         return UserDetail.of(await people.force_reset(db_session, actor, user_id, settings.base_url))
 
     @post("/{user_id:int}/erase", status_code=200)
-    async def erase(self, user_id: int, actor: Actor, db_session: AsyncSession) -> UserDetail:
+    async def erase(self, user_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> UserDetail:
         return UserDetail.of(await people.erase_farmer(db_session, actor, user_id))
 
 
