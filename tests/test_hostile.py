@@ -569,7 +569,7 @@ async def test_names_that_look_like_formulas_are_inert_in_the_csv(client, world,
     from machinery_network.settlement.service import month_bounds, previous_month
 
     user = await client.post("/api/v1/users", headers=world.admin.headers, json={
-        "email": f"formel.{abs(hash(name))}@example.org", "password": "pw-123456", "name": name, "role": "farmer",
+        "email": f"formel.{abs(hash(name))}@example.org", "password": "pw-1234567890", "name": name, "role": "farmer",
         "iban": "DE02120300000000202051"})
     assert user.status_code == 201, user.text
     month = previous_month(datetime.now(UTC).date())
