@@ -110,13 +110,15 @@ class BookingController(Controller):
 
     @post("/{booking_id:int}/reject", status_code=200)
     async def reject(
-        self, booking_id: int, data: RejectInput, actor: Actor, db_session: AsyncSession
+        self, booking_id: int, data: RejectInput, actor: Actor, db_session: AsyncSession, settings: Settings
     ) -> BookingPublic:
-        return BookingPublic.of(await service.reject(db_session, actor, booking_id, data.reason))
+        return BookingPublic.of(await service.reject(db_session, actor, booking_id, data.reason, settings))
 
     @post("/{booking_id:int}/cancel", status_code=200)
-    async def cancel(self, booking_id: int, actor: Actor, db_session: AsyncSession) -> BookingPublic:
-        return BookingPublic.of(await service.cancel(db_session, actor, booking_id))
+    async def cancel(
+        self, booking_id: int, actor: Actor, db_session: AsyncSession, settings: Settings
+    ) -> BookingPublic:
+        return BookingPublic.of(await service.cancel(db_session, actor, booking_id, settings))
 
     @post("/{booking_id:int}/complete", status_code=200)
     async def complete(

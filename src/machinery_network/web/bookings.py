@@ -224,7 +224,7 @@ async def my_bookings(actor: Actor, db_session: AsyncSession, settings: Settings
 async def cancel_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
                          settings: Settings) -> Template | Redirect | Response:
     try:
-        await service.cancel(db_session, actor, booking_id)
+        await service.cancel(db_session, actor, booking_id, settings)
     except DomainError as exc:
         if exc.status_code in (403, 404):
             raise
@@ -279,7 +279,7 @@ async def reject_booking(request: Request, booking_id: int, actor: Actor, db_ses
     form = await form_data(request)
     try:
         data = RejectInput.model_validate({"reason": form.get("reason", "")})
-        await service.reject(db_session, actor, booking_id, data.reason)
+        await service.reject(db_session, actor, booking_id, data.reason, settings)
     except ValidationError as exc:
         reason_error = field_errors(exc).get("reason", gettext_de("field.invalid"))
         return await _inbox(db_session, actor, settings, status=None, message=gettext_de("validation"),
