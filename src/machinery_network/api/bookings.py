@@ -26,6 +26,7 @@ from machinery_network.bookings.schemas import (
 )
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
+from machinery_network.schemas import EARLIEST_YEAR, LATEST_YEAR
 
 
 def _validation(exc: ValidationError) -> ValidationException:
@@ -47,6 +48,8 @@ def parse_instant(value: str | None, settings: Settings, field: str) -> datetime
             parsed = datetime.combine(date.fromisoformat(text), time())
         except ValueError as exc:
             raise Invalid("field.date", field=field) from exc
+    if not (EARLIEST_YEAR <= parsed.year <= LATEST_YEAR):  # before converting: year 1 - 14:00 overflows
+        raise Invalid("field.date", field=field)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=settings.tz)
     return parsed
@@ -100,7 +103,7 @@ class BookingController(Controller):
     @get("/{booking_id:int}")
     async def show(self, booking_id: int, actor: Actor, db_session: AsyncSession) -> BookingPublic:
         booking, events = await service.get_booking(db_session, actor, booking_id)
-        return BookingPublic.of(booking, events)
+        return BookingPublic.of(booking, events, item=await service.get_item(db_session, booking.item_id))
 
     @post("/{booking_id:int}/approve", status_code=200)
     async def approve(

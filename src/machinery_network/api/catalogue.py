@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from machinery_network.auth import Actor
 from machinery_network.catalogue import service
 from machinery_network.catalogue.models import ItemKind
-from machinery_network.catalogue.schemas import ItemCreate, ItemPublic, ItemUpdate
+from machinery_network.catalogue.schemas import ItemCreate, ItemPublic, ItemRatePublic, ItemUpdate
 
 
 class ItemController(Controller):
@@ -38,6 +38,11 @@ class ItemController(Controller):
     @patch("/{item_id:int}")
     async def update(self, item_id: int, data: ItemUpdate, actor: Actor, db_session: AsyncSession) -> ItemPublic:
         return ItemPublic.of(await service.update_item(db_session, actor, item_id, data))
+
+    @get("/{item_id:int}/rates")
+    async def rates(self, item_id: int, actor: Actor, db_session: AsyncSession) -> list[ItemRatePublic]:
+        """The item's rate history, oldest first."""
+        return [ItemRatePublic.of(rate) for rate in await service.rate_history(db_session, item_id)]
 
 
 ROUTES = [ItemController]

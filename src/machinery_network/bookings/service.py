@@ -36,7 +36,7 @@ from machinery_network.bookings.models import (
     BookingStatus,
     Occupancy,
 )
-from machinery_network.bookings.pricing import Estimate, Rates, estimate
+from machinery_network.bookings.pricing import Estimate, Rates, estimate, max_operator_hours, max_quantity
 from machinery_network.bookings.pricing import operator_hours as operator_hours_of
 from machinery_network.bookings.queries import (
     BookingRow,
@@ -56,18 +56,21 @@ from machinery_network.bookings.queries import (
 )
 from machinery_network.bookings.schemas import BlockCreate, BookingCreate, CompleteInput
 from machinery_network.bookings.statements import (
+    APPROVED_RATES,
     BOOKING_COLUMNS,
     approval_lookup,
     approval_statement,
     request_lookup,
     request_statement,
 )
+from machinery_network.catalogue.models import Item
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
 from machinery_network.db import EXCLUSION_VIOLATION, UNIQUE_VIOLATION, driver, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.ledger import service as ledger
 from machinery_network.money import line_amounts
+from machinery_network.schemas import json_number
 
 __all__ = [  # the reading side, used through this module by the web and API layers
     "BookingRow", "Busy", "Estimate", "availability", "conflict_flags", "estimate", "find_overlap", "get_item",
@@ -207,7 +210,7 @@ async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings
         raise Conflict("booking.not_requested", status=booking.status)
     now = clock.now()
     try:
-        approved = await approval_statement().fetchval(conn, {
+        approved = await approval_statement().fetchrow(conn, {
             "item_id": booking.item_id, "booking_id": booking.id, "start": booking.start_at, "end": booking.end_at,
             "actor_id": actor.id, "now": now,
             **notices.decision_params(
@@ -228,6 +231,8 @@ async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings
         other = await find_overlap(session, booking.item_id, booking.start_at, booking.end_at)
         raise overlap_error(other, settings) if other is not None else Conflict("booking.overlap_gone")
     booking.status, booking.decided_by, booking.decided_at = BookingStatus.approved.value, actor.id, now
+    for name in APPROVED_RATES:
+        setattr(booking, name, approved[name])
     return booking
 
 
@@ -245,6 +250,16 @@ async def reject(session: AsyncSession, actor: Actor, booking_id: int, reason: s
     return booking
 
 
+def approved_rates(booking: Booking, item: Item) -> Rates:
+    """The rates the booking was approved at (its item's current ones only for a booking approved
+    before approvals fixed them)."""
+    if booking.approved_rate_cents is None or booking.approved_vat_percent is None:
+        return Rates(unit=item.unit, rate_cents=item.rate_cents, operator_rate_cents=item.operator_rate_cents,
+                     vat_percent=item.vat_percent)
+    return Rates(unit=item.unit, rate_cents=booking.approved_rate_cents,
+                 operator_rate_cents=booking.approved_operator_rate_cents, vat_percent=booking.approved_vat_percent)
+
+
 async def complete(
     session: AsyncSession, actor: Actor, booking_id: int, data: CompleteInput, settings: Settings
 ) -> Booking:
@@ -257,26 +272,37 @@ async def complete(
         raise Conflict("booking.not_started")
     if data.quantity <= 0:
         raise Invalid("booking.quantity_positive", field="quantity")
+    rates = approved_rates(booking, item)
+    limit = max_quantity(item.unit, booking.start_at, booking.end_at, expected_quantity=booking.expected_quantity,
+                         item_max_quantity=item.max_quantity, settings=settings)
+    if data.quantity > limit:
+        raise Invalid("booking.quantity_over_limit", field="quantity", limit=json_number(limit),
+                      extra={"field": "quantity", "limit": json_number(limit), "unit": item.unit})
     operator_hours = data.with_operator_hours
     if operator_hours is None:
         # Not given for a booking with operator: the estimate's rule applied to the actual use
         # (the operator works the machine's hours, 8 hours a day), so his time is never lost.
         operator_hours = Decimal(0)
-        if booking.with_operator and item.operator_rate_cents is not None:
+        if booking.with_operator and rates.operator_rate_cents is not None:
             operator_hours = operator_hours_of(item.unit, data.quantity) or Decimal(0)
-    if operator_hours > 0 and item.operator_rate_cents is None:
+    if operator_hours > 0 and rates.operator_rate_cents is None:
         raise Invalid("booking.operator_hours_without_rate", field="with_operator_hours")
+    hours_limit = max_operator_hours(item.unit, booking.start_at, booking.end_at, limit,
+                                     item_max_operator_hours=item.max_operator_hours)
+    if operator_hours > hours_limit:
+        raise Invalid("booking.operator_hours_over_limit", field="with_operator_hours", limit=json_number(hours_limit),
+                      extra={"field": "with_operator_hours", "limit": json_number(hours_limit)})
     amounts = line_amounts(
-        data.quantity, item.rate_cents, item.vat_percent,
-        operator_hours=operator_hours, operator_rate_cents=item.operator_rate_cents,
+        data.quantity, rates.rate_cents, rates.vat_percent,
+        operator_hours=operator_hours, operator_rate_cents=rates.operator_rate_cents,
     )
     try:
         async with session.begin_nested():
             await ledger.post_charge(
                 session, farmer_id=booking.farmer_id, municipality_id=item.municipality_id,
                 value_date=booking.start_at.astimezone(settings.tz).date(), amounts=amounts,
-                vat_percent=item.vat_percent, item_name=item.name, quantity=data.quantity, unit=item.unit,
-                rate_cents=item.rate_cents, booking_id=booking.id, actor=actor,
+                vat_percent=rates.vat_percent, item_name=item.name, quantity=data.quantity, unit=item.unit,
+                rate_cents=rates.rate_cents, booking_id=booking.id, actor=actor,
             )
     except IntegrityError as exc:  # one charge per booking (unique index): completed concurrently
         if sqlstate(exc) == UNIQUE_VIOLATION:

@@ -42,6 +42,7 @@ from machinery_network.notifications.service import OUTBOX_COLUMNS, SUBJECT_LENG
 BOOKING_VALUES = ("item_id", "farmer_id", "start_at", "end_at", "with_operator", "expected_quantity", "note",
                   "status", "estimated_cents", "created_at")
 BOOKING_COLUMNS = tuple(column.name for column in Booking.__table__.c)
+APPROVED_RATES = ("approved_rate_cents", "approved_operator_rate_cents", "approved_vat_percent")
 
 
 def _mail_rows(kind: str, fields: tuple[str, ...], columns: dict[str, ColumnElement[str]]) -> list[ColumnElement]:
@@ -162,11 +163,14 @@ def approval_statement(pre_check: bool = True) -> DriverStatement:
         .returning(occupancies.c.booking_id)
         .cte("occupied")
     )
-    approved = (
+    items = Item.__table__
+    approved = (  # the prices are fixed here: the item's rates of the approval's moment
         update(bookings)
-        .where(bookings.c.id.in_(select(occupied.c.booking_id)))
-        .values(status=BookingStatus.approved.value, decided_by=actor_id, decided_at=now)
-        .returning(bookings.c.id)
+        .where(bookings.c.id.in_(select(occupied.c.booking_id)), items.c.id == bookings.c.item_id)
+        .values(status=BookingStatus.approved.value, decided_by=actor_id, decided_at=now,
+                approved_rate_cents=items.c.rate_cents, approved_operator_rate_cents=items.c.operator_rate_cents,
+                approved_vat_percent=items.c.vat_percent)
+        .returning(bookings.c.id, *(bookings.c[name] for name in APPROVED_RATES))
         .cte("approved")
     )
     event = (
@@ -177,5 +181,5 @@ def approval_statement(pre_check: bool = True) -> DriverStatement:
         .cte("event")
     )
     notice = decision_notice(after=approved).cte("notice")
-    return for_driver(select(approved.c.id).add_cte(occupied, event, notice))
+    return for_driver(select(approved).add_cte(occupied, event, notice))
 
