@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, nodes
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes
 from sqlalchemy import ColumnElement, String, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,11 +60,21 @@ class MailTemplates:
     def __init__(self, package: str) -> None:
         self._env = Environment(
             loader=PackageLoader(package, "mail"), autoescape=False, undefined=StrictUndefined,
-            keep_trailing_newline=True, trim_blocks=True,
+            keep_trailing_newline=True, trim_blocks=True, auto_reload=False,
         )
+        self._env.globals.clear()  # mail texts need none of range, lipsum, …; each render copies them
+        self._templates: dict[str, Template] = {}
+        self._splitters: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+    def _template(self, name: str) -> Template:
+        """Loaded once per process (no file check per message: a changed text takes a restart)."""
+        template = self._templates.get(name)
+        if template is None:
+            template = self._templates[name] = self._env.get_template(f"{name}.txt")
+        return template
 
     def render(self, name: str, params: dict[str, Any]) -> Mail:
-        template = self._env.get_template(f"{name}.txt")
+        template = self._template(name)
         context = template.new_context(params)
         subject = "".join(template.blocks["subject"](context))
         body = "".join(template.blocks["body"](context))
@@ -75,9 +85,11 @@ class MailTemplates:
         ``subject_<n>`` and ``body_<n>`` of ``sql_text``. The fields must not sit inside a condition
         (their order is read once from the template, ``field_order``)."""
         markers = {field: f"\x00{field}\x00" for field in fields}
-        template = self._env.get_template(f"{name}.txt")
+        template = self._template(name)
         context = template.new_context({**params, **markers})
-        splitter = re.compile("\x00(?:" + "|".join(fields) + ")\x00")
+        splitter = self._splitters.get(fields)
+        if splitter is None:
+            splitter = self._splitters[fields] = re.compile("\x00(?:" + "|".join(fields) + ")\x00")
         values: dict[str, str] = {}
         for part in ("subject", "body"):
             text = "".join(template.blocks[part](context))
