@@ -40,7 +40,7 @@ class Item(SQLModel, table=True):
         default=Decimal("0"), sa_column=Column(Numeric(5, 2), nullable=False, server_default=text("0"))
     )
     active: bool = Field(default=True)
-    # Caps of a completion (migration 0004): quantity for hectare/km/flat (else twice the expected
+    # Caps of a completion (migration 0005): quantity for hectare/km/flat (else twice the expected
     # quantity, else 1,000), operator hours (else what the booked period allows).
     max_quantity: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 3), nullable=True))
     max_operator_hours: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 3), nullable=True))
