@@ -14,10 +14,7 @@ from machinery_network.bookings.models import Booking
 from machinery_network.catalogue.models import Item, ItemRate
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.schemas import Name, Reason
-from tests import test_bookings
-from tests.test_bookings import BERLIN, at, make_item, request
-
-frozen = test_bookings.frozen  # the fixture
+from tests.test_bookings import BERLIN, NOW, at, make_item, request  # noqa: F401  (NOW: the frozen clock's start)
 
 
 async def count(db_session, model, *where) -> int:
