@@ -129,8 +129,8 @@ async def test_two_yard_heads_approving_the_same_overlap_at_once(committed_sessi
     # Leave the friendly check out of the approval statement, so the second approval reaches the
     # INSERT although the first is committed: the constraint must decide, and the 409 still names
     # the booking in the way.
-    unchecked = service._approval_statement(pre_check=False)
-    monkeypatch.setattr(service, "_approval_statement", lambda: unchecked)
+    unchecked = service.approval_statement(pre_check=False)
+    monkeypatch.setattr(service, "approval_statement", lambda: unchecked)
 
     async def approve(booking_id: int):
         async with committed_sessionmaker() as session:

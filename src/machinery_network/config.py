@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -41,6 +42,7 @@ class Settings(BaseSettings):
     base_url: str = Field(default="http://127.0.0.1:8000", alias="MN_BASE_URL")
     db_pool_size: int = Field(default=10, alias="MN_DB_POOL_SIZE", ge=1)
     access_log: bool = Field(default=True, alias="MN_ACCESS_LOG")
+    vat_rates_text: str = Field(default="0,7,19", alias="MN_VAT_RATES")
 
     @field_validator("timezone")
     @classmethod
@@ -52,6 +54,12 @@ class Settings(BaseSettings):
     @classmethod
     def _async_driver(cls, value: str | None) -> str | None:
         return asyncpg_url(value) if value else None
+
+    @field_validator("vat_rates_text")
+    @classmethod
+    def _vat_rates(cls, value: str) -> str:
+        parse_vat_rates(value)  # raises for a bad list
+        return value
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> Settings:
@@ -71,6 +79,11 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def vat_rates(self) -> tuple[Decimal, ...]:
+        """The network's VAT rates in percent (``MN_VAT_RATES``, default ``0,7,19``)."""
+        return parse_vat_rates(self.vat_rates_text)
 
     @property
     def upload_dir(self) -> Path:
@@ -96,6 +109,17 @@ def asyncpg_url(value: str) -> str:
         if value.startswith(prefix):
             return "postgresql+asyncpg://" + value[len(prefix):]
     return value
+
+
+def parse_vat_rates(value: str) -> tuple[Decimal, ...]:
+    """'0,7,19' → (0, 7, 19); each between 0 and 100 with at most two decimals."""
+    try:
+        rates = tuple(Decimal(part.strip()) for part in value.split(",") if part.strip())
+    except ArithmeticError as exc:
+        raise ValueError(f"MN_VAT_RATES must be a comma-separated list of percentages, not {value!r}") from exc
+    if not rates or any(not (0 <= rate <= 100) or rate != rate.quantize(Decimal("0.01")) for rate in rates):
+        raise ValueError(f"MN_VAT_RATES must be a comma-separated list of percentages, not {value!r}")
+    return rates
 
 
 def load_settings() -> Settings:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -17,7 +18,29 @@ from pydantic import (
     StringConstraints,
 )
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def no_control_characters(value: str) -> str:
+    """A name is one line of text: no control characters (line breaks, tabs, NUL, …). Other programs
+    read names: mail subjects, calendar summaries, DATEV and SEPA fields."""
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters (line breaks, tabs, …)")
+    return value
+
+
+def no_control_but_lines(value: str) -> str:
+    """Free text (notes, reasons) may have line breaks and tabs, but no other control characters."""
+    if _CONTROL_BUT_LINES.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+# Every name field of every domain (items, municipalities, users, sections, …) is a ``Name``.
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(no_control_characters)
+]
 Note = Annotated[str, StringConstraints(max_length=2000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Email = Annotated[
@@ -40,6 +63,20 @@ Id = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=2**31 - 1)]
 Quantity = Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), max_digits=12, decimal_places=3)]
 VatPercent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2199  # the database's CHECK constraints allow [2000, 2200)
+
+
+def _sane_instant(value: datetime) -> datetime:
+    """A time between the years 2000 and 2199, checked before any conversion (year 1 or 9999 with a
+    ±14:00 offset would overflow it: a 500 instead of a 422)."""
+    if not (EARLIEST_YEAR <= value.year <= LATEST_YEAR):
+        raise ValueError(f"must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
+
+
+# A point in time of a booking or block: with an offset, within sane years.
+Instant = Annotated[AwareDatetime, AfterValidator(_sane_instant)]
+
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -60,12 +97,12 @@ class Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _number(value: Decimal) -> int | float:
+def json_number(value: Decimal) -> int | float:
     """Decimals that are not money (percentages, quantities) go out as JSON numbers."""
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-DecimalOut = Annotated[Decimal, PlainSerializer(_number, return_type=int | float)]
+DecimalOut = Annotated[Decimal, PlainSerializer(json_number, return_type=int | float)]
 
 
 def apply_changes(target: object, changes: dict, *, clearable: tuple[str, ...] = ()) -> None:

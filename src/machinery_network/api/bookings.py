@@ -25,6 +25,7 @@ from machinery_network.bookings.schemas import (
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
+from machinery_network.schemas import EARLIEST_YEAR, LATEST_YEAR
 
 
 def _validation(exc: ValidationError) -> ValidationException:
@@ -46,6 +47,8 @@ def parse_instant(value: str | None, settings: Settings, field: str) -> datetime
             parsed = datetime.combine(date.fromisoformat(text), time())
         except ValueError as exc:
             raise Invalid("field.date", field=field) from exc
+    if not (EARLIEST_YEAR <= parsed.year <= LATEST_YEAR):  # before converting: year 1 - 14:00 overflows
+        raise Invalid("field.date", field=field)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=settings.tz)
     return parsed
@@ -99,7 +102,7 @@ class BookingController(Controller):
     @get("/{booking_id:int}")
     async def show(self, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> BookingPublic:
         booking, events = await service.get_booking(db_session, actor, booking_id)
-        return BookingPublic.of(booking, events)
+        return BookingPublic.of(booking, events, item=await service.get_item(db_session, booking.item_id))
 
     @post("/{booking_id:int}/approve", status_code=200)
     async def approve(
@@ -109,13 +112,16 @@ class BookingController(Controller):
 
     @post("/{booking_id:int}/reject", status_code=200)
     async def reject(
-        self, booking_id: FromPath[int], data: JSONBody[RejectInput], actor: CurrentActor, db_session: DbSession
+        self, booking_id: FromPath[int], data: JSONBody[RejectInput], actor: CurrentActor, db_session: DbSession,
+        settings: AppSettings,
     ) -> BookingPublic:
-        return BookingPublic.of(await service.reject(db_session, actor, booking_id, data.reason))
+        return BookingPublic.of(await service.reject(db_session, actor, booking_id, data.reason, settings))
 
     @post("/{booking_id:int}/cancel", status_code=200)
-    async def cancel(self, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> BookingPublic:
-        return BookingPublic.of(await service.cancel(db_session, actor, booking_id))
+    async def cancel(
+        self, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+    ) -> BookingPublic:
+        return BookingPublic.of(await service.cancel(db_session, actor, booking_id, settings))
 
     @post("/{booking_id:int}/complete", status_code=200)
     async def complete(

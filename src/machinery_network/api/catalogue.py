@@ -7,7 +7,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from machinery_network.catalogue import service
 from machinery_network.catalogue.models import ItemKind
-from machinery_network.catalogue.schemas import ItemCreate, ItemPublic, ItemUpdate
+from machinery_network.catalogue.schemas import ItemCreate, ItemPublic, ItemRatePublic, ItemUpdate
 from machinery_network.injected import CurrentActor, DbSession
 
 
@@ -38,6 +38,11 @@ class ItemController(Controller):
     @patch("/{item_id:int}")
     async def update(self, item_id: FromPath[int], data: JSONBody[ItemUpdate], actor: CurrentActor, db_session: DbSession) -> ItemPublic:
         return ItemPublic.of(await service.update_item(db_session, actor, item_id, data))
+
+    @get("/{item_id:int}/rates")
+    async def rates(self, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[ItemRatePublic]:
+        """The item's rate history, oldest first."""
+        return [ItemRatePublic.of(rate) for rate in await service.rate_history(db_session, item_id)]
 
 
 ROUTES = [ItemController]

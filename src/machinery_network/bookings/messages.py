@@ -56,6 +56,18 @@ MESSAGES = {
     "booking.quantity_positive": {
         "de": "Die Menge muss größer als null sein.", "en": "The quantity must be greater than zero.",
     },
+    "bookings.rates_changed": {
+        "de": "Genehmigt zum Satz von {approved} (USt. {vat} %); der Satz des Geräts ist jetzt {current}. Abgerechnet wird der genehmigte.",
+        "en": "Approved at the rate of {approved} (VAT {vat} %); the item's rate is now {current}. The approved one is charged.",
+    },
+    "booking.quantity_over_limit": {
+        "de": "Die Menge ist größer, als der gebuchte Zeitraum erlaubt (höchstens {limit}).",
+        "en": "The quantity exceeds what the booked period allows (at most {limit}).",
+    },
+    "booking.operator_hours_over_limit": {
+        "de": "Mehr Bedienerstunden, als der gebuchte Zeitraum erlaubt (höchstens {limit}).",
+        "en": "More operator hours than the booked period allows (at most {limit}).",
+    },
     "booking.operator_hours_without_rate": {
         "de": "Für dieses Gerät gibt es keinen Bedienersatz.", "en": "This item has no operator rate.",
     },

@@ -12,6 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import BigInteger, Column, Numeric
 from sqlmodel import Field, SQLModel
 
 from machinery_network._sa import created_at, decimal_col, fk, ts
@@ -42,6 +43,11 @@ class Booking(SQLModel, table=True):
     quantity: Decimal | None = decimal_col(nullable=True)
     operator_hours: Decimal | None = decimal_col(nullable=True)
     charge_cents: int | None = None
+    # The item's rates when the booking was approved (set by the approval statement): the charge
+    # uses these, whatever the item's rates are at completion.
+    approved_rate_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    approved_operator_rate_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    approved_vat_percent: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 2), nullable=True))
     decided_by: int | None = fk("users.id", nullable=True, index=False)
     decided_at: datetime | None = ts(nullable=True)
     created_at: datetime = created_at()

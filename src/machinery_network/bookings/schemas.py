@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from machinery_network.bookings.models import Block, Booking, BookingData, BookingEvent
-from machinery_network.schemas import DecimalOut, Id, Input, Note, Quantity, Reason
+from machinery_network.catalogue.models import Item
+from machinery_network.schemas import DecimalOut, Id, Input, Instant, Note, Quantity, Reason
 
 
 class BookingCreate(Input):
     item_id: Id
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
     with_operator: bool = False
     expected_quantity: Quantity | None = None
     note: Note | None = None
@@ -29,8 +30,8 @@ class CompleteInput(Input):
 
 
 class BlockCreate(Input):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Instant
+    end: Instant
     reason: Reason
 
 
@@ -45,6 +46,12 @@ class EventPublic(BaseModel):
     def of(cls, event: BookingEvent) -> EventPublic:
         return cls(at=event.at, actor_id=event.actor_id, from_status=event.from_status,
                    to_status=event.to_status, note=event.note)
+
+
+class RatesPublic(BaseModel):
+    rate_cents: int
+    operator_rate_cents: int | None
+    vat_percent: DecimalOut
 
 
 class BookingPublic(BaseModel):
@@ -65,11 +72,28 @@ class BookingPublic(BaseModel):
     decided_by: int | None
     decided_at: datetime | None
     created_at: datetime
+    approved_rate_cents: int | None = None
+    approved_operator_rate_cents: int | None = None
+    approved_vat_percent: DecimalOut | None = None
+    # The item's rates of now, given only when they differ from the approved ones (the yard head sees both).
+    current_rates: RatesPublic | None = None
     events: list[EventPublic] | None = None
 
     @classmethod
-    def of(cls, booking: Booking | BookingData, events: list[BookingEvent] | None = None) -> BookingPublic:
+    def of(
+        cls, booking: Booking | BookingData, events: list[BookingEvent] | None = None, item: Item | None = None
+    ) -> BookingPublic:
+        current = None
+        if item is not None and booking.approved_rate_cents is not None and (
+            (item.rate_cents, item.operator_rate_cents, item.vat_percent)
+            != (booking.approved_rate_cents, booking.approved_operator_rate_cents, booking.approved_vat_percent)
+        ):
+            current = RatesPublic(rate_cents=item.rate_cents, operator_rate_cents=item.operator_rate_cents,
+                                  vat_percent=item.vat_percent)
         return cls(
+            approved_rate_cents=booking.approved_rate_cents,
+            approved_operator_rate_cents=booking.approved_operator_rate_cents,
+            approved_vat_percent=booking.approved_vat_percent, current_rates=current,
             id=booking.id, item_id=booking.item_id, farmer_id=booking.farmer_id, start=booking.start_at,
             end=booking.end_at, with_operator=booking.with_operator, expected_quantity=booking.expected_quantity,
             note=booking.note, status=booking.status, estimated_cents=booking.estimated_cents,

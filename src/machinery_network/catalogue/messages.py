@@ -9,6 +9,14 @@ MESSAGES = {
     "unit.km": {"de": "Kilometer", "en": "km"},
     "unit.flat": {"de": "pauschal", "en": "flat"},
     "item.saved": {"de": "Gespeichert.", "en": "Saved."},
+    "item.valid_from_future": {
+        "de": "Neue Sätze gelten ab heute oder einem früheren Tag, nicht erst künftig.",
+        "en": "New rates take effect today or on an earlier day, not in the future.",
+    },
+    "item.valid_from_before_last": {
+        "de": "Neue Sätze können nicht vor der letzten Änderung ({last}) gelten.",
+        "en": "New rates cannot take effect before the last change ({last}).",
+    },
 }
 
 MESSAGES.update({

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Column, Numeric, text
+from sqlalchemy import BigInteger, Column, Numeric, text
 from sqlmodel import Field, SQLModel
 
 from machinery_network._sa import created_at, fk
@@ -40,5 +40,25 @@ class Item(SQLModel, table=True):
         default=Decimal("0"), sa_column=Column(Numeric(5, 2), nullable=False, server_default=text("0"))
     )
     active: bool = Field(default=True)
+    # Caps of a completion (migration 0005): quantity for hectare/km/flat (else twice the expected
+    # quantity, else 1,000), operator hours (else what the booked period allows).
+    max_quantity: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 3), nullable=True))
+    max_operator_hours: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 3), nullable=True))
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime = created_at()
+
+
+class ItemRate(SQLModel, table=True):
+    """The rate history of an item: each change of its rates with the day it takes effect. A booking
+    keeps the rates it was approved at (``Booking.approved_*``), whatever changes later."""
+
+    __tablename__ = "item_rates"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = fk("items.id", index=False, ondelete="CASCADE")
+    valid_from: date
+    rate_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    operator_rate_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    vat_percent: Decimal = Field(sa_column=Column(Numeric(5, 2), nullable=False))
+    created_by: int | None = fk("users.id", nullable=True, index=False)
     created_at: datetime = created_at()

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, Field
 
-from machinery_network.catalogue.models import Item, ItemKind, ItemUnit
+from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
+from machinery_network.config import get_settings
 from machinery_network.schemas import Cents, DecimalOut, Id, Input, Name, Note, VatPercent
+
+
+def _network_vat_rate(value: Decimal) -> Decimal:
+    """Only the network's VAT rates (``MN_VAT_RATES``): every export can map each to its account."""
+    rates = get_settings().vat_rates
+    if value not in rates:
+        raise ValueError("must be one of the network's VAT rates: " + ", ".join(f"{rate.normalize():f}" for rate in rates))
+    return value
+
+
+ItemVat = Annotated[VatPercent, AfterValidator(_network_vat_rate)]
+Cap = Annotated[Decimal, Field(gt=0, le=Decimal("1000000"), max_digits=12, decimal_places=3)]
 
 
 class ItemCreate(Input):
@@ -18,9 +32,11 @@ class ItemCreate(Input):
     unit: ItemUnit
     rate_cents: Cents
     operator_rate_cents: Cents | None = None
-    vat_percent: VatPercent = Decimal(0)
+    vat_percent: ItemVat = Decimal(0)
     description: Note | None = None
     active: bool = True
+    max_quantity: Cap | None = None
+    max_operator_hours: Cap | None = None
 
 
 class ItemUpdate(Input):
@@ -29,9 +45,14 @@ class ItemUpdate(Input):
     unit: ItemUnit | None = None
     rate_cents: Cents | None = None
     operator_rate_cents: Cents | None = None
-    vat_percent: VatPercent | None = None
+    vat_percent: ItemVat | None = None
     description: Note | None = None
     active: bool | None = None
+    max_quantity: Cap | None = None
+    max_operator_hours: Cap | None = None
+    # The day a change of rate_cents, operator_rate_cents or vat_percent takes effect (default: today;
+    # not later, and not before the last change). Bookings approved before keep their rates.
+    valid_from: date | None = None
 
 
 class ItemPublic(BaseModel):
@@ -45,8 +66,23 @@ class ItemPublic(BaseModel):
     operator_rate_cents: int | None
     vat_percent: DecimalOut
     active: bool
+    max_quantity: DecimalOut | None = None
+    max_operator_hours: DecimalOut | None = None
     created_at: datetime
 
     @classmethod
     def of(cls, item: Item) -> ItemPublic:
         return cls.model_validate(item, from_attributes=True)
+
+
+class ItemRatePublic(BaseModel):
+    valid_from: date
+    rate_cents: int
+    operator_rate_cents: int | None
+    vat_percent: DecimalOut
+    created_by: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, rate: ItemRate) -> ItemRatePublic:
+        return cls.model_validate(rate, from_attributes=True)

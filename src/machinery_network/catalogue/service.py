@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality
-from machinery_network.catalogue.models import Item
+from machinery_network.catalogue.models import Item, ItemRate
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
-from machinery_network.errors import NotFound
+from machinery_network.errors import Invalid, NotFound
 from machinery_network.schemas import apply_changes
+
+RATE_FIELDS = ("rate_cents", "operator_rate_cents", "vat_percent")
+
+
+def _record_rates(session: AsyncSession, item: Item, actor: Actor, valid_from: date) -> None:
+    session.add(ItemRate(item_id=item.id, valid_from=valid_from, rate_cents=item.rate_cents,
+                         operator_rate_cents=item.operator_rate_cents, vat_percent=item.vat_percent,
+                         created_by=actor.id, created_at=clock.now()))
 
 
 async def create_item(session: AsyncSession, actor: Actor, data: ItemCreate) -> Item:
@@ -20,15 +31,43 @@ async def create_item(session: AsyncSession, actor: Actor, data: ItemCreate) -> 
     item = Item(**data.model_dump())
     session.add(item)
     await session.flush()
+    _record_rates(session, item, actor, clock.now().date())
+    await session.flush()
     return item
 
 
 async def update_item(session: AsyncSession, actor: Actor, item_id: int, data: ItemUpdate) -> Item:
+    """A change of the rates is kept in the item's rate history with its ``valid_from`` day (today
+    unless given; a past day only documents when it was agreed, approved bookings keep theirs)."""
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
-    apply_changes(item, data.model_dump(exclude_unset=True), clearable=("operator_rate_cents", "description"))
+    changes = data.model_dump(exclude_unset=True)
+    valid_from = changes.pop("valid_from", None)
+    before = tuple(getattr(item, field) for field in RATE_FIELDS)
+    apply_changes(item, changes, clearable=("operator_rate_cents", "description", "max_quantity",
+                                            "max_operator_hours"))
+    if tuple(getattr(item, field) for field in RATE_FIELDS) != before or valid_from is not None:
+        today = clock.now().date()
+        valid_from = valid_from or today
+        if valid_from > today:
+            raise Invalid("item.valid_from_future", field="valid_from")
+        last = await session.scalar(
+            select(ItemRate.valid_from).where(ItemRate.item_id == item.id)
+            .order_by(ItemRate.valid_from.desc(), ItemRate.id.desc()).limit(1)
+        )
+        if last is not None and valid_from < last:
+            raise Invalid("item.valid_from_before_last", field="valid_from", last=last.isoformat())
+        _record_rates(session, item, actor, valid_from)
     await session.flush()
     return item
+
+
+async def rate_history(session: AsyncSession, item_id: int) -> list[ItemRate]:
+    """The item's rates, oldest first."""
+    await get_item(session, item_id)
+    return list(await session.scalars(
+        select(ItemRate).where(ItemRate.item_id == item_id).order_by(ItemRate.valid_from, ItemRate.id)
+    ))
 
 
 async def get_item(session: AsyncSession, item_id: int) -> Item:

@@ -1,47 +1,37 @@
 """The outbox: notifications are written as rows in the same transaction as the change they report.
 
 Delivery (``notifications.sender``) happens later, outside any request, so a slow or broken mail
-server never blocks or fails a booking decision, and a message is never lost: it stays in the
-table until it was sent.
+server never blocks or fails a decision, and a message is never lost: it stays in the table until
+it was sent.
+
+This module knows no domain. A domain keeps its mail texts as Jinja templates (a ``subject`` and a
+``body`` block each) and renders them with ``MailTemplates``; it writes the outbox rows either one by
+one (``enqueue``) or, on a hot path, with one INSERT … SELECT over the recipients in which the
+per-recipient fields (the recipient's name, …) are filled in by the database: ``render_split`` renders
+the template with markers in place of those fields and cuts the text into bound parameters
+``<part>_0``, ``<part>_1``, …, and ``sql_text`` joins them with the fields' column expressions.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-import string
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (
-    CTE,
-    ColumnElement,
-    DateTime,
-    Insert,
-    Integer,
-    String,
-    and_,
-    bindparam,
-    cast,
-    func,
-    insert,
-    literal,
-    or_,
-    select,
-)
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes
+from sqlalchemy import ColumnElement, String, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from machinery_network import clock
-from machinery_network.accounts.models import Municipality, Role, User
-from machinery_network.bookings.models import Booking, BookingData
-from machinery_network.catalogue.models import Item
-from machinery_network.config import get_settings
-from machinery_network.db import DriverStatement, driver, for_driver
-from machinery_network.money import format_eur
-from machinery_network.notifications.messages import MESSAGES
+from machinery_network.accounts.models import User
 from machinery_network.notifications.models import OutboxMessage
+
+OUTBOX_COLUMNS = ("recipient_id", "recipient_email", "subject", "body", "attempts", "created_at")
+SUBJECT_LENGTH = 500
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+_CONTROL_BUT_NUL = re.compile(r"[\x01-\x1f\x7f]+")
 
 
 def format_period(start: datetime, end: datetime, tz: ZoneInfo) -> str:
@@ -52,149 +42,85 @@ def format_period(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     return f"{s:%d.%m.%Y %H:%M} – {e:%d.%m.%Y %H:%M}"
 
 
-def enqueue(session: AsyncSession, *, recipient: User, subject: str, body: str) -> OutboxMessage:
-    """One message to one user (for callers that already hold the user)."""
-    message = OutboxMessage(
-        recipient_id=recipient.id, recipient_email=recipient.email, subject=subject[:500], body=body, attempts=0,
-        created_at=clock.now(),
-    )
-    session.add(message)
-    return message
+def one_line(text: str) -> str:
+    """A mail subject: control characters (line breaks included) become one blank."""
+    return _CONTROL.sub(" ", text).strip()
 
 
-# --- statements built once -----------------------------------------------------------------------
-#
-# A notification is one INSERT … SELECT over its recipients, so each is addressed by name without a
-# query first. Building such a statement costs about half a millisecond of Python, more than the rest
-# of a booking request's own work, so each shape is built once with bind parameters: the template's
-# text between the per-recipient placeholders ({name}, {municipality}, {farmer}, {id}) is bound as
-# parameters ``<part>_0``, ``<part>_1``, … and the placeholders become column expressions.
-
-_DECISION_FIELDS = ("name", "municipality", "farmer")  # filled per recipient by the database
-_REQUEST_FIELDS = ("name", "id")
-_FORMATTER = string.Formatter()
+@dataclass(frozen=True, slots=True)
+class Mail:
+    subject: str
+    body: str
 
 
-def _sql_text(part: str, template: str, columns: dict[str, ColumnElement[Any]]) -> ColumnElement[str]:
+class MailTemplates:
+    """The mail templates of one package's ``mail/`` folder (``<name>.txt``, with the blocks
+    ``subject`` and ``body``), plain text: nothing is HTML-escaped."""
+
+    def __init__(self, package: str) -> None:
+        self._env = Environment(
+            loader=PackageLoader(package, "mail"), autoescape=False, undefined=StrictUndefined,
+            keep_trailing_newline=True, trim_blocks=True, auto_reload=False,
+        )
+        self._env.globals.clear()  # mail texts need none of range, lipsum, …; each render copies them
+        self._templates: dict[str, Template] = {}
+        self._splitters: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+    def _template(self, name: str) -> Template:
+        """Loaded once per process (no file check per message: a changed text takes a restart)."""
+        template = self._templates.get(name)
+        if template is None:
+            template = self._templates[name] = self._env.get_template(f"{name}.txt")
+        return template
+
+    def render(self, name: str, params: dict[str, Any]) -> Mail:
+        template = self._template(name)
+        context = template.new_context(params)
+        subject = "".join(template.blocks["subject"](context))
+        body = "".join(template.blocks["body"](context))
+        return Mail(subject=one_line(subject), body=body.lstrip("\n"))
+
+    def render_split(self, name: str, params: dict[str, Any], fields: tuple[str, ...]) -> dict[str, str]:
+        """The template rendered with markers for ``fields`` and cut at them: the parameters
+        ``subject_<n>`` and ``body_<n>`` of ``sql_text``. The fields must not sit inside a condition
+        (their order is read once from the template, ``field_order``)."""
+        markers = {field: f"\x00{field}\x00" for field in fields}
+        template = self._template(name)
+        context = template.new_context({**params, **markers})
+        splitter = self._splitters.get(fields)
+        if splitter is None:
+            splitter = self._splitters[fields] = re.compile("\x00(?:" + "|".join(fields) + ")\x00")
+        values: dict[str, str] = {}
+        for part in ("subject", "body"):
+            text = "".join(template.blocks[part](context))
+            # the subject on one line (the markers, NUL, kept)
+            text = text.lstrip("\n") if part == "body" else _CONTROL_BUT_NUL.sub(" ", text).strip()
+            for index, piece in enumerate(splitter.split(text)):
+                values[f"{part}_{index}"] = piece
+        return values
+
+    def field_order(self, name: str, part: str, fields: tuple[str, ...]) -> list[str]:
+        """The per-recipient fields in the order they occur in the template's ``part`` block."""
+        source, _, _ = self._env.loader.get_source(self._env, f"{name}.txt")  # type: ignore[union-attr]
+        tree = self._env.parse(source)
+        block = next(b for b in tree.find_all(nodes.Block) if b.name == part)
+        return [node.name for node in block.find_all(nodes.Name) if node.name in fields]
+
+
+def sql_text(part: str, order: list[str], columns: dict[str, ColumnElement[Any]]) -> ColumnElement[str]:
+    """``<part>_0 || column || <part>_1 || …``: a rendered text with per-recipient columns, in the
+    order ``MailTemplates.field_order`` found them."""
     expression: ColumnElement[str] = bindparam(f"{part}_0", type_=String)
-    fields = [field for _, field, _, _ in _FORMATTER.parse(template) if field in columns]
-    for index, field in enumerate(fields, start=1):
+    for index, field in enumerate(order, start=1):
         expression = expression + columns[field] + bindparam(f"{part}_{index}", type_=String)
     return expression
 
 
-def _text_params(part: str, template: str, params: dict[str, Any], fields: tuple[str, ...]) -> dict[str, str]:
-    markers = {field: f"\x00{field}\x00" for field in fields}
-    pieces = re.split("\x00(?:" + "|".join(fields) + ")\x00", template.format(**params, **markers))
-    return {f"{part}_{index}": piece for index, piece in enumerate(pieces)}
-
-
-_OUTBOX_COLUMNS = ["recipient_id", "recipient_email", "subject", "body", "attempts", "created_at"]
-
-
-def decision_notice(kind: str, after: CTE | None = None) -> Insert:
-    """The outbox rows of a decision: an approval or rejection goes to the farmer; a cancellation
-    also to the active yard heads of the municipality. With ``after`` (a data-modifying CTE), the
-    rows are written only if that CTE returned a row, so the caller can make it part of its own
-    statement. Parameters: ``decision_params``."""
-    template = MESSAGES[kind]
-    farmer = aliased(User)
-    recipients: ColumnElement[bool] = User.id == bindparam("farmer_id", type_=Integer)
-    if kind == "cancelled":
-        recipients = or_(recipients, and_(User.role == Role.yard_head,
-                                          User.municipality_id == bindparam("municipality_id", type_=Integer),
-                                          User.active))
-    columns = {"name": User.name, "municipality": Municipality.name, "farmer": farmer.name}
-    rows = (
-        select(User.id, User.email, func.left(_sql_text("subject", template["subject"], columns), 500),
-               _sql_text("body", template["body"], columns), literal(0, Integer),
-               bindparam("now", type_=DateTime(timezone=True)))
-        .select_from(User)
-        .join(Municipality, Municipality.id == bindparam("municipality_id", type_=Integer))
-        .join(farmer, farmer.id == bindparam("farmer_id", type_=Integer))
-        .where(recipients)
-        .order_by(User.id != bindparam("farmer_id", type_=Integer), User.id)  # the farmer's first
+def enqueue(session: AsyncSession, *, recipient: User, mail: Mail) -> OutboxMessage:
+    """One message to one user (for callers that already hold the user)."""
+    message = OutboxMessage(
+        recipient_id=recipient.id, recipient_email=recipient.email, subject=mail.subject[:SUBJECT_LENGTH],
+        body=mail.body, attempts=0, created_at=clock.now(),
     )
-    if after is not None:
-        rows = rows.where(select(after).exists())
-    return insert(OutboxMessage.__table__).from_select(_OUTBOX_COLUMNS, rows)
-
-
-@functools.cache
-def _decision_statement(kind: str) -> DriverStatement:
-    return for_driver(decision_notice(kind))
-
-
-def _estimate_line(estimated_cents: int | None) -> str:
-    if estimated_cents is None:
-        return ""
-    return MESSAGES["estimate"]["line"].format(amount=format_eur(estimated_cents, symbol=True))
-
-
-def decision_params(
-    kind: str, booking: Booking | BookingData, item_name: str, municipality_id: int, now: datetime,
-    *, reason: str | None = None,
-) -> dict[str, Any]:
-    """The parameters of ``decision_notice(kind)`` for ``booking`` of the item ``item_name``."""
-    settings = get_settings()
-    template = MESSAGES[kind]
-    params = {
-        "item": item_name, "period": format_period(booking.start_at, booking.end_at, settings.tz),
-        "reason": reason or "", "estimate": _estimate_line(booking.estimated_cents),
-        "base_url": settings.base_url.rstrip("/"),
-    }
-    return {
-        "farmer_id": booking.farmer_id, "municipality_id": municipality_id, "now": now,
-        **_text_params("subject", template["subject"], params, _DECISION_FIELDS),
-        **_text_params("body", template["body"], params, _DECISION_FIELDS),
-    }
-
-
-async def notify_booking(
-    session: AsyncSession, kind: str, booking: Booking, item: Item, *, reason: str | None = None
-) -> None:
-    """An outbox row per recipient for an approval, rejection or cancellation, in one statement."""
-    await _decision_statement(kind).fetch(
-        await driver(session),
-        decision_params(kind, booking, item.name, item.municipality_id, clock.now(), reason=reason),
-    )
-
-
-def request_notice(booking_ids: CTE) -> CTE:
-    """A data-modifying CTE (built once by the caller): one outbox row per active yard head of the
-    municipality ``:municipality_id`` for the new request whose id comes from ``booking_ids``.
-    Its parameters come from ``request_notice_params``."""
-    template = MESSAGES["requested"]
-    columns = {"name": User.name, "id": cast(booking_ids.c.id, String)}
-    return (
-        insert(OutboxMessage.__table__)
-        .from_select(
-            _OUTBOX_COLUMNS,
-            select(User.id, User.email, func.left(_sql_text("subject", template["subject"], columns), 500),
-                   _sql_text("body", template["body"], columns), literal(0, Integer),
-                   bindparam("now", type_=DateTime(timezone=True)))
-            .select_from(User)
-            .join(booking_ids, literal(True))
-            .where(User.role == Role.yard_head, User.municipality_id == bindparam("municipality_id", type_=Integer),
-                   User.active),
-        )
-        .cte("request_notice")
-    )
-
-
-def request_notice_params(
-    *, item_name: str, farmer_name: str, start: datetime, end: datetime, estimated_cents: int | None,
-    note: str | None,
-) -> dict[str, str]:
-    settings = get_settings()
-    template = MESSAGES["requested"]
-    params = {
-        "item": item_name, "period": format_period(start, end, settings.tz), "farmer": farmer_name,
-        "estimate": _estimate_line(estimated_cents),
-        "note": MESSAGES["note"]["line"].format(note=note) if note else "",
-        "base_url": settings.base_url.rstrip("/"),
-    }
-    return {
-        **_text_params("subject", template["subject"], params, _REQUEST_FIELDS),
-        **_text_params("body", template["body"], params, _REQUEST_FIELDS),
-    }
+    session.add(message)
+    return message

@@ -231,7 +231,7 @@ async def cancel_booking(
                       base_url=settings.base_url.rstrip("/"), notice=None, message=error.message)
 
     return await form_action(
-        lambda: service.cancel(db_session, actor, booking_id), again,
+        lambda: service.cancel(db_session, actor, booking_id, settings), again,
         lambda _: redirect("/bookings", request, flash="flash.booking_cancelled"),
     )
 
@@ -284,7 +284,7 @@ async def reject_booking(
 
     async def reject() -> None:
         data = RejectInput.model_validate({"reason": form.get("reason", "")})
-        await service.reject(db_session, actor, booking_id, data.reason)
+        await service.reject(db_session, actor, booking_id, data.reason, settings)
 
     def again(error: FormError) -> Awaitable[Template]:
         # A schema refusal concerns the reason: shown at the booking's reject form.

@@ -1,0 +1,185 @@
+"""Every statement the bookings domain sends through the driver (``db.driver``), each built and
+compiled once (``functools.cache``): the request's lookup and write, the approval's lookup and
+write, with the booking notices written inside them.
+
+A notice is one INSERT … SELECT over its recipients, so each is addressed by name without a query
+first; the mail text comes from ``bookings/mail`` (``notices``), cut at the per-recipient fields.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    DateTime,
+    Insert,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.orm import aliased
+
+from machinery_network.accounts.models import Municipality, Role, User
+from machinery_network.bookings.models import Booking, BookingEvent, BookingStatus, Occupancy
+from machinery_network.bookings.notices import DECISION_FIELDS, MAILS, REQUEST_FIELDS
+from machinery_network.bookings.queries import OCCUPANCY_LOCK_CLASS, occupying
+from machinery_network.catalogue.models import Item
+from machinery_network.db import DriverStatement, for_driver
+from machinery_network.notifications.models import OutboxMessage
+from machinery_network.notifications.service import OUTBOX_COLUMNS, SUBJECT_LENGTH, sql_text
+
+BOOKING_VALUES = ("item_id", "farmer_id", "start_at", "end_at", "with_operator", "expected_quantity", "note",
+                  "status", "estimated_cents", "created_at")
+BOOKING_COLUMNS = tuple(column.name for column in Booking.__table__.c)
+APPROVED_RATES = ("approved_rate_cents", "approved_operator_rate_cents", "approved_vat_percent")
+
+
+def _mail_rows(kind: str, fields: tuple[str, ...], columns: dict[str, ColumnElement[str]]) -> list[ColumnElement]:
+    """The outbox columns after the recipient's id and address: subject, body, attempts, created_at."""
+    return [
+        func.left(sql_text("subject", MAILS.field_order(kind, "subject", fields), columns), SUBJECT_LENGTH),
+        sql_text("body", MAILS.field_order(kind, "body", fields), columns),
+        literal(0, Integer), bindparam("now", type_=DateTime(timezone=True)),
+    ]
+
+
+def decision_notice(after: CTE) -> Insert:
+    """The approved farmer's outbox row, written only if the data-modifying CTE ``after`` returned a
+    row. Parameters: ``notices.decision_params("approved", …)``."""
+    farmer = aliased(User)
+    columns = {"name": User.name, "municipality": Municipality.name, "farmer": farmer.name}
+    rows = (
+        select(User.id, User.email, *_mail_rows("approved", DECISION_FIELDS, columns))
+        .select_from(User)
+        .join(Municipality, Municipality.id == bindparam("municipality_id", type_=Integer))
+        .join(farmer, farmer.id == bindparam("farmer_id", type_=Integer))
+        .where(User.id == bindparam("farmer_id", type_=Integer), select(after).exists())
+    )
+    return insert(OutboxMessage.__table__).from_select(list(OUTBOX_COLUMNS), rows)
+
+
+def request_notice(booking_ids: CTE) -> CTE:
+    """A data-modifying CTE: one outbox row per active yard head of the municipality
+    ``:municipality_id`` for the new request whose id comes from ``booking_ids``.
+    Parameters: ``notices.request_params``."""
+    columns: dict[str, ColumnElement[str]] = {"name": User.name, "id": cast(booking_ids.c.id, String)}
+    return (
+        insert(OutboxMessage.__table__)
+        .from_select(
+            list(OUTBOX_COLUMNS),
+            select(User.id, User.email, *_mail_rows("requested", REQUEST_FIELDS, columns))
+            .select_from(User)
+            .join(booking_ids, literal(True))
+            .where(User.role == Role.yard_head, User.municipality_id == bindparam("municipality_id", type_=Integer),
+                   User.active),
+        )
+        .cte("request_notice")
+    )
+
+
+@functools.cache
+def request_lookup() -> DriverStatement:
+    """The item and the first approved booking or block of it in the way of [start, end)."""
+    start, end = bindparam("start", type_=DateTime(timezone=True)), bindparam("end", type_=DateTime(timezone=True))
+    return for_driver(
+        select(Item.id, Item.name, Item.municipality_id, Item.active, Item.unit, Item.rate_cents,
+               Item.operator_rate_cents, Item.vat_percent, Occupancy.start_at, Occupancy.end_at,
+               Occupancy.booking_id, Occupancy.block_id)
+        .outerjoin(Occupancy, and_(Occupancy.item_id == Item.id, occupying(start, end)))
+        .where(Item.id == bindparam("item_id", type_=Integer))
+        .order_by(Occupancy.start_at, Occupancy.id)
+        .limit(1)
+    )
+
+
+@functools.cache
+def request_statement() -> DriverStatement:
+    """One statement writes a new request, its first event and the yard heads' notification."""
+    inserted = (
+        insert(Booking.__table__)
+        .values({name: bindparam(name, type_=Booking.__table__.c[name].type) for name in BOOKING_VALUES})
+        .returning(Booking.__table__.c.id)
+        .cte("inserted")
+    )
+    event = (
+        insert(BookingEvent.__table__)
+        .from_select(
+            ["booking_id", "actor_id", "from_status", "to_status", "at"],
+            select(inserted.c.id, bindparam("actor_id", type_=Integer), null(),
+                   literal(BookingStatus.requested.value), bindparam("now", type_=DateTime(timezone=True))),
+        )
+        .cte("event")
+    )
+    return for_driver(select(inserted.c.id).add_cte(event, request_notice(inserted)))
+
+
+
+@functools.cache
+def approval_lookup() -> DriverStatement:
+    """The booking (row-locked) with what an approval needs of its item, after taking the item's
+    occupancy lock (``queries.lock_item``): approvals of one item happen one after the other."""
+    bookings = Booking.__table__
+    return for_driver(
+        select(bookings, Item.municipality_id.label("item_municipality_id"), Item.name.label("item_name"),
+               func.pg_advisory_xact_lock(OCCUPANCY_LOCK_CLASS, bookings.c.item_id).label("locked"))
+        .join(Item, Item.id == bookings.c.item_id)
+        .where(bookings.c.id == bindparam("booking_id", type_=Integer))
+        .with_for_update(of=bookings)
+    )
+
+
+@functools.cache
+def approval_statement(pre_check: bool = True) -> DriverStatement:
+    """Occupy the period unless an approved booking or block is in the way, and only then mark the
+    booking approved and write its event and the farmer's notification: one statement; it returns
+    the booking id, or nothing.
+
+    ``pre_check=False`` leaves out the look for an occupancy in the way, so that tests can show the
+    exclusion constraint deciding alone."""
+    occupancies, bookings, events = Occupancy.__table__, Booking.__table__, BookingEvent.__table__
+    item_id, booking_id = bindparam("item_id", type_=Integer), bindparam("booking_id", type_=Integer)
+    start, end = bindparam("start", type_=DateTime(timezone=True)), bindparam("end", type_=DateTime(timezone=True))
+    actor_id, now = bindparam("actor_id", type_=Integer), bindparam("now", type_=DateTime(timezone=True))
+    in_the_way = (
+        select(occupancies.c.id)
+        .where(occupancies.c.item_id == item_id, occupying(start, end))
+        .exists()
+    )
+    occupied = (
+        insert(occupancies)
+        .from_select(["item_id", "start_at", "end_at", "booking_id"],
+                     select(item_id, start, end, booking_id).where(~in_the_way if pre_check else true()))
+        .returning(occupancies.c.booking_id)
+        .cte("occupied")
+    )
+    items = Item.__table__
+    approved = (  # the prices are fixed here: the item's rates of the approval's moment
+        update(bookings)
+        .where(bookings.c.id.in_(select(occupied.c.booking_id)), items.c.id == bookings.c.item_id)
+        .values(status=BookingStatus.approved.value, decided_by=actor_id, decided_at=now,
+                approved_rate_cents=items.c.rate_cents, approved_operator_rate_cents=items.c.operator_rate_cents,
+                approved_vat_percent=items.c.vat_percent)
+        .returning(bookings.c.id, *(bookings.c[name] for name in APPROVED_RATES))
+        .cte("approved")
+    )
+    event = (
+        insert(events)
+        .from_select(["booking_id", "actor_id", "from_status", "to_status", "at"],
+                     select(approved.c.id, actor_id, literal(BookingStatus.requested.value),
+                            literal(BookingStatus.approved.value), now))
+        .cte("event")
+    )
+    notice = decision_notice(after=approved).cte("notice")
+    return for_driver(select(approved).add_cte(occupied, event, notice))
+
