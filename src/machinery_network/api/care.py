@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.params import Parameter, QueryParameter
@@ -57,9 +58,22 @@ def proof_response(proof: service.WinterProof, fmt: str, settings: Settings) -> 
     )
 
 
+async def refuse_too_deep_json(request: Request) -> None:
+    """Section bodies carry free-form JSON (GeoJSON, plans): a body nested too deep for the decoder is
+    refused as bad input here, before the body is decoded for the handler (where it would be a 500)."""
+    if request.method in ("POST", "PATCH", "PUT") and "json" in request.headers.get("content-type", ""):
+        try:
+            msgspec.json.decode(await request.body())
+        except RecursionError as exc:
+            raise Invalid("care.body_too_deep", field="body") from exc
+        except msgspec.DecodeError:
+            pass  # malformed JSON: refused by the usual decoding with its own message
+
+
 class SectionController(Controller):
     path = "/api/v1/sections"
     tags = ["care"]
+    before_request = refuse_too_deep_json
 
     @post("/")
     async def create(self, data: SectionCreate, actor: Actor, db_session: AsyncSession) -> SectionPublic:
@@ -187,9 +201,11 @@ class CareLogController(Controller):
 
     @post("/{care_log_id:int}/reject", status_code=200)
     async def reject(
-        self, care_log_id: int, data: CareLogReject, actor: Actor, db_session: AsyncSession
+        self, care_log_id: int, data: CareLogReject, actor: Actor, db_session: AsyncSession, settings: Settings
     ) -> CareLogPublic:
-        return CareLogPublic.of(await service.reject(db_session, actor, care_log_id, data.reason))
+        return CareLogPublic.of(
+            await service.reject(db_session, actor, care_log_id, data.reason, settings=settings)
+        )
 
 
 ROUTES = [SectionController, AssignmentController, CareLogController]
