@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from machinery_network.bookings.models import Block, Booking
 from machinery_network.ledger.models import LedgerEntry
-from tests.test_bookings import BERLIN, frozen, make_item  # noqa: F401  (fixture)
+from tests.test_bookings import BERLIN, NOW, make_item  # noqa: F401  (NOW: the frozen clock)
 from tests.web_helpers import csrf_token, login, post_form
 
 
