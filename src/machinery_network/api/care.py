@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
@@ -58,22 +57,9 @@ def proof_response(proof: service.WinterProof, fmt: str, settings: Settings) -> 
     )
 
 
-async def refuse_too_deep_json(request: Request) -> None:
-    """Section bodies carry free-form JSON (GeoJSON, plans): a body nested too deep for the decoder is
-    refused as bad input here, before the body is decoded for the handler (where it would be a 500)."""
-    if request.method in ("POST", "PATCH", "PUT") and "json" in request.headers.get("content-type", ""):
-        try:
-            msgspec.json.decode(await request.body())
-        except RecursionError as exc:
-            raise Invalid("care.body_too_deep", field="body") from exc
-        except msgspec.DecodeError:
-            pass  # malformed JSON: refused by the usual decoding with its own message
-
-
 class SectionController(Controller):
     path = "/sections"
     tags = ["care"]
-    before_request = refuse_too_deep_json
 
     @post("/")
     async def create(self, data: JSONBody[SectionCreate], actor: CurrentActor, db_session: DbSession) -> SectionPublic:

@@ -88,10 +88,6 @@ MESSAGES = {
         "en": "You have already reported work on this section on {date}. Amend that report, or ask the building "
               "yard to allow more reports a day.",
     },
-    "care.body_too_deep": {
-        "de": "Die Daten sind zu tief verschachtelt.",
-        "en": "The request body is nested too deeply.",
-    },
     "care.photo_empty": {"de": "Die Datei ist leer.", "en": "The file is empty."},
     "care.photo_missing": {"de": "Zu dieser Meldung gibt es kein Foto.", "en": "This care log has no photo."},
     "care.season_unknown": {"de": "Unbekannte Jahreszeit: {season}.", "en": "Unknown season: {season}."},
