@@ -387,8 +387,11 @@ def create_served_app() -> Litestar:
 
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
+    from machinery_network.web.common import pop_flash
+
     env = engine.engine
     env.globals["_"] = gettext_de
+    env.globals["pop_flash"] = pop_flash  # the success message after a form post, shown once
     env.globals["translate"] = translate
     env.filters["eur"] = format_eur
     env.filters["eur_symbol"] = lambda cents: format_eur(cents, symbol=True) if cents is not None else ""
