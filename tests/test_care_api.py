@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -17,9 +19,16 @@ from machinery_network.ledger.models import LedgerEntry
 NOW = datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
 UPLOAD_LIMIT = 2000
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x00" * 64
+
+
+def _image(fmt: str) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "green").save(out, fmt)
+    return out.getvalue()
+
+
+# Real images: uploads are decoded and re-encoded, so magic bytes alone no longer pass.
+PNG, JPEG, WEBP = _image("PNG"), _image("JPEG"), _image("WEBP")
 GIF = b"GIF89a" + b"\x00" * 64
 
 
@@ -427,10 +436,11 @@ async def test_photo_upload_is_stored_under_a_random_name(client, world, setting
     assert response.json()["photo_content_type"] == content_type
     stored = list((settings.upload_dir / "care").iterdir())
     assert len(stored) == 1 and "passwd" not in stored[0].name
-    assert stored[0].read_bytes() == content
+    with Image.open(stored[0]) as image:  # re-encoded in its own format, same picture
+        assert image.get_format_mimetype() == content_type and image.size == (40, 30)
     for person in (world.farmer, world.yard_north):
         fetched = await client.get(f"/api/v1/care-logs/{log['id']}/photo", headers=person.headers)
-        assert fetched.status_code == 200 and fetched.content == content
+        assert fetched.status_code == 200 and fetched.content == stored[0].read_bytes()
         assert fetched.headers["content-type"].startswith(content_type)
     assert (await client.get(f"/api/v1/care-logs/{log['id']}/photo", headers=world.yard_south.headers)).status_code == 403
 

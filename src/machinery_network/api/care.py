@@ -187,9 +187,12 @@ class CareLogController(Controller):
 
     @post("/{care_log_id:int}/reject", status_code=200)
     async def reject(
-        self, care_log_id: FromPath[int], data: JSONBody[CareLogReject], actor: CurrentActor, db_session: DbSession
+        self, care_log_id: FromPath[int], data: JSONBody[CareLogReject], actor: CurrentActor, db_session: DbSession,
+        settings: AppSettings,
     ) -> CareLogPublic:
-        return CareLogPublic.of(await service.reject(db_session, actor, care_log_id, data.reason))
+        return CareLogPublic.of(
+            await service.reject(db_session, actor, care_log_id, data.reason, settings=settings)
+        )
 
 
 ROUTES = [SectionController, AssignmentController, CareLogController]

@@ -74,6 +74,20 @@ MESSAGES = {
         "de": "Nur Fotos im Format JPEG, PNG oder WebP.",
         "en": "Only JPEG, PNG or WebP photos are accepted.",
     },
+    "care.photo_unreadable": {
+        "de": "Das Foto lässt sich nicht lesen (beschädigt oder unvollständig).",
+        "en": "The photo cannot be read (damaged or incomplete).",
+    },
+    "care.photo_too_many_pixels": {
+        "de": "Das Foto hat zu viele Bildpunkte (höchstens {max} Megapixel).",
+        "en": "The photo has too many pixels (at most {max} megapixels).",
+    },
+    "care.log_exists_for_day": {
+        "de": "Für diesen Abschnitt gibt es vom {date_de} bereits eine Meldung von Ihnen. Bitte ergänzen Sie diese "
+              "oder fragen Sie den Bauhof, ob mehrere Meldungen am Tag erlaubt werden.",
+        "en": "You have already reported work on this section on {date}. Amend that report, or ask the building "
+              "yard to allow more reports a day.",
+    },
     "care.photo_empty": {"de": "Die Datei ist leer.", "en": "The file is empty."},
     "care.photo_missing": {"de": "Zu dieser Meldung gibt es kein Foto.", "en": "This care log has no photo."},
     "care.season_unknown": {"de": "Unbekannte Jahreszeit: {season}.", "en": "Unknown season: {season}."},

@@ -53,6 +53,10 @@ class Section(SQLModel, table=True):
     planned_passes: dict[str, Any] | None = jsonb()
     geometry: dict[str, Any] | None = jsonb()  # GeoJSON LineString in WGS84
     active: bool = Field(default=True)
+    # Photos keep their EXIF location only where it is evidence (e.g. winter service), else it is stripped.
+    location_evidence: bool = Field(default=False)
+    # One care log per farmer and day unless the yard head allows more (e.g. gritting twice on an icy day).
+    allow_more_logs_per_day: bool = Field(default=False)
     created_at: datetime = created_at()
 
 

@@ -69,6 +69,9 @@ class SectionCreate(Input):
     planned_passes: dict[str, Any] | None = None
     geometry: dict[str, Any] | None = None
     active: bool = True
+    # None: the default (false) on create, unchanged on an update through the full form.
+    location_evidence: bool | None = None
+    allow_more_logs_per_day: bool | None = None
 
     @field_validator("planned_passes")
     @classmethod
@@ -91,6 +94,8 @@ class SectionUpdate(Input):
     planned_passes: dict[str, Any] | None = None
     geometry: dict[str, Any] | None = None
     active: bool | None = None
+    location_evidence: bool | None = None
+    allow_more_logs_per_day: bool | None = None
 
     @field_validator("planned_passes")
     @classmethod
@@ -115,6 +120,8 @@ class SectionPublic(BaseModel):
     planned_passes: dict[str, int] | None
     geometry: dict[str, Any] | None
     active: bool
+    location_evidence: bool
+    allow_more_logs_per_day: bool
     created_at: datetime
 
     @classmethod

@@ -17,7 +17,7 @@ from machinery_network.schemas import apply_changes
 async def create_section(session: AsyncSession, actor: Actor, data: SectionCreate) -> Section:
     require_for_municipality(actor, data.municipality_id, Role.yard_head)
     await get_municipality(session, data.municipality_id)
-    section = Section(**data.model_dump())
+    section = Section(**data.model_dump(exclude_none=True))
     session.add(section)
     await session.flush()
     return section

@@ -10,10 +10,11 @@ They are re-exported here so that controllers import one module for every use ca
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,8 +27,14 @@ from machinery_network.care.assignments import current_assignees as current_assi
 from machinery_network.care.assignments import end_assignment as end_assignment
 from machinery_network.care.assignments import list_assignments as list_assignments
 from machinery_network.care.models import Assignment, CareLog, CareLogStatus, Section, SectionUnit
-from machinery_network.care.photos import check_photo, resolve_photo, store_photo
 from machinery_network.care.photos import megabytes as megabytes
+from machinery_network.care.photos import (
+    prepare_photo,
+    remove_after_commit,
+    remove_after_rollback,
+    resolve_photo,
+    store_photo,
+)
 from machinery_network.care.plan import DEFAULT_DUE_WITHIN_DAYS as DEFAULT_DUE_WITHIN_DAYS
 from machinery_network.care.plan import FarmerSection as FarmerSection
 from machinery_network.care.plan import PlanRow as PlanRow
@@ -93,20 +100,52 @@ async def report(
     if not section.active:
         raise Invalid("care.section_inactive", field="section_id")
     check_quantity(section, data.quantity)
-    photo_meta = check_photo(photo, settings.upload_max_bytes) if photo is not None else None
+    if not section.allow_more_logs_per_day:
+        existing = await session.scalar(_same_day_log(section.id, actor.id, data.performed_on))
+        if existing is not None:
+            raise _same_day_conflict(data.performed_on, existing)
+    prepared = (
+        await prepare_photo(photo, settings.upload_max_bytes, keep_location=section.location_evidence)
+        if photo is not None else None
+    )
     log = CareLog(
         section_id=section.id, farmer_id=actor.id, performed_on=data.performed_on, quantity=data.quantity,
         note=(data.note or "").strip() or None, status=CareLogStatus.reported,
         credit_cents=line_amounts(data.quantity, section.rate_cents).gross_cents,
     )
-    session.add(log)
-    await session.flush()
-    if photo is not None and photo_meta is not None:
+    try:
+        async with session.begin_nested():
+            session.add(log)
+            await session.flush()
+    except IntegrityError as exc:  # a concurrent report of the same day won: the unique index decides
+        if sqlstate(exc) != UNIQUE_VIOLATION:
+            raise
+        existing = await session.scalar(_same_day_log(section.id, actor.id, data.performed_on))
+        raise _same_day_conflict(data.performed_on, existing) from exc
+    if prepared is not None:
         # Written last, after every check passed, so a refusal leaves no file behind.
-        log.photo_path = store_photo(settings, photo, photo_meta[1])
-        log.photo_content_type = photo_meta[0]
+        content, content_type, ext = prepared
+        log.photo_path = store_photo(settings, content, ext)
+        remove_after_rollback(session, settings, log.photo_path)
+        log.photo_content_type = content_type
         await session.flush()
     return log
+
+
+def _same_day_log(section_id: int, farmer_id: int, day: date) -> Select[tuple[int]]:
+    return select(CareLog.id).where(
+        CareLog.section_id == section_id,
+        CareLog.farmer_id == farmer_id,
+        CareLog.performed_on == day,
+        CareLog.status != CareLogStatus.rejected,
+    ).order_by(CareLog.id).limit(1)
+
+
+def _same_day_conflict(day: date, existing_id: int | None) -> Conflict:
+    return Conflict(
+        "care.log_exists_for_day", field="performed_on", date_de=de_date(day), date=day.isoformat(),
+        extra={"field": "performed_on", "care_log_id": existing_id},
+    )
 
 
 async def get_care_log(session: AsyncSession, care_log_id: int, *, for_update: bool = False) -> CareLog:
@@ -144,9 +183,15 @@ async def attach_photo(
         raise NotAllowed()
     if log.status != CareLogStatus.reported:
         raise Conflict("care.not_reported", status=log.status)
-    content_type, ext = check_photo(content, settings.upload_max_bytes)
-    # A replaced photo's file stays on disk: a failed commit must not lose the one still referenced.
-    log.photo_path = store_photo(settings, content, ext)
+    section = await get_section(session, log.section_id)
+    encoded, content_type, ext = await prepare_photo(
+        content, settings.upload_max_bytes, keep_location=section.location_evidence
+    )
+    # The replaced file goes once the commit made the new one the referenced photo; a rollback
+    # removes the new one instead.
+    remove_after_commit(session, settings, log.photo_path)
+    log.photo_path = store_photo(settings, encoded, ext)
+    remove_after_rollback(session, settings, log.photo_path)
     log.photo_content_type = content_type
     await session.flush()
     return log
@@ -193,13 +238,19 @@ async def confirm(session: AsyncSession, actor: Actor, care_log_id: int) -> tupl
     return log, entry
 
 
-async def reject(session: AsyncSession, actor: Actor, care_log_id: int, reason: str) -> CareLog:
+async def reject(
+    session: AsyncSession, actor: Actor, care_log_id: int, reason: str, *, settings: Settings | None = None
+) -> CareLog:
+    """Reject reported work; its photo is removed with the commit (nothing is credited for it)."""
+    settings = settings or get_settings()
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("care.reason_required", field="reason")
     log, _ = await _decidable(session, actor, care_log_id)
     log.status = CareLogStatus.rejected
     log.reject_reason = reason
+    remove_after_commit(session, settings, log.photo_path)
+    log.photo_path = log.photo_content_type = None
     log.decided_by = actor.id
     log.decided_at = clock.now()
     await session.flush()

@@ -185,7 +185,7 @@ def _section_values(form: dict[str, str], municipality_id: int | None) -> dict[s
     if geometry_text:
         try:
             geometry = json.loads(geometry_text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep to parse
             geometry = geometry_text  # refused by the schema as not a LineString
     return {
         "municipality_id": municipality_id,
@@ -443,7 +443,7 @@ async def reject_log(
     async def reject() -> None:
         if len(reason) > 2000:
             raise Invalid("field.too_long", field="reason", max=2000)
-        await service.reject(db_session, actor, care_log_id, reason)
+        await service.reject(db_session, actor, care_log_id, reason, settings=settings)
 
     return await form_action(
         reject,
