@@ -36,6 +36,7 @@ from machinery_network.errors import Invalid, NotAllowed, NotFound
 from machinery_network.exports import datev, service
 from machinery_network.exports.sepa import due_date
 from machinery_network.ledger import service as ledger
+from machinery_network.mandates import partners
 from machinery_network.money import line_amounts
 from machinery_network.settlement import service as settlement_service
 from machinery_network.settlement.models import Settlement
@@ -62,6 +63,7 @@ class Month:
 
 async def _charge(session, farmer: Person, municipality_id: int, day: date, quantity: str, rate: int, vat: int,
                   item: str, unit: str = "hour") -> None:
+    await partners.add_partner(session, SYSTEM, municipality_id, farmer.id)
     await ledger.post_charge(
         session, farmer_id=farmer.id, municipality_id=municipality_id, value_date=day,
         amounts=line_amounts(Decimal(quantity), rate, Decimal(vat)), vat_percent=Decimal(vat), item_name=item,
@@ -71,6 +73,7 @@ async def _charge(session, farmer: Person, municipality_id: int, day: date, quan
 
 async def _credit(session, farmer: Person, municipality_id: int, day: date, quantity: str, rate: int,
                   section: str, unit: str) -> None:
+    await partners.add_partner(session, SYSTEM, municipality_id, farmer.id)
     await ledger.post_credit(
         session, farmer_id=farmer.id, municipality_id=municipality_id, value_date=day, quantity=Decimal(quantity),
         unit=unit, rate_cents=rate, section_name=section, care_log_id=None, actor=SYSTEM,

@@ -1,6 +1,6 @@
 """The JSON API under /api/v1: thin controllers over the domain services (one module per domain)."""
 
-from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, settlement
+from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, partners, settlement
 
 ROUTES = [
     *accounts.ROUTES,
@@ -8,6 +8,7 @@ ROUTES = [
     *bookings.ROUTES,
     *care.ROUTES,
     *ledger.ROUTES,
+    *partners.ROUTES,
     *settlement.ROUTES,
     *exports.ROUTES,
 ]
