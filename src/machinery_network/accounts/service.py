@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from machinery_network import validators
 from machinery_network.accounts.models import ApiToken, LoginAttempt, Municipality, Role, User
 from machinery_network.accounts.security import hash_password, new_token, token_digest, verify_password
 from machinery_network.auth import Actor, require_role
@@ -68,7 +69,7 @@ async def create_municipality(
         name=name.strip(),
         iban=normalize_iban(iban),
         bic=normalize_bic(bic),
-        creditor_id=(creditor_id or "").strip() or None,
+        creditor_id=validators.creditor_id(creditor_id),
         address=address,
     )
     if await session.scalar(select(Municipality.id).where(Municipality.name == municipality.name)):
@@ -135,10 +136,6 @@ async def create_user(
         await session.flush()
     except IntegrityError as exc:
         raise Conflict("user.email_taken", field="email") from exc
-    if role == Role.farmer and user.iban:
-        # A SEPA mandate reference per farmer (the signed paper mandate is kept by the municipality).
-        user.mandate_reference = f"MN-{user.id:08d}"
-        user.mandate_date = user.created_at
     return user
 
 

@@ -1,6 +1,16 @@
 """The JSON API under /api/v1: thin controllers over the domain services (one module per domain)."""
 
-from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, partners, settlement
+from machinery_network.api import (
+    accounts,
+    bookings,
+    care,
+    catalogue,
+    exports,
+    ledger,
+    mandates,
+    partners,
+    settlement,
+)
 
 ROUTES = [
     *accounts.ROUTES,
@@ -9,6 +19,7 @@ ROUTES = [
     *care.ROUTES,
     *ledger.ROUTES,
     *partners.ROUTES,
+    *mandates.ROUTES,
     *settlement.ROUTES,
     *exports.ROUTES,
 ]
