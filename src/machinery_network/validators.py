@@ -1,6 +1,10 @@
-"""Checks of bank identifiers on input, shared by every domain: IBAN and BIC (schwifty) and the SEPA
-creditor identifier (ISO 7064 MOD 97-10 check digits, python-stdnum). Each returns the compact form,
-None for an empty value, or raises ``Invalid`` naming the field (422)."""
+"""Shared validators for bank and creditor identifiers.
+
+IBAN and BIC through schwifty (checksum, country format, registry); the SEPA creditor identifier
+through python-stdnum (``stdnum.eu.at_02``: ISO 7064 MOD 97-10 check digits over the identifier
+without its business code). Each returns the compact normalized form, or None for an empty value,
+and raises ``Invalid`` (422) naming the field otherwise.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,13 @@ from stdnum.exceptions import ValidationError
 from machinery_network.errors import Invalid
 
 
-def _blank(value: str | None) -> bool:
+def _empty(value: str | None) -> bool:
     return value is None or not value.strip()
 
 
-def iban(value: str | None, field: str = "iban") -> str | None:
-    if _blank(value):
+def normalize_iban(value: str | None, field: str = "iban") -> str | None:
+    """Validate an IBAN (checksum, country format); return it compact, or None when empty."""
+    if value is None or _empty(value):
         return None
     try:
         return IBAN(value).compact
@@ -25,8 +30,9 @@ def iban(value: str | None, field: str = "iban") -> str | None:
         raise Invalid("field.iban", field=field, reason=str(exc)) from exc
 
 
-def bic(value: str | None, field: str = "bic") -> str | None:
-    if _blank(value):
+def normalize_bic(value: str | None, field: str = "bic") -> str | None:
+    """Validate a BIC (format, country); return it compact upper case, or None when empty."""
+    if value is None or _empty(value):
         return None
     try:
         return str(BIC(value))
@@ -34,17 +40,34 @@ def bic(value: str | None, field: str = "bic") -> str | None:
         raise Invalid("field.bic", field=field, reason=str(exc)) from exc
 
 
-def creditor_id(value: str | None, field: str = "creditor_id") -> str | None:
-    """The SEPA creditor identifier (Gläubiger-Identifikationsnummer), e.g. ``DE98ZZZ09999999999``:
-    country, two check digits over the national part (ISO 7064 MOD 97-10), business code, national id."""
-    if _blank(value):
+def normalize_creditor_id(value: str | None, field: str = "creditor_id") -> str | None:
+    """Validate a SEPA creditor identifier (ISO 7064 MOD 97-10); return it compact upper case.
+
+    Format: country code, two check digits, three characters business code (not in the check),
+    national identifier, e.g. ``DE98ZZZ09999999999``.
+    """
+    if value is None or _empty(value):
         return None
-    assert value is not None
     try:
-        compact = at_02.validate(value)
+        return str(at_02.validate(value))
     except ValidationError as exc:
         raise Invalid("field.creditor_id", field=field, reason=str(exc)) from exc
-    if compact.startswith("DE") and len(compact) != 18:  # the Bundesbank issues 18 characters
+
+
+def creditor_id_check_digits(value: str) -> str:
+    """The correct two check digits for a creditor identifier (for fixing demo data, messages)."""
+    return str(at_02.calc_check_digits(at_02.compact(value)))
+
+
+# Short names used by the SEPA and mandate code.
+iban = normalize_iban
+bic = normalize_bic
+
+
+def creditor_id(value: str | None, field: str = "creditor_id") -> str | None:
+    """``normalize_creditor_id``, and a German identifier must have the Bundesbank's 18 characters."""
+    compact = normalize_creditor_id(value, field)
+    if compact is not None and compact.startswith("DE") and len(compact) != 18:
         raise Invalid("field.creditor_id", field=field, reason="a German creditor id has 18 characters")
     return compact
 

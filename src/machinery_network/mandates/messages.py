@@ -5,10 +5,6 @@ MESSAGES = {
     },
 }
 MESSAGES.update({
-    "field.creditor_id": {
-        "de": "Ungültige Gläubiger-Identifikationsnummer: {reason}",
-        "en": "Invalid creditor identifier: {reason}",
-    },
     "mandates.bad_reference": {
         "de": "Die Mandatsreferenz hat 1 bis 35 Zeichen (Buchstaben ohne Umlaute, Ziffern, + ? / : ( ) . , ' -).",
         "en": "reference: 1 to 35 characters of A-Z a-z 0-9 + ? / : ( ) . , ' - and blank, no leading or double slash.",
