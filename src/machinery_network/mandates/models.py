@@ -21,7 +21,7 @@ class PartnerHow(StrEnum):
 class Partner(SQLModel, table=True):
     """A farmer is a contract partner of a municipality; only partners can be charged or credited
     by it (``ledger_entries`` has a foreign key to this table). Rows are added by the database when a
-    booking is approved or a section assigned (triggers, migration 0004), or by staff."""
+    booking is approved or a section assigned (triggers, migration 0005), or by staff."""
 
     __tablename__ = "partners"
 
@@ -44,7 +44,7 @@ class Mandate(SQLModel, table=True):
 
     Recorded by the municipality's finance office from the signed paper form. ``iban`` is the account
     debited; when the farmer changes his IBAN the database amends every active mandate of his
-    (trigger, migration 0005): ``original_iban`` keeps the account the bank knows until a debit file
+    (trigger, migration 0006): ``original_iban`` keeps the account the bank knows until a debit file
     has carried the amendment (``amendment_settlement_id``: the settlement whose file carried it)."""
 
     __tablename__ = "mandates"

@@ -1,6 +1,6 @@
 """Contract partners: the service API the ledger, the people lists and the exports ask.
 
-The database adds partners on its own (triggers of migration 0004: a booking turning approved or
+The database adds partners on its own (triggers of migration 0005: a booking turning approved or
 completed, a section assignment), so the booking routes pay one indexed insert and nothing here.
 """
 

@@ -6,8 +6,8 @@ routes stay one statement. Existing bookings, assignments and ledger entries mak
 partners. Ledger entries now need a partner row (foreign key): the database, not only the service,
 refuses to charge a stranger.
 
-Revision ID: 0004_partners
-Revises: 0003_session_epoch
+Revision ID: 0005_partners
+Revises: 0004_money_bounds
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_partners"
-down_revision: str | None = "0003_session_epoch"
+revision: str = "0005_partners"
+down_revision: str | None = "0004_money_bounds"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
