@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from litestar import Request, get, post
-from litestar.response import Redirect, Template
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +19,8 @@ from machinery_network.config import Settings
 from machinery_network.errors import DomainError
 from machinery_network.i18n import gettext_de
 from machinery_network.mandates import partners, service
-from machinery_network.web.common import domain_error_fields, form_data, redirect, render
+from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
+from machinery_network.web.forms import domain_error_fields, form_data
 
 
 def _municipality_id(actor: Actor, municipality_id: str | None) -> int | None:
@@ -57,8 +59,8 @@ async def _page(
 
 @get("/finance/mandates", include_in_schema=False)
 async def mandates_page(
-    actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: str | None = None,
-    done: str | None = None,
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, municipality_id: FromQuery[str | None] = None,
+    done: FromQuery[str | None] = None,
 ) -> Template:
     mid = _municipality_id(actor, municipality_id)
     return await _page(actor, db_session, settings, mid, notice=gettext_de("mandates.saved") if done else None)
@@ -66,8 +68,8 @@ async def mandates_page(
 
 @post("/finance/mandates", include_in_schema=False)
 async def record_mandate(
-    request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
-) -> Template | Redirect:
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template | Response:
     form = await form_data(request)
     mid = _municipality_id(actor, form.get("municipality_id"))
     errors: dict[str, str] = {}
@@ -100,8 +102,8 @@ async def record_mandate(
 
 @post("/finance/mandates/{mandate_id:int}/revoke", include_in_schema=False)
 async def revoke_mandate(
-    mandate_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
-) -> Template | Redirect:
+    mandate_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template | Response:
     require_role(actor, Role.finance, Role.admin)
     try:
         mandate = await service.revoke_mandate(db_session, actor, mandate_id)
