@@ -37,13 +37,22 @@ async def _generate(conn, farmers: int, per_farmer: int, month) -> tuple[int, in
     ))
     # One farmer in a hundred has no IBAN (a SEPA exception); the others share a valid test IBAN.
     await conn.execute(text(
-        "INSERT INTO users (email, name, password_hash, role, active, iban, mandate_reference, mandate_date,"
-        " address)"
+        "INSERT INTO users (email, name, password_hash, role, active, iban, address)"
         " SELECT 'farmer' || g || '@bench.example', 'Landwirt Müller ' || g, 'x', 'farmer', true,"
         "  CASE WHEN g % 100 = 0 THEN NULL ELSE 'DE02120300000000202051' END,"
-        "  'MN-' || lpad(g::text, 8, '0'), now(), 'Hofweg ' || g || E'\\n12345 Bankheim'"
+        "  'Hofweg ' || g || E'\\n12345 Bankheim'"
         " FROM generate_series(1, :n) g"
     ), {"n": farmers})
+    # Partners of the municipality; everyone with an IBAN signed a mandate.
+    await conn.execute(text(
+        "INSERT INTO partners (municipality_id, farmer_id, how)"
+        " SELECT :m, id, 'registered' FROM users WHERE role = 'farmer' ON CONFLICT DO NOTHING"
+    ), {"m": municipality_id})
+    await conn.execute(text(
+        "INSERT INTO mandates (farmer_id, municipality_id, reference, signed_on, iban)"
+        " SELECT id, :m, 'MN-' || lpad(id::text, 8, '0'), DATE '2025-01-15', iban"
+        " FROM users WHERE role = 'farmer' AND iban IS NOT NULL"
+    ), {"m": municipality_id})
     # Per farmer: machine hours at 19 % VAT, service hours at 0 %, care credits (metres); a third of
     # the farmers earn more than they owe (payouts).
     result = await conn.execute(text(

@@ -46,6 +46,11 @@ async def _generate(conn, farmers: int, municipalities: int, per_month: int, mon
         " SELECT 'farmer' || g || '@bench.example', 'Landwirt ' || g, 'x', 'farmer', true"
         " FROM generate_series(1, :n) g"
     ), {"n": farmers})
+    await conn.execute(text(  # only contract partners can be charged (foreign key)
+        "INSERT INTO partners (municipality_id, farmer_id, how)"
+        " SELECT m.id, f.id, 'registered' FROM municipalities m CROSS JOIN users f WHERE f.role = 'farmer'"
+        " ON CONFLICT DO NOTHING"
+    ))
     # Three of four entries are charges (19 % VAT), one a care credit; amounts 1,00 € … 90,99 €,
     # value dates spread over the month.
     result = await conn.execute(text(

@@ -196,6 +196,10 @@ async def _generate_entries(engine: AsyncEngine, municipality_id: int, month: da
     async with engine.begin() as conn:
         farmer_ids = [row[0] for row in await conn.execute(text("SELECT id FROM users WHERE role = 'farmer'"))]
         per_farmer = max(1, entries // len(farmer_ids))
+        await conn.execute(text(  # only contract partners can be charged (foreign key)
+            "INSERT INTO partners (municipality_id, farmer_id, how)"
+            " SELECT :m, f, 'registered' FROM unnest(CAST(:farmers AS int[])) f ON CONFLICT DO NOTHING"
+        ), {"m": municipality_id, "farmers": farmer_ids})
         await conn.execute(text(
             "INSERT INTO ledger_entries (farmer_id, municipality_id, value_date, kind, amount_cents, net_cents,"
             " vat_cents, vat_percent, text, created_at)"

@@ -43,6 +43,7 @@ from machinery_network.accounts.models import Municipality, Role, User  # noqa: 
 from machinery_network.app import create_app  # noqa: E402
 from machinery_network.auth import SYSTEM, Actor  # noqa: E402
 from machinery_network.config import Settings  # noqa: E402
+from machinery_network.mandates import partners  # noqa: E402
 from machinery_network.testing import scratch_database  # noqa: E402
 
 # Cheap argon2 parameters: the tests create many users; production keeps the library defaults.
@@ -225,6 +226,10 @@ async def build_world(session: AsyncSession) -> World:
         farmer=await make_person(session, Role.farmer, "Franz Bauer", iban="DE02120300000000202051"),
         farmer2=await make_person(session, Role.farmer, "Gerda Hof", iban="DE02500105170137075030"),
     )
+    # Both farmers deal with both municipalities (contract partners: they may be charged and credited).
+    for municipality in (north, south):
+        for farmer in (world.farmer, world.farmer2):
+            await partners.add_partner(session, SYSTEM, municipality.id, farmer.id)
     await session.commit()
     return world
 

@@ -20,31 +20,33 @@ import re
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import sepaxml
 from lxml import etree
 from pypdf import PdfReader
 
+from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.auth import SYSTEM
 from machinery_network.errors import Invalid, NotAllowed, NotFound
-from machinery_network.exports import datev, service
-from machinery_network.exports.sepa import due_date
+from machinery_network.exports import datev, sepa, service
 from machinery_network.ledger import service as ledger
+from machinery_network.mandates import partners
+from machinery_network.mandates import service as mandates
 from machinery_network.money import line_amounts
 from machinery_network.settlement import service as settlement_service
 from machinery_network.settlement.models import Settlement
 from tests.conftest import Person, World, build_world, make_person
 
 MONTH = date(2025, 10, 1)
-SCHEMAS = Path(os.path.dirname(sepaxml.__file__)) / "schemas"
-DEBIT_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
-CREDIT_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
+SCHEMAS = Path(os.path.dirname(sepa.__file__)) / "xsd"  # shipped with the package (see its README)
+MANDATE_REFERENCE = "NORD-LS-0001"
+DEBIT_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
+CREDIT_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
 
 
 @dataclass
@@ -62,6 +64,7 @@ class Month:
 
 async def _charge(session, farmer: Person, municipality_id: int, day: date, quantity: str, rate: int, vat: int,
                   item: str, unit: str = "hour") -> None:
+    await partners.add_partner(session, SYSTEM, municipality_id, farmer.id)
     await ledger.post_charge(
         session, farmer_id=farmer.id, municipality_id=municipality_id, value_date=day,
         amounts=line_amounts(Decimal(quantity), rate, Decimal(vat)), vat_percent=Decimal(vat), item_name=item,
@@ -71,6 +74,7 @@ async def _charge(session, farmer: Person, municipality_id: int, day: date, quan
 
 async def _credit(session, farmer: Person, municipality_id: int, day: date, quantity: str, rate: int,
                   section: str, unit: str) -> None:
+    await partners.add_partner(session, SYSTEM, municipality_id, farmer.id)
     await ledger.post_credit(
         session, farmer_id=farmer.id, municipality_id=municipality_id, value_date=day, quantity=Decimal(quantity),
         unit=unit, rate_cents=rate, section_name=section, care_log_id=None, actor=SYSTEM,
@@ -94,6 +98,8 @@ async def settle_month(session, world: World) -> Month:
     await _credit(session, ida, north, date(2025, 10, 9), "100", 100, "Graben Mühlbach", "metre")
     await _credit(session, joerg, north, date(2025, 10, 10), "5", 2000, "Winterdienst Steige", "hour")
     await _charge(session, world.farmer, world.south.id, date(2025, 10, 3), "1", 9900, 19, "Südlicher Traktor")
+    await mandates.create_mandate(session, SYSTEM, farmer_id=world.farmer.id, municipality_id=north,
+                                  reference=MANDATE_REFERENCE, signed_on=date(2025, 3, 1))
     await session.flush()
     result = await settlement_service.settle(session, SYSTEM, MONTH, north)
     await settlement_service.settle(session, SYSTEM, MONTH, world.south.id)
@@ -216,24 +222,27 @@ def _xsd(name: str) -> etree.XMLSchema:
 async def test_sepa_direct_debit_validates_and_lists_the_farmer_without_iban(db_session, month):
     export = await service.export(db_session, month.world.finance_north.actor, MONTH, month.north_id, "sepa-debit")
     doc = etree.fromstring(export.content)
-    schema = _xsd("pain.008.001.02")
+    schema = _xsd("pain.008.001.08")
     assert schema.validate(doc), schema.error_log
     assert doc.findtext(".//p:GrpHdr/p:NbOfTxs", namespaces=DEBIT_NS) == "1"
     assert doc.findtext(".//p:GrpHdr/p:CtrlSum", namespaces=DEBIT_NS) == "142.42"
-    assert doc.findtext(".//p:GrpHdr/p:MsgId", namespaces=DEBIT_NS) == (
-        f"MN-{month.north_id}-202510-S{month.settlement.id}-DD"
+    assert doc.findtext(".//p:GrpHdr/p:MsgId", namespaces=DEBIT_NS).startswith(
+        f"MN{month.north_id}-S{month.settlement.id}-DD-"
     )
     txs = doc.findall(".//p:DrctDbtTxInf", namespaces=DEBIT_NS)
     assert len(txs) == 1
     tx = txs[0]
     assert tx.findtext("p:InstdAmt", namespaces=DEBIT_NS) == "142.42"
     assert tx.findtext(".//p:DbtrAcct/p:Id/p:IBAN", namespaces=DEBIT_NS) == "DE02120300000000202051"
-    assert tx.findtext(".//p:MndtId", namespaces=DEBIT_NS) == month.world.farmer.user.mandate_reference
+    assert tx.findtext(".//p:MndtId", namespaces=DEBIT_NS) == MANDATE_REFERENCE
+    assert tx.findtext(".//p:DtOfSgntr", namespaces=DEBIT_NS) == "2025-03-01"
     assert tx.findtext(".//p:Dbtr/p:Nm", namespaces=DEBIT_NS) == "Franz Bauer"
     assert doc.findtext(".//p:CdtrSchmeId//p:Othr/p:Id", namespaces=DEBIT_NS) == "DE98ZZZ09999999999"
     collection = date.fromisoformat(doc.findtext(".//p:ReqdColltnDt", namespaces=DEBIT_NS))
-    assert collection.weekday() < 5 and collection >= date(2025, 11, 15)
-    assert [(e.farmer_id, e.reason, e.net_cents) for e in export.exceptions] == [(month.hans.id, "no_iban", 22848)]
+    assert collection.weekday() < 5 and collection >= clock.today(ZoneInfo("Europe/Berlin")) + timedelta(days=14)
+    assert [(e.farmer_id, e.reason, e.net_cents) for e in export.exceptions] == [
+        (month.hans.id, "no_mandate", 22848)
+    ]
     assert export.transactions == 1 and export.total_cents == 14242
 
 
@@ -241,7 +250,7 @@ async def test_sepa_credit_transfer_validates_and_lists_the_payout_without_iban(
     export = await service.export(db_session, month.world.finance_north.actor, MONTH, month.north_id,
                                   "sepa-credit")
     doc = etree.fromstring(export.content)
-    schema = _xsd("pain.001.001.03")
+    schema = _xsd("pain.001.001.09")
     assert schema.validate(doc), schema.error_log
     assert doc.findtext(".//p:GrpHdr/p:NbOfTxs", namespaces=CREDIT_NS) == "1"
     assert doc.findtext(".//p:GrpHdr/p:CtrlSum", namespaces=CREDIT_NS) == "357.20"
@@ -259,21 +268,6 @@ async def test_sepa_needs_the_municipality_bank_details(db_session, month):
         await service.export(db_session, SYSTEM, MONTH, month.world.south.id, "sepa-debit")
     assert info.value.key == "exports.sepa_missing"
     assert info.value.extra == {"missing": ["iban", "bic", "creditor_id"]}
-
-
-def test_due_date_is_the_15th_of_the_next_month_or_five_business_days_later():
-    berlin = ZoneInfo("Europe/Berlin")
-    # Settled Saturday 1 Nov 2025: five business days → Fri 7 Nov; the 15th is a Saturday → Mon 17 Nov.
-    s = Settlement(id=1, municipality_id=1, month=MONTH, cutoff=date(2025, 10, 31),
-                   created_at=datetime(2025, 11, 1, 2, 0, tzinfo=berlin))
-    assert due_date(s, berlin) == date(2025, 11, 17)
-    # Settled late, on Thu 13 Nov 2025: five business days → Thu 20 Nov.
-    s.created_at = datetime(2025, 11, 13, 9, 0, tzinfo=berlin)
-    assert due_date(s, berlin) == date(2025, 11, 20)
-    # December: 25/26 Dec are TARGET holidays. Settled Mon 22 Dec → 23, 24, 29, 30, 31 → Wed 31 Dec.
-    s.month, s.cutoff = date(2025, 11, 1), date(2025, 11, 30)
-    s.created_at = datetime(2025, 12, 22, 9, 0, tzinfo=berlin)
-    assert due_date(s, berlin) == date(2025, 12, 31)
 
 
 # --- PDF ---------------------------------------------------------------------------------------
@@ -296,7 +290,7 @@ async def test_pdf_has_the_summary_and_every_farmers_statement(db_session, month
     assert "Rathausplatz 1" in text
     assert "199,92 EUR" in text and "168,00 EUR" in text and "31,92 EUR" in text  # net, VAT, gross
     assert "SEPA-Lastschrift von Ihrem Konto DE02 1203 0000 0000 2020 51 eingezogen (Mandat" in " ".join(text.split())
-    assert month.world.farmer.user.mandate_reference in text
+    assert MANDATE_REFERENCE in text
     assert "auf Ihr Konto DE02 5001 0517 0137 0750 30 überwiesen" in text
     assert "sobald Sie der Gemeinde Ihre Bankverbindung" in text
     assert "es ist nichts zu zahlen" in text
@@ -319,6 +313,8 @@ async def test_pdf_for_one_farmer_is_his_statement_only(db_session, month):
 
 
 async def test_every_format_re_exports_byte_identical(db_session, month, monkeypatch):
+    exported = clock.now()
+    monkeypatch.setattr(clock, "now", lambda: exported)  # the SEPA files carry the export time
     first = {fmt: (await service.export(db_session, SYSTEM, MONTH, month.north_id, fmt)).content
              for fmt in service.FORMATS}
 
@@ -373,7 +369,7 @@ async def test_api_serves_each_format_with_a_filename(client, month):
         assert response.status_code == 200, (fmt, response.text)
         assert response.headers["content-disposition"].startswith("attachment; filename=")
     response = await client.get(_url(month, "sepa-debit"), headers=headers)
-    assert response.headers["x-sepa-exceptions"] == f"{month.hans.id}:no_iban"
+    assert response.headers["x-sepa-exceptions"] == f"{month.hans.id}:no_mandate"
     assert response.headers["x-sepa-transactions"] == "1"
     response = await client.get(_url(month, "csv"), headers=month.world.admin.headers)
     assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
@@ -481,8 +477,8 @@ async def test_cli_export_writes_the_file_and_reports_exceptions(committed_sessi
     done = await cli("--month", "2025-10", "--municipality", str(month.north_id), "--format", "sepa-debit",
                      "-o", str(out))
     assert done.returncode == 0, done.stderr
-    assert _xsd("pain.008.001.02").validate(etree.parse(str(out)))
-    assert "Hans Ohnekonto" in done.stderr and "keine IBAN" in done.stderr
+    assert _xsd("pain.008.001.08").validate(etree.parse(str(out)))
+    assert "Hans Ohnekonto" in done.stderr and "kein SEPA-Mandat" in done.stderr
     csv_out = tmp_path / "month.csv"
     done = await cli("--month", "2025-10", "--municipality", str(month.north_id), "--format", "csv",
                      "-o", str(csv_out))

@@ -572,6 +572,9 @@ async def test_names_that_look_like_formulas_are_inert_in_the_csv(client, world,
         "email": f"formel.{abs(hash(name))}@example.org", "password": "pw-1234567890", "name": name, "role": "farmer",
         "iban": "DE02120300000000202051"})
     assert user.status_code == 201, user.text
+    partner = await client.post(f"/api/v1/municipalities/{world.north.id}/partners",
+                                json={"farmer_id": user.json()["id"]}, headers=world.finance_north.headers)
+    assert partner.status_code == 201, partner.text
     month = previous_month(datetime.now(UTC).date())
     _, last = month_bounds(month)
     entry = await client.post(f"/api/v1/accounts/{user.json()['id']}/adjustments", headers=world.finance_north.headers,

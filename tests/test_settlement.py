@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from machinery_network.auth import SYSTEM
 from machinery_network.ledger import service as ledger
 from machinery_network.ledger.models import LedgerEntry
+from machinery_network.mandates import partners
 from machinery_network.money import line_amounts
 from machinery_network.settlement import service as settlement
 from machinery_network.settlement.models import Settlement, SettlementLine
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.usefixtures("frozen")
 
 async def charge(session, farmer, municipality, day, quantity, rate, vat=0, booking_id=None):
     amounts = line_amounts(Decimal(quantity), rate, Decimal(vat))
+    await partners.add_partner(session, SYSTEM, municipality.id, farmer.id)
     return await ledger.post_charge(
         session, farmer_id=farmer.id, municipality_id=municipality.id, value_date=day, amounts=amounts,
         vat_percent=Decimal(vat), item_name="Gerät", quantity=Decimal(quantity), unit="hour", rate_cents=rate,
@@ -34,6 +36,7 @@ async def charge(session, farmer, municipality, day, quantity, rate, vat=0, book
 
 
 async def credit(session, farmer, municipality, day, quantity, rate):
+    await partners.add_partner(session, SYSTEM, municipality.id, farmer.id)
     return await ledger.post_credit(
         session, farmer_id=farmer.id, municipality_id=municipality.id, value_date=day,
         quantity=Decimal(quantity), unit="metre", rate_cents=rate, section_name="Weg", care_log_id=None,

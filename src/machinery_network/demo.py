@@ -13,11 +13,15 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from machinery_network import validators
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.accounts.security import hash_password_async
+from machinery_network.auth import SYSTEM
 from machinery_network.care.models import Assignment, Section
 from machinery_network.catalogue.models import Item
 from machinery_network.config import Settings
+from machinery_network.mandates import partners
+from machinery_network.mandates import service as mandates
 
 DEMO_PASSWORD = "demo-passwort"
 
@@ -25,9 +29,9 @@ MUNICIPALITIES = [
     # name, IBAN, BIC, creditor id, address
     ("Gerstungen", "DE89370400440532013000", "COBADEFFXXX", "DE98ZZZ09999999999",
      "Gemeinde Gerstungen · Wilhelmstraße 53 · 99834 Gerstungen"),
-    ("Berka/Werra", "DE12500105170648489890", "INGDDEFFXXX", "DE67ZZZ00000123456",
+    ("Berka/Werra", "DE12500105170648489890", "INGDDEFFXXX", "DE32ZZZ00000123456",
      "Stadt Berka/Werra · Marktplatz 1 · 99837 Berka/Werra"),
-    ("Heringen (Werra)", "DE02120300000000202051", "BYLADEM1001", "DE21ZZZ00000654321",
+    ("Heringen (Werra)", "DE02120300000000202051", "BYLADEM1001", "DE76ZZZ00000654321",
      "Stadt Heringen (Werra) · Obertor 11 · 36266 Heringen"),
 ]
 
@@ -118,9 +122,6 @@ async def _user(session: AsyncSession, password_hash: str, *, email: str, name: 
                     password_hash=password_hash)
         session.add(user)
         await session.flush()
-        if iban:
-            user.mandate_reference = f"MN-{user.id:08d}"
-            user.mandate_date = user.created_at
     return user
 
 
@@ -135,6 +136,8 @@ async def load_demo(session: AsyncSession, settings: Settings) -> list[DemoLogin
             municipality = Municipality(name=name, iban=iban, bic=bic, creditor_id=creditor_id, address=address)
             session.add(municipality)
             await session.flush()
+        elif not validators.creditor_id_valid(municipality.creditor_id):
+            municipality.creditor_id = creditor_id  # earlier demos carried wrong check digits
         municipalities.append(municipality)
 
     admin = await _user(session, password_hash, email="admin@werratal.example", name="Netzwerk-Verwaltung",
@@ -184,7 +187,25 @@ async def load_demo(session: AsyncSession, settings: Settings) -> list[DemoLogin
     from machinery_network.bookings.demo import load_demo_bookings
 
     await load_demo_bookings(session, farmers, settings)  # bookings of the past months and the coming weeks
+    await _mandates(session, municipalities, farmers)
     return logins
+
+
+async def _mandates(session: AsyncSession, municipalities: list[Municipality], farmers: list[User]) -> None:
+    """Every farmer with an IBAN signed a mandate with each municipality he deals with (its partners);
+    the municipality's finance office recorded it from the paper form."""
+    for municipality in municipalities:
+        partner_ids = await partners.partner_ids(session, municipality.id)
+        prefix = _slug(municipality.name.split(" ")[0].split("/")[0])[:4].upper()
+        for farmer in farmers:
+            if farmer.iban is None or farmer.id not in partner_ids:
+                continue
+            if await mandates.active_mandate(session, municipality.id, farmer.id) is None:
+                await mandates.create_mandate(
+                    session, SYSTEM, farmer_id=farmer.id, municipality_id=municipality.id,
+                    reference=f"{prefix}-LS-{farmer.id:05d}", signed_on=date(2026, 1, 15),
+                )
+    await session.flush()
 
 
 def format_logins(logins: list[DemoLogin]) -> str:

@@ -13,6 +13,7 @@ from machinery_network.bookings.models import Block, Booking, BookingEvent, Book
 from machinery_network.care.models import Assignment, CareLog, CareLogStatus, CareTask, Section
 from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
 from machinery_network.ledger.models import EntryKind, LedgerEntry
+from machinery_network.mandates.models import Mandate, MandateState, Partner, PartnerHow
 from machinery_network.notifications.models import OutboxMessage
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
@@ -33,9 +34,13 @@ __all__ = [
     "ItemUnit",
     "LedgerEntry",
     "LoginAttempt",
+    "Mandate",
+    "MandateState",
     "Municipality",
     "Occupancy",
     "OutboxMessage",
+    "Partner",
+    "PartnerHow",
     "PasswordReset",
     "Role",
     "Section",

@@ -57,3 +57,23 @@ def normalize_creditor_id(value: str | None, field: str = "creditor_id") -> str 
 def creditor_id_check_digits(value: str) -> str:
     """The correct two check digits for a creditor identifier (for fixing demo data, messages)."""
     return str(at_02.calc_check_digits(at_02.compact(value)))
+
+
+# Short names used by the SEPA and mandate code.
+iban = normalize_iban
+bic = normalize_bic
+
+
+def creditor_id(value: str | None, field: str = "creditor_id") -> str | None:
+    """``normalize_creditor_id``, and a German identifier must have the Bundesbank's 18 characters."""
+    compact = normalize_creditor_id(value, field)
+    if compact is not None and compact.startswith("DE") and len(compact) != 18:
+        raise Invalid("field.creditor_id", field=field, reason="a German creditor id has 18 characters")
+    return compact
+
+
+def creditor_id_valid(value: str | None) -> bool:
+    try:
+        return creditor_id(value) is not None
+    except Invalid:
+        return False

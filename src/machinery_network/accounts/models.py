@@ -59,8 +59,6 @@ class User(SQLModel, table=True):
     municipality_id: int | None = fk("municipalities.id", nullable=True)
     iban: str | None = Field(default=None, max_length=34)
     bic: str | None = Field(default=None, max_length=11)
-    mandate_reference: str | None = Field(default=None, max_length=35)
-    mandate_date: datetime | None = ts(nullable=True)
     address: str | None = Field(default=None, max_length=2000)
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)
     active: bool = Field(default=True)

@@ -124,10 +124,6 @@ async def create_user(
         await session.flush()
     except IntegrityError as exc:
         raise Conflict("user.email_taken", field="email") from exc
-    if role == Role.farmer and user.iban:
-        # A SEPA mandate reference per farmer (the signed paper mandate is kept by the municipality).
-        user.mandate_reference = f"MN-{user.id:08d}"
-        user.mandate_date = user.created_at
     return user
 
 

@@ -3,7 +3,18 @@
 
 from litestar import Router
 
-from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, people, settlement
+from machinery_network.api import (
+    accounts,
+    bookings,
+    care,
+    catalogue,
+    exports,
+    ledger,
+    mandates,
+    partners,
+    people,
+    settlement,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -14,6 +25,8 @@ ROUTES = [
     *bookings.ROUTES,
     *care.ROUTES,
     *ledger.ROUTES,
+    *partners.ROUTES,
+    *mandates.ROUTES,
     *settlement.ROUTES,
     *exports.ROUTES,
 ]

@@ -11,7 +11,7 @@ Plain tuples instead of ORM objects: 10,000 farmers must export in seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import text
@@ -31,9 +31,13 @@ class Line:
     email: str
     iban: str | None
     bic: str | None
-    mandate_reference: str | None
-    mandate_date: datetime | None
+    mandate_reference: str | None  # the active mandate of the settlement's municipality, if any
+    mandate_date: date | None  # its date of signature
     address: str | None
+    mandate_iban: str | None = None  # the account the mandate debits
+    mandate_original_iban: str | None = None  # before an IBAN change the bank was not told of yet
+    mandate_amendment_settlement_id: int | None = None  # the settlement whose file told it
+    mandate_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +81,12 @@ async def load_lines(
     rows = await session.execute(
         text(
             "SELECT l.farmer_id, l.charges_cents, l.credits_cents, l.net_cents, l.entry_count,"
-            " u.name, u.email, u.iban, u.bic, u.mandate_reference, u.mandate_date, u.address"
+            " u.name, u.email, u.iban, u.bic, m.reference, m.signed_on, u.address,"
+            " m.iban, m.original_iban, m.amendment_settlement_id, m.id"
             " FROM settlement_lines l JOIN users u ON u.id = l.farmer_id"
+            " JOIN settlements s ON s.id = l.settlement_id"
+            " LEFT JOIN mandates m ON m.farmer_id = l.farmer_id AND m.municipality_id = s.municipality_id"
+            " AND m.state = 'active'"
             f" WHERE l.settlement_id = :sid{only} ORDER BY l.farmer_id"
         ),
         params,

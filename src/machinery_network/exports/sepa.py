@@ -1,30 +1,38 @@
-"""SEPA payment files with ``sepaxml``: pain.008.001.02 direct debit of what farmers owe, pain.001.001.03
-credit transfer of payouts.
+"""SEPA payment files with ``sepaxml`` in the formats German banks take since November 2025 (DK
+"Anlage 3", GBIC_4): pain.008.001.08 direct debit of what farmers owe, pain.001.001.09 credit transfer
+of payouts.
 
 Nobody is dropped silently: a farmer who cannot be paid or debited (no IBAN, an IBAN that fails the
-checksum, no mandate for a debit) is returned as an exception next to the file.
+checksum, no active mandate of this municipality for a debit) is returned as an exception next to the
+file. A debit uses the farmer's active mandate with this municipality: its reference, date of signature
+and account; after an IBAN change the first file carries the amendment (``AmdmntInd`` and the original
+debtor account, or ``SMNDA`` when the bank changed), as the SDD Core rulebook asks.
 
-sepaxml draws its message id, payment-information id and creation time from the clock and a random
-generator; they are replaced by values derived from the settlement (id, creation time), so a re-export
-is byte-identical. The finished document is validated once against the XSD shipped with sepaxml
-(one schema object per process, libxml2 through lxml: sepaxml's own per-export validation with the
-pure-Python ``xmlschema`` would take seconds for 10,000 farmers).
+The requested collection date is computed at export time (``collection_date``): the municipality's
+pre-notification period after the export day, moved to a TARGET2 business day. The statement PDF prints
+the same date as the pre-notification. ``CreDtTm`` is the export time in the network's zone with offset.
+
+sepaxml draws its message id and payment-information ids from a random generator; they are replaced by
+ids derived from the settlement and the export time. Every document is validated against the XSDs in
+``exports/xsd`` (see its README) before it is served (libxml2 through lxml, one schema object per process).
 """
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from lxml import etree
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaDD, SepaTransfer
 from text_unidecode import unidecode
 
+from machinery_network import clock, validators
 from machinery_network.accounts.models import Municipality
 from machinery_network.errors import Invalid
 from machinery_network.exports.data import Line
@@ -32,9 +40,11 @@ from machinery_network.i18n import translate
 from machinery_network.money import format_eur
 from machinery_network.settlement.models import Settlement
 
-DEBIT_SCHEMA = "pain.008.001.02"
-CREDIT_SCHEMA = "pain.001.001.03"
-# TARGET2 closing days with a fixed date (Easter is moved to the next business day by the banks anyway).
+DEBIT_SCHEMA = "pain.008.001.08"
+CREDIT_SCHEMA = "pain.001.001.09"
+XSD_DIR = Path(__file__).parent / "xsd"
+PRENOTIFICATION_DAYS = 14  # the default agreed pre-notification period (calendar days)
+# TARGET2 closing days besides weekends: New Year, Good Friday, Easter Monday, 1 May, 25 and 26 December.
 _FIXED_HOLIDAYS = {(1, 1), (5, 1), (12, 25), (12, 26)}
 
 
@@ -77,27 +87,63 @@ def missing_error(municipality: Municipality, missing: list[str]) -> Invalid:
     )
 
 
-def _business_day(day: date) -> bool:
-    return day.weekday() < 5 and (day.month, day.day) not in _FIXED_HOLIDAYS
+def _easter(year: int) -> date:
+    """Easter Sunday (Gregorian; the anonymous algorithm of Meeus/Jones/Butcher)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 19 * l_) // 433
+    month = (h + l_ - 7 * m + 90) // 25
+    day = (h + l_ - 7 * m + 33 * month + 19) % 32
+    return date(year, month, day)
 
 
-def due_date(settlement: Settlement, tz: ZoneInfo) -> date:
-    """Collection / execution date: the 15th of the month after the settled month, but at least five
-    business days after the settlement was made (the lead time for CORE debits); always a business day."""
-    following = (settlement.cutoff + timedelta(days=1)).replace(day=15)
-    day, added = settlement.created_at.astimezone(tz).date(), 0
-    while added < 5:
+def is_target2_business_day(day: date) -> bool:
+    if day.weekday() >= 5 or (day.month, day.day) in _FIXED_HOLIDAYS:
+        return False
+    easter = _easter(day.year)
+    return day not in (easter - timedelta(days=2), easter + timedelta(days=1))
+
+
+def next_business_day(day: date) -> date:
+    """``day`` itself when it is a TARGET2 business day, else the next one."""
+    while not is_target2_business_day(day):
         day += timedelta(days=1)
-        added += _business_day(day)
-    due = max(following, day)
-    while not _business_day(due):
-        due += timedelta(days=1)
-    return due
+    return day
 
 
-def message_id(settlement: Settlement, kind: str) -> str:
-    """Unique per settlement and file type (Max35Text), the same on every re-export."""
-    return f"MN-{settlement.municipality_id}-{settlement.month:%Y%m}-S{settlement.id}-{kind}"
+def prenotification_days(municipality: Municipality) -> int:
+    days = getattr(municipality, "prenotification_days", None)
+    return int(days) if days else PRENOTIFICATION_DAYS
+
+
+def collection_date(municipality: Municipality, tz: ZoneInfo, export_day: date | None = None) -> date:
+    """The requested collection date of a debit exported on ``export_day`` (default: today in ``tz``):
+    at least the municipality's pre-notification period later, on a TARGET2 business day. The statement
+    PDF names this date as the pre-notification (Vorabankündigung)."""
+    day = export_day or clock.today(tz)
+    return next_business_day(day + timedelta(days=prenotification_days(municipality)))
+
+
+def execution_date(tz: ZoneInfo, export_day: date | None = None) -> date:
+    """The requested execution date of a transfer: the export day, or the next TARGET2 business day."""
+    return next_business_day(export_day or clock.today(tz))
+
+
+def due_date(settlement: Settlement, tz: ZoneInfo, municipality: Municipality | None = None) -> date:
+    """Kept for the statement PDF: the collection date of a debit exported today."""
+    if municipality is None:
+        return next_business_day(clock.today(tz) + timedelta(days=PRENOTIFICATION_DAYS))
+    return collection_date(municipality, tz)
+
+
+def message_id(settlement: Settlement, kind: str, created: datetime) -> str:
+    """Unique per settlement, file type and export (Max35Text): a bank refuses a second file with the
+    same id, and each export asks for its own collection date."""
+    return f"MN{settlement.municipality_id}-S{settlement.id}-{kind}-{created:%Y%m%d%H%M%S}"
 
 
 def _valid_iban(value: str | None) -> str | None:
@@ -124,20 +170,22 @@ def _remittance(municipality: Municipality, settlement: Settlement, line: Line) 
 
 def partition(lines: list[Line], kind: str) -> tuple[list[tuple[Line, str]], list[SepaException]]:
     """The lines that belong into the ``debit`` (net > 0) or ``credit`` (net < 0) file: those that can be
-    paid (with the checked IBAN) and the exceptions."""
+    paid (with the checked IBAN: the mandate's for a debit, the farmer's for a transfer) and the
+    exceptions. A debit needs an active mandate of the settlement's municipality."""
     debit = kind == "debit"
     payable: list[tuple[Line, str]] = []
     exceptions: list[SepaException] = []
     for line in lines:
         if line.net_cents == 0 or (line.net_cents > 0) != debit:
             continue
-        iban = _valid_iban(line.iban)
-        if not line.iban:
+        account = line.mandate_iban if debit else line.iban
+        iban = _valid_iban(account)
+        if debit and not (line.mandate_reference and line.mandate_date):
+            reason = "no_mandate"
+        elif not account:
             reason = "no_iban"
         elif iban is None:
             reason = "invalid_iban"
-        elif debit and not (line.mandate_reference and line.mandate_date):
-            reason = "no_mandate"
         else:
             payable.append((line, iban))
             continue
@@ -145,13 +193,22 @@ def partition(lines: list[Line], kind: str) -> tuple[list[tuple[Line, str]], lis
     return payable, exceptions
 
 
+def carries_amendment(line: Line, settlement: Settlement) -> bool:
+    """The mandate's account changed and no earlier settlement's file told the bank yet."""
+    return bool(line.mandate_original_iban) and line.mandate_amendment_settlement_id in (None, settlement.id)
+
+
 def render(
-    municipality: Municipality, settlement: Settlement, lines: list[Line], kind: str, tz: ZoneInfo
+    municipality: Municipality, settlement: Settlement, lines: list[Line], kind: str, tz: ZoneInfo,
+    created: datetime | None = None,
 ) -> SepaResult:
-    """``kind``: ``debit`` (farmers whose net is positive) or ``credit`` (net negative)."""
+    """``kind``: ``debit`` (farmers whose net is positive) or ``credit`` (net negative). ``created``: the
+    export time (default now), which also fixes the collection or execution date."""
     missing = missing_bank_details(municipality)
     if missing:
         raise missing_error(municipality, missing)
+    validators.creditor_id(municipality.creditor_id)  # 422 naming creditor_id: the bank would refuse it
+    created = (created or clock.now()).astimezone(tz).replace(microsecond=0)
     debit = kind == "debit"
     payable, exceptions = partition(lines, kind)
     if not payable:
@@ -165,69 +222,84 @@ def render(
         "creditor_id": municipality.creditor_id, "currency": "EUR",
     }
     document = SepaDD(config, schema=DEBIT_SCHEMA) if debit else SepaTransfer(config, schema=CREDIT_SCHEMA)
-    due = due_date(settlement, tz)
+    due = collection_date(municipality, tz, created.date()) if debit else execution_date(tz, created.date())
     total = 0
+    amendments: dict[str, str] = {}  # end-to-end id → the <AmdmntInd> and details to insert
     for line, iban in payable:
         cents = abs(line.net_cents)
+        end_to_end = f"MN-S{settlement.id}-F{line.farmer_id}"
         payment = {
             "name": sepa_text(line.name, 70), "IBAN": iban, "amount": cents,
-            "description": _remittance(municipality, settlement, line),
-            "endtoend_id": f"MN-S{settlement.id}-F{line.farmer_id}",
+            "description": _remittance(municipality, settlement, line), "endtoend_id": end_to_end,
         }
         if line.bic:
             payment["BIC"] = line.bic
         if debit:
+            assert line.mandate_date is not None and line.mandate_reference is not None
             payment.update(
-                type="RCUR", collection_date=due, mandate_id=line.mandate_reference,
-                mandate_date=line.mandate_date.astimezone(tz).date(),
+                type="RCUR", collection_date=due, mandate_id=line.mandate_reference, mandate_date=line.mandate_date,
             )
+            if carries_amendment(line, settlement):
+                amendments[end_to_end] = _amendment(line.mandate_original_iban or "", iban)
         else:
             payment["execution_date"] = due
         document.add_payment(payment)
         total += cents
     xml = document.export(validate=False)
-    xml = _deterministic(xml, message_id(settlement, "DD" if debit else "CT"), settlement)
-    _validate(xml, DEBIT_SCHEMA if debit else CREDIT_SCHEMA)
+    xml = _fill_ids(xml, message_id(settlement, "DD" if debit else "CT", created), created)
+    if amendments:
+        xml = _insert_amendments(xml, amendments)
+    validate(xml, DEBIT_SCHEMA if debit else CREDIT_SCHEMA)
     return SepaResult(content=xml, transactions=len(payable), total_cents=total, exceptions=exceptions)
 
 
-def _deterministic(xml: bytes, msg_id: str, settlement: Settlement) -> bytes:
-    created = settlement.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+def _amendment(original_iban: str, new_iban: str) -> str:
+    """The amendment details of a changed debtor account: the original IBAN when the account moved within
+    the same bank, else ``SMNDA`` (same mandate, new debtor agent) as the rulebook asks."""
+    try:
+        same_bank = IBAN(original_iban).bank_code == IBAN(new_iban).bank_code
+    except SchwiftyException:
+        same_bank = False
+    if same_bank:
+        details = f"<OrgnlDbtrAcct><Id><IBAN>{IBAN(original_iban).compact}</IBAN></Id></OrgnlDbtrAcct>"
+    else:
+        details = "<OrgnlDbtrAgt><FinInstnId><Othr><Id>SMNDA</Id></Othr></FinInstnId></OrgnlDbtrAgt>"
+    return f"<AmdmntInd>true</AmdmntInd><AmdmntInfDtls>{details}</AmdmntInfDtls>"
+
+
+def _insert_amendments(xml: bytes, amendments: dict[str, str]) -> bytes:
+    """After ``DtOfSgntr`` of each amended transaction (sepaxml writes no amendment fields)."""
+    def one(match: re.Match[bytes]) -> bytes:
+        block = match.group(0)
+        e2e = re.search(rb"<EndToEndId>([^<]*)</EndToEndId>", block)
+        extra = amendments.get(e2e.group(1).decode()) if e2e else None
+        if extra is None:
+            return block
+        return re.sub(rb"(</DtOfSgntr>)", lambda m: m.group(1) + extra.encode(), block, count=1)
+
+    return re.sub(rb"<DrctDbtTxInf>.*?</DrctDbtTxInf>", one, xml, flags=re.S)
+
+
+def _fill_ids(xml: bytes, msg_id: str, created: datetime) -> bytes:
+    stamp = created.isoformat()  # local time with its offset, e.g. 2026-11-05T12:00:00+01:00
     xml = re.sub(rb"<MsgId>[^<]*</MsgId>", f"<MsgId>{msg_id}</MsgId>".encode(), xml, count=1)
-    xml = re.sub(rb"<CreDtTm>[^<]*</CreDtTm>", f"<CreDtTm>{created}</CreDtTm>".encode(), xml, count=1)
+    xml = re.sub(rb"<CreDtTm>[^<]*</CreDtTm>", f"<CreDtTm>{stamp}</CreDtTm>".encode(), xml, count=1)
     counter = iter(range(1, 10**6))
     return re.sub(
         rb"<PmtInfId>[^<]*</PmtInfId>", lambda _: f"<PmtInfId>{msg_id}-{next(counter)}</PmtInfId>".encode(), xml
     )
 
 
-@lru_cache(maxsize=2)
-def _schema(name: str):
-    """lxml's (libxml2) validator when installed: about twenty times faster than the pure-Python
-    ``xmlschema`` that sepaxml itself uses, which remains the fallback."""
-    import sepaxml
-
-    path = os.path.join(os.path.dirname(sepaxml.__file__), "schemas", f"{name}.xsd")
-    try:
-        from lxml import etree
-    except ImportError:  # pragma: no cover - lxml is a dependency, but the fallback stays correct
-        import xmlschema  # imported late: it patches ElementTree on import (see sepaxml.validation)
-
-        return xmlschema.XMLSchema(path)
-    return etree.XMLSchema(etree.parse(path))
+@lru_cache(maxsize=4)
+def _schema(name: str) -> etree.XMLSchema:
+    return etree.XMLSchema(etree.parse(str(XSD_DIR / f"{name}.xsd")))
 
 
-def _validate(xml: bytes, schema: str) -> None:
+def validate(xml: bytes, schema: str) -> None:
+    """Refuse to serve a file its schema refuses (``exports/xsd``: see the README there)."""
     validator = _schema(schema)
-    if hasattr(validator, "error_log"):  # lxml
-        from lxml import etree
-
-        if not validator.validate(etree.fromstring(xml)):
-            raise Invalid("exports.sepa_invalid", reason=str(validator.error_log.last_error)[:300])
-        return
-    errors = list(validator.iter_errors(xml.decode()))
-    if errors:
-        raise Invalid("exports.sepa_invalid", reason=str(errors[0].reason or errors[0])[:300])
+    if not validator.validate(etree.fromstring(xml)):
+        raise Invalid("exports.sepa_invalid", reason=str(validator.error_log.last_error)[:300])
 
 
 def exceptions_header(exceptions: list[SepaException]) -> str:

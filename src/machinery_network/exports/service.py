@@ -1,7 +1,8 @@
 """Finance exports of a settled month: one entry point for the API, the web pages and the CLI.
 
 ``export`` checks who asks, finds the frozen settlement and hands its rows to the module of the format
-(``settlement_csv``, ``datev``, ``pdf``, ``sepa``). Nothing here writes to the database. The rendering
+(``settlement_csv``, ``datev``, ``pdf``, ``sepa``). The only write: a debit file marks the mandate amendments it
+carried (``_amendments_told``). The rendering
 of the larger formats runs in a worker thread, so a 10,000-page PDF does not stall the event loop (the
 rows are plain tuples and the two ORM rows are fully loaded, so nothing touches the session there).
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
@@ -22,6 +24,8 @@ from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.config import DEFAULT_TZ
 from machinery_network.errors import Invalid, NotAllowed, NotFound
 from machinery_network.exports import data, datev, pdf, sepa, settlement_csv
+from machinery_network.mandates.models import Mandate
+from machinery_network.settlement.models import Settlement
 from machinery_network.settlement.service import find_settlement
 
 FORMATS = ("csv", "datev", "pdf", "sepa-debit", "sepa-credit")
@@ -89,9 +93,23 @@ async def export(
     kind = "debit" if fmt == "sepa-debit" else "credit"
     lines = await data.load_lines(session, settlement.id)
     result = await asyncio.to_thread(sepa.render, municipality, settlement, lines, kind, tz)
+    if kind == "debit":
+        await _amendments_told(session, settlement, lines)
     suffix = "lastschrift-pain008" if kind == "debit" else "ueberweisung-pain001"
     return ExportFile(result.content, f"{stem}-{suffix}.xml", MEDIA_TYPES[fmt], exceptions=result.exceptions,
                       transactions=result.transactions, total_cents=result.total_cents)
+
+
+async def _amendments_told(session: AsyncSession, settlement: Settlement, lines: list[data.Line]) -> None:
+    """The file carries the amendments of changed debtor accounts: later settlements' files need not
+    (a re-export of this settlement carries them again)."""
+    told = [line.mandate_id for line in lines if line.mandate_id and sepa.carries_amendment(line, settlement)
+            and line.mandate_amendment_settlement_id is None]
+    if told:
+        await session.execute(
+            update(Mandate).where(Mandate.id.in_(told), Mandate.amendment_settlement_id.is_(None))
+            .values(amendment_settlement_id=settlement.id)
+        )
 
 
 async def _pdf(session, municipality, settlement, stem, tz, farmer_id) -> ExportFile:

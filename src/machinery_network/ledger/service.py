@@ -24,6 +24,7 @@ from machinery_network.config import Settings, get_settings
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.i18n import translate
 from machinery_network.ledger.models import EntryKind, LedgerEntry
+from machinery_network.mandates.partners import require_partner
 from machinery_network.money import LineAmounts, line_amounts
 from machinery_network.settlement.models import Settlement
 
@@ -135,6 +136,7 @@ async def post_adjustment(
     reason = _check_reason(reason)
     await get_farmer(session, farmer_id)
     await get_municipality(session, municipality_id)
+    await require_partner(session, municipality_id, farmer_id)  # 403; the foreign key is the guarantee
     return await _post(
         session,
         LedgerEntry(

@@ -9,6 +9,7 @@ from machinery_network.web import (
     exports,
     ledger,
     people,
+    mandates,
     settlement,
 )
 
@@ -22,4 +23,5 @@ ROUTES = [
     *ledger.ROUTES,
     *settlement.ROUTES,
     *exports.ROUTES,
+    *mandates.ROUTES,
 ]

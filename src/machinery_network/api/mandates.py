@@ -1,0 +1,78 @@
+"""JSON routes: SEPA mandates per farmer and municipality."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from litestar import Controller, get, post
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.auth import Actor
+from machinery_network.config import Settings
+from machinery_network.mandates import service
+from machinery_network.mandates.models import Mandate
+from machinery_network.schemas import Id, Input
+
+
+class MandateCreate(Input):
+    farmer_id: Id
+    municipality_id: Id
+    reference: str
+    signed_on: date
+    iban: str | None = None
+
+
+class MandatePublic(BaseModel):
+    id: int
+    farmer_id: int
+    municipality_id: int
+    reference: str
+    signed_on: date
+    iban: str
+    state: str
+    original_iban: str | None
+    amended_at: datetime | None
+    revoked_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, mandate: Mandate) -> MandatePublic:
+        return cls.model_validate(mandate, from_attributes=True)
+
+
+class MandateController(Controller):
+    path = "/api/v1/mandates"
+    tags = ["mandates"]
+
+    @post("/")
+    async def create(
+        self, data: MandateCreate, actor: Actor, db_session: AsyncSession, settings: Settings
+    ) -> MandatePublic:
+        """Record a signed mandate (that municipality's finance office, admin); 409 for a reference the
+        municipality used already or a second active mandate of the farmer."""
+        mandate = await service.create_mandate(
+            db_session, actor, farmer_id=data.farmer_id, municipality_id=data.municipality_id,
+            reference=data.reference, signed_on=data.signed_on, iban=data.iban, tz=settings.tz,
+        )
+        return MandatePublic.of(mandate)
+
+    @get("/")
+    async def list_(
+        self, actor: Actor, db_session: AsyncSession, municipality_id: int | None = None,
+        farmer_id: int | None = None,
+    ) -> list[MandatePublic]:
+        """Ordered by id. Finance: its municipality's; admin: any; a farmer: his own."""
+        mandates = await service.list_mandates(db_session, actor, municipality_id, farmer_id)
+        return [MandatePublic.of(m) for m in mandates]
+
+    @get("/{mandate_id:int}")
+    async def show(self, mandate_id: int, actor: Actor, db_session: AsyncSession) -> MandatePublic:
+        return MandatePublic.of(await service.get_mandate(db_session, actor, mandate_id))
+
+    @post("/{mandate_id:int}/revoke", status_code=200)
+    async def revoke(self, mandate_id: int, actor: Actor, db_session: AsyncSession) -> MandatePublic:
+        return MandatePublic.of(await service.revoke_mandate(db_session, actor, mandate_id))
+
+
+ROUTES = [MandateController]

@@ -1,0 +1,119 @@
+"""The finance office's mandate page: record a signed SEPA mandate from the paper form, see and revoke
+the municipality's mandates, and which partners have none (they cannot be debited)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network import clock
+from machinery_network.accounts.models import Role, User
+from machinery_network.accounts.service import get_municipality, list_municipalities
+from machinery_network.auth import Actor, require_role
+from machinery_network.config import Settings
+from machinery_network.errors import DomainError
+from machinery_network.i18n import gettext_de
+from machinery_network.mandates import partners, service
+from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
+from machinery_network.web.forms import domain_error_fields, form_data
+
+
+def _municipality_id(actor: Actor, municipality_id: str | None) -> int | None:
+    require_role(actor, Role.finance, Role.admin)
+    if actor.role == Role.finance:
+        return actor.municipality_id
+    return int(municipality_id) if municipality_id and municipality_id.isdigit() else None
+
+
+async def _page(
+    actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: int | None, *,
+    form: dict | None = None, errors: dict | None = None, message: str | None = None, notice: str | None = None,
+    status_code: int = 200,
+) -> Template:
+    municipalities = await list_municipalities(db_session) if actor.is_admin else []
+    if municipality_id is None and municipalities:
+        municipality_id = municipalities[0].id
+    municipality = await get_municipality(db_session, municipality_id) if municipality_id else None
+    mandates = await service.list_mandates(db_session, actor, municipality_id) if municipality_id else []
+    farmers: list[User] = []
+    if municipality_id:
+        farmers = list(await db_session.scalars(
+            select(User).where(User.id.in_(partners.partner_ids_query(municipality_id))).order_by(User.name, User.id)
+        ))
+    names = {f.id: f.name for f in farmers}
+    covered = {m.farmer_id for m in mandates if m.state == "active"}
+    today = clock.today(settings.tz).isoformat()
+    return render(
+        "mandates/list.html", actor, status_code=status_code, municipality=municipality,
+        municipalities=municipalities, mandates=mandates, farmers=farmers, names=names,
+        without=[f for f in farmers if f.id not in covered], today=today,
+        form=form or {"farmer_id": "", "reference": "", "signed_on": today, "iban": ""},
+        errors=errors or {}, message=message, notice=notice,
+    )
+
+
+@get("/finance/mandates", include_in_schema=False)
+async def mandates_page(
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, municipality_id: FromQuery[str | None] = None,
+    done: FromQuery[str | None] = None,
+) -> Template:
+    mid = _municipality_id(actor, municipality_id)
+    return await _page(actor, db_session, settings, mid, notice=gettext_de("mandates.saved") if done else None)
+
+
+@post("/finance/mandates", include_in_schema=False)
+async def record_mandate(
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template | Response:
+    form = await form_data(request)
+    mid = _municipality_id(actor, form.get("municipality_id"))
+    errors: dict[str, str] = {}
+    farmer_id = form.get("farmer_id", "")
+    if not farmer_id.isdigit():
+        errors["farmer_id"] = gettext_de("mandates.pick_farmer")
+    try:
+        signed_on = date.fromisoformat(form.get("signed_on", ""))
+    except ValueError:
+        errors["signed_on"] = gettext_de("field.date")
+    if errors or mid is None:
+        return await _page(actor, db_session, settings, mid, form=form, errors=errors,
+                           message=gettext_de("validation"), status_code=422)
+    try:
+        async with db_session.begin_nested():  # nothing half-written when the form is refused
+            await service.create_mandate(
+                db_session, actor, farmer_id=int(farmer_id), municipality_id=mid,
+                reference=form.get("reference", ""), signed_on=signed_on, iban=form.get("iban") or None,
+                tz=settings.tz,
+            )
+    except DomainError as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        errors, message = domain_error_fields(exc)
+        return await _page(actor, db_session, settings, mid, form=form, errors=errors, message=message,
+                           status_code=exc.status_code)
+    suffix = f"&municipality_id={mid}" if actor.is_admin else ""
+    return redirect(f"/finance/mandates?done=1{suffix}", request)
+
+
+@post("/finance/mandates/{mandate_id:int}/revoke", include_in_schema=False)
+async def revoke_mandate(
+    mandate_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template | Response:
+    require_role(actor, Role.finance, Role.admin)
+    try:
+        mandate = await service.revoke_mandate(db_session, actor, mandate_id)
+    except DomainError as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        return await _page(actor, db_session, settings, actor.municipality_id, message=exc.message("de"),
+                           status_code=exc.status_code)
+    suffix = f"&municipality_id={mandate.municipality_id}" if actor.is_admin else ""
+    return redirect(f"/finance/mandates?done=1{suffix}", request)
+
+
+ROUTES = [mandates_page, record_mandate, revoke_mandate]
