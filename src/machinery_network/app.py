@@ -25,6 +25,7 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
@@ -43,6 +44,7 @@ from machinery_network.db import make_engine, make_sessionmaker, resolve_databas
 from machinery_network.errors import DomainError, NotAuthenticated, Unavailable
 from machinery_network.i18n import gettext_de, translate
 from machinery_network.money import format_decimal_de, format_eur
+from machinery_network.openapi import DecimalSchemaPlugin, FinalizedJsonRenderPlugin
 
 log = logging.getLogger(__name__)
 WEB_ROOT = Path(__file__).resolve().parent / "web"
@@ -444,6 +446,8 @@ def create_app(
                 }
             ),
             security=[{"BearerToken": []}],
+            render_plugins=[FinalizedJsonRenderPlugin(), ScalarRenderPlugin()],
         ),
+        plugins=[DecimalSchemaPlugin()],
         debug=debug,
     )

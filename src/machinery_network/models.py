@@ -1,6 +1,6 @@
 """Every table model, imported once so SQLModel.metadata (app, Alembic, tests) sees all tables."""
 
-from machinery_network.accounts.models import ApiToken, LoginAttempt, Municipality, Role, User
+from machinery_network.accounts.models import ApiToken, DatevDebtor, LoginAttempt, Municipality, Role, User
 from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
 from machinery_network.care.models import Assignment, CareLog, CareLogStatus, CareTask, Section
 from machinery_network.catalogue.models import Item, ItemKind, ItemUnit
@@ -9,7 +9,7 @@ from machinery_network.notifications.models import OutboxMessage
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
 __all__ = [
-    "ApiToken", "Assignment", "Block", "Booking", "BookingEvent", "BookingStatus", "CareLog",
+    "ApiToken", "Assignment", "DatevDebtor", "Block", "Booking", "BookingEvent", "BookingStatus", "CareLog",
     "CareLogStatus", "CareTask", "EntryKind", "Item", "ItemKind", "ItemUnit", "LedgerEntry",
     "LoginAttempt", "Municipality", "Occupancy", "OutboxMessage", "Role", "Section", "Settlement",
     "SettlementLine", "SettlementRun", "User",

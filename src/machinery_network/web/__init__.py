@@ -1,6 +1,16 @@
 """HTML front end (Jinja + htmx): thin handlers over the same services as the JSON API."""
 
-from machinery_network.web import accounts, admin, bookings, care, catalogue, exports, ledger, settlement
+from machinery_network.web import (
+    accounts,
+    admin,
+    bookings,
+    care,
+    catalogue,
+    exports,
+    ledger,
+    municipalities,
+    settlement,
+)
 
 ROUTES = [
     *accounts.ROUTES,
@@ -11,4 +21,5 @@ ROUTES = [
     *ledger.ROUTES,
     *settlement.ROUTES,
     *exports.ROUTES,
+    *municipalities.ROUTES,
 ]
