@@ -54,6 +54,8 @@ ERROR_ANSWERS = {
     "503": "The database is unavailable; try again shortly",
 }
 AUTH_ANSWERS = ("401", "403")
+# Public routes that still answer 401 (wrong e-mail or password).
+PUBLIC_WITH_401 = frozenset({"/api/v1/auth/token"})
 
 _BINARY = {"type": "string", "format": "binary"}
 _SEPA_HEADERS = {
@@ -135,7 +137,7 @@ def finalize(document: dict[str, Any]) -> dict[str, Any]:
                 operation["security"] = []
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_ANSWERS.items():
-                if public and code in AUTH_ANSWERS:
+                if public and code in AUTH_ANSWERS and not (code == "401" and path in PUBLIC_WITH_401):
                     continue
                 responses[code] = _error_response(description)
             for parameter in operation.get("parameters", []):
