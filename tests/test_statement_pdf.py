@@ -39,6 +39,7 @@ async def test_unicode_names_and_big_amounts_print_as_themselves(db_session, wor
     for word in NAME.split():
         assert word in text, word
     assert "12.345.678,90 €" in text
+    assert "14.10.2025" in text  # the date column holds a whole date
     assert "?" not in text
     # The font is embedded (TrueType font file) and subset (tagged "ABCDEF+").
     reader = PdfReader(io.BytesIO(content))
