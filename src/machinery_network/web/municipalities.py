@@ -6,18 +6,17 @@ form with the German message and what was typed.
 
 from __future__ import annotations
 
-from litestar import Request, get, post
-from litestar.response import Redirect, Template
-from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 
 from machinery_network.accounts import datev_settings, service
 from machinery_network.accounts.models import Municipality, Role
 from machinery_network.api.accounts import MunicipalityPublic, MunicipalityUpdate
 from machinery_network.auth import Actor, require_for_municipality
-from machinery_network.errors import DomainError
 from machinery_network.i18n import gettext_de
-from machinery_network.web.common import domain_error_fields, field_errors, form_data, redirect, render
+from machinery_network.web.common import CurrentActor, DbSession, redirect, render
+from machinery_network.web.forms import form_action, form_data
 
 TEXT_FIELDS = ("iban", "bic", "creditor_id")
 NUMBER_FIELDS = (
@@ -50,8 +49,8 @@ def _page(actor: Actor, m: Municipality, *, form: dict[str, str] | None = None, 
 
 
 @get("/municipalities/{municipality_id:int}/settings", include_in_schema=False)
-async def settings_page(actor: Actor, db_session: AsyncSession, municipality_id: int,
-                        done: str | None = None) -> Template:
+async def settings_page(actor: CurrentActor, db_session: DbSession, municipality_id: FromPath[int],
+                        done: FromQuery[str | None] = None) -> Template:
     if not actor.is_admin:
         require_for_municipality(actor, municipality_id, Role.finance)
     municipality = await service.get_municipality(db_session, municipality_id)
@@ -59,8 +58,8 @@ async def settings_page(actor: Actor, db_session: AsyncSession, municipality_id:
 
 
 @post("/municipalities/{municipality_id:int}/settings", include_in_schema=False)
-async def save_settings(request: Request, actor: Actor, db_session: AsyncSession,
-                        municipality_id: int) -> Template | Redirect:
+async def save_settings(request: Request, actor: CurrentActor, db_session: DbSession,
+                        municipality_id: int) -> Response:
     if not actor.is_admin:
         require_for_municipality(actor, municipality_id, Role.finance)
     municipality = await service.get_municipality(db_session, municipality_id)
@@ -79,16 +78,15 @@ async def save_settings(request: Request, actor: Actor, db_session: AsyncSession
             body[field] = int(raw) if raw.isdigit() else raw
         elif field in CLEARABLE_NUMBERS and field in form:
             body[field] = None
-    try:
+    async def save() -> None:
         data = MunicipalityUpdate.model_validate(body)
         await service.update_municipality(db_session, actor, municipality_id, data.model_dump(exclude_unset=True))
-    except ValidationError as exc:
-        return _page(actor, municipality, form=form, errors=field_errors(exc), status_code=422,
-                     message=gettext_de("validation"))
-    except DomainError as exc:
-        errors, message = domain_error_fields(exc)
-        return _page(actor, municipality, form=form, errors=errors, status_code=exc.status_code, message=message)
-    return redirect(f"/municipalities/{municipality_id}/settings?done=1", request)
 
+    return await form_action(
+        save,
+        lambda error: _page(actor, municipality, form=form, errors=error.fields, status_code=error.status_code,
+                            message=error.message),
+        lambda _: redirect(f"/municipalities/{municipality_id}/settings?done=1", request),
+    )
 
 ROUTES = [settings_page, save_settings]
