@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from litestar import Response
 from pydantic import BaseModel, Field
 
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
-from machinery_network.web.forms import FormError, form_action, int_field, parse_euros, present
+from machinery_network.web.forms import FormError, form_action, int_field, parse_decimal, parse_euros, present
 
 
 class _Amount(BaseModel):
@@ -82,3 +84,28 @@ def test_form_text_parsers():
     assert int_field(" 12 ") == 12 and int_field("") is None and int_field("zwölf") == "zwölf"
     assert present({"a": None, "b": ""}) == {"b": ""}
     assert parse_euros("12,50") == 1250 and parse_euros("") is None and parse_euros("x") == "x"
+
+
+@pytest.mark.parametrize(("text", "cents"), [
+    ("2.400", 240000), ("1.250,5", 125050), ("1.234,50 €", 123450), ("12,50", 1250), ("12.5", 1250),
+    ("-3,10", -310), ("0", 0), ("1.234.567", 123456700),
+])
+def test_amounts_accept_german_input(text, cents):
+    assert parse_euros(text) == cents
+
+
+@pytest.mark.parametrize("text", ["12,345", "1.23.4", "12,5,0", "zwei", "0.125,5"])
+def test_unreadable_amounts_go_on_to_the_schema_unchanged(text):
+    assert parse_euros(text) == text
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("2.400", Decimal("2400")), ("1.250,5", Decimal("1250.5")), ("12,5", Decimal("12.5")),
+    ("12.5", Decimal("12.5")), ("0.125", Decimal("0.125")), (" 7 ", Decimal("7")),
+])
+def test_quantities_accept_german_input(text, value):
+    assert parse_decimal(text) == value
+
+
+def test_unreadable_quantity_goes_on_unchanged():
+    assert parse_decimal("1,2,3") == "1,2,3" and parse_decimal("") is None

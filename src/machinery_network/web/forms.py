@@ -83,27 +83,43 @@ def date_field(value: str | None) -> str | None:
     return value.strip() or None if value is not None else None
 
 
-_CENTS = re.compile(r"^-?\d{1,9}([.,]\d{1,2})?$")
+_GROUPED = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")  # 2.400 / 1.250,5
+_PLAIN = re.compile(r"^-?\d+([.,]\d+)?$")  # 12 / 12,5 / 12.5
+_CENTS = re.compile(r"^-?\d{1,9}(\.\d{1,2})?$")
+
+
+def _number_text(value: str) -> str | None:
+    """German number input → plain decimal text ('2.400' → '2400', '1.250,5' → '1250.5'); a dot
+    followed by groups of three digits separates thousands, else it is read as a decimal point ('12.5',
+    as a browser's number field sends it). None when the text is no number."""
+    text = value.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
+    if _GROUPED.match(text):
+        return text.replace(".", "").replace(",", ".")
+    if _PLAIN.match(text):
+        return text.replace(",", ".")
+    return None
 
 
 def parse_euros(value: str | None) -> int | None | str:
-    """'12,50' / '12.5' / '12' → 1250 cents; '' → None; anything else is returned unchanged
-    (so the schema reports it as invalid)."""
+    """'12,50' / '12.5' / '2.400' / '1.250,50 €' → cents; '' → None; anything else (or more than two
+    decimals) is returned unchanged, so the schema reports it as invalid."""
     if value is None or not value.strip():
         return None
-    text = value.strip().replace(" ", "").replace("€", "")
-    if "," in text and "." in text:  # 1.234,50
-        text = text.replace(".", "")
-    if not _CENTS.match(text):
+    text = _number_text(value)
+    if text is None or not _CENTS.match(text):
         return value
-    return int((Decimal(text.replace(",", ".")) * 100).to_integral_value())
+    return int((Decimal(text) * 100).to_integral_value())
 
 
 def parse_decimal(value: str | None) -> Decimal | None | str:
+    """'1.250,5' / '2.400' / '12,5' / '12.5' → Decimal; '' → None; anything else unchanged."""
     if value is None or not value.strip():
         return None
+    text = _number_text(value)
+    if text is None:
+        return value
     try:
-        return Decimal(value.strip().replace(",", "."))
+        return Decimal(text)
     except InvalidOperation:
         return value
 
