@@ -59,7 +59,7 @@ async def settings_page(actor: CurrentActor, db_session: DbSession, municipality
 
 @post("/municipalities/{municipality_id:int}/settings", include_in_schema=False)
 async def save_settings(request: Request, actor: CurrentActor, db_session: DbSession,
-                        municipality_id: int) -> Response:
+                        municipality_id: FromPath[int]) -> Response:
     if not actor.is_admin:
         require_for_municipality(actor, municipality_id, Role.finance)
     municipality = await service.get_municipality(db_session, municipality_id)
