@@ -96,10 +96,8 @@ async def _seed(url: str, farmers: int) -> Seed:
         floor_items: list[int] = []
         for m in range(MUNICIPALITIES):
             mid = await conn.scalar(text("INSERT INTO municipalities (name, datev_consultant_number,"
-                                         " datev_client_number, datev_receivable_account, datev_revenue_account,"
-                                         " datev_revenue_account_reduced, datev_revenue_account_exempt,"
-                                         " datev_expense_account) VALUES (:n, 1001, 1, 10000, 8400, 8300, 8200,"
-                                         " 4900) RETURNING id"), {"n": f"Bankheim {m}"})
+                                         " datev_client_number) VALUES (:n, 1001, 1) RETURNING id"),
+                                    {"n": f"Bankheim {m}"})
             uid = await conn.scalar(text("INSERT INTO users (email, name, password_hash, role, municipality_id,"
                                          " active) VALUES (:e, :n, 'x', 'yard_head', :m, true) RETURNING id"),
                                     {"e": f"yard{m}@bench.example", "n": f"Bauhof {m}", "m": mid})

@@ -30,10 +30,9 @@ TARGETS = {"csv": 2.0, "datev": 2.0, "sepa-debit": 5.0, "sepa-credit": 5.0, "pdf
 async def _generate(conn, farmers: int, per_farmer: int, month) -> tuple[int, int]:
     municipality_id = await conn.scalar(text(
         "INSERT INTO municipalities (name, address, iban, bic, creditor_id, datev_consultant_number,"
-        " datev_client_number, datev_receivable_account, datev_revenue_account, datev_revenue_account_reduced,"
-        " datev_revenue_account_exempt, datev_expense_account)"
+        " datev_client_number)"
         " VALUES ('Gemeinde Bankheim', 'Rathausplatz 1\n12345 Bankheim', 'DE89370400440532013000',"
-        " 'COBADEFFXXX', 'DE98ZZZ09999999999', 1001, 1, 10000, 8400, 8300, 8200, 4900) RETURNING id"
+        " 'COBADEFFXXX', 'DE98ZZZ09999999999', 1001, 1) RETURNING id"
     ))
     # One farmer in a hundred has no IBAN (a SEPA exception); the others share a valid test IBAN.
     await conn.execute(text(

@@ -36,10 +36,8 @@ FLOOR_SQL = (
 
 async def _generate(conn, farmers: int, municipalities: int, per_month: int, month: date) -> int:
     await conn.execute(text(
-        "INSERT INTO municipalities (name, datev_consultant_number, datev_client_number,"
-        " datev_receivable_account, datev_revenue_account, datev_revenue_account_reduced,"
-        " datev_revenue_account_exempt, datev_expense_account)"
-        " SELECT 'Bench ' || g, 1001, 1, 10000, 8400, 8300, 8200, 4900 FROM generate_series(1, :n) g"
+        "INSERT INTO municipalities (name, datev_consultant_number, datev_client_number)"
+        " SELECT 'Bench ' || g, 1001, 1 FROM generate_series(1, :n) g"
     ), {"n": municipalities})
     await conn.execute(text(
         "INSERT INTO users (email, name, password_hash, role, active)"

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import etree
 from pypdf import PdfReader
+from sqlalchemy import text
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role
@@ -176,7 +177,11 @@ async def test_datev_layout_encoding_and_balance(db_session, month):
                             "Basis-Umsatz", "WKZ Basis-Umsatz", "Konto", "Gegenkonto (ohne BU-Schlüssel)",
                             "BU-Schlüssel", "Belegdatum"]
     bookings = rows[2:]
-    assert len(bookings) == 9  # Ida's charge and credit are two records; nothing is netted away
+    assert len(bookings) == 9  # one record per entry; Ida's charge and credit are two, nothing is netted away
+    by_number = {number: farmer for farmer, number in (await db_session.execute(text(
+        "SELECT farmer_id, number FROM datev_debtors WHERE municipality_id = :m"), {"m": month.north_id})).all()}
+    # Debtor numbers per municipality from 10000 in the order of the farmers' ids, not the user ids.
+    assert sorted(by_number) == list(range(10000, 10000 + len(by_number)))
     soll = haben = 0
     records = {}
     for row in bookings:
@@ -191,7 +196,7 @@ async def test_datev_layout_encoding_and_balance(db_session, month):
             soll += cents
         else:
             haben += cents
-        records[(int(row[6]) - 10000, row[7], row[1])] = cents
+        records[(by_number[int(row[6])], row[7], row[1])] = cents
     assert soll - haben == month.settlement.total_net_cents == -8630
     assert (soll, haben) == (74120, 82750)
     w = month.world
@@ -286,9 +291,9 @@ async def test_pdf_has_the_summary_and_every_farmers_statement(db_session, month
     assert "Monatsabrechnung Oktober 2025" in text
     for name in ("Franz Bauer", "Gerda Hof", "Hans Ohnekonto", "Ida Null", "Jörg Überweiser"):
         assert text.count(name) >= 2  # in the summary and on his statement
-    assert "741,20 EUR" in text and "827,50 EUR" in text and "-86,30 EUR" in text
+    assert "741,20 €" in text and "827,50 €" in text and "-86,30 €" in text
     assert "Rathausplatz 1" in text
-    assert "199,92 EUR" in text and "168,00 EUR" in text and "31,92 EUR" in text  # net, VAT, gross
+    assert "199,92 €" in text and "168,00 €" in text and "31,92 €" in text  # net, VAT, gross
     assert "SEPA-Lastschrift von Ihrem Konto DE02 1203 0000 0000 2020 51 eingezogen (Mandat" in " ".join(text.split())
     assert MANDATE_REFERENCE in text
     assert "auf Ihr Konto DE02 5001 0517 0137 0750 30 überwiesen" in text
@@ -302,7 +307,7 @@ async def test_pdf_for_one_farmer_is_his_statement_only(db_session, month):
     pages, text = _pdf_text(export.content)
     assert pages == 1
     assert "Gerda Hof" in text and "Franz Bauer" not in text
-    assert "Frontlader" in text and "142,80 EUR" in text and "-357,20 EUR" in text
+    assert "Frontlader" in text and "142,80 €" in text and "-357,20 €" in text
     with pytest.raises(NotFound):
         await service.export(db_session, SYSTEM, MONTH, month.north_id, "pdf", farmer_id=month.world.admin.id)
     with pytest.raises(Invalid):
@@ -406,7 +411,7 @@ async def test_farmer_downloads_only_his_own_statement(client, db_session, month
     response = await client.get(url, headers=w.farmer.headers)
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     _, text = _pdf_text(response.content)
-    assert "Franz Bauer" in text and "Gerda Hof" not in text and "142,42 EUR" in text
+    assert "Franz Bauer" in text and "Gerda Hof" not in text and "142,42 €" in text
     assert (await client.get(f"{url}&farmer_id={w.farmer2.id}", headers=w.farmer.headers)).status_code == 403
     assert (await client.get(url, headers=w.yard_north.headers)).status_code == 403
     assert (await client.get(url)).status_code == 401

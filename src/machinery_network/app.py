@@ -25,6 +25,7 @@ from litestar.di import Provide
 from litestar.exceptions import ClientException, HTTPException, NotFoundException, ValidationException
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
@@ -46,6 +47,7 @@ from machinery_network.errors import DomainError, NotAuthenticated, Unavailable
 from machinery_network.i18n import gettext_de, translate
 from machinery_network.injected import AppSettings, DbSession, OptionalActor
 from machinery_network.money import format_decimal_de, format_eur
+from machinery_network.openapi import DecimalSchemaPlugin, FinalizedJsonRenderPlugin
 
 log = logging.getLogger(__name__)
 WEB_ROOT = Path(__file__).resolve().parent / "web"
@@ -511,6 +513,8 @@ def create_app(
                 }
             ),
             security=[{"BearerToken": []}],
+            render_plugins=[FinalizedJsonRenderPlugin(), ScalarRenderPlugin()],
         ),
+        plugins=[DecimalSchemaPlugin()],
         debug=debug,
     )

@@ -2,6 +2,7 @@
 
 from machinery_network.accounts.models import (
     ApiToken,
+    DatevDebtor,
     LoginAttempt,
     Municipality,
     PasswordReset,
@@ -27,6 +28,7 @@ __all__ = [
     "CareLog",
     "CareLogStatus",
     "CareTask",
+    "DatevDebtor",
     "EntryKind",
     "Item",
     "ItemKind",

@@ -45,6 +45,18 @@ def line_amounts(
     return LineAmounts(net_cents=net, vat_cents=gross - net, gross_cents=gross)
 
 
+def vat_in_gross(gross_cents: int, vat_percent: Decimal | int) -> int:
+    """The VAT contained in a gross amount, as an accounting program with automatic VAT accounts
+    (DATEV "Automatikkonto") takes it out of one booking record: gross × rate / (100 + rate), half-up.
+
+    For a gross that ``line_amounts`` made, this equals that line's ``vat_cents`` (the rounding error
+    of the gross, at most half a cent, shrinks by 100 / (100 + rate)); so one record per line keeps
+    DATEV's VAT and the statement's equal to the cent, where a record of summed lines may not.
+    """
+    rate = Decimal(vat_percent)
+    return round_half_up(Decimal(gross_cents) * rate / (HUNDRED + rate))
+
+
 def format_eur(cents: int, *, symbol: bool = False) -> str:
     """German notation: 1234,50 (or 1.234,50 € with ``symbol``); negative keeps its sign."""
     sign = "-" if cents < 0 else ""

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Column, text
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -37,15 +37,35 @@ class Municipality(SQLModel, table=True):
     iban: str | None = Field(default=None, max_length=34)
     bic: str | None = Field(default=None, max_length=11)
     creditor_id: str | None = Field(default=None, max_length=35)
-    # DATEV accounts (SKR03-style defaults): receivables, revenue per VAT rate, expense for care credits.
+    # DATEV (see accounts/datev_settings.py): numbers, chart, fiscal year, account length, debtor range,
+    # revenue accounts per VAT rate and the expense account for care credits (NULL: the chart's default).
     datev_consultant_number: int = Field(default=1001)
     datev_client_number: int = Field(default=1)
-    datev_receivable_account: int = Field(default=10000)
-    datev_revenue_account: int = Field(default=8400)
-    datev_revenue_account_reduced: int = Field(default=8300)
-    datev_revenue_account_exempt: int = Field(default=8200)
-    datev_expense_account: int = Field(default=4900)
+    datev_chart: str = Field(default="SKR03", max_length=5, sa_column_kwargs={"server_default": "SKR03"})
+    fiscal_year_start_month: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    datev_account_length: int = Field(default=4, sa_column_kwargs={"server_default": "4"})
+    datev_debtor_start: int | None = Field(default=None)
+    datev_debtor_end: int | None = Field(default=None)
+    datev_revenue_account: int | None = Field(default=None)
+    datev_revenue_account_reduced: int | None = Field(default=None)
+    datev_revenue_account_exempt: int | None = Field(default=None)
+    datev_expense_account: int | None = Field(default=None)
+    # SEPA pre-notification period (calendar days) agreed with the farmers.
+    prenotification_days: int = Field(default=14, sa_column_kwargs={"server_default": "14"})
     created_at: datetime = created_at()
+
+
+class DatevDebtor(SQLModel, table=True):
+    """A farmer's stable DATEV debtor number within one municipality (see exports/datev.py)."""
+
+    __tablename__ = "datev_debtors"
+    __table_args__ = (UniqueConstraint("municipality_id", "number", name="uq_datev_debtors_number"),)
+
+    municipality_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("municipalities.id", ondelete="CASCADE"), primary_key=True))
+    farmer_id: int = Field(sa_column=Column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True))
+    number: int
 
 
 class User(SQLModel, table=True):

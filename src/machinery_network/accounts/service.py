@@ -6,11 +6,13 @@ import asyncio
 import functools
 import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from machinery_network.accounts import datev_settings
 from machinery_network.accounts.models import ApiToken, LoginAttempt, Municipality, Role, User
 from machinery_network.accounts.passwords import check_password
 from machinery_network.accounts.security import (
@@ -19,9 +21,17 @@ from machinery_network.accounts.security import (
     token_digest,
     verify_password_async,
 )
-from machinery_network.auth import Actor, require_role
+from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.db import DriverStatement, driver, for_driver
-from machinery_network.errors import Conflict, Invalid, NotAuthenticated, NotFound, TooManyRequests
+from machinery_network.errors import (
+    Conflict,
+    Invalid,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+)
+from machinery_network.schemas import apply_changes
 from machinery_network.validators import normalize_bic, normalize_creditor_id, normalize_iban
 
 TOKEN_LIFETIME = timedelta(days=30)
@@ -78,6 +88,60 @@ async def get_municipality(session: AsyncSession, municipality_id: int) -> Munic
 
 async def list_municipalities(session: AsyncSession) -> list[Municipality]:
     return list(await session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
+# Fields a municipality's finance office may change (bank and DATEV); the name only the administrator.
+FINANCE_FIELDS = frozenset({
+    "iban", "bic", "creditor_id", "datev_consultant_number", "datev_client_number", "datev_chart",
+    "fiscal_year_start_month", "prenotification_days", "datev_account_length", "datev_debtor_start",
+    "datev_debtor_end", "datev_revenue_account", "datev_revenue_account_reduced",
+    "datev_revenue_account_exempt", "datev_expense_account",
+})
+# Fields that may be cleared with null (back to "none" or to the chart's default).
+CLEARABLE_FIELDS = ("iban", "bic", "creditor_id", "address", "datev_debtor_start", "datev_debtor_end",
+                    "datev_revenue_account", "datev_revenue_account_reduced", "datev_revenue_account_exempt",
+                    "datev_expense_account")
+
+
+async def update_municipality(
+    session: AsyncSession, actor: Actor, municipality_id: int, changes: dict[str, Any]
+) -> Municipality:
+    """PATCH a municipality: the administrator anything, its finance office the bank and DATEV fields.
+
+    Identifiers are normalized and checked (IBAN/BIC, creditor id with ISO 7064 check digits), the
+    DATEV settings validated as a whole (ranges DATEV allows); 422 naming the field, nothing written.
+    """
+    if not actor.is_admin:
+        require_for_municipality(actor, municipality_id, Role.finance)
+        if set(changes) - FINANCE_FIELDS:
+            raise NotAllowed()
+    municipality = await get_municipality(session, municipality_id)
+    changes = dict(changes)
+    if "name" in changes and changes["name"] is not None:
+        changes["name"] = changes["name"].strip()
+        taken = await session.scalar(select(Municipality.id).where(
+            Municipality.name == changes["name"], Municipality.id != municipality_id))
+        if taken:
+            raise Conflict("municipality.name_taken", field="name")
+    if "iban" in changes:
+        changes["iban"] = normalize_iban(changes["iban"])
+    if "bic" in changes:
+        changes["bic"] = normalize_bic(changes["bic"])
+    if "creditor_id" in changes:
+        changes["creditor_id"] = normalize_creditor_id(changes["creditor_id"])
+    before = {field: getattr(municipality, field) for field in changes}
+    apply_changes(municipality, changes, clearable=CLEARABLE_FIELDS)
+    try:
+        datev_settings.check(municipality)
+    except Invalid:
+        for field, value in before.items():  # leave the identity-mapped row as it was
+            setattr(municipality, field, value)
+        raise
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("municipality.name_taken", field="name") from exc
+    return municipality
 
 
 # --- users ---------------------------------------------------------------------------------

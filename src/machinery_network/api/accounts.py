@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody
-from pydantic import BaseModel
+from typing import Annotated, Literal
 
-from machinery_network.accounts import people, service
+from litestar import Controller, Request, get, patch, post
+from litestar.params import FromPath, JSONBody
+from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
+
+from machinery_network.accounts import datev_settings, people, service
 from machinery_network.accounts.models import Municipality, Role
 from machinery_network.injected import CurrentActor, DbSession
-from machinery_network.schemas import Email, Id, Input, Name, Note
+from machinery_network.schemas import Email, Id, Input, Name, Note, _whole_number
 
 
 class TokenRequest(Input):
@@ -40,10 +42,57 @@ class MunicipalityPublic(BaseModel):
     bic: str | None
     creditor_id: str | None
     address: str | None
+    datev_consultant_number: int
+    datev_client_number: int
+    datev_chart: str
+    fiscal_year_start_month: int
+    prenotification_days: int
+    datev_account_length: int
+    datev_debtor_start: int
+    datev_debtor_end: int
+    datev_revenue_account: int
+    datev_revenue_account_reduced: int
+    datev_revenue_account_exempt: int
+    datev_expense_account: int
 
     @classmethod
     def of(cls, m: Municipality) -> MunicipalityPublic:
-        return cls.model_validate(m, from_attributes=True)
+        """With the effective DATEV settings (the chart's defaults where nothing is set)."""
+        s = datev_settings.effective(m)
+        return cls(
+            id=m.id, name=m.name, iban=m.iban, bic=m.bic, creditor_id=m.creditor_id, address=m.address,
+            datev_consultant_number=s.consultant_number, datev_client_number=s.client_number,
+            datev_chart=s.chart, fiscal_year_start_month=s.fiscal_year_start_month,
+            prenotification_days=m.prenotification_days, datev_account_length=s.account_length,
+            datev_debtor_start=s.debtor_start, datev_debtor_end=s.debtor_end,
+            datev_revenue_account=s.revenue_account, datev_revenue_account_reduced=s.revenue_account_reduced,
+            datev_revenue_account_exempt=s.revenue_account_exempt, datev_expense_account=s.expense_account,
+        )
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+
+
+class MunicipalityUpdate(Input):
+    """PATCH body: every field optional; null clears IBAN/BIC/creditor id, and resets a DATEV account
+    or the debtor range to the chart's default."""
+
+    name: Name | None = None
+    address: Note | None = None
+    iban: Annotated[str, StringConstraints(max_length=50)] | None = None
+    bic: Annotated[str, StringConstraints(max_length=20)] | None = None
+    creditor_id: Annotated[str, StringConstraints(max_length=50)] | None = None
+    datev_consultant_number: Annotated[WholeNumber, Field(ge=1001, le=9_999_999)] | None = None
+    datev_client_number: Annotated[WholeNumber, Field(ge=1, le=99_999)] | None = None
+    datev_chart: Literal["SKR03", "SKR04"] | None = None
+    fiscal_year_start_month: Annotated[WholeNumber, Field(ge=1, le=12)] | None = None
+    prenotification_days: Annotated[WholeNumber, Field(ge=1, le=30)] | None = None
+    datev_account_length: Annotated[WholeNumber, Field(ge=4, le=8)] | None = None
+    datev_debtor_start: Annotated[WholeNumber, Field(ge=10_000, le=699_999_999)] | None = None
+    datev_debtor_end: Annotated[WholeNumber, Field(ge=10_000, le=699_999_999)] | None = None
+    datev_revenue_account: Annotated[WholeNumber, Field(ge=1, le=99_999_999)] | None = None
+    datev_revenue_account_reduced: Annotated[WholeNumber, Field(ge=1, le=99_999_999)] | None = None
+    datev_revenue_account_exempt: Annotated[WholeNumber, Field(ge=1, le=99_999_999)] | None = None
+    datev_expense_account: Annotated[WholeNumber, Field(ge=1, le=99_999_999)] | None = None
 
 
 class UserCreate(Input):
@@ -102,6 +151,15 @@ class MunicipalityController(Controller):
     @get("/{municipality_id:int}")
     async def show(self, municipality_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> MunicipalityPublic:
         return MunicipalityPublic.of(await service.get_municipality(db_session, municipality_id))
+
+    @patch("/{municipality_id:int}")
+    async def update(
+        self, municipality_id: FromPath[int], data: JSONBody[MunicipalityUpdate], actor: CurrentActor,
+        db_session: DbSession,
+    ) -> MunicipalityPublic:
+        """Admin: every field; that municipality's finance office: bank, SEPA and DATEV fields."""
+        changes = data.model_dump(exclude_unset=True)
+        return MunicipalityPublic.of(await service.update_municipality(db_session, actor, municipality_id, changes))
 
 
 class UserController(Controller):

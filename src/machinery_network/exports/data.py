@@ -57,20 +57,6 @@ class Entry:
     reversed_kind: str | None  # for a reversal: the kind of the entry it undoes
 
 
-@dataclass(frozen=True, slots=True)
-class Booking:
-    """Entries of one farmer aggregated by kind and VAT rate (the DATEV booking records)."""
-
-    farmer_id: int
-    name: str
-    kind: str
-    reverses_credit: bool  # a reversal of a care credit goes to the credit's account
-    vat_percent: Decimal
-    amount_cents: int  # gross, signed
-    net_cents: int
-    vat_cents: int
-
-
 async def load_lines(
     session: AsyncSession, settlement_id: int, farmer_id: int | None = None
 ) -> list[Line]:
@@ -112,21 +98,3 @@ async def load_entries(
         params,
     )
     return [Entry(*row) for row in rows]
-
-
-async def load_bookings(session: AsyncSession, settlement_id: int) -> list[Booking]:
-    """Entries aggregated by farmer × kind × VAT rate in the database; reversals of care credits
-    apart from reversals of charges, because they belong on another account."""
-    rows = await session.execute(
-        text(
-            "SELECT e.farmer_id, u.name, e.kind, COALESCE(o.kind = 'credit', false) AS reverses_credit,"
-            " e.vat_percent, SUM(e.amount_cents)::bigint, SUM(e.net_cents)::bigint, SUM(e.vat_cents)::bigint"
-            " FROM ledger_entries e JOIN users u ON u.id = e.farmer_id"
-            " LEFT JOIN ledger_entries o ON o.id = e.reverses_entry_id"
-            " WHERE e.settlement_id = :sid"
-            " GROUP BY e.farmer_id, u.name, e.kind, reverses_credit, e.vat_percent"
-            " ORDER BY e.farmer_id, e.kind, reverses_credit, e.vat_percent"
-        ),
-        {"sid": settlement_id},
-    )
-    return [Booking(*row) for row in rows]

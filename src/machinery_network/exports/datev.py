@@ -2,26 +2,38 @@
 
 Layout per the published format description (developer.datev.de, "DATEV-Format" → Header and
 Buchungsstapel): record 1 is the header (31 fields), record 2 the column names (125 fields), then one
-booking record per farmer × entry kind × VAT rate. Fields are separated by ``;``, records end with
-CR LF, text fields are quoted, numbers use a decimal comma, the encoding is Windows-1252.
+booking record per ledger entry. Fields are separated by ``;``, records end with CR LF, text fields
+are quoted, numbers use a decimal comma, the encoding is Windows-1252.
 
-Bookings: ``Konto`` is the farmer's debtor account (the municipality's receivable account + farmer id),
-``Gegenkonto`` the revenue account for the VAT rate, or the expense account for care credits (and for
-reversals of care credits). ``Umsatz`` is the positive gross amount with ``S`` when the farmer owes and
-``H`` when he is credited, so the sum of S minus H is the settlement's total. The revenue accounts are
-expected to be automatic VAT accounts (SKR03 8400/8300), hence no BU-Schlüssel.
+Each municipality keeps its own books: header fields 11 and 12 carry its consultant (Berater) and
+client (Mandant) numbers, field 13 the start of its fiscal year, field 14 its account length and field
+27 its chart of accounts (SKR03 or SKR04). See ``datev_settings`` for the defaults per chart.
+
+Bookings: ``Konto`` is the farmer's debtor account *within that municipality* (``datev_debtors``: a
+stable number per farmer, handed out in order from the municipality's configured start, never derived
+from the global user id). ``Gegenkonto`` is the revenue account for the VAT rate, or the expense
+account for care credits (and reversals of care credits). ``Umsatz`` is the positive gross amount with
+``S`` when the farmer owes and ``H`` when he is credited, so the sum of S minus H is the settlement's
+total. The revenue accounts are automatic VAT accounts, so DATEV extracts the VAT from each record's
+gross; one record per ledger entry makes that equal, to the cent, the VAT that ``money.line_amounts``
+computed for the line (and that the statement and CSV show) — see ``money.vat_in_gross``.
 ``Belegdatum`` (DDMM) is the settlement's cut-off day, ``Belegfeld 1`` the settlement id, and
 ``Erzeugt am`` the settlement's creation time, so a re-export is byte-identical.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.accounts import datev_settings
 from machinery_network.accounts.models import Municipality
 from machinery_network.errors import Invalid
-from machinery_network.exports.data import Booking
+from machinery_network.exports.data import Entry
 from machinery_network.ledger.models import EntryKind
 from machinery_network.settlement.models import Settlement
 
@@ -50,7 +62,7 @@ assert len(COLUMNS) == 125
 
 # 0-based positions of the fields a booking record fills.
 UMSATZ, SOLL_HABEN, WKZ, KONTO, GEGENKONTO, BELEGDATUM, BELEGFELD1, BUCHUNGSTEXT = 0, 1, 2, 6, 7, 9, 10, 13
-ACCOUNT_LENGTH = 4  # Sachkontenlänge; debtor accounts have one digit more
+BUCHUNGSTEXT_MAX = 60
 
 KIND_LABEL = {
     EntryKind.charge: "Maschinen/Dienste",
@@ -71,38 +83,75 @@ def amount(cents: int) -> str:
     return f"{euros},{rest:02d}"
 
 
-def debtor_account(municipality: Municipality, farmer_id: int) -> int:
-    return municipality.datev_receivable_account + farmer_id
+# --- debtor accounts per municipality ----------------------------------------------------------
+
+_DEBTOR_LOCK = 0x44415445  # "DATE": advisory lock class for handing out debtor numbers
 
 
-def contra_account(municipality: Municipality, booking: Booking) -> int:
-    if booking.kind == EntryKind.credit or booking.reverses_credit:
-        return municipality.datev_expense_account
-    rate = booking.vat_percent
+async def debtor_accounts(
+    session: AsyncSession, municipality: Municipality, farmer_ids: Iterable[int]
+) -> dict[int, int]:
+    """The farmers' debtor accounts in ``municipality``, handing out the next numbers to new ones.
+
+    A number, once given, stays with the farmer (the tax advisor's open items hang on it). New farmers
+    get consecutive numbers after the highest one given so far, starting at the municipality's
+    ``datev_debtor_start``; numbers past ``datev_debtor_end`` are refused (422 with advice).
+    """
+    ids = sorted(set(farmer_ids))
+    if not ids:
+        return {}
+    assert municipality.id is not None
+    settings = datev_settings.effective(municipality)
+    await session.execute(text("SELECT pg_advisory_xact_lock(:cls, :mid)"),
+                          {"cls": _DEBTOR_LOCK, "mid": municipality.id})
+    await session.execute(
+        text(
+            "INSERT INTO datev_debtors (municipality_id, farmer_id, number)"
+            " SELECT :mid, f.id, GREATEST(:start - 1,"
+            "   COALESCE((SELECT max(number) FROM datev_debtors WHERE municipality_id = :mid), 0))"
+            "   + row_number() OVER (ORDER BY f.id)"
+            " FROM unnest(CAST(:ids AS bigint[])) AS f(id)"
+            " WHERE NOT EXISTS (SELECT 1 FROM datev_debtors d WHERE d.municipality_id = :mid AND d.farmer_id = f.id)"
+        ),
+        {"mid": municipality.id, "start": settings.debtor_start, "ids": ids},
+    )
+    rows = await session.execute(
+        text("SELECT farmer_id, number FROM datev_debtors"
+             " WHERE municipality_id = :mid AND farmer_id = ANY(CAST(:ids AS bigint[]))"),
+        {"mid": municipality.id, "ids": ids},
+    )
+    accounts = {int(farmer): int(number) for farmer, number in rows}
+    for number in accounts.values():
+        if not settings.debtor_start <= number <= settings.debtor_end:
+            raise Invalid("exports.datev_debtor_range", account=number, low=settings.debtor_start,
+                          high=settings.debtor_end)
+    return accounts
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def contra_account(settings: datev_settings.DatevSettings, entry: Entry) -> int:
+    if entry.kind == EntryKind.credit or entry.reversed_kind == EntryKind.credit:
+        return settings.expense_account
+    rate = entry.vat_percent
     if rate == 19:
-        return municipality.datev_revenue_account
+        return settings.revenue_account
     if rate == 7:
-        return municipality.datev_revenue_account_reduced
+        return settings.revenue_account_reduced
     if rate == 0:
-        return municipality.datev_revenue_account_exempt
+        return settings.revenue_account_exempt
     raise Invalid("exports.datev_vat_rate", rate=f"{rate.normalize()}")
 
 
-def _check_accounts(municipality: Municipality, bookings: list[Booking]) -> None:
-    low, high = 10**ACCOUNT_LENGTH, 7 * 10**ACCOUNT_LENGTH  # debtors: 10000–69999 at length 4
-    for booking in bookings:
-        account = debtor_account(municipality, booking.farmer_id)
-        if not low <= account < high:
-            raise Invalid("exports.datev_debtor_range", account=account, low=low, high=high - 1)
-    for account in (
-        municipality.datev_revenue_account, municipality.datev_revenue_account_reduced,
-        municipality.datev_revenue_account_exempt, municipality.datev_expense_account,
-    ):
-        if not 0 < account < 10**ACCOUNT_LENGTH:
-            raise Invalid("exports.datev_account_length", account=account, length=ACCOUNT_LENGTH)
+def fiscal_year_start(month: date, start_month: int) -> date:
+    """The first day of the fiscal year that contains ``month``."""
+    year = month.year if month.month >= start_month else month.year - 1
+    return date(year, start_month, 1)
 
 
 def header(municipality: Municipality, settlement: Settlement, tz: ZoneInfo) -> list[str]:
+    settings = datev_settings.effective(municipality)
     created = settlement.created_at.astimezone(tz)
     first: date = settlement.month
     fields = [
@@ -112,10 +161,10 @@ def header(municipality: Municipality, settlement: Settlement, tz: ZoneInfo) -> 
         quote("RE"),  # 8 Herkunft
         quote("machinery-network"),  # 9 Exportiert von
         quote(""),  # 10 Importiert von
-        str(municipality.datev_consultant_number),  # 11 Berater
-        str(municipality.datev_client_number),  # 12 Mandant
-        f"{first.year}0101",  # 13 WJ-Beginn: municipalities keep calendar-year books
-        str(ACCOUNT_LENGTH),  # 14 Sachkontenlänge
+        str(settings.consultant_number),  # 11 Berater
+        str(settings.client_number),  # 12 Mandant
+        f"{fiscal_year_start(first, settings.fiscal_year_start_month):%Y%m%d}",  # 13 WJ-Beginn
+        str(settings.account_length),  # 14 Sachkontenlänge
         f"{first:%Y%m%d}",  # 15 Datum vom
         f"{settlement.cutoff:%Y%m%d}",  # 16 Datum bis
         quote(f"Abrechnung {first:%m/%Y}"),  # 17 Bezeichnung (max. 30)
@@ -125,7 +174,7 @@ def header(municipality: Municipality, settlement: Settlement, tz: ZoneInfo) -> 
         "0",  # 21 Festschreibung: left to the tax advisor
         quote("EUR"),  # 22 WKZ
         "", quote(""), "", "",  # 23 reserviert, 24 Derivatskennzeichen, 25/26 reserviert
-        quote(""),  # 27 Sachkontenrahmen (configured by the advisor)
+        quote(settings.chart[-2:]),  # 27 Sachkontenrahmen: "03" or "04"
         "",  # 28 Branchenlösungs-ID
         "", quote(""),  # 29/30 reserviert
         quote(""),  # 31 Anwendungsinformation
@@ -134,27 +183,37 @@ def header(municipality: Municipality, settlement: Settlement, tz: ZoneInfo) -> 
     return fields
 
 
-def render(municipality: Municipality, settlement: Settlement, bookings: list[Booking], tz: ZoneInfo) -> bytes:
-    _check_accounts(municipality, bookings)
+def _text(entry: Entry, name: str) -> str:
+    label = KIND_LABEL.get(entry.kind, entry.kind)
+    body = entry.text.strip()
+    if body.casefold().startswith(label.casefold()):
+        body = body[len(label):].lstrip(" :")
+    rate = f" {entry.vat_percent.normalize():f} %" if entry.vat_percent else ""
+    return f"{label}{rate} {name}: {body}".strip(" :")[:BUCHUNGSTEXT_MAX]
+
+
+def render(
+    municipality: Municipality, settlement: Settlement, entries: list[Entry], debtors: Mapping[int, int],
+    names: Mapping[int, str], tz: ZoneInfo,
+) -> bytes:
+    settings = datev_settings.effective(municipality)
     records = [";".join(header(municipality, settlement, tz)), ";".join(COLUMNS)]
     belegdatum = f"{settlement.cutoff:%d%m}"
     belegfeld = quote(str(settlement.id))
     empty = [""] * len(COLUMNS)
-    for booking in bookings:
-        if booking.amount_cents == 0:
-            continue  # DATEV refuses zero amounts; a charge and its reversal cancel out
+    for entry in entries:
+        if entry.amount_cents == 0:
+            continue  # DATEV refuses zero amounts
         row = list(empty)
-        row[UMSATZ] = amount(booking.amount_cents)
-        row[SOLL_HABEN] = quote("S" if booking.amount_cents > 0 else "H")
+        row[UMSATZ] = amount(entry.amount_cents)
+        row[SOLL_HABEN] = quote("S" if entry.amount_cents > 0 else "H")
         row[WKZ] = quote("EUR")
-        row[KONTO] = str(debtor_account(municipality, booking.farmer_id))
-        row[GEGENKONTO] = str(contra_account(municipality, booking))
+        row[KONTO] = str(debtors[entry.farmer_id])
+        row[GEGENKONTO] = str(contra_account(settings, entry))
         row[BELEGDATUM] = belegdatum
         row[BELEGFELD1] = belegfeld
-        label = KIND_LABEL.get(booking.kind, booking.kind)
-        rate = f" {booking.vat_percent.normalize():f} %" if booking.vat_percent else ""
-        row[BUCHUNGSTEXT] = quote(f"{label}{rate} {booking.name}"[:60])
+        row[BUCHUNGSTEXT] = quote(_text(entry, names.get(entry.farmer_id, "")))
         records.append(";".join(row))
-    text = "\r\n".join(records) + "\r\n"
+    text_ = "\r\n".join(records) + "\r\n"
     # Windows-1252 per the format; characters it lacks (rare in names) become "?".
-    return text.encode("cp1252", errors="replace")
+    return text_.encode("cp1252", errors="replace")

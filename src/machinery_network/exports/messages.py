@@ -32,9 +32,10 @@ MESSAGES = {
         "en": "No DATEV revenue account for the VAT rate {rate} % (only 19 %, 7 % and 0 % are configured).",
     },
     "exports.datev_debtor_range": {
-        "de": "Das Debitorenkonto {account} liegt außerhalb von {low} bis {high}; bitte das Forderungskonto "
-              "der Gemeinde anpassen.",
-        "en": "Debtor account {account} lies outside {low}–{high}; adjust the municipality's receivable account.",
+        "de": "Das Debitorenkonto {account} liegt außerhalb des Debitorenbereichs der Gemeinde ({low} bis "
+              "{high}); bitte den Bereich (oder die Sachkontenlänge) in den DATEV-Einstellungen erweitern.",
+        "en": "Debtor account {account} lies outside the municipality's debtor range {low}–{high}; widen the "
+              "range (or the account length) in its DATEV settings (PATCH /municipalities/{{id}}).",
     },
     "exports.datev_account_length": {
         "de": "Das DATEV-Konto {account} hat mehr als {length} Stellen.",

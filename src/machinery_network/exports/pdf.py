@@ -3,19 +3,24 @@
 ``render`` writes one document: optionally the month's summary (every farmer's charges, credits and
 balance with the totals), then one statement per farmer starting on a new page: the municipality's
 letterhead, the farmer's address, the period, each entry (date, text, quantity, rate, net, VAT, gross),
-the totals and how the balance is paid.
+the totals and how the balance is paid (for a debit, the pre-notification: date, amount, mandate).
 
-The core fonts are Latin-1 (fine for German); "€" is written as "EUR" and characters outside Latin-1 as
-"?". The document's creation date is the settlement's, so a re-export is byte-identical.
+Text is set in DejaVu Sans, a free Unicode TrueType font shipped in ``exports/fonts`` (from the npm
+package ``dejavu-fonts-ttf`` 2.37.3, licence in ``fonts/DejaVu-LICENSE.txt``); fpdf2 embeds the subset of
+glyphs used, so German, the other European Latin scripts, Greek and „“‚‘–—€ print as themselves.
+Long texts wrap inside their column; an amount that is wider than its column (beyond 99,999,999.99 €)
+is set smaller instead of overlapping the next. The document says it is German (``de-DE``) and carries
+title, author and XMP metadata. The creation date is the settlement's, so a re-export is byte-identical.
 """
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import groupby
+from pathlib import Path
+from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
@@ -26,24 +31,26 @@ from machinery_network.exports.sepa import due_date, missing_bank_details
 from machinery_network.money import format_decimal_de, format_eur
 from machinery_network.settlement.models import Settlement
 
+FONT_DIR = Path(__file__).parent / "fonts"
+FONT = "DejaVu"
+TABLE_SIZE = 7.0
+LINE_HEIGHT = 3.6
+
 MONTHS = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
           "November", "Dezember"]
 UNITS = {"hour": "Std.", "day": "Tag", "hectare": "ha", "km": "km", "flat": "pauschal", "metre": "m"}
 KINDS = {"charge": "Belastung", "credit": "Gutschrift", "reversal": "Storno", "adjustment": "Korrektur"}
 
-# Statement table: (title, width mm, align)
-COLUMNS = [("Datum", 18, "L"), ("Text", 56, "L"), ("Menge", 16, "R"), ("Satz", 18, "R"), ("Netto", 20, "R"),
-           ("USt", 12, "R"), ("USt-Betrag", 20, "R"), ("Brutto", 20, "R")]
-SUMMARY_COLUMNS = [("Nr.", 14, "R"), ("Landwirt", 62, "L"), ("Belastungen", 25, "R"),
-                   ("Gutschriften", 25, "R"), ("Saldo", 25, "R"), ("Zahlweg", 35, "L")]
-
-
-def latin1(text: str) -> str:
-    return text.replace("€", "EUR").replace("\u2013", "-").encode("latin-1", "replace").decode("latin-1")
+Column = tuple[str, float, str]  # (title, width mm, align)
+# Statement table (180 mm between the margins): the amount columns fit -99.999.999,99 € in bold.
+COLUMNS: list[Column] = [("Datum", 18, "L"), ("Text", 41, "L"), ("Menge", 14, "R"), ("Satz", 19, "R"),
+                         ("Netto", 26, "R"), ("USt", 10, "R"), ("USt-Betrag", 26, "R"), ("Brutto", 26, "R")]
+SUMMARY_COLUMNS: list[Column] = [("Nr.", 12, "R"), ("Landwirt", 50, "L"), ("Belastungen", 27, "R"),
+                                 ("Gutschriften", 27, "R"), ("Saldo", 27, "R"), ("Zahlweg", 37, "L")]
 
 
 def eur(cents: int) -> str:
-    return format_eur(cents, symbol=True).replace("\u00a0", " ").replace("€", "EUR")
+    return format_eur(cents, symbol=True).replace("\u00a0", " ")
 
 
 def iban_groups(iban: str) -> str:
@@ -54,61 +61,154 @@ def month_label(month: date) -> str:
     return f"{MONTHS[month.month - 1]} {month.year}"
 
 
+def entry_text(entry: Entry) -> str:
+    """"Kind: text", without doubling a prefix the text already has ("Korrektur: Korrektur: …")."""
+    label = KINDS.get(entry.kind, entry.kind)
+    body = entry.text.strip()
+    while body.casefold().startswith(f"{label.casefold()}:"):
+        body = body[len(label) + 1:].lstrip()
+    return f"{label}: {body}" if body else label
+
+
 class _Document(FPDF):
+    footer_text = ""
+
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("Helvetica", size=7)
-        self.cell(0, 5, latin1(self.footer_text) + f" - Seite {self.page_no()}", align="C")
+        self.set_font(FONT, size=7)
+        self.cell(0, 5, f"{self.footer_text} – Seite {self.page_no()}", align="C")
+
+
+def _xmp(title: str, author: str, created: str) -> str:
+    return (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+        ' xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/">'
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="de-DE">{escape(title)}</rdf:li></rdf:Alt></dc:title>'
+        f'<dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>'
+        '<dc:language><rdf:Bag><rdf:li>de-DE</rdf:li></rdf:Bag></dc:language>'
+        '<dc:format>application/pdf</dc:format>'
+        f'<xmp:CreateDate>{created}</xmp:CreateDate>'
+        '<xmp:CreatorTool>machinery-network</xmp:CreatorTool>'
+        '<pdf:Producer>machinery-network</pdf:Producer>'
+        '</rdf:Description></rdf:RDF>'
+    )
 
 
 def _new_document(municipality: Municipality, settlement: Settlement) -> _Document:
     pdf = _Document(format="A4", unit="mm")
-    pdf.footer_text = f"{municipality.name} - Abrechnung Nr. {settlement.id} ({month_label(settlement.month)})"
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    title = f"Abrechnung {month_label(settlement.month)} – {municipality.name}"
+    pdf.footer_text = f"{municipality.name} – Abrechnung Nr. {settlement.id} ({month_label(settlement.month)})"
     pdf.set_creation_date(settlement.created_at)
-    pdf.set_title(latin1(f"Abrechnung {month_label(settlement.month)} - {municipality.name}"))
-    pdf.set_author(latin1(municipality.name))
+    pdf.set_lang("de-DE")
+    pdf.set_title(title)
+    pdf.set_subject(f"Monatsabrechnung Nr. {settlement.id}")
+    pdf.set_author(municipality.name)
     pdf.set_creator("machinery-network")
     pdf.set_producer("machinery-network")
+    pdf.set_xmp_metadata(_xmp(title, municipality.name, settlement.created_at.isoformat()))
     pdf.set_auto_page_break(True, margin=18)
     pdf.set_margins(15, 15, 15)
+    pdf.set_font(FONT, size=TABLE_SIZE)
     return pdf
 
 
+def text_width(pdf: FPDF, text: str) -> float:
+    """Width in mm of ``text`` at the current font: the font's advance widths summed (what
+    ``get_string_width`` computes without text shaping, but without its per-call overhead, which was
+    most of the time of a large document)."""
+    widths = pdf.current_font.cw
+    return sum(widths[ord(ch)] for ch in text) * pdf.font_size_pt * 0.001 / pdf.k
+
+
+def _line(pdf: FPDF, text: str, height: float = 5) -> None:
+    """One line of running text, wrapped at the right margin (never cut). ``text`` at computed
+    positions instead of ``cell`` (same reason as ``text_width``)."""
+    for part in wrap(pdf, text, pdf.epw):
+        if pdf.will_page_break(height):
+            pdf.add_page()
+        if part:
+            pdf.text(pdf.l_margin, pdf.y + 0.5 * height + 0.3 * pdf.font_size, part)
+        pdf.ln(height)
+
+
 def _letterhead(pdf: FPDF, municipality: Municipality) -> None:
-    pdf.set_font("Helvetica", "B", 13)
-    pdf.cell(0, 7, latin1(municipality.name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
+    pdf.set_font(FONT, "B", 13)
+    _line(pdf, municipality.name, 7)
+    pdf.set_font(FONT, size=8)
     for part in (municipality.address or "").splitlines():
         if part.strip():
-            pdf.cell(0, 4, latin1(part.strip()), new_x="LMARGIN", new_y="NEXT")
+            _line(pdf, part.strip(), 4)
     pdf.ln(4)
 
 
-def _row(pdf: FPDF, columns, values: Iterable[str], *, bold: bool = False, height: float = 5) -> None:
-    """One table row. ``text`` at computed positions instead of ``cell``: with 10,000 statements the
-    cell machinery (line breaking, styled fragments) took most of the time."""
+def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` mm at the current font: at spaces, and inside
+    a word only when the word alone is wider than the column."""
+    if text_width(pdf, text) <= width and "\n" not in text:
+        return [text]
+    space = text_width(pdf, " ")
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        current, used = "", 0.0
+        for word in paragraph.split():
+            size = text_width(pdf, word)
+            if current and used + space + size <= width:
+                current, used = f"{current} {word}", used + space + size
+                continue
+            if current:
+                lines.append(current)
+            while size > width:
+                cut = len(word) - 1
+                while cut > 1 and text_width(pdf, word[:cut]) > width:
+                    cut -= 1
+                lines.append(word[:cut])
+                word = word[cut:]
+                size = text_width(pdf, word)
+            current, used = word, size
+        lines.append(current)
+    return lines or [""]
+
+
+def _row(pdf: FPDF, columns: Sequence[Column], values: Sequence[str], *, bold: bool = False) -> None:
+    """One table row: left-aligned columns wrap; right-aligned ones (numbers) stay on one line and are
+    set smaller when they would not fit. ``text`` at computed positions instead of ``multi_cell``:
+    with 10,000 statements the cell machinery took most of the time."""
+    style = "B" if bold else ""
+    pdf.set_font(FONT, style, TABLE_SIZE)
+    cells = [
+        wrap(pdf, value, width - 2 * pdf.c_margin) if align == "L" else [value]
+        for (_, width, align), value in zip(columns, values, strict=True)
+    ]
+    height = LINE_HEIGHT * max(len(lines) for lines in cells) + 1.2
     if pdf.will_page_break(height):
         pdf.add_page()
-    if bold:
-        pdf.set_font("Helvetica", "B", 8)
+        pdf.set_font(FONT, style, TABLE_SIZE)
     x = pdf.l_margin
-    baseline = pdf.y + 0.5 * height + 0.3 * pdf.font_size
-    for (_, width, align), value in zip(columns, values, strict=True):
-        if value:
+    for (_, width, align), lines in zip(columns, cells, strict=True):
+        baseline = pdf.y + 0.6 + 0.5 * LINE_HEIGHT + 0.3 * pdf.font_size
+        for line in lines:
+            if not line:
+                baseline += LINE_HEIGHT
+                continue
             if align == "R":
-                pdf.text(x + width - pdf.c_margin - pdf.get_string_width(value), baseline, value)
+                room = width - 2 * pdf.c_margin
+                size = TABLE_SIZE
+                while text_width(pdf, line) > room and size > 4:
+                    size -= 0.5
+                    pdf.set_font(FONT, style, size)
+                pdf.text(x + width - pdf.c_margin - text_width(pdf, line), baseline, line)
+                if size != TABLE_SIZE:
+                    pdf.set_font(FONT, style, TABLE_SIZE)
             else:
-                pdf.text(x + pdf.c_margin, baseline, value)
+                pdf.text(x + pdf.c_margin, baseline, line)
+            baseline += LINE_HEIGHT
         x += width
     pdf.ln(height)
     if bold:
-        pdf.set_font("Helvetica", size=8)
-
-
-def _paragraph(pdf: FPDF, text: str, *, width: int = 120, height: float = 5) -> None:
-    """Wrapped text without ``multi_cell``'s per-character line breaking (same reason as ``_row``)."""
-    for part in textwrap.wrap(latin1(text), width):
-        pdf.cell(0, height, part, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, size=TABLE_SIZE)
 
 
 def _payment_way(line: Line, municipality: Municipality) -> str:
@@ -116,16 +216,16 @@ def _payment_way(line: Line, municipality: Municipality) -> str:
         return "SEPA-Lastschrift" if line.iban and line.mandate_reference else "Überweisung an Gemeinde"
     if line.net_cents < 0:
         return "Überweisung" if line.iban else "keine IBAN"
-    return "-"
+    return "–"
 
 
 def payment_note(line: Line, municipality: Municipality, settlement: Settlement, tz: ZoneInfo) -> str:
-    due = f"{due_date(settlement, tz):%d.%m.%Y}"
+    due = f"{due_date(settlement, tz, municipality):%d.%m.%Y}"
     amount = eur(abs(line.net_cents))
     if line.net_cents > 0:
         if line.iban and line.mandate_reference and not missing_bank_details(municipality):
-            return (f"Der Betrag von {amount} wird am {due} per SEPA-Lastschrift von Ihrem Konto "
-                    f"{iban_groups(line.iban)} eingezogen (Mandat {line.mandate_reference}, "
+            return (f"Vorabankündigung: Der Betrag von {amount} wird am {due} per SEPA-Lastschrift von Ihrem "
+                    f"Konto {iban_groups(line.iban)} eingezogen (Mandatsreferenz {line.mandate_reference}, "
                     f"Gläubiger-ID {municipality.creditor_id}).")
         account = f" auf das Konto {iban_groups(municipality.iban)}" if municipality.iban else ""
         return (f"Bitte überweisen Sie den Betrag von {amount} bis zum {due}{account} "
@@ -141,19 +241,17 @@ def payment_note(line: Line, municipality: Municipality, settlement: Settlement,
 def _summary(pdf: _Document, municipality: Municipality, settlement: Settlement, lines: list[Line]) -> None:
     pdf.add_page()
     _letterhead(pdf, municipality)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 7, latin1(f"Monatsabrechnung {month_label(settlement.month)}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
-    pdf.cell(0, 5, latin1(
-        f"Abrechnung Nr. {settlement.id}, Zeitraum bis {settlement.cutoff:%d.%m.%Y}, "
-        f"{settlement.farmer_count} Landwirte, {settlement.entry_count} Buchungen"
-    ), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B", 12)
+    _line(pdf, f"Monatsabrechnung {month_label(settlement.month)}", 7)
+    pdf.set_font(FONT, size=8)
+    _line(pdf, f"Abrechnung Nr. {settlement.id}, Zeitraum bis {settlement.cutoff:%d.%m.%Y}, "
+               f"{settlement.farmer_count} Landwirte, {settlement.entry_count} Buchungen")
     pdf.ln(3)
     _row(pdf, SUMMARY_COLUMNS, [title for title, _, _ in SUMMARY_COLUMNS], bold=True)
     for line in lines:
         _row(pdf, SUMMARY_COLUMNS, [
-            str(line.farmer_id), latin1(line.name[:40]), eur(line.charges_cents), eur(line.credits_cents),
-            eur(line.net_cents), latin1(_payment_way(line, municipality)),
+            str(line.farmer_id), line.name, eur(line.charges_cents), eur(line.credits_cents),
+            eur(line.net_cents), _payment_way(line, municipality),
         ])
     _row(pdf, SUMMARY_COLUMNS, [
         "", "Summe", eur(settlement.total_charges_cents), eur(settlement.total_credits_cents),
@@ -165,21 +263,19 @@ def _statement(pdf: _Document, municipality: Municipality, settlement: Settlemen
                entries: list[Entry], tz: ZoneInfo) -> None:
     pdf.add_page()
     _letterhead(pdf, municipality)
-    pdf.set_font("Helvetica", size=9)
-    pdf.cell(0, 5, latin1(line.name), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=9)
+    _line(pdf, line.name)
     for part in (line.address or "").splitlines():
         if part.strip():
-            pdf.cell(0, 5, latin1(part.strip()), new_x="LMARGIN", new_y="NEXT")
+            _line(pdf, part.strip())
     pdf.ln(5)
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 7, latin1(f"Abrechnung {month_label(settlement.month)}"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
+    pdf.set_font(FONT, "B", 12)
+    _line(pdf, f"Abrechnung {month_label(settlement.month)}", 7)
+    pdf.set_font(FONT, size=8)
     # Entries of earlier months that were posted late are settled now (contract); say so.
     late = " (mit zuvor nicht abgerechneten Buchungen)" if any(e.value_date < settlement.month for e in entries) else ""
-    pdf.cell(0, 5, latin1(
-        f"Zeitraum: {settlement.month:%d.%m.%Y} bis {settlement.cutoff:%d.%m.%Y}{late} - "
-        f"Abrechnung Nr. {settlement.id} - Landwirt-Nr. {line.farmer_id}"
-    ), new_x="LMARGIN", new_y="NEXT")
+    _line(pdf, f"Zeitraum: {settlement.month:%d.%m.%Y} bis {settlement.cutoff:%d.%m.%Y}{late} – "
+               f"Abrechnung Nr. {settlement.id} – Landwirt-Nr. {line.farmer_id}")
     pdf.ln(3)
     _row(pdf, COLUMNS, [title for title, _, _ in COLUMNS], bold=True)
     net = vat = 0
@@ -189,8 +285,8 @@ def _statement(pdf: _Document, municipality: Municipality, settlement: Settlemen
             quantity = f"{format_decimal_de(entry.quantity)} {UNITS.get(entry.unit or '', entry.unit or '')}".strip()
         _row(pdf, COLUMNS, [
             f"{entry.value_date:%d.%m.%Y}",
-            latin1(f"{KINDS.get(entry.kind, entry.kind)}: {entry.text}"[:42]),
-            latin1(quantity),
+            entry_text(entry),
+            quantity,
             eur(entry.rate_cents) if entry.rate_cents is not None else "",
             eur(entry.net_cents),
             f"{format_decimal_de(Decimal(entry.vat_percent))} %",
@@ -201,10 +297,11 @@ def _statement(pdf: _Document, municipality: Municipality, settlement: Settlemen
         vat += entry.vat_cents
     _row(pdf, COLUMNS, ["", "Summe", "", "", eur(net), "", eur(vat), eur(line.net_cents)], bold=True)
     pdf.ln(3)
-    pdf.cell(0, 5, latin1(f"Belastungen: {eur(line.charges_cents)}   Gutschriften: {eur(line.credits_cents)}   "
-                          f"Saldo: {eur(line.net_cents)}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=8)
+    _line(pdf, f"Belastungen: {eur(line.charges_cents)}   Gutschriften: {eur(line.credits_cents)}   "
+               f"Saldo: {eur(line.net_cents)}")
     pdf.ln(2)
-    _paragraph(pdf, payment_note(line, municipality, settlement, tz))
+    _line(pdf, payment_note(line, municipality, settlement, tz))
 
 
 def render(municipality: Municipality, settlement: Settlement, lines: list[Line], entries: list[Entry],

@@ -1,8 +1,9 @@
 """Finance exports of a settled month: one entry point for the API, the web pages and the CLI.
 
 ``export`` checks who asks, finds the frozen settlement and hands its rows to the module of the format
-(``settlement_csv``, ``datev``, ``pdf``, ``sepa``). The only write: a debit file marks the mandate amendments it
-carried (``_amendments_told``). The rendering
+(``settlement_csv``, ``datev``, ``pdf``, ``sepa``). The only writes: a debit file marks the mandate amendments it
+carried (``_amendments_told``), and DATEV hands out debtor numbers to farmers of the municipality that have none
+yet (stable from then on). The rendering
 of the larger formats runs in a worker thread, so a 10,000-page PDF does not stall the event loop (the
 rows are plain tuples and the two ORM rows are fully loaded, so nothing touches the session there).
 """
@@ -84,8 +85,10 @@ async def export(
         lines = await data.load_lines(session, settlement.id)
         return ExportFile(settlement_csv.render(municipality, settlement, lines), f"{stem}.csv", MEDIA_TYPES[fmt])
     if fmt == "datev":
-        bookings = await data.load_bookings(session, settlement.id)
-        content = await asyncio.to_thread(datev.render, municipality, settlement, bookings, tz)
+        entries = await data.load_entries(session, settlement.id)
+        debtors = await datev.debtor_accounts(session, municipality, (e.farmer_id for e in entries))
+        names = {line.farmer_id: line.name for line in await data.load_lines(session, settlement.id)}
+        content = await asyncio.to_thread(datev.render, municipality, settlement, entries, debtors, names, tz)
         return ExportFile(content, f"EXTF_Buchungsstapel_{month:%Y-%m}_gemeinde-{municipality_id}.csv",
                           MEDIA_TYPES[fmt])
     if fmt == "pdf":

@@ -8,8 +8,9 @@ from machinery_network.web import (
     catalogue,
     exports,
     ledger,
-    people,
     mandates,
+    municipalities,
+    people,
     settlement,
 )
 
@@ -24,4 +25,5 @@ ROUTES = [
     *settlement.ROUTES,
     *exports.ROUTES,
     *mandates.ROUTES,
+    *municipalities.ROUTES,
 ]
