@@ -42,7 +42,7 @@ class MandatePublic(BaseModel):
 
 
 class MandateController(Controller):
-    path = "/api/v1/mandates"
+    path = "/mandates"
     tags = ["mandates"]
 
     @post("/")

@@ -32,7 +32,7 @@ class PartnerPublic(BaseModel):
 
 
 class PartnerController(Controller):
-    path = "/api/v1/municipalities/{municipality_id:int}/partners"
+    path = "/municipalities/{municipality_id:int}/partners"
     tags = ["partners"]
 
     @post("/", responses={200: ResponseSpec(data_container=PartnerPublic, description="Already a partner")})
