@@ -268,13 +268,13 @@ def test_creditor_id_check_digits():
     assert validators.creditor_id("") is None
 
 
-async def test_demo_creditor_ids_are_valid_and_its_farmers_have_mandates(db_session):
+async def test_demo_creditor_ids_are_valid_and_its_farmers_have_mandates(db_session, settings):
     from sqlalchemy import select
 
     from machinery_network.demo import load_demo
     from machinery_network.mandates.models import Mandate
 
-    await load_demo(db_session)
+    await load_demo(db_session, settings)
     municipalities = list(await db_session.scalars(select(Municipality)))
     assert municipalities and all(validators.creditor_id_valid(m.creditor_id) for m in municipalities)
     active = list(await db_session.scalars(select(Mandate).where(Mandate.state == "active")))
