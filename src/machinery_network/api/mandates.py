@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from litestar import Controller, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from machinery_network.auth import Actor
-from machinery_network.config import Settings
+from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.mandates import service
 from machinery_network.mandates.models import Mandate
 from machinery_network.schemas import Id, Input
@@ -47,7 +46,7 @@ class MandateController(Controller):
 
     @post("/")
     async def create(
-        self, data: MandateCreate, actor: Actor, db_session: AsyncSession, settings: Settings
+        self, data: JSONBody[MandateCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> MandatePublic:
         """Record a signed mandate (that municipality's finance office, admin); 409 for a reference the
         municipality used already or a second active mandate of the farmer."""
@@ -59,19 +58,19 @@ class MandateController(Controller):
 
     @get("/")
     async def list_(
-        self, actor: Actor, db_session: AsyncSession, municipality_id: int | None = None,
-        farmer_id: int | None = None,
+        self, actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[int | None] = None,
+        farmer_id: FromQuery[int | None] = None,
     ) -> list[MandatePublic]:
         """Ordered by id. Finance: its municipality's; admin: any; a farmer: his own."""
         mandates = await service.list_mandates(db_session, actor, municipality_id, farmer_id)
         return [MandatePublic.of(m) for m in mandates]
 
     @get("/{mandate_id:int}")
-    async def show(self, mandate_id: int, actor: Actor, db_session: AsyncSession) -> MandatePublic:
+    async def show(self, mandate_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> MandatePublic:
         return MandatePublic.of(await service.get_mandate(db_session, actor, mandate_id))
 
     @post("/{mandate_id:int}/revoke", status_code=200)
-    async def revoke(self, mandate_id: int, actor: Actor, db_session: AsyncSession) -> MandatePublic:
+    async def revoke(self, mandate_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> MandatePublic:
         return MandatePublic.of(await service.revoke_mandate(db_session, actor, mandate_id))
 
 

@@ -6,11 +6,12 @@ from datetime import datetime
 
 from litestar import Controller, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
-from machinery_network.auth import Actor, require_for_municipality
+from machinery_network.auth import require_for_municipality
+from machinery_network.injected import CurrentActor, DbSession
 from machinery_network.mandates import partners
 from machinery_network.mandates.models import Partner
 from machinery_network.schemas import Id, Input
@@ -37,14 +38,14 @@ class PartnerController(Controller):
 
     @post("/", responses={200: ResponseSpec(data_container=PartnerPublic, description="Already a partner")})
     async def add(
-        self, municipality_id: int, data: PartnerCreate, actor: Actor, db_session: AsyncSession
+        self, municipality_id: FromPath[int], data: JSONBody[PartnerCreate], actor: CurrentActor, db_session: DbSession
     ) -> Response[PartnerPublic]:
         """201 when the farmer became a partner now, 200 when he already was one."""
         partner, new = await partners.add_partner(db_session, actor, municipality_id, data.farmer_id)
         return Response(PartnerPublic.of(partner), status_code=201 if new else 200)
 
     @get("/")
-    async def list_(self, municipality_id: int, actor: Actor, db_session: AsyncSession) -> list[PartnerPublic]:
+    async def list_(self, municipality_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[PartnerPublic]:
         """The municipality's partners by farmer id (its yard head and finance, admin)."""
         require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
         return [PartnerPublic.of(p) for p in await partners.partners_of(db_session, municipality_id)]
