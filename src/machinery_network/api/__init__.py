@@ -3,13 +3,14 @@
 
 from litestar import Router
 
-from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, settlement
+from machinery_network.api import accounts, bookings, care, catalogue, costing, exports, ledger, settlement
 
 API_PREFIX = "/api/v1"
 
 ROUTES = [
     *accounts.ROUTES,
     *catalogue.ROUTES,
+    *costing.ROUTES,
     *bookings.ROUTES,
     *care.ROUTES,
     *ledger.ROUTES,
