@@ -4,15 +4,17 @@ the kept calculations (how a rate was reached)."""
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from machinery_network.costing import service
+from machinery_network.costing import coverage, service
 from machinery_network.costing.schemas import (
     CostAdoption,
     CostCalculationInput,
     CostCalculationKept,
     CostCalculationPublic,
+    CoverageRow,
 )
+from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
 
 
@@ -38,4 +40,18 @@ class CostCalculationController(Controller):
         return [CostCalculationKept.of(row) for row in await service.kept_calculations(db_session, item_id)]
 
 
-ROUTES = [CostCalculationController]
+ROUTES: list[object] = [CostCalculationController]
+
+
+@get("/cost-coverage", tags=["costing"])
+async def cost_coverage(
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    municipality_id: FromQuery[int], year: FromQuery[int],
+) -> list[CoverageRow]:
+    """Per item of the municipality: revenue charged vs calculated cost at the actual use in ``year``."""
+    if not 2000 <= year < 2100:
+        raise Invalid("field.invalid", field="year")
+    return await coverage.coverage(db_session, actor, municipality_id, year, settings)
+
+
+ROUTES.append(cost_coverage)

@@ -1,11 +1,24 @@
 """HTML front end (Jinja + htmx): thin handlers over the same services as the JSON API."""
 
-from machinery_network.web import accounts, admin, bookings, care, catalogue, exports, ledger, settlement
+from machinery_network.web import (
+    accounts,
+    admin,
+    bookings,
+    care,
+    catalogue,
+    costing,
+    dashboards,
+    exports,
+    ledger,
+    settlement,
+)
 
 ROUTES = [
     *accounts.ROUTES,
     *admin.ROUTES,
     *catalogue.ROUTES,
+    *costing.ROUTES,
+    *dashboards.ROUTES,
     *bookings.ROUTES,
     *care.ROUTES,
     *ledger.ROUTES,
