@@ -3,12 +3,23 @@
 
 from litestar import Router
 
-from machinery_network.api import accounts, bookings, care, catalogue, costing, exports, ledger, settlement
+from machinery_network.api import (
+    accounts,
+    bookings,
+    care,
+    catalogue,
+    costing,
+    exports,
+    ledger,
+    people,
+    settlement,
+)
 
 API_PREFIX = "/api/v1"
 
 ROUTES = [
     *accounts.ROUTES,
+    *people.ROUTES,
     *catalogue.ROUTES,
     *costing.ROUTES,
     *bookings.ROUTES,

@@ -10,12 +10,14 @@ from machinery_network.web import (
     dashboards,
     exports,
     ledger,
+    people,
     settlement,
 )
 
 ROUTES = [
     *accounts.ROUTES,
     *admin.ROUTES,
+    *people.ROUTES,
     *catalogue.ROUTES,
     *costing.ROUTES,
     *dashboards.ROUTES,

@@ -4,8 +4,8 @@
 CHECK constraints keep the inputs to the method's sense (lives and use above zero, the residual value
 within the price); a trigger refuses UPDATE and DELETE, so a rate's derivation cannot be rewritten.
 
-Revision ID: 0005_cost_calculations
-Revises: 0004_money_bounds
+Revision ID: 0006_cost_calculations
+Revises: 0005_people
 """
 
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005_cost_calculations"
-down_revision: str | None = "0004_money_bounds"
+revision: str = "0006_cost_calculations"
+down_revision: str | None = "0005_people"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
