@@ -13,6 +13,7 @@ from machinery_network.accounts.models import (
 from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
 from machinery_network.care.models import Assignment, CareLog, CareLogStatus, CareTask, Section
 from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
+from machinery_network.costing.models import CostCalculation
 from machinery_network.ledger.models import EntryKind, LedgerEntry
 from machinery_network.mandates.models import Mandate, MandateState, Partner, PartnerHow
 from machinery_network.notifications.models import OutboxMessage
@@ -28,6 +29,7 @@ __all__ = [
     "CareLog",
     "CareLogStatus",
     "CareTask",
+    "CostCalculation",
     "DatevDebtor",
     "EntryKind",
     "Item",

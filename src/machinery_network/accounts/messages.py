@@ -256,4 +256,9 @@ MESSAGES = {
         "en": "Empty account and debtor fields follow the chart (grey: the default). Debtor numbers are "
               "given per municipality in order and stay with the farmer.",
     },
+    "user.erase_open_business": {
+        "de": "Der Landwirt hat noch {bookings} offene Buchung(en) und {care_logs} unbestätigte "
+              "Pflegemeldung(en); erst abschließen, ablehnen oder stornieren, dann löschen.",
+        "en": "The farmer still has {bookings} open booking(s) and {care_logs} undecided care log(s).",
+    },
 }
