@@ -100,7 +100,7 @@ def entry(world, farmer, day, cents, kind="adjustment"):
 
 
 async def test_finance_dashboard_by_hand(db_session, world, settings):
-    world.farmer.user.mandate_reference = None  # Franz's mandate was withdrawn
+    # Franz has no mandate with the north (none was recorded)
     world.farmer2.user.iban = None  # Gerda gave no bank account
     db_session.add_all([
         entry(world, world.farmer, date(2026, 1, 15), 10_000),

@@ -229,9 +229,10 @@ async def finance(session: AsyncSession, actor: Actor, municipality_id: int, set
     # mandates and SEPA exceptions: farmers with a balance, with or without IBAN and mandate
     accounts = (await session.execute(text(
         """
-        SELECT u.id, u.name, u.iban, u.mandate_reference, sum(e.amount_cents) AS balance
+        SELECT u.id, u.name, u.iban, m.reference AS mandate_reference, sum(e.amount_cents) AS balance
         FROM ledger_entries e JOIN users u ON u.id = e.farmer_id
-        WHERE e.municipality_id = :m GROUP BY u.id, u.name, u.iban, u.mandate_reference
+        LEFT JOIN mandates m ON m.farmer_id = u.id AND m.municipality_id = e.municipality_id AND m.state = 'active'
+        WHERE e.municipality_id = :m GROUP BY u.id, u.name, u.iban, m.reference
         HAVING sum(e.amount_cents) <> 0 ORDER BY u.name, u.id
         """), params)).all()
     with_mandate = sum(1 for a in accounts if a.iban and a.mandate_reference)
