@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 DEFAULT_LANG = "de"
-_DOMAINS = ("accounts", "catalogue", "bookings", "care", "ledger", "settlement", "exports", "web")
+_DOMAINS = ("accounts", "networks", "catalogue", "bookings", "care", "ledger", "settlement", "exports", "web")
 
 # Words shared by several domains.
 COMMON: dict[str, dict[str, str]] = {

@@ -5,11 +5,12 @@ from machinery_network.bookings.models import Block, Booking, BookingEvent, Book
 from machinery_network.care.models import Assignment, CareLog, CareLogStatus, CareTask, Section
 from machinery_network.catalogue.models import Item, ItemKind, ItemUnit
 from machinery_network.ledger.models import EntryKind, LedgerEntry
+from machinery_network.networks.models import Agreement, AgreementState, Network
 from machinery_network.notifications.models import OutboxMessage
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
 __all__ = [
-    "ApiToken", "Assignment", "Block", "Booking", "BookingEvent", "BookingStatus", "CareLog",
+    "Agreement", "AgreementState", "Network", "ApiToken", "Assignment", "Block", "Booking", "BookingEvent", "BookingStatus", "CareLog",
     "CareLogStatus", "CareTask", "EntryKind", "Item", "ItemKind", "ItemUnit", "LedgerEntry",
     "LoginAttempt", "Municipality", "Occupancy", "OutboxMessage", "Role", "Section", "Settlement",
     "SettlementLine", "SettlementRun", "User",

@@ -23,6 +23,7 @@ class TokenResponse(BaseModel):
     user_id: int
     role: str
     municipality_id: int | None
+    network_id: int | None = None
 
 
 class MunicipalityCreate(Input):
@@ -36,6 +37,7 @@ class MunicipalityCreate(Input):
 class MunicipalityPublic(BaseModel):
     id: int
     name: str
+    network_id: int | None
     iban: str | None
     bic: str | None
     creditor_id: str | None
@@ -55,6 +57,7 @@ class UserCreate(Input):
     iban: str | None = None
     bic: str | None = None
     address: Note | None = None
+    network_id: Id | None = None
 
 
 class UserPublic(BaseModel):
@@ -63,6 +66,7 @@ class UserPublic(BaseModel):
     name: str
     role: str
     municipality_id: int | None
+    network_id: int | None
     iban: str | None
 
 
@@ -78,12 +82,13 @@ class AuthController(Controller):
     async def token(self, data: TokenRequest, request: Request, db_session: AsyncSession) -> TokenResponse:
         user = await service.authenticate(db_session, data.email, data.password, client_address(request))
         token = await service.issue_token(db_session, user)
-        return TokenResponse(token=token, user_id=user.id, role=user.role, municipality_id=user.municipality_id)
+        return TokenResponse(token=token, user_id=user.id, role=user.role, municipality_id=user.municipality_id,
+                             network_id=user.network_id)
 
     @get("/me")
     async def me(self, actor: Actor) -> dict:
         return {"id": actor.id, "name": actor.name, "email": actor.email, "role": actor.role,
-                "municipality_id": actor.municipality_id}
+                "municipality_id": actor.municipality_id, "network_id": actor.network_id}
 
 
 class MunicipalityController(Controller):
@@ -97,7 +102,7 @@ class MunicipalityController(Controller):
 
     @get("/")
     async def list_(self, actor: Actor, db_session: AsyncSession) -> list[MunicipalityPublic]:
-        return [MunicipalityPublic.of(m) for m in await service.list_municipalities(db_session)]
+        return [MunicipalityPublic.of(m) for m in await service.list_municipalities(db_session, actor.network_id)]
 
     @get("/{municipality_id:int}")
     async def show(self, municipality_id: int, actor: Actor, db_session: AsyncSession) -> MunicipalityPublic:
@@ -116,8 +121,11 @@ class UserController(Controller):
     @get("/")
     async def list_(self, actor: Actor, db_session: AsyncSession) -> list[UserPublic]:
         """Admin: every user; yard heads and finance: the farmers (to assign sections, settle)."""
-        require_role(actor, Role.admin, Role.yard_head, Role.finance)
-        users = await (service.list_users if actor.is_admin else service.list_farmers)(db_session)
+        require_role(actor, Role.admin, Role.yard_head, Role.finance)  # not the operator: personal data
+        if actor.is_admin:
+            users = await service.list_users(db_session, actor.network_id)
+        else:
+            users = await service.list_farmers(db_session)
         return [UserPublic.model_validate(u, from_attributes=True) for u in users]
 
 

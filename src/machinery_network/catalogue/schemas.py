@@ -32,11 +32,13 @@ class ItemUpdate(Input):
     vat_percent: VatPercent | None = None
     description: Note | None = None
     active: bool | None = None
+    shared: bool | None = None  # offered to the farmers of networks with an active agreement
 
 
 class ItemPublic(BaseModel):
     id: int
     municipality_id: int
+    network_id: int | None
     name: str
     description: str | None
     kind: str
@@ -45,6 +47,7 @@ class ItemPublic(BaseModel):
     operator_rate_cents: int | None
     vat_percent: DecimalOut
     active: bool
+    shared: bool = False
     created_at: datetime
 
     @classmethod
