@@ -42,6 +42,10 @@ COMMON: dict[str, dict[str, str]] = {
     "field.month": {"de": "Monat im Format JJJJ-MM angeben.", "en": "Month must be YYYY-MM."},
     "field.iban": {"de": "Ungültige IBAN: {reason}", "en": "Invalid IBAN: {reason}"},
     "field.bic": {"de": "Ungültige BIC: {reason}", "en": "Invalid BIC: {reason}"},
+    "field.creditor_id": {
+        "de": "Ungültige Gläubiger-Identifikationsnummer: {reason}",
+        "en": "Invalid SEPA creditor identifier: {reason}",
+    },
 }
 
 

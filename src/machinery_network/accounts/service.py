@@ -6,8 +6,6 @@ import functools
 import time
 from datetime import UTC, datetime, timedelta
 
-from schwifty import BIC, IBAN
-from schwifty.exceptions import SchwiftyException
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,31 +22,13 @@ from machinery_network.errors import (
     NotFound,
     TooManyRequests,
 )
+from machinery_network.validators import normalize_bic, normalize_creditor_id, normalize_iban
 
 TOKEN_LIFETIME = timedelta(days=30)
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 MIN_PASSWORD_LENGTH = 8
-
-
-def normalize_iban(value: str | None, field: str = "iban") -> str | None:
-    """Validate an IBAN (checksum, country format); return it compact, or None when empty."""
-    if value is None or not value.strip():
-        return None
-    try:
-        return IBAN(value).compact
-    except SchwiftyException as exc:
-        raise Invalid("field.iban", field=field, reason=str(exc)) from exc
-
-
-def normalize_bic(value: str | None, field: str = "bic") -> str | None:
-    if value is None or not value.strip():
-        return None
-    try:
-        return str(BIC(value))
-    except SchwiftyException as exc:
-        raise Invalid("field.bic", field=field, reason=str(exc)) from exc
 
 
 def actor_of(user: User) -> Actor:
@@ -77,7 +57,7 @@ async def create_municipality(
         network_id=actor.network_id,  # None (the system): the transaction's or the only network
         iban=normalize_iban(iban),
         bic=normalize_bic(bic),
-        creditor_id=(creditor_id or "").strip() or None,
+        creditor_id=normalize_creditor_id(creditor_id),
         address=address,
     )
     same_name = select(Municipality.id).where(Municipality.name == municipality.name)
