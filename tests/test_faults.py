@@ -49,12 +49,20 @@ class PrivatePostgres:
 
 
 @pytest.fixture
-async def private_pg(tmp_path_factory):
-    pg = await asyncio.to_thread(PrivatePostgres, tmp_path_factory.mktemp("faults"))
+async def private_pg():
+    # Not under pytest's basetemp: a concurrent pytest session resets /tmp/pytest-of-<user> to 0700,
+    # and the embedded server's own system user then loses access to its data directory mid-test.
+    import shutil
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="mn-faults-"))
+    root.chmod(0o755)
+    pg = await asyncio.to_thread(PrivatePostgres, root)
     try:
         yield pg
     finally:
         await asyncio.to_thread(pg.cleanup)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 async def test_database_restart_answers_503_and_recovers_without_restarting_the_app(private_pg, tmp_path):
