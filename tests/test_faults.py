@@ -48,15 +48,21 @@ class PrivatePostgres:
         self.server.cleanup()
 
 
-@pytest.fixture
-async def private_pg():
-    # Not under pytest's basetemp: a concurrent pytest session resets /tmp/pytest-of-<user> to 0700,
-    # and the embedded server's own system user then loses access to its data directory mid-test.
-    import shutil
+def _private_root() -> Path:
+    """Not under pytest's basetemp: a concurrent pytest session resets /tmp/pytest-of-<user> to 0700,
+    and the embedded server's own system user then loses access to its data directory mid-test."""
     import tempfile
 
     root = Path(tempfile.mkdtemp(prefix="mn-faults-"))
     root.chmod(0o755)
+    return root
+
+
+@pytest.fixture
+async def private_pg():
+    import shutil
+
+    root = await asyncio.to_thread(_private_root)
     pg = await asyncio.to_thread(PrivatePostgres, root)
     try:
         yield pg
