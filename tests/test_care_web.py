@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from machinery_network import clock
 from machinery_network.care import service
+from machinery_network.care.map import svg_map
 from machinery_network.care.models import Assignment, CareLog, Section
 from machinery_network.care.schemas import CareLogCreate
 from machinery_network.ledger.models import LedgerEntry
-from machinery_network.web.care import svg_map
 from tests.web_helpers import csrf_token, login, post_form
 
 NOW = datetime(2026, 9, 20, 10, 0, tzinfo=UTC)

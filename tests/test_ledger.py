@@ -158,7 +158,9 @@ async def test_reversal_negates_once_and_lands_in_the_next_open_month(client, db
     assert (await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id)).settlement.id == sep.id
     assert sep.total_net_cents == 11899
     oct_ = (await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id)).settlement
-    assert (oct_.entry_count, oct_.total_credits_cents, oct_.total_net_cents) == (1, 11899, -11899)
+    # the reversal of a charge lowers the charges column (by kind, not by sign): it is no credit
+    assert (oct_.entry_count, oct_.total_charges_cents, oct_.total_credits_cents, oct_.total_net_cents) == (
+        1, -11899, 0, -11899)
     account = (await client.get(f"/api/v1/accounts/{world.farmer.id}", params={"municipality_id": world.north.id},
                                 headers=world.farmer.headers)).json()
     assert account["balance_cents"] == 0

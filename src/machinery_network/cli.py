@@ -166,26 +166,41 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_settle(args: argparse.Namespace) -> int:
-    from machinery_network.auth import SYSTEM
+    """Each municipality in its own transaction with a run record (the scheduler's ``settle_one``): a
+    failure in one neither holds nor rolls back the others. Exit 1 when any failed."""
+    from machinery_network.accounts.service import get_municipality
+    from machinery_network.db import make_engine, make_sessionmaker, resolve_database_url, session_scope
+    from machinery_network.scheduler import settle_one
     from machinery_network.settlement import service
 
-    async def action(session):
-        if args.municipality is not None:
-            ids = [args.municipality]
-        else:
-            ids = await service.municipality_ids(session)
-        results = []
-        for municipality_id in ids:
-            results.append(await service.settle(session, SYSTEM, args.month, municipality_id, trigger="cli"))
-        return results
+    service.check_month_ended(args.month)
+
+    async def run() -> list[Any]:
+        engine = make_engine(resolve_database_url(), pool_size=2)
+        try:
+            maker = make_sessionmaker(engine)
+            async with session_scope(maker) as session:
+                if args.municipality is not None:
+                    await get_municipality(session, args.municipality)
+                    ids = [args.municipality]
+                else:
+                    ids = await service.municipality_ids(session)
+            return [await settle_one(maker, municipality_id, args.month, "cli", wait=True) for municipality_id in ids]
+        finally:
+            await engine.dispose()
 
     asyncio.run(_migrate())
-    for result in asyncio.run(_with_session(action)):
-        s = result.settlement
-        state = "created" if result.created else "unchanged"
-        print(f"settlement {s.id} municipality {s.municipality_id} {s.month:%Y-%m}: {state}, "
-              f"{s.entry_count} entries, {s.farmer_count} farmers, net {s.total_net_cents} cents")
-    return 0
+    failed = 0
+    for outcome in asyncio.run(run()):
+        if outcome.status == "failed":
+            failed += 1
+            print(f"machinery-network: municipality {outcome.municipality_id} {outcome.month:%Y-%m}: "
+                  f"{outcome.error}".splitlines()[0], file=sys.stderr)
+            continue
+        print(f"settlement {outcome.settlement_id} municipality {outcome.municipality_id} {outcome.month:%Y-%m}: "
+              f"{outcome.status}, {outcome.entries} entries, {outcome.farmers} farmers, "
+              f"net {outcome.net_cents} cents")
+    return 1 if failed else 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:

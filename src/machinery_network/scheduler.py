@@ -24,7 +24,7 @@ from machinery_network import clock
 from machinery_network.auth import SYSTEM
 from machinery_network.config import Settings, get_settings
 from machinery_network.db import session_scope
-from machinery_network.errors import Conflict
+from machinery_network.errors import Conflict, DomainError
 from machinery_network.settlement import service
 from machinery_network.settlement.models import SettlementRun
 
@@ -39,12 +39,20 @@ class RunOutcome:
     settlement_id: int | None = None
     entries: int | None = None
     error: str | None = None
+    farmers: int | None = None
+    net_cents: int | None = None
 
 
 async def settle_one(
-    sessionmaker: async_sessionmaker[AsyncSession], municipality_id: int, month: date, trigger: str
+    sessionmaker: async_sessionmaker[AsyncSession], municipality_id: int, month: date, trigger: str, *,
+    wait: bool = False,
 ) -> RunOutcome:
-    """Settle one (municipality, month) in its own transaction and record the attempt."""
+    """Settle one (municipality, month) in its own transaction and record the attempt.
+
+    The one settlement path of the scheduler, the catch-up and the CLI: a failure is recorded and
+    rolled back for this municipality alone, and no more than this municipality's two advisory locks
+    are held at a time. ``wait``: wait for another process settling this municipality (CLI) instead of
+    skipping it (scheduler)."""
     async with session_scope(sessionmaker) as session:
         run = SettlementRun(month=month, municipality_id=municipality_id, trigger=trigger, started_at=clock.now())
         session.add(run)
@@ -54,16 +62,18 @@ async def settle_one(
     try:
         async with session_scope(sessionmaker) as session:
             result = await service.settle(
-                session, SYSTEM, month, municipality_id, trigger=trigger, wait=False, record_run=False
+                session, SYSTEM, month, municipality_id, trigger=trigger, wait=wait, record_run=False
             )
             s = result.settlement
             outcome = RunOutcome(municipality_id, month, "created" if result.created else "unchanged", s.id,
-                                 s.entry_count)
+                                 s.entry_count, farmers=s.farmer_count, net_cents=s.total_net_cents)
     except Conflict as exc:
         if exc.key != "settlement.busy":
             outcome.error = exc.message("en")
         else:
             outcome.status = "skipped"
+    except DomainError as exc:
+        outcome.error = exc.message("en")
     except Exception as exc:  # noqa: BLE001 - recorded and logged; the next municipality still runs
         outcome.error = f"{type(exc).__name__}: {exc}"[:2000]
         log.exception("settlement of %s for municipality %s failed", f"{month:%Y-%m}", municipality_id)
@@ -101,7 +111,15 @@ async def catch_up(
     """Settle every ended month that the monthly job missed (see ``service.months_to_catch_up``)."""
     today = today or clock.today(tz or get_settings().tz)
     async with session_scope(sessionmaker) as session:
-        todo = await service.months_to_catch_up(session, service.previous_month(today))
+        plan = await service.catch_up_plan(session, service.previous_month(today))
+    todo = plan.todo
+    for municipality_id, first, settled_from in plan.skipped:
+        log.warning(
+            "settlement catch-up: municipality %s has unsettled months since %s; only the last %d are settled "
+            "one by one, the entries of %s to %s go into the settlement of %s", municipality_id, f"{first:%Y-%m}",
+            service.MAX_CATCH_UP_MONTHS, f"{first:%Y-%m}", f"{service.previous_month(settled_from):%Y-%m}",
+            f"{settled_from:%Y-%m}",
+        )
     if todo:
         log.info("settlement catch-up: %d month(s) to settle", len(todo))
     outcomes: list[RunOutcome] = []

@@ -48,17 +48,12 @@ async def read_upload(request: Request, settings: Settings) -> bytes:
     return await upload.read(settings.upload_max_bytes + 1)
 
 
-def proof_response(proof: service.WinterProof, fmt: str, settings: Settings) -> Response:
-    if fmt == "csv":
-        body, media_type = proof_files.proof_csv(proof, settings.tz), "text/csv; charset=utf-8"
-    elif fmt == "pdf":
-        body, media_type = proof_files.proof_pdf(proof, settings.tz), "application/pdf"
-    else:
-        raise Invalid("care.format_unknown", field="format", format=fmt)
+def proof_response(proof: service.WinterProof, fmt: str, settings: Settings) -> Response[bytes]:
+    file = proof_files.render(proof, fmt, settings.tz)
     return Response(
-        content=body,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{proof_files.filename(proof, fmt)}"'},
+        content=file.content,
+        media_type=file.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{file.filename}"'},
     )
 
 
@@ -126,8 +121,7 @@ class SectionController(Controller):
         section_id: int | None = None,
         fmt: str = QueryParameter(name="format", default="csv"),
     ) -> Response:
-        if fmt not in ("csv", "pdf"):
-            raise Invalid("care.format_unknown", field="format", format=fmt)
+        proof_files.check_format(fmt)
         proof = await service.winter_proof(db_session, actor, municipality_id, start, end, section_id=section_id)
         return proof_response(proof, fmt, settings)
 

@@ -6,6 +6,7 @@ from litestar import Controller, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.auth import Actor
+from machinery_network.config import Settings
 from machinery_network.ledger import service
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.ledger.schemas import AccountPublic, AdjustmentCreate, EntryPublic, ReversalCreate
@@ -28,20 +29,22 @@ class AccountController(Controller):
 
     @post("/{farmer_id:int}/adjustments")
     async def adjust(
-        self, farmer_id: int, data: AdjustmentCreate, actor: Actor, db_session: AsyncSession
+        self, farmer_id: int, data: AdjustmentCreate, actor: Actor, db_session: AsyncSession, settings: Settings
     ) -> EntryPublic:
         entry = await service.post_adjustment(
             db_session, actor, farmer_id=farmer_id, municipality_id=data.municipality_id,
-            value_date=data.value_date, amount_cents=data.amount_cents, reason=data.reason,
+            value_date=data.value_date, amount_cents=data.amount_cents, reason=data.reason, settings=settings,
         )
         return _public(entry)
 
     @post("/{farmer_id:int}/entries/{entry_id:int}/reverse")
     async def reverse(
-        self, farmer_id: int, entry_id: int, data: ReversalCreate, actor: Actor, db_session: AsyncSession
+        self, farmer_id: int, entry_id: int, data: ReversalCreate, actor: Actor, db_session: AsyncSession,
+        settings: Settings,
     ) -> EntryPublic:
         entry = await service.reverse_entry(
-            db_session, actor, entry_id, value_date=data.value_date, reason=data.reason, farmer_id=farmer_id
+            db_session, actor, entry_id, value_date=data.value_date, reason=data.reason, farmer_id=farmer_id,
+            settings=settings,
         )
         return _public(entry)
 

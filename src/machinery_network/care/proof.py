@@ -1,21 +1,112 @@
-"""The winter-service proof as files: CSV (UTF-8 with BOM, ``;``, German dates and decimal comma) and PDF.
+"""The winter-service proof: the query of confirmed winter-service passes and its files, CSV (UTF-8 with
+BOM, ``;``, German dates and decimal comma) and PDF, both through ``render(proof, fmt, tz)``.
 
 The municipality keeps it as the record that its road-safety duty (Verkehrssicherungspflicht) was met
-on the sections a farmer cleared and gritted for it. Rendered from ``care.service.winter_proof`` only.
+on the sections a farmer cleared and gritted for it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from machinery_network import clock
-from machinery_network.care.service import WinterProof, de_date
+from machinery_network.accounts.models import Municipality, Role, User
+from machinery_network.accounts.service import get_municipality
+from machinery_network.auth import Actor, require_for_municipality
+from machinery_network.care.models import CareLog, CareLogStatus, CareTask, Section
+from machinery_network.care.seasons import de_date
+from machinery_network.care.sections import get_section
+from machinery_network.errors import Invalid, NotFound
 from machinery_network.i18n import gettext_de
 from machinery_network.money import format_decimal_de, format_eur
+
+PROOF_MAX_DAYS = 3 * 366
+FORMATS = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
+
+@dataclass
+class ProofRow:
+    performed_on: date
+    section_name: str
+    section_kind: str
+    length_m: int
+    farmer_name: str
+    quantity: Decimal
+    unit: str
+    note: str | None
+    credit_cents: int
+    confirmed_by: str | None
+    confirmed_at: datetime | None
+
+
+@dataclass
+class WinterProof:
+    municipality: Municipality
+    start: date
+    end: date
+    section: Section | None
+    rows: list[ProofRow]
+
+
+async def winter_proof(
+    session: AsyncSession,
+    actor: Actor,
+    municipality_id: int,
+    start: date,
+    end: date,
+    *,
+    section_id: int | None = None,
+) -> WinterProof:
+    """Confirmed winter-service work of a municipality (or one of its sections) in [start, end]."""
+    require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
+    municipality = await get_municipality(session, municipality_id)
+    if end < start:
+        raise Invalid("care.period_invalid", field="to")
+    if (end - start).days > PROOF_MAX_DAYS:
+        raise Invalid("care.period_too_long", field="to", days=PROOF_MAX_DAYS)
+    section = None
+    if section_id is not None:
+        section = await get_section(session, section_id)
+        if section.municipality_id != municipality_id:
+            raise NotFound("care.section_not_found", id=section_id)
+    farmer = aliased(User)
+    decider = aliased(User)
+    stmt = (
+        select(CareLog, Section, farmer.name, decider.name)
+        .join(Section, Section.id == CareLog.section_id)
+        .join(farmer, farmer.id == CareLog.farmer_id)
+        .outerjoin(decider, decider.id == CareLog.decided_by)
+        .where(
+            and_(
+                Section.municipality_id == municipality_id,
+                Section.task == CareTask.winter_service,
+                CareLog.status == CareLogStatus.confirmed,
+                CareLog.performed_on.between(start, end),
+            )
+        )
+        .order_by(CareLog.performed_on, Section.name, CareLog.id)
+    )
+    if section_id is not None:
+        stmt = stmt.where(CareLog.section_id == section_id)
+    rows = [
+        ProofRow(
+            performed_on=log.performed_on, section_name=sec.name, section_kind=sec.kind, length_m=sec.length_m,
+            farmer_name=farmer_name, quantity=log.quantity, unit=sec.unit, note=log.note,
+            credit_cents=log.credit_cents, confirmed_by=decider_name, confirmed_at=log.decided_at,
+        )
+        for log, sec, farmer_name, decider_name in await session.execute(stmt)
+    ]
+    return WinterProof(municipality=municipality, start=start, end=end, section=section, rows=rows)
+
 
 CSV_HEADER = [
     "Gemeinde", "Abschnitt", "Art", "Länge (m)", "Datum", "Landwirt", "Menge", "Einheit", "Bemerkung",
@@ -30,7 +121,7 @@ def filename(proof: WinterProof, ext: str) -> str:
     )
 
 
-def _when(proof_value, tz: ZoneInfo) -> str:
+def _when(proof_value: datetime | None, tz: ZoneInfo) -> str:
     return proof_value.astimezone(tz).strftime("%d.%m.%Y %H:%M") if proof_value else ""
 
 
@@ -149,3 +240,22 @@ def proof_pdf(proof: WinterProof, tz: ZoneInfo) -> bytes:
     pdf.ln(5)
     pdf.cell(90, 5, _latin1(gettext_de("care.proof.signature")), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+@dataclass(frozen=True)
+class ProofFile:
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise Invalid("care.format_unknown", field="format", format=fmt)
+
+
+def render(proof: WinterProof, fmt: str, tz: ZoneInfo) -> ProofFile:
+    """The proof as a file of format ``csv`` or ``pdf`` (anything else: Invalid naming ``format``)."""
+    check_format(fmt)
+    content = proof_csv(proof, tz) if fmt == "csv" else proof_pdf(proof, tz)
+    return ProofFile(content=content, media_type=FORMATS[fmt], filename=filename(proof, fmt))

@@ -112,7 +112,7 @@ async def load_bookings(session: AsyncSession, settlement_id: int) -> list[Booki
     rows = await session.execute(
         text(
             "SELECT e.farmer_id, u.name, e.kind, COALESCE(o.kind = 'credit', false) AS reverses_credit,"
-            " e.vat_percent, SUM(e.amount_cents), SUM(e.net_cents), SUM(e.vat_cents)"
+            " e.vat_percent, SUM(e.amount_cents)::bigint, SUM(e.net_cents)::bigint, SUM(e.vat_cents)::bigint"
             " FROM ledger_entries e JOIN users u ON u.id = e.farmer_id"
             " LEFT JOIN ledger_entries o ON o.id = e.reverses_entry_id"
             " WHERE e.settlement_id = :sid"

@@ -25,6 +25,10 @@ MESSAGES.update({
         "de": "Ein Storno kann nicht storniert werden; bitte eine Korrektur buchen.",
         "en": "A reversal cannot be reversed; post an adjustment instead.",
     },
+    "ledger.value_date_out_of_range": {
+        "de": "Das Wertstellungsdatum muss zwischen dem {earliest} und dem {latest} liegen.",
+        "en": "value_date must lie between {earliest} and {latest}.",
+    },
     "ledger.reverse_zero": {"de": "Ein Posten über 0 € kann nicht storniert werden.",
                             "en": "An entry of 0 cents cannot be reversed."},
 })

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Column, Date
+from sqlalchemy import BigInteger, Column, Date
 from sqlmodel import Field, SQLModel
 
 from machinery_network._sa import created_at, decimal_col, fk
@@ -32,13 +32,14 @@ class LedgerEntry(SQLModel, table=True):
     municipality_id: int = fk("municipalities.id")
     value_date: date = Field(sa_column=Column(Date, nullable=False, index=True))
     kind: str = Field(max_length=20)
-    amount_cents: int  # gross, signed
-    net_cents: int  # signed like amount_cents
-    vat_cents: int  # signed like amount_cents
+    # 64-bit (migration 0004): one entry is at most 10 million euros, but sums of them must not overflow
+    amount_cents: int = Field(sa_column=Column(BigInteger, nullable=False))  # gross, signed
+    net_cents: int = Field(sa_column=Column(BigInteger, nullable=False))  # signed like amount_cents
+    vat_cents: int = Field(sa_column=Column(BigInteger, nullable=False))  # signed like amount_cents
     vat_percent: Decimal = decimal_col(5, 2)
     quantity: Decimal | None = decimal_col(nullable=True)
     unit: str | None = Field(default=None, max_length=20)
-    rate_cents: int | None = None
+    rate_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     text: str = Field(max_length=500)
     reason: str | None = Field(default=None, max_length=2000)
     booking_id: int | None = fk("bookings.id", nullable=True)

@@ -9,16 +9,18 @@ entry counts as settled once that settlement is frozen.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_farmer, get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
+from machinery_network.config import Settings, get_settings
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.i18n import translate
 from machinery_network.ledger.models import EntryKind, LedgerEntry
@@ -27,6 +29,25 @@ from machinery_network.settlement.models import Settlement
 
 REASON_MAX = 2000
 AMOUNT_MAX = 10**9  # ten million euros: anything larger is a typo
+
+
+def value_date_bounds(settings: Settings) -> tuple[date, date]:
+    """The value dates an entry typed in by staff may carry: within the last 12 months (a date in a
+    month already settled is taken by the next settlement) and not after the booking horizon."""
+    today = clock.today(settings.tz)
+    try:
+        earliest = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        earliest = today.replace(year=today.year - 1, day=28)
+    return earliest, today + timedelta(days=settings.booking_horizon_days)
+
+
+def check_value_date(value_date: date, settings: Settings) -> date:
+    earliest, latest = value_date_bounds(settings)
+    if not earliest <= value_date <= latest:
+        raise Invalid("ledger.value_date_out_of_range", field="value_date",
+                      earliest=f"{earliest:%d.%m.%Y}", latest=f"{latest:%d.%m.%Y}")
+    return value_date
 
 
 def _check_reason(reason: str) -> str:
@@ -102,9 +123,11 @@ async def post_adjustment(
     value_date: date,
     amount_cents: int,
     reason: str,
+    settings: Settings | None = None,
 ) -> LedgerEntry:
     """A manual charge (positive) or credit (negative) by the municipality's yard head or finance office."""
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance)
+    check_value_date(value_date, settings or get_settings())
     if amount_cents == 0:
         raise Invalid("ledger.amount_zero", field="amount_cents")
     if abs(amount_cents) > AMOUNT_MAX:
@@ -131,6 +154,7 @@ async def reverse_entry(
     value_date: date,
     reason: str,
     farmer_id: int | None = None,
+    settings: Settings | None = None,
 ) -> LedgerEntry:
     """Undo an entry (settled or not) by posting its negation; it is settled like any entry (a value
     date in a settled month lands in the next settlement). Each entry can be reversed once."""
@@ -139,6 +163,7 @@ async def reverse_entry(
         raise NotFound("ledger.entry_not_found", id=entry_id)
     require_for_municipality(actor, original.municipality_id, Role.yard_head, Role.finance)
     reason = _check_reason(reason)
+    check_value_date(value_date, settings or get_settings())
     if original.kind == EntryKind.reversal:
         raise Conflict("ledger.reverse_reversal", id=entry_id)
     if original.amount_cents == 0:

@@ -41,9 +41,9 @@ class SettlementLine(SQLModel, table=True):
     # not by per-row foreign keys; a settlement is never deleted and a farmer with lines keeps his entries.
     settlement_id: int = Field(nullable=False)
     farmer_id: int = Field(nullable=False, index=True)
-    charges_cents: int
-    credits_cents: int
-    net_cents: int
+    charges_cents: int = Field(sa_column=Column(BigInteger, nullable=False))  # 64-bit (migration 0004)
+    credits_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
+    net_cents: int = Field(sa_column=Column(BigInteger, nullable=False))
     entry_count: int
 
 

@@ -33,11 +33,21 @@ from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
 from machinery_network.config import get_settings
 from machinery_network.errors import Conflict, Invalid, NotFound
+from machinery_network.locks import POSTING_LOCK
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
-# pg_advisory_xact_lock(namespace, municipality_id). POSTING_LOCK must match migration 0002.
+# pg_advisory_xact_lock(namespace, municipality_id). POSTING_LOCK is defined once, in ``locks``: the
+# posting trigger of migration 0002 takes it shared.
 RUN_LOCK = 0x4D4E0001
-POSTING_LOCK = 0x4D4E0002
+
+# Which column of a settlement line an entry counts in, by kind (``e`` the entry, ``o`` the entry it
+# reverses, if any): charges are Belastungen, care credits Gutschriften, an adjustment is a manual charge
+# when positive and a manual credit when negative, and a reversal counts, with its own sign, in the column
+# of what it reverses (a reversed credit lowers Gutschriften and does not raise Belastungen).
+CHARGE_SIDE = (
+    "(CASE COALESCE(o.kind, e.kind) WHEN 'charge' THEN true WHEN 'credit' THEN false"
+    " ELSE COALESCE(o.amount_cents, e.amount_cents) > 0 END)"
+)
 
 
 @dataclass
@@ -76,6 +86,15 @@ def next_month(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+def check_month_ended(month: date) -> None:
+    first, last = month_bounds(month)
+    if not month_has_ended(first):
+        raise Invalid(
+            "settlement.month_open", field="month", month=f"{first:%Y-%m}",
+            first_day=f"{last + timedelta(days=1):%d.%m.%Y}",
+        )
+
+
 async def _try_lock(session: AsyncSession, namespace: int, municipality_id: int, *, wait: bool) -> bool:
     fn = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
     result = await session.execute(text(f"SELECT {fn}(:ns, :m)"), {"ns": namespace, "m": municipality_id})
@@ -111,11 +130,7 @@ async def settle(
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     first, last = month_bounds(month)
     await get_municipality(session, municipality_id)
-    if not month_has_ended(first):
-        raise Invalid(
-            "settlement.month_open", field="month", month=f"{first:%Y-%m}",
-            first_day=f"{last + timedelta(days=1):%d.%m.%Y}",
-        )
+    check_month_ended(first)
     if not await _try_lock(session, RUN_LOCK, municipality_id, wait=wait):
         raise Conflict("settlement.busy")
     await _try_lock(session, POSTING_LOCK, municipality_id, wait=True)
@@ -182,11 +197,12 @@ async def _insert_lines(session: AsyncSession, params: dict) -> None:
         text(
             "INSERT INTO settlement_lines (settlement_id, farmer_id, charges_cents, credits_cents, net_cents,"
             " entry_count)"
-            " SELECT :sid, farmer_id,"
-            "  COALESCE(SUM(amount_cents) FILTER (WHERE amount_cents > 0), 0),"
-            "  COALESCE(-SUM(amount_cents) FILTER (WHERE amount_cents < 0), 0),"
-            "  SUM(amount_cents), COUNT(*)"
-            " FROM ledger_entries WHERE settlement_id = :sid GROUP BY farmer_id"
+            " SELECT :sid, e.farmer_id,"
+            f"  COALESCE(SUM(e.amount_cents) FILTER (WHERE {CHARGE_SIDE}), 0),"
+            f"  COALESCE(-SUM(e.amount_cents) FILTER (WHERE NOT {CHARGE_SIDE}), 0),"
+            "  SUM(e.amount_cents), COUNT(*)"
+            " FROM ledger_entries e LEFT JOIN ledger_entries o ON o.id = e.reverses_entry_id"
+            " WHERE e.settlement_id = :sid GROUP BY e.farmer_id"
         ),
         params,
     )
@@ -266,7 +282,7 @@ async def pending_months(session: AsyncSession, actor: Actor, municipality_id: i
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     rows = await session.execute(
         text(
-            "SELECT s.month, COUNT(e.id) AS entries, COALESCE(SUM(e.amount_cents), 0) AS net"
+            "SELECT s.month, COUNT(e.id) AS entries, COALESCE(SUM(e.amount_cents), 0)::bigint AS net"
             " FROM settlements s JOIN ledger_entries e ON e.settlement_id = s.id"
             " WHERE s.municipality_id = :m AND NOT s.frozen GROUP BY s.month ORDER BY s.month"
         ),
@@ -313,26 +329,60 @@ async def municipality_ids(session: AsyncSession) -> list[int]:
     return list(await session.scalars(select(Municipality.id).order_by(Municipality.id)))
 
 
-async def months_to_catch_up(session: AsyncSession, last_month: date) -> list[tuple[int, date]]:
+# The start-up catch-up settles at most this many months per municipality (value dates reach back 12
+# months; twice that leaves room for a service that was down for a year). Older pending months are not
+# settled one by one: their entries go into the first month that is settled.
+MAX_CATCH_UP_MONTHS = 24
+
+
+@dataclass
+class CatchUpPlan:
+    todo: list[tuple[int, date]]  # (municipality, month), oldest first
+    skipped: list[tuple[int, date, date]]  # (municipality, first missed month, first month settled)
+
+
+async def catch_up_plan(
+    session: AsyncSession, last_month: date, max_months: int = MAX_CATCH_UP_MONTHS
+) -> CatchUpPlan:
     """(municipality, month) pairs up to ``last_month`` that the monthly job would have settled but no
     settlement exists: every month after the latest settlement of the municipality (or from its earliest
-    entry) — including those without entries, as the monthly run creates them — oldest first.
+    pending month) — including those without entries, as the monthly run creates them — oldest first,
+    and at most ``max_months`` per municipality (the rest is reported in ``skipped``).
     Months before an existing settlement are not filled in: their entries went into that one."""
-    rows = await session.execute(
-        text(
-            "WITH starts AS ("
-            "  SELECT m.id AS municipality_id, COALESCE("
-            "    (SELECT (max(s.month) + interval '1 month')::date FROM settlements s"
-            "      WHERE s.municipality_id = m.id AND s.frozen),"
-            "    (SELECT min(s.month) FROM settlements s WHERE s.municipality_id = m.id)) AS first"
-            "  FROM municipalities m)"
-            " SELECT municipality_id, g::date AS month FROM starts"
-            " CROSS JOIN LATERAL generate_series(first, CAST(:last AS date), interval '1 month') g"
-            " WHERE first IS NOT NULL ORDER BY g, municipality_id"
-        ),
-        {"last": last_month},
-    )
-    return [(r.municipality_id, r.month) for r in rows]
+    floor = last_month.replace(day=1)
+    for _ in range(max_months - 1):
+        floor = previous_month(floor)
+    rows = (
+        await session.execute(
+            text(
+                "SELECT m.id AS municipality_id, COALESCE("
+                "  (SELECT (max(s.month) + interval '1 month')::date FROM settlements s"
+                "    WHERE s.municipality_id = m.id AND s.frozen),"
+                "  (SELECT min(s.month) FROM settlements s WHERE s.municipality_id = m.id AND NOT s.frozen))"
+                "  AS first"
+                " FROM municipalities m ORDER BY m.id"
+            )
+        )
+    ).all()
+    todo: list[tuple[int, date]] = []
+    skipped: list[tuple[int, date, date]] = []
+    for row in rows:
+        if row.first is None or row.first > last_month:
+            continue
+        first = row.first
+        if first < floor:
+            skipped.append((row.municipality_id, first, floor))
+            first = floor
+        month = first
+        while month <= last_month:
+            todo.append((row.municipality_id, month))
+            month = next_month(month)
+    todo.sort(key=lambda pair: (pair[1], pair[0]))
+    return CatchUpPlan(todo, skipped)
+
+
+async def months_to_catch_up(session: AsyncSession, last_month: date) -> list[tuple[int, date]]:
+    return (await catch_up_plan(session, last_month)).todo
 
 
 async def recent_runs(session: AsyncSession, actor: Actor, municipality_id: int, limit: int = 10) -> list:

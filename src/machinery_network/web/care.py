@@ -5,7 +5,6 @@ downloads and the inbox of reports to confirm (``/manage/care-logs``)."""
 from __future__ import annotations
 
 import json
-import math
 from datetime import date
 from typing import Any
 
@@ -19,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality, list_farmers
-from machinery_network.api.care import proof_response
 from machinery_network.auth import Actor, require_for_municipality, require_role
+from machinery_network.care import proof as proof_files
 from machinery_network.care import service
+from machinery_network.care.map import TASK_COLOURS, svg_map
 from machinery_network.care.models import (
     Assignment,
     CareLogStatus,
@@ -38,6 +38,7 @@ from machinery_network.care.schemas import (
     SectionCreate,
     SectionUpdate,
 )
+from machinery_network.care.seasons import winter_start
 from machinery_network.config import Settings
 from machinery_network.errors import DomainError, Invalid
 from machinery_network.i18n import gettext_de
@@ -178,14 +179,9 @@ async def _sections_page(
         form=form or dict(_EMPTY_SECTION), errors=errors or {}, message=message,
         assign_errors=assign_errors or {}, notice=notice, section_id=None, **_section_form_context(),
         winter_sections=[s for s in sections if s.task == CareTask.winter_service],
-        proof_from=_winter_start(today),
+        proof_from=winter_start(today),
         **_common(settings),
     )
-
-
-def _winter_start(today: date) -> date:
-    """1 December of the running (or last) winter: the default start of the proof period."""
-    return date(today.year if today.month == 12 else today.year - 1, 12, 1)
 
 
 @get("/manage/sections", include_in_schema=False)
@@ -376,77 +372,17 @@ async def winter_proof_download(
         first, last = date.fromisoformat(start), date.fromisoformat(end)
     except ValueError as exc:
         raise Invalid("field.date", field="from") from exc
-    if fmt not in ("csv", "pdf"):
-        raise Invalid("care.format_unknown", field="format", format=fmt)
+    proof_files.check_format(fmt)
     chosen = _int(section_id)
     if isinstance(chosen, str):
         raise Invalid("field.invalid", field="section_id")
     proof = await service.winter_proof(db_session, actor, actor.municipality_id, first, last, section_id=chosen)
-    return proof_response(proof, fmt, settings)
+    file = proof_files.render(proof, fmt, settings.tz)
+    return Response(content=file.content, media_type=file.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
 
 
 # --- the map: sections as inline SVG (no tiles, no network) ---------------------------------------------
-
-MAP_WIDTH = 900
-MAP_MAX_HEIGHT = 620
-MAP_PAD = 40  # room for the north arrow and the scale bar outside the drawn sections
-TASK_COLOURS = {
-    "verge_mowing": "#2f6b3b",
-    "hedge_cutting": "#8a5a00",
-    "ditch_clearing": "#1d5fa8",
-    "winter_service": "#b42318",
-    "other": "#6b7280",
-}
-
-
-def svg_map(sections: list) -> dict[str, Any] | None:
-    """Project the sections' LineStrings (lon/lat) into an SVG viewbox.
-
-    Equirectangular with the longitude scaled by cos(mean latitude): at a municipality's scale the
-    distortion is negligible and it needs no projection library. North is up (y grows southwards).
-    """
-    lines = [(s, s.geometry["coordinates"]) for s in sections if s.geometry and s.geometry.get("coordinates")]
-    if not lines:
-        return None
-    lons = [p[0] for _, pts in lines for p in pts]
-    lats = [p[1] for _, pts in lines for p in pts]
-    k = math.cos(math.radians((min(lats) + max(lats)) / 2))
-    span_x = max((max(lons) - min(lons)) * k, 1e-4)
-    span_y = max(max(lats) - min(lats), 1e-4)
-    scale = min((MAP_WIDTH - 2 * MAP_PAD) / span_x, (MAP_MAX_HEIGHT - 2 * MAP_PAD) / span_y)
-    height = round(span_y * scale + 2 * MAP_PAD)
-
-    def project(lon: float, lat: float) -> tuple[float, float]:
-        return (round(MAP_PAD + (lon - min(lons)) * k * scale, 1), round(MAP_PAD + (max(lats) - lat) * scale, 1))
-
-    shapes = []
-    for section, points in lines:
-        xy = [project(lon, lat) for lon, lat in points]
-        middle = xy[len(xy) // 2]
-        shapes.append({
-            "section": section,
-            "points": " ".join(f"{x},{y}" for x, y in xy),
-            "colour": TASK_COLOURS.get(section.task, "#6b7280"),
-            # Labels right of the line's middle, or left of it near the right edge so they stay inside.
-            "label_x": middle[0] + 8 if middle[0] < MAP_WIDTH * 0.6 else middle[0] - 8,
-            "label_y": middle[1] - 8,
-            "anchor": "start" if middle[0] < MAP_WIDTH * 0.6 else "end",
-        })
-    # A scale bar of a round length that fits about a fifth of the width.
-    metres_per_px = 111_320 / scale
-    bar_m = _round_length(metres_per_px * MAP_WIDTH / 5)
-    return {"width": MAP_WIDTH, "height": height, "shapes": shapes, "bar_m": bar_m,
-            "bar_px": round(bar_m / metres_per_px, 1)}
-
-
-def _round_length(metres: float) -> int:
-    """The largest round length not above ``metres`` (at least 10 m)."""
-    chosen = 10
-    for step in (20, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000):
-        if step <= metres:
-            chosen = step
-    return chosen
-
 
 @get("/manage/sections/map", include_in_schema=False)
 async def sections_map(actor: Actor, db_session: AsyncSession, settings: Settings) -> Template:

@@ -26,13 +26,14 @@ from collections.abc import Sequence
 
 from alembic import op
 
+# Second key of pg_advisory_xact_lock(ns, municipality_id), defined once.
+from machinery_network.locks import POSTING_LOCK
+
 revision: str = "0002_settlement_speed"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Second key of pg_advisory_xact_lock(ns, municipality_id): must match settlement.service.POSTING_LOCK.
-POSTING_LOCK = 0x4D4E0002
 
 UP = [
     "DROP TRIGGER tg_ledger_guard ON ledger_entries",

@@ -1,0 +1,61 @@
+"""Sections: the roads and paths farmers look after, created and changed by the yard head."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.accounts.models import Role
+from machinery_network.accounts.service import get_municipality
+from machinery_network.auth import Actor, require_for_municipality
+from machinery_network.care.models import CareLog, CareLogStatus, Section
+from machinery_network.care.schemas import SectionCreate, SectionUpdate
+from machinery_network.errors import Conflict, NotFound
+from machinery_network.schemas import apply_changes
+
+
+async def create_section(session: AsyncSession, actor: Actor, data: SectionCreate) -> Section:
+    require_for_municipality(actor, data.municipality_id, Role.yard_head)
+    await get_municipality(session, data.municipality_id)
+    section = Section(**data.model_dump())
+    session.add(section)
+    await session.flush()
+    return section
+
+
+async def update_section(session: AsyncSession, actor: Actor, section_id: int, data: SectionUpdate) -> Section:
+    section = await get_section(session, section_id)
+    require_for_municipality(actor, section.municipality_id, Role.yard_head)
+    changes = data.model_dump(exclude_unset=True)
+    # Open reports carry the credit computed from the rate and unit they were reported under.
+    money_changes = [
+        field for field in ("rate_cents", "unit")
+        if changes.get(field) is not None and changes[field] != getattr(section, field)
+    ]
+    if money_changes:
+        open_logs = await session.scalar(
+            select(func.count()).where(CareLog.section_id == section.id, CareLog.status == CareLogStatus.reported)
+        )
+        if open_logs:
+            raise Conflict("care.open_logs_block_change", field="rate_cents", count=open_logs)
+    apply_changes(section, changes, clearable=("planned_passes", "geometry"))
+    await session.flush()
+    return section
+
+
+async def get_section(session: AsyncSession, section_id: int) -> Section:
+    section = await session.get(Section, section_id)
+    if section is None:
+        raise NotFound("care.section_not_found", id=section_id)
+    return section
+
+
+async def list_sections(
+    session: AsyncSession, *, municipality_id: int | None = None, active: bool | None = None
+) -> list[Section]:
+    stmt = select(Section).order_by(Section.municipality_id, Section.name, Section.id)
+    if municipality_id is not None:
+        stmt = stmt.where(Section.municipality_id == municipality_id)
+    if active is not None:
+        stmt = stmt.where(Section.active == active)
+    return list(await session.scalars(stmt))
