@@ -19,16 +19,16 @@ bookings, care logs, ledger entries, settlements and every row hanging off them.
 
 ``TENANT_TABLES`` and ``mn_tenant_table()`` are the way for later migrations to add a tenant table.
 
-Revision ID: 0004_networks
-Revises: 0003_session_epoch
+Revision ID: 0005_networks
+Revises: 0004_money_bounds
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0004_networks"
-down_revision: str | None = "0003_session_epoch"
+revision: str = "0005_networks"
+down_revision: str | None = "0004_money_bounds"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
