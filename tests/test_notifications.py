@@ -240,7 +240,9 @@ async def test_a_served_app_delivers_the_outbox_in_the_background(committed_sess
     async with app.lifespan():
         for _ in range(100):
             if inbox.messages:
-                break
+                async with committed_sessionmaker() as session:  # and the worker has marked it sent
+                    if await session.scalar(select(OutboxMessage.sent_at)) is not None:
+                        break
             await asyncio.sleep(0.1)
     assert [rcpt for rcpt, _ in inbox.messages] == [["bauer@example.org"]]
     async with committed_sessionmaker() as session:
