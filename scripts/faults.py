@@ -9,6 +9,7 @@ check passed.
     python scripts/faults.py kill-booking-storm [--farmers 40 --seconds 3]
     python scripts/faults.py db-restart        (a private embedded PostgreSQL, stopped and started with pg_ctl)
     python scripts/faults.py two-serves
+    python scripts/faults.py hostile-entries   (absurd value dates, 3 × 10,000,000.00 €, restart: seconds)
     python scripts/faults.py all
 
 The server is ``--database-url`` / ``DATABASE_URL``, else the embedded PostgreSQL in ``MN_DATA_DIR`` (as the
@@ -607,9 +608,104 @@ async def drill_two_serves(server_url: str) -> None:
             await engine.dispose()
 
 
+# --- hostile entries: absurd value dates and 64-bit sums, then a restart ------------------------------------
+
+
+async def drill_hostile_entries(server_url: str) -> None:
+    """Issue 11's attack: adjustments dated 0001-01-01 / 1900-01-01 / 9999-12-31 and three charges of
+    10,000,000.00 € in one month. The dates are refused (422, and the database refuses them past the API);
+    after a restart with the scheduler, start-up, the catch-up, the month's settlement and every export
+    finish in seconds."""
+    from machinery_network.settlement.service import MAX_CATCH_UP_MONTHS, previous_month
+
+    print("== hostile entries, then a restart with the scheduler", flush=True)
+    async with fresh_database(server_url, "hostile") as url:
+        people = await seed_people(url, farmers=3)
+        m = people["municipality_id"]
+        farmer_id = people["farmers"][0][0]
+        engine = create_async_engine(url, pool_size=2)
+        month = previous_month(datetime.now(UTC).date())
+        serve = Serve(url, scheduler=False)
+        try:
+            serve.start()
+            await serve.wait_healthy()
+            async with httpx.AsyncClient(timeout=30) as http:
+                headers = {"Authorization": f"Bearer {await token(http, serve.url, people['finance'])}"}
+                path = f"{serve.url}/api/v1/accounts/{farmer_id}/adjustments"
+
+                def body(value_date: str, cents: int) -> dict:
+                    return {"municipality_id": m, "value_date": value_date, "amount_cents": cents, "reason": "Drill"}
+
+                hostile = [await http.post(path, json=body(d, 2500), headers=headers)
+                           for d in ("0001-01-01", "1900-01-01", "9999-12-31", "infinity", "-infinity")]
+                big = [await http.post(path, json=body(f"{month:%Y-%m}-10", 10**9), headers=headers)
+                       for _ in range(3)]
+                payout = f"{serve.url}/api/v1/accounts/{people['farmers'][1][0]}/adjustments"
+                big += [await http.post(payout, json=body(f"{month:%Y-%m}-11", -(10**9)), headers=headers)
+                        for _ in range(3)]
+            check("hostile value dates refused", all(r.status_code == 422 for r in hostile),
+                  f"statuses {[r.status_code for r in hostile]}")
+            check("three charges and three credits of 10,000,000.00 € taken", all(r.status_code == 201 for r in big),
+                  f"statuses {[r.status_code for r in big]}")
+            refused = 0
+            for value_date in ("-infinity", "0001-01-01", "1900-01-01", "infinity"):
+                try:
+                    async with engine.begin() as conn:
+                        await conn.execute(text(
+                            "INSERT INTO ledger_entries (farmer_id, municipality_id, value_date, kind, amount_cents,"
+                            " net_cents, vat_cents, vat_percent, text)"
+                            " VALUES (:f, :m, CAST(CAST(:d AS text) AS date), 'adjustment', 100, 100, 0, 0, 'Drill')"
+                        ), {"f": farmer_id, "m": m, "d": value_date})
+                except Exception:  # noqa: BLE001 - the refusal is what is checked
+                    refused += 1
+            check("the database refuses them past the API", refused == 4, f"{refused} of 4 INSERTs refused")
+
+            serve.stop()
+            serve.scheduler = True
+            started = time.monotonic()
+            serve.start()
+            healthy_s = await serve.wait_healthy()
+            settled = None
+            async with engine.connect() as conn:
+                while time.monotonic() - started < 30:
+                    settled = (await conn.execute(text(
+                        "SELECT total_net_cents, total_charges_cents FROM settlements"
+                        " WHERE municipality_id = :m AND month = :month AND frozen"), {"m": m, "month": month})).first()
+                    await conn.rollback()
+                    if settled is not None:
+                        break
+                    await asyncio.sleep(0.1)
+                caught_up_s = time.monotonic() - started
+                settlements = await conn.scalar(text("SELECT count(*) FROM settlements WHERE municipality_id = :m"),
+                                                {"m": m})
+            check("start-up after the attack", healthy_s < 10, f"healthy after {healthy_s:.1f} s")
+            check("catch-up settles the month in seconds",
+                  settled is not None and settled.total_charges_cents == 3 * 10**9 and caught_up_s < 15,
+                  f"settled after {caught_up_s:.1f} s, totals {tuple(settled) if settled else None}, "
+                  f"{settlements} settlement rows (at most {MAX_CATCH_UP_MONTHS + 1})")
+            async with httpx.AsyncClient(timeout=30) as http:
+                headers = {"Authorization": f"Bearer {await token(http, serve.url, people['finance'])}"}
+                t0 = time.monotonic()
+                again = await http.post(f"{serve.url}/api/v1/settlements",
+                                        json={"month": f"{month:%Y-%m}", "municipality_id": m}, headers=headers)
+                exports = {}
+                for fmt in ("csv", "datev", "pdf", "sepa-debit", "sepa-credit"):
+                    response = await http.get(f"{serve.url}/api/v1/settlements/{month:%Y-%m}/export",
+                                              params={"municipality_id": m, "format": fmt}, headers=headers)
+                    exports[fmt] = response.status_code
+                took = time.monotonic() - t0
+            check("the month's settlement and every export answer", again.status_code == 200
+                  and all(status == 200 for status in exports.values()) and took < 10,
+                  f"settle {again.status_code}, exports {exports}, {took:.1f} s")
+        finally:
+            serve.cleanup()
+            await engine.dispose()
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("drill", choices=["kill-settlement", "kill-booking-storm", "db-restart", "two-serves", "all"])
+    parser.add_argument("drill", choices=["kill-settlement", "kill-booking-storm", "db-restart", "two-serves", "hostile-entries",
+                                          "all"])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--entries", type=int, default=400_000)
     parser.add_argument("--farmers", type=int, default=40)
@@ -626,8 +722,8 @@ async def main() -> int:
 
 
 async def _run(args: argparse.Namespace, server_url: str) -> int:
-    drills = ["kill-settlement", "kill-booking-storm", "db-restart", "two-serves"] if args.drill == "all" \
-        else [args.drill]
+    every = ["kill-settlement", "kill-booking-storm", "db-restart", "two-serves", "hostile-entries"]
+    drills = every if args.drill == "all" else [args.drill]
     for drill in drills:
         try:
             if drill == "kill-settlement":
@@ -638,6 +734,8 @@ async def _run(args: argparse.Namespace, server_url: str) -> int:
                 await drill_db_restart()
             elif drill == "two-serves":
                 await drill_two_serves(server_url)
+            elif drill == "hostile-entries":
+                await drill_hostile_entries(server_url)
         except Exception as exc:  # noqa: BLE001 - a drill that cannot run is a failure, the others still run
             check(f"{drill} ran", False, f"{type(exc).__name__}: {exc}"[:500])
     failed = [name for name, ok, _ in RESULTS if not ok]

@@ -67,6 +67,16 @@ async def test_yard_head_adds_an_item_through_the_form(client, world, db_session
     assert "Frontlader" in detail.text and "180,00 €" in detail.text
 
 
+async def test_item_form_accepts_german_thousand_separators(client, world, db_session):
+    await login(client, world.yard_north.user.email)
+    response = await post_form(client, "/manage/items/new", {
+        "name": "Mähdrescher", "kind": "machine", "unit": "day", "rate": "2.400", "operator_rate": "1.250,5",
+        "vat_percent": "19", "active": "on"})
+    assert response.status_code == 303, response.text
+    item = await db_session.scalar(select(Item).where(Item.name == "Mähdrescher"))
+    assert (item.rate_cents, item.operator_rate_cents) == (240000, 125050)
+
+
 async def test_item_form_rerenders_with_german_messages_and_writes_nothing(client, world, db_session):
     await login(client, world.yard_north.user.email)
     response = await post_form(client, "/manage/items/new", {

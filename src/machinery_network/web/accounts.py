@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from litestar import Request, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts import service
 from machinery_network.accounts.models import Role
 from machinery_network.api.accounts import client_address
-from machinery_network.auth import Actor
 from machinery_network.errors import DomainError
-from machinery_network.web.common import form_data, render
+from machinery_network.web.common import DbSession, OptionalActor, render
+from machinery_network.web.forms import form_data
 
 HOME_BY_ROLE = {
     Role.farmer: "/",
@@ -28,18 +28,18 @@ def _safe_next(value: str | None) -> str | None:
 
 
 @get("/login", include_in_schema=False)
-async def login_page(actor_or_none: Actor | None, next: str | None = None) -> Template:
+async def login_page(actor_or_none: OptionalActor, next: FromQuery[str | None] = None) -> Template:
     return render("login.html", actor_or_none, next=_safe_next(next) or "", email="", error=None)
 
 
 @post("/login", include_in_schema=False)
-async def login(request: Request, db_session: AsyncSession) -> Template | Redirect:
+async def login(request: Request, db_session: DbSession) -> Template | Redirect:
     form = await form_data(request)
     email, password = form.get("email", ""), form.get("password", "")
     next_path = _safe_next(form.get("next"))
     try:
         user = await service.authenticate(db_session, email, password, client_address(request))
-    except DomainError as exc:
+    except DomainError as exc:  # not ``form_action``: here a 401 (wrong password) is the form's answer
         return render(
             "login.html", None, status_code=exc.status_code, email=email, next=next_path or "",
             error=exc.message("de"),
@@ -51,7 +51,7 @@ async def login(request: Request, db_session: AsyncSession) -> Template | Redire
 
 
 @post("/logout", include_in_schema=False)
-async def logout(request: Request, actor_or_none: Actor | None, db_session: AsyncSession) -> Redirect:
+async def logout(request: Request, actor_or_none: OptionalActor, db_session: DbSession) -> Redirect:
     if actor_or_none is not None and actor_or_none.id is not None:
         await service.end_sessions(db_session, actor_or_none.id)
     request.clear_session()

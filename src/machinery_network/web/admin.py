@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
-from litestar.response import Redirect, Template
-from pydantic import ValidationError
+from litestar import Request, Response, get, post
+from litestar.params import FromQuery
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts import service
 from machinery_network.accounts.models import Role
 from machinery_network.api.accounts import MunicipalityCreate, UserCreate
 from machinery_network.auth import Actor, require_role
-from machinery_network.errors import DomainError
 from machinery_network.i18n import gettext_de
-from machinery_network.web.common import domain_error_fields, field_errors, form_data, redirect, render
+from machinery_network.web.common import CurrentActor, DbSession, redirect, render
+from machinery_network.web.forms import form_action, form_data
 
 EMPTY_MUNICIPALITY = {"name": "", "iban": "", "bic": "", "creditor_id": "", "address": ""}
 EMPTY_USER = {"email": "", "password": "", "name": "", "role": "farmer", "municipality_id": "", "iban": ""}
@@ -35,32 +35,34 @@ async def _page(
 
 
 @get("/admin", include_in_schema=False)
-async def admin_page(actor: Actor, db_session: AsyncSession, done: str | None = None) -> Template:
+async def admin_page(
+    actor: CurrentActor, db_session: DbSession, done: FromQuery[str | None] = None
+) -> Template:
     require_role(actor, Role.admin)
     notice = gettext_de("admin.saved") if done else None
     return await _page(actor, db_session, notice=notice)
 
 
 @post("/admin/municipalities", include_in_schema=False)
-async def create_municipality(request: Request, actor: Actor, db_session: AsyncSession) -> Template | Redirect:
+async def create_municipality(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
     require_role(actor, Role.admin)
     form = await form_data(request)
     values = {key: form.get(key) or None for key in EMPTY_MUNICIPALITY}
-    try:
+
+    async def create() -> None:
         data = MunicipalityCreate.model_validate({**values, "name": form.get("name", "")})
         await service.create_municipality(db_session, actor, **data.model_dump())
-    except ValidationError as exc:
-        return await _page(actor, db_session, status_code=422, municipality_form=form,
-                           municipality_errors=field_errors(exc), message=gettext_de("validation"))
-    except DomainError as exc:
-        errors, message = domain_error_fields(exc)
-        return await _page(actor, db_session, status_code=exc.status_code, municipality_form=form,
-                           municipality_errors=errors, message=message)
-    return redirect("/admin?done=1", request)
+
+    return await form_action(
+        create,
+        lambda error: _page(actor, db_session, status_code=error.status_code, municipality_form=form,
+                            municipality_errors=error.fields, message=error.message),
+        lambda _: redirect("/admin?done=1", request),
+    )
 
 
 @post("/admin/users", include_in_schema=False)
-async def create_user(request: Request, actor: Actor, db_session: AsyncSession) -> Template | Redirect:
+async def create_user(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
     require_role(actor, Role.admin)
     form = await form_data(request)
     municipality = form.get("municipality_id") or None
@@ -69,17 +71,17 @@ async def create_user(request: Request, actor: Actor, db_session: AsyncSession) 
         "role": form.get("role", ""), "iban": form.get("iban") or None,
         "municipality_id": int(municipality) if municipality and municipality.isdigit() else municipality,
     }
-    try:
+
+    async def create() -> None:
         data = UserCreate.model_validate(values)
         await service.create_user(db_session, actor, **data.model_dump())
-    except ValidationError as exc:
-        return await _page(actor, db_session, status_code=422, user_form={**form, "password": ""},
-                           user_errors=field_errors(exc), message=gettext_de("validation"))
-    except DomainError as exc:
-        errors, message = domain_error_fields(exc)
-        return await _page(actor, db_session, status_code=exc.status_code, user_form={**form, "password": ""},
-                           user_errors=errors, message=message)
-    return redirect("/admin?done=1", request)
+
+    return await form_action(
+        create,
+        lambda error: _page(actor, db_session, status_code=error.status_code, user_form={**form, "password": ""},
+                            user_errors=error.fields, message=error.message),
+        lambda _: redirect("/admin?done=1", request),
+    )
 
 
 ROUTES = [admin_page, create_municipality, create_user]

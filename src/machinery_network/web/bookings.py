@@ -8,11 +8,13 @@ decisions, completion, the audit trail, blocks of his items. Everything goes thr
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,17 +27,11 @@ from machinery_network.bookings.models import Block, BookingStatus
 from machinery_network.bookings.schemas import BlockCreate, BookingCreate, CompleteInput, RejectInput
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
-from machinery_network.errors import DomainError, NotFound
+from machinery_network.errors import NotFound
 from machinery_network.i18n import gettext_de
 from machinery_network.money import format_decimal_de
-from machinery_network.web.common import (
-    domain_error_fields,
-    field_errors,
-    form_data,
-    parse_decimal,
-    redirect,
-    render,
-)
+from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
+from machinery_network.web.forms import FormError, form_action, form_data, parse_decimal
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -138,14 +134,17 @@ async def _panel(
 
 @get("/items/{item_id:int}/booking-panel", include_in_schema=False)
 async def booking_panel(
-    item_id: int, actor: Actor, db_session: AsyncSession, settings: Settings, week: str | None = None
+    item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    week: FromQuery[str | None] = None
 ) -> Template:
     return await _panel(db_session, actor, item_id, settings, week=week)
 
 
 @get("/items/{item_id:int}/booking-estimate", include_in_schema=False)
-async def booking_estimate(request: Request, item_id: int, actor: Actor, db_session: AsyncSession,
-                           settings: Settings) -> Template:
+async def booking_estimate(
+    request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Template:
     """The live estimate and the conflict hint under the booking form (htmx, on every change)."""
     form = {k: v for k, v in request.query_params.items() if isinstance(v, str)}
     values, errors = _booking_values(form, item_id, settings)
@@ -178,35 +177,34 @@ async def booking_estimate(request: Request, item_id: int, actor: Actor, db_sess
 
 @post("/items/{item_id:int}/bookings", include_in_schema=False)
 async def create_booking(
-    request: Request, item_id: int, actor: Actor, db_session: AsyncSession, settings: Settings
-) -> Template | Redirect | Response:
+    request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Response:
     require_role(actor, Role.farmer)
     form = await form_data(request)
     values, errors = _booking_values(form, item_id, settings)
-    try:
-        if errors:
-            return await _panel(db_session, actor, item_id, settings, week=form.get("start_date"), form=form,
-                                errors=errors, message=gettext_de("validation"), status_code=422)
-        data = BookingCreate.model_validate(values)
-        await service.request(db_session, actor, data, settings)
-    except ValidationError as exc:
+
+    async def again(error: FormError) -> Template:
         return await _panel(db_session, actor, item_id, settings, week=form.get("start_date"), form=form,
-                            errors=field_errors(exc), message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        fields, message = domain_error_fields(exc)
-        return await _panel(db_session, actor, item_id, settings, week=form.get("start_date"), form=form,
-                            errors=fields, message=message, status_code=exc.status_code)
-    return redirect("/bookings?sent=1", request)
+                            errors=error.fields, message=error.message, status_code=error.status_code)
+
+    if errors:
+        return await again(FormError(422, gettext_de("validation"), errors, validation=True))
+
+    async def book() -> None:
+        await service.request(db_session, actor, BookingCreate.model_validate(values), settings)
+
+    return await form_action(book, again, lambda _: redirect("/bookings?sent=1", request))
 
 
 # --- the farmer's bookings -----------------------------------------------------------------------
 
 
 @get("/bookings", include_in_schema=False)
-async def my_bookings(actor: Actor, db_session: AsyncSession, settings: Settings, sent: str | None = None,
-                      message: str | None = None) -> Template | Redirect:
+async def my_bookings(
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, sent: FromQuery[str | None] = None,
+    message: FromQuery[str | None] = None
+) -> Template | Redirect:
     if actor.role == Role.yard_head:
         return Redirect("/manage/bookings", status_code=303)
     require_role(actor, Role.farmer)
@@ -221,19 +219,20 @@ async def my_bookings(actor: Actor, db_session: AsyncSession, settings: Settings
 
 
 @post("/bookings/{booking_id:int}/cancel", include_in_schema=False)
-async def cancel_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
-                         settings: Settings) -> Template | Redirect | Response:
-    try:
-        await service.cancel(db_session, actor, booking_id)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
+async def cancel_booking(
+    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Response:
+    async def again(error: FormError) -> Template:
         rows = await service.list_bookings(db_session, actor)
         rows.sort(key=lambda r: r.booking.start_at, reverse=True)
-        return render("bookings/my.html", actor, status_code=exc.status_code, rows=rows, fmt=_fmt(settings),
+        return render("bookings/my.html", actor, status_code=error.status_code, rows=rows, fmt=_fmt(settings),
                       now=clock.now(), feed_token=await calendar.farmer_token(db_session, actor),
-                      base_url=settings.base_url.rstrip("/"), notice=None, message=exc.message("de"))
-    return redirect("/bookings", request)
+                      base_url=settings.base_url.rstrip("/"), notice=None, message=error.message)
+
+    return await form_action(
+        lambda: service.cancel(db_session, actor, booking_id), again, lambda _: redirect("/bookings", request)
+    )
 
 
 # --- the yard head's inbox -----------------------------------------------------------------------
@@ -256,40 +255,43 @@ async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, sta
 
 
 @get("/manage/bookings", include_in_schema=False)
-async def inbox(actor: Actor, db_session: AsyncSession, settings: Settings, status: str | None = None) -> Template:
+async def inbox(
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, status: FromQuery[str | None] = None
+) -> Template:
     return await _inbox(db_session, actor, settings, status=status)
 
 
 @post("/manage/bookings/{booking_id:int}/approve", include_in_schema=False)
-async def approve_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
-                          settings: Settings) -> Template | Redirect | Response:
-    try:
-        await service.approve(db_session, actor, booking_id, settings)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        return await _inbox(db_session, actor, settings, status=None, message=exc.message("de"),
-                            status_code=exc.status_code)
-    return redirect("/manage/bookings", request)
+async def approve_booking(
+    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Response:
+    return await form_action(
+        lambda: service.approve(db_session, actor, booking_id, settings),
+        lambda error: _inbox(db_session, actor, settings, status=None, message=error.message,
+                             status_code=error.status_code),
+        lambda _: redirect("/manage/bookings", request),
+    )
 
 
 @post("/manage/bookings/{booking_id:int}/reject", include_in_schema=False)
-async def reject_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
-                         settings: Settings) -> Template | Redirect | Response:
+async def reject_booking(
+    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Response:
     form = await form_data(request)
-    try:
+
+    async def reject() -> None:
         data = RejectInput.model_validate({"reason": form.get("reason", "")})
         await service.reject(db_session, actor, booking_id, data.reason)
-    except ValidationError as exc:
-        reason_error = field_errors(exc).get("reason", gettext_de("field.invalid"))
-        return await _inbox(db_session, actor, settings, status=None, message=gettext_de("validation"),
-                            reject_errors={booking_id: reason_error}, status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        return await _inbox(db_session, actor, settings, status=None, message=exc.message("de"),
-                            status_code=exc.status_code)
-    return redirect("/manage/bookings", request)
+
+    def again(error: FormError) -> Awaitable[Template]:
+        # A schema refusal concerns the reason: shown at the booking's reject form.
+        reject_errors = {booking_id: error.fields.get("reason", gettext_de("field.invalid"))} if error.validation else {}
+        return _inbox(db_session, actor, settings, status=None, message=error.message, reject_errors=reject_errors,
+                      status_code=error.status_code)
+
+    return await form_action(reject, again, lambda _: redirect("/manage/bookings", request))
 
 
 async def _detail(session: AsyncSession, actor: Actor, booking_id: int, settings: Settings, *,
@@ -314,32 +316,33 @@ async def _detail(session: AsyncSession, actor: Actor, booking_id: int, settings
 
 
 @get("/manage/bookings/{booking_id:int}", include_in_schema=False)
-async def booking_detail(booking_id: int, actor: Actor, db_session: AsyncSession, settings: Settings) -> Template:
+async def booking_detail(
+    booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template:
     return await _detail(db_session, actor, booking_id, settings)
 
 
 @post("/manage/bookings/{booking_id:int}/complete", include_in_schema=False)
-async def complete_booking(request: Request, booking_id: int, actor: Actor, db_session: AsyncSession,
-                           settings: Settings) -> Template | Redirect | Response:
+async def complete_booking(
+    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Response:
     form = await form_data(request)
-    try:
+
+    async def complete() -> None:
         data = CompleteInput.model_validate({
             "quantity": parse_decimal(form.get("quantity")),
             "with_operator_hours": parse_decimal(form.get("operator_hours")),
         })
         await service.complete(db_session, actor, booking_id, data, settings)
-    except ValidationError as exc:
-        errors = {("operator_hours" if k == "with_operator_hours" else k): v for k, v in field_errors(exc).items()}
-        return await _detail(db_session, actor, booking_id, settings, form=form, errors=errors,
-                             message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        fields, message = domain_error_fields(exc)
-        fields = {("operator_hours" if k == "with_operator_hours" else k): v for k, v in fields.items()}
-        return await _detail(db_session, actor, booking_id, settings, form=form, errors=fields, message=message,
-                             status_code=exc.status_code)
-    return redirect(f"/manage/bookings/{booking_id}", request)
+
+    return await form_action(
+        complete,
+        lambda error: _detail(db_session, actor, booking_id, settings, form=form, errors=error.fields,
+                              message=error.message, status_code=error.status_code),
+        lambda _: redirect(f"/manage/bookings/{booking_id}", request),
+        rename={"with_operator_hours": "operator_hours"},
+    )
 
 
 # --- blocks ----------------------------------------------------------------------------------------
@@ -358,36 +361,37 @@ async def _blocks_page(session: AsyncSession, actor: Actor, item_id: int, settin
 
 
 @get("/manage/items/{item_id:int}/blocks", include_in_schema=False)
-async def blocks_page(item_id: int, actor: Actor, db_session: AsyncSession, settings: Settings) -> Template:
+async def blocks_page(
+    item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template:
     return await _blocks_page(db_session, actor, item_id, settings)
 
 
 @post("/manage/items/{item_id:int}/blocks", include_in_schema=False)
-async def create_block(request: Request, item_id: int, actor: Actor, db_session: AsyncSession,
-                       settings: Settings) -> Template | Redirect | Response:
+async def create_block(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                       settings: AppSettings) -> Response:
     form = await form_data(request)
     values, errors = _booking_values(form, item_id, settings)
-    try:
-        if errors:
-            return await _blocks_page(db_session, actor, item_id, settings, form=form, errors=errors,
-                                      message=gettext_de("validation"), status_code=422)
+
+    def again(error: FormError) -> Awaitable[Template]:
+        return _blocks_page(db_session, actor, item_id, settings, form=form, errors=error.fields,
+                            message=error.message, status_code=error.status_code)
+
+    if errors:
+        return await again(FormError(422, gettext_de("validation"), errors, validation=True))
+
+    async def block() -> None:
         data = BlockCreate.model_validate({"start": values["start"], "end": values["end"],
                                            "reason": form.get("reason", "")})
         await service.create_block(db_session, actor, item_id, data, settings)
-    except ValidationError as exc:
-        return await _blocks_page(db_session, actor, item_id, settings, form=form, errors=field_errors(exc),
-                                  message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        fields, message = domain_error_fields(exc)
-        return await _blocks_page(db_session, actor, item_id, settings, form=form, errors=fields, message=message,
-                                  status_code=exc.status_code)
-    return redirect(f"/manage/items/{item_id}/blocks", request)
+
+    return await form_action(block, again, lambda _: redirect(f"/manage/items/{item_id}/blocks", request))
 
 
 @post("/manage/blocks/{block_id:int}/delete", include_in_schema=False)
-async def delete_block(request: Request, block_id: int, actor: Actor, db_session: AsyncSession) -> Redirect | Response:
+async def delete_block(
+    request: Request, block_id: FromPath[int], actor: CurrentActor, db_session: DbSession
+) -> Redirect | Response:
     block = await db_session.get(Block, block_id)
     item_id = block.item_id if block else 0
     await service.remove_block(db_session, actor, block_id)
@@ -409,12 +413,12 @@ def _ics(content: bytes) -> Response:
 
 
 @get("/calendar/items/{filename:str}", include_in_schema=False)
-async def item_calendar(filename: str, db_session: AsyncSession) -> Response:
+async def item_calendar(filename: FromPath[str], db_session: DbSession) -> Response:
     return _ics(await calendar.item_feed(db_session, _token_of(filename)))
 
 
 @get("/calendar/farmers/{filename:str}", include_in_schema=False)
-async def farmer_calendar(filename: str, db_session: AsyncSession) -> Response:
+async def farmer_calendar(filename: FromPath[str], db_session: DbSession) -> Response:
     return _ics(await calendar.farmer_feed(db_session, _token_of(filename)))
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
-from litestar.datastructures import UploadFile
-from litestar.params import QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import File, Template
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
@@ -40,45 +38,23 @@ from machinery_network.care.schemas import (
 )
 from machinery_network.care.seasons import winter_start
 from machinery_network.config import Settings
-from machinery_network.errors import DomainError, Invalid
+from machinery_network.errors import Invalid
 from machinery_network.i18n import gettext_de
-from machinery_network.web.common import (
-    domain_error_fields,
+from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
+from machinery_network.web.forms import (
+    FormError,
+    date_field,
     euros_input,
-    field_errors,
+    form_action,
+    form_data,
+    form_with_upload,
+    int_field,
     parse_decimal,
     parse_euros,
-    redirect,
-    render,
+    present,
 )
 
 RECENT_LOGS = 30
-
-
-def _int(value: str | None) -> int | str | None:
-    """Form text → int for the strict id fields (anything else goes on to the schema as invalid)."""
-    if value is None or not value.strip():
-        return None
-    try:
-        return int(value.strip())
-    except ValueError:
-        return value
-
-
-def _present(values: dict[str, Any]) -> dict[str, Any]:
-    """Empty form fields count as missing, so the schema says "Pflichtfeld." for required ones."""
-    return {key: value for key, value in values.items() if value is not None}
-
-
-def _date(value: str | None) -> str | None:
-    return value.strip() or None if value is not None else None
-
-
-async def _form(request: Request) -> tuple[dict[str, str], UploadFile | None]:
-    form = await request.form()
-    fields = {k: v for k, v in form.items() if isinstance(v, str) and k != "_csrf_token"}
-    upload = form.get("photo")
-    return fields, upload if isinstance(upload, UploadFile) else None
 
 
 def _common(settings: Settings) -> dict[str, Any]:
@@ -107,7 +83,7 @@ async def _farmer_page(
 
 @get("/care", include_in_schema=False)
 async def my_sections(
-    actor: Actor, db_session: AsyncSession, settings: Settings, reported: str | None = None
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, reported: FromQuery[str | None] = None
 ) -> Template:
     require_role(actor, Role.farmer)
     notice = gettext_de("care.reported_ok") if reported else None
@@ -115,34 +91,36 @@ async def my_sections(
 
 
 @post("/care/report", include_in_schema=False)
-async def report_work(request: Request, actor: Actor, db_session: AsyncSession, settings: Settings) -> Response:
+async def report_work(
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response:
     require_role(actor, Role.farmer)
-    form, upload = await _form(request)
+    form, upload = await form_with_upload(request)
     photo: bytes | None = None
     if upload is not None and upload.filename:
         photo = await upload.read(settings.upload_max_bytes + 1)
-    try:
-        data = CareLogCreate.model_validate(_present({
-            "section_id": _int(form.get("section_id")),
-            "performed_on": _date(form.get("performed_on")),
+
+    async def report() -> None:
+        data = CareLogCreate.model_validate(present({
+            "section_id": int_field(form.get("section_id")),
+            "performed_on": date_field(form.get("performed_on")),
             "quantity": parse_decimal(form.get("quantity")),
             "note": (form.get("note") or "").strip() or None,
         }))
         await service.report(db_session, actor, data, photo=photo, settings=settings)
-    except ValidationError as exc:
-        return await _farmer_page(db_session, actor, settings, form=form, errors=field_errors(exc),
-                                  message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code == 404:
-            raise
-        errors, message = domain_error_fields(exc)
-        return await _farmer_page(db_session, actor, settings, form=form, errors=errors, message=message,
-                                  status_code=exc.status_code)
-    return redirect("/care?reported=1", request)
+
+    return await form_action(
+        report,
+        lambda error: _farmer_page(db_session, actor, settings, form=form, errors=error.fields,
+                                   message=error.message, status_code=error.status_code),
+        lambda _: redirect("/care?reported=1", request),
+    )
 
 
 @get("/care-logs/{care_log_id:int}/photo", include_in_schema=False)
-async def care_log_photo(care_log_id: int, actor: Actor, db_session: AsyncSession, settings: Settings) -> File:
+async def care_log_photo(
+    care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> File:
     path, content_type = await service.photo_file(db_session, actor, care_log_id, settings=settings)
     return File(path=path, media_type=content_type, content_disposition_type="inline",
                 headers={"X-Content-Type-Options": "nosniff"})
@@ -186,7 +164,7 @@ async def _sections_page(
 
 @get("/manage/sections", include_in_schema=False)
 async def manage_sections(
-    actor: Actor, db_session: AsyncSession, settings: Settings, saved: str | None = None
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, saved: FromQuery[str | None] = None
 ) -> Template:
     notice = {
         "section": gettext_de("care.section_saved"),
@@ -201,7 +179,7 @@ def _section_values(form: dict[str, str], municipality_id: int | None) -> dict[s
     for season in SEASONS:
         raw = (form.get(f"passes_{season}") or "").strip()
         if raw:
-            passes[season] = _int(raw)
+            passes[season] = int_field(raw)
     geometry_text = (form.get("geometry") or "").strip()
     geometry: Any = None
     if geometry_text:
@@ -213,7 +191,7 @@ def _section_values(form: dict[str, str], municipality_id: int | None) -> dict[s
         "municipality_id": municipality_id,
         "name": form.get("name", ""),
         "kind": form.get("kind", ""),
-        "length_m": _int(form.get("length_m")),
+        "length_m": int_field(form.get("length_m")),
         "task": form.get("task", ""),
         "unit": form.get("unit", ""),
         "rate_cents": parse_euros(form.get("rate")),
@@ -226,30 +204,35 @@ def _section_values(form: dict[str, str], municipality_id: int | None) -> dict[s
 _SECTION_FIELD_OF = {"rate_cents": "rate", "planned_passes": "passes"}
 
 
-def _section_field_errors(exc: ValidationError) -> dict[str, str]:
-    errors = {_SECTION_FIELD_OF.get(k, k): v for k, v in field_errors(exc).items()}
-    if "passes" in errors:
-        errors["passes"] = gettext_de("care.passes_invalid")
-    if "geometry" in errors:
-        errors["geometry"] = gettext_de("care.geometry_invalid")
+def _section_field_errors(error: FormError) -> dict[str, str]:
+    """A schema refusal of the passes or the geometry names what the field expects."""
+    errors = dict(error.fields)
+    if error.validation:
+        if "passes" in errors:
+            errors["passes"] = gettext_de("care.passes_invalid")
+        if "geometry" in errors:
+            errors["geometry"] = gettext_de("care.geometry_invalid")
     return errors
 
 
 @post("/manage/sections/new", include_in_schema=False)
-async def create_section(request: Request, actor: Actor, db_session: AsyncSession, settings: Settings) -> Response:
+async def create_section(
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response:
     require_role(actor, Role.yard_head)
-    form, _ = await _form(request)
-    try:
-        data = SectionCreate.model_validate(_present(_section_values(form, actor.municipality_id)))
+    form = await form_data(request)
+
+    async def create() -> None:
+        data = SectionCreate.model_validate(present(_section_values(form, actor.municipality_id)))
         await service.create_section(db_session, actor, data)
-    except ValidationError as exc:
-        return await _sections_page(db_session, actor, settings, form=form, errors=_section_field_errors(exc),
-                                    message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        errors, message = domain_error_fields(exc)
-        return await _sections_page(db_session, actor, settings, form=form, errors=errors, message=message,
-                                    status_code=exc.status_code)
-    return redirect("/manage/sections?saved=section", request)
+
+    return await form_action(
+        create,
+        lambda error: _sections_page(db_session, actor, settings, form=form, errors=_section_field_errors(error),
+                                     message=error.message, status_code=error.status_code),
+        lambda _: redirect("/manage/sections?saved=section", request),
+        rename=_SECTION_FIELD_OF,
+    )
 
 
 _ASSIGN_LABELS = {"farmer_id": "care.farmer", "valid_from": "care.valid_from", "valid_to": "care.valid_to"}
@@ -277,53 +260,63 @@ def _render_edit(actor: Actor, section_id: int, form: dict, errors: dict, messag
 
 
 @get("/manage/sections/{section_id:int}/edit", include_in_schema=False)
-async def edit_section_form(section_id: int, actor: Actor, db_session: AsyncSession) -> Template:
+async def edit_section_form(
+    section_id: FromPath[int], actor: CurrentActor, db_session: DbSession
+) -> Template:
     section = await service.get_section(db_session, section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
     return _render_edit(actor, section.id, _form_of(section), {}, None)
 
 
 @post("/manage/sections/{section_id:int}/edit", include_in_schema=False)
-async def update_section(section_id: int, request: Request, actor: Actor, db_session: AsyncSession) -> Response:
+async def update_section(
+    section_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession
+) -> Response:
     section = await service.get_section(db_session, section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
-    form, _ = await _form(request)
-    try:
+    form = await form_data(request)
+
+    async def update() -> None:
         # The whole form is validated like a new section (every required field present), then applied.
         full = SectionCreate.model_validate(
-            _present({**_section_values(form, section.municipality_id), "active": form.get("active") == "on"})
+            present({**_section_values(form, section.municipality_id), "active": form.get("active") == "on"})
         )
         changes = SectionUpdate.model_validate(full.model_dump(exclude={"municipality_id"}))
         await service.update_section(db_session, actor, section_id, changes)
-    except ValidationError as exc:
-        return _render_edit(actor, section_id, form, _section_field_errors(exc), gettext_de("validation"), 422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        errors, message = domain_error_fields(exc)
-        errors = {_SECTION_FIELD_OF.get(k, k): v for k, v in errors.items()}
-        return _render_edit(actor, section_id, form, errors, message, exc.status_code)
-    return redirect("/manage/sections?saved=section", request)
+
+    return await form_action(
+        update,
+        lambda error: _render_edit(actor, section_id, form, _section_field_errors(error), error.message,
+                                   error.status_code),
+        lambda _: redirect("/manage/sections?saved=section", request),
+        rename=_SECTION_FIELD_OF,
+    )
 
 
 @post("/manage/assignments/{assignment_id:int}/end", include_in_schema=False)
 async def end_assignment(
-    assignment_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+    assignment_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
 ) -> Response:
     require_role(actor, Role.yard_head)
-    form, _ = await _form(request)
-    try:
-        data = AssignmentEnd.model_validate(_present({"valid_to": _date(form.get("valid_to"))}))
-        assignment = await service.end_assignment(db_session, actor, assignment_id, data.valid_to)
-    except ValidationError:
-        return await _sections_page(db_session, actor, settings, message=gettext_de("field.date"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
+    form = await form_data(request)
+
+    async def end() -> Assignment:
+        data = AssignmentEnd.model_validate(present({"valid_to": date_field(form.get("valid_to"))}))
+        return await service.end_assignment(db_session, actor, assignment_id, data.valid_to)
+
+    async def again(error: FormError) -> Template:
+        if error.validation:
+            return await _sections_page(db_session, actor, settings, message=gettext_de("field.date"),
+                                        status_code=error.status_code)
         section_id = await _section_of_assignment(db_session, assignment_id)
-        return await _sections_page(db_session, actor, settings, assign_errors={section_id: exc.message("de")},
-                                    message=exc.message("de"), status_code=exc.status_code)
-    return redirect(f"/manage/sections?saved=ended#section-{assignment.section_id}", request)
+        return await _sections_page(db_session, actor, settings, assign_errors={section_id: error.message},
+                                    message=error.message, status_code=error.status_code)
+
+    return await form_action(
+        end, again,
+        lambda assignment: redirect(f"/manage/sections?saved=ended#section-{assignment.section_id}", request),
+    )
 
 
 async def _section_of_assignment(db_session: AsyncSession, assignment_id: int) -> int | None:
@@ -333,39 +326,43 @@ async def _section_of_assignment(db_session: AsyncSession, assignment_id: int) -
 
 @post("/manage/sections/{section_id:int}/assign", include_in_schema=False)
 async def assign_section(
-    section_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+    section_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
 ) -> Response:
     require_role(actor, Role.yard_head)
-    form, _ = await _form(request)
-    try:
-        data = AssignmentCreate.model_validate(_present({
-            "farmer_id": _int(form.get("farmer_id")),
-            "valid_from": _date(form.get("valid_from")),
-            "valid_to": _date(form.get("valid_to")),
+    form = await form_data(request)
+
+    async def assign() -> None:
+        data = AssignmentCreate.model_validate(present({
+            "farmer_id": int_field(form.get("farmer_id")),
+            "valid_from": date_field(form.get("valid_from")),
+            "valid_to": date_field(form.get("valid_to")),
         }))
         await service.assign(db_session, actor, section_id, data)
-    except ValidationError as exc:
-        text = "; ".join(f"{gettext_de(_ASSIGN_LABELS.get(k, 'care.assign'))}: {v}"
-                         for k, v in field_errors(exc).items())
-        return await _sections_page(db_session, actor, settings, assign_errors={section_id: text},
-                                    message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        return await _sections_page(db_session, actor, settings, assign_errors={section_id: exc.message("de")},
-                                    message=exc.message("de"), status_code=exc.status_code)
-    return redirect("/manage/sections?saved=assignment", request)
+
+    def assign_error(error: FormError) -> str:
+        """The refusal in the section's row: for a schema refusal each field named."""
+        if not error.validation:
+            return error.message
+        return "; ".join(f"{gettext_de(_ASSIGN_LABELS.get(k, 'care.assign'))}: {v}" for k, v in error.fields.items())
+
+    return await form_action(
+        assign,
+        lambda error: _sections_page(db_session, actor, settings, assign_errors={section_id: assign_error(error)},
+                                     message=error.message, status_code=error.status_code),
+        lambda _: redirect("/manage/sections?saved=assignment", request),
+    )
 
 
 @get("/manage/sections/winter-proof", include_in_schema=False)
 async def winter_proof_download(
-    actor: Actor,
-    db_session: AsyncSession,
-    settings: Settings,
-    start: str = QueryParameter(name="from", default=""),
-    end: str = QueryParameter(name="to", default=""),
-    section_id: str = "",
-    fmt: str = QueryParameter(name="format", default="csv"),
+    actor: CurrentActor,
+    db_session: DbSession,
+    settings: AppSettings,
+    start: Annotated[str, QueryParameter(name="from")] = "",
+    end: Annotated[str, QueryParameter(name="to")] = "",
+    section_id: FromQuery[str] = "",
+    fmt: Annotated[str, QueryParameter(name="format")] = "csv",
 ) -> Response:
     require_role(actor, Role.yard_head, Role.finance)
     try:
@@ -373,7 +370,7 @@ async def winter_proof_download(
     except ValueError as exc:
         raise Invalid("field.date", field="from") from exc
     proof_files.check_format(fmt)
-    chosen = _int(section_id)
+    chosen = int_field(section_id)
     if isinstance(chosen, str):
         raise Invalid("field.invalid", field="section_id")
     proof = await service.winter_proof(db_session, actor, actor.municipality_id, first, last, section_id=chosen)
@@ -385,7 +382,7 @@ async def winter_proof_download(
 # --- the map: sections as inline SVG (no tiles, no network) ---------------------------------------------
 
 @get("/manage/sections/map", include_in_schema=False)
-async def sections_map(actor: Actor, db_session: AsyncSession, settings: Settings) -> Template:
+async def sections_map(actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> Template:
     require_role(actor, Role.yard_head, Role.finance)
     municipality = await get_municipality(db_session, actor.municipality_id)
     sections = await service.list_sections(db_session, municipality_id=municipality.id)
@@ -414,42 +411,46 @@ async def _inbox(
 
 
 @get("/manage/care-logs", include_in_schema=False)
-async def care_inbox(actor: Actor, db_session: AsyncSession, settings: Settings, done: str | None = None) -> Template:
+async def care_inbox(
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, done: FromQuery[str | None] = None
+) -> Template:
     notice = {"confirmed": gettext_de("care.confirmed_ok"), "rejected": gettext_de("care.rejected_ok")}.get(done or "")
     return await _inbox(db_session, actor, settings, notice=notice)
 
 
 @post("/manage/care-logs/{care_log_id:int}/confirm", include_in_schema=False)
 async def confirm_log(
-    care_log_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+    care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
 ) -> Response:
     require_role(actor, Role.yard_head)
-    try:
-        await service.confirm(db_session, actor, care_log_id)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        return await _inbox(db_session, actor, settings, message=exc.message("de"), status_code=exc.status_code)
-    return redirect("/manage/care-logs?done=confirmed", request)
+    return await form_action(
+        lambda: service.confirm(db_session, actor, care_log_id),
+        lambda error: _inbox(db_session, actor, settings, message=error.message, status_code=error.status_code),
+        lambda _: redirect("/manage/care-logs?done=confirmed", request),
+    )
 
 
 @post("/manage/care-logs/{care_log_id:int}/reject", include_in_schema=False)
 async def reject_log(
-    care_log_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+    care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
 ) -> Response:
     require_role(actor, Role.yard_head)
-    form, _ = await _form(request)
+    form = await form_data(request)
     reason = (form.get("reason") or "").strip()
-    try:
+
+    async def reject() -> None:
         if len(reason) > 2000:
             raise Invalid("field.too_long", field="reason", max=2000)
         await service.reject(db_session, actor, care_log_id, reason)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        return await _inbox(db_session, actor, settings, message=exc.message("de"),
-                            reject_errors={care_log_id: exc.message("de")}, status_code=exc.status_code)
-    return redirect("/manage/care-logs?done=rejected", request)
+
+    return await form_action(
+        reject,
+        lambda error: _inbox(db_session, actor, settings, message=error.message,
+                             reject_errors={care_log_id: error.message}, status_code=error.status_code),
+        lambda _: redirect("/manage/care-logs?done=rejected", request),
+    )
 
 
 ROUTES = [

@@ -2,48 +2,38 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
-from litestar.response import Redirect, Template
-from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality, list_municipalities
 from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.catalogue import service
-from machinery_network.catalogue.models import ItemKind, ItemUnit
+from machinery_network.catalogue.models import Item, ItemKind, ItemUnit
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
-from machinery_network.errors import DomainError
-from machinery_network.i18n import gettext_de
-from machinery_network.web.common import (
-    domain_error_fields,
+from machinery_network.web.common import CurrentActor, DbSession, redirect, render
+from machinery_network.web.forms import (
+    FormError,
     euros_input,
-    field_errors,
+    form_action,
     form_data,
+    int_or_none,
     parse_decimal,
     parse_euros,
-    redirect,
-    render,
 )
-
-
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
 
 
 @get("/", include_in_schema=False)
 async def catalogue_page(
     request: Request,
-    actor: Actor,
-    db_session: AsyncSession,
-    municipality_id: str | None = None,
-    kind: str | None = None,
-    q: str | None = None,
+    actor: CurrentActor,
+    db_session: DbSession,
+    municipality_id: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
 ) -> Template:
-    selected_municipality = _int_or_none(municipality_id)
+    selected_municipality = int_or_none(municipality_id)
     selected_kind = kind if kind in ItemKind.__members__ else None
     items = await service.list_items(
         db_session, municipality_id=selected_municipality, kind=selected_kind, query=(q or "").strip() or None
@@ -61,7 +51,7 @@ async def catalogue_page(
 
 
 @get("/items/{item_id:int}", include_in_schema=False)
-async def item_page(item_id: int, actor: Actor, db_session: AsyncSession) -> Template:
+async def item_page(item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> Template:
     item = await service.get_item(db_session, item_id)
     municipality = await get_municipality(db_session, item.municipality_id)
     can_manage = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
@@ -69,7 +59,7 @@ async def item_page(item_id: int, actor: Actor, db_session: AsyncSession) -> Tem
 
 
 @get("/manage/items", include_in_schema=False)
-async def manage_items(actor: Actor, db_session: AsyncSession) -> Template:
+async def manage_items(actor: CurrentActor, db_session: DbSession) -> Template:
     require_role(actor, Role.yard_head)
     items = await service.list_items(db_session, municipality_id=actor.municipality_id, include_inactive=True)
     municipality = await get_municipality(db_session, actor.municipality_id)
@@ -97,8 +87,13 @@ def _render_form(actor: Actor, *, item_id: int | None, form: dict, errors: dict,
     )
 
 
+def _render_error(actor: Actor, item_id: int | None, form: dict[str, str], error: FormError) -> Template:
+    return _render_form(actor, item_id=item_id, form=form, errors=error.fields, message=error.message,
+                        status_code=error.status_code)
+
+
 @get("/manage/items/new", include_in_schema=False)
-async def new_item_form(actor: Actor) -> Template:
+async def new_item_form(actor: CurrentActor) -> Template:
     require_role(actor, Role.yard_head)
     form = {"name": "", "description": "", "kind": "machine", "unit": "hour", "rate": "", "operator_rate": "",
             "vat_percent": "0", "active": "on"}
@@ -106,25 +101,24 @@ async def new_item_form(actor: Actor) -> Template:
 
 
 @post("/manage/items/new", include_in_schema=False)
-async def create_item(request: Request, actor: Actor, db_session: AsyncSession) -> Template | Redirect:
+async def create_item(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
-    try:
+
+    async def create() -> Item:
         data = ItemCreate.model_validate({**_form_values(form), "municipality_id": actor.municipality_id})
-        item = await service.create_item(db_session, actor, data)
-    except ValidationError as exc:
-        errors = {_FIELD_OF.get(k, k): v for k, v in field_errors(exc).items()}
-        return _render_form(actor, item_id=None, form=form, errors=errors,
-                            message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        errors, message = domain_error_fields(exc)
-        return _render_form(actor, item_id=None, form=form, errors=errors, message=message,
-                            status_code=exc.status_code)
-    return redirect(f"/items/{item.id}", request)
+        return await service.create_item(db_session, actor, data)
+
+    return await form_action(
+        create,
+        lambda error: _render_error(actor, None, form, error),
+        lambda item: redirect(f"/items/{item.id}", request),
+        rename=_FIELD_OF,
+    )
 
 
 @get("/manage/items/{item_id:int}/edit", include_in_schema=False)
-async def edit_item_form(item_id: int, actor: Actor, db_session: AsyncSession) -> Template:
+async def edit_item_form(item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> Template:
     item = await service.get_item(db_session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
     form = {
@@ -136,22 +130,20 @@ async def edit_item_form(item_id: int, actor: Actor, db_session: AsyncSession) -
 
 
 @post("/manage/items/{item_id:int}/edit", include_in_schema=False)
-async def update_item(item_id: int, request: Request, actor: Actor, db_session: AsyncSession) -> Template | Redirect:
+async def update_item(
+    item_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession
+) -> Response:
     form = await form_data(request)
-    try:
-        data = ItemUpdate.model_validate(_form_values(form))
-        item = await service.update_item(db_session, actor, item_id, data)
-    except ValidationError as exc:
-        errors = {_FIELD_OF.get(k, k): v for k, v in field_errors(exc).items()}
-        return _render_form(actor, item_id=item_id, form=form, errors=errors,
-                            message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        errors, message = domain_error_fields(exc)
-        return _render_form(actor, item_id=item_id, form=form, errors=errors, message=message,
-                            status_code=exc.status_code)
-    return redirect(f"/items/{item.id}", request)
+
+    async def update() -> Item:
+        return await service.update_item(db_session, actor, item_id, ItemUpdate.model_validate(_form_values(form)))
+
+    return await form_action(
+        update,
+        lambda error: _render_error(actor, item_id, form, error),
+        lambda item: redirect(f"/items/{item.id}", request),
+        rename=_FIELD_OF,
+    )
 
 
 # schema field → form field

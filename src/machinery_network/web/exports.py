@@ -3,34 +3,35 @@ farmer's statement download from ``/account``: the same service as the API, erro
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Response, get
-from litestar.params import QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.service import get_municipality
 from machinery_network.api.exports import export_response, file_response, month_or_422, municipality_or_422
-from machinery_network.auth import Actor
 from machinery_network.exports import service
 from machinery_network.exports.sepa import missing_bank_details, missing_error
-from machinery_network.web.common import render
+from machinery_network.web.common import CurrentActor, DbSession, render
 
 
 @get("/finance/settlements/{month:str}/export", include_in_schema=False)
 async def download_export(
-    month: str,
-    actor: Actor,
-    db_session: AsyncSession,
-    municipality_id: int | None = None,
-    fmt: str | None = QueryParameter(name="format", default=None),
-    farmer_id: int | None = None,
+    month: FromPath[str],
+    actor: CurrentActor,
+    db_session: DbSession,
+    municipality_id: FromQuery[int | None] = None,
+    fmt: Annotated[str | None, QueryParameter(name="format")] = None,
+    farmer_id: FromQuery[int | None] = None,
 ) -> Response:
     return await export_response(db_session, actor, month, municipality_id, fmt, farmer_id)
 
 
 @get("/account/statements/{month:str}", include_in_schema=False)
 async def download_statement(
-    month: str, actor: Actor, db_session: AsyncSession, municipality_id: int, farmer_id: int | None = None
+    month: FromPath[str], actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[int],
+    farmer_id: FromQuery[int | None] = None
 ) -> Response:
     """A farmer's statement PDF: the farmer his own; finance/admin name the farmer (``farmer_id``)."""
     return file_response(
@@ -40,7 +41,8 @@ async def download_statement(
 
 @get("/finance/settlements/{month:str}/sepa-exceptions", include_in_schema=False)
 async def sepa_exceptions_fragment(
-    month: str, actor: Actor, db_session: AsyncSession, municipality_id: int | None = None
+    month: FromPath[str], actor: CurrentActor, db_session: DbSession,
+    municipality_id: FromQuery[int | None] = None
 ) -> Template:
     """The exception listing for the settlement page (loaded with htmx next to the download buttons)."""
     first, mid = month_or_422(month), municipality_or_422(actor, municipality_id)

@@ -3,9 +3,9 @@ the yard head's / finance office's view of a farmer's account with the adjustmen
 
 from __future__ import annotations
 
-from litestar import Request, get, post
-from litestar.response import Redirect, Template
-from pydantic import ValidationError
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
@@ -13,23 +13,16 @@ from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_farmer, get_municipality, list_municipalities
 from machinery_network.auth import Actor, require_role
 from machinery_network.config import Settings
-from machinery_network.errors import DomainError
 from machinery_network.i18n import gettext_de
 from machinery_network.ledger import service
 from machinery_network.ledger.schemas import AdjustmentCreate, ReversalCreate
 from machinery_network.settlement.service import farmer_statements
-from machinery_network.web.common import (
-    domain_error_fields,
-    field_errors,
-    form_data,
-    parse_euros,
-    redirect,
-    render,
-)
+from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
+from machinery_network.web.forms import form_action, form_data, parse_euros
 
 
 @get("/account", include_in_schema=False)
-async def my_account(actor: Actor, db_session: AsyncSession) -> Template:
+async def my_account(actor: CurrentActor, db_session: DbSession) -> Template:
     require_role(actor, Role.farmer)
     account = await service.get_account(db_session, actor, actor.id)
     names = {m.id: m.name for m in await list_municipalities(db_session)}
@@ -56,7 +49,9 @@ def _staff_municipality(actor: Actor, municipality_id: str | None) -> int | None
 
 
 @get("/manage/accounts", include_in_schema=False)
-async def farmers_page(actor: Actor, db_session: AsyncSession, municipality_id: str | None = None) -> Template:
+async def farmers_page(
+    actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[str | None] = None
+) -> Template:
     mid = _staff_municipality(actor, municipality_id)
     municipalities = await list_municipalities(db_session) if actor.is_admin else []
     if mid is None and municipalities:
@@ -89,8 +84,8 @@ async def _staff_account_page(
 
 @get("/manage/accounts/{farmer_id:int}", include_in_schema=False)
 async def farmer_account_page(
-    farmer_id: int, actor: Actor, db_session: AsyncSession, settings: Settings,
-    municipality_id: str | None = None, done: str | None = None,
+    farmer_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    municipality_id: FromQuery[str | None] = None, done: FromQuery[str | None] = None,
 ) -> Template:
     mid = _staff_municipality(actor, municipality_id)
     notice = gettext_de("ledger.posted") if done else None
@@ -99,11 +94,13 @@ async def farmer_account_page(
 
 @post("/manage/accounts/{farmer_id:int}/adjustments", include_in_schema=False)
 async def post_adjustment(
-    farmer_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
-) -> Template | Redirect:
+    farmer_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings
+) -> Response:
     require_role(actor, Role.yard_head, Role.finance)
     form = await form_data(request)
-    try:
+
+    async def post_entry() -> None:
         data = AdjustmentCreate.model_validate({
             "municipality_id": actor.municipality_id, "value_date": form.get("value_date", ""),
             "amount_cents": parse_euros(form.get("amount")), "reason": form.get("reason", ""),
@@ -112,40 +109,36 @@ async def post_adjustment(
             db_session, actor, farmer_id=farmer_id, municipality_id=data.municipality_id,
             value_date=data.value_date, amount_cents=data.amount_cents, reason=data.reason,
         )
-    except ValidationError as exc:
-        errors = {("amount" if k == "amount_cents" else k): v for k, v in field_errors(exc).items()}
-        return await _staff_account_page(actor, db_session, settings, farmer_id, actor.municipality_id, form=form,
-                                         errors=errors, message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (401, 403, 404):
-            raise
-        errors, message = domain_error_fields(exc)
-        errors = {("amount" if k == "amount_cents" else k): v for k, v in errors.items()}
-        return await _staff_account_page(actor, db_session, settings, farmer_id, actor.municipality_id, form=form,
-                                         errors=errors, message=message, status_code=exc.status_code)
-    return redirect(f"/manage/accounts/{farmer_id}?done=1", request)
+
+    return await form_action(
+        post_entry,
+        lambda error: _staff_account_page(actor, db_session, settings, farmer_id, actor.municipality_id, form=form,
+                                          errors=error.fields, message=error.message, status_code=error.status_code),
+        lambda _: redirect(f"/manage/accounts/{farmer_id}?done=1", request),
+        rename={"amount_cents": "amount"},
+    )
 
 
 @post("/manage/accounts/{farmer_id:int}/entries/{entry_id:int}/reverse", include_in_schema=False)
 async def reverse_entry(
-    farmer_id: int, entry_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
-) -> Template | Redirect:
+    farmer_id: FromPath[int], entry_id: FromPath[int], request: Request, actor: CurrentActor,
+    db_session: DbSession, settings: AppSettings
+) -> Response:
     require_role(actor, Role.yard_head, Role.finance)
     form = await form_data(request)
-    try:
+
+    async def reverse() -> None:
         data = ReversalCreate.model_validate({"value_date": form.get("value_date", ""),
                                               "reason": form.get("reason", "")})
         await service.reverse_entry(db_session, actor, entry_id, value_date=data.value_date, reason=data.reason,
                                     farmer_id=farmer_id)
-    except ValidationError:
-        return await _staff_account_page(actor, db_session, settings, farmer_id, actor.municipality_id,
-                                         message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (401, 403, 404):
-            raise
-        return await _staff_account_page(actor, db_session, settings, farmer_id, actor.municipality_id,
-                                         message=exc.message("de"), status_code=exc.status_code)
-    return redirect(f"/manage/accounts/{farmer_id}?done=1", request)
+
+    return await form_action(
+        reverse,
+        lambda error: _staff_account_page(actor, db_session, settings, farmer_id, actor.municipality_id,
+                                          message=error.message, status_code=error.status_code),
+        lambda _: redirect(f"/manage/accounts/{farmer_id}?done=1", request),
+    )
 
 
 ROUTES = [my_account, farmers_page, farmer_account_page, post_adjustment, reverse_entry]

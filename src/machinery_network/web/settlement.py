@@ -3,11 +3,13 @@ settled month (totals, lines, who ran it, downloads). Admins choose the municipa
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date
+from typing import Any
 
-from litestar import Request, get, post
-from litestar.response import Redirect, Template
-from pydantic import ValidationError
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
@@ -15,12 +17,13 @@ from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality, list_municipalities
 from machinery_network.auth import Actor, require_role
 from machinery_network.config import Settings
-from machinery_network.errors import DomainError, NotFound
+from machinery_network.errors import NotFound
 from machinery_network.i18n import gettext_de
 from machinery_network.schemas import parse_month
 from machinery_network.settlement import service
 from machinery_network.settlement.schemas import SettleRequest
-from machinery_network.web.common import domain_error_fields, field_errors, form_data, redirect, render
+from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
+from machinery_network.web.forms import FormError, form_action, form_data
 
 EXPORT_FORMATS = ["csv", "datev", "pdf", "sepa-debit", "sepa-credit"]
 
@@ -61,45 +64,46 @@ async def _overview(
 
 @get("/finance/settlements", include_in_schema=False)
 async def settlements_page(
-    actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: str | None = None
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    municipality_id: FromQuery[str | None] = None
 ) -> Template:
     return await _overview(actor, db_session, settings, await _municipality_id(actor, db_session, municipality_id))
 
 
 @post("/finance/settlements", include_in_schema=False)
 async def settle_month(
-    request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
-) -> Template | Redirect:
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response:
     form = await form_data(request)
     municipality_id = await _municipality_id(actor, db_session, form.get("municipality_id"))
     if municipality_id is None:
         raise NotFound("municipality.not_found")
-    try:
+
+    async def settle() -> service.SettleResult:
         data = SettleRequest.model_validate({"month": form.get("month", "").strip(),
                                              "municipality_id": municipality_id})
-        result = await service.settle(db_session, actor, parse_month(data.month), municipality_id, trigger="web")
-    except ValidationError as exc:
-        errors = field_errors(exc)
-        if "month" in errors:
+        return await service.settle(db_session, actor, parse_month(data.month), municipality_id, trigger="web")
+
+    def again(error: FormError) -> Awaitable[Template]:
+        errors = dict(error.fields)
+        if error.validation and "month" in errors:
             errors["month"] = gettext_de("field.month")
-        return await _overview(actor, db_session, settings, municipality_id, form=form, errors=errors,
-                               message=gettext_de("validation"), status_code=422)
-    except DomainError as exc:
-        if exc.status_code in (401, 403, 404):
-            raise
-        errors, message = domain_error_fields(exc)
-        return await _overview(actor, db_session, settings, municipality_id, form=form, errors=errors,
-                               message=message, status_code=exc.status_code)
-    month = f"{result.settlement.month:%Y-%m}"
-    note = "created" if result.created else "existed"
-    suffix = f"&municipality_id={municipality_id}" if actor.is_admin else ""
-    return redirect(f"/finance/settlements/{month}?done={note}{suffix}", request)
+        return _overview(actor, db_session, settings, municipality_id, form=form, errors=errors,
+                         message=error.message, status_code=error.status_code)
+
+    def done(result: service.SettleResult) -> Response[Any]:
+        month = f"{result.settlement.month:%Y-%m}"
+        note = "created" if result.created else "existed"
+        suffix = f"&municipality_id={municipality_id}" if actor.is_admin else ""
+        return redirect(f"/finance/settlements/{month}?done={note}{suffix}", request)
+
+    return await form_action(settle, again, done)
 
 
 @get("/finance/settlements/{month:str}", include_in_schema=False)
 async def settlement_page(
-    month: str, actor: Actor, db_session: AsyncSession, settings: Settings,
-    municipality_id: str | None = None, done: str | None = None,
+    month: FromPath[str], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    municipality_id: FromQuery[str | None] = None, done: FromQuery[str | None] = None,
 ) -> Template:
     try:
         first: date = parse_month(month)
