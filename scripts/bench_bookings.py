@@ -54,7 +54,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from machinery_network.accounts.security import new_token, token_digest
-from machinery_network.db import scratch_database_on
+from machinery_network.testing import scratch_database_on
 
 MUNICIPALITIES = 4
 ITEMS_PER_MUNICIPALITY = 25

@@ -19,9 +19,10 @@ from sqlalchemy import text
 
 from machinery_network import clock
 from machinery_network.auth import SYSTEM
-from machinery_network.db import make_engine, make_sessionmaker, scratch_database_on, session_scope
+from machinery_network.db import make_engine, make_sessionmaker, session_scope
 from machinery_network.exports import service
 from machinery_network.settlement import service as settlement
+from machinery_network.testing import scratch_database_on
 
 TARGETS = {"csv": 2.0, "datev": 2.0, "sepa-debit": 5.0, "sepa-credit": 5.0, "pdf": 60.0}
 

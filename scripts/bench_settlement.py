@@ -21,8 +21,9 @@ from sqlalchemy import text
 
 from machinery_network import clock
 from machinery_network.auth import SYSTEM
-from machinery_network.db import make_engine, make_sessionmaker, scratch_database_on, session_scope
+from machinery_network.db import make_engine, make_sessionmaker, session_scope
 from machinery_network.settlement import service as settlement
+from machinery_network.testing import scratch_database_on
 
 FLOOR_SQL = (
     "SELECT municipality_id, farmer_id,"

@@ -40,7 +40,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from machinery_network.db import scratch_database, scratch_server_url
+from machinery_network.testing import scratch_database, scratch_server_url
 
 PASSWORD = "fault-drill-passwort"
 RESULTS: list[tuple[str, bool, str]] = []

@@ -304,7 +304,7 @@ async def main() -> int:
 
     sys.path.insert(0, SCRIPTS_DIR)
     from faults import Serve, fresh_database
-    from machinery_network.db import scratch_server_url
+    from machinery_network.testing import scratch_server_url
 
     server, embedded_server = scratch_server_url(args.database_url)
     try:

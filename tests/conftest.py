@@ -14,6 +14,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 # Settings are read on first use: fix the environment before the package is imported.
@@ -35,13 +36,14 @@ from sqlalchemy.ext.asyncio import (  # noqa: E402
     create_async_engine,
 )
 
+from machinery_network import clock  # noqa: E402
 from machinery_network.accounts import security  # noqa: E402
 from machinery_network.accounts import service as accounts  # noqa: E402
 from machinery_network.accounts.models import Municipality, Role, User  # noqa: E402
 from machinery_network.app import create_app  # noqa: E402
 from machinery_network.auth import SYSTEM, Actor  # noqa: E402
 from machinery_network.config import Settings  # noqa: E402
-from machinery_network.db import scratch_database  # noqa: E402
+from machinery_network.testing import scratch_database  # noqa: E402
 
 # Cheap argon2 parameters: the tests create many users; production keeps the library defaults.
 security._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -104,6 +106,28 @@ async def db_session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIte
 def _fresh_token_cache() -> None:
     """Each test sees the database's tokens, not what an earlier test's requests cached."""
     accounts.token_cache.clear()
+
+
+class FrozenClock:
+    """The service clock (``clock.now``) held at one instant; ``move`` sets another."""
+
+    def __init__(self, when: datetime) -> None:
+        self.now = when.astimezone(UTC)
+
+    def move(self, when: datetime) -> None:
+        self.now = when.astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def frozen(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> FrozenClock:
+    """The one frozen clock, at the test module's ``NOW``. A module whose every test needs it says
+    ``pytestmark = pytest.mark.usefixtures("frozen")``."""
+    frozen_clock = FrozenClock(request.module.NOW)
+    monkeypatch.setattr(clock, "now", frozen_clock)
+    return frozen_clock
 
 
 @pytest.fixture

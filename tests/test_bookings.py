@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from machinery_network import clock
 from machinery_network.bookings.models import Block, Booking, BookingEvent, Occupancy
 from machinery_network.catalogue import service as catalogue
 from machinery_network.catalogue.schemas import ItemCreate
@@ -22,21 +21,6 @@ NOW = datetime(2026, 10, 1, 10, 0, tzinfo=BERLIN)
 
 def at(day: int, hour: int, minute: int = 0, month: int = 10) -> str:
     return datetime(2026, month, day, hour, minute, tzinfo=BERLIN).isoformat()
-
-
-@pytest.fixture
-def frozen(monkeypatch):
-    """Freeze the service's clock; ``frozen.move(dt)`` moves it."""
-
-    class Frozen:
-        now = NOW.astimezone(UTC)
-
-        def move(self, when: datetime) -> None:
-            self.now = when.astimezone(UTC)
-
-    state = Frozen()
-    monkeypatch.setattr(clock, "now", lambda: state.now)
-    return state
 
 
 async def make_item(db_session, world, *, unit="hour", rate=4800, operator=None, vat=19, active=True,
@@ -321,12 +305,12 @@ async def test_estimate_endpoint(client, db_session, world, frozen):
     assert r.status_code == 422
 
 
-async def test_demo_bookings_are_loaded_once(db_session, frozen):
+async def test_demo_bookings_are_loaded_once(db_session, frozen, settings):
     from sqlalchemy import text
 
     from machinery_network.demo import load_demo
 
-    await load_demo(db_session)
+    await load_demo(db_session, settings)
     counts = dict((await db_session.execute(text(
         "SELECT status, count(*) FROM bookings WHERE note LIKE '[Demo]%' GROUP BY status"))).all())
     assert counts == {"completed": 4, "approved": 2, "requested": 3}
@@ -334,7 +318,7 @@ async def test_demo_bookings_are_loaded_once(db_session, frozen):
         LedgerEntry.booking_id.is_not(None)))
     assert charges == 4
     assert await count(db_session, Block) == 1
-    await load_demo(db_session)  # idempotent
+    await load_demo(db_session, settings)  # idempotent
     assert await count(db_session, Booking) == 9 and await count(db_session, Block) == 1
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from machinery_network.bookings import service
 from machinery_network.bookings.schemas import BookingCreate, CompleteInput
 from machinery_network.ledger.models import LedgerEntry
-from tests.test_bookings import NOW, frozen, make_item  # noqa: F401  (fixture)
+from tests.test_bookings import NOW, make_item
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from machinery_network.bookings.models import Block, Booking
 from machinery_network.ledger.models import LedgerEntry
-from tests.test_bookings import BERLIN, frozen, make_item  # noqa: F401  (fixture)
+from tests.test_bookings import BERLIN, NOW, make_item  # noqa: F401  (NOW: the frozen clock)
 from tests.web_helpers import csrf_token, login, post_form
 
 
@@ -141,3 +141,23 @@ async def test_yard_head_inbox_decisions_completion_and_blocks(client, db_sessio
                             slot("2026-10-09", "06:00", "18:00", reason="x"))).status_code == 403
     assert (await client.get(f"/manage/bookings/{first.id}")).status_code == 403
     assert (await post_form(client, f"/manage/bookings/{second.id}/approve", {})).status_code == 403
+
+
+async def test_state_changes_answer_with_a_success_message_shown_once(client, db_session, world, frozen):  # noqa: F811
+    item = await make_item(db_session, world, unit="hour", rate=4800, operator=3500)
+    await login(client, world.farmer.user.email)
+    await post_form(client, f"/items/{item.id}/bookings", slot("2026-10-05", "08:00", "12:00"))
+    await post_form(client, f"/items/{item.id}/bookings", slot("2026-10-06", "08:00", "12:00"))
+    first, second = await bookings(db_session)
+    r = await post_form(client, f"/bookings/{second.id}/cancel", {})
+    assert r.status_code == 303
+    assert "Die Buchung ist storniert." in (await client.get(r.headers["location"])).text
+    assert "Die Buchung ist storniert." not in (await client.get("/bookings")).text  # once
+
+    await login(client, world.yard_north.user.email)
+    r = await post_form(client, f"/manage/bookings/{first.id}/approve", {})
+    assert r.status_code == 303
+    assert "Die Buchungsanfrage ist genehmigt." in (await client.get(r.headers["location"])).text
+    r = await post_form(client, f"/manage/items/{item.id}/blocks", slot("2026-10-07", "06:00", "18:00", reason="Öl"))
+    assert r.status_code == 303
+    assert "Die Sperrzeit ist eingetragen." in (await client.get(r.headers["location"])).text

@@ -10,7 +10,7 @@ from icalendar import Calendar
 from machinery_network.bookings import calendar, service
 from machinery_network.bookings.schemas import BlockCreate, BookingCreate
 from machinery_network.errors import NotAllowed
-from tests.test_bookings import NOW, frozen, make_item  # noqa: F401  (fixture)
+from tests.test_bookings import NOW, make_item
 
 
 async def test_item_and_farmer_feeds(client, db_session, world, settings, frozen):  # noqa: F811

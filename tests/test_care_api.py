@@ -31,10 +31,7 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
-@pytest.fixture(autouse=True)
-def frozen(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
-    return NOW
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 SECTION = {

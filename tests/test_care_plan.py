@@ -9,16 +9,13 @@ from datetime import UTC, date, datetime
 import pytest
 from pypdf import PdfReader
 
-from machinery_network import clock
 from machinery_network.care import service
 from tests.test_care_api import SECTION, assign, make_section, report
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)  # 20 November 2026: autumn ends in 10 days
 
 
-@pytest.fixture(autouse=True)
-def frozen(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def test_seasons():

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from machinery_network import clock
 from machinery_network.care import service
 from machinery_network.care.models import Assignment, CareLog, Section
 from machinery_network.care.schemas import AssignmentCreate, CareLogCreate
@@ -19,9 +18,7 @@ from tests.conftest import build_world
 NOW = datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def frozen(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 async def _setup(maker):

@@ -11,7 +11,6 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
-from machinery_network import clock
 from machinery_network.care import service
 from machinery_network.care.map import svg_map
 from machinery_network.care.models import Assignment, CareLog, Section
@@ -23,9 +22,7 @@ NOW = datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-@pytest.fixture(autouse=True)
-def frozen(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 async def _section(db_session, world, **overrides) -> Section:
@@ -271,12 +268,12 @@ async def test_winter_proof_download_from_the_sections_page(client, world, db_se
     assert bad.status_code == 422 and "Ungültiges Datum." in bad.text
 
 
-async def test_demo_sections_are_drawn_on_the_map(client, db_session):
+async def test_demo_sections_are_drawn_on_the_map(client, db_session, settings):
     from machinery_network.care.schemas import check_geometry
     from machinery_network.demo import DEMO_PASSWORD, SECTION_GEOMETRY, load_demo
 
-    await load_demo(db_session)
-    await load_demo(db_session)  # idempotent: geometry is only filled in where missing
+    await load_demo(db_session, settings)
+    await load_demo(db_session, settings)  # idempotent: geometry is only filled in where missing
     await db_session.commit()
     sections = list(await db_session.scalars(select(Section).where(Section.name.in_(list(SECTION_GEOMETRY)))))
     assert len(sections) == len(SECTION_GEOMETRY)

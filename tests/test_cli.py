@@ -11,7 +11,7 @@ from machinery_network.accounts.models import Municipality, User
 from machinery_network.care.models import Assignment, Section
 from machinery_network.catalogue.models import Item
 from machinery_network.config import get_settings
-from machinery_network.db import scratch_database
+from machinery_network.testing import scratch_database
 
 
 @pytest.fixture

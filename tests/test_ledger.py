@@ -6,15 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from machinery_network import clock
 from machinery_network.auth import SYSTEM
 from machinery_network.settlement import service as settlement
 from tests.test_settlement import adjust, charge, credit
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 5, 11, 0, tzinfo=UTC))
+# 5 November 2026, noon in Berlin: October has ended, November has not.
+NOW = datetime(2026, 11, 5, 11, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def _adjustment(world, municipality=None, **overrides):

@@ -19,8 +19,8 @@ from machinery_network.accounts import service as accounts
 from machinery_network.accounts.models import Role
 from machinery_network.auth import SYSTEM
 from machinery_network.config import get_settings
-from machinery_network.db import scratch_database
 from machinery_network.migrate import upgrade
+from machinery_network.testing import scratch_database
 from tests.conftest import PASSWORD, Person, make_person
 
 

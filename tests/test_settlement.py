@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from machinery_network import clock
 from machinery_network.auth import SYSTEM
 from machinery_network.ledger import service as ledger
 from machinery_network.ledger.models import LedgerEntry
@@ -20,11 +19,9 @@ from machinery_network.settlement import service as settlement
 from machinery_network.settlement.models import Settlement, SettlementLine
 from tests.conftest import build_world
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    """5 November 2026, noon in Berlin: October has ended, November has not."""
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 5, 11, 0, tzinfo=UTC))
+# 5 November 2026, noon in Berlin: October has ended, November has not.
+NOW = datetime(2026, 11, 5, 11, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 async def charge(session, farmer, municipality, day, quantity, rate, vat=0, booking_id=None):

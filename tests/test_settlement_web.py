@@ -6,15 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from machinery_network import clock
 from machinery_network.settlement import service as settlement
 from tests.test_settlement import small_month
 from tests.web_helpers import login, post_form
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 5, 11, 0, tzinfo=UTC))
+# 5 November 2026, noon in Berlin: October has ended, November has not.
+NOW = datetime(2026, 11, 5, 11, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 async def test_finance_settles_a_month_from_the_page_and_sees_lines_totals_and_downloads(client, db_session, world):

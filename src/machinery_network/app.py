@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -19,13 +20,13 @@ from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.exceptions import ClientException, HTTPException, NotFoundException, ValidationException
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -37,16 +38,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from machinery_network import __version__
 from machinery_network.accounts import service as accounts
+from machinery_network.api import API_PREFIX
 from machinery_network.auth import Actor
 from machinery_network.config import Settings, get_settings
 from machinery_network.db import make_engine, make_sessionmaker, resolve_database_url
 from machinery_network.errors import DomainError, NotAuthenticated, Unavailable
 from machinery_network.i18n import gettext_de, translate
+from machinery_network.injected import AppSettings, DbSession, OptionalActor
 from machinery_network.money import format_decimal_de, format_eur
 
 log = logging.getLogger(__name__)
 WEB_ROOT = Path(__file__).resolve().parent / "web"
-API_PREFIX = "/api/v1"
 
 
 # --- dependencies ----------------------------------------------------------------------------
@@ -55,7 +57,7 @@ API_PREFIX = "/api/v1"
 _SESSION_KEY = "mn_db_session"
 
 
-async def provide_db_session(request: Request, state: State, settings: Settings) -> AsyncSession:
+async def provide_db_session(request: Request, state: State, settings: AppSettings) -> AsyncSession:
     """The request's session; ``DbSessionMiddleware`` commits or rolls it back and closes it.
 
     Not a ``yield`` dependency on purpose: when a later dependency raises during resolution (a 401
@@ -134,7 +136,7 @@ async def _finish_session(session: AsyncSession, *, commit: bool) -> ASGIApp | N
             await session.close()
 
 
-async def provide_optional_actor(request: Request, db_session: AsyncSession) -> Actor | None:
+async def provide_optional_actor(request: Request, db_session: DbSession) -> Actor | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         actor = await accounts.actor_from_token(db_session, header[7:].strip())
@@ -151,7 +153,7 @@ async def provide_optional_actor(request: Request, db_session: AsyncSession) -> 
     return None
 
 
-async def provide_actor(actor_or_none: Actor | None) -> Actor:
+async def provide_actor(actor_or_none: OptionalActor) -> Actor:
     if actor_or_none is None:
         raise NotAuthenticated()
     return actor_or_none
@@ -289,11 +291,71 @@ async def reject_out_of_range_ids(request: Request) -> None:
             raise NotFoundException()
 
 
+# A JSON body nests at most this deep: GeoJSON polygons with holes need 4 levels, nothing here needs
+# more than 10. Deeper bodies are refused before they are parsed (the parser recurses; 200,000 levels
+# were a RecursionError, a 500).
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether ``body`` (JSON text) nests arrays or objects more than ``limit`` levels deep; strings are
+    skipped, so brackets inside them do not count. Linear in the body's size, without recursion."""
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    depth = 0
+    for byte in _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS):
+        if byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+async def guard_request(request: Request) -> None:
+    """Before any handler: ids within range, and JSON bodies within the nesting limit (the size limit
+    is Litestar's ``request_max_body_size``, a 413)."""
+    await reject_out_of_range_ids(request)
+    content_type = request.headers.get("content-type", "")
+    if request.method in ("POST", "PUT", "PATCH") and "json" in content_type and json_too_deep(await request.body()):
+        raise ClientException(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", status_code=400)
+
+
+# Every HTML answer: only the app's own scripts and styles (htmx is served from /static), no framing,
+# no MIME sniffing, no full URLs in the Referer. The OpenAPI viewers under /schema load theirs from a
+# CDN and get the other headers only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = (
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+)
+
+
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """``before_send`` of the app: every response (404s of unknown paths included) gets
+    ``SECURITY_HEADERS``, every HTML response the CSP."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers") or [])
+    headers.extend(SECURITY_HEADERS)
+    content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
+    if content_type.startswith(b"text/html") and not scope.get("path", "").startswith("/schema"):
+        headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+    message["headers"] = headers
+
+
 # --- routes owned by the app itself --------------------------------------------------------------
 
 
 @get(["/health", f"{API_PREFIX}/health"], tags=["system"], exclude_from_csrf=True)
-async def health(db_session: AsyncSession) -> dict[str, str]:
+async def health(db_session: DbSession) -> dict[str, str]:
     await db_session.execute(text("SELECT 1"))
     return {"status": "ok", "version": __version__}
 
@@ -304,7 +366,7 @@ async def health(db_session: AsyncSession) -> dict[str, str]:
 def tune_gc() -> None:
     """For a served process: the long-lived heap (routes, models, metadata) leaves the collector's sight
     and young objects are collected less often. Full collections were the tail of request latency
-    (scripts/bench_bookings.py, 200 farmers: p99 about 60 ms → under 30 ms)."""
+    (figures in the README, "Benchmarks and drills")."""
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
@@ -325,8 +387,11 @@ def create_served_app() -> Litestar:
 
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
+    from machinery_network.web.common import pop_flash
+
     env = engine.engine
     env.globals["_"] = gettext_de
+    env.globals["pop_flash"] = pop_flash  # the success message after a form post, shown once
     env.globals["translate"] = translate
     env.filters["eur"] = format_eur
     env.filters["eur_symbol"] = lambda cents: format_eur(cents, symbol=True) if cents is not None else ""
@@ -343,10 +408,10 @@ def create_app(
     shutdown_hooks: list[Callable[[], None]] | None = None,
 ) -> Litestar:
     """Build the application. Tests pass their own sessionmaker; ``serve`` lets it resolve the database."""
-    from machinery_network.api import ROUTES as API_ROUTES
+    settings = settings or get_settings()  # an entry point: the environment's settings unless given
+    from machinery_network.api import api_router
     from machinery_network.web import ROUTES as WEB_ROUTES
 
-    settings = settings or get_settings()
     secret = settings.resolved_secret()
     owned_engine = None
     if sessionmaker is None:
@@ -385,7 +450,7 @@ def create_app(
     return Litestar(
         route_handlers=[
             health,
-            *API_ROUTES,
+            api_router(),
             *WEB_ROUTES,
             create_static_files_router(path="/static", directories=[WEB_ROOT / "static"], include_in_schema=False),
         ],
@@ -396,7 +461,9 @@ def create_app(
             "settings": Provide(provide_settings),
         },
         state=State({"sessionmaker": sessionmaker, "settings": settings}),
-        before_request=reject_out_of_range_ids,
+        before_request=guard_request,
+        before_send=[add_security_headers],
+        request_max_body_size=settings.upload_max_bytes + 1024 * 1024,
         lifespan=[lifespan],
         exception_handlers={
             DomainError: domain_error_handler,
@@ -416,7 +483,7 @@ def create_app(
                 key="mn_session",
                 httponly=True,
                 samesite="lax",
-                secure=settings.env == "production",
+                secure=settings.production,
                 max_age=12 * 3600,
                 # The JSON API takes bearer tokens only (see provide_optional_actor): no cookie work there.
                 exclude=[API_PREFIX, "/health"],
@@ -428,7 +495,7 @@ def create_app(
             cookie_name="mn_csrf",
             header_name="x-csrftoken",
             cookie_samesite="lax",
-            cookie_secure=settings.env == "production",
+            cookie_secure=settings.production,
             exclude=[API_PREFIX, "/health", "/calendar"],
         ),
         template_config=TemplateConfig(

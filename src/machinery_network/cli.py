@@ -1,4 +1,4 @@
-"""The `machinery-network` command line (CONTRACT.md, "Command line").
+"""The `machinery-network` command line (the README's "Command line" section).
 
 Exit status: 0 success, 2 bad arguments, 1 failure, with a one-line reason on stderr.
 """
@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 async def _with_session(action: Callable[[Any], Awaitable[Any]]) -> Any:
     from machinery_network.db import make_engine, make_sessionmaker, resolve_database_url, session_scope
 
-    engine = make_engine(resolve_database_url(), pool_size=2)
+    engine = make_engine(resolve_database_url(get_settings()), pool_size=2)
     try:
         async with session_scope(make_sessionmaker(engine)) as session:
             return await action(session)
@@ -93,14 +93,14 @@ async def _migrate() -> None:
     from machinery_network.db import resolve_database_url
     from machinery_network.migrate import upgrade
 
-    await upgrade(resolve_database_url())
+    await upgrade(resolve_database_url(get_settings()))
 
 
 async def _demo() -> str:
     from machinery_network.demo import format_logins, load_demo
 
     await _migrate()
-    return format_logins(await _with_session(load_demo))
+    return format_logins(await _with_session(lambda session: load_demo(session, get_settings())))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -173,10 +173,10 @@ def cmd_settle(args: argparse.Namespace) -> int:
     from machinery_network.scheduler import settle_one
     from machinery_network.settlement import service
 
-    service.check_month_ended(args.month)
+    service.check_month_ended(args.month, get_settings().tz)
 
     async def run() -> list[Any]:
-        engine = make_engine(resolve_database_url(), pool_size=2)
+        engine = make_engine(resolve_database_url(get_settings()), pool_size=2)
         try:
             maker = make_sessionmaker(engine)
             async with session_scope(maker) as session:
@@ -208,7 +208,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from machinery_network.exports import service
 
     async def action(session):
-        return await service.export(session, SYSTEM, args.month, args.municipality, args.format)
+        return await service.export(session, SYSTEM, args.month, args.municipality, args.format,
+                                        tz=get_settings().tz)
 
     export_file = asyncio.run(_with_session(action))
     args.output.parent.mkdir(parents=True, exist_ok=True)
@@ -228,8 +229,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from machinery_network.config import SettingsError
     from machinery_network.errors import DomainError
 
+    try:
+        settings = get_settings()
+    except SettingsError as exc:  # refuse to start, with the one-line reason
+        print(f"machinery-network: {exc}", file=sys.stderr)
+        return 2
     try:
         if args.command == "serve":
             return cmd_serve(args)
@@ -246,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_settle(args)
         if args.command == "export":
             return cmd_export(args)
-    except ArgumentError as exc:
+    except (ArgumentError, SettingsError) as exc:
         print(f"machinery-network: {exc}", file=sys.stderr)
         return 2
     except DomainError as exc:
@@ -259,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"machinery-network: {type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 1
     finally:
-        if args.command != "serve" and not get_settings().database_url:
+        if args.command != "serve" and not settings.database_url:
             from machinery_network import embedded
 
             embedded.stop()  # let go of the embedded server this command attached to

@@ -1,14 +1,29 @@
-"""Settings from the environment (see CONTRACT.md, "Configuration")."""
+"""Settings from the environment (the README's configuration table lists them)."""
 
 from __future__ import annotations
 
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "production"]
+
+DEFAULT_TIMEZONE = "Europe/Berlin"
+# The network time zone of services called without one (tests, scripts); entry points pass ``Settings.tz``.
+DEFAULT_TZ = ZoneInfo(DEFAULT_TIMEZONE)
+
+# In production the signing secret must be long enough not to be guessed (32 characters of
+# ``secrets.token_urlsafe`` are 192 bits).
+MIN_PRODUCTION_SECRET = 32
+
+
+class SettingsError(ValueError):
+    """The environment holds a setting the service refuses to start with; the message is one line."""
 
 
 class Settings(BaseSettings):
@@ -17,10 +32,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     data_dir: Path = Field(default=Path("./var"), alias="MN_DATA_DIR")
     secret_key: str | None = Field(default=None, alias="MN_SECRET_KEY")
-    timezone: str = Field(default="Europe/Berlin", alias="MN_TIMEZONE")
+    timezone: str = Field(default=DEFAULT_TIMEZONE, alias="MN_TIMEZONE")
     smtp_url: str | None = Field(default=None, alias="MN_SMTP_URL")
     smtp_from: str = Field(default="maschinennetz@localhost", alias="MN_SMTP_FROM")
-    env: str = Field(default="development", alias="MN_ENV")
+    env: Environment = Field(default="development", alias="MN_ENV")
     booking_horizon_days: int = Field(default=180, alias="MN_BOOKING_HORIZON_DAYS", ge=1)
     upload_max_bytes: int = Field(default=5 * 1024 * 1024, alias="MN_UPLOAD_MAX_BYTES", ge=1)
     base_url: str = Field(default="http://127.0.0.1:8000", alias="MN_BASE_URL")
@@ -40,9 +55,18 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_needs_secret(self) -> Settings:
-        if self.env == "production" and not self.secret_key:
-            raise ValueError("MN_SECRET_KEY is required when MN_ENV=production")
+        if self.env == "production":
+            if not self.secret_key:
+                raise ValueError("MN_SECRET_KEY is required when MN_ENV=production")
+            if len(self.secret_key) < MIN_PRODUCTION_SECRET:
+                raise ValueError(
+                    f"MN_SECRET_KEY must be at least {MIN_PRODUCTION_SECRET} characters when MN_ENV=production"
+                )
         return self
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
 
     @property
     def tz(self) -> ZoneInfo:
@@ -74,6 +98,31 @@ def asyncpg_url(value: str) -> str:
     return value
 
 
+def load_settings() -> Settings:
+    """Settings from the environment; a mistake raises ``SettingsError`` with one line naming the
+    variable and what is wrong (``MN_ENV=prod`` must not silently mean development)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(describe_settings_error(exc)) from None
+
+
+def describe_settings_error(exc: ValidationError) -> str:
+    reasons = []
+    for error in exc.errors():
+        location = ".".join(str(part) for part in error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if location:
+            given = error.get("input")
+            shown = f"={given!r}" if isinstance(given, str) and location.isupper() else ""
+            reasons.append(f"{location}{shown}: {message}")
+        else:
+            reasons.append(message)
+    return "invalid configuration: " + "; ".join(reasons).replace("\n", " ")
+
+
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The process's settings, read once: for entry points only (CLI, the served app's factory).
+    Services and handlers take ``Settings`` as an argument."""
+    return load_settings()

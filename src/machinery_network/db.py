@@ -10,7 +10,6 @@ import contextlib
 import enum
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import asyncpg
@@ -20,12 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 
 
-def resolve_database_url(settings: Settings | None = None) -> str:
+def resolve_database_url(settings: Settings) -> str:
     """DATABASE_URL when set, otherwise start (or attach to) the embedded server in MN_DATA_DIR."""
-    settings = settings or get_settings()
     if settings.database_url:
         return settings.database_url
     from machinery_network import embedded
@@ -39,7 +37,7 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs) -> AsyncEngine:
 
     No overflow: under sustained load an overflow connection is opened for a request and closed
     again when it is returned, and a new PostgreSQL backend per request cost more CPU than the
-    request itself (scripts/bench_bookings.py: 760 → 1,790 requests/s). A request that finds the
+    request itself (the README's "Benchmarks and drills" has the figures). A request that finds the
     pool busy waits for a connection (``pool_timeout``, then 503).
     """
     engine = create_async_engine(
@@ -144,10 +142,38 @@ async def driver(session: AsyncSession, *, begin: bool = True) -> asyncpg.Connec
     """
     connection = await session.connection()
     raw = await connection.get_raw_connection()
-    adapted = raw.dbapi_connection
-    if begin and getattr(adapted, "_transaction", False) is None:  # SQLAlchemy 2.x adapter, none sent yet
-        await adapted._start_transaction()
+    if begin:
+        await begin_on_adapter(raw.dbapi_connection)
     return raw.driver_connection
+
+
+class DriverAdapterChanged(RuntimeError):
+    """SQLAlchemy's asyncpg adapter no longer looks as ``driver`` expects (an untested SQLAlchemy)."""
+
+
+# What ``begin_on_adapter`` relies on in SQLAlchemy's ``AsyncAdapt_asyncpg_connection`` (2.0 and 2.1;
+# pyproject pins SQLAlchemy below the next minor release, which has not been tested).
+_ADAPTER_ATTRIBUTES = ("_transaction", "_start_transaction")
+_checked_adapters: set[type] = set()
+
+
+async def begin_on_adapter(adapted: Any) -> None:
+    """Send the adapter's lazy BEGIN now unless it has been sent. Raises ``DriverAdapterChanged`` when
+    the adapter lacks what this relies on: silently sending no BEGIN would run the driver statements
+    outside the session's transaction (committed at once, never rolled back with it)."""
+    kind = type(adapted)
+    if kind not in _checked_adapters:
+        missing = [name for name in _ADAPTER_ATTRIBUTES if not hasattr(adapted, name)]
+        if missing:
+            import sqlalchemy
+
+            raise DriverAdapterChanged(
+                f"SQLAlchemy {sqlalchemy.__version__}: {kind.__name__} has no {', '.join(missing)}; "
+                "db.driver cannot begin the session's transaction on the asyncpg connection"
+            )
+        _checked_adapters.add(kind)
+    if adapted._transaction is None:
+        await adapted._start_transaction()
 
 
 @dataclass(frozen=True)
@@ -195,87 +221,18 @@ def for_driver(statement: Executable) -> DriverStatement:
     return DriverStatement(sql=compiled.string, names=names, defaults=defaults, processors=processors)
 
 
-@lru_cache
-def _default_sessionmaker() -> async_sessionmaker[AsyncSession]:
-    settings = get_settings()
-    return make_sessionmaker(make_engine(resolve_database_url(settings), pool_size=settings.db_pool_size))
-
-
 @contextlib.asynccontextmanager
 async def session_scope(
-    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> AsyncIterator[AsyncSession]:
     """A session committed when the block ends normally, rolled back on any error (CLI, jobs)."""
-    maker = sessionmaker or _default_sessionmaker()
-    async with maker() as session:
+    async with sessionmaker() as session:
         try:
             yield session
             await session.commit()
         except BaseException:
             await session.rollback()
             raise
-
-
-def scratch_server_url(explicit: str | None = None) -> tuple[str, bool]:
-    """A server to create scratch databases on (benchmarks, drills): ``explicit`` or DATABASE_URL, else
-    the embedded server in MN_DATA_DIR; the flag says the embedded one was used (stop it afterwards)."""
-    import os
-    from pathlib import Path
-
-    from machinery_network.config import asyncpg_url
-
-    url = explicit or os.environ.get("DATABASE_URL")
-    if url:
-        return asyncpg_url(url), False
-    from machinery_network import embedded
-
-    return embedded.start(Path(os.environ.get("MN_DATA_DIR", "./var")), database="postgres"), True
-
-
-@contextlib.asynccontextmanager
-async def scratch_database(
-    server_url: str, prefix: str = "mn_scratch", *, migrate: bool = True, keep: bool = False
-) -> AsyncIterator[str]:
-    """A fresh database on the server of ``server_url`` (migrated unless ``migrate=False``), dropped
-    afterwards unless ``keep``: for tests, benchmarks and fault drills, which must never share data."""
-    import uuid
-
-    from sqlalchemy import make_url, text
-
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        try:
-            if migrate:
-                from machinery_network.migrate import upgrade
-
-                await upgrade(url)
-            yield url
-        finally:
-            if not keep:
-                async with admin.connect() as conn:
-                    await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        await admin.dispose()
-
-
-@contextlib.asynccontextmanager
-async def scratch_database_on(
-    explicit: str | None, prefix: str, *, migrate: bool = True, keep: bool = False
-) -> AsyncIterator[str]:
-    """``scratch_database`` on ``scratch_server_url(explicit)``; stops the embedded server if it used it."""
-    server_url, embedded_server = scratch_server_url(explicit)
-    try:
-        async with scratch_database(server_url, prefix, migrate=migrate, keep=keep) as url:
-            yield url
-    finally:
-        if embedded_server:
-            from machinery_network import embedded
-
-            embedded.stop()
 
 
 def import_models() -> None:

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Municipality, Role, User
-from machinery_network.accounts.security import hash_password
+from machinery_network.accounts.security import hash_password_async
 from machinery_network.care.models import Assignment, Section
 from machinery_network.catalogue.models import Item
+from machinery_network.config import Settings
 
 DEMO_PASSWORD = "demo-passwort"
 
@@ -123,9 +124,9 @@ async def _user(session: AsyncSession, password_hash: str, *, email: str, name: 
     return user
 
 
-async def load_demo(session: AsyncSession) -> list[DemoLogin]:
+async def load_demo(session: AsyncSession, settings: Settings) -> list[DemoLogin]:
     """Create the demo network where it is missing; return the logins (all share DEMO_PASSWORD)."""
-    password_hash = hash_password(DEMO_PASSWORD)
+    password_hash = await hash_password_async(DEMO_PASSWORD)
     logins: list[DemoLogin] = []
     municipalities: list[Municipality] = []
     for name, iban, bic, creditor_id, address in MUNICIPALITIES:
@@ -182,7 +183,7 @@ async def load_demo(session: AsyncSession) -> list[DemoLogin]:
     await session.flush()
     from machinery_network.bookings.demo import load_demo_bookings
 
-    await load_demo_bookings(session, farmers)  # bookings of the past months and the coming weeks
+    await load_demo_bookings(session, farmers, settings)  # bookings of the past months and the coming weeks
     return logins
 
 

@@ -19,7 +19,7 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-async def upgrade(url: str, revision: str = "heads") -> None:
+async def upgrade(url: str, revision: str = "head") -> None:
     await _run(url, lambda cfg: command.upgrade(cfg, revision))
 
 
@@ -44,5 +44,5 @@ async def _run(url: str, action) -> None:
         await engine.dispose()
 
 
-def upgrade_sync(url: str, revision: str = "heads") -> None:
+def upgrade_sync(url: str, revision: str = "head") -> None:
     asyncio.run(upgrade(url, revision))

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from machinery_network import clock
 from machinery_network.auth import SYSTEM
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import DEFAULT_TZ, Settings
 from machinery_network.db import session_scope
 from machinery_network.errors import Conflict, DomainError
 from machinery_network.settlement import service
@@ -95,10 +95,10 @@ async def settle_one(
 
 async def run_monthly(
     sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None, *, trigger: str = "scheduler",
-    tz: ZoneInfo | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
 ) -> list[RunOutcome]:
     """Settle the month before ``today`` (default: today in MN_TIMEZONE) for every municipality."""
-    today = today or clock.today(tz or get_settings().tz)
+    today = today or clock.today(tz)
     month = service.previous_month(today)
     async with session_scope(sessionmaker) as session:
         ids = await service.municipality_ids(session)
@@ -106,10 +106,10 @@ async def run_monthly(
 
 
 async def catch_up(
-    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None, *, tz: ZoneInfo | None = None
+    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None, *, tz: ZoneInfo = DEFAULT_TZ
 ) -> list[RunOutcome]:
     """Settle every ended month that the monthly job missed (see ``service.months_to_catch_up``)."""
-    today = today or clock.today(tz or get_settings().tz)
+    today = today or clock.today(tz)
     async with session_scope(sessionmaker) as session:
         plan = await service.catch_up_plan(session, service.previous_month(today))
     todo = plan.todo
@@ -136,12 +136,11 @@ async def catch_up(
     return outcomes
 
 
-async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings | None = None):
+async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings):
     """Start the cron job and run the catch-up in the background; returns the running scheduler."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
     from apscheduler.triggers.cron import CronTrigger
 
-    settings = settings or get_settings()
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     scheduler.add_job(
         run_monthly, CronTrigger(day=1, hour=2, minute=0, timezone=settings.tz), args=[sessionmaker],

@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from machinery_network.db import scratch_database
+from machinery_network.testing import scratch_database
 
 CHROMIUM = Path(os.environ.get("MN_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

@@ -11,7 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import ApiToken, LoginAttempt, Municipality, Role, User
-from machinery_network.accounts.security import hash_password, new_token, token_digest, verify_password
+from machinery_network.accounts.security import (
+    hash_password_async,
+    new_token,
+    token_digest,
+    verify_password_async,
+)
 from machinery_network.auth import Actor, require_role
 from machinery_network.db import DriverStatement, driver, for_driver, session_network, use_network
 from machinery_network.errors import (
@@ -144,7 +149,7 @@ async def create_user(
     user = User(
         email=email,
         name=name.strip(),
-        password_hash=hash_password(password),
+        password_hash=await hash_password_async(password),
         role=role,
         municipality_id=municipality_id,
         network_id=network_id,
@@ -211,7 +216,7 @@ async def authenticate(session: AsyncSession, email: str, password: str, address
     email = email.strip().lower()
     await _throttle(session, email, address)
     user = await session.scalar(select(User).where(User.email == email))
-    if not verify_password(user.password_hash if user else None, password) or not user or not user.active:
+    if not await verify_password_async(user.password_hash if user else None, password) or not user or not user.active:
         session.add(LoginAttempt(email=email, address=address))
         # Commit now: the refusal below rolls the request back, and the attempt must still count.
         await session.commit()

@@ -1,6 +1,11 @@
-"""The JSON API under /api/v1: thin controllers over the domain services (one module per domain)."""
+"""The JSON API: thin controllers over the domain services (one module per domain), mounted under one
+``Router`` at ``API_PREFIX`` (/api/v1); handlers name their paths relative to it."""
+
+from litestar import Router
 
 from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, networks, settlement
+
+API_PREFIX = "/api/v1"
 
 ROUTES = [
     *accounts.ROUTES,
@@ -12,3 +17,8 @@ ROUTES = [
     *settlement.ROUTES,
     *exports.ROUTES,
 ]
+
+
+def api_router() -> Router:
+    """A fresh router per app (Litestar binds a router to the app it is registered on)."""
+    return Router(path=API_PREFIX, route_handlers=ROUTES)

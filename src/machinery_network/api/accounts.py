@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts import service
 from machinery_network.accounts.models import Municipality, Role
-from machinery_network.auth import Actor, require_role
+from machinery_network.auth import require_role
+from machinery_network.injected import CurrentActor, DbSession
 from machinery_network.schemas import Email, Id, Input, Name, Note
 
 
@@ -75,51 +76,51 @@ def client_address(request: Request) -> str:
 
 
 class AuthController(Controller):
-    path = "/api/v1/auth"
+    path = "/auth"
     tags = ["auth"]
 
     @post("/token", status_code=200, security=[])
-    async def token(self, data: TokenRequest, request: Request, db_session: AsyncSession) -> TokenResponse:
+    async def token(self, data: JSONBody[TokenRequest], request: Request, db_session: DbSession) -> TokenResponse:
         user = await service.authenticate(db_session, data.email, data.password, client_address(request))
         token = await service.issue_token(db_session, user)
         return TokenResponse(token=token, user_id=user.id, role=user.role, municipality_id=user.municipality_id,
                              network_id=user.network_id)
 
     @get("/me")
-    async def me(self, actor: Actor) -> dict:
+    async def me(self, actor: CurrentActor) -> dict:
         return {"id": actor.id, "name": actor.name, "email": actor.email, "role": actor.role,
                 "municipality_id": actor.municipality_id, "network_id": actor.network_id}
 
 
 class MunicipalityController(Controller):
-    path = "/api/v1/municipalities"
+    path = "/municipalities"
     tags = ["municipalities"]
 
     @post("/")
-    async def create(self, data: MunicipalityCreate, actor: Actor, db_session: AsyncSession) -> MunicipalityPublic:
+    async def create(self, data: JSONBody[MunicipalityCreate], actor: CurrentActor, db_session: DbSession) -> MunicipalityPublic:
         municipality = await service.create_municipality(db_session, actor, **data.model_dump())
         return MunicipalityPublic.of(municipality)
 
     @get("/")
-    async def list_(self, actor: Actor, db_session: AsyncSession) -> list[MunicipalityPublic]:
+    async def list_(self, actor: CurrentActor, db_session: DbSession) -> list[MunicipalityPublic]:
         return [MunicipalityPublic.of(m) for m in await service.list_municipalities(db_session, actor.network_id)]
 
     @get("/{municipality_id:int}")
-    async def show(self, municipality_id: int, actor: Actor, db_session: AsyncSession) -> MunicipalityPublic:
+    async def show(self, municipality_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> MunicipalityPublic:
         return MunicipalityPublic.of(await service.get_municipality(db_session, municipality_id))
 
 
 class UserController(Controller):
-    path = "/api/v1/users"
+    path = "/users"
     tags = ["users"]
 
     @post("/")
-    async def create(self, data: UserCreate, actor: Actor, db_session: AsyncSession) -> UserPublic:
+    async def create(self, data: JSONBody[UserCreate], actor: CurrentActor, db_session: DbSession) -> UserPublic:
         user = await service.create_user(db_session, actor, **data.model_dump())
         return UserPublic.model_validate(user, from_attributes=True)
 
     @get("/")
-    async def list_(self, actor: Actor, db_session: AsyncSession) -> list[UserPublic]:
+    async def list_(self, actor: CurrentActor, db_session: DbSession) -> list[UserPublic]:
         """Admin: every user; yard heads and finance: the farmers (to assign sections, settle)."""
         require_role(actor, Role.admin, Role.yard_head, Role.finance)  # not the operator: personal data
         if actor.is_admin:

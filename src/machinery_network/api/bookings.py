@@ -7,12 +7,10 @@ from typing import Annotated, Any
 
 from litestar import Controller, get, post
 from litestar.exceptions import ValidationException
-from litestar.params import QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from pydantic import ValidationError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
-from machinery_network.auth import Actor
 from machinery_network.bookings import service
 from machinery_network.bookings.schemas import (
     BlockCreate,
@@ -26,6 +24,7 @@ from machinery_network.bookings.schemas import (
 )
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
+from machinery_network.injected import AppSettings, CurrentActor, DbSession
 
 
 def _validation(exc: ValidationError) -> ValidationException:
@@ -53,18 +52,18 @@ def parse_instant(value: str | None, settings: Settings, field: str) -> datetime
 
 
 class BookingController(Controller):
-    path = "/api/v1/bookings"
+    path = "/bookings"
     tags = ["bookings"]
 
     @post("/")
     async def create(
-        self, data: BookingCreate, actor: Actor, db_session: AsyncSession, settings: Settings
+        self, data: JSONBody[BookingCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> BookingPublic:
         return BookingPublic.of(await service.request(db_session, actor, data, settings))
 
     @get("/")
     async def list_(
-        self, actor: Actor, db_session: AsyncSession, status: str | None = None, item_id: int | None = None
+        self, actor: CurrentActor, db_session: DbSession, status: FromQuery[str | None] = None, item_id: FromQuery[int | None] = None
     ) -> list[BookingPublic]:
         rows = await service.list_bookings(db_session, actor, status=status or None, item_id=item_id)
         return [BookingPublic.of(row.booking) for row in rows]
@@ -72,14 +71,14 @@ class BookingController(Controller):
     @get("/estimate")
     async def estimate(
         self,
-        actor: Actor,
-        db_session: AsyncSession,
-        settings: Settings,
-        item_id: int,
-        start: str,
-        end: str,
-        with_operator: bool = False,
-        expected_quantity: str | None = None,
+        actor: CurrentActor,
+        db_session: DbSession,
+        settings: AppSettings,
+        item_id: FromQuery[int],
+        start: FromQuery[str],
+        end: FromQuery[str],
+        with_operator: FromQuery[bool] = False,
+        expected_quantity: FromQuery[str | None] = None,
     ) -> EstimatePublic:
         try:
             data = BookingCreate.model_validate({
@@ -98,57 +97,57 @@ class BookingController(Controller):
         )
 
     @get("/{booking_id:int}")
-    async def show(self, booking_id: int, actor: Actor, db_session: AsyncSession) -> BookingPublic:
+    async def show(self, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> BookingPublic:
         booking, events = await service.get_booking(db_session, actor, booking_id)
         return BookingPublic.of(booking, events)
 
     @post("/{booking_id:int}/approve", status_code=200)
     async def approve(
-        self, booking_id: int, actor: Actor, db_session: AsyncSession, settings: Settings
+        self, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> BookingPublic:
         return BookingPublic.of(await service.approve(db_session, actor, booking_id, settings))
 
     @post("/{booking_id:int}/reject", status_code=200)
     async def reject(
-        self, booking_id: int, data: RejectInput, actor: Actor, db_session: AsyncSession
+        self, booking_id: FromPath[int], data: JSONBody[RejectInput], actor: CurrentActor, db_session: DbSession
     ) -> BookingPublic:
         return BookingPublic.of(await service.reject(db_session, actor, booking_id, data.reason))
 
     @post("/{booking_id:int}/cancel", status_code=200)
-    async def cancel(self, booking_id: int, actor: Actor, db_session: AsyncSession) -> BookingPublic:
+    async def cancel(self, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> BookingPublic:
         return BookingPublic.of(await service.cancel(db_session, actor, booking_id))
 
     @post("/{booking_id:int}/complete", status_code=200)
     async def complete(
-        self, booking_id: int, data: CompleteInput, actor: Actor, db_session: AsyncSession, settings: Settings
+        self, booking_id: FromPath[int], data: JSONBody[CompleteInput], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> BookingPublic:
         return BookingPublic.of(await service.complete(db_session, actor, booking_id, data, settings))
 
 
 class ItemBookingController(Controller):
-    path = "/api/v1/items/{item_id:int}"
+    path = "/items/{item_id:int}"
     tags = ["bookings"]
 
     @post("/blocks")
     async def create_block(
-        self, item_id: int, data: BlockCreate, actor: Actor, db_session: AsyncSession, settings: Settings
+        self, item_id: FromPath[int], data: JSONBody[BlockCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> BlockPublic:
         return BlockPublic.of(await service.create_block(db_session, actor, item_id, data, settings))
 
     @get("/blocks")
-    async def list_blocks(self, item_id: int, actor: Actor, db_session: AsyncSession) -> list[BlockPublic]:
+    async def list_blocks(self, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[BlockPublic]:
         await service.get_item(db_session, item_id)
         return [BlockPublic.of(b) for b in await service.list_blocks(db_session, item_id)]
 
     @get("/availability")
     async def availability(
         self,
-        item_id: int,
-        actor: Actor,
-        db_session: AsyncSession,
-        settings: Settings,
+        item_id: FromPath[int],
+        actor: CurrentActor,
+        db_session: DbSession,
+        settings: AppSettings,
         from_: Annotated[str | None, QueryParameter(name="from")] = None,
-        to: str | None = None,
+        to: FromQuery[str | None] = None,
     ) -> list[Interval]:
         start = parse_instant(from_, settings, "from") or clock.now()
         end = parse_instant(to, settings, "to") or start + timedelta(days=7)

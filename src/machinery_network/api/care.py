@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
-from litestar.params import Parameter, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.response import File
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from machinery_network.auth import Actor
 from machinery_network.care import proof as proof_files
 from machinery_network.care import service
 from machinery_network.care.models import CareLogStatus
@@ -28,6 +27,7 @@ from machinery_network.care.schemas import (
 )
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
+from machinery_network.injected import AppSettings, CurrentActor, DbSession
 
 
 def plan_public(row: service.PlanRow) -> PlanRowPublic:
@@ -58,50 +58,50 @@ def proof_response(proof: service.WinterProof, fmt: str, settings: Settings) -> 
 
 
 class SectionController(Controller):
-    path = "/api/v1/sections"
+    path = "/sections"
     tags = ["care"]
 
     @post("/")
-    async def create(self, data: SectionCreate, actor: Actor, db_session: AsyncSession) -> SectionPublic:
+    async def create(self, data: JSONBody[SectionCreate], actor: CurrentActor, db_session: DbSession) -> SectionPublic:
         return SectionPublic.of(await service.create_section(db_session, actor, data))
 
     @get("/")
     async def list_(
-        self, actor: Actor, db_session: AsyncSession, municipality_id: int | None = None, active: bool | None = None
+        self, actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[int | None] = None, active: FromQuery[bool | None] = None
     ) -> list[SectionPublic]:
         sections = await service.list_sections(db_session, municipality_id=municipality_id, active=active)
         return [SectionPublic.of(s) for s in sections]
 
     @get("/{section_id:int}")
-    async def show(self, section_id: int, actor: Actor, db_session: AsyncSession) -> SectionPublic:
+    async def show(self, section_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> SectionPublic:
         return SectionPublic.of(await service.get_section(db_session, section_id))
 
     @patch("/{section_id:int}")
     async def update(
-        self, section_id: int, data: SectionUpdate, actor: Actor, db_session: AsyncSession
+        self, section_id: FromPath[int], data: JSONBody[SectionUpdate], actor: CurrentActor, db_session: DbSession
     ) -> SectionPublic:
         return SectionPublic.of(await service.update_section(db_session, actor, section_id, data))
 
     @post("/{section_id:int}/assignments")
     async def assign(
-        self, section_id: int, data: AssignmentCreate, actor: Actor, db_session: AsyncSession
+        self, section_id: FromPath[int], data: JSONBody[AssignmentCreate], actor: CurrentActor, db_session: DbSession
     ) -> AssignmentPublic:
         return AssignmentPublic.of(await service.assign(db_session, actor, section_id, data))
 
     @get("/{section_id:int}/assignments")
-    async def assignments(self, section_id: int, actor: Actor, db_session: AsyncSession) -> list[AssignmentPublic]:
+    async def assignments(self, section_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[AssignmentPublic]:
         return [AssignmentPublic.of(a) for a in await service.list_assignments(db_session, actor, section_id)]
 
     @get("/plan")
     async def plan(
         self,
-        actor: Actor,
-        db_session: AsyncSession,
-        settings: Settings,
-        municipality_id: int,
-        year: int,
-        season: str | None = None,
-        due_within_days: int = Parameter(default=service.DEFAULT_DUE_WITHIN_DAYS, ge=0, le=366),
+        actor: CurrentActor,
+        db_session: DbSession,
+        settings: AppSettings,
+        municipality_id: FromQuery[int],
+        year: FromQuery[int],
+        season: FromQuery[str | None] = None,
+        due_within_days: FromQuery[int] = Parameter(default=service.DEFAULT_DUE_WITHIN_DAYS, ge=0, le=366),
     ) -> list[PlanRowPublic]:
         rows = await service.season_plan(
             db_session, actor, municipality_id, year, season=season, due_within_days=due_within_days,
@@ -112,14 +112,14 @@ class SectionController(Controller):
     @get("/winter-proof")
     async def winter_proof(
         self,
-        actor: Actor,
-        db_session: AsyncSession,
-        settings: Settings,
-        municipality_id: int,
-        start: date = QueryParameter(name="from"),
-        end: date = QueryParameter(name="to"),
-        section_id: int | None = None,
-        fmt: str = QueryParameter(name="format", default="csv"),
+        actor: CurrentActor,
+        db_session: DbSession,
+        settings: AppSettings,
+        municipality_id: FromQuery[int],
+        start: Annotated[date, QueryParameter(name="from")],
+        end: Annotated[date, QueryParameter(name="to")],
+        section_id: FromQuery[int | None] = None,
+        fmt: Annotated[str, QueryParameter(name="format")] = "csv",
     ) -> Response:
         proof_files.check_format(fmt)
         proof = await service.winter_proof(db_session, actor, municipality_id, start, end, section_id=section_id)
@@ -127,34 +127,34 @@ class SectionController(Controller):
 
 
 class AssignmentController(Controller):
-    path = "/api/v1/assignments"
+    path = "/assignments"
     tags = ["care"]
 
     @post("/{assignment_id:int}/end", status_code=200)
     async def end(
-        self, assignment_id: int, data: AssignmentEnd, actor: Actor, db_session: AsyncSession
+        self, assignment_id: FromPath[int], data: JSONBody[AssignmentEnd], actor: CurrentActor, db_session: DbSession
     ) -> AssignmentPublic:
         return AssignmentPublic.of(await service.end_assignment(db_session, actor, assignment_id, data.valid_to))
 
 
 class CareLogController(Controller):
-    path = "/api/v1/care-logs"
+    path = "/care-logs"
     tags = ["care"]
 
     @post("/")
     async def report(
-        self, data: CareLogCreate, actor: Actor, db_session: AsyncSession, settings: Settings
+        self, data: JSONBody[CareLogCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> CareLogPublic:
         return CareLogPublic.of(await service.report(db_session, actor, data, settings=settings))
 
     @get("/")
     async def list_(
         self,
-        actor: Actor,
-        db_session: AsyncSession,
-        status: CareLogStatus | None = None,
-        section_id: int | None = None,
-        municipality_id: int | None = None,
+        actor: CurrentActor,
+        db_session: DbSession,
+        status: FromQuery[CareLogStatus | None] = None,
+        section_id: FromQuery[int | None] = None,
+        municipality_id: FromQuery[int | None] = None,
     ) -> list[CareLogPublic]:
         rows = await service.list_care_logs(
             db_session, actor, status=status, section_id=section_id, municipality_id=municipality_id
@@ -162,12 +162,12 @@ class CareLogController(Controller):
         return [CareLogPublic.of(row.log) for row in rows]
 
     @get("/{care_log_id:int}")
-    async def show(self, care_log_id: int, actor: Actor, db_session: AsyncSession) -> CareLogPublic:
+    async def show(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> CareLogPublic:
         return CareLogPublic.of(await service.show_care_log(db_session, actor, care_log_id))
 
     @post("/{care_log_id:int}/photo", status_code=200)
     async def upload_photo(
-        self, care_log_id: int, request: Request, actor: Actor, db_session: AsyncSession, settings: Settings
+        self, care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> CareLogPublic:
         content = await read_upload(request, settings)
         return CareLogPublic.of(
@@ -175,19 +175,19 @@ class CareLogController(Controller):
         )
 
     @get("/{care_log_id:int}/photo")
-    async def photo(self, care_log_id: int, actor: Actor, db_session: AsyncSession, settings: Settings) -> File:
+    async def photo(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> File:
         path, content_type = await service.photo_file(db_session, actor, care_log_id, settings=settings)
         return File(path=path, media_type=content_type, content_disposition_type="inline",
                     headers={"X-Content-Type-Options": "nosniff"})
 
     @post("/{care_log_id:int}/confirm", status_code=200)
-    async def confirm(self, care_log_id: int, actor: Actor, db_session: AsyncSession) -> CareLogPublic:
+    async def confirm(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> CareLogPublic:
         log, _ = await service.confirm(db_session, actor, care_log_id)
         return CareLogPublic.of(log)
 
     @post("/{care_log_id:int}/reject", status_code=200)
     async def reject(
-        self, care_log_id: int, data: CareLogReject, actor: Actor, db_session: AsyncSession
+        self, care_log_id: FromPath[int], data: JSONBody[CareLogReject], actor: CurrentActor, db_session: DbSession
     ) -> CareLogPublic:
         return CareLogPublic.of(await service.reject(db_session, actor, care_log_id, data.reason))
 

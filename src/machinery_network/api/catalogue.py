@@ -3,40 +3,40 @@
 from __future__ import annotations
 
 from litestar import Controller, get, patch, post
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from machinery_network.auth import Actor
 from machinery_network.catalogue import service
 from machinery_network.catalogue.models import ItemKind
 from machinery_network.catalogue.schemas import ItemCreate, ItemPublic, ItemUpdate
+from machinery_network.injected import CurrentActor, DbSession
 
 
 class ItemController(Controller):
-    path = "/api/v1/items"
+    path = "/items"
     tags = ["catalogue"]
 
     @post("/")
-    async def create(self, data: ItemCreate, actor: Actor, db_session: AsyncSession) -> ItemPublic:
+    async def create(self, data: JSONBody[ItemCreate], actor: CurrentActor, db_session: DbSession) -> ItemPublic:
         return ItemPublic.of(await service.create_item(db_session, actor, data))
 
     @get("/")
     async def list_(
         self,
-        actor: Actor,
-        db_session: AsyncSession,
-        municipality_id: int | None = None,
-        kind: ItemKind | None = None,
-        q: str | None = None,
+        actor: CurrentActor,
+        db_session: DbSession,
+        municipality_id: FromQuery[int | None] = None,
+        kind: FromQuery[ItemKind | None] = None,
+        q: FromQuery[str | None] = None,
     ) -> list[ItemPublic]:
         items = await service.list_items(db_session, municipality_id=municipality_id, kind=kind, query=q)
         return [ItemPublic.of(item) for item in items]
 
     @get("/{item_id:int}")
-    async def show(self, item_id: int, actor: Actor, db_session: AsyncSession) -> ItemPublic:
+    async def show(self, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> ItemPublic:
         return ItemPublic.of(await service.get_item(db_session, item_id))
 
     @patch("/{item_id:int}")
-    async def update(self, item_id: int, data: ItemUpdate, actor: Actor, db_session: AsyncSession) -> ItemPublic:
+    async def update(self, item_id: FromPath[int], data: JSONBody[ItemUpdate], actor: CurrentActor, db_session: DbSession) -> ItemPublic:
         return ItemPublic.of(await service.update_item(db_session, actor, item_id, data))
 
 

@@ -4,15 +4,17 @@ SEPA exception listing."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from litestar import Response, get
-from litestar.params import QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.auth import Actor
 from machinery_network.errors import Invalid
 from machinery_network.exports import service
 from machinery_network.exports.sepa import exceptions_header
+from machinery_network.injected import CurrentActor, DbSession
 from machinery_network.schemas import parse_month
 
 
@@ -49,14 +51,14 @@ def file_response(export_file: service.ExportFile) -> Response:
                     encoding=charset or "utf-8")
 
 
-@get("/api/v1/settlements/{month:str}/export", tags=["exports"])
+@get("/settlements/{month:str}/export", tags=["exports"])
 async def export_settlement(
-    month: str,
-    actor: Actor,
-    db_session: AsyncSession,
-    municipality_id: int | None = None,
-    fmt: str | None = QueryParameter(name="format", default=None),
-    farmer_id: int | None = None,
+    month: FromPath[str],
+    actor: CurrentActor,
+    db_session: DbSession,
+    municipality_id: FromQuery[int | None] = None,
+    fmt: Annotated[str | None, QueryParameter(name="format")] = None,
+    farmer_id: FromQuery[int | None] = None,
 ) -> Response:
     """The month's file: csv | datev | pdf (all statements, or one with ``farmer_id``) | sepa-debit | sepa-credit."""
     return await export_response(db_session, actor, month, municipality_id, fmt, farmer_id)
@@ -76,13 +78,13 @@ async def export_response(
     return file_response(export_file)
 
 
-@get("/api/v1/settlements/{month:str}/sepa-exceptions", tags=["exports"])
+@get("/settlements/{month:str}/sepa-exceptions", tags=["exports"])
 async def sepa_exceptions(
-    month: str,
-    actor: Actor,
-    db_session: AsyncSession,
-    municipality_id: int | None = None,
-    fmt: str = QueryParameter(name="format", default="sepa-debit"),
+    month: FromPath[str],
+    actor: CurrentActor,
+    db_session: DbSession,
+    municipality_id: FromQuery[int | None] = None,
+    fmt: Annotated[str, QueryParameter(name="format")] = "sepa-debit",
 ) -> list[dict]:
     """Farmers who cannot go into the SEPA file (no IBAN, invalid IBAN, no mandate)."""
     exceptions = await service.sepa_exceptions(
@@ -94,13 +96,13 @@ async def sepa_exceptions(
     ]
 
 
-@get("/api/v1/statements/{month:str}", tags=["exports"])
+@get("/statements/{month:str}", tags=["exports"])
 async def my_statement(
-    month: str,
-    actor: Actor,
-    db_session: AsyncSession,
-    municipality_id: int,
-    farmer_id: int | None = None,
+    month: FromPath[str],
+    actor: CurrentActor,
+    db_session: DbSession,
+    municipality_id: FromQuery[int],
+    farmer_id: FromQuery[int | None] = None,
 ) -> Response:
     """A farmer's statement PDF of a settled month: the farmer his own; finance/admin with ``farmer_id``."""
     return file_response(

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from litestar import Controller, get, post
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from machinery_network.auth import Actor
-from machinery_network.config import Settings
+from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.ledger import service
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.ledger.schemas import AccountPublic, AdjustmentCreate, EntryPublic, ReversalCreate
@@ -18,18 +17,18 @@ def _public(entry: LedgerEntry) -> EntryPublic:
 
 
 class AccountController(Controller):
-    path = "/api/v1/accounts"
+    path = "/accounts"
     tags = ["ledger"]
 
     @get("/{farmer_id:int}")
     async def show(
-        self, farmer_id: int, actor: Actor, db_session: AsyncSession, municipality_id: int | None = None
+        self, farmer_id: FromPath[int], actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[int | None] = None
     ) -> AccountPublic:
         return AccountPublic.of(await service.get_account(db_session, actor, farmer_id, municipality_id))
 
     @post("/{farmer_id:int}/adjustments")
     async def adjust(
-        self, farmer_id: int, data: AdjustmentCreate, actor: Actor, db_session: AsyncSession, settings: Settings
+        self, farmer_id: FromPath[int], data: JSONBody[AdjustmentCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> EntryPublic:
         entry = await service.post_adjustment(
             db_session, actor, farmer_id=farmer_id, municipality_id=data.municipality_id,
@@ -39,8 +38,8 @@ class AccountController(Controller):
 
     @post("/{farmer_id:int}/entries/{entry_id:int}/reverse")
     async def reverse(
-        self, farmer_id: int, entry_id: int, data: ReversalCreate, actor: Actor, db_session: AsyncSession,
-        settings: Settings,
+        self, farmer_id: FromPath[int], entry_id: FromPath[int], data: JSONBody[ReversalCreate], actor: CurrentActor, db_session: DbSession,
+        settings: AppSettings,
     ) -> EntryPublic:
         entry = await service.reverse_entry(
             db_session, actor, entry_id, value_date=data.value_date, reason=data.reason, farmer_id=farmer_id,

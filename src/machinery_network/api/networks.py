@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
-from machinery_network.auth import Actor
+from machinery_network.injected import CurrentActor, DbSession
 from machinery_network.networks import service
 from machinery_network.networks.models import Agreement, Network
 from machinery_network.schemas import Id, Input, Name
@@ -63,16 +63,16 @@ class AgreementPublic(BaseModel):
 
 
 class NetworkController(Controller):
-    path = "/api/v1/networks"
+    path = "/networks"
     tags = ["networks"]
 
     @post("/")
-    async def create(self, data: NetworkCreate, actor: Actor, db_session: AsyncSession) -> NetworkPublic:
+    async def create(self, data: JSONBody[NetworkCreate], actor: CurrentActor, db_session: DbSession) -> NetworkPublic:
         """The operator creates a network (then its first administrator: ``POST /users``)."""
         return NetworkPublic.of(await service.create_network(db_session, actor, name=data.name))
 
     @get("/")
-    async def list_(self, actor: Actor, db_session: AsyncSession) -> list[NetworkPublic]:
+    async def list_(self, actor: CurrentActor, db_session: DbSession) -> list[NetworkPublic]:
         """The operator: every network with its figures (counts only); an admin: his own network."""
         networks = await service.list_networks(db_session, actor)
         if actor.role != Role.operator:
@@ -81,26 +81,26 @@ class NetworkController(Controller):
 
     @post("/{network_id:int}/agreements")
     async def propose(
-        self, network_id: int, data: AgreementCreate, actor: Actor, db_session: AsyncSession
+        self, network_id: FromPath[int], data: JSONBody[AgreementCreate], actor: CurrentActor, db_session: DbSession
     ) -> AgreementPublic:
         agreement = await service.propose_agreement(db_session, actor, network_id, data.other_network_id)
         return AgreementPublic.of(agreement)
 
     @get("/{network_id:int}/agreements")
-    async def agreements(self, network_id: int, actor: Actor, db_session: AsyncSession) -> list[AgreementPublic]:
+    async def agreements(self, network_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[AgreementPublic]:
         return [AgreementPublic.of(a) for a in await service.list_agreements(db_session, actor, network_id)]
 
 
 class AgreementController(Controller):
-    path = "/api/v1/agreements"
+    path = "/agreements"
     tags = ["networks"]
 
     @post("/{agreement_id:int}/confirm", status_code=200)
-    async def confirm(self, agreement_id: int, actor: Actor, db_session: AsyncSession) -> AgreementPublic:
+    async def confirm(self, agreement_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> AgreementPublic:
         return AgreementPublic.of(await service.confirm_agreement(db_session, actor, agreement_id))
 
     @post("/{agreement_id:int}/revoke", status_code=200)
-    async def revoke(self, agreement_id: int, actor: Actor, db_session: AsyncSession) -> AgreementPublic:
+    async def revoke(self, agreement_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> AgreementPublic:
         return AgreementPublic.of(await service.revoke_agreement(db_session, actor, agreement_id))
 
 

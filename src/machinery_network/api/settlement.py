@@ -6,11 +6,12 @@ The export route (``/settlements/{month}/export``) belongs to ``api/exports.py``
 from __future__ import annotations
 
 from litestar import Controller, Response, get, post
-from sqlalchemy.ext.asyncio import AsyncSession
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from machinery_network.accounts.models import Role
 from machinery_network.auth import Actor, require_role
 from machinery_network.errors import Invalid
+from machinery_network.injected import CurrentActor, DbSession
 from machinery_network.schemas import parse_month
 from machinery_network.settlement import service
 from machinery_network.settlement.schemas import SettlementPublic, SettlementSummary, SettleRequest
@@ -34,12 +35,12 @@ def _month(value: str):
 
 
 class SettlementController(Controller):
-    path = "/api/v1/settlements"
+    path = "/settlements"
     tags = ["settlement"]
 
     @post("/")
     async def settle(
-        self, data: SettleRequest, actor: Actor, db_session: AsyncSession
+        self, data: JSONBody[SettleRequest], actor: CurrentActor, db_session: DbSession
     ) -> Response[SettlementPublic]:
         """201 when this call created the settlement, 200 (same body) when it existed already."""
         result = await service.settle(db_session, actor, _month(data.month), data.municipality_id, trigger="api")
@@ -50,14 +51,14 @@ class SettlementController(Controller):
 
     @get("/")
     async def list_(
-        self, actor: Actor, db_session: AsyncSession, municipality_id: int | None = None
+        self, actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[int | None] = None
     ) -> list[SettlementSummary]:
         settlements = await service.list_settlements(db_session, actor, _municipality(actor, municipality_id))
         return [SettlementSummary.of(s) for s in settlements]
 
     @get("/{month:str}")
     async def show(
-        self, month: str, actor: Actor, db_session: AsyncSession, municipality_id: int | None = None
+        self, month: FromPath[str], actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[int | None] = None
     ) -> SettlementPublic:
         settlement, lines = await service.get_settlement_view(
             db_session, actor, _month(month), _municipality(actor, municipality_id)

@@ -23,6 +23,7 @@ from machinery_network.catalogue.models import Item
 from machinery_network.catalogue.service import get_item
 from machinery_network.errors import NotFound
 from machinery_network.i18n import gettext_de
+from machinery_network.text import clean_lines, one_line
 
 PAST = timedelta(days=180)
 PRODID = "-//machinery-network//Buchungen//DE"
@@ -56,7 +57,7 @@ def _calendar(name: str) -> Calendar:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
     return cal
 
 
@@ -67,10 +68,10 @@ def _event(uid: str, start, end, summary: str, *, description: str | None = None
     event.add("dtstamp", clock.now())
     event.add("dtstart", start)
     event.add("dtend", end)
-    event.add("summary", summary)
+    event.add("summary", one_line(summary))  # names may hold line breaks a content line cannot
     event.add("status", status)
     if description:
-        event.add("description", description)
+        event.add("description", clean_lines(description))
     return event
 
 

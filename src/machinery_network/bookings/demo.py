@@ -28,7 +28,7 @@ from machinery_network.bookings.models import (
 )
 from machinery_network.bookings.schemas import BlockCreate, BookingCreate
 from machinery_network.catalogue.models import Item
-from machinery_network.config import get_settings
+from machinery_network.config import Settings
 from machinery_network.errors import DomainError
 from machinery_network.ledger import service as ledger
 from machinery_network.money import line_amounts
@@ -57,10 +57,9 @@ def _at(day: date, hour: int, tz) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=tz)
 
 
-async def load_demo_bookings(session: AsyncSession, farmers: list[User]) -> None:
+async def load_demo_bookings(session: AsyncSession, farmers: list[User], settings: Settings) -> None:
     if await session.scalar(select(Booking.id).where(Booking.note.startswith(MARK)).limit(1)):
         return
-    settings = get_settings()
     tz = settings.tz
     today = clock.today(tz)
     items = {item.name: item for item in await session.scalars(select(Item))}

@@ -12,13 +12,14 @@ import asyncio
 import functools
 from dataclasses import dataclass, field
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality
-from machinery_network.config import get_settings
+from machinery_network.config import DEFAULT_TZ
 from machinery_network.errors import Invalid, NotAllowed, NotFound
 from machinery_network.exports import data, datev, pdf, sepa, settlement_csv
 from machinery_network.settlement.service import find_settlement
@@ -58,6 +59,7 @@ async def export(
     fmt: str,
     *,
     farmer_id: int | None = None,
+    tz: ZoneInfo = DEFAULT_TZ,
 ) -> ExportFile:
     """The file of ``fmt`` for the settlement of ``month`` (finance of that municipality, or admin).
 
@@ -72,7 +74,6 @@ async def export(
     settlement = await find_settlement(session, municipality_id, month)
     if settlement is None:
         raise NotFound("settlement.not_found", month=f"{month:%Y-%m}")
-    tz = get_settings().tz
     stem = f"abrechnung-{month:%Y-%m}-gemeinde-{municipality_id}"
 
     if fmt == "csv":
@@ -106,7 +107,7 @@ async def _pdf(session, municipality, settlement, stem, tz, farmer_id) -> Export
 
 
 async def statement(session: AsyncSession, actor: Actor, month: date, municipality_id: int,
-                    farmer_id: int | None = None) -> ExportFile:
+                    farmer_id: int | None = None, *, tz: ZoneInfo = DEFAULT_TZ) -> ExportFile:
     """A farmer's own statement PDF (a farmer may only ask for himself; finance/admin as ``export``)."""
     if actor.role == Role.farmer:
         if farmer_id is not None and farmer_id != actor.id:
@@ -117,11 +118,11 @@ async def statement(session: AsyncSession, actor: Actor, month: date, municipali
         if settlement is None:
             raise NotFound("settlement.not_found", month=f"{month:%Y-%m}")
         stem = f"abrechnung-{month:%Y-%m}-gemeinde-{municipality_id}"
-        return await _pdf(session, municipality, settlement, stem, get_settings().tz, actor.id)
+        return await _pdf(session, municipality, settlement, stem, tz, actor.id)
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     if farmer_id is None:
         raise Invalid("field.required", field="farmer_id")
-    return await export(session, actor, month, municipality_id, "pdf", farmer_id=farmer_id)
+    return await export(session, actor, month, municipality_id, "pdf", farmer_id=farmer_id, tz=tz)
 
 
 async def sepa_exceptions(session: AsyncSession, actor: Actor, month: date, municipality_id: int,

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import SQLModel
 
+from machinery_network.config import get_settings
 from machinery_network.db import import_models, resolve_database_url
 
 import_models()
@@ -17,7 +18,7 @@ config = context.config
 
 
 def _url() -> str:
-    return config.get_main_option("sqlalchemy.url") or resolve_database_url()
+    return config.get_main_option("sqlalchemy.url") or resolve_database_url(get_settings())
 
 
 def run_migrations_offline() -> None:

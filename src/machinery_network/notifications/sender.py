@@ -2,9 +2,15 @@
 
 Each round claims due rows with ``FOR UPDATE SKIP LOCKED`` and a lease (``next_attempt_at`` moved
 ahead) in a short transaction, sends them without holding a transaction open, then records the
-result: ``sent_at`` on success; on failure ``attempts`` + 1, ``last_error`` and a backed-off
-``next_attempt_at``. A crash between sending and recording means the lease expires and the message
-is sent again (at least once, never lost). Without ``MN_SMTP_URL`` messages simply stay in the table.
+result: ``sent_at`` on success; on failure ``attempts`` + 1, ``last_error`` (the reason: the message
+is marked failed) and a backed-off ``next_attempt_at``. A crash between sending and recording means
+the lease expires and the message is sent again (at least once, never lost). Without ``MN_SMTP_URL``
+messages simply stay in the table.
+
+Each message is built and sent on its own: one that cannot be built (a recipient address with a line
+break) or that the server refuses is marked failed and the rest of the batch is still sent. Only when
+the server cannot be reached at all does the round stop early. Subjects go out as one line without
+control characters (``text.one_line``), whatever the stored text holds.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from machinery_network import clock
 from machinery_network.config import Settings
 from machinery_network.notifications.models import OutboxMessage
+from machinery_network.text import one_line
 
 log = logging.getLogger(__name__)
 
@@ -64,43 +71,99 @@ def backoff(attempts: int) -> timedelta:
     return min(BASE_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _send_blocking(target: SmtpTarget, sender: str, messages: list[EmailMessage]) -> list[str | None]:
-    """One SMTP connection for the batch; per message None (sent) or the error text."""
-    results: list[str | None] = []
+def _reason(exc: BaseException) -> str:
+    return one_line(f"{type(exc).__name__}: {exc}", 2000)
+
+
+def _connect(target: SmtpTarget) -> smtplib.SMTP:
+    smtp: smtplib.SMTP
+    if target.tls == "ssl":
+        smtp = smtplib.SMTP_SSL(target.host, target.port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(target.host, target.port, timeout=SMTP_TIMEOUT)
     try:
-        if target.tls == "ssl":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(target.host, target.port, timeout=SMTP_TIMEOUT,
-                                                  context=ssl.create_default_context())
-        else:
-            smtp = smtplib.SMTP(target.host, target.port, timeout=SMTP_TIMEOUT)
-        with smtp:
+        smtp.ehlo()
+        if target.tls == "starttls" or (target.tls == "none" and smtp.has_extn("starttls") and target.user):
+            smtp.starttls(context=ssl.create_default_context())
             smtp.ehlo()
-            if target.tls == "starttls" or (target.tls == "none" and smtp.has_extn("starttls") and target.user):
-                smtp.starttls(context=ssl.create_default_context())
-                smtp.ehlo()
-            if target.user:
-                smtp.login(target.user, target.password or "")
-            for message in messages:
+        if target.user:
+            smtp.login(target.user, target.password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _close(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+@dataclass
+class SendResult:
+    errors: list[str | None]  # per message: None (sent) or the reason it was not
+    reachable: bool  # False: the server could not be reached (the round stops, the rest waits)
+
+
+def _send_blocking(target: SmtpTarget, sender: str, messages: list[EmailMessage | str]) -> SendResult:
+    """Send each message on its own over one connection, opened when first needed and opened again
+    after the server dropped it. A message given as a string could not be built: that is its error.
+    A refused message is reset (RSET) and the next one is sent."""
+    errors: list[str | None] = []
+    smtp: smtplib.SMTP | None = None
+    try:
+        for message in messages:
+            if isinstance(message, str):
+                errors.append(message)
+                continue
+            if smtp is None:
                 try:
-                    smtp.send_message(message, from_addr=sender)
-                    results.append(None)
-                except (smtplib.SMTPException, OSError) as exc:
-                    results.append(f"{type(exc).__name__}: {exc}"[:2000])
-    except (smtplib.SMTPException, OSError, ssl.SSLError) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:2000]
-        results.extend([error] * (len(messages) - len(results)))
-    return results
+                    smtp = _connect(target)
+                except (smtplib.SMTPException, OSError) as exc:  # ssl.SSLError is an OSError
+                    reason = _reason(exc)
+                    errors.extend([reason] * (len(messages) - len(errors)))
+                    return SendResult(errors, reachable=False)
+            try:
+                smtp.send_message(message, from_addr=sender)
+                errors.append(None)
+            except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                errors.append(_reason(exc))
+                smtp.close()
+                smtp = None  # the next message opens a new connection
+            except (smtplib.SMTPException, ValueError, UnicodeError) as exc:
+                errors.append(_reason(exc))
+                try:
+                    smtp.rset()
+                except (smtplib.SMTPException, OSError):
+                    smtp.close()
+                    smtp = None
+    finally:
+        if smtp is not None:
+            _close(smtp)
+    return SendResult(errors, reachable=True)
 
 
 def _email(row: OutboxMessage, sender: str) -> EmailMessage:
+    """The mail of ``row``; raises ValueError when it cannot be a mail (an address with a line break
+    is refused, not repaired: it would name another recipient)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = row.recipient_email
-    message["Subject"] = row.subject
+    message["Subject"] = one_line(row.subject)
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(idstring=f"outbox-{row.id}")
     message.set_content(row.body)
     return message
+
+
+def _build(row: OutboxMessage, sender: str) -> EmailMessage | str:
+    """The mail of ``row``, or the reason it cannot be built (the row is then marked failed)."""
+    try:
+        return _email(row, sender)
+    except (ValueError, TypeError, UnicodeError, IndexError) as exc:
+        return _reason(exc)
 
 
 async def _claim(session: AsyncSession) -> list[OutboxMessage]:
@@ -132,11 +195,11 @@ async def deliver_pending(sessionmaker: async_sessionmaker[AsyncSession], settin
             await session.commit()
         if not rows:
             return sent
-        emails = [_email(row, settings.smtp_from) for row in rows]
-        results = await asyncio.to_thread(_send_blocking, target, settings.smtp_from, emails)
+        emails = [_build(row, settings.smtp_from) for row in rows]
+        result = await asyncio.to_thread(_send_blocking, target, settings.smtp_from, emails)
         async with sessionmaker() as session:
             now = clock.now()
-            for row, error in zip(rows, results, strict=True):
+            for row, error in zip(rows, result.errors, strict=True):
                 if error is None:
                     values = {"sent_at": now, "next_attempt_at": None, "attempts": row.attempts + 1,
                               "last_error": None}
@@ -147,8 +210,8 @@ async def deliver_pending(sessionmaker: async_sessionmaker[AsyncSession], settin
                               "next_attempt_at": now + backoff(row.attempts + 1)}
                 await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
             await session.commit()
-        if len(rows) < BATCH or any(error is not None for error in results):
-            return sent  # the server is struggling: leave the rest for the next round
+        if len(rows) < BATCH or not result.reachable:
+            return sent  # all done, or the server is unreachable: leave the rest for the next round
 
 
 def start_outbox_worker(

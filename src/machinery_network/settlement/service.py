@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +32,7 @@ from machinery_network import clock
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
-from machinery_network.config import get_settings
+from machinery_network.config import DEFAULT_TZ
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.locks import POSTING_LOCK
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
@@ -72,9 +73,8 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, last
 
 
-def month_has_ended(month: date, today: date | None = None) -> bool:
+def month_has_ended(month: date, today: date) -> bool:
     _, last = month_bounds(month)
-    today = today or clock.today(get_settings().tz)
     return today > last
 
 
@@ -86,9 +86,9 @@ def next_month(month: date) -> date:
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def check_month_ended(month: date) -> None:
+def check_month_ended(month: date, tz: ZoneInfo = DEFAULT_TZ) -> None:
     first, last = month_bounds(month)
-    if not month_has_ended(first):
+    if not month_has_ended(first, clock.today(tz)):
         raise Invalid(
             "settlement.month_open", field="month", month=f"{first:%Y-%m}",
             first_day=f"{last + timedelta(days=1):%d.%m.%Y}",
@@ -121,6 +121,7 @@ async def settle(
     trigger: str = "api",
     wait: bool = True,
     record_run: bool = True,
+    tz: ZoneInfo = DEFAULT_TZ,
 ) -> SettleResult:
     """Settle ``month`` for ``municipality_id`` (finance of that municipality, or admin/system).
 
@@ -130,7 +131,7 @@ async def settle(
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     first, last = month_bounds(month)
     await get_municipality(session, municipality_id)
-    check_month_ended(first)
+    check_month_ended(first, tz)
     if not await _try_lock(session, RUN_LOCK, municipality_id, wait=wait):
         raise Conflict("settlement.busy")
     await _try_lock(session, POSTING_LOCK, municipality_id, wait=True)

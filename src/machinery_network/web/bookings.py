@@ -231,7 +231,8 @@ async def cancel_booking(
                       base_url=settings.base_url.rstrip("/"), notice=None, message=error.message)
 
     return await form_action(
-        lambda: service.cancel(db_session, actor, booking_id), again, lambda _: redirect("/bookings", request)
+        lambda: service.cancel(db_session, actor, booking_id), again,
+        lambda _: redirect("/bookings", request, flash="flash.booking_cancelled"),
     )
 
 
@@ -270,7 +271,7 @@ async def approve_booking(
         lambda: service.approve(db_session, actor, booking_id, settings),
         lambda error: _inbox(db_session, actor, settings, status=None, message=error.message,
                              status_code=error.status_code),
-        lambda _: redirect("/manage/bookings", request),
+        lambda _: redirect("/manage/bookings", request, flash="flash.booking_approved"),
     )
 
 
@@ -291,7 +292,9 @@ async def reject_booking(
         return _inbox(db_session, actor, settings, status=None, message=error.message, reject_errors=reject_errors,
                       status_code=error.status_code)
 
-    return await form_action(reject, again, lambda _: redirect("/manage/bookings", request))
+    return await form_action(
+        reject, again, lambda _: redirect("/manage/bookings", request, flash="flash.booking_rejected")
+    )
 
 
 async def _detail(session: AsyncSession, actor: Actor, booking_id: int, settings: Settings, *,
@@ -340,7 +343,7 @@ async def complete_booking(
         complete,
         lambda error: _detail(db_session, actor, booking_id, settings, form=form, errors=error.fields,
                               message=error.message, status_code=error.status_code),
-        lambda _: redirect(f"/manage/bookings/{booking_id}", request),
+        lambda _: redirect(f"/manage/bookings/{booking_id}", request, flash="flash.booking_completed"),
         rename={"with_operator_hours": "operator_hours"},
     )
 
@@ -385,7 +388,9 @@ async def create_block(request: Request, item_id: FromPath[int], actor: CurrentA
                                            "reason": form.get("reason", "")})
         await service.create_block(db_session, actor, item_id, data, settings)
 
-    return await form_action(block, again, lambda _: redirect(f"/manage/items/{item_id}/blocks", request))
+    return await form_action(
+        block, again, lambda _: redirect(f"/manage/items/{item_id}/blocks", request, flash="flash.block_created")
+    )
 
 
 @post("/manage/blocks/{block_id:int}/delete", include_in_schema=False)
@@ -395,7 +400,7 @@ async def delete_block(
     block = await db_session.get(Block, block_id)
     item_id = block.item_id if block else 0
     await service.remove_block(db_session, actor, block_id)
-    return redirect(f"/manage/items/{item_id}/blocks", request)
+    return redirect(f"/manage/items/{item_id}/blocks", request, flash="flash.block_deleted")
 
 
 # --- iCalendar feeds (the token in the URL is the credential) ---------------------------------------

@@ -112,7 +112,7 @@ async def create_item(request: Request, actor: CurrentActor, db_session: DbSessi
     return await form_action(
         create,
         lambda error: _render_error(actor, None, form, error),
-        lambda item: redirect(f"/items/{item.id}", request),
+        lambda item: redirect(f"/items/{item.id}", request, flash="flash.item_created"),
         rename=_FIELD_OF,
     )
 
@@ -141,7 +141,7 @@ async def update_item(
     return await form_action(
         update,
         lambda error: _render_error(actor, item_id, form, error),
-        lambda item: redirect(f"/items/{item.id}", request),
+        lambda item: redirect(f"/items/{item.id}", request, flash="flash.item_saved"),
         rename=_FIELD_OF,
     )
 

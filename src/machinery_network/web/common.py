@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from litestar import Request, Response
 from litestar.di import Dependency
 from litestar.response import Redirect, Template
@@ -12,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.auth import Actor
 from machinery_network.config import Settings
+from machinery_network.i18n import gettext_de
 
 # What the app injects into handlers, by parameter name (``app.create_app``'s ``dependencies``): a
 # handler declares ``db_session: DbSession``, ``actor: CurrentActor``, ``actor_or_none: OptionalActor``,
@@ -26,8 +29,26 @@ def render(template: str, actor: Actor | None, *, status_code: int = 200, **cont
     return Template(template, context={"actor": actor, **context}, status_code=status_code)
 
 
-def redirect(path: str, request: Request[Any, Any, Any] | None = None) -> Response[Any]:
-    """After a successful form post: a redirect (htmx gets HX-Redirect so the whole page changes)."""
+FLASH = "flash"
+"""Session key of the success message shown once by the next full page (``pop_flash`` in base.html)."""
+
+
+def redirect(path: str, request: Request[Any, Any, Any] | None = None, *, flash: str | None = None) -> Response[Any]:
+    """After a successful form post: a redirect (htmx gets HX-Redirect so the whole page changes).
+    ``flash`` is the message key of the success message the next page shows."""
+    if flash is not None and request is not None and "session" in request.scope:
+        # Merged, not replaced: the session holds the login too.
+        request.set_session({**(request.session or {}), FLASH: flash})
     if request is not None and request.headers.get("hx-request") == "true":
         return Response(content="", status_code=200, headers={"HX-Redirect": path})
     return Redirect(path, status_code=303)
+
+
+@pass_context
+def pop_flash(context: Context) -> str | None:
+    """The pending success message in German, removed from the session (shown once)."""
+    request = context.get("request")
+    if request is None or "session" not in request.scope or not isinstance(request.session, dict):
+        return None
+    key = request.session.pop(FLASH, None)
+    return gettext_de(key) if isinstance(key, str) else None

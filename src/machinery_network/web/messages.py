@@ -35,4 +35,14 @@ MESSAGES = {
     "common.filter": {"de": "Filtern", "en": "Filter"},
     "common.none": {"de": "Keine Einträge.", "en": "Nothing here."},
     "common.actions": {"de": "Aktionen", "en": "Actions"},
+    # success messages after a form post (web.common.redirect's ``flash``)
+    "flash.booking_approved": {"de": "Die Buchungsanfrage ist genehmigt.", "en": "The booking request is approved."},
+    "flash.booking_rejected": {"de": "Die Buchungsanfrage ist abgelehnt.", "en": "The booking request is rejected."},
+    "flash.booking_completed": {"de": "Die Buchung ist abgeschlossen, die Nutzung erfasst.",
+                                "en": "The booking is completed, the use recorded."},
+    "flash.booking_cancelled": {"de": "Die Buchung ist storniert.", "en": "The booking is cancelled."},
+    "flash.item_created": {"de": "Das Angebot ist angelegt.", "en": "The item is created."},
+    "flash.item_saved": {"de": "Die Änderungen am Angebot sind gespeichert.", "en": "The item's changes are saved."},
+    "flash.block_created": {"de": "Die Sperrzeit ist eingetragen.", "en": "The block is saved."},
+    "flash.block_deleted": {"de": "Die Sperrzeit ist gelöscht.", "en": "The block is deleted."},
 }
