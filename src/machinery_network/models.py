@@ -1,6 +1,14 @@
 """Every table model, imported once so SQLModel.metadata (app, Alembic, tests) sees all tables."""
 
-from machinery_network.accounts.models import ApiToken, LoginAttempt, Municipality, Role, User
+from machinery_network.accounts.models import (
+    ApiToken,
+    LoginAttempt,
+    Municipality,
+    PasswordReset,
+    Role,
+    User,
+    UserChange,
+)
 from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
 from machinery_network.care.models import Assignment, CareLog, CareLogStatus, CareTask, Section
 from machinery_network.catalogue.models import Item, ItemKind, ItemUnit
@@ -12,6 +20,6 @@ from machinery_network.settlement.models import Settlement, SettlementLine, Sett
 __all__ = [
     "Agreement", "AgreementState", "Network", "ApiToken", "Assignment", "Block", "Booking", "BookingEvent", "BookingStatus", "CareLog",
     "CareLogStatus", "CareTask", "EntryKind", "Item", "ItemKind", "ItemUnit", "LedgerEntry",
-    "LoginAttempt", "Municipality", "Occupancy", "OutboxMessage", "Role", "Section", "Settlement",
-    "SettlementLine", "SettlementRun", "User",
+    "LoginAttempt", "Municipality", "Occupancy", "OutboxMessage", "PasswordReset", "Role", "Section",
+    "Settlement", "SettlementLine", "SettlementRun", "User", "UserChange",
 ]

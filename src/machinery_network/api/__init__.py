@@ -3,13 +3,24 @@
 
 from litestar import Router
 
-from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, networks, settlement
+from machinery_network.api import (
+    accounts,
+    bookings,
+    care,
+    catalogue,
+    exports,
+    ledger,
+    networks,
+    people,
+    settlement,
+)
 
 API_PREFIX = "/api/v1"
 
 ROUTES = [
     *accounts.ROUTES,
     *networks.ROUTES,
+    *people.ROUTES,
     *catalogue.ROUTES,
     *bookings.ROUTES,
     *care.ROUTES,

@@ -19,16 +19,16 @@ bookings, care logs, ledger entries, settlements and every row hanging off them.
 
 ``TENANT_TABLES`` and ``mn_tenant_table()`` are the way for later migrations to add a tenant table.
 
-Revision ID: 0005_networks
-Revises: 0004_money_bounds
+Revision ID: 0006_networks
+Revises: 0005_people
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0005_networks"
-down_revision: str | None = "0004_money_bounds"
+revision: str = "0006_networks"
+down_revision: str | None = "0005_people"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -49,9 +49,11 @@ TENANT_TABLES: dict[str, tuple[str, str] | None] = {
     "settlement_lines": ("settlements", "settlement_id"),
     "settlement_runs": ("municipalities", "municipality_id"),
     "outbox": ("users", "recipient_id"),
+    "password_resets": ("users", "user_id"),
+    "user_changes": ("users", "user_id"),
 }
 # network_id may stay NULL: the operator (a user of no network) and mail to him.
-NULLABLE = {"users", "outbox"}
+NULLABLE = {"users", "outbox", "password_resets", "user_changes"}
 
 # Parents that composite foreign keys point at: UNIQUE (network_id, id).
 PARENTS = ["municipalities", "users", "items", "sections", "blocks", "bookings", "care_logs", "settlements",
