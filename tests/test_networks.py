@@ -235,7 +235,7 @@ async def test_with_two_networks_the_system_must_name_the_network(sessionmaker, 
 
 async def test_migration_moves_existing_data_into_one_network(server_url):
     async with scratch_database(server_url, "mn_netmig", migrate=False) as url:
-        await upgrade(url, "0005_people")
+        await upgrade(url, "0006_cost_calculations")
         engine = create_async_engine(url)
         try:
             async with engine.begin() as conn:

@@ -49,7 +49,7 @@ def fk(target: str, *, nullable: bool = False, index: bool = True, ondelete: str
 
 def network_col(*, nullable: bool = False) -> Any:
     """``network_id`` of a tenant table: written by the database (from the parent row or the
-    transaction's network, see migration 0006_networks) unless the code sets it, and read back on insert."""
+    transaction's network, see migration 0007_networks) unless the code sets it, and read back on insert."""
     return Field(
         default=None,
         sa_column=Column(Integer, ForeignKey("networks.id"), nullable=nullable, server_default=FetchedValue()),

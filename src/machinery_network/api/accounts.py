@@ -24,6 +24,8 @@ class TokenResponse(BaseModel):
     role: str
     municipality_id: int | None
     network_id: int | None = None
+    # An administrator chose the password: the client should lead the user to POST /me/password.
+    password_change_required: bool = False
 
 
 class MunicipalityCreate(Input):
@@ -83,7 +85,8 @@ class AuthController(Controller):
         user = await service.authenticate(db_session, data.email, data.password, client_address(request))
         token = await service.issue_token(db_session, user, request.headers.get("user-agent"))
         return TokenResponse(token=token, user_id=user.id, role=user.role, municipality_id=user.municipality_id,
-                             network_id=user.network_id)
+                             network_id=user.network_id,
+                             password_change_required=user.password_change_required)
 
     @get("/me")
     async def me(self, actor: CurrentActor) -> dict:

@@ -19,16 +19,16 @@ bookings, care logs, ledger entries, settlements and every row hanging off them.
 
 ``TENANT_TABLES`` and ``mn_tenant_table()`` are the way for later migrations to add a tenant table.
 
-Revision ID: 0006_networks
-Revises: 0005_people
+Revision ID: 0007_networks
+Revises: 0006_cost_calculations
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006_networks"
-down_revision: str | None = "0005_people"
+revision: str = "0007_networks"
+down_revision: str | None = "0006_cost_calculations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -51,6 +51,7 @@ TENANT_TABLES: dict[str, tuple[str, str] | None] = {
     "outbox": ("users", "recipient_id"),
     "password_resets": ("users", "user_id"),
     "user_changes": ("users", "user_id"),
+    "cost_calculations": ("items", "item_id"),
 }
 # network_id may stay NULL: the operator (a user of no network) and mail to him.
 NULLABLE = {"users", "outbox", "password_resets", "user_changes"}
