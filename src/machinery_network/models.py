@@ -12,13 +12,14 @@ from machinery_network.accounts.models import (
 from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
 from machinery_network.care.models import Assignment, CareLog, CareLogStatus, CareTask, Section
 from machinery_network.catalogue.models import Item, ItemKind, ItemUnit
+from machinery_network.costing.models import CostCalculation
 from machinery_network.ledger.models import EntryKind, LedgerEntry
 from machinery_network.notifications.models import OutboxMessage
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
 __all__ = [
     "ApiToken", "Assignment", "Block", "Booking", "BookingEvent", "BookingStatus", "CareLog",
-    "CareLogStatus", "CareTask", "EntryKind", "Item", "ItemKind", "ItemUnit", "LedgerEntry",
+    "CareLogStatus", "CareTask", "CostCalculation", "EntryKind", "Item", "ItemKind", "ItemUnit", "LedgerEntry",
     "LoginAttempt", "Municipality", "Occupancy", "OutboxMessage", "PasswordReset", "Role", "Section",
     "Settlement", "SettlementLine", "SettlementRun", "User", "UserChange",
 ]

@@ -3,7 +3,17 @@
 
 from litestar import Router
 
-from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, people, settlement
+from machinery_network.api import (
+    accounts,
+    bookings,
+    care,
+    catalogue,
+    costing,
+    exports,
+    ledger,
+    people,
+    settlement,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -11,6 +21,7 @@ ROUTES = [
     *accounts.ROUTES,
     *people.ROUTES,
     *catalogue.ROUTES,
+    *costing.ROUTES,
     *bookings.ROUTES,
     *care.ROUTES,
     *ledger.ROUTES,
