@@ -16,10 +16,13 @@ from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUni
 from machinery_network.costing.models import CostCalculation
 from machinery_network.ledger.models import EntryKind, LedgerEntry
 from machinery_network.mandates.models import Mandate, MandateState, Partner, PartnerHow
+from machinery_network.networks.models import Agreement, AgreementState, Network
 from machinery_network.notifications.models import OutboxMessage
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
 __all__ = [
+    "Agreement",
+    "AgreementState",
     "ApiToken",
     "Assignment",
     "Block",
@@ -41,6 +44,7 @@ __all__ = [
     "Mandate",
     "MandateState",
     "Municipality",
+    "Network",
     "Occupancy",
     "OutboxMessage",
     "Partner",

@@ -444,6 +444,8 @@ async def visible_users(session: AsyncSession, actor: Actor) -> list[User]:
     municipality's partners (active farmers); nobody else lists users."""
     require_role(actor, Role.admin, Role.yard_head, Role.finance)
     stmt = select(User)
+    if actor.is_admin and actor.network_id is not None:  # his network (row-level security says the same)
+        stmt = stmt.where(User.network_id == actor.network_id)
     if not actor.is_admin:
         if actor.municipality_id is None:
             raise NotAllowed()

@@ -12,6 +12,7 @@ from machinery_network.api import (
     exports,
     ledger,
     mandates,
+    networks,
     partners,
     people,
     settlement,
@@ -21,6 +22,7 @@ API_PREFIX = "/api/v1"
 
 ROUTES = [
     *accounts.ROUTES,
+    *networks.ROUTES,
     *people.ROUTES,
     *catalogue.ROUTES,
     *costing.ROUTES,

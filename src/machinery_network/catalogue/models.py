@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import BigInteger, Column, Numeric, text
 from sqlmodel import Field, SQLModel
 
-from machinery_network._sa import created_at, fk
+from machinery_network._sa import created_at, fk, network_col
 
 
 class ItemKind(StrEnum):
@@ -30,6 +30,7 @@ class Item(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = fk("municipalities.id")
+    network_id: int | None = network_col()
     name: str = Field(max_length=200)
     description: str | None = Field(default=None, max_length=2000)
     kind: str = Field(max_length=20)
@@ -44,6 +45,8 @@ class Item(SQLModel, table=True):
     # quantity, else 1,000), operator hours (else what the booked period allows).
     max_quantity: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 3), nullable=True))
     max_operator_hours: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 3), nullable=True))
+    # Offered to the farmers of networks with an active agreement with this item's network.
+    shared: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = created_at()
 
