@@ -172,10 +172,8 @@ async def _second_network(session) -> tuple[int, int, int]:
     network_id = await session.scalar(text("INSERT INTO networks (name) VALUES (:n) RETURNING id"),
                                       {"n": f"Zweites {uuid.uuid4().hex[:4]}"})
     municipality_id = await session.scalar(text(
-        "INSERT INTO municipalities (name, network_id, datev_consultant_number, datev_client_number, "
-        "datev_receivable_account, datev_revenue_account, datev_revenue_account_reduced, "
-        "datev_revenue_account_exempt, datev_expense_account) "
-        "VALUES ('Andere', :n, 1001, 1, 10000, 8400, 8300, 8200, 4900) RETURNING id"), {"n": network_id})
+        "INSERT INTO municipalities (name, network_id, datev_consultant_number, datev_client_number) "
+        "VALUES ('Andere', :n, 1001, 1) RETURNING id"), {"n": network_id})
     item_id = await session.scalar(text(
         "INSERT INTO items (municipality_id, name, kind, unit, rate_cents, active) "
         "VALUES (:m, 'Fremder Mulcher', 'machine', 'hour', 100, true) RETURNING id"), {"m": municipality_id})

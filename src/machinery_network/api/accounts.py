@@ -64,7 +64,8 @@ class MunicipalityPublic(BaseModel):
         """With the effective DATEV settings (the chart's defaults where nothing is set)."""
         s = datev_settings.effective(m)
         return cls(
-            id=m.id, name=m.name, iban=m.iban, bic=m.bic, creditor_id=m.creditor_id, address=m.address,
+            id=m.id, name=m.name, network_id=m.network_id, iban=m.iban, bic=m.bic, creditor_id=m.creditor_id,
+            address=m.address,
             datev_consultant_number=s.consultant_number, datev_client_number=s.client_number,
             datev_chart=s.chart, fiscal_year_start_month=s.fiscal_year_start_month,
             prenotification_days=m.prenotification_days, datev_account_length=s.account_length,

@@ -14,10 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from machinery_network.auth import Actor
 from machinery_network.config import Settings
 from machinery_network.dashboards import service, svg
-from machinery_network.exports.pdf import latin1
 
 _FILL = re.compile(r"url\(#[\w-]*?p-(solid|hatch|dots)\)")
 _SHADES = {"solid": "#333333", "hatch": "#8c8c8c", "dots": "#cccccc"}
+
+
+def latin1(text: str) -> str:
+    """The report's core font covers Latin-1 only: anything else prints as '?' (the statements use the
+    embedded Unicode font)."""
+    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def printable_svg(chart: str) -> str:
