@@ -513,3 +513,10 @@ async def test_each_text_export_names_exactly_one_charset(client, db_session, wo
                                     params={"municipality_id": world.north.id, "format": fmt})
         assert response.status_code == 200
         assert response.headers["content-type"] == content_type
+
+
+def test_datev_text_fields_carry_no_control_characters():
+    """A reason or name typed with a bell, a tab or a line break cannot break a DATEV record."""
+    from machinery_network.exports.datev import quote
+
+    assert quote('Schaden\x07 am "Mulcher"\r\nTeil\u2028zwei') == '"Schaden am ""Mulcher"" Teil zwei"'

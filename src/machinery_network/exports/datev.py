@@ -36,6 +36,7 @@ from machinery_network.errors import Invalid
 from machinery_network.exports.data import Entry
 from machinery_network.ledger.models import EntryKind
 from machinery_network.settlement.models import Settlement
+from machinery_network.text import one_line
 
 HEADER_FIELDS = 31
 COLUMNS: list[str] = [
@@ -74,8 +75,7 @@ KIND_LABEL = {
 
 def quote(value: str) -> str:
     """A DATEV text field: quoted, inner quotes doubled, no control characters."""
-    cleaned = "".join(" " if ch in "\r\n\t" else ch for ch in value)
-    return '"' + cleaned.replace('"', '""') + '"'
+    return '"' + one_line(value).replace('"', '""') + '"'
 
 
 def amount(cents: int) -> str:
