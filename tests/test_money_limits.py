@@ -58,6 +58,12 @@ async def test_three_ten_million_charges_settle_and_export_in_every_format(clien
     assert lines[world.farmer.id]["net_cents"] == 3 * TEN_MILLION
     assert lines[world.farmer2.id]["net_cents"] == -3 * TEN_MILLION
 
+    # the farmer who owes signed a SEPA mandate (only farmers with a mandate are debited)
+    mandate = await client.post("/api/v1/mandates", headers=world.finance_north.headers, json={
+        "farmer_id": world.farmer.id, "municipality_id": world.north.id, "reference": "MONEY-LIMITS-1",
+        "signed_on": "2026-01-02"})
+    assert mandate.status_code == 201, mandate.text
+
     for fmt in FORMATS:
         export = await exports.export(db_session, SYSTEM, date(2026, 10, 1), world.north.id, fmt)
         assert export.content, fmt
