@@ -3,7 +3,7 @@
 
 from litestar import Router
 
-from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, settlement
+from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, machine, settlement
 
 API_PREFIX = "/api/v1"
 
@@ -11,6 +11,7 @@ ROUTES = [
     *accounts.ROUTES,
     *catalogue.ROUTES,
     *bookings.ROUTES,
+    *machine.ROUTES,
     *care.ROUTES,
     *ledger.ROUTES,
     *settlement.ROUTES,

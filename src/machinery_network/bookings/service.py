@@ -338,7 +338,8 @@ async def create_block(
         async with session.begin_nested():
             session.add(block)
             await session.flush()
-            session.add(Occupancy(item_id=item.id, start_at=data.start, end_at=data.end, block_id=block.id))
+            session.add(Occupancy(item_id=item.id, start_at=data.start, end_at=data.end, block_id=block.id,
+                                  buffer_minutes=item.buffer_minutes))
             await session.flush()
     except IntegrityError as exc:
         if sqlstate(exc) == EXCLUSION_VIOLATION:

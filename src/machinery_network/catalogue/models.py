@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Numeric, text
+from sqlalchemy import BigInteger, Column, Integer, Numeric, text
 from sqlmodel import Field, SQLModel
 
 from machinery_network._sa import created_at, fk
@@ -44,6 +44,9 @@ class Item(SQLModel, table=True):
     # quantity, else 1,000), operator hours (else what the booked period allows).
     max_quantity: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 3), nullable=True))
     max_operator_hours: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 3), nullable=True))
+    # Set-up and travel time after each booking or block (migration 0006): the exclusion constraint
+    # compares the padded periods, so two occupancies of the item lie at least this far apart.
+    buffer_minutes: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = created_at()
 
