@@ -65,7 +65,7 @@ async def test_database_restart_answers_503_and_recovers_without_restarting_the_
     await upgrade(private_pg.url)
     engine = make_engine(private_pg.url, pool_size=1)
     async with session_scope(make_sessionmaker(engine)) as session:
-        user = await accounts.create_user(session, SYSTEM, email="landwirt@faults.example", password="pw-123456",
+        user = await accounts.create_user(session, SYSTEM, email="landwirt@faults.example", password="pw-1234567890",
                                           name="Landwirt", role="farmer")
         token = await accounts.issue_token(session, user)
     await engine.dispose()

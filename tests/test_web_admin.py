@@ -37,7 +37,7 @@ async def test_admin_forms_rerender_with_german_messages_and_write_nothing(clien
     assert "Bauhofleiter und Kämmerei gehören zu einer Gemeinde." in no_municipality.text
     short = await post_form(client, "/admin/users", {
         "name": "Kim", "email": "kim@example.org", "password": "kurz", "role": "farmer"})
-    assert short.status_code == 422 and "mindestens 8 Zeichen" in short.text
+    assert short.status_code == 422 and "mindestens 10 Zeichen" in short.text
     assert await db_session.scalar(select(func.count()).select_from(Municipality).where(
         Municipality.name == "Irgendwo")) == 0
     assert await db_session.scalar(select(func.count()).select_from(User)) == users_before

@@ -1,6 +1,14 @@
 """Every table model, imported once so SQLModel.metadata (app, Alembic, tests) sees all tables."""
 
-from machinery_network.accounts.models import ApiToken, LoginAttempt, Municipality, Role, User
+from machinery_network.accounts.models import (
+    ApiToken,
+    LoginAttempt,
+    Municipality,
+    PasswordReset,
+    Role,
+    User,
+    UserChange,
+)
 from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
 from machinery_network.care.models import Assignment, CareLog, CareLogStatus, CareTask, Section
 from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
@@ -11,7 +19,8 @@ from machinery_network.settlement.models import Settlement, SettlementLine, Sett
 
 __all__ = [
     "ApiToken", "Assignment", "Block", "Booking", "BookingEvent", "BookingStatus", "CareLog",
-    "CareLogStatus", "CareTask", "Defect", "DefectBooking", "EntryKind", "Handover", "Item", "ItemKind", "ItemRate", "ItemUnit", "LedgerEntry",
-    "LoginAttempt", "Municipality", "Occupancy", "OutboxMessage", "Repair", "Role", "Section", "Settlement",
-    "SettlementLine", "SettlementRun", "User",
+    "CareLogStatus", "CareTask", "Defect", "DefectBooking", "EntryKind", "Handover", "Item", "ItemKind", "ItemRate",
+    "ItemUnit", "LedgerEntry",
+    "LoginAttempt", "Municipality", "Occupancy", "OutboxMessage", "PasswordReset", "Repair", "Role", "Section",
+    "Settlement", "SettlementLine", "SettlementRun", "User", "UserChange",
 ]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
+from sqlalchemy import Boolean, Column, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from machinery_network._sa import created_at, fk, ts
@@ -15,6 +18,14 @@ class Role(StrEnum):
     yard_head = "yard_head"
     finance = "finance"
     farmer = "farmer"
+
+
+class VatStatus(StrEnum):
+    """A farm's VAT treatment: §24 UStG flat rate, standard, §19 UStG small business."""
+
+    flat_rate = "flat_rate"
+    standard = "standard"
+    small_business = "small_business"
 
 
 class Municipality(SQLModel, table=True):
@@ -55,6 +66,21 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True)
     # Session cookies carry this number; logout increments it, so copies of old cookies stop working.
     session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    phone: str | None = Field(default=None, max_length=50)
+    street: str | None = Field(default=None, max_length=200)
+    postcode: str | None = Field(default=None, max_length=10)
+    town: str | None = Field(default=None, max_length=200)
+    vat_status: str | None = Field(default=None, max_length=20)
+    # Notification choice per kind: "mail" (default) or "page" (only the in-app notice).
+    notify: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    )
+    # Set when an administrator chose the password: the user must change it at the first login.
+    password_change_required: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false"))
+    )
+    erased_at: datetime | None = ts(nullable=True)
     created_at: datetime = created_at()
 
 
@@ -66,6 +92,7 @@ class ApiToken(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = fk("users.id", ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True)
+    label: str | None = Field(default=None, max_length=200)
     created_at: datetime = created_at()
     expires_at: datetime = ts()
 
@@ -79,3 +106,32 @@ class LoginAttempt(SQLModel, table=True):
     email: str = Field(max_length=254, index=True)
     address: str = Field(max_length=64, index=True)
     attempted_at: datetime = created_at()
+
+
+class PasswordReset(SQLModel, table=True):
+    """A password-reset link: single use, valid for an hour; only a keyed digest of the token is stored."""
+
+    __tablename__ = "password_resets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = fk("users.id", ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = created_at()
+    expires_at: datetime = ts()
+    used_at: datetime | None = ts(nullable=True)
+
+
+class UserChange(SQLModel, table=True):
+    """The record of changes to an account: who changed what (IBAN, role, active, erasure, password)."""
+
+    __tablename__ = "user_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = fk("users.id")
+    actor_id: int | None = fk("users.id", nullable=True, index=False)
+    kind: str = Field(max_length=40)
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    )
+    created_at: datetime = created_at()

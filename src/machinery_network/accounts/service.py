@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import time
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import ApiToken, LoginAttempt, Municipality, Role, User
+from machinery_network.accounts.passwords import check_password
 from machinery_network.accounts.security import (
     hash_password_async,
     new_token,
@@ -24,9 +26,10 @@ from machinery_network.validators import normalize_bic, normalize_creditor_id, n
 
 TOKEN_LIFETIME = timedelta(days=30)
 THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_ACCOUNT = 5
-MAX_FAILURES_PER_ADDRESS = 20
-MIN_PASSWORD_LENGTH = 8
+MAX_FAILURES_PER_PAIR = 5  # per (account, address): 429 for that address only
+MAX_FAILURES_PER_ADDRESS = 20  # per address, over all accounts
+ACCOUNT_SLOW_AFTER = 5  # failures on one account from anywhere, before logins to it are slowed
+MAX_LOGIN_DELAY = 60
 
 
 def actor_of(user: User) -> Actor:
@@ -98,8 +101,7 @@ async def create_user(
         raise Invalid("user.municipality_required", field="municipality_id")
     if role not in (Role.yard_head, Role.finance) and municipality_id is not None:
         raise Invalid("user.municipality_not_allowed", field="municipality_id")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid("user.password_short", field="password", min=MIN_PASSWORD_LENGTH)
+    check_password(password, email)
     if municipality_id is not None:
         await get_municipality(session, municipality_id)
     email = email.strip().lower()
@@ -109,6 +111,8 @@ async def create_user(
         email=email,
         name=name.strip(),
         password_hash=await hash_password_async(password),
+        # An administrator chose this password: the user must replace it at his first login.
+        password_change_required=actor.id is not None,
         role=role,
         municipality_id=municipality_id,
         iban=normalize_iban(iban),
@@ -154,37 +158,60 @@ async def list_farmers(session: AsyncSession) -> list[User]:
 # --- login, tokens -------------------------------------------------------------------------
 
 
+def login_delay_seconds(failures: int) -> float:
+    """The account-wide slow-down: none up to ``ACCOUNT_SLOW_AFTER`` recent failures, then 1, 2, 4 … seconds,
+    at most ``MAX_LOGIN_DELAY``. It slows guessing from many addresses; it never refuses the right password."""
+    if failures < ACCOUNT_SLOW_AFTER:
+        return 0.0
+    return float(min(MAX_LOGIN_DELAY, 2 ** min(failures - ACCOUNT_SLOW_AFTER, 16)))
+
+
+# Replaced in tests, to see the delays without waiting for them.
+login_sleep = asyncio.sleep
+
+
 async def _throttle(session: AsyncSession, email: str, address: str) -> None:
+    """Refuse (429) a pair (account, address) or an address with too many recent failures; slow down
+    every login to an account that many addresses have failed on. Nobody but the guesser is refused."""
     since = datetime.now(UTC) - THROTTLE_WINDOW
-    by_account = await session.scalar(
-        select(func.count()).where(LoginAttempt.email == email, LoginAttempt.attempted_at > since)
-    )
-    by_address = await session.scalar(
-        select(func.count()).where(LoginAttempt.address == address, LoginAttempt.attempted_at > since)
-    )
-    if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
+    recent = LoginAttempt.attempted_at > since
+    by_pair, by_address, by_account = (await session.execute(select(
+        func.count().filter(LoginAttempt.email == email, LoginAttempt.address == address),
+        func.count().filter(LoginAttempt.address == address),
+        func.count().filter(LoginAttempt.email == email),
+    ).where(recent, (LoginAttempt.email == email) | (LoginAttempt.address == address)))).one()
+    if by_pair >= MAX_FAILURES_PER_PAIR or by_address >= MAX_FAILURES_PER_ADDRESS:
         raise TooManyRequests("auth.throttled", seconds=int(THROTTLE_WINDOW.total_seconds()))
+    delay = login_delay_seconds(by_account)
+    if delay:
+        await session.commit()  # hold no connection while waiting
+        await login_sleep(delay)
 
 
 async def authenticate(session: AsyncSession, email: str, password: str, address: str) -> User:
-    """Check the password; failures are recorded and throttled per account and per address."""
+    """Check the password; failures are recorded and throttled per (account, address) and per address,
+    and slow down (never lock) the account as a whole."""
     email = email.strip().lower()
     await _throttle(session, email, address)
     user = await session.scalar(select(User).where(User.email == email))
-    if not await verify_password_async(user.password_hash if user else None, password) or not user or not user.active:
+    if (not await verify_password_async(user.password_hash if user else None, password) or not user
+            or not user.active):
         session.add(LoginAttempt(email=email, address=address))
         # Commit now: the refusal below rolls the request back, and the attempt must still count.
         await session.commit()
         raise NotAuthenticated("auth.bad_credentials")
-    await session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    await session.execute(
+        delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.address == address)
+    )
     return user
 
 
-async def issue_token(session: AsyncSession, user: User) -> str:
+async def issue_token(session: AsyncSession, user: User, label: str | None = None) -> str:
     token = new_token()
-    session.add(
-        ApiToken(user_id=user.id, token_hash=token_digest(token), expires_at=datetime.now(UTC) + TOKEN_LIFETIME)
-    )
+    session.add(ApiToken(
+        user_id=user.id, token_hash=token_digest(token), expires_at=datetime.now(UTC) + TOKEN_LIFETIME,
+        label=label[:200] if label else None,
+    ))
     await session.flush()
     return token
 
@@ -202,9 +229,8 @@ class TokenCache:
     """The actors of recently used bearer tokens, kept for ``seconds`` at most and never past the
     token's expiry, so that a busy client costs one token lookup in a while, not one per request.
 
-    Nothing in the service revokes a token or deactivates a user before the token expires; a user
-    deactivated directly in the database keeps access for at most ``seconds`` on a process that has
-    just seen his token (``clear`` empties the cache at once).
+    Logout, revocation and deactivation delete the token rows and ``clear`` this process's cache; a
+    process that has just seen the token keeps serving it for at most ``seconds`` (10 s).
     """
 
     def __init__(self, seconds: float = 10.0, size: int = 10_000) -> None:

@@ -3,12 +3,13 @@
 
 from litestar import Router
 
-from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, machine, settlement
+from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, machine, people, settlement
 
 API_PREFIX = "/api/v1"
 
 ROUTES = [
     *accounts.ROUTES,
+    *people.ROUTES,
     *catalogue.ROUTES,
     *bookings.ROUTES,
     *machine.ROUTES,

@@ -6,9 +6,8 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel
 
-from machinery_network.accounts import service
+from machinery_network.accounts import people, service
 from machinery_network.accounts.models import Municipality, Role
-from machinery_network.auth import require_role
 from machinery_network.injected import CurrentActor, DbSession
 from machinery_network.schemas import Email, Id, Input, Name, Note
 
@@ -78,7 +77,7 @@ class AuthController(Controller):
     @post("/token", status_code=200, security=[])
     async def token(self, data: JSONBody[TokenRequest], request: Request, db_session: DbSession) -> TokenResponse:
         user = await service.authenticate(db_session, data.email, data.password, client_address(request))
-        token = await service.issue_token(db_session, user)
+        token = await service.issue_token(db_session, user, request.headers.get("user-agent"))
         return TokenResponse(token=token, user_id=user.id, role=user.role, municipality_id=user.municipality_id)
 
     @get("/me")
@@ -116,10 +115,12 @@ class UserController(Controller):
 
     @get("/")
     async def list_(self, actor: CurrentActor, db_session: DbSession) -> list[UserPublic]:
-        """Admin: every user; yard heads and finance: the farmers (to assign sections, settle)."""
-        require_role(actor, Role.admin, Role.yard_head, Role.finance)
-        users = await (service.list_users if actor.is_admin else service.list_farmers)(db_session)
-        return [UserPublic.model_validate(u, from_attributes=True) for u in users]
+        """Admin: every user; yard heads and finance: their municipality's partners; the IBAN only for
+        finance and admin."""
+        users = await people.visible_users(db_session, actor)
+        iban = people.sees_iban(actor)
+        return [UserPublic(id=u.id, email=u.email, name=u.name, role=u.role, municipality_id=u.municipality_id,
+                           iban=u.iban if iban else None) for u in users]
 
 
 ROUTES = [AuthController, MunicipalityController, UserController]

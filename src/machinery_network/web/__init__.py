@@ -1,10 +1,21 @@
 """HTML front end (Jinja + htmx): thin handlers over the same services as the JSON API."""
 
-from machinery_network.web import accounts, admin, bookings, care, catalogue, exports, ledger, settlement
+from machinery_network.web import (
+    accounts,
+    admin,
+    bookings,
+    care,
+    catalogue,
+    exports,
+    ledger,
+    people,
+    settlement,
+)
 
 ROUTES = [
     *accounts.ROUTES,
     *admin.ROUTES,
+    *people.ROUTES,
     *catalogue.ROUTES,
     *bookings.ROUTES,
     *care.ROUTES,

@@ -28,8 +28,10 @@ def _safe_next(value: str | None) -> str | None:
 
 
 @get("/login", include_in_schema=False)
-async def login_page(actor_or_none: OptionalActor, next: FromQuery[str | None] = None) -> Template:
-    return render("login.html", actor_or_none, next=_safe_next(next) or "", email="", error=None)
+async def login_page(
+    actor_or_none: OptionalActor, next: FromQuery[str | None] = None, reset: FromQuery[str | None] = None
+) -> Template:
+    return render("login.html", actor_or_none, next=_safe_next(next) or "", email="", error=None, reset=bool(reset))
 
 
 @post("/login", include_in_schema=False)
@@ -47,6 +49,8 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
     # A fresh session on login (no fixation): the old content is dropped, a new cookie is issued.
     request.clear_session()
     request.set_session({"uid": user.id, "epoch": user.session_epoch, "role": user.role})
+    if user.password_change_required:  # an administrator chose it: the user's own first
+        return Redirect("/profile/password", status_code=303)
     return Redirect(next_path or HOME_BY_ROLE.get(user.role, "/"), status_code=303)
 
 

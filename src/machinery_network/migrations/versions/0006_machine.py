@@ -19,7 +19,7 @@ from __future__ import annotations
 from alembic import op
 
 revision: str = "0006_machine"
-down_revision: str | None = "0005_bookings_limits"
+down_revision: str | tuple[str, ...] | None = ("0005_bookings_limits", "0005_people")  # TEMP until bookings lands
 branch_labels = None
 depends_on = None
 
