@@ -3,7 +3,17 @@
 
 from litestar import Router
 
-from machinery_network.api import accounts, bookings, care, catalogue, exports, ledger, machine, people, settlement
+from machinery_network.api import (
+    accounts,
+    bookings,
+    care,
+    catalogue,
+    exports,
+    ledger,
+    machine,
+    people,
+    settlement,
+)
 
 API_PREFIX = "/api/v1"
 
