@@ -191,11 +191,11 @@ async def conflict_flags(session: AsyncSession, booking_ids: list[int]) -> dict[
         return {}
     flags: dict[int, str] = {}
     taken = await session.scalars(
-        select(Booking.id).where(
+        select(Booking.id).join(Item, Item.id == Booking.item_id).where(
             Booking.id.in_(booking_ids), Booking.status == BookingStatus.requested,
             select(Occupancy.id).where(
                 Occupancy.item_id == Booking.item_id,
-                occupying(Booking.start_at, Booking.end_at, item_buffer(Booking.item_id)),
+                occupying(Booking.start_at, Booking.end_at, Item.buffer_minutes),
             ).exists(),
         )
     )

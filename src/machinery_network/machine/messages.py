@@ -32,4 +32,59 @@ MESSAGES = {
     "machine.defect_needs_description": {
         "de": "Bitte den Schaden beschreiben.", "en": "A defect needs a description.",
     },
+    "machine.too_many_photos": {
+        "de": "Höchstens {max} Fotos.", "en": "At most {max} photos.",
+    },
+    "machine.signature_invalid": {
+        "de": "Die Unterschrift konnte nicht gelesen werden. Bitte erneut unterschreiben.",
+        "en": "The signature is not a PNG image.",
+    },
+    "machine.signature_required": {
+        "de": "Bitte im Feld unterschreiben.", "en": "A signature is required.",
+    },
+    "machine.correction_needs_reason": {
+        "de": "Die Menge weicht vom Vorschlag ({proposed}) ab: bitte einen Grund angeben.",
+        "en": "The quantity differs from the proposal ({proposed}): a reason is required.",
+    },
+    "machine.photo_missing": {"de": "Foto nicht gefunden.", "en": "Photo not found."},
+    # --- pages -------------------------------------------------------------------------------------
+    "machine.title": {"de": "Übergabe und Rückgabe", "en": "Hand-over and return"},
+    "machine.checkout": {"de": "Übergabe", "en": "Hand-over"},
+    "machine.checkin": {"de": "Rückgabe", "en": "Return"},
+    "machine.meter": {"de": "Zählerstand (Betriebsstunden)", "en": "Meter reading (hours)"},
+    "machine.fuel": {"de": "Tankfüllung in %", "en": "Fuel level in %"},
+    "machine.condition": {"de": "Zustand", "en": "Condition"},
+    "machine.condition.ok": {"de": "in Ordnung", "en": "ok"},
+    "machine.condition.remarks": {"de": "mit Anmerkungen", "en": "with remarks"},
+    "machine.condition.defect": {"de": "Schaden", "en": "defect"},
+    "machine.remarks": {"de": "Anmerkungen / Beschreibung des Schadens", "en": "Remarks / description"},
+    "machine.usable": {"de": "Gerät ist trotz Schaden einsatzbereit", "en": "Still usable"},
+    "machine.not_usable_hint": {
+        "de": "Ohne Haken gilt das Gerät als nicht einsatzbereit: es wird sofort bis zur Reparatur gesperrt.",
+        "en": "Unticked, the item is blocked until repaired.",
+    },
+    "machine.photos": {"de": "Fotos (höchstens 5)", "en": "Photos (at most 5)"},
+    "machine.signature": {"de": "Unterschrift", "en": "Signature"},
+    "machine.signature_clear": {"de": "Löschen", "en": "Clear"},
+    "machine.save_checkout": {"de": "Übergabe bestätigen", "en": "Confirm hand-over"},
+    "machine.save_checkin": {"de": "Rückgabe bestätigen", "en": "Confirm return"},
+    "machine.done": {"de": "Übergabe und Rückgabe sind erfasst.", "en": "Hand-over and return are recorded."},
+    "machine.hours_used": {"de": "Betriebsstunden", "en": "Operating hours"},
+    "machine.proposed": {"de": "Vorgeschlagene Menge", "en": "Proposed quantity"},
+    "machine.to_completion": {"de": "Zum Abschluss der Buchung", "en": "Complete the booking"},
+    "machine.not_yet": {
+        "de": "Die Übergabe ist frühestens {hours} Stunden vor Beginn möglich.",
+        "en": "The hand-over opens {hours} hours before the start.",
+    },
+    "machine.signed_at": {"de": "unterschrieben am {at}", "en": "signed at {at}"},
+    "machine.blocked_notice": {
+        "de": "Das Gerät ist bis zur Reparatur gesperrt; {count} betroffene Buchung(en) wurden benachrichtigt.",
+        "en": "The item is blocked until repaired; {count} affected booking(s) were notified.",
+    },
+    "machine.correction_reason": {
+        "de": "Grund, falls die Menge vom Vorschlag abweicht", "en": "Reason if the quantity differs",
+    },
+    "machine.link": {"de": "Übergabe / Rückgabe", "en": "Hand-over / return"},
+    "flash.checkout_saved": {"de": "Übergabe erfasst.", "en": "Hand-over recorded."},
+    "flash.checkin_saved": {"de": "Rückgabe erfasst.", "en": "Return recorded."},
 }

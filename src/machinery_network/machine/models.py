@@ -52,6 +52,19 @@ class Handover(SQLModel, table=True):
     proposed_quantity: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 3), nullable=True))
 
 
+class HandoverPhoto(SQLModel, table=True):
+    """A photo taken at the hand-over or the return (the file lies in the upload directory)."""
+
+    __tablename__ = "handover_photos"
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = fk("handovers.booking_id", ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    path: str = Field(max_length=500)
+    content_type: str = Field(max_length=100)
+    created_at: datetime = ts()
+
+
 class Repair(SQLModel, table=True):
     __tablename__ = "repairs"
 

@@ -29,6 +29,7 @@ from machinery_network.config import Settings
 from machinery_network.db import CHECK_VIOLATION, EXCLUSION_VIOLATION, sqlstate
 from machinery_network.errors import Conflict, Invalid
 from machinery_network.machine.models import Condition, Defect, DefectBooking, Handover, Repair
+from machinery_network.machine.photos import checked_photos, store_photos
 from machinery_network.machine.schemas import CheckinInput, CheckoutInput, RepairInput
 from machinery_network.notifications.service import MailTemplates, enqueue, format_period
 
@@ -37,7 +38,7 @@ MAILS = MailTemplates("machinery_network.machine")
 OUT_OF_SERVICE_END = datetime(2199, 12, 31, tzinfo=UTC)
 
 
-def _require_at_machine(actor: Actor, booking: Booking, item: Item) -> None:
+def require_at_machine(actor: Actor, booking: Booking, item: Item) -> None:
     """The item's yard head, or the booking's farmer."""
     if actor.role == Role.farmer and actor.id == booking.farmer_id:
         return
@@ -46,7 +47,7 @@ def _require_at_machine(actor: Actor, booking: Booking, item: Item) -> None:
 
 async def _locked(session: AsyncSession, actor: Actor, booking_id: int) -> tuple[Booking, Item]:
     booking, item = await load(session, booking_id, lock=True)
-    _require_at_machine(actor, booking, item)
+    require_at_machine(actor, booking, item)
     if booking.status != BookingStatus.approved:
         raise Conflict("machine.not_approved", status=booking.status)
     return booking, item
@@ -63,10 +64,11 @@ async def last_meter(session: AsyncSession, item_id: int) -> Decimal | None:
 
 async def checkout(
     session: AsyncSession, actor: Actor, booking_id: int, data: CheckoutInput, settings: Settings,
-    *, signature: bytes | None = None,
+    *, signature: bytes | None = None, photos: list[bytes] | None = None,
 ) -> Handover:
     """Hand the machine over: an approved booking, not earlier than the configured lead before its start."""
     booking, item = await _locked(session, actor, booking_id)
+    pictures = checked_photos(photos or [], settings)
     now = clock.now()
     lead = timedelta(hours=settings.handover_lead_hours)
     if now < booking.start_at - lead:
@@ -84,6 +86,8 @@ async def checkout(
     )
     session.add(handover)
     await session.flush()
+    store_photos(session, settings, booking.id, "checkout", pictures)
+    await session.flush()
     return handover
 
 
@@ -97,10 +101,11 @@ def proposed_quantity(item: Item, booking: Booking, meter_difference: Decimal, s
 
 async def checkin(
     session: AsyncSession, actor: Actor, booking_id: int, data: CheckinInput, settings: Settings,
-    *, signature: bytes | None = None,
+    *, signature: bytes | None = None, photos: list[bytes] | None = None,
 ) -> tuple[Handover, Defect | None, list[int]]:
     """Take the machine back; a defect "not usable" blocks the item at once (``report_defect``)."""
     booking, item = await _locked(session, actor, booking_id)
+    pictures = checked_photos(photos or [], settings)
     handover = await session.get(Handover, booking.id, with_for_update=True)
     if handover is None:
         raise Conflict("machine.not_checked_out")
@@ -128,6 +133,8 @@ async def checkin(
             raise Invalid("machine.meter_below_checkout", field="meter",
                           checkout=f"{handover.checkout_meter:f}") from exc
         raise
+    store_photos(session, settings, booking.id, "checkin", pictures)
+    await session.flush()
     if not defect:
         return handover, None, []
     assert text is not None and usable is not None

@@ -8,6 +8,7 @@ from machinery_network.web import (
     catalogue,
     exports,
     ledger,
+    machine,
     people,
     settlement,
 )
@@ -18,6 +19,7 @@ ROUTES = [
     *people.ROUTES,
     *catalogue.ROUTES,
     *bookings.ROUTES,
+    *machine.ROUTES,
     *care.ROUTES,
     *ledger.ROUTES,
     *settlement.ROUTES,

@@ -6,7 +6,8 @@
   the padded periods [start_at, end_at + buffer): two occupancies of an item lie at least the
   buffer apart, whatever the application does.
 - ``handovers``: one row per booking, the hand-over (checkout) and the return (checkin) with meter,
-  fuel level, condition and the drawn signature; a return meter below the hand-over's is refused.
+  fuel level, condition and the drawn signature (PNG); a return meter below the hand-over's is refused;
+  ``handover_photos``: up to 5 photos per side.
 - ``defects``, ``defect_bookings``, ``repairs``: a defect "not usable" blocks the item until a repair;
   the approved bookings in the way are listed with the yard head's decision.
 
@@ -68,6 +69,15 @@ UPGRADE = [
         CONSTRAINT ck_handovers_defect_usable CHECK ((checkin_condition = 'defect') = (checkin_usable IS NOT NULL))
     )""",
     "CREATE INDEX ix_handovers_item ON handovers (item_id, checkout_at)",
+    """CREATE TABLE handover_photos (
+        id serial PRIMARY KEY,
+        booking_id integer NOT NULL REFERENCES handovers (booking_id) ON DELETE CASCADE,
+        kind varchar(20) NOT NULL CHECK (kind IN ('checkout', 'checkin')),
+        path varchar(500) NOT NULL,
+        content_type varchar(100) NOT NULL,
+        created_at timestamptz NOT NULL
+    )""",
+    "CREATE INDEX ix_handover_photos_booking ON handover_photos (booking_id)",
     """CREATE TABLE repairs (
         id serial PRIMARY KEY,
         item_id integer NOT NULL REFERENCES items (id),
@@ -104,6 +114,7 @@ DOWNGRADE = [
     "DROP TABLE defect_bookings",
     "DROP TABLE defects",
     "DROP TABLE repairs",
+    "DROP TABLE handover_photos",
     "DROP TABLE handovers",
     "ALTER TABLE occupancies DROP CONSTRAINT ex_occupancies_no_overlap",
     "ALTER TABLE occupancies ADD CONSTRAINT ex_occupancies_no_overlap EXCLUDE USING gist "
