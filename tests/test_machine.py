@@ -323,3 +323,68 @@ async def test_defect_races_a_concurrent_approval(committed_sessionmaker, settin
         mails = list(await session.scalars(select(OutboxMessage.recipient_id).where(
             OutboxMessage.subject.like("%nicht einsatzbereit%"))))
         assert mails == [world.farmer2.id]
+
+
+async def _break_down(client, db_session, world, frozen):
+    """An item with a returned booking reported "not usable", two approved bookings in the way and a
+    free item of the same kind."""
+    item = await make_item(db_session, world)
+    spare = await make_item(db_session, world)
+    returned = await approved(client, world, item.id, at(1, 11), at(1, 15))
+    first = await approved(client, world, item.id, at(5, 8), at(5, 12), farmer=world.farmer2)
+    second = await approved(client, world, item.id, at(6, 8), at(6, 12), farmer=world.farmer2)
+    third = await approved(client, world, item.id, at(7, 8), at(7, 12), farmer=world.farmer2)
+    await approved(client, world, spare.id, at(6, 10), at(6, 11))  # the spare is taken on the 6th
+    await client.post(f"/api/v1/bookings/{returned}/checkout", json=OUT, headers=world.farmer.headers)
+    r = await client.post(f"/api/v1/bookings/{returned}/checkin", headers=world.farmer.headers,
+                          json={"meter": 1001, "fuel_percent": 30, "condition": "defect", "usable": False,
+                                "description": "Hydraulik undicht"})
+    assert r.json()["affected_booking_ids"] == [first, second, third]
+    return item, spare, r.json()["defect_id"], (first, second, third)
+
+
+async def test_yard_head_moves_keeps_or_cancels_the_affected_bookings(client, db_session, world, frozen):
+    item, spare, defect_id, (first, second, third) = await _break_down(client, db_session, world, frozen)
+    r = await client.get("/api/v1/defects/affected", headers=world.yard_north.headers)
+    assert r.status_code == 200
+    rows = {row["booking_id"]: row for row in r.json()}
+    assert rows[first]["alternative_item_ids"] == [spare.id] and rows[second]["alternative_item_ids"] == []
+    assert (await client.get("/api/v1/defects/affected", headers=world.farmer.headers)).status_code == 403
+    assert (await client.get("/api/v1/defects/affected", headers=world.yard_south.headers)).json() == []
+
+    url = f"/api/v1/defects/{defect_id}/bookings/{{}}/decision"
+    assert (await client.post(url.format(first), json={"action": "keep"},
+                              headers=world.farmer2.headers)).status_code == 403
+    assert (await client.post(url.format(first), json={"action": "keep"},
+                              headers=world.yard_south.headers)).status_code == 403
+    assert (await client.post(url.format(999999), json={"action": "keep"},
+                              headers=world.yard_north.headers)).status_code == 404
+    assert (await client.post(url.format(first), json={"action": "fix"},
+                              headers=world.yard_north.headers)).status_code == 422
+    assert (await client.post(url.format(first), json={"action": "move"},
+                              headers=world.yard_north.headers)).status_code == 422
+    # The spare is taken on the 6th: 409, nothing changes.
+    r = await client.post(url.format(second), json={"action": "move", "item_id": spare.id},
+                          headers=world.yard_north.headers)
+    assert r.status_code == 409
+    before = await db_session.scalar(select(func.count()).select_from(OutboxMessage))
+    r = await client.post(url.format(first), json={"action": "move", "item_id": spare.id},
+                          headers=world.yard_north.headers)
+    assert r.status_code == 200 and r.json()["item_id"] == spare.id and r.json()["status"] == "approved"
+    assert (await client.post(url.format(first), json={"action": "keep"},
+                              headers=world.yard_north.headers)).status_code == 409
+    r = await client.post(url.format(second), json={"action": "keep"}, headers=world.yard_north.headers)
+    assert r.status_code == 200 and r.json()["status"] == "approved"
+    r = await client.post(url.format(third), json={"action": "cancel"}, headers=world.yard_north.headers)
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    subjects = list(await db_session.scalars(select(OutboxMessage.subject).order_by(OutboxMessage.id).offset(before)))
+    assert [s.split(":")[0] for s in subjects] == ["Buchung umgebucht", "Buchung bleibt bestehen", "Buchung storniert"]
+    occupancy = await db_session.scalar(select(Occupancy).where(Occupancy.booking_id == first))
+    assert occupancy.item_id == spare.id
+
+    # The repair gives the kept booking its period back, not the cancelled one.
+    frozen.move(datetime(2026, 10, 2, 9, 0, tzinfo=BERLIN))
+    assert (await client.post(f"/api/v1/items/{item.id}/repairs", json={"description": "Schlauch getauscht"},
+                              headers=world.yard_north.headers)).status_code == 201
+    occupied = set(await db_session.scalars(select(Occupancy.booking_id).where(Occupancy.item_id == item.id)))
+    assert second in occupied and third not in occupied and first not in occupied

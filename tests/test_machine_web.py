@@ -108,3 +108,23 @@ async def test_yard_head_confirms_or_corrects_the_proposed_quantity_with_a_reaso
     assert note == "Vorschlag 6,5, erfasst 5: 1,5 h Leerlauf beim Umsetzen"
     handover = await db_session.get(Handover, booking_id, populate_existing=True)
     assert handover.proposed_quantity == 6.5
+
+
+async def test_yard_head_decides_on_the_affected_page(client, db_session, world, frozen):
+    from tests.test_machine import _break_down
+
+    item, spare, defect_id, (first, second, third) = await _break_down(client, db_session, world, frozen)
+    await login(client, world.yard_north.user.email)
+    page = await client.get("/manage/affected")
+    assert page.status_code == 200 and "Hydraulik undicht" in page.text and "Umbuchen auf" in page.text
+    r = await post_form(client, f"/manage/defects/{defect_id}/bookings/{second}/move", {"item_id": str(spare.id)})
+    assert r.status_code == 409 and "nicht frei" in r.text
+    r = await post_form(client, f"/manage/defects/{defect_id}/bookings/{first}/move", {"item_id": str(spare.id)})
+    assert r.status_code == 303
+    r = await post_form(client, f"/manage/defects/{defect_id}/bookings/{third}/cancel", {})
+    assert r.status_code == 303
+    page = await client.get("/manage/affected")
+    assert "umgebucht" in page.text and "storniert" in page.text
+    client.cookies.clear()
+    await login(client, world.farmer.user.email)
+    assert (await client.get("/manage/affected")).status_code == 403

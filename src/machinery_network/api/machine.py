@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
+from machinery_network.bookings.schemas import BookingPublic
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.machine import service
 from machinery_network.machine.schemas import (
+    ACTIONS,
+    AffectedPublic,
     CheckinInput,
     CheckoutInput,
+    DecisionInput,
     HandoverPublic,
     RepairInput,
     RepairPublic,
@@ -50,4 +54,26 @@ class RepairController(Controller):
         return RepairPublic.of(repair, defect_ids)
 
 
-ROUTES: list[Any] = [HandoverController, RepairController]
+class DefectController(Controller):
+    path = "/defects"
+    tags = ["machine"]
+
+    @get("/affected")
+    async def affected(self, actor: CurrentActor, db_session: DbSession) -> list[AffectedPublic]:
+        rows = await service.affected_bookings(db_session, actor, open_only=False)
+        return [AffectedPublic(defect_id=r.defect.id or 0, booking_id=r.booking.id or 0, item_id=r.item.id or 0,
+                               farmer_id=r.farmer.id or 0, start=r.booking.start_at, end=r.booking.end_at,
+                               action=r.action, alternative_item_ids=[a.id or 0 for a in r.alternatives])
+                for r in rows]
+
+    @post("/{defect_id:int}/bookings/{booking_id:int}/decision", status_code=200)
+    async def decide(
+        self, defect_id: FromPath[int], booking_id: FromPath[int], data: JSONBody[DecisionInput],
+        actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    ) -> BookingPublic:
+        booking = await service.decide(db_session, actor, defect_id, booking_id, ACTIONS[data.action], settings,
+                                       item_id=data.item_id)
+        return BookingPublic.of(booking)
+
+
+ROUTES: list[Any] = [HandoverController, RepairController, DefectController]

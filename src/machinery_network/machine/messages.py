@@ -47,6 +47,21 @@ MESSAGES = {
         "en": "The quantity differs from the proposal ({proposed}): a reason is required.",
     },
     "machine.photo_missing": {"de": "Foto nicht gefunden.", "en": "Photo not found."},
+    "machine.affected_not_found": {
+        "de": "Diese Buchung ist von keinem Schaden betroffen.", "en": "This booking is not affected by this defect.",
+    },
+    "machine.already_decided": {
+        "de": "Über diese Buchung wurde schon entschieden.", "en": "This booking has already been decided on ({action}).",
+    },
+    "machine.move_needs_item": {"de": "Bitte ein Ersatzgerät wählen.", "en": "Moving needs the item_id of another item."},
+    "machine.move_not_same_kind": {
+        "de": "Das Ersatzgerät muss ein anderes, aktives Gerät derselben Art sein.",
+        "en": "The other item must be an active item of the same kind and unit.",
+    },
+    "machine.move_taken": {
+        "de": "{item} ist in diesem Zeitraum nicht frei.", "en": "{item} is not free in this period.",
+    },
+    "machine.unknown_action": {"de": "Unbekannte Aktion.", "en": "Unknown action."},
     # --- pages -------------------------------------------------------------------------------------
     "machine.title": {"de": "Übergabe und Rückgabe", "en": "Hand-over and return"},
     "machine.checkout": {"de": "Übergabe", "en": "Hand-over"},
@@ -84,6 +99,16 @@ MESSAGES = {
     "machine.correction_reason": {
         "de": "Grund, falls die Menge vom Vorschlag abweicht", "en": "Reason if the quantity differs",
     },
+    "machine.affected_title": {"de": "Betroffene Buchungen (Schaden)", "en": "Bookings affected by defects"},
+    "machine.affected_none": {"de": "Keine offenen betroffenen Buchungen.", "en": "No open affected bookings."},
+    "machine.move": {"de": "Umbuchen auf", "en": "Move to"},
+    "machine.keep": {"de": "Behalten und warten", "en": "Keep and wait"},
+    "machine.cancel": {"de": "Stornieren", "en": "Cancel"},
+    "machine.no_alternative": {"de": "kein freies Ersatzgerät", "en": "no free alternative"},
+    "machine.action.moved": {"de": "umgebucht", "en": "moved"},
+    "machine.action.kept": {"de": "bleibt bestehen", "en": "kept"},
+    "machine.action.cancelled": {"de": "storniert", "en": "cancelled"},
+    "flash.affected_decided": {"de": "Entschieden; der Landwirt wurde benachrichtigt.", "en": "Decided; the farmer was told."},
     "machine.link": {"de": "Übergabe / Rückgabe", "en": "Hand-over / return"},
     "flash.checkout_saved": {"de": "Übergabe erfasst.", "en": "Hand-over recorded."},
     "flash.checkin_saved": {"de": "Rückgabe erfasst.", "en": "Return recorded."},

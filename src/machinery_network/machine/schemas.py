@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from machinery_network.machine.models import Defect, Handover, Repair
-from machinery_network.schemas import Cents, DecimalOut, Input, Note, Reason, json_number
+from machinery_network.schemas import Cents, DecimalOut, Id, Input, Note, Reason, json_number
 
 Meter = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999"), max_digits=12, decimal_places=2)]
 Percent = Annotated[int, Field(ge=0, le=100, strict=True)]
@@ -34,6 +34,27 @@ class CheckinInput(Input):
 class RepairInput(Input):
     description: Reason
     cost_cents: Cents | None = None
+
+
+class DecisionInput(Input):
+    """The yard head's decision on a booking in a defect's way."""
+
+    action: Literal["move", "keep", "cancel"]
+    item_id: Id | None = None
+
+
+ACTIONS = {"move": "moved", "keep": "kept", "cancel": "cancelled"}
+
+
+class AffectedPublic(BaseModel):
+    defect_id: int
+    booking_id: int
+    item_id: int
+    farmer_id: int
+    start: datetime
+    end: datetime
+    action: str | None
+    alternative_item_ids: list[int]
 
 
 class HandoverPublic(BaseModel):
@@ -100,4 +121,4 @@ class RepairPublic(BaseModel):
                    defect_ids=defect_ids)
 
 
-__all__ = ["CheckinInput", "CheckoutInput", "HandoverPublic", "RepairInput", "RepairPublic", "json_number"]
+__all__ = ["ACTIONS", "AffectedPublic", "DecisionInput", "CheckinInput", "CheckoutInput", "HandoverPublic", "RepairInput", "RepairPublic", "json_number"]

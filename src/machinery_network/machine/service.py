@@ -10,25 +10,26 @@ yard's own blocks their occupancy back.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
 from machinery_network.auth import Actor, require_for_municipality
-from machinery_network.bookings.models import Block, Booking, BookingStatus, Occupancy
+from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
 from machinery_network.bookings.pricing import period_quantity
 from machinery_network.bookings.queries import load, lock_item, occupying
 from machinery_network.catalogue.models import Item, ItemUnit
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
 from machinery_network.db import CHECK_VIOLATION, EXCLUSION_VIOLATION, sqlstate
-from machinery_network.errors import Conflict, Invalid
-from machinery_network.machine.models import Condition, Defect, DefectBooking, Handover, Repair
+from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
+from machinery_network.machine.models import Condition, Defect, DefectAction, DefectBooking, Handover, Repair
 from machinery_network.machine.photos import checked_photos, store_photos
 from machinery_network.machine.schemas import CheckinInput, CheckoutInput, RepairInput
 from machinery_network.notifications.service import MailTemplates, enqueue, format_period
@@ -265,4 +266,109 @@ async def _give_back(session: AsyncSession, item: Item, defect_ids: list[int], n
                 raise
 
 
-__all__ = ["OUT_OF_SERVICE_END", "checkin", "checkout", "record_repair", "report_defect"]
+# --- the yard head's decisions on the affected bookings ----------------------------------------------
+
+
+@dataclass
+class AffectedRow:
+    defect: Defect
+    booking: Booking
+    item: Item
+    farmer: User
+    action: str | None
+    alternatives: list[Item]
+
+
+async def free_alternatives(session: AsyncSession, item: Item, booking: Booking) -> list[Item]:
+    """Active items of the same kind and unit, other than ``item``, free for the booking's period."""
+    rows = await session.scalars(
+        select(Item).where(
+            Item.id != item.id, Item.kind == item.kind, Item.unit == item.unit, Item.active,
+            ~select(Occupancy.id).where(
+                Occupancy.item_id == Item.id, occupying(booking.start_at, booking.end_at, Item.buffer_minutes)
+            ).exists(),
+        ).order_by(Item.municipality_id != item.municipality_id, Item.name, Item.id).limit(20)
+    )
+    return list(rows)
+
+
+async def affected_bookings(session: AsyncSession, actor: Actor, *, open_only: bool = True) -> list[AffectedRow]:
+    """The approved bookings in the way of defects of the yard head's items (undecided first)."""
+    if actor.role != Role.yard_head:
+        raise NotAllowed()
+    stmt = (
+        select(DefectBooking, Defect, Booking, Item, User)
+        .join(Defect, Defect.id == DefectBooking.defect_id)
+        .join(Booking, Booking.id == DefectBooking.booking_id)
+        .join(Item, Item.id == Defect.item_id)
+        .join(User, User.id == Booking.farmer_id)
+        .where(Item.municipality_id == actor.municipality_id)
+        .order_by(DefectBooking.action.is_not(None), Booking.start_at, Booking.id)
+    )
+    if open_only:
+        stmt = stmt.where(DefectBooking.action.is_(None))
+    rows = []
+    for link, defect, booking, item, farmer in (await session.execute(stmt)).all():
+        alternatives = await free_alternatives(session, item, booking) if link.action is None else []
+        rows.append(AffectedRow(defect, booking, item, farmer, link.action, alternatives))
+    return rows
+
+
+async def decide(
+    session: AsyncSession, actor: Actor, defect_id: int, booking_id: int, action: str, settings: Settings,
+    *, item_id: int | None = None,
+) -> Booking:
+    """Move the booking to another free item, keep it waiting for the repair, or cancel it; the farmer
+    is told in each case. Once per affected booking (409 after)."""
+    link = await session.get(DefectBooking, (defect_id, booking_id), with_for_update=True)
+    if link is None:
+        raise NotFound("machine.affected_not_found")
+    booking, item = await load(session, booking_id, lock=True)
+    require_for_municipality(actor, item.municipality_id, Role.yard_head)
+    if link.action is not None:
+        raise Conflict("machine.already_decided", action=link.action)
+    if booking.status != BookingStatus.approved:
+        raise Conflict("machine.not_approved", status=booking.status)
+    now = clock.now()
+    params: dict[str, str] = {}
+    if action == DefectAction.moved:
+        if item_id is None:
+            raise Invalid("machine.move_needs_item", field="item_id")
+        target = await get_item(session, item_id)
+        if target.id == item.id or target.kind != item.kind or target.unit != item.unit or not target.active:
+            raise Invalid("machine.move_not_same_kind", field="item_id")
+        await lock_item(session, target.id)
+        try:
+            async with session.begin_nested():
+                await session.execute(delete(Occupancy).where(Occupancy.booking_id == booking.id))
+                session.add(Occupancy(item_id=target.id, start_at=booking.start_at, end_at=booking.end_at,
+                                      booking_id=booking.id, buffer_minutes=target.buffer_minutes))
+                await session.flush()
+        except IntegrityError as exc:
+            if sqlstate(exc) == EXCLUSION_VIOLATION:
+                raise Conflict("machine.move_taken", item=target.name) from exc
+            raise
+        booking.item_id = target.id
+        params["target"] = target.name
+    elif action == DefectAction.cancelled:
+        await session.execute(delete(Occupancy).where(Occupancy.booking_id == booking.id))
+        await session.execute(insert(BookingEvent).values(
+            booking_id=booking.id, actor_id=actor.id, from_status=booking.status,
+            to_status=BookingStatus.cancelled.value, note="Gerät nicht einsatzbereit", at=now))
+        booking.status = BookingStatus.cancelled.value
+    elif action != DefectAction.kept:
+        raise Invalid("machine.unknown_action", field="action")
+    link.action, link.decided_by, link.decided_at = action, actor.id, now
+    await session.flush()
+    farmer = await session.get(User, booking.farmer_id)
+    if farmer is not None:
+        enqueue(session, recipient=farmer, mail=MAILS.render(f"defect_{action}", {
+            "name": farmer.name, "item": item.name, "target": params.get("target", ""),
+            "period": format_period(booking.start_at, booking.end_at, settings.tz),
+            "base_url": settings.base_url.rstrip("/"),
+        }))
+    await session.flush()
+    return booking
+
+
+__all__ = ["OUT_OF_SERVICE_END", "AffectedRow", "affected_bookings", "decide", "free_alternatives", "checkin", "checkout", "record_repair", "report_defect"]

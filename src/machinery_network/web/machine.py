@@ -27,10 +27,10 @@ from machinery_network.errors import Invalid, NotFound
 from machinery_network.machine import service
 from machinery_network.machine.models import Handover, HandoverPhoto
 from machinery_network.machine.photos import MAX_PHOTOS, signature_png
-from machinery_network.machine.schemas import CheckinInput, CheckoutInput
+from machinery_network.machine.schemas import ACTIONS, CheckinInput, CheckoutInput, DecisionInput
 from machinery_network.web.bookings import _fmt
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
-from machinery_network.web.forms import FormError, form_action, parse_decimal
+from machinery_network.web.forms import FormError, form_action, form_data, int_field, parse_decimal
 
 _EMPTY = {"meter": "", "fuel_percent": "", "condition": "ok", "remarks": "", "usable": ""}
 
@@ -169,4 +169,40 @@ async def signature(booking_id: FromPath[int], kind: FromPath[str], actor: Curre
     return Response(content=content, media_type="image/png", headers={"X-Content-Type-Options": "nosniff"})
 
 
-ROUTES: list[Any] = [machine_page, checkout, checkin, photo, signature]
+# --- the yard head: bookings in a defect's way ----------------------------------------------------
+
+
+async def _affected_page(session: AsyncSession, actor: Actor, settings: Settings, *, message: str | None = None,
+                         status_code: int = 200) -> Template:
+    rows = await service.affected_bookings(session, actor, open_only=False)
+    return render("machine/affected.html", actor, status_code=status_code, rows=rows, fmt=_fmt(settings),
+                  message=message)
+
+
+@get("/manage/affected", include_in_schema=False)
+async def affected(actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> Template:
+    return await _affected_page(db_session, actor, settings)
+
+
+@post("/manage/defects/{defect_id:int}/bookings/{booking_id:int}/{action:str}", include_in_schema=False)
+async def decide(
+    request: Request, defect_id: FromPath[int], booking_id: FromPath[int], action: FromPath[str],
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+) -> Response:
+    form = await form_data(request)
+
+    async def run() -> None:
+        data = DecisionInput.model_validate({"action": action, "item_id": int_field(form.get("item_id"))})
+        await service.decide(db_session, actor, defect_id, booking_id, ACTIONS[data.action], settings,
+                             item_id=data.item_id)
+
+    async def again(error: FormError) -> Template:
+        await db_session.rollback()
+        return await _affected_page(db_session, actor, settings, message=error.message,
+                                    status_code=error.status_code)
+
+    return await form_action(run, again, lambda _: redirect("/manage/affected", request,
+                                                              flash="flash.affected_decided"))
+
+
+ROUTES: list[Any] = [machine_page, checkout, checkin, photo, signature, affected, decide]
