@@ -388,3 +388,50 @@ async def test_yard_head_moves_keeps_or_cancels_the_affected_bookings(client, db
                               headers=world.yard_north.headers)).status_code == 201
     occupied = set(await db_session.scalars(select(Occupancy.booking_id).where(Occupancy.item_id == item.id)))
     assert second in occupied and third not in occupied and first not in occupied
+
+
+async def test_surcharges_from_the_return_and_a_damage_charge(client, db_session, world, frozen):
+    from machinery_network.ledger.models import LedgerEntry
+    from machinery_network.machine.models import HandoverSurcharge
+
+    item = await make_item(db_session, world)
+    r = await client.patch(f"/api/v1/items/{item.id}", json={"fuel_surcharge_cents": 2500},
+                           headers=world.yard_north.headers)
+    assert r.status_code == 200 and r.json()["fuel_surcharge_cents"] == 2500
+    booking_id = await approved(client, world, item.id, at(1, 11), at(1, 15))
+    await client.post(f"/api/v1/bookings/{booking_id}/checkout", json=OUT, headers=world.farmer.headers)
+    back = {"meter": 1004, "fuel_percent": 10, "condition": "defect", "usable": True, "description": "Delle"}
+    # Surcharges only by the yard head, only those the item has, each once.
+    r = await client.post(f"/api/v1/bookings/{booking_id}/checkin", json={**back, "surcharges": ["fuel"]},
+                          headers=world.farmer.headers)
+    assert r.status_code == 403
+    r = await client.post(f"/api/v1/bookings/{booking_id}/checkin", json={**back, "surcharges": ["cleaning"]},
+                          headers=world.yard_north.headers)
+    assert r.status_code == 422 and "Reinigungszuschlag" in r.json()["detail"]
+    r = await client.post(f"/api/v1/bookings/{booking_id}/checkin", json={**back, "surcharges": ["fuel", "fuel"]},
+                          headers=world.yard_north.headers)
+    assert r.status_code == 422
+    assert await db_session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+    r = await client.post(f"/api/v1/bookings/{booking_id}/checkin", json={**back, "surcharges": ["fuel"]},
+                          headers=world.yard_north.headers)
+    assert r.status_code == 201, r.text
+    entry = await db_session.get(LedgerEntry, r.json()["surcharge_entry_ids"][0])
+    assert (entry.kind, entry.amount_cents, entry.farmer_id) == ("adjustment", 2500, world.farmer.id)
+    link = await db_session.scalar(select(HandoverSurcharge))
+    assert (link.booking_id, link.kind, link.entry_id) == (booking_id, "fuel", entry.id)
+
+    defect_id = r.json()["defect_id"]
+    url = f"/api/v1/defects/{defect_id}/charge"
+    assert (await client.post(url, json={"amount_cents": 15000}, headers=world.farmer.headers)).status_code == 403
+    assert (await client.post(url, json={"amount_cents": 15000},
+                              headers=world.yard_south.headers)).status_code == 403
+    assert (await client.post("/api/v1/defects/999999/charge", json={"amount_cents": 1},
+                              headers=world.yard_north.headers)).status_code == 404
+    assert (await client.post(url, json={"amount_cents": 0}, headers=world.yard_north.headers)).status_code == 422
+    r = await client.post(url, json={"amount_cents": 15000, "reason": "Delle Motorhaube"},
+                          headers=world.yard_north.headers)
+    assert r.status_code == 201, r.text
+    assert (r.json()["amount_cents"], r.json()["farmer_id"], r.json()["kind"]) == (15000, world.farmer.id, "adjustment")
+    defect = await db_session.get(Defect, defect_id, populate_existing=True)
+    assert defect.charge_entry_id == r.json()["id"]
+    assert (await client.post(url, json={"amount_cents": 100}, headers=world.yard_north.headers)).status_code == 409

@@ -128,3 +128,23 @@ async def test_yard_head_decides_on_the_affected_page(client, db_session, world,
     client.cookies.clear()
     await login(client, world.farmer.user.email)
     assert (await client.get("/manage/affected")).status_code == 403
+
+
+async def test_yard_head_posts_the_fuel_surcharge_with_the_return(client, db_session, world, frozen):
+    from machinery_network.ledger.models import LedgerEntry
+
+    item = await make_item(db_session, world)
+    item.fuel_surcharge_cents = 1800
+    await db_session.commit()
+    booking_id = await approved(client, world, item.id, at(1, 11), at(1, 18))
+    await client.post(f"/api/v1/bookings/{booking_id}/checkout", json={"meter": 5, "fuel_percent": 90,
+                                                                       "condition": "ok"},
+                      headers=world.farmer.headers)
+    await login(client, world.yard_north.user.email)
+    page = await client.get(f"/machine/bookings/{booking_id}")
+    assert "Tankzuschlag buchen (18,00 €)" in page.text and "Reinigungszuschlag" not in page.text
+    r = await _post_multipart(client, f"/machine/bookings/{booking_id}/checkin",
+                              {"meter": "9", "fuel_percent": "20", "condition": "ok", "signature": SIGNATURE,
+                               "surcharges": "fuel"})
+    assert r.status_code == 303, r.text
+    assert await db_session.scalar(select(LedgerEntry.amount_cents)) == 1800

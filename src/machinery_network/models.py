@@ -13,13 +13,20 @@ from machinery_network.bookings.models import Block, Booking, BookingEvent, Book
 from machinery_network.care.models import Assignment, CareLog, CareLogStatus, CareTask, Section
 from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
 from machinery_network.ledger.models import EntryKind, LedgerEntry
-from machinery_network.machine.models import Defect, DefectBooking, Handover, HandoverPhoto, Repair
+from machinery_network.machine.models import (
+    Defect,
+    DefectBooking,
+    Handover,
+    HandoverPhoto,
+    HandoverSurcharge,
+    Repair,
+)
 from machinery_network.notifications.models import OutboxMessage
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
 __all__ = [
     "ApiToken", "Assignment", "Block", "Booking", "BookingEvent", "BookingStatus", "CareLog",
-    "CareLogStatus", "CareTask", "Defect", "DefectBooking", "EntryKind", "Handover", "HandoverPhoto", "Item", "ItemKind", "ItemRate",
+    "CareLogStatus", "CareTask", "Defect", "DefectBooking", "EntryKind", "Handover", "HandoverPhoto", "HandoverSurcharge", "Item", "ItemKind", "ItemRate",
     "ItemUnit", "LedgerEntry",
     "LoginAttempt", "Municipality", "Occupancy", "OutboxMessage", "PasswordReset", "Repair", "Role", "Section",
     "Settlement", "SettlementLine", "SettlementRun", "User", "UserChange",

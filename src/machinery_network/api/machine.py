@@ -9,12 +9,15 @@ from litestar.params import FromPath, JSONBody
 
 from machinery_network.bookings.schemas import BookingPublic
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
+from machinery_network.ledger.schemas import EntryPublic
+from machinery_network.ledger.service import EntryView
 from machinery_network.machine import service
 from machinery_network.machine.schemas import (
     ACTIONS,
     AffectedPublic,
     CheckinInput,
     CheckoutInput,
+    DamageChargeInput,
     DecisionInput,
     HandoverPublic,
     RepairInput,
@@ -39,7 +42,8 @@ class HandoverController(Controller):
         settings: AppSettings,
     ) -> HandoverPublic:
         handover, defect, affected = await service.checkin(db_session, actor, booking_id, data, settings)
-        return HandoverPublic.checkin(handover, defect, affected)
+        entries = await service.surcharge_entries(db_session, booking_id)
+        return HandoverPublic.checkin(handover, defect, affected, entries)
 
 
 class RepairController(Controller):
@@ -65,6 +69,14 @@ class DefectController(Controller):
                                farmer_id=r.farmer.id or 0, start=r.booking.start_at, end=r.booking.end_at,
                                action=r.action, alternative_item_ids=[a.id or 0 for a in r.alternatives])
                 for r in rows]
+
+    @post("/{defect_id:int}/charge")
+    async def charge(
+        self, defect_id: FromPath[int], data: JSONBody[DamageChargeInput], actor: CurrentActor, db_session: DbSession,
+        settings: AppSettings,
+    ) -> EntryPublic:
+        entry = await service.charge_damage(db_session, actor, defect_id, data.amount_cents, data.reason, settings)
+        return EntryPublic.of(EntryView.of(entry, settled=False))
 
     @post("/{defect_id:int}/bookings/{booking_id:int}/decision", status_code=200)
     async def decide(

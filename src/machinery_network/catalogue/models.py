@@ -47,6 +47,9 @@ class Item(SQLModel, table=True):
     # Set-up and travel time after each booking or block (migration 0006): the exclusion constraint
     # compares the padded periods, so two occupancies of the item lie at least this far apart.
     buffer_minutes: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
+    # Posted from a return in one step (migration 0006), when set.
+    fuel_surcharge_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    cleaning_surcharge_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)
     created_at: datetime = created_at()
 

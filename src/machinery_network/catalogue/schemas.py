@@ -25,6 +25,7 @@ ItemVat = Annotated[VatPercent, AfterValidator(_network_vat_rate)]
 Cap = Annotated[Decimal, Field(gt=0, le=Decimal("1000000"), max_digits=12, decimal_places=3)]
 # Set-up and travel time before and after each booking, at most a week (the database's CHECK).
 BufferMinutes = WeekMinutes
+Surcharge = Annotated[Cents, Field(gt=0, le=10**8)]
 
 
 class ItemCreate(Input):
@@ -40,6 +41,8 @@ class ItemCreate(Input):
     max_quantity: Cap | None = None
     max_operator_hours: Cap | None = None
     buffer_minutes: BufferMinutes = 0
+    fuel_surcharge_cents: Surcharge | None = None
+    cleaning_surcharge_cents: Surcharge | None = None
 
 
 class ItemUpdate(Input):
@@ -54,6 +57,8 @@ class ItemUpdate(Input):
     max_quantity: Cap | None = None
     max_operator_hours: Cap | None = None
     buffer_minutes: BufferMinutes | None = None
+    fuel_surcharge_cents: Surcharge | None = None
+    cleaning_surcharge_cents: Surcharge | None = None
     # The day a change of rate_cents, operator_rate_cents or vat_percent takes effect (default: today;
     # not later, and not before the last change). Bookings approved before keep their rates.
     valid_from: date | None = None
@@ -73,6 +78,8 @@ class ItemPublic(BaseModel):
     max_quantity: DecimalOut | None = None
     max_operator_hours: DecimalOut | None = None
     buffer_minutes: int = 0
+    fuel_surcharge_cents: int | None = None
+    cleaning_surcharge_cents: int | None = None
     created_at: datetime
 
     @classmethod

@@ -47,7 +47,8 @@ async def update_item(session: AsyncSession, actor: Actor, item_id: int, data: I
     valid_from = changes.pop("valid_from", None)
     before = tuple(getattr(item, field) for field in RATE_FIELDS)
     apply_changes(item, changes, clearable=("operator_rate_cents", "description", "max_quantity",
-                                            "max_operator_hours"))
+                                            "max_operator_hours", "fuel_surcharge_cents",
+                                            "cleaning_surcharge_cents"))
     if tuple(getattr(item, field) for field in RATE_FIELDS) != before or valid_from is not None:
         today = clock.now().date()
         valid_from = valid_from or today

@@ -62,6 +62,18 @@ MESSAGES = {
         "de": "{item} ist in diesem Zeitraum nicht frei.", "en": "{item} is not free in this period.",
     },
     "machine.unknown_action": {"de": "Unbekannte Aktion.", "en": "Unknown action."},
+    "machine.surcharge_twice": {"de": "Jeder Zuschlag nur einmal.", "en": "Each surcharge once only."},
+    "machine.surcharge_not_set": {
+        "de": "Für dieses Gerät ist kein {kind} festgelegt.", "en": "This item has no {kind} set.",
+    },
+    "machine.defect_not_found": {"de": "Schaden nicht gefunden.", "en": "Defect not found."},
+    "machine.damage_charged": {
+        "de": "Für diesen Schaden wurde schon eine Schadensbelastung gebucht.",
+        "en": "This defect has already been charged.",
+    },
+    "machine.damage_without_booking": {
+        "de": "Dieser Schaden gehört zu keiner Buchung.", "en": "This defect belongs to no booking.",
+    },
     # --- pages -------------------------------------------------------------------------------------
     "machine.title": {"de": "Übergabe und Rückgabe", "en": "Hand-over and return"},
     "machine.checkout": {"de": "Übergabe", "en": "Hand-over"},
@@ -109,6 +121,10 @@ MESSAGES = {
     "machine.action.kept": {"de": "bleibt bestehen", "en": "kept"},
     "machine.action.cancelled": {"de": "storniert", "en": "cancelled"},
     "flash.affected_decided": {"de": "Entschieden; der Landwirt wurde benachrichtigt.", "en": "Decided; the farmer was told."},
+    "machine.surcharge.fuel": {"de": "Tankzuschlag buchen ({amount})", "en": "Post fuel surcharge ({amount})"},
+    "machine.surcharge.cleaning": {
+        "de": "Reinigungszuschlag buchen ({amount})", "en": "Post cleaning surcharge ({amount})",
+    },
     "machine.link": {"de": "Übergabe / Rückgabe", "en": "Hand-over / return"},
     "flash.checkout_saved": {"de": "Übergabe erfasst.", "en": "Hand-over recorded."},
     "flash.checkin_saved": {"de": "Rückgabe erfasst.", "en": "Return recorded."},

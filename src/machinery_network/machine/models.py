@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, LargeBinary, Numeric, SmallInteger
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, LargeBinary, Numeric, SmallInteger, String
 from sqlmodel import Field, SQLModel
 
 from machinery_network._sa import fk, ts
@@ -65,6 +65,17 @@ class HandoverPhoto(SQLModel, table=True):
     created_at: datetime = ts()
 
 
+class HandoverSurcharge(SQLModel, table=True):
+    """A fuel or cleaning surcharge posted from a return: the ledger entry with the return as source."""
+
+    __tablename__ = "handover_surcharges"
+
+    booking_id: int = Field(sa_column=Column(Integer, ForeignKey("handovers.booking_id", ondelete="CASCADE"),
+                                             primary_key=True))
+    kind: str = Field(sa_column=Column(String(20), primary_key=True))
+    entry_id: int = fk("ledger_entries.id", index=False)
+
+
 class Repair(SQLModel, table=True):
     __tablename__ = "repairs"
 
@@ -89,6 +100,7 @@ class Defect(SQLModel, table=True):
     usable: bool
     block_id: int | None = fk("blocks.id", nullable=True, index=False, ondelete="SET NULL")
     repair_id: int | None = fk("repairs.id", nullable=True, index=False)
+    charge_entry_id: int | None = fk("ledger_entries.id", nullable=True, index=False)
     reported_by: int | None = fk("users.id", nullable=True, index=False)
     reported_at: datetime = ts()
 

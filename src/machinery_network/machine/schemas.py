@@ -29,11 +29,18 @@ class CheckinInput(Input):
     usable: bool | None = None
     description: Note | None = None
     remarks: Note | None = None
+    # Posted from the return in one step (the item's amounts; by its yard head only).
+    surcharges: list[Literal["fuel", "cleaning"]] = Field(default_factory=list, max_length=2)
 
 
 class RepairInput(Input):
     description: Reason
     cost_cents: Cents | None = None
+
+
+class DamageChargeInput(Input):
+    amount_cents: Annotated[Cents, Field(gt=0)]
+    reason: Reason | None = None
 
 
 class DecisionInput(Input):
@@ -78,6 +85,7 @@ class HandoverPublic(BaseModel):
     defect_id: int | None = None
     blocked: bool = False
     affected_booking_ids: list[int] = []
+    surcharge_entry_ids: list[int] = []
 
     @classmethod
     def checkout(cls, handover: Handover) -> HandoverPublic:
@@ -88,7 +96,7 @@ class HandoverPublic(BaseModel):
 
     @classmethod
     def checkin(cls, handover: Handover, defect: Defect | None = None,
-                affected: list[int] | None = None) -> HandoverPublic:
+                affected: list[int] | None = None, entries: list[int] | None = None) -> HandoverPublic:
         assert handover.checkin_meter is not None and handover.checkin_at is not None
         assert handover.checkin_fuel_percent is not None and handover.checkin_condition is not None
         return cls(booking_id=handover.booking_id, item_id=handover.item_id, kind="checkin",
@@ -101,7 +109,7 @@ class HandoverPublic(BaseModel):
                    meter_difference=handover.checkin_meter - handover.checkout_meter,
                    proposed_quantity=handover.proposed_quantity,
                    defect_id=defect.id if defect else None, blocked=bool(defect and defect.block_id),
-                   affected_booking_ids=affected or [])
+                   affected_booking_ids=affected or [], surcharge_entry_ids=entries or [])
 
 
 class RepairPublic(BaseModel):
@@ -121,4 +129,4 @@ class RepairPublic(BaseModel):
                    defect_ids=defect_ids)
 
 
-__all__ = ["ACTIONS", "AffectedPublic", "DecisionInput", "CheckinInput", "CheckoutInput", "HandoverPublic", "RepairInput", "RepairPublic", "json_number"]
+__all__ = ["ACTIONS", "DamageChargeInput", "AffectedPublic", "DecisionInput", "CheckinInput", "CheckoutInput", "HandoverPublic", "RepairInput", "RepairPublic", "json_number"]

@@ -29,7 +29,17 @@ from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
 from machinery_network.db import CHECK_VIOLATION, EXCLUSION_VIOLATION, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
-from machinery_network.machine.models import Condition, Defect, DefectAction, DefectBooking, Handover, Repair
+from machinery_network.ledger import service as ledger
+from machinery_network.ledger.models import LedgerEntry
+from machinery_network.machine.models import (
+    Condition,
+    Defect,
+    DefectAction,
+    DefectBooking,
+    Handover,
+    HandoverSurcharge,
+    Repair,
+)
 from machinery_network.machine.photos import checked_photos, store_photos
 from machinery_network.machine.schemas import CheckinInput, CheckoutInput, RepairInput
 from machinery_network.notifications.service import MailTemplates, enqueue, format_period
@@ -107,6 +117,13 @@ async def checkin(
     """Take the machine back; a defect "not usable" blocks the item at once (``report_defect``)."""
     booking, item = await _locked(session, actor, booking_id)
     pictures = checked_photos(photos or [], settings)
+    if data.surcharges:
+        require_for_municipality(actor, item.municipality_id, Role.yard_head)
+        if len(set(data.surcharges)) != len(data.surcharges):
+            raise Invalid("machine.surcharge_twice", field="surcharges")
+        for kind in data.surcharges:
+            if getattr(item, f"{kind}_surcharge_cents") is None:
+                raise Invalid("machine.surcharge_not_set", field="surcharges", kind=SURCHARGE_NAMES[kind])
     handover = await session.get(Handover, booking.id, with_for_update=True)
     if handover is None:
         raise Conflict("machine.not_checked_out")
@@ -136,12 +153,65 @@ async def checkin(
         raise
     store_photos(session, settings, booking.id, "checkin", pictures)
     await session.flush()
+    for kind in data.surcharges:
+        await post_surcharge(session, actor, booking, item, kind, settings)
     if not defect:
         return handover, None, []
     assert text is not None and usable is not None
     found, affected = await report_defect(session, actor, item, text, usable=usable, booking=booking,
                                           settings=settings)
     return handover, found, affected
+
+
+SURCHARGE_NAMES = {"fuel": "Tankzuschlag", "cleaning": "Reinigungszuschlag"}
+
+
+async def post_surcharge(
+    session: AsyncSession, actor: Actor, booking: Booking, item: Item, kind: str, settings: Settings
+) -> LedgerEntry:
+    """The item's fuel or cleaning surcharge as a ledger adjustment whose source is the return."""
+    amount = getattr(item, f"{kind}_surcharge_cents")
+    assert amount is not None and booking.id is not None
+    entry = await ledger.post_adjustment(
+        session, actor, farmer_id=booking.farmer_id, municipality_id=item.municipality_id,
+        value_date=clock.now().astimezone(settings.tz).date(), amount_cents=amount,
+        reason=f"{SURCHARGE_NAMES[kind]} {item.name} (Rückgabe Buchung {booking.id})", settings=settings,
+    )
+    assert entry.id is not None
+    session.add(HandoverSurcharge(booking_id=booking.id, kind=kind, entry_id=entry.id))
+    await session.flush()
+    return entry
+
+
+async def surcharge_entries(session: AsyncSession, booking_id: int) -> list[int]:
+    return list(await session.scalars(
+        select(HandoverSurcharge.entry_id).where(HandoverSurcharge.booking_id == booking_id)
+        .order_by(HandoverSurcharge.entry_id)))
+
+
+async def charge_damage(
+    session: AsyncSession, actor: Actor, defect_id: int, amount_cents: int, reason: str | None, settings: Settings
+) -> LedgerEntry:
+    """A damage charge for a defect: a ledger adjustment to the farmer of the defect's booking, linked
+    to the defect (once: the database's unique link)."""
+    defect = await session.get(Defect, defect_id, with_for_update=True)
+    if defect is None:
+        raise NotFound("machine.defect_not_found")
+    item = await get_item(session, defect.item_id)
+    require_for_municipality(actor, item.municipality_id, Role.yard_head)
+    if defect.charge_entry_id is not None:
+        raise Conflict("machine.damage_charged")
+    booking = await session.get(Booking, defect.booking_id) if defect.booking_id is not None else None
+    if booking is None:
+        raise Conflict("machine.damage_without_booking")
+    entry = await ledger.post_adjustment(
+        session, actor, farmer_id=booking.farmer_id, municipality_id=item.municipality_id,
+        value_date=clock.now().astimezone(settings.tz).date(), amount_cents=amount_cents,
+        reason=(reason or f"Schaden an {item.name}: {defect.description}")[:2000], settings=settings,
+    )
+    defect.charge_entry_id = entry.id
+    await session.flush()
+    return entry
 
 
 async def report_defect(

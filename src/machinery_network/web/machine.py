@@ -73,6 +73,7 @@ async def machine_page(
 async def _posted(request: Request[Any, Any, Any], settings: Settings) -> tuple[dict[str, str], list[bytes]]:
     form = await request.form()
     fields = {key: value for key, value in form.items() if isinstance(value, str) and key != "_csrf_token"}
+    fields["surcharges"] = ",".join(v for v in form.getall("surcharges", []) if isinstance(v, str))
     photos: list[bytes] = []
     for upload in form.getall("photos", []):
         if isinstance(upload, UploadFile) and upload.filename:
@@ -127,6 +128,7 @@ async def checkin(
         data = CheckinInput.model_validate({
             **values, "description": text,
             "usable": (form.get("usable") == "on") if values["condition"] == "defect" else None,
+            "surcharges": [kind for kind in form.get("surcharges", "").split(",") if kind],
         })
         await service.checkin(db_session, actor, booking_id, data, settings, signature=_signature(form),
                               photos=photos)

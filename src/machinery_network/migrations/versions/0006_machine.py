@@ -9,7 +9,10 @@
   fuel level, condition and the drawn signature (PNG); a return meter below the hand-over's is refused;
   ``handover_photos``: up to 5 photos per side.
 - ``defects``, ``defect_bookings``, ``repairs``: a defect "not usable" blocks the item until a repair;
-  the approved bookings in the way are listed with the yard head's decision.
+  the approved bookings in the way are listed with the yard head's decision; a damage charge is a
+  ledger adjustment linked to its defect (``charge_entry_id``, once).
+- ``items.fuel_surcharge_cents``, ``cleaning_surcharge_cents`` and ``handover_surcharges``: surcharges
+  posted from a return (ledger adjustments, once per return and kind).
 
 Revision ID: 0006_machine
 Revises: 0005_bookings_limits
@@ -33,6 +36,10 @@ UPGRADE = [
     "ALTER TABLE items ADD COLUMN buffer_minutes integer NOT NULL DEFAULT 0",
     "ALTER TABLE items ADD CONSTRAINT ck_items_buffer CHECK (buffer_minutes >= 0 AND buffer_minutes <= 10080)",
     "ALTER TABLE items ADD CONSTRAINT uq_items_id_buffer UNIQUE (id, buffer_minutes)",
+    "ALTER TABLE items ADD COLUMN fuel_surcharge_cents bigint CHECK (fuel_surcharge_cents > 0 "
+    "AND fuel_surcharge_cents <= 100000000)",
+    "ALTER TABLE items ADD COLUMN cleaning_surcharge_cents bigint CHECK (cleaning_surcharge_cents > 0 "
+    "AND cleaning_surcharge_cents <= 100000000)",
     "ALTER TABLE occupancies ADD COLUMN buffer_minutes integer NOT NULL DEFAULT 0",
     "ALTER TABLE occupancies ADD CONSTRAINT fk_occupancies_item_buffer FOREIGN KEY (item_id, buffer_minutes) "
     "REFERENCES items (id, buffer_minutes) ON UPDATE CASCADE",
@@ -78,6 +85,13 @@ UPGRADE = [
         created_at timestamptz NOT NULL
     )""",
     "CREATE INDEX ix_handover_photos_booking ON handover_photos (booking_id)",
+    # A surcharge posted from a return: once per return and kind.
+    """CREATE TABLE handover_surcharges (
+        booking_id integer NOT NULL REFERENCES handovers (booking_id) ON DELETE CASCADE,
+        kind varchar(20) NOT NULL CHECK (kind IN ('fuel', 'cleaning')),
+        entry_id integer NOT NULL UNIQUE REFERENCES ledger_entries (id),
+        PRIMARY KEY (booking_id, kind)
+    )""",
     """CREATE TABLE repairs (
         id serial PRIMARY KEY,
         item_id integer NOT NULL REFERENCES items (id),
@@ -96,6 +110,7 @@ UPGRADE = [
         usable boolean NOT NULL,
         block_id integer REFERENCES blocks (id) ON DELETE SET NULL,
         repair_id integer REFERENCES repairs (id),
+        charge_entry_id integer UNIQUE REFERENCES ledger_entries (id),
         reported_by integer REFERENCES users (id),
         reported_at timestamptz NOT NULL
     )""",
@@ -114,6 +129,7 @@ DOWNGRADE = [
     "DROP TABLE defect_bookings",
     "DROP TABLE defects",
     "DROP TABLE repairs",
+    "DROP TABLE handover_surcharges",
     "DROP TABLE handover_photos",
     "DROP TABLE handovers",
     "ALTER TABLE occupancies DROP CONSTRAINT ex_occupancies_no_overlap",
@@ -125,6 +141,8 @@ DOWNGRADE = [
     "ALTER TABLE items DROP CONSTRAINT uq_items_id_buffer",
     "ALTER TABLE items DROP CONSTRAINT ck_items_buffer",
     "ALTER TABLE items DROP COLUMN buffer_minutes",
+    "ALTER TABLE items DROP COLUMN fuel_surcharge_cents",
+    "ALTER TABLE items DROP COLUMN cleaning_surcharge_cents",
 ]
 
 
