@@ -435,3 +435,49 @@ async def test_surcharges_from_the_return_and_a_damage_charge(client, db_session
     defect = await db_session.get(Defect, defect_id, populate_existing=True)
     assert defect.charge_entry_id == r.json()["id"]
     assert (await client.post(url, json={"amount_cents": 100}, headers=world.yard_north.headers)).status_code == 409
+
+
+async def test_maintenance_by_hours_and_months_is_due_and_planned_in_one_action(client, db_session, world, frozen):
+    item = await make_item(db_session, world)
+    url = f"/api/v1/items/{item.id}/maintenance-intervals"
+    for bad in ({"name": "Service"}, {"name": "", "every_hours": 50}, {"name": "x", "every_hours": -1},
+                {"name": "x", "every_months": 0}):
+        assert (await client.post(url, json=bad, headers=world.yard_north.headers)).status_code == 422, bad
+    assert (await client.post(url, json={"name": "Service", "every_hours": 50},
+                              headers=world.farmer.headers)).status_code == 403
+    assert (await client.post(url, json={"name": "Service", "every_hours": 50},
+                              headers=world.yard_south.headers)).status_code == 403
+    assert (await client.post("/api/v1/items/999999/maintenance-intervals", json={"name": "S", "every_hours": 5},
+                              headers=world.yard_north.headers)).status_code == 404
+    r = await client.post(url, json={"name": "Service", "every_hours": 50, "last_done_meter": 980},
+                          headers=world.yard_north.headers)
+    assert r.status_code == 201, r.text
+    service_id = r.json()["id"]
+    assert r.json()["next_meter"] == 1030 and r.json()["due"] is False
+    r = await client.post(url, json={"name": "UVV-Prüfung", "every_months": 12,
+                                     "last_done_at": "2025-10-10T09:00:00+02:00"}, headers=world.yard_north.headers)
+    assert r.status_code == 201 and r.json()["due"] is True and r.json()["overdue"] is False  # due on 10.10.
+    uvv_id = r.json()["id"]
+    due = (await client.get("/api/v1/maintenance/due", headers=world.yard_north.headers)).json()
+    assert [d["id"] for d in due] == [uvv_id]
+
+    # A return at 1006 operating hours: the service is 24 hours away, so due.
+    booking_id = await approved(client, world, item.id, at(1, 11), at(1, 18))
+    await client.post(f"/api/v1/bookings/{booking_id}/checkout", json=OUT, headers=world.farmer.headers)
+    await client.post(f"/api/v1/bookings/{booking_id}/checkin", json={**OUT, "meter": 1006},
+                      headers=world.farmer.headers)
+    due = (await client.get("/api/v1/maintenance/due", headers=world.yard_north.headers)).json()
+    assert sorted(d["id"] for d in due) == sorted([service_id, uvv_id])
+    assert (await client.get("/api/v1/maintenance/due", headers=world.yard_south.headers)).json() == []
+
+    # Planning is one action: a block on the first free working day from tomorrow.
+    await approved(client, world, item.id, at(2, 6), at(2, 9))  # tomorrow morning is taken
+    assert (await client.post(f"/api/v1/maintenance-intervals/{service_id}/plan",
+                              headers=world.farmer.headers)).status_code == 403
+    assert (await client.post("/api/v1/maintenance-intervals/999999/plan",
+                              headers=world.yard_north.headers)).status_code == 404
+    r = await client.post(f"/api/v1/maintenance-intervals/{service_id}/plan", headers=world.yard_north.headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["start"] == "2026-10-03T05:00:00Z" and r.json()["reason"] == "Wartung: Service"
+    r = await client.post(f"/api/v1/maintenance-intervals/{service_id}/done", headers=world.yard_north.headers)
+    assert r.status_code == 200 and r.json()["last_done_meter"] == 1006 and r.json()["due"] is False

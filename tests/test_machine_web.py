@@ -148,3 +148,23 @@ async def test_yard_head_posts_the_fuel_surcharge_with_the_return(client, db_ses
                                "surcharges": "fuel"})
     assert r.status_code == 303, r.text
     assert await db_session.scalar(select(LedgerEntry.amount_cents)) == 1800
+
+
+async def test_due_maintenance_on_the_yard_heads_start_page(client, db_session, world, frozen):
+    from machinery_network.bookings.models import Block
+    from machinery_network.machine.models import MaintenanceInterval
+
+    item = await make_item(db_session, world)
+    db_session.add(MaintenanceInterval(item_id=item.id, name="TÜV", every_months=24,
+                                       last_done_at=datetime(2024, 10, 5, tzinfo=BERLIN), created_at=NOW))
+    await db_session.commit()
+    await login(client, world.yard_north.user.email)
+    page = await client.get("/manage/bookings")
+    assert "Wartung fällig" in page.text and "TÜV" in page.text and "nächste: 05.10.2026" in page.text
+    interval_id = await db_session.scalar(select(MaintenanceInterval.id))
+    r = await post_form(client, f"/manage/maintenance/{interval_id}/plan", {})
+    assert r.status_code == 303 and r.headers["location"] == f"/manage/items/{item.id}/blocks"
+    assert await db_session.scalar(select(Block.reason)) == "Wartung: TÜV"
+    r = await post_form(client, f"/manage/maintenance/{interval_id}/done", {})
+    assert r.status_code == 303
+    assert "Wartung fällig" not in (await client.get("/manage/bookings")).text

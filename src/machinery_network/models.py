@@ -19,6 +19,7 @@ from machinery_network.machine.models import (
     Handover,
     HandoverPhoto,
     HandoverSurcharge,
+    MaintenanceInterval,
     Repair,
 )
 from machinery_network.notifications.models import OutboxMessage
@@ -28,6 +29,6 @@ __all__ = [
     "ApiToken", "Assignment", "Block", "Booking", "BookingEvent", "BookingStatus", "CareLog",
     "CareLogStatus", "CareTask", "Defect", "DefectBooking", "EntryKind", "Handover", "HandoverPhoto", "HandoverSurcharge", "Item", "ItemKind", "ItemRate",
     "ItemUnit", "LedgerEntry",
-    "LoginAttempt", "Municipality", "Occupancy", "OutboxMessage", "PasswordReset", "Repair", "Role", "Section",
+    "LoginAttempt", "MaintenanceInterval", "Municipality", "Occupancy", "OutboxMessage", "PasswordReset", "Repair", "Role", "Section",
     "Settlement", "SettlementLine", "SettlementRun", "User", "UserChange",
 ]

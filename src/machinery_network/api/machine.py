@@ -7,11 +7,11 @@ from typing import Any
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
-from machinery_network.bookings.schemas import BookingPublic
+from machinery_network.bookings.schemas import BlockPublic, BookingPublic
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.ledger.schemas import EntryPublic
 from machinery_network.ledger.service import EntryView
-from machinery_network.machine import service
+from machinery_network.machine import maintenance, service
 from machinery_network.machine.schemas import (
     ACTIONS,
     AffectedPublic,
@@ -20,6 +20,8 @@ from machinery_network.machine.schemas import (
     DamageChargeInput,
     DecisionInput,
     HandoverPublic,
+    IntervalCreate,
+    IntervalPublic,
     RepairInput,
     RepairPublic,
 )
@@ -88,4 +90,45 @@ class DefectController(Controller):
         return BookingPublic.of(booking)
 
 
-ROUTES: list[Any] = [HandoverController, RepairController, DefectController]
+def _interval_public(state: maintenance.Due) -> IntervalPublic:
+    i = state.interval
+    return IntervalPublic(id=i.id or 0, item_id=i.item_id, name=i.name, every_hours=i.every_hours,
+                          every_months=i.every_months, last_done_at=i.last_done_at, last_done_meter=i.last_done_meter,
+                          next_at=state.next_at, next_meter=state.next_meter, meter=state.meter, due=state.due,
+                          overdue=state.overdue)
+
+
+class MaintenanceController(Controller):
+    tags = ["machine"]
+    path = "/"
+
+    @post("/items/{item_id:int}/maintenance-intervals")
+    async def create(
+        self, item_id: FromPath[int], data: JSONBody[IntervalCreate], actor: CurrentActor, db_session: DbSession
+    ) -> IntervalPublic:
+        interval = await maintenance.create_interval(db_session, actor, item_id, data)
+        states = await maintenance.intervals(db_session, actor, item_id)
+        return _interval_public(next(s for s in states if s.interval.id == interval.id))
+
+    @get("/items/{item_id:int}/maintenance-intervals")
+    async def list_(self, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[IntervalPublic]:
+        return [_interval_public(s) for s in await maintenance.intervals(db_session, actor, item_id)]
+
+    @get("/maintenance/due")
+    async def due(self, actor: CurrentActor, db_session: DbSession) -> list[IntervalPublic]:
+        return [_interval_public(s) for s in await maintenance.due_for(db_session, actor)]
+
+    @post("/maintenance-intervals/{interval_id:int}/done", status_code=200)
+    async def done(self, interval_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> IntervalPublic:
+        interval = await maintenance.mark_done(db_session, actor, interval_id)
+        states = await maintenance.intervals(db_session, actor, interval.item_id)
+        return _interval_public(next(s for s in states if s.interval.id == interval.id))
+
+    @post("/maintenance-intervals/{interval_id:int}/plan")
+    async def plan(
+        self, interval_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+    ) -> BlockPublic:
+        return BlockPublic.of(await maintenance.plan(db_session, actor, interval_id, settings))
+
+
+ROUTES: list[Any] = [HandoverController, RepairController, DefectController, MaintenanceController]

@@ -74,6 +74,10 @@ MESSAGES = {
     "machine.damage_without_booking": {
         "de": "Dieser Schaden gehört zu keiner Buchung.", "en": "This defect belongs to no booking.",
     },
+    "machine.interval_not_found": {"de": "Wartungsintervall nicht gefunden.", "en": "Maintenance interval not found."},
+    "machine.no_free_day": {
+        "de": "In den nächsten {days} Tagen ist kein Tag frei.", "en": "No free day within the next {days} days.",
+    },
     # --- pages -------------------------------------------------------------------------------------
     "machine.title": {"de": "Übergabe und Rückgabe", "en": "Hand-over and return"},
     "machine.checkout": {"de": "Übergabe", "en": "Hand-over"},
@@ -125,6 +129,14 @@ MESSAGES = {
     "machine.surcharge.cleaning": {
         "de": "Reinigungszuschlag buchen ({amount})", "en": "Post cleaning surcharge ({amount})",
     },
+    "machine.maintenance_due": {"de": "Wartung fällig", "en": "Maintenance due"},
+    "machine.maintenance_next": {"de": "nächste: {at}", "en": "next: {at}"},
+    "machine.maintenance_next_hours": {"de": "bei {meter} Betriebsstunden (jetzt {now})", "en": "at {meter} h (now {now})"},
+    "machine.overdue": {"de": "überfällig", "en": "overdue"},
+    "machine.plan": {"de": "Wartung einplanen", "en": "Plan maintenance"},
+    "machine.done_now": {"de": "Erledigt", "en": "Done"},
+    "flash.maintenance_planned": {"de": "Wartung eingeplant (Sperrzeit angelegt).", "en": "Maintenance planned."},
+    "flash.maintenance_done": {"de": "Wartung als erledigt vermerkt.", "en": "Maintenance marked done."},
     "machine.link": {"de": "Übergabe / Rückgabe", "en": "Hand-over / return"},
     "flash.checkout_saved": {"de": "Übergabe erfasst.", "en": "Hand-over recorded."},
     "flash.checkin_saved": {"de": "Rückgabe erfasst.", "en": "Return recorded."},

@@ -115,3 +115,18 @@ class DefectBooking(SQLModel, table=True):
     action: str | None = Field(default=None, max_length=20)
     decided_by: int | None = fk("users.id", nullable=True, index=False)
     decided_at: datetime | None = ts(nullable=True)
+
+
+class MaintenanceInterval(SQLModel, table=True):
+    """Service or inspection every N operating hours and/or every M months."""
+
+    __tablename__ = "maintenance_intervals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = fk("items.id", ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    every_hours: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
+    every_months: int | None = None
+    last_done_at: datetime = ts()
+    last_done_meter: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 2), nullable=True))
+    created_at: datetime = ts()

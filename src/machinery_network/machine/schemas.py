@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from machinery_network.machine.models import Defect, Handover, Repair
-from machinery_network.schemas import Cents, DecimalOut, Id, Input, Note, Reason, json_number
+from machinery_network.schemas import Cents, DecimalOut, Id, Input, Instant, Name, Note, Reason, json_number
 
 Meter = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999"), max_digits=12, decimal_places=2)]
 Percent = Annotated[int, Field(ge=0, le=100, strict=True)]
@@ -36,6 +36,35 @@ class CheckinInput(Input):
 class RepairInput(Input):
     description: Reason
     cost_cents: Cents | None = None
+
+
+class IntervalCreate(Input):
+    name: Name
+    every_hours: Annotated[Decimal, Field(gt=0, le=Decimal("100000"), max_digits=12, decimal_places=2)] | None = None
+    every_months: Annotated[int, Field(gt=0, le=240, strict=True)] | None = None
+    last_done_at: Instant | None = None
+    last_done_meter: Meter | None = None
+
+    @model_validator(mode="after")
+    def _some_interval(self) -> IntervalCreate:
+        if self.every_hours is None and self.every_months is None:
+            raise ValueError("every_hours or every_months is required")
+        return self
+
+
+class IntervalPublic(BaseModel):
+    id: int
+    item_id: int
+    name: str
+    every_hours: DecimalOut | None
+    every_months: int | None
+    last_done_at: datetime
+    last_done_meter: DecimalOut | None
+    next_at: datetime | None
+    next_meter: DecimalOut | None
+    meter: DecimalOut | None
+    due: bool
+    overdue: bool
 
 
 class DamageChargeInput(Input):
@@ -129,4 +158,4 @@ class RepairPublic(BaseModel):
                    defect_ids=defect_ids)
 
 
-__all__ = ["ACTIONS", "DamageChargeInput", "AffectedPublic", "DecisionInput", "CheckinInput", "CheckoutInput", "HandoverPublic", "RepairInput", "RepairPublic", "json_number"]
+__all__ = ["ACTIONS", "IntervalCreate", "IntervalPublic", "DamageChargeInput", "AffectedPublic", "DecisionInput", "CheckinInput", "CheckoutInput", "HandoverPublic", "RepairInput", "RepairPublic", "json_number"]

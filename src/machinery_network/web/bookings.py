@@ -29,6 +29,7 @@ from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
 from machinery_network.errors import NotFound
 from machinery_network.i18n import gettext_de
+from machinery_network.machine import maintenance
 from machinery_network.machine.models import Handover
 from machinery_network.money import format_decimal_de
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
@@ -249,8 +250,10 @@ async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, sta
     if wanted is None:  # the default view: what needs a decision or a completion
         rows = [r for r in rows if r.booking.status in (BookingStatus.requested, BookingStatus.approved)]
     flags = await service.conflict_flags(session, [r.booking.id for r in rows])
+    due = await maintenance.due_for(session, actor)
     return render(
-        "bookings/inbox.html", actor, status_code=status_code, rows=rows, flags=flags, fmt=_fmt(settings),
+        "bookings/inbox.html", actor, status_code=status_code, rows=rows, flags=flags, maintenance_due=due,
+        fmt=_fmt(settings),
         now=clock.now(), status=wanted or "", statuses=list(BookingStatus), message=message,
         reject_errors=reject_errors or {},
     )

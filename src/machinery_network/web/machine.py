@@ -24,7 +24,7 @@ from machinery_network.bookings.queries import load
 from machinery_network.care.photos import resolve_photo
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid, NotFound
-from machinery_network.machine import service
+from machinery_network.machine import maintenance, service
 from machinery_network.machine.models import Handover, HandoverPhoto
 from machinery_network.machine.photos import MAX_PHOTOS, signature_png
 from machinery_network.machine.schemas import ACTIONS, CheckinInput, CheckoutInput, DecisionInput
@@ -207,4 +207,24 @@ async def decide(
                                                               flash="flash.affected_decided"))
 
 
-ROUTES: list[Any] = [machine_page, checkout, checkin, photo, signature, affected, decide]
+# --- maintenance: one action from the start page -------------------------------------------------------
+
+
+@post("/manage/maintenance/{interval_id:int}/plan", include_in_schema=False)
+async def plan_maintenance(
+    request: Request, interval_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response:
+    block = await maintenance.plan(db_session, actor, interval_id, settings)
+    return redirect(f"/manage/items/{block.item_id}/blocks", request, flash="flash.maintenance_planned")
+
+
+@post("/manage/maintenance/{interval_id:int}/done", include_in_schema=False)
+async def maintenance_done(
+    request: Request, interval_id: FromPath[int], actor: CurrentActor, db_session: DbSession
+) -> Response:
+    await maintenance.mark_done(db_session, actor, interval_id)
+    return redirect("/manage/bookings", request, flash="flash.maintenance_done")
+
+
+ROUTES: list[Any] = [machine_page, checkout, checkin, photo, signature, affected, decide, plan_maintenance,
+                     maintenance_done]

@@ -11,6 +11,7 @@
 - ``defects``, ``defect_bookings``, ``repairs``: a defect "not usable" blocks the item until a repair;
   the approved bookings in the way are listed with the yard head's decision; a damage charge is a
   ledger adjustment linked to its defect (``charge_entry_id``, once).
+- ``maintenance_intervals``: every N operating hours and/or M months, with the last time done.
 - ``items.fuel_surcharge_cents``, ``cleaning_surcharge_cents`` and ``handover_surcharges``: surcharges
   posted from a return (ledger adjustments, once per return and kind).
 
@@ -115,6 +116,19 @@ UPGRADE = [
         reported_at timestamptz NOT NULL
     )""",
     "CREATE INDEX ix_defects_item ON defects (item_id, reported_at)",
+    # Maintenance by operating hours and/or calendar; what is due within 14 days or 25 hours shows.
+    """CREATE TABLE maintenance_intervals (
+        id serial PRIMARY KEY,
+        item_id integer NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+        name varchar(200) NOT NULL,
+        every_hours numeric(12, 2) CHECK (every_hours > 0),
+        every_months integer CHECK (every_months > 0 AND every_months <= 240),
+        last_done_at timestamptz NOT NULL,
+        last_done_meter numeric(12, 2) CHECK (last_done_meter >= 0),
+        created_at timestamptz NOT NULL,
+        CONSTRAINT ck_maintenance_some_interval CHECK (every_hours IS NOT NULL OR every_months IS NOT NULL)
+    )""",
+    "CREATE INDEX ix_maintenance_intervals_item ON maintenance_intervals (item_id)",
     """CREATE TABLE defect_bookings (
         defect_id integer NOT NULL REFERENCES defects (id) ON DELETE CASCADE,
         booking_id integer NOT NULL REFERENCES bookings (id) ON DELETE CASCADE,
@@ -126,6 +140,7 @@ UPGRADE = [
 ]
 
 DOWNGRADE = [
+    "DROP TABLE maintenance_intervals",
     "DROP TABLE defect_bookings",
     "DROP TABLE defects",
     "DROP TABLE repairs",
