@@ -168,3 +168,40 @@ async def test_due_maintenance_on_the_yard_heads_start_page(client, db_session, 
     r = await post_form(client, f"/manage/maintenance/{interval_id}/done", {})
     assert r.status_code == 303
     assert "Wartung fällig" not in (await client.get("/manage/bookings")).text
+
+
+async def test_machine_history_page_and_csv(client, db_session, world, frozen):
+    item = await make_item(db_session, world)
+    booking_id = await approved(client, world, item.id, at(1, 11), at(1, 18))
+    out = {"meter": 1000, "fuel_percent": 80, "condition": "ok"}
+    await client.post(f"/api/v1/bookings/{booking_id}/checkout", json=out, headers=world.farmer.headers)
+    frozen.move(datetime(2026, 10, 1, 18, 0, tzinfo=BERLIN))
+    await client.post(f"/api/v1/bookings/{booking_id}/checkin",
+                      json={**out, "meter": "1006.5", "condition": "defect", "usable": False, "description": "Riss"},
+                      headers=world.farmer.headers)
+    await client.post(f"/api/v1/bookings/{booking_id}/complete", json={"quantity": "6.5"},
+                      headers=world.yard_north.headers)
+    await client.post(f"/api/v1/items/{item.id}/repairs", json={"description": "=geschweißt", "cost_cents": 12000},
+                      headers=world.yard_north.headers)
+    await login(client, world.yard_north.user.email)
+    page = await client.get(f"/manage/items/{item.id}/history")
+    assert page.status_code == 200
+    assert "Maschinenakte" in page.text and "2026-10" in page.text and "6,5" in page.text and "Riss" in page.text
+    assert "371,28 €" in page.text and "120,00 €" in page.text  # revenue, repair cost
+    r = await client.get(f"/manage/items/{item.id}/history.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    text = r.content.decode("utf-8-sig")
+    rows = [line.split(";") for line in text.splitlines()]
+    assert rows[0][:3] == ["Art", "Datum", "Bis"]
+    booking_row = next(row for row in rows if row[0] == "Buchung")
+    assert booking_row[6:11] == ["1000", "1006,5", "6,5", "6,5", "371,28"]
+    assert next(row for row in rows if row[0] == "Betriebsstunden")[:2] == ["Betriebsstunden", "2026-10"]
+    assert next(row for row in rows if row[0] == "Reparatur")[3] == "'=geschweißt"  # no formula
+    client.cookies.clear()
+    await login(client, world.farmer.user.email)
+    assert (await client.get(f"/manage/items/{item.id}/history")).status_code == 403
+    assert (await client.get(f"/manage/items/{item.id}/history.csv")).status_code == 403
+    client.cookies.clear()
+    await login(client, world.yard_south.user.email)
+    assert (await client.get(f"/manage/items/{item.id}/history")).status_code == 403
+    assert (await client.get("/manage/items/999999/history")).status_code == 404

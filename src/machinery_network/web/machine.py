@@ -24,7 +24,7 @@ from machinery_network.bookings.queries import load
 from machinery_network.care.photos import resolve_photo
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid, NotFound
-from machinery_network.machine import maintenance, service
+from machinery_network.machine import history, maintenance, service
 from machinery_network.machine.models import Handover, HandoverPhoto
 from machinery_network.machine.photos import MAX_PHOTOS, signature_png
 from machinery_network.machine.schemas import ACTIONS, CheckinInput, CheckoutInput, DecisionInput
@@ -226,5 +226,23 @@ async def maintenance_done(
     return redirect("/manage/bookings", request, flash="flash.maintenance_done")
 
 
-ROUTES: list[Any] = [machine_page, checkout, checkin, photo, signature, affected, decide, plan_maintenance,
+# --- the machine history ------------------------------------------------------------------------------
+
+
+@get("/manage/items/{item_id:int}/history", include_in_schema=False)
+async def history_page(item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                       settings: AppSettings) -> Template:
+    h = await history.history(db_session, actor, item_id, settings)
+    return render("machine/history.html", actor, h=h, fmt=_fmt(settings))
+
+
+@get("/manage/items/{item_id:int}/history.csv", include_in_schema=False)
+async def history_csv(item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                      settings: AppSettings) -> Response:
+    h = await history.history(db_session, actor, item_id, settings)
+    return Response(content=history.render_csv(h, settings), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="maschine-{item_id}-historie.csv"'})
+
+
+ROUTES: list[Any] = [history_page, history_csv, machine_page, checkout, checkin, photo, signature, affected, decide, plan_maintenance,
                      maintenance_done]
