@@ -225,6 +225,12 @@ async def test_buffer_between_bookings_is_the_constraints(client, db_session, wo
     assert (await request(client, world.farmer2, item.id, at(5, 10, 30), at(5, 12))).status_code == 409
     assert (await request(client, world.farmer2, item.id, at(5, 6), at(5, 7, 30))).status_code == 409
     assert (await approved(client, world, item.id, at(5, 11), at(5, 12), farmer=world.farmer2))
+    # Availability shows the buffer before and after each booking.
+    r = await client.get(f"/api/v1/items/{item.id}/availability", params={"from": at(5, 0), "to": at(6, 0)},
+                         headers=world.farmer2.headers)
+    assert r.json()[:3] == [{"start": at(5, 7), "end": at(5, 8), "kind": "buffer"},
+                            {"start": at(5, 8), "end": at(5, 10), "kind": "booking"},
+                            {"start": at(5, 10), "end": at(5, 11), "kind": "buffer"}]
     # The database itself: an occupancy closer than the buffer, written past every application check.
     with pytest.raises(IntegrityError, match="ex_occupancies_no_overlap"):
         async with db_session.begin_nested():

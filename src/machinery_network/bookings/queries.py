@@ -224,7 +224,7 @@ async def conflict_flags(session: AsyncSession, booking_ids: list[int]) -> dict[
 class Busy:
     start: datetime
     end: datetime
-    kind: str  # booking | block
+    kind: str  # booking | block | buffer (set-up and travel time before and after a booking)
     booking_id: int | None
     block_id: int | None
     reason: str | None
@@ -243,11 +243,22 @@ async def availability(
         .where(Occupancy.item_id == item_id, occupying(start, end))
         .order_by(Occupancy.start_at, Occupancy.id)
     )
-    return [
-        Busy(start=o.start_at, end=o.end_at, kind="booking" if o.booking_id is not None else "block",
-             booking_id=o.booking_id, block_id=o.block_id, reason=reason)
-        for o, reason in rows.all()
-    ]
+    busy: list[Busy] = []
+    for o, reason in rows.all():
+        kind = "booking" if o.booking_id is not None else "block"
+        period = Busy(start=o.start_at, end=o.end_at, kind=kind, booking_id=o.booking_id, block_id=o.block_id,
+                      reason=reason)
+        if o.buffer_minutes and kind == "booking":
+            # The item's set-up and travel time: no other booking may start or end within it.
+            pad = timedelta(minutes=o.buffer_minutes)
+            busy.append(Busy(start=o.start_at - pad, end=o.start_at, kind="buffer", booking_id=o.booking_id,
+                             block_id=None, reason=None))
+            busy.append(period)
+            busy.append(Busy(start=o.end_at, end=o.end_at + pad, kind="buffer", booking_id=o.booking_id,
+                             block_id=None, reason=None))
+        else:
+            busy.append(period)
+    return [b for b in busy if b.end > start and b.start < end]
 
 
 async def list_blocks(session: AsyncSession, item_id: int, *, since: datetime | None = None) -> list[Block]:
