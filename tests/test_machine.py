@@ -487,3 +487,19 @@ async def test_maintenance_by_hours_and_months_is_due_and_planned_in_one_action(
     assert r.json()["start"] == "2026-10-03T05:00:00Z" and r.json()["reason"] == "Wartung: Service"
     r = await client.post(f"/api/v1/maintenance-intervals/{service_id}/done", headers=world.yard_north.headers)
     assert r.status_code == 200 and r.json()["last_done_meter"] == 1006 and r.json()["due"] is False
+
+
+async def test_weekly_digest_tells_each_yard_head_what_is_due(db_session, world, settings):
+    from machinery_network.machine.maintenance import weekly_digest
+    from machinery_network.machine.models import MaintenanceInterval
+
+    item = await make_item(db_session, world)
+    db_session.add(MaintenanceInterval(item_id=item.id, name="UVV-Prüfung", every_months=12,
+                                       last_done_at=datetime(2025, 9, 20, tzinfo=BERLIN), created_at=NOW))
+    db_session.add(MaintenanceInterval(item_id=item.id, name="Ölwechsel", every_months=12,
+                                       last_done_at=datetime(2026, 5, 1, tzinfo=BERLIN), created_at=NOW))
+    await db_session.flush()
+    assert await weekly_digest(db_session, settings) == 1
+    mail = await db_session.scalar(select(OutboxMessage).where(OutboxMessage.subject.like("Wartung fällig%")))
+    assert mail.recipient_id == world.yard_north.id
+    assert "ÜBERFÄLLIG Gerät hour: UVV-Prüfung, fällig am 20.09.2026" in mail.body and "Ölwechsel" not in mail.body
