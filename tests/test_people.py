@@ -307,7 +307,9 @@ async def test_only_the_admin_edits_users(client, world):
 async def test_an_admin_set_password_must_be_changed(client, world):
     created = await client.post("/api/v1/users", headers=world.admin.headers, json={
         "email": "neu@example.org", "password": "vom-Admin-gesetzt", "name": "Neu", "role": "farmer"})
-    token = await _token(client, "neu@example.org", "vom-Admin-gesetzt")
+    issued = await client.post("/api/v1/auth/token", json={"email": "neu@example.org", "password": "vom-Admin-gesetzt"})
+    assert issued.json()["password_change_required"] is True
+    token = issued.json()["token"]
     me = await client.get("/api/v1/me", headers=_bearer(token))
     assert me.json()["id"] == created.json()["id"] and me.json()["password_change_required"] is True
     await client.post("/api/v1/me/password", headers=_bearer(token),
@@ -449,3 +451,20 @@ async def test_erasure_is_refused_with_an_open_balance_then_pseudonymises(client
     assert (await client.post(url, headers=world.admin.headers)).status_code == 409
     assert (await client.patch(f"/api/v1/users/{world.farmer.id}", headers=world.admin.headers,
                                json={"active": True})).status_code == 409
+
+
+async def test_erasure_waits_for_open_bookings(client, world):
+    item = await client.post("/api/v1/items", headers=world.yard_north.headers, json={
+        "municipality_id": world.north.id, "name": "Mulcher", "kind": "machine", "unit": "hour", "rate_cents": 2500})
+    assert item.status_code == 201, item.text
+    start = clock.now().replace(microsecond=0) + timedelta(days=3)
+    booking = await client.post("/api/v1/bookings", headers=world.farmer.headers, json={
+        "item_id": item.json()["id"], "start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat(),
+        "with_operator": False})
+    assert booking.status_code == 201, booking.text
+    refused = await client.post(f"/api/v1/users/{world.farmer.id}/erase", headers=world.admin.headers)
+    assert refused.status_code == 409 and "1 offene" not in refused.json()["detail"]
+    assert "1 open booking" in refused.json()["detail"]
+    cancelled = await client.post(f"/api/v1/bookings/{booking.json()['id']}/cancel", headers=world.farmer.headers)
+    assert cancelled.status_code == 200
+    assert (await client.post(f"/api/v1/users/{world.farmer.id}/erase", headers=world.admin.headers)).status_code == 200

@@ -221,4 +221,9 @@ MESSAGES = {
     "people.change.updated": {"de": "Von der Verwaltung geändert", "en": "Changed by the administrator"},
     "people.change.deactivated": {"de": "Deaktiviert", "en": "Deactivated"},
     "people.change.erased": {"de": "Gelöscht (pseudonymisiert)", "en": "Erased"},
+    "user.erase_open_business": {
+        "de": "Der Landwirt hat noch {bookings} offene Buchung(en) und {care_logs} unbestätigte "
+              "Pflegemeldung(en); erst abschließen, ablehnen oder stornieren, dann löschen.",
+        "en": "The farmer still has {bookings} open booking(s) and {care_logs} undecided care log(s).",
+    },
 }

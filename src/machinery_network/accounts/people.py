@@ -372,6 +372,7 @@ async def erase_farmer(session: AsyncSession, actor: Actor, user_id: int) -> Use
         name, amount = balances[0]
         raise Conflict("user.erase_open_balance", municipality=name, amount=format_eur(amount),
                        extra={"open_balances": [{"municipality": n, "balance_cents": a} for n, a in balances]})
+    await _refuse_open_business(session, user_id)
     old_email = user.email
     user.name = pseudonym(user_id)
     user.email = f"geloescht-{user_id}@erased.invalid"
@@ -390,6 +391,20 @@ async def erase_farmer(session: AsyncSession, actor: Actor, user_id: int) -> Use
     await record(session, user_id, actor, "erased")
     await session.flush()
     return user
+
+
+async def _refuse_open_business(session: AsyncSession, farmer_id: int) -> None:
+    """409 while a booking is requested or approved (not yet completed: a charge may follow) or a care
+    log waits for its decision (a credit may follow): those are settled or withdrawn first."""
+    from machinery_network.bookings.models import Booking
+    from machinery_network.care.models import CareLog
+
+    bookings = await session.scalar(select(func.count()).select_from(Booking).where(
+        Booking.farmer_id == farmer_id, Booking.status.in_(("requested", "approved"))))
+    logs = await session.scalar(select(func.count()).select_from(CareLog).where(
+        CareLog.farmer_id == farmer_id, CareLog.status == "reported"))
+    if bookings or logs:
+        raise Conflict("user.erase_open_business", bookings=bookings or 0, care_logs=logs or 0)
 
 
 async def _pseudonymise_outbox(session: AsyncSession, user_id: int, email: str) -> None:

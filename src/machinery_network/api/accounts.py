@@ -23,6 +23,8 @@ class TokenResponse(BaseModel):
     user_id: int
     role: str
     municipality_id: int | None
+    # An administrator chose the password: the client should lead the user to POST /me/password.
+    password_change_required: bool = False
 
 
 class MunicipalityCreate(Input):
@@ -78,7 +80,8 @@ class AuthController(Controller):
     async def token(self, data: JSONBody[TokenRequest], request: Request, db_session: DbSession) -> TokenResponse:
         user = await service.authenticate(db_session, data.email, data.password, client_address(request))
         token = await service.issue_token(db_session, user, request.headers.get("user-agent"))
-        return TokenResponse(token=token, user_id=user.id, role=user.role, municipality_id=user.municipality_id)
+        return TokenResponse(token=token, user_id=user.id, role=user.role, municipality_id=user.municipality_id,
+                             password_change_required=user.password_change_required)
 
     @get("/me")
     async def me(self, actor: CurrentActor) -> dict:
