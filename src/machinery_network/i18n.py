@@ -59,6 +59,8 @@ def catalogues() -> dict[str, Catalogue]:
     from machinery_network.bookings.messages import MESSAGES as bookings
     from machinery_network.care.messages import MESSAGES as care
     from machinery_network.catalogue.messages import MESSAGES as catalogue_
+    from machinery_network.costing.messages import MESSAGES as costing
+    from machinery_network.dashboards.messages import MESSAGES as dashboards
     from machinery_network.exports.messages import MESSAGES as exports
     from machinery_network.ledger.messages import MESSAGES as ledger
     from machinery_network.machine.messages import MESSAGES as machine
@@ -66,7 +68,8 @@ def catalogues() -> dict[str, Catalogue]:
     from machinery_network.web.messages import MESSAGES as web
 
     return {"common": COMMON, "accounts": accounts, "catalogue": catalogue_, "bookings": bookings, "care": care,
-            "ledger": ledger, "machine": machine, "settlement": settlement, "exports": exports, "web": web}
+            "costing": costing, "dashboards": dashboards, "ledger": ledger, "machine": machine,
+            "settlement": settlement, "exports": exports, "web": web}
 
 
 @lru_cache

@@ -12,6 +12,7 @@ from machinery_network.accounts.models import (
 from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
 from machinery_network.care.models import Assignment, CareLog, CareLogStatus, CareTask, Section
 from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
+from machinery_network.costing.models import CostCalculation
 from machinery_network.ledger.models import EntryKind, LedgerEntry
 from machinery_network.machine.models import (
     Defect,
@@ -27,8 +28,9 @@ from machinery_network.settlement.models import Settlement, SettlementLine, Sett
 
 __all__ = [
     "ApiToken", "Assignment", "Block", "Booking", "BookingEvent", "BookingStatus", "CareLog",
-    "CareLogStatus", "CareTask", "Defect", "DefectBooking", "EntryKind", "Handover", "HandoverPhoto", "HandoverSurcharge", "Item", "ItemKind", "ItemRate",
-    "ItemUnit", "LedgerEntry",
-    "LoginAttempt", "MaintenanceInterval", "Municipality", "Occupancy", "OutboxMessage", "PasswordReset", "Repair", "Role", "Section",
+    "CareLogStatus", "CareTask", "CostCalculation", "Defect", "DefectBooking", "EntryKind", "Handover",
+    "HandoverPhoto", "HandoverSurcharge", "Item", "ItemKind", "ItemRate", "ItemUnit", "LedgerEntry",
+    "LoginAttempt", "MaintenanceInterval", "Municipality", "Occupancy", "OutboxMessage", "PasswordReset",
+    "Repair", "Role", "Section",
     "Settlement", "SettlementLine", "SettlementRun", "User", "UserChange",
 ]

@@ -9,8 +9,8 @@
 - CHECK constraints: the periods of bookings, blocks and occupancies lie between 2000 and 2200
   (no infinite or absurd timestamps).
 
-Revision ID: 0006_bookings_limits
-Revises: 0005_people
+Revision ID: 0007_bookings_limits
+Revises: 0006_cost_calculations
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_bookings_limits"
-down_revision: str | None = "0005_people"
+revision: str = "0007_bookings_limits"
+down_revision: str | None = "0006_cost_calculations"
 branch_labels = None
 depends_on = None
 
