@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -53,7 +53,7 @@ async def test_coverage_flags_by_hand(db_session, world, settings, frozen):
     spreader = await make_item(db_session, world, unit="hectare", rate=100, vat=0)
     unpriced = await make_item(db_session, world, unit="day", rate=9_000, vat=0)
     yard = world.yard_north.actor
-    await service.adopt(db_session, yard, mulcher.id, CostAdoption(**MULCHER, valid_from=date(2026, 1, 1)), settings)
+    await service.adopt(db_session, yard, mulcher.id, CostAdoption(**MULCHER), settings)  # from 1 March
     # the spreader's rate rounded up to 1.20 € a hectare
     await service.adopt(db_session, yard, spreader.id, CostAdoption(**SPREADER, rate_cents=120), settings)
 

@@ -200,3 +200,28 @@ async def test_farmer_has_no_dashboard(client, world):
     client.cookies.clear()
     response = await client.get("/dashboard", headers={"accept": "text/html"})
     assert response.status_code in (302, 303, 401)
+
+
+async def test_yearly_report_pdf_for_the_administrator(client, world, db_session):
+    await login(client, world.admin.user.email)
+    response = await client.get("/dashboard/report.pdf?year=2026")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert b"/Type /Page" in response.content or b"/Type/Page" in response.content
+    assert 'filename="jahresbericht-2026.pdf"' in response.headers["content-disposition"]
+    for who in ("yard_north", "finance_north", "farmer"):
+        client.cookies.clear()
+        await login(client, getattr(world, who).user.email)
+        assert (await client.get("/dashboard/report.pdf?year=2026")).status_code == 403
+
+
+def test_printable_svg_has_no_patterns_and_keeps_the_numbers():
+    from machinery_network.dashboards import svg
+    from machinery_network.dashboards.report import printable_svg
+
+    chart = svg.bars("k", "Titel", ["Nordheim"], [svg.Series("Belastungen", [1200]), svg.Series("Gutschriften", [300])],
+                     lambda v: f"{v} €")
+    printed = printable_svg(chart)
+    assert "url(#" not in printed and "<pattern" not in printed
+    assert "1200 EUR" in printed and "300 EUR" in printed and "#333333" in printed and "#8c8c8c" in printed

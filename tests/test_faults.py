@@ -48,13 +48,27 @@ class PrivatePostgres:
         self.server.cleanup()
 
 
+def _private_root() -> Path:
+    """Not under pytest's basetemp: a concurrent pytest session resets /tmp/pytest-of-<user> to 0700,
+    and the embedded server's own system user then loses access to its data directory mid-test."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="mn-faults-"))
+    root.chmod(0o755)
+    return root
+
+
 @pytest.fixture
-async def private_pg(tmp_path_factory):
-    pg = await asyncio.to_thread(PrivatePostgres, tmp_path_factory.mktemp("faults"))
+async def private_pg():
+    import shutil
+
+    root = await asyncio.to_thread(_private_root)
+    pg = await asyncio.to_thread(PrivatePostgres, root)
     try:
         yield pg
     finally:
         await asyncio.to_thread(pg.cleanup)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 async def test_database_restart_answers_503_and_recovers_without_restarting_the_app(private_pg, tmp_path):

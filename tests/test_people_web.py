@@ -161,3 +161,19 @@ async def test_an_admin_set_password_leads_to_the_change_page_at_login(client, w
     response = await login(client, "neu.web@example.org", "vom-Admin-gesetzt")
     assert response.headers["location"] == "/profile/password"
     assert "von der Verwaltung vergeben" in (await client.get("/profile/password")).text
+
+
+async def test_deactivation_ends_the_browser_session_at_once(client, world, sessionmaker):
+    import httpx
+
+    await login(client, world.farmer.user.email)
+    assert (await client.get("/profile")).status_code == 200
+    admin = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
+    async with admin:
+        await login(admin, world.admin.user.email)
+        off = await post_form(admin, f"/admin/users/{world.farmer.id}", {"name": "Franz Bauer", "role": "farmer"})
+        assert off.status_code == 303
+        again = await post_form(admin, f"/admin/users/{world.farmer.id}/password-reset", {})
+        assert again.status_code == 409 and "deaktiviert" in again.text
+    after = await client.get("/profile", follow_redirects=False)
+    assert after.status_code == 401 or "/login" in after.headers.get("location", "")

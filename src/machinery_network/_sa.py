@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, ForeignKey, Numeric, text
+from sqlalchemy import Column, DateTime, FetchedValue, ForeignKey, Integer, Numeric, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
@@ -44,4 +44,13 @@ def fk(target: str, *, nullable: bool = False, index: bool = True, ondelete: str
     return Field(
         default=None,
         sa_column=Column(ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index),
+    )
+
+
+def network_col(*, nullable: bool = False) -> Any:
+    """``network_id`` of a tenant table: written by the database (from the parent row or the
+    transaction's network, see migration 0007_networks) unless the code sets it, and read back on insert."""
+    return Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("networks.id"), nullable=nullable, server_default=FetchedValue()),
     )

@@ -19,10 +19,15 @@ class Actor:
     municipality_id: int | None
     name: str
     email: str
+    network_id: int | None = None  # None: the operator, or the system (CLI, scheduler) acting for any network
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.admin
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == Role.operator
 
     @property
     def label(self) -> str:

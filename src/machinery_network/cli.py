@@ -56,8 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     create_user = sub.add_parser("create-user", help="create a user; the password is read from stdin")
     create_user.add_argument("--email", required=True)
-    create_user.add_argument("--role", required=True, choices=["admin", "yard_head", "finance", "farmer"])
+    create_user.add_argument("--role", required=True, choices=["operator", "admin", "yard_head", "finance", "farmer"])
     create_user.add_argument("--municipality", type=int)
+    create_user.add_argument("--network", type=int,
+                             help="the user's network (needed when the installation has more than one)")
     create_user.add_argument("--name")
     create_user.add_argument("--iban")
 
@@ -153,7 +155,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     async def action(session):
         user = await create_user(
             session, SYSTEM, email=args.email, password=password, name=args.name or args.email.split("@")[0],
-            role=args.role, municipality_id=args.municipality, iban=args.iban,
+            role=args.role, municipality_id=args.municipality, iban=args.iban, network_id=args.network,
         )
         return user.id
 

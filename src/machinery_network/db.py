@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 
 from machinery_network.config import Settings
@@ -62,6 +63,38 @@ def _refuse_closed(dbapi_connection: Any, connection_record: Any, connection_pro
     driver = getattr(dbapi_connection, "driver_connection", None)
     if driver is not None and driver.is_closed():
         raise DisconnectionError("the server closed this connection")
+
+
+# --- the network of a session (row-level security) ------------------------------------------------
+#
+# Every tenant table's rows belong to one network; PostgreSQL shows a transaction only the rows of the
+# network in the setting ``mn.network_id`` (SET LOCAL, so it ends with the transaction and never leaks
+# to the next user of a pooled connection). ``use_network`` is the one place it is set: HTTP requests
+# (app.provide_optional_actor), the CLI and the scheduler call it; later transactions of the same
+# session get it again when they begin (``_network_on_begin``).
+
+NETWORK_SETTING = "mn.network_id"
+_SET_NETWORK = "SELECT set_config('mn.network_id', $1, true)"
+_SET_NETWORK_TEXT = text("SELECT set_config('mn.network_id', :n, true)")
+
+
+async def use_network(session: AsyncSession, network_id: int | None) -> None:
+    """From now on, the session's transactions see (and write) the rows of ``network_id`` only."""
+    begun = session.in_transaction()
+    session.info["network_id"] = network_id
+    if begun:  # otherwise the transaction's begin sets it (_network_on_begin)
+        conn = await driver(session)
+        await conn.execute(_SET_NETWORK, "" if network_id is None else str(network_id))
+
+
+def session_network(session: AsyncSession) -> int | None:
+    return session.info.get("network_id")
+
+
+@event.listens_for(Session, "after_begin")
+def _network_on_begin(session: Session, transaction: Any, connection: Any) -> None:
+    if session.info.get("network_id") is not None:
+        connection.execute(_SET_NETWORK_TEXT, {"n": str(session.info["network_id"])})
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

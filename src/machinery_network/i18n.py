@@ -64,10 +64,11 @@ def catalogues() -> dict[str, Catalogue]:
     from machinery_network.exports.messages import MESSAGES as exports
     from machinery_network.ledger.messages import MESSAGES as ledger
     from machinery_network.machine.messages import MESSAGES as machine
+    from machinery_network.networks.messages import MESSAGES as networks
     from machinery_network.settlement.messages import MESSAGES as settlement
     from machinery_network.web.messages import MESSAGES as web
 
-    return {"common": COMMON, "accounts": accounts, "catalogue": catalogue_, "bookings": bookings, "care": care,
+    return {"common": COMMON, "accounts": accounts, "networks": networks, "catalogue": catalogue_, "bookings": bookings, "care": care,
             "costing": costing, "dashboards": dashboards, "ledger": ledger, "machine": machine,
             "settlement": settlement, "exports": exports, "web": web}
 

@@ -23,10 +23,12 @@ from machinery_network.machine.models import (
     MaintenanceInterval,
     Repair,
 )
+from machinery_network.networks.models import Agreement, AgreementState, Network
 from machinery_network.notifications.models import OutboxMessage
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
 __all__ = [
+    "Agreement", "AgreementState", "Network",
     "ApiToken", "Assignment", "Block", "Booking", "BookingEvent", "BookingStatus", "CareLog",
     "CareLogStatus", "CareTask", "CostCalculation", "Defect", "DefectBooking", "EntryKind", "Handover",
     "HandoverPhoto", "HandoverSurcharge", "Item", "ItemKind", "ItemRate", "ItemUnit", "LedgerEntry",

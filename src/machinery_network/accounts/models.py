@@ -10,10 +10,11 @@ from sqlalchemy import Boolean, Column, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from machinery_network._sa import created_at, fk, ts
+from machinery_network._sa import created_at, fk, network_col, ts
 
 
 class Role(StrEnum):
+    operator = "operator"  # the installation's: networks and their first administrators, no network
     admin = "admin"
     yard_head = "yard_head"
     finance = "finance"
@@ -32,7 +33,8 @@ class Municipality(SQLModel, table=True):
     __tablename__ = "municipalities"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=200, unique=True)
+    name: str = Field(max_length=200)  # unique within its network
+    network_id: int | None = network_col()
     address: str | None = Field(default=None, max_length=2000)
     iban: str | None = Field(default=None, max_length=34)
     bic: str | None = Field(default=None, max_length=11)
@@ -57,6 +59,7 @@ class User(SQLModel, table=True):
     password_hash: str
     role: str = Field(max_length=20)
     municipality_id: int | None = fk("municipalities.id", nullable=True)
+    network_id: int | None = network_col(nullable=True)  # NULL only for the operator
     iban: str | None = Field(default=None, max_length=34)
     bic: str | None = Field(default=None, max_length=11)
     mandate_reference: str | None = Field(default=None, max_length=35)

@@ -20,8 +20,15 @@ from machinery_network.accounts.security import (
     verify_password_async,
 )
 from machinery_network.auth import Actor, require_role
-from machinery_network.db import DriverStatement, driver, for_driver
-from machinery_network.errors import Conflict, Invalid, NotAuthenticated, NotFound, TooManyRequests
+from machinery_network.db import DriverStatement, driver, for_driver, session_network, use_network
+from machinery_network.errors import (
+    Conflict,
+    Invalid,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
+    TooManyRequests,
+)
 from machinery_network.validators import normalize_bic, normalize_creditor_id, normalize_iban
 
 TOKEN_LIFETIME = timedelta(days=30)
@@ -34,7 +41,8 @@ MAX_LOGIN_DELAY = 60
 
 def actor_of(user: User) -> Actor:
     return Actor(
-        id=user.id, role=user.role, municipality_id=user.municipality_id, name=user.name, email=user.email
+        id=user.id, role=user.role, municipality_id=user.municipality_id, name=user.name, email=user.email,
+        network_id=user.network_id,
     )
 
 
@@ -54,12 +62,16 @@ async def create_municipality(
     require_role(actor, Role.admin)
     municipality = Municipality(
         name=name.strip(),
+        network_id=actor.network_id,  # None (the system): the transaction's or the only network
         iban=normalize_iban(iban),
         bic=normalize_bic(bic),
         creditor_id=normalize_creditor_id(creditor_id),
         address=address,
     )
-    if await session.scalar(select(Municipality.id).where(Municipality.name == municipality.name)):
+    same_name = select(Municipality.id).where(Municipality.name == municipality.name)
+    if actor.network_id is not None:
+        same_name = same_name.where(Municipality.network_id == actor.network_id)
+    if await session.scalar(same_name):
         raise Conflict("municipality.name_taken", field="name")
     session.add(municipality)
     try:
@@ -76,8 +88,12 @@ async def get_municipality(session: AsyncSession, municipality_id: int) -> Munic
     return municipality
 
 
-async def list_municipalities(session: AsyncSession) -> list[Municipality]:
-    return list(await session.scalars(select(Municipality).order_by(Municipality.name)))
+async def list_municipalities(session: AsyncSession, network_id: int | None = None) -> list[Municipality]:
+    """The municipalities the transaction sees (its network's), or those of ``network_id``."""
+    stmt = select(Municipality).order_by(Municipality.name, Municipality.id)
+    if network_id is not None:
+        stmt = stmt.where(Municipality.network_id == network_id)
+    return list(await session.scalars(stmt))
 
 
 # --- users ---------------------------------------------------------------------------------
@@ -95,15 +111,40 @@ async def create_user(
     iban: str | None = None,
     bic: str | None = None,
     address: str | None = None,
+    network_id: int | None = None,
 ) -> User:
-    require_role(actor, Role.admin)
+    """Admins create users of their network; the operator creates administrators of a network (and
+    the system, i.e. the CLI, anyone: without ``network_id`` in the installation's only network)."""
+    from machinery_network.networks.service import require_own_network, resolve_network
+
+    if actor.role == Role.operator:
+        if role != Role.admin:
+            raise NotAllowed("network.operator_creates_admins")
+        if network_id is None:
+            raise Invalid("network.required", field="network_id")
+    else:
+        require_role(actor, Role.admin)
+    if role == Role.operator:
+        if actor.id is not None:  # only the system (CLI) makes operators
+            raise NotAllowed()
+        if network_id is not None:
+            raise Invalid("network.operator_no_network", field="network_id")
+    else:
+        if network_id is None:
+            network_id = actor.network_id or session_network(session)
+        network_id = await resolve_network(session, network_id)
+        require_own_network(actor, network_id)
+        if actor.network_id is None:  # the operator or the system: write into that network
+            await use_network(session, network_id)
     if role in (Role.yard_head, Role.finance) and municipality_id is None:
         raise Invalid("user.municipality_required", field="municipality_id")
     if role not in (Role.yard_head, Role.finance) and municipality_id is not None:
         raise Invalid("user.municipality_not_allowed", field="municipality_id")
     check_password(password, email)
     if municipality_id is not None:
-        await get_municipality(session, municipality_id)
+        municipality = await get_municipality(session, municipality_id)
+        if municipality.network_id != network_id:
+            raise NotFound("municipality.not_found", id=municipality_id)
     email = email.strip().lower()
     if await session.scalar(select(User.id).where(User.email == email)):
         raise Conflict("user.email_taken", field="email")
@@ -115,6 +156,7 @@ async def create_user(
         password_change_required=actor.id is not None,
         role=role,
         municipality_id=municipality_id,
+        network_id=network_id,
         iban=normalize_iban(iban),
         bic=normalize_bic(bic),
         address=address,
@@ -145,8 +187,11 @@ async def get_farmer(session: AsyncSession, farmer_id: int) -> User:
     return user
 
 
-async def list_users(session: AsyncSession) -> list[User]:
-    return list(await session.scalars(select(User).order_by(User.role, User.name, User.id)))
+async def list_users(session: AsyncSession, network_id: int | None = None) -> list[User]:
+    stmt = select(User).order_by(User.role, User.name, User.id)
+    if network_id is not None:
+        stmt = stmt.where(User.network_id == network_id)
+    return list(await session.scalars(stmt))
 
 
 async def list_farmers(session: AsyncSession) -> list[User]:
@@ -219,7 +264,8 @@ async def issue_token(session: AsyncSession, user: User, label: str | None = Non
 @functools.cache
 def _token_statement() -> DriverStatement:
     return for_driver(
-        select(User.id, User.role, User.municipality_id, User.name, User.email, ApiToken.expires_at)
+        select(User.id, User.role, User.municipality_id, User.name, User.email, User.network_id,
+               ApiToken.expires_at)
         .join(ApiToken, ApiToken.user_id == User.id)
         .where(ApiToken.token_hash == bindparam("digest"), ApiToken.expires_at > func.now(), User.active)
     )
@@ -270,7 +316,7 @@ async def actor_from_token(session: AsyncSession, token: str) -> Actor | None:
     if row is None:
         return None
     actor = Actor(id=row["id"], role=row["role"], municipality_id=row["municipality_id"], name=row["name"],
-                  email=row["email"])
+                  email=row["email"], network_id=row["network_id"])
     token_cache.put(digest, actor, row["expires_at"])
     return actor
 

@@ -12,6 +12,7 @@ from machinery_network.api import (
     exports,
     ledger,
     machine,
+    networks,
     people,
     settlement,
 )
@@ -20,6 +21,7 @@ API_PREFIX = "/api/v1"
 
 ROUTES = [
     *accounts.ROUTES,
+    *networks.ROUTES,
     *people.ROUTES,
     *catalogue.ROUTES,
     *costing.ROUTES,

@@ -23,6 +23,7 @@ class TokenResponse(BaseModel):
     user_id: int
     role: str
     municipality_id: int | None
+    network_id: int | None = None
     # An administrator chose the password: the client should lead the user to POST /me/password.
     password_change_required: bool = False
 
@@ -38,6 +39,7 @@ class MunicipalityCreate(Input):
 class MunicipalityPublic(BaseModel):
     id: int
     name: str
+    network_id: int | None
     iban: str | None
     bic: str | None
     creditor_id: str | None
@@ -57,6 +59,7 @@ class UserCreate(Input):
     iban: str | None = None
     bic: str | None = None
     address: Note | None = None
+    network_id: Id | None = None
 
 
 class UserPublic(BaseModel):
@@ -65,6 +68,7 @@ class UserPublic(BaseModel):
     name: str
     role: str
     municipality_id: int | None
+    network_id: int | None
     iban: str | None
 
 
@@ -81,12 +85,13 @@ class AuthController(Controller):
         user = await service.authenticate(db_session, data.email, data.password, client_address(request))
         token = await service.issue_token(db_session, user, request.headers.get("user-agent"))
         return TokenResponse(token=token, user_id=user.id, role=user.role, municipality_id=user.municipality_id,
+                             network_id=user.network_id,
                              password_change_required=user.password_change_required)
 
     @get("/me")
     async def me(self, actor: CurrentActor) -> dict:
         return {"id": actor.id, "name": actor.name, "email": actor.email, "role": actor.role,
-                "municipality_id": actor.municipality_id}
+                "municipality_id": actor.municipality_id, "network_id": actor.network_id}
 
 
 class MunicipalityController(Controller):
@@ -100,7 +105,7 @@ class MunicipalityController(Controller):
 
     @get("/")
     async def list_(self, actor: CurrentActor, db_session: DbSession) -> list[MunicipalityPublic]:
-        return [MunicipalityPublic.of(m) for m in await service.list_municipalities(db_session)]
+        return [MunicipalityPublic.of(m) for m in await service.list_municipalities(db_session, actor.network_id)]
 
     @get("/{municipality_id:int}")
     async def show(self, municipality_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> MunicipalityPublic:
@@ -123,6 +128,7 @@ class UserController(Controller):
         users = await people.visible_users(db_session, actor)
         iban = people.sees_iban(actor)
         return [UserPublic(id=u.id, email=u.email, name=u.name, role=u.role, municipality_id=u.municipality_id,
+                           network_id=u.network_id,
                            iban=u.iban if iban else None) for u in users]
 
 

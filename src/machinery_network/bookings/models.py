@@ -100,6 +100,6 @@ class Occupancy(SQLModel, table=True):
     end_at: datetime = ts()
     booking_id: int | None = fk("bookings.id", nullable=True, ondelete="CASCADE")
     block_id: int | None = fk("blocks.id", nullable=True, ondelete="CASCADE")
-    # The item's buffer (kept equal to it by a foreign key on (item_id, buffer_minutes), migration 0008):
+    # The item's buffer (kept equal to it by a foreign key on (item_id, buffer_minutes), migration 0009):
     # the constraint compares [start_at, end_at + buffer).
     buffer_minutes: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))

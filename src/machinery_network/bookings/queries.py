@@ -49,7 +49,7 @@ _HALF_OPEN = literal_column("'[)'")  # a literal, not a parameter: the index exp
 
 
 def padded_end(end: Any, buffer_minutes: Any) -> ColumnElement[datetime]:
-    """``end`` plus the item's buffer, by the function the exclusion constraint uses (migration 0008)."""
+    """``end`` plus the item's buffer, by the function the exclusion constraint uses (migration 0009)."""
     return func.mn_padded_end(end, buffer_minutes, type_=DateTime(timezone=True))
 
 

@@ -62,11 +62,13 @@ class ItemUpdate(Input):
     # The day a change of rate_cents, operator_rate_cents or vat_percent takes effect (default: today;
     # not later, and not before the last change). Bookings approved before keep their rates.
     valid_from: date | None = None
+    shared: bool | None = None  # offered to the farmers of networks with an active agreement
 
 
 class ItemPublic(BaseModel):
     id: int
     municipality_id: int
+    network_id: int | None
     name: str
     description: str | None
     kind: str
@@ -80,6 +82,7 @@ class ItemPublic(BaseModel):
     buffer_minutes: int = 0
     fuel_surcharge_cents: int | None = None
     cleaning_surcharge_cents: int | None = None
+    shared: bool = False
     created_at: datetime
 
     @classmethod

@@ -63,7 +63,7 @@ async def update_item(session: AsyncSession, actor: Actor, item_id: int, data: I
         _record_rates(session, item, actor, valid_from)
     try:
         async with session.begin_nested():
-            # A new buffer cascades to the item's occupancies (migration 0008); the exclusion
+            # A new buffer cascades to the item's occupancies (migration 0009); the exclusion
             # constraint refuses it when two of them would lie closer than that.
             await session.flush()
     except IntegrityError as exc:

@@ -55,6 +55,8 @@ async def adopt(
     changes: dict[str, object] = {"rate_cents": rate}
     if result.operator_rate_cents is not None:
         changes["operator_rate_cents"] = result.operator_rate_cents
+    if "valid_from" in ItemUpdate.model_fields:  # the item's rate history (valid_from) records the change
+        changes["valid_from"] = valid_from
     await update_item(session, actor, item_id, ItemUpdate.model_validate(changes))
     kept = CostCalculation(
         item_id=item_id, valid_from=valid_from, rate_cents=rate, note=data.note, created_by=actor.id,

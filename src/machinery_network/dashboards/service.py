@@ -207,14 +207,19 @@ async def finance(session: AsyncSession, actor: Actor, municipality_id: int, set
 
     monthly = (await session.execute(text(
         """
-        SELECT g.month::date AS month,
-               coalesce(sum(e.amount_cents) FILTER (WHERE e.amount_cents > 0), 0) AS charges,
-               coalesce(-sum(e.amount_cents) FILTER (WHERE e.amount_cents < 0), 0) AS credits,
-               coalesce(sum(e.amount_cents), 0) AS net
+        SELECT g.month::date AS month, coalesce(a.charges, 0) AS charges, coalesce(a.credits, 0) AS credits,
+               coalesce(a.net, 0) AS net
         FROM generate_series(CAST(:first AS date), CAST(:stop AS date) - 1, interval '1 month') AS g(month)
-        LEFT JOIN ledger_entries e ON e.municipality_id = :m
-             AND e.value_date >= g.month AND e.value_date < g.month + interval '1 month'
-        GROUP BY g.month ORDER BY g.month
+        LEFT JOIN (
+            SELECT date_trunc('month', e.value_date)::date AS month,
+                   sum(e.amount_cents) FILTER (WHERE e.amount_cents > 0) AS charges,
+                   -sum(e.amount_cents) FILTER (WHERE e.amount_cents < 0) AS credits,
+                   sum(e.amount_cents) AS net
+            FROM ledger_entries e
+            WHERE e.municipality_id = :m AND e.value_date >= :first AND e.value_date < :stop
+            GROUP BY 1
+        ) a ON a.month = g.month::date
+        ORDER BY g.month
         """), params)).all()
     p = Panel("balances", _("dash.balances"), [_("dash.month"), _("dash.charges"), _("dash.credits"), _("dash.net")],
               ["text", "eur", "eur", "eur"],
@@ -229,11 +234,16 @@ async def finance(session: AsyncSession, actor: Actor, municipality_id: int, set
     # mandates and SEPA exceptions: farmers with a balance, with or without IBAN and mandate
     accounts = (await session.execute(text(
         """
-        SELECT u.id, u.name, u.iban, u.mandate_reference, sum(e.amount_cents) AS balance
-        FROM ledger_entries e JOIN users u ON u.id = e.farmer_id
-        WHERE e.municipality_id = :m GROUP BY u.id, u.name, u.iban, u.mandate_reference
-        HAVING sum(e.amount_cents) <> 0 ORDER BY u.name, u.id
-        """), params)).all()
+        SELECT u.id, u.name, u.iban, u.mandate_reference, a.balance, a.b1, a.b2
+        FROM (
+            SELECT e.farmer_id, sum(e.amount_cents) AS balance,
+                   coalesce(sum(e.amount_cents) FILTER (WHERE e.value_date < :m1), 0) AS b1,
+                   coalesce(sum(e.amount_cents) FILTER (WHERE e.value_date < :m2), 0) AS b2
+            FROM ledger_entries e WHERE e.municipality_id = :m AND e.value_date < :stop
+            GROUP BY e.farmer_id
+        ) a JOIN users u ON u.id = a.farmer_id
+        WHERE a.balance <> 0 ORDER BY u.name, u.id
+        """), {**params, "m1": this_month, "m2": _add_months(this_month, -1)})).all()
     with_mandate = sum(1 for a in accounts if a.iban and a.mandate_reference)
     no_mandate = sum(1 for a in accounts if a.iban and not a.mandate_reference and a.balance > 0)
     no_iban = sum(1 for a in accounts if not a.iban)
@@ -249,27 +259,14 @@ async def finance(session: AsyncSession, actor: Actor, municipality_id: int, set
     panels.append(p)
 
     # farmers whose debt grew in each of the last two months
-    debts = (await session.execute(text(
-        """
-        SELECT u.name,
-               sum(e.amount_cents) FILTER (WHERE e.value_date < :m2) AS b2,
-               sum(e.amount_cents) FILTER (WHERE e.value_date < :m1) AS b1,
-               sum(e.amount_cents) AS b0
-        FROM ledger_entries e JOIN users u ON u.id = e.farmer_id
-        WHERE e.municipality_id = :m AND e.value_date < :stop
-        GROUP BY u.id, u.name
-        HAVING sum(e.amount_cents) > 0
-           AND sum(e.amount_cents) > coalesce(sum(e.amount_cents) FILTER (WHERE e.value_date < :m1), 0)
-           AND coalesce(sum(e.amount_cents) FILTER (WHERE e.value_date < :m1), 0)
-               > coalesce(sum(e.amount_cents) FILTER (WHERE e.value_date < :m2), 0)
-        ORDER BY b0 DESC, u.name
-        """), {**params, "m1": this_month, "m2": _add_months(this_month, -1)})).all()
+    debts = sorted((a for a in accounts if a.balance > 0 and a.balance > a.b1 > a.b2),
+                   key=lambda a: (-a.balance, a.name))
     p = Panel("debt", _("dash.debt"), [_("dash.farmer"), month_label(_add_months(this_month, -2)) + " " + _("dash.end"),
                                        month_label(_add_months(this_month, -1)) + " " + _("dash.end"), _("dash.today")],
-              ["text", "eur", "eur", "eur"], [[d.name, int(d.b2 or 0), int(d.b1 or 0), int(d.b0)] for d in debts])
+              ["text", "eur", "eur", "eur"], [[d.name, int(d.b2), int(d.b1), int(d.balance)] for d in debts])
     p.chart = svg.bars(p.key, p.title, [d.name for d in debts], [
-        svg.Series(_("dash.today"), [int(d.b0) for d in debts]),
-        svg.Series(_("dash.month_ago"), [int(d.b1 or 0) for d in debts]),
+        svg.Series(_("dash.today"), [int(d.balance) for d in debts]),
+        svg.Series(_("dash.month_ago"), [int(d.b1) for d in debts]),
     ], eur)
     panels.append(p)
     return panels

@@ -1,4 +1,4 @@
-"""Tables of hand-over, return, defects and repairs (migration 0008 holds their constraints)."""
+"""Tables of hand-over, return, defects and repairs (migration 0009 holds their constraints)."""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ from machinery_network.machine.schemas import CheckinInput, CheckoutInput, Repai
 from machinery_network.notifications.service import MailTemplates, enqueue, format_period
 
 MAILS = MailTemplates("machinery_network.machine")
-# "Until repaired": the latest end the period CHECKs allow (migration 0007: before 2200).
+# "Until repaired": the latest end the period CHECKs allow (migration 0008: before 2200).
 OUT_OF_SERVICE_END = datetime(2199, 12, 31, tzinfo=UTC)
 
 

@@ -14,9 +14,9 @@ from litestar.response import Template
 from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality
-from machinery_network.auth import Actor
+from machinery_network.auth import Actor, require_role
 from machinery_network.config import Settings
-from machinery_network.dashboards import service
+from machinery_network.dashboards import report, service
 from machinery_network.dashboards.service import Panel
 from machinery_network.errors import NotAllowed, NotFound
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, render
@@ -73,4 +73,16 @@ async def dashboard_csv(
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-ROUTES = [dashboard_page, dashboard_csv]
+@get("/dashboard/report.pdf", include_in_schema=False)
+async def yearly_report_pdf(
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, year: FromQuery[str | None] = None
+) -> Response[bytes]:
+    """The administrator's yearly report: the council dashboard of ``year`` as one PDF."""
+    require_role(actor, Role.admin)
+    selected = _year(year, settings)
+    content = await report.yearly_report(db_session, actor, selected, settings)
+    return Response(content, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="jahresbericht-{selected}.pdf"'})
+
+
+ROUTES = [dashboard_page, dashboard_csv, yearly_report_pdf]

@@ -9,8 +9,8 @@
 - CHECK constraints: the periods of bookings, blocks and occupancies lie between 2000 and 2200
   (no infinite or absurd timestamps).
 
-Revision ID: 0007_bookings_limits
-Revises: 0006_cost_calculations
+Revision ID: 0008_bookings_limits
+Revises: 0007_networks
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_bookings_limits"
-down_revision: str | None = "0006_cost_calculations"
+revision: str = "0008_bookings_limits"
+down_revision: str | None = "0007_networks"
 branch_labels = None
 depends_on = None
 

@@ -15,16 +15,16 @@
 - ``items.fuel_surcharge_cents``, ``cleaning_surcharge_cents`` and ``handover_surcharges``: surcharges
   posted from a return (ledger adjustments, once per return and kind).
 
-Revision ID: 0008_machine
-Revises: 0007_bookings_limits
+Revision ID: 0009_machine
+Revises: 0008_bookings_limits
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision: str = "0008_machine"
-down_revision: str | None = "0007_bookings_limits"
+revision: str = "0009_machine"
+down_revision: str | None = "0008_bookings_limits"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Networks: the tenants of an installation, and agreements between them."""
