@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     smtp_from: str = Field(default="maschinennetz@localhost", alias="MN_SMTP_FROM")
     env: Environment = Field(default="development", alias="MN_ENV")
     booking_horizon_days: int = Field(default=180, alias="MN_BOOKING_HORIZON_DAYS", ge=1)
+    # How long before a booking's start the machine may be handed over (checkout).
+    handover_lead_hours: int = Field(default=48, alias="MN_HANDOVER_LEAD_HOURS", ge=0, le=24 * 30)
     upload_max_bytes: int = Field(default=5 * 1024 * 1024, alias="MN_UPLOAD_MAX_BYTES", ge=1)
     base_url: str = Field(default="http://127.0.0.1:8000", alias="MN_BASE_URL")
     db_pool_size: int = Field(default=10, alias="MN_DB_POOL_SIZE", ge=1)

@@ -104,6 +104,7 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 # SQLSTATEs the services turn into friendly answers (the constraints stay the guarantee).
 EXCLUSION_VIOLATION = "23P01"
 UNIQUE_VIOLATION = "23505"
+CHECK_VIOLATION = "23514"
 
 
 def sqlstate(exc: BaseException) -> str | None:

@@ -15,6 +15,15 @@ from machinery_network.care.models import Assignment, CareLog, CareLogStatus, Ca
 from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
 from machinery_network.costing.models import CostCalculation
 from machinery_network.ledger.models import EntryKind, LedgerEntry
+from machinery_network.machine.models import (
+    Defect,
+    DefectBooking,
+    Handover,
+    HandoverPhoto,
+    HandoverSurcharge,
+    MaintenanceInterval,
+    Repair,
+)
 from machinery_network.mandates.models import Mandate, MandateState, Partner, PartnerHow
 from machinery_network.networks.models import Agreement, AgreementState, Network
 from machinery_network.notifications.models import OutboxMessage
@@ -34,13 +43,19 @@ __all__ = [
     "CareTask",
     "CostCalculation",
     "DatevDebtor",
+    "Defect",
+    "DefectBooking",
     "EntryKind",
+    "Handover",
+    "HandoverPhoto",
+    "HandoverSurcharge",
     "Item",
     "ItemKind",
     "ItemRate",
     "ItemUnit",
     "LedgerEntry",
     "LoginAttempt",
+    "MaintenanceInterval",
     "Mandate",
     "MandateState",
     "Municipality",
@@ -50,6 +65,7 @@ __all__ = [
     "Partner",
     "PartnerHow",
     "PasswordReset",
+    "Repair",
     "Role",
     "Section",
     "Settlement",

@@ -147,6 +147,13 @@ async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settin
         kwargs={"tz": settings.tz}, id="monthly-settlement", name="settle the previous month", replace_existing=True,
         misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
     )
+    from machinery_network.machine.maintenance import run_weekly_digest
+
+    scheduler.add_job(
+        run_weekly_digest, CronTrigger(day_of_week="mon", hour=6, minute=0, timezone=settings.tz),
+        args=[sessionmaker, settings], id="maintenance-digest", name="weekly digest of due maintenance",
+        replace_existing=True, misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
+    )
     # The catch-up runs as a one-off job right away, so a slow catch-up does not hold up start-up.
     scheduler.add_job(catch_up, args=[sessionmaker], kwargs={"tz": settings.tz}, id="settlement-catch-up",
                       name="settle missed months")

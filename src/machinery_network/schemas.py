@@ -60,6 +60,7 @@ def _whole_number(value: object) -> object:
 Cents = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=10**11)]
 SignedCents = Annotated[int, BeforeValidator(_whole_number), Field(ge=-(10**11), le=10**11)]
 Id = Annotated[int, BeforeValidator(_whole_number), Field(ge=1, le=2**31 - 1)]
+WeekMinutes = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=7 * 24 * 60)]
 Quantity = Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), max_digits=12, decimal_places=3)]
 VatPercent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 

@@ -41,7 +41,7 @@ from machinery_network.config import get_settings
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.money import format_eur
-from machinery_network.notifications.service import enqueue
+from machinery_network.notifications.service import Mail, enqueue
 from machinery_network.validators import normalize_iban
 
 RESET_LIFETIME = timedelta(hours=1)
@@ -196,10 +196,10 @@ async def _send_reset(session: AsyncSession, user: User, base_url: str, *, by_ad
         user_id=user.id, token_hash=_reset_digest(token), expires_at=clock.now() + RESET_LIFETIME,
     ))
     link = f"{base_url.rstrip('/')}/password-reset/{token}"
-    enqueue(
-        session, recipient=user, subject="Passwort zurücksetzen",
+    enqueue(session, recipient=user, mail=Mail(
+        subject="Passwort zurücksetzen",
         body=RESET_TEXT.format(name=user.name, link=link, by=" (durch die Netzwerkverwaltung)" if by_admin else ""),
-    )
+    ))
     await session.flush()
     return token
 

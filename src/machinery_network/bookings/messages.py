@@ -128,6 +128,7 @@ MESSAGES = {
     "bookings.next_week": {"de": "nächste Woche →", "en": "next week →"},
     "bookings.busy_booking": {"de": "gebucht", "en": "booked"},
     "bookings.busy_block": {"de": "gesperrt", "en": "blocked"},
+    "bookings.busy_buffer": {"de": "Rüst- und Fahrzeit", "en": "set-up and travel time"},
     "bookings.blocks": {"de": "Sperrzeiten (Wartung, Eigenbedarf)", "en": "Blocks (maintenance, own use)"},
     "bookings.block_reason": {"de": "Grund", "en": "Reason"},
     "bookings.add_block": {"de": "Sperrzeit eintragen", "en": "Add block"},

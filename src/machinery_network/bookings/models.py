@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Numeric
+from sqlalchemy import BigInteger, Column, Integer, Numeric, text
 from sqlmodel import Field, SQLModel
 
 from machinery_network._sa import created_at, decimal_col, fk, ts
@@ -100,3 +100,6 @@ class Occupancy(SQLModel, table=True):
     end_at: datetime = ts()
     booking_id: int | None = fk("bookings.id", nullable=True, ondelete="CASCADE")
     block_id: int | None = fk("blocks.id", nullable=True, ondelete="CASCADE")
+    # The item's buffer (kept equal to it by a foreign key on (item_id, buffer_minutes), migration 0009):
+    # the constraint compares [start_at, end_at + buffer).
+    buffer_minutes: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, select
+from sqlalchemy import ColumnElement, DateTime, and_, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -48,13 +48,24 @@ class OccupiedPeriod:
 _HALF_OPEN = literal_column("'[)'")  # a literal, not a parameter: the index expression must match
 
 
-def occupying(start: Any, end: Any) -> ColumnElement[bool]:
-    """Occupancies overlapping the half-open [start, end), written as the exclusion constraint
-    compares them, so that PostgreSQL finds them in the constraint's GiST index (item, period)
-    instead of reading every occupancy of the item."""
-    return func.tstzrange(Occupancy.start_at, Occupancy.end_at, _HALF_OPEN).op("&&")(
-        func.tstzrange(start, end, _HALF_OPEN)
+def padded_end(end: Any, buffer_minutes: Any) -> ColumnElement[datetime]:
+    """``end`` plus the item's buffer, by the function the exclusion constraint uses (migration 0009)."""
+    return func.mn_padded_end(end, buffer_minutes, type_=DateTime(timezone=True))
+
+
+def occupying(start: Any, end: Any, buffer_minutes: Any = 0) -> ColumnElement[bool]:
+    """Occupancies whose padded period [start_at, end_at + buffer) overlaps the half-open
+    [start, end + buffer_minutes), written as the exclusion constraint compares them, so that
+    PostgreSQL finds them in the constraint's GiST index (item, period) instead of reading every
+    occupancy of the item. ``buffer_minutes`` is the item's buffer (a column or a value)."""
+    return func.tstzrange(Occupancy.start_at, padded_end(Occupancy.end_at, Occupancy.buffer_minutes), _HALF_OPEN).op("&&")(
+        func.tstzrange(start, padded_end(end, buffer_minutes), _HALF_OPEN)
     )
+
+
+def item_buffer(item_id: Any) -> ColumnElement[int]:
+    """The item's buffer in minutes, as a scalar subquery."""
+    return select(Item.buffer_minutes).where(Item.id == item_id).scalar_subquery()
 
 
 async def find_overlap(
@@ -65,7 +76,7 @@ async def find_overlap(
         return None
     return await session.scalar(
         select(Occupancy)
-        .where(Occupancy.item_id == item_id, occupying(start, end))
+        .where(Occupancy.item_id == item_id, occupying(start, end, item_buffer(item_id)))
         .order_by(Occupancy.start_at, Occupancy.id)
         .limit(1)
     )
@@ -180,10 +191,11 @@ async def conflict_flags(session: AsyncSession, booking_ids: list[int]) -> dict[
         return {}
     flags: dict[int, str] = {}
     taken = await session.scalars(
-        select(Booking.id).where(
+        select(Booking.id).join(Item, Item.id == Booking.item_id).where(
             Booking.id.in_(booking_ids), Booking.status == BookingStatus.requested,
             select(Occupancy.id).where(
-                Occupancy.item_id == Booking.item_id, occupying(Booking.start_at, Booking.end_at),
+                Occupancy.item_id == Booking.item_id,
+                occupying(Booking.start_at, Booking.end_at, Item.buffer_minutes),
             ).exists(),
         )
     )
@@ -212,7 +224,7 @@ async def conflict_flags(session: AsyncSession, booking_ids: list[int]) -> dict[
 class Busy:
     start: datetime
     end: datetime
-    kind: str  # booking | block
+    kind: str  # booking | block | buffer (set-up and travel time before and after a booking)
     booking_id: int | None
     block_id: int | None
     reason: str | None
@@ -231,11 +243,22 @@ async def availability(
         .where(Occupancy.item_id == item_id, occupying(start, end))
         .order_by(Occupancy.start_at, Occupancy.id)
     )
-    return [
-        Busy(start=o.start_at, end=o.end_at, kind="booking" if o.booking_id is not None else "block",
-             booking_id=o.booking_id, block_id=o.block_id, reason=reason)
-        for o, reason in rows.all()
-    ]
+    busy: list[Busy] = []
+    for o, reason in rows.all():
+        kind = "booking" if o.booking_id is not None else "block"
+        period = Busy(start=o.start_at, end=o.end_at, kind=kind, booking_id=o.booking_id, block_id=o.block_id,
+                      reason=reason)
+        if o.buffer_minutes and kind == "booking":
+            # The item's set-up and travel time: no other booking may start or end within it.
+            pad = timedelta(minutes=o.buffer_minutes)
+            busy.append(Busy(start=o.start_at - pad, end=o.start_at, kind="buffer", booking_id=o.booking_id,
+                             block_id=None, reason=None))
+            busy.append(period)
+            busy.append(Busy(start=o.end_at, end=o.end_at + pad, kind="buffer", booking_id=o.booking_id,
+                             block_id=None, reason=None))
+        else:
+            busy.append(period)
+    return [b for b in busy if b.end > start and b.start < end]
 
 
 async def list_blocks(session: AsyncSession, item_id: int, *, since: datetime | None = None) -> list[Block]:

@@ -27,6 +27,8 @@ class RejectInput(Input):
 class CompleteInput(Input):
     quantity: Quantity
     with_operator_hours: Quantity | None = None
+    # Why the quantity differs from the one the return proposed (kept in the completion's event).
+    reason: Note | None = None
 
 
 class BlockCreate(Input):

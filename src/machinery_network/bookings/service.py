@@ -69,7 +69,8 @@ from machinery_network.config import Settings
 from machinery_network.db import EXCLUSION_VIOLATION, UNIQUE_VIOLATION, driver, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.ledger import service as ledger
-from machinery_network.money import line_amounts
+from machinery_network.machine.models import Handover
+from machinery_network.money import format_decimal_de, line_amounts
 from machinery_network.schemas import json_number
 
 __all__ = [  # the reading side, used through this module by the web and API layers
@@ -261,9 +262,14 @@ def approved_rates(booking: Booking, item: Item) -> Rates:
 
 
 async def complete(
-    session: AsyncSession, actor: Actor, booking_id: int, data: CompleteInput, settings: Settings
+    session: AsyncSession, actor: Actor, booking_id: int, data: CompleteInput, settings: Settings,
+    *, require_reason: bool = False,
 ) -> Booking:
-    """Record the actual use and post the charge (value date: the booking's start day)."""
+    """Record the actual use and post the charge (value date: the booking's start day).
+
+    After a return the proposed quantity stays in the hand-over; a different quantity is a
+    correction whose reason goes into the completion's event with the proposal (both kept). The
+    forms insist on the reason (``require_reason``)."""
     booking, item = await load(session, booking_id, lock=True)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
     if booking.status != BookingStatus.approved:
@@ -272,6 +278,13 @@ async def complete(
         raise Conflict("booking.not_started")
     if data.quantity <= 0:
         raise Invalid("booking.quantity_positive", field="quantity")
+    note = (data.reason or "").strip() or None
+    proposed = await session.scalar(select(Handover.proposed_quantity).where(Handover.booking_id == booking.id))
+    if proposed is not None and data.quantity != proposed:
+        shown = format_decimal_de(proposed)
+        if note is None and require_reason:
+            raise Invalid("machine.correction_needs_reason", field="reason", proposed=shown)
+        note = f"Vorschlag {shown}, erfasst {format_decimal_de(data.quantity)}" + (f": {note}" if note else "")
     rates = approved_rates(booking, item)
     limit = max_quantity(item.unit, booking.start_at, booking.end_at, expected_quantity=booking.expected_quantity,
                          item_max_quantity=item.max_quantity, settings=settings)
@@ -311,7 +324,7 @@ async def complete(
     booking.quantity = data.quantity
     booking.operator_hours = operator_hours if operator_hours > 0 else None
     booking.charge_cents = amounts.gross_cents
-    await _record(session, booking, actor, BookingStatus.completed)
+    await _record(session, booking, actor, BookingStatus.completed, note=note)
     await session.flush()
     return booking
 
@@ -338,7 +351,8 @@ async def create_block(
         async with session.begin_nested():
             session.add(block)
             await session.flush()
-            session.add(Occupancy(item_id=item.id, start_at=data.start, end_at=data.end, block_id=block.id))
+            session.add(Occupancy(item_id=item.id, start_at=data.start, end_at=data.end, block_id=block.id,
+                                  buffer_minutes=item.buffer_minutes))
             await session.flush()
     except IntegrityError as exc:
         if sqlstate(exc) == EXCLUSION_VIOLATION:

@@ -96,7 +96,7 @@ def request_lookup() -> DriverStatement:
         select(Item.id, Item.name, Item.municipality_id, Item.active, Item.unit, Item.rate_cents,
                Item.operator_rate_cents, Item.vat_percent, Occupancy.start_at, Occupancy.end_at,
                Occupancy.booking_id, Occupancy.block_id)
-        .outerjoin(Occupancy, and_(Occupancy.item_id == Item.id, occupying(start, end)))
+        .outerjoin(Occupancy, and_(Occupancy.item_id == Item.id, occupying(start, end, Item.buffer_minutes)))
         .where(Item.id == bindparam("item_id", type_=Integer))
         .order_by(Occupancy.start_at, Occupancy.id)
         .limit(1)
@@ -151,19 +151,20 @@ def approval_statement(pre_check: bool = True) -> DriverStatement:
     item_id, booking_id = bindparam("item_id", type_=Integer), bindparam("booking_id", type_=Integer)
     start, end = bindparam("start", type_=DateTime(timezone=True)), bindparam("end", type_=DateTime(timezone=True))
     actor_id, now = bindparam("actor_id", type_=Integer), bindparam("now", type_=DateTime(timezone=True))
+    items = Item.__table__
     in_the_way = (
         select(occupancies.c.id)
-        .where(occupancies.c.item_id == item_id, occupying(start, end))
+        .where(occupancies.c.item_id == item_id, occupying(start, end, items.c.buffer_minutes))
         .exists()
     )
-    occupied = (
+    occupied = (  # with the item's buffer: the constraint compares the padded periods
         insert(occupancies)
-        .from_select(["item_id", "start_at", "end_at", "booking_id"],
-                     select(item_id, start, end, booking_id).where(~in_the_way if pre_check else true()))
+        .from_select(["item_id", "start_at", "end_at", "booking_id", "buffer_minutes"],
+                     select(item_id, start, end, booking_id, items.c.buffer_minutes)
+                     .where(items.c.id == item_id, ~in_the_way if pre_check else true()))
         .returning(occupancies.c.booking_id)
         .cte("occupied")
     )
-    items = Item.__table__
     approved = (  # the prices are fixed here: the item's rates of the approval's moment
         update(bookings)
         .where(bookings.c.id.in_(select(occupied.c.booking_id)), items.c.id == bookings.c.item_id)

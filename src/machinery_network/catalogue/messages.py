@@ -8,6 +8,10 @@ MESSAGES = {
     "unit.hectare": {"de": "Hektar", "en": "hectare"},
     "unit.km": {"de": "Kilometer", "en": "km"},
     "unit.flat": {"de": "pauschal", "en": "flat"},
+    "item.buffer_conflict": {
+        "de": "Dieser Puffer passt nicht: Buchungen oder Sperrungen des Geräts liegen näher beieinander.",
+        "en": "This buffer does not fit: bookings or blocks of the item lie closer together.",
+    },
     "item.saved": {"de": "Gespeichert.", "en": "Saved."},
     "item.valid_from_future": {
         "de": "Neue Sätze gelten ab heute oder einem früheren Tag, nicht erst künftig.",

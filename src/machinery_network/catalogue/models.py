@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Column, Numeric, text
+from sqlalchemy import BigInteger, Column, Integer, Numeric, text
 from sqlmodel import Field, SQLModel
 
 from machinery_network._sa import created_at, fk, network_col
@@ -41,10 +41,16 @@ class Item(SQLModel, table=True):
         default=Decimal("0"), sa_column=Column(Numeric(5, 2), nullable=False, server_default=text("0"))
     )
     active: bool = Field(default=True)
-    # Caps of a completion (migration 0005): quantity for hectare/km/flat (else twice the expected
+    # Caps of a completion (migration 0008): quantity for hectare/km/flat (else twice the expected
     # quantity, else 1,000), operator hours (else what the booked period allows).
     max_quantity: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 3), nullable=True))
     max_operator_hours: Decimal | None = Field(default=None, sa_column=Column(Numeric(12, 3), nullable=True))
+    # Set-up and travel time after each booking or block (migration 0009): the exclusion constraint
+    # compares the padded periods, so two occupancies of the item lie at least this far apart.
+    buffer_minutes: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default=text("0")))
+    # Posted from a return in one step (migration 0009), when set.
+    fuel_surcharge_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    cleaning_surcharge_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     # Offered to the farmers of networks with an active agreement with this item's network.
     shared: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
 from machinery_network.config import get_settings
-from machinery_network.schemas import Cents, DecimalOut, Id, Input, Name, Note, VatPercent
+from machinery_network.schemas import Cents, DecimalOut, Id, Input, Name, Note, VatPercent, WeekMinutes
 
 
 def _network_vat_rate(value: Decimal) -> Decimal:
@@ -23,6 +23,9 @@ def _network_vat_rate(value: Decimal) -> Decimal:
 
 ItemVat = Annotated[VatPercent, AfterValidator(_network_vat_rate)]
 Cap = Annotated[Decimal, Field(gt=0, le=Decimal("1000000"), max_digits=12, decimal_places=3)]
+# Set-up and travel time before and after each booking, at most a week (the database's CHECK).
+BufferMinutes = WeekMinutes
+Surcharge = Annotated[Cents, Field(gt=0, le=10**8)]
 
 
 class ItemCreate(Input):
@@ -37,6 +40,9 @@ class ItemCreate(Input):
     active: bool = True
     max_quantity: Cap | None = None
     max_operator_hours: Cap | None = None
+    buffer_minutes: BufferMinutes = 0
+    fuel_surcharge_cents: Surcharge | None = None
+    cleaning_surcharge_cents: Surcharge | None = None
 
 
 class ItemUpdate(Input):
@@ -50,6 +56,9 @@ class ItemUpdate(Input):
     active: bool | None = None
     max_quantity: Cap | None = None
     max_operator_hours: Cap | None = None
+    buffer_minutes: BufferMinutes | None = None
+    fuel_surcharge_cents: Surcharge | None = None
+    cleaning_surcharge_cents: Surcharge | None = None
     # The day a change of rate_cents, operator_rate_cents or vat_percent takes effect (default: today;
     # not later, and not before the last change). Bookings approved before keep their rates.
     valid_from: date | None = None
@@ -70,6 +79,9 @@ class ItemPublic(BaseModel):
     active: bool
     max_quantity: DecimalOut | None = None
     max_operator_hours: DecimalOut | None = None
+    buffer_minutes: int = 0
+    fuel_surcharge_cents: int | None = None
+    cleaning_surcharge_cents: int | None = None
     shared: bool = False
     created_at: datetime
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
@@ -13,7 +14,8 @@ from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.catalogue.models import Item, ItemRate
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
-from machinery_network.errors import Invalid, NotFound
+from machinery_network.db import EXCLUSION_VIOLATION, sqlstate
+from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.schemas import apply_changes
 
 RATE_FIELDS = ("rate_cents", "operator_rate_cents", "vat_percent")
@@ -45,7 +47,8 @@ async def update_item(session: AsyncSession, actor: Actor, item_id: int, data: I
     valid_from = changes.pop("valid_from", None)
     before = tuple(getattr(item, field) for field in RATE_FIELDS)
     apply_changes(item, changes, clearable=("operator_rate_cents", "description", "max_quantity",
-                                            "max_operator_hours"))
+                                            "max_operator_hours", "fuel_surcharge_cents",
+                                            "cleaning_surcharge_cents"))
     if tuple(getattr(item, field) for field in RATE_FIELDS) != before or valid_from is not None:
         today = clock.now().date()
         valid_from = valid_from or today
@@ -58,7 +61,15 @@ async def update_item(session: AsyncSession, actor: Actor, item_id: int, data: I
         if last is not None and valid_from < last:
             raise Invalid("item.valid_from_before_last", field="valid_from", last=last.isoformat())
         _record_rates(session, item, actor, valid_from)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            # A new buffer cascades to the item's occupancies (migration 0009); the exclusion
+            # constraint refuses it when two of them would lie closer than that.
+            await session.flush()
+    except IntegrityError as exc:
+        if sqlstate(exc) == EXCLUSION_VIOLATION:
+            raise Conflict("item.buffer_conflict", field="buffer_minutes") from exc
+        raise
     return item
 
 

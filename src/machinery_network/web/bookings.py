@@ -29,6 +29,8 @@ from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
 from machinery_network.errors import NotFound
 from machinery_network.i18n import gettext_de
+from machinery_network.machine import maintenance
+from machinery_network.machine.models import Handover
 from machinery_network.money import format_decimal_de
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data, parse_decimal
@@ -248,8 +250,10 @@ async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, sta
     if wanted is None:  # the default view: what needs a decision or a completion
         rows = [r for r in rows if r.booking.status in (BookingStatus.requested, BookingStatus.approved)]
     flags = await service.conflict_flags(session, [r.booking.id for r in rows])
+    due = await maintenance.due_for(session, actor)
     return render(
-        "bookings/inbox.html", actor, status_code=status_code, rows=rows, flags=flags, fmt=_fmt(settings),
+        "bookings/inbox.html", actor, status_code=status_code, rows=rows, flags=flags, maintenance_due=due,
+        fmt=_fmt(settings),
         now=clock.now(), status=wanted or "", statuses=list(BookingStatus), message=message,
         reject_errors=reject_errors or {},
     )
@@ -310,11 +314,14 @@ async def _detail(session: AsyncSession, actor: Actor, booking_id: int, settings
             names[event.actor_id] = user.name if user else str(event.actor_id)
     can_decide = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
     flags = await service.conflict_flags(session, [booking.id])
+    handover = await session.get(Handover, booking.id)
+    proposed = handover.proposed_quantity if handover is not None else None
     return render(
         "bookings/detail.html", actor, status_code=status_code, booking=booking, events=events, item=item,
         farmer=farmer, names=names, fmt=_fmt(settings), now=clock.now(), can_decide=can_decide,
-        flag=flags.get(booking.id), form=form or {"quantity": "", "operator_hours": ""}, errors=errors or {},
-        message=message,
+        flag=flags.get(booking.id), handover=handover, proposed=proposed,
+        form=form or {"quantity": format_decimal_de(proposed), "operator_hours": "", "reason": ""},
+        errors=errors or {}, message=message,
     )
 
 
@@ -336,8 +343,9 @@ async def complete_booking(
         data = CompleteInput.model_validate({
             "quantity": parse_decimal(form.get("quantity")),
             "with_operator_hours": parse_decimal(form.get("operator_hours")),
+            "reason": (form.get("reason") or "").strip() or None,
         })
-        await service.complete(db_session, actor, booking_id, data, settings)
+        await service.complete(db_session, actor, booking_id, data, settings, require_reason=True)
 
     return await form_action(
         complete,

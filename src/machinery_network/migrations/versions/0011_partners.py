@@ -6,8 +6,8 @@ routes stay one statement. Existing bookings, assignments and ledger entries mak
 partners. Ledger entries now need a partner row (foreign key): the database, not only the service,
 refuses to charge a stranger.
 
-Revision ID: 0010_partners
-Revises: 0009_care_uploads
+Revision ID: 0011_partners
+Revises: 0010_care_uploads
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_partners"
-down_revision: str | None = "0009_care_uploads"
+revision: str = "0011_partners"
+down_revision: str | None = "0010_care_uploads"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

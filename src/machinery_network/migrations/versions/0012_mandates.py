@@ -6,8 +6,8 @@ from the signed paper form; the fake references are dropped, not migrated (nobod
 Changing a farmer's IBAN amends his active mandates (trigger): the account the bank knew stays in
 ``original_iban`` until a debit file has carried the amendment.
 
-Revision ID: 0011_mandates
-Revises: 0010_partners
+Revision ID: 0012_mandates
+Revises: 0011_partners
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_mandates"
-down_revision: str | None = "0010_partners"
+revision: str = "0012_mandates"
+down_revision: str | None = "0011_partners"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

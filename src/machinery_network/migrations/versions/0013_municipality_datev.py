@@ -7,8 +7,8 @@ agreed SEPA pre-notification period. ``datev_debtors`` holds each farmer's stabl
 a municipality (never derived from the global user id). Columns are added with constant defaults
 (no table rewrite).
 
-Revision ID: 0012_municipality_datev
-Revises: 0011_mandates
+Revision ID: 0013_municipality_datev
+Revises: 0012_mandates
 """
 
 from collections.abc import Sequence
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_municipality_datev"
-down_revision: str | None = "0011_mandates"
+revision: str = "0013_municipality_datev"
+down_revision: str | None = "0012_mandates"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,8 +5,8 @@ farmer and day; the unique partial index that is the guarantee of the latter
 index can only test the row's own columns. Logs that already share a section, farmer and day keep
 existing: all but the first of each group are marked as allowed.
 
-Revision ID: 0009_care_uploads
-Revises: 0008_bookings_limits
+Revision ID: 0010_care_uploads
+Revises: 0009_machine
 """
 
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_care_uploads"
-down_revision: str | None = "0008_bookings_limits"
+revision: str = "0010_care_uploads"
+down_revision: str | None = "0009_machine"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,133 @@
+"""The machine history of one item: bookings with their meter readings, operating hours per month,
+defects, repairs, maintenance and revenue; as a page and as a CSV (UTF-8 with BOM, ``;``, decimal comma)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.accounts.models import Role, User
+from machinery_network.auth import Actor, require_for_municipality
+from machinery_network.bookings.models import Booking, BookingStatus
+from machinery_network.catalogue.models import Item
+from machinery_network.catalogue.service import get_item
+from machinery_network.config import Settings
+from machinery_network.ledger.models import LedgerEntry
+from machinery_network.machine.models import Defect, Handover, HandoverSurcharge, MaintenanceInterval, Repair
+from machinery_network.money import format_decimal_de, format_eur
+
+
+@dataclass
+class BookingLine:
+    booking: Booking
+    farmer: str
+    handover: Handover | None
+
+    @property
+    def hours(self) -> Decimal | None:
+        h = self.handover
+        if h is None or h.checkin_meter is None:
+            return None
+        return h.checkin_meter - h.checkout_meter
+
+
+@dataclass
+class History:
+    item: Item
+    bookings: list[BookingLine]
+    hours_by_month: list[tuple[str, Decimal]]
+    defects: list[Defect]
+    repairs: list[Repair]
+    maintenance: list[MaintenanceInterval]
+    revenue_cents: int
+    surcharge_cents: int
+    damage_cents: int
+    repair_cost_cents: int
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+async def history(session: AsyncSession, actor: Actor, item_id: int, settings: Settings) -> History:
+    item = await get_item(session, item_id)
+    require_for_municipality(actor, item.municipality_id, Role.yard_head, Role.finance, admin=True)
+    rows = (await session.execute(
+        select(Booking, User.name, Handover)
+        .join(User, User.id == Booking.farmer_id)
+        .outerjoin(Handover, Handover.booking_id == Booking.id)
+        .where(Booking.item_id == item.id, Booking.status != BookingStatus.rejected)
+        .order_by(Booking.start_at.desc(), Booking.id.desc())
+    )).all()
+    lines = [BookingLine(b, name, h) for b, name, h in rows]
+    hours: dict[str, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        if line.hours is not None and line.handover is not None and line.handover.checkin_at is not None:
+            hours[f"{line.handover.checkin_at.astimezone(settings.tz):%Y-%m}"] += line.hours
+    defects = list(await session.scalars(
+        select(Defect).where(Defect.item_id == item.id).order_by(Defect.reported_at.desc(), Defect.id.desc())))
+    repairs = list(await session.scalars(
+        select(Repair).where(Repair.item_id == item.id).order_by(Repair.repaired_at.desc(), Repair.id.desc())))
+    intervals = list(await session.scalars(
+        select(MaintenanceInterval).where(MaintenanceInterval.item_id == item.id).order_by(MaintenanceInterval.id)))
+    surcharges = await session.scalars(
+        select(LedgerEntry.amount_cents).join(HandoverSurcharge, HandoverSurcharge.entry_id == LedgerEntry.id)
+        .join(Booking, Booking.id == HandoverSurcharge.booking_id).where(Booking.item_id == item.id))
+    damages = await session.scalars(
+        select(LedgerEntry.amount_cents).join(Defect, Defect.charge_entry_id == LedgerEntry.id)
+        .where(Defect.item_id == item.id))
+    return History(
+        item=item, bookings=lines, hours_by_month=sorted(hours.items(), reverse=True), defects=defects,
+        repairs=repairs, maintenance=intervals,
+        revenue_cents=sum(line.booking.charge_cents or 0 for line in lines
+                          if line.booking.status == BookingStatus.completed),
+        surcharge_cents=sum(surcharges), damage_cents=sum(damages),
+        repair_cost_cents=sum(r.cost_cents or 0 for r in repairs),
+    )
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _when(value: datetime | None, settings: Settings) -> str:
+    return f"{value.astimezone(settings.tz):%d.%m.%Y %H:%M}" if value else ""
+
+
+HEADER = ["Art", "Datum", "Bis", "Text", "Landwirt", "Status", "Zähler Übergabe", "Zähler Rückgabe",
+          "Betriebsstunden", "Menge", "Betrag"]
+
+
+def render_csv(h: History, settings: Settings) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(HEADER)
+    for line in h.bookings:
+        b, ho = line.booking, line.handover
+        writer.writerow([
+            "Buchung", _when(b.start_at, settings), _when(b.end_at, settings), b.note and _cell(b.note) or "",
+            _cell(line.farmer), b.status, format_decimal_de(ho.checkout_meter) if ho else "",
+            format_decimal_de(ho.checkin_meter) if ho else "", format_decimal_de(line.hours),
+            format_decimal_de(b.quantity), format_eur(b.charge_cents) if b.charge_cents is not None else "",
+        ])
+    for month, hours in h.hours_by_month:
+        writer.writerow(["Betriebsstunden", month, "", "", "", "", "", "", format_decimal_de(hours), "", ""])
+    for d in h.defects:
+        writer.writerow(["Schaden", _when(d.reported_at, settings), "", _cell(d.description), "",
+                         "einsatzbereit" if d.usable else ("repariert" if d.repair_id else "gesperrt"),
+                         "", "", "", "", ""])
+    for r in h.repairs:
+        writer.writerow(["Reparatur", _when(r.repaired_at, settings), "", _cell(r.description), "", "", "", "", "",
+                         "", format_eur(r.cost_cents) if r.cost_cents is not None else ""])
+    for m in h.maintenance:
+        writer.writerow(["Wartung", _when(m.last_done_at, settings), "", _cell(m.name), "", "", "",
+                         format_decimal_de(m.last_done_meter), format_decimal_de(m.every_hours),
+                         str(m.every_months or ""), ""])
+    writer.writerow(["Umsatz", "", "", "Buchungen", "", "", "", "", "", "", format_eur(h.revenue_cents)])
+    writer.writerow(["Umsatz", "", "", "Zuschläge", "", "", "", "", "", "", format_eur(h.surcharge_cents)])
+    writer.writerow(["Umsatz", "", "", "Schadensbelastungen", "", "", "", "", "", "", format_eur(h.damage_cents)])
+    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
