@@ -14,6 +14,7 @@ from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.catalogue.models import Item, ItemRate
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
+from machinery_network.config import get_settings
 from machinery_network.db import EXCLUSION_VIOLATION, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.schemas import apply_changes
@@ -33,7 +34,7 @@ async def create_item(session: AsyncSession, actor: Actor, data: ItemCreate) -> 
     item = Item(**data.model_dump())
     session.add(item)
     await session.flush()
-    _record_rates(session, item, actor, clock.now().date())
+    _record_rates(session, item, actor, clock.today(get_settings().tz))
     await session.flush()
     return item
 
@@ -50,7 +51,7 @@ async def update_item(session: AsyncSession, actor: Actor, item_id: int, data: I
                                             "max_operator_hours", "fuel_surcharge_cents",
                                             "cleaning_surcharge_cents"))
     if tuple(getattr(item, field) for field in RATE_FIELDS) != before or valid_from is not None:
-        today = clock.now().date()
+        today = clock.today(get_settings().tz)  # the local day, as the costing service sees it
         valid_from = valid_from or today
         if valid_from > today:
             raise Invalid("item.valid_from_future", field="valid_from")
