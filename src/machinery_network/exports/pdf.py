@@ -27,7 +27,7 @@ from fpdf import FPDF
 
 from machinery_network.accounts.models import Municipality
 from machinery_network.exports.data import Entry, Line
-from machinery_network.exports.sepa import due_date, missing_bank_details
+from machinery_network.exports.sepa import collection_date, missing_bank_details
 from machinery_network.money import format_decimal_de, format_eur
 from machinery_network.settlement.models import Settlement
 
@@ -220,7 +220,7 @@ def _payment_way(line: Line, municipality: Municipality) -> str:
 
 
 def payment_note(line: Line, municipality: Municipality, settlement: Settlement, tz: ZoneInfo) -> str:
-    due = f"{due_date(settlement, tz, municipality):%d.%m.%Y}"
+    due = f"{collection_date(municipality, tz):%d.%m.%Y}"
     amount = eur(abs(line.net_cents))
     if line.net_cents > 0:
         if line.iban and line.mandate_reference and not missing_bank_details(municipality):

@@ -133,13 +133,6 @@ def execution_date(tz: ZoneInfo, export_day: date | None = None) -> date:
     return next_business_day(export_day or clock.today(tz))
 
 
-def due_date(settlement: Settlement, tz: ZoneInfo, municipality: Municipality | None = None) -> date:
-    """Kept for the statement PDF: the collection date of a debit exported today."""
-    if municipality is None:
-        return next_business_day(clock.today(tz) + timedelta(days=PRENOTIFICATION_DAYS))
-    return collection_date(municipality, tz)
-
-
 def message_id(settlement: Settlement, kind: str, created: datetime) -> str:
     """Unique per settlement, file type and export (Max35Text): a bank refuses a second file with the
     same id, and each export asks for its own collection date."""
