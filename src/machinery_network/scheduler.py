@@ -154,6 +154,12 @@ async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settin
         args=[sessionmaker, settings], id="maintenance-digest", name="weekly digest of due maintenance",
         replace_existing=True, misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
     )
+    from machinery_network.bookings.waitlist import expire_offers_job
+
+    scheduler.add_job(  # unanswered offers from the waiting list pass on
+        expire_offers_job, "interval", minutes=5, args=[sessionmaker, settings], id="waitlist-offers",
+        name="pass on expired waiting-list offers", replace_existing=True, coalesce=True, max_instances=1,
+    )
     # The catch-up runs as a one-off job right away, so a slow catch-up does not hold up start-up.
     scheduler.add_job(catch_up, args=[sessionmaker], kwargs={"tz": settings.tz}, id="settlement-catch-up",
                       name="settle missed months")

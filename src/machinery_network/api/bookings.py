@@ -123,6 +123,10 @@ class BookingController(Controller):
     ) -> BookingPublic:
         return BookingPublic.of(await service.cancel(db_session, actor, booking_id, settings))
 
+    @post("/{booking_id:int}/accept-offer", status_code=200)
+    async def accept_offer(self, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> BookingPublic:
+        return BookingPublic.of(await service.accept_offer(db_session, actor, booking_id))
+
     @post("/{booking_id:int}/complete", status_code=200)
     async def complete(
         self, booking_id: FromPath[int], data: JSONBody[CompleteInput], actor: CurrentActor, db_session: DbSession, settings: AppSettings

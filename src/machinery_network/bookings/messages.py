@@ -34,6 +34,39 @@ MESSAGES = {
         "de": "Der Zeitraum ist inzwischen belegt. Bitte erneut versuchen.",
         "en": "The period was just taken; try again.",
     },
+    # booking rules (bookings/rules.py): each message names its rule
+    "booking.rule.min_notice_hours": {
+        "de": "Buchungsregel „Mindestvorlauf“: Anfragen für dieses Gerät sind nur bis {limit} Stunden vor Beginn möglich.",
+        "en": "Booking rule min_notice_hours: requests for this item must start at least {limit} hours from now.",
+    },
+    "booking.rule.max_lead_days": {
+        "de": "Buchungsregel „Höchstvorlauf“: Dieses Gerät kann höchstens {limit} Tage im Voraus angefragt werden.",
+        "en": "Booking rule max_lead_days: this item can be requested at most {limit} days ahead.",
+    },
+    "booking.rule.max_hours_per_farmer_week": {
+        "de": "Buchungsregel „Höchststunden je Landwirt und Woche“: höchstens {limit} Stunden je Woche; "
+              "mit dieser Anfrage wären es {hours_de} Stunden.",
+        "en": "Booking rule max_hours_per_farmer_week: at most {limit} hours per farmer and week; "
+              "with this request it would be {hours} hours.",
+    },
+    "booking.rule.max_hours_per_farmer_season": {
+        "de": "Buchungsregel „Höchststunden je Landwirt und Saison“: höchstens {limit} Stunden je Saison "
+              "(Kalenderjahr); mit dieser Anfrage wären es {hours_de} Stunden.",
+        "en": "Booking rule max_hours_per_farmer_season: at most {limit} hours per farmer and season "
+              "(calendar year); with this request it would be {hours} hours.",
+    },
+    "booking.rule.max_open_requests_per_farmer": {
+        "de": "Buchungsregel „Höchstzahl offener Anfragen je Landwirt“: Sie haben bereits {limit} offene "
+              "Buchungsanfragen für dieses Gerät.",
+        "en": "Booking rule max_open_requests_per_farmer: you already have {limit} open requests for this item.",
+    },
+    "booking.not_offered": {
+        "de": "Für diese Buchung liegt kein Angebot von der Warteliste vor (Status: {status}).",
+        "en": "This booking has no offer from the waiting list (status: {status}).",
+    },
+    "booking.offer_expired": {
+        "de": "Das Angebot von der Warteliste ist abgelaufen.", "en": "The offer from the waiting list has expired.",
+    },
     "booking.not_requested": {
         "de": "Die Buchung ist nicht mehr offen (Status: {status}).",
         "en": "The booking is not open for a decision (status: {status}).",

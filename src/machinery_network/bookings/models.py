@@ -24,6 +24,11 @@ class BookingStatus(StrEnum):
     rejected = "rejected"
     cancelled = "cancelled"
     completed = "completed"
+    # The waiting list (``waitlist``): waiting for a taken period; offered (the period held for the
+    # farmer until ``offer_expires_at``); expired (the offer was not taken in time).
+    waiting = "waiting"
+    offered = "offered"
+    expired = "expired"
 
 
 class Booking(SQLModel, table=True):
@@ -48,6 +53,7 @@ class Booking(SQLModel, table=True):
     approved_rate_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     approved_operator_rate_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     approved_vat_percent: Decimal | None = Field(default=None, sa_column=Column(Numeric(5, 2), nullable=True))
+    offer_expires_at: datetime | None = ts(nullable=True)
     decided_by: int | None = fk("users.id", nullable=True, index=False)
     decided_at: datetime | None = ts(nullable=True)
     created_at: datetime = created_at()

@@ -56,7 +56,7 @@ def request_params(
 async def notify(
     session: AsyncSession, kind: str, booking: Booking, item: Item, settings: Settings, *, reason: str | None = None
 ) -> None:
-    """A rejection goes to the farmer; a cancellation also to the active yard heads of the item's
+    """A rejection or an offer from the waiting list goes to the farmer; a cancellation also to the active yard heads of the item's
     municipality (the farmer's mail first)."""
     recipients = User.id == booking.farmer_id
     if kind == "cancelled":
@@ -67,8 +67,10 @@ async def notify(
     ))
     municipality = await session.get(Municipality, item.municipality_id)
     farmer = next((user for user in users if user.id == booking.farmer_id), None)
+    expires = booking.offer_expires_at.astimezone(settings.tz) if booking.offer_expires_at else None
     params = {**_common(item.name, booking.start_at, booking.end_at, booking.estimated_cents, settings),
               "reason": reason or "", "municipality": municipality.name if municipality else "",
-              "farmer": farmer.name if farmer else ""}
+              "farmer": farmer.name if farmer else "",
+              "expires": f"{expires:%d.%m.%Y %H:%M} Uhr" if expires else ""}
     for user in users:
         enqueue(session, recipient=user, mail=MAILS.render(kind, {**params, "name": user.name}))

@@ -18,6 +18,8 @@ class BookingCreate(Input):
     with_operator: bool = False
     expected_quantity: Quantity | None = None
     note: Note | None = None
+    # Over a taken period: wait for it (status "waiting") instead of the 409.
+    waitlist: bool = False
 
 
 class RejectInput(Input):
@@ -73,6 +75,7 @@ class BookingPublic(BaseModel):
     charge_cents: int | None
     decided_by: int | None
     decided_at: datetime | None
+    offer_expires_at: datetime | None = None
     created_at: datetime
     approved_rate_cents: int | None = None
     approved_operator_rate_cents: int | None = None
@@ -101,7 +104,7 @@ class BookingPublic(BaseModel):
             note=booking.note, status=booking.status, estimated_cents=booking.estimated_cents,
             reject_reason=booking.reject_reason, quantity=booking.quantity, operator_hours=booking.operator_hours,
             charge_cents=booking.charge_cents, decided_by=booking.decided_by, decided_at=booking.decided_at,
-            created_at=booking.created_at,
+            created_at=booking.created_at, offer_expires_at=booking.offer_expires_at,
             events=[EventPublic.of(e) for e in events] if events is not None else None,
         )
 

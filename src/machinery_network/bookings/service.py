@@ -16,8 +16,10 @@ lookups, availability), ``statements`` (what the busy routes send through the dr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import asyncpg
 from sqlalchemy import delete, insert, select
@@ -27,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.auth import Actor, require_for_municipality, require_role
-from machinery_network.bookings import notices
+from machinery_network.bookings import notices, waitlist
 from machinery_network.bookings.models import (
     Block,
     Booking,
@@ -54,6 +56,8 @@ from machinery_network.bookings.queries import (
     public_interval,
     requests_overlapping,
 )
+from machinery_network.bookings.rules import Broken, Period, Rules, Usage, usage_window
+from machinery_network.bookings.rules import check as check_rules
 from machinery_network.bookings.schemas import BlockCreate, BookingCreate, CompleteInput
 from machinery_network.bookings.statements import (
     APPROVED_RATES,
@@ -62,6 +66,7 @@ from machinery_network.bookings.statements import (
     approval_statement,
     request_lookup,
     request_statement,
+    usage_lookup,
 )
 from machinery_network.catalogue.models import Item
 from machinery_network.catalogue.service import get_item
@@ -125,7 +130,42 @@ def _check_period(start: datetime, end: datetime, settings: Settings) -> None:
                       days=settings.booking_horizon_days)
 
 
-async def request(session: AsyncSession, actor: Actor, data: BookingCreate, settings: Settings) -> BookingData:
+async def _check_rules(
+    conn: asyncpg.Connection, actor: Actor, item: Mapping[str, Any], period: Period, settings: Settings
+) -> None:
+    """422 naming the first of the item's booking rules the request breaks (``rules``). The farmer's
+    usage is read only if the item has a usage rule, and only as much as its rules need."""
+    item_rules = Rules.of(item)
+    usage = None
+    if item_rules.needs_usage:
+        window = usage_window(item_rules, period, settings.tz)
+        rows = await usage_lookup(item_rules.needs_hours, item_rules.max_open_requests_per_farmer is not None).fetch(
+            conn, {"farmer_id": actor.id, "item_id": item["id"],
+                   "window_start": window.start if window else None, "window_end": window.end if window else None},
+        )
+        usage = Usage([Period(row["start_at"], row["end_at"]) for row in rows], sum(1 for row in rows if row["open"]))
+    broken = check_rules(item_rules, period, clock.now(), usage, settings.tz)
+    if broken is not None:
+        raise rule_error(broken)
+
+
+def rule_error(broken: Broken) -> Invalid:
+    """The 422 of a broken booking rule: ``extra.rule`` names it, ``extra.message`` says it in German."""
+    params: dict[str, Any] = {"limit": broken.limit}
+    extra: dict[str, Any] = {"rule": broken.rule, "limit": broken.limit}
+    if broken.hours is not None:
+        shown = broken.hours.quantize(Decimal("0.01"))
+        params.update(hours=json_number(shown), hours_de=format_decimal_de(shown))
+        extra["hours"] = json_number(shown)
+    error = Invalid(f"booking.rule.{broken.rule}", field="start", extra=extra, **params)
+    extra["field"] = "start"
+    extra["message"] = error.message("de")
+    return error
+
+
+async def request(
+    session: AsyncSession, actor: Actor, data: BookingCreate, settings: Settings
+) -> BookingData | Booking:
     """A farmer asks for an item; it may overlap other requests but no approved booking or block.
 
     The busiest route, so it sends two prepared statements through the driver (``db.driver``) and
@@ -147,7 +187,8 @@ async def request(session: AsyncSession, actor: Actor, data: BookingCreate, sett
                   operator_rate_cents=record["operator_rate_cents"], vat_percent=record["vat_percent"])
     if data.with_operator and rates.operator_rate_cents is None:
         raise Invalid("booking.no_operator", field="with_operator")
-    if record["start_at"] is not None:
+    await _check_rules(conn, actor, record, Period(data.start, data.end), settings)
+    if record["start_at"] is not None and not data.waitlist:
         raise overlap_error(OccupiedPeriod(record["start_at"], record["end_at"], record["booking_id"]), settings)
     estimated = estimate(rates, data.start, data.end, with_operator=data.with_operator,
                          expected_quantity=data.expected_quantity, settings=settings)
@@ -158,6 +199,8 @@ async def request(session: AsyncSession, actor: Actor, data: BookingCreate, sett
         "note": (data.note or "").strip() or None, "status": BookingStatus.requested.value,
         "estimated_cents": estimated.gross_cents, "created_at": now,
     }
+    if record["start_at"] is not None:  # taken, and the farmer wants to wait for it
+        return await waitlist.wait(session, actor, values)
     booking_id = await request_statement().fetchval(
         conn,
         {
@@ -178,16 +221,24 @@ async def cancel(session: AsyncSession, actor: Actor, booking_id: int, settings:
     booking, item = await load(session, booking_id, lock=True)
     if booking.farmer_id != actor.id:
         raise NotAllowed()
-    if booking.status not in (BookingStatus.requested, BookingStatus.approved):
+    if booking.status not in (BookingStatus.requested, BookingStatus.approved, BookingStatus.waiting,
+                              BookingStatus.offered):
         raise Conflict("booking.not_cancellable", status=booking.status)
     if clock.now() >= booking.start_at:
         raise Conflict("booking.already_started")
-    if booking.status == BookingStatus.approved:
+    freed = booking.status in (BookingStatus.approved, BookingStatus.offered)
+    if freed:
         await session.execute(delete(Occupancy).where(Occupancy.booking_id == booking.id))
     await notices.notify(session, "cancelled", booking, item, settings)
     await _record(session, booking, actor, BookingStatus.cancelled)
     await session.flush()
+    if freed:  # the period is free again: the waiting list moves up
+        await waitlist.offer_next(session, item, settings)
     return booking
+
+
+async def accept_offer(session: AsyncSession, actor: Actor, booking_id: int) -> Booking:
+    return await waitlist.accept_offer(session, actor, booking_id)
 
 
 
@@ -364,7 +415,7 @@ async def create_block(
     return block
 
 
-async def remove_block(session: AsyncSession, actor: Actor, block_id: int) -> None:
+async def remove_block(session: AsyncSession, actor: Actor, block_id: int, settings: Settings) -> None:
     block = await session.get(Block, block_id)
     if block is None:
         raise NotFound("block.not_found", id=block_id)
@@ -372,5 +423,6 @@ async def remove_block(session: AsyncSession, actor: Actor, block_id: int) -> No
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
     await session.delete(block)  # its occupancy goes with it (ON DELETE CASCADE)
     await session.flush()
+    await waitlist.offer_next(session, item, settings)
 
 

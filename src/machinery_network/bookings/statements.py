@@ -24,6 +24,7 @@ from sqlalchemy import (
     insert,
     literal,
     null,
+    or_,
     select,
     true,
     update,
@@ -34,6 +35,7 @@ from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.bookings.models import Booking, BookingEvent, BookingStatus, Occupancy
 from machinery_network.bookings.notices import DECISION_FIELDS, MAILS, REQUEST_FIELDS
 from machinery_network.bookings.queries import OCCUPANCY_LOCK_CLASS, occupying
+from machinery_network.bookings.rules import RULES
 from machinery_network.catalogue.models import Item
 from machinery_network.db import DriverStatement, for_driver
 from machinery_network.notifications.models import OutboxMessage
@@ -90,11 +92,13 @@ def request_notice(booking_ids: CTE) -> CTE:
 
 @functools.cache
 def request_lookup() -> DriverStatement:
-    """The item and the first approved booking or block of it in the way of [start, end)."""
+    """The item (with its booking rules) and the first approved booking or block of it in the way of
+    [start, end)."""
     start, end = bindparam("start", type_=DateTime(timezone=True)), bindparam("end", type_=DateTime(timezone=True))
     return for_driver(
         select(Item.id, Item.name, Item.municipality_id, Item.active, Item.unit, Item.rate_cents,
-               Item.operator_rate_cents, Item.vat_percent, Occupancy.start_at, Occupancy.end_at,
+               Item.operator_rate_cents, Item.vat_percent, *(Item.__table__.c[name] for name in RULES),
+               Occupancy.start_at, Occupancy.end_at,
                Occupancy.booking_id, Occupancy.block_id)
         .outerjoin(Occupancy, and_(Occupancy.item_id == Item.id, occupying(start, end, Item.buffer_minutes)))
         .where(Item.id == bindparam("item_id", type_=Integer))
@@ -184,3 +188,30 @@ def approval_statement(pre_check: bool = True) -> DriverStatement:
     notice = decision_notice(after=approved).cte("notice")
     return for_driver(select(approved).add_cte(occupied, event, notice))
 
+
+
+LIVE = (BookingStatus.requested.value, BookingStatus.approved.value, BookingStatus.completed.value,
+        BookingStatus.offered.value)
+
+
+@functools.cache
+def usage_lookup(hours: bool, open_requests: bool) -> DriverStatement:
+    """A farmer's usage of an item for its booking rules (``rules.Usage``): one row per live booking
+    (requested, approved, completed, offered) overlapping [window_start, window_end) if ``hours``, each with
+    ``open`` true for an open request; with ``open_requests`` also every open request outside it.
+    Only what the item's configured rules need is asked for (the index on farmer, item, start)."""
+    bookings = Booking.__table__
+    window_start = bindparam("window_start", type_=DateTime(timezone=True))
+    window_end = bindparam("window_end", type_=DateTime(timezone=True))
+    wanted = []
+    if hours:
+        wanted.append(and_(bookings.c.start_at < window_end, bookings.c.end_at > window_start))
+    if open_requests:
+        wanted.append(bookings.c.status == BookingStatus.requested.value)
+    return for_driver(
+        select(bookings.c.start_at, bookings.c.end_at,
+               (bookings.c.status == BookingStatus.requested.value).label("open"))
+        .where(bookings.c.farmer_id == bindparam("farmer_id", type_=Integer),
+               bookings.c.item_id == bindparam("item_id", type_=Integer),
+               bookings.c.status.in_([literal(status) for status in LIVE]), or_(*wanted))
+    )

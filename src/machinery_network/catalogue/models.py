@@ -51,6 +51,12 @@ class Item(SQLModel, table=True):
     # Posted from a return in one step (migration 0009), when set.
     fuel_surcharge_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     cleaning_surcharge_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # Booking rules (migration 0014, ``bookings/rules.py``): unset = no limit.
+    min_notice_hours: int | None = None
+    max_lead_days: int | None = None
+    max_hours_per_farmer_week: int | None = None
+    max_hours_per_farmer_season: int | None = None
+    max_open_requests_per_farmer: int | None = None
     # Offered to the farmers of networks with an active agreement with this item's network.
     shared: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)

@@ -22,6 +22,11 @@ def _network_vat_rate(value: Decimal) -> Decimal:
 
 
 ItemVat = Annotated[VatPercent, AfterValidator(_network_vat_rate)]
+# Booking rules (``bookings/rules.py``); None = no limit.
+NoticeHours = Annotated[int, Field(ge=0, le=8760)]
+LeadDays = Annotated[int, Field(ge=1, le=3650)]
+HourLimit = Annotated[int, Field(ge=1, le=8784)]
+RequestLimit = Annotated[int, Field(ge=1, le=1000)]
 Cap = Annotated[Decimal, Field(gt=0, le=Decimal("1000000"), max_digits=12, decimal_places=3)]
 # Set-up and travel time before and after each booking, at most a week (the database's CHECK).
 BufferMinutes = WeekMinutes
@@ -43,6 +48,11 @@ class ItemCreate(Input):
     buffer_minutes: BufferMinutes = 0
     fuel_surcharge_cents: Surcharge | None = None
     cleaning_surcharge_cents: Surcharge | None = None
+    min_notice_hours: NoticeHours | None = None
+    max_lead_days: LeadDays | None = None
+    max_hours_per_farmer_week: HourLimit | None = None
+    max_hours_per_farmer_season: HourLimit | None = None
+    max_open_requests_per_farmer: RequestLimit | None = None
 
 
 class ItemUpdate(Input):
@@ -59,6 +69,11 @@ class ItemUpdate(Input):
     buffer_minutes: BufferMinutes | None = None
     fuel_surcharge_cents: Surcharge | None = None
     cleaning_surcharge_cents: Surcharge | None = None
+    min_notice_hours: NoticeHours | None = None
+    max_lead_days: LeadDays | None = None
+    max_hours_per_farmer_week: HourLimit | None = None
+    max_hours_per_farmer_season: HourLimit | None = None
+    max_open_requests_per_farmer: RequestLimit | None = None
     # The day a change of rate_cents, operator_rate_cents or vat_percent takes effect (default: today;
     # not later, and not before the last change). Bookings approved before keep their rates.
     valid_from: date | None = None
@@ -82,6 +97,11 @@ class ItemPublic(BaseModel):
     buffer_minutes: int = 0
     fuel_surcharge_cents: int | None = None
     cleaning_surcharge_cents: int | None = None
+    min_notice_hours: int | None = None
+    max_lead_days: int | None = None
+    max_hours_per_farmer_week: int | None = None
+    max_hours_per_farmer_season: int | None = None
+    max_open_requests_per_farmer: int | None = None
     shared: bool = False
     created_at: datetime
 

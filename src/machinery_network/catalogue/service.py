@@ -12,6 +12,7 @@ from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality
+from machinery_network.bookings.rules import RULES
 from machinery_network.catalogue.models import Item, ItemRate
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
 from machinery_network.config import get_settings
@@ -49,7 +50,7 @@ async def update_item(session: AsyncSession, actor: Actor, item_id: int, data: I
     before = tuple(getattr(item, field) for field in RATE_FIELDS)
     apply_changes(item, changes, clearable=("operator_rate_cents", "description", "max_quantity",
                                             "max_operator_hours", "fuel_surcharge_cents",
-                                            "cleaning_surcharge_cents"))
+                                            "cleaning_surcharge_cents", *RULES))
     if tuple(getattr(item, field) for field in RATE_FIELDS) != before or valid_from is not None:
         today = clock.today(get_settings().tz)  # the local day, as the costing service sees it
         valid_from = valid_from or today

@@ -403,11 +403,11 @@ async def create_block(request: Request, item_id: FromPath[int], actor: CurrentA
 
 @post("/manage/blocks/{block_id:int}/delete", include_in_schema=False)
 async def delete_block(
-    request: Request, block_id: FromPath[int], actor: CurrentActor, db_session: DbSession
+    request: Request, block_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
 ) -> Redirect | Response:
     block = await db_session.get(Block, block_id)
     item_id = block.item_id if block else 0
-    await service.remove_block(db_session, actor, block_id)
+    await service.remove_block(db_session, actor, block_id, settings)
     return redirect(f"/manage/items/{item_id}/blocks", request, flash="flash.block_deleted")
 
 
