@@ -24,7 +24,9 @@ from machinery_network.care.schemas import (
     SectionCreate,
     SectionPublic,
     SectionUpdate,
+    TrackCoverage,
 )
+from machinery_network.care.track import GPX_MAX_BYTES
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
@@ -126,6 +128,26 @@ class SectionController(Controller):
         return proof_response(proof, fmt, settings)
 
 
+    @get("/{section_id:int}/winter-proof")
+    async def section_winter_proof(
+        self,
+        section_id: FromPath[int],
+        actor: CurrentActor,
+        db_session: DbSession,
+        settings: AppSettings,
+        season: Annotated[int, QueryParameter(ge=2000, le=2198)],
+        fmt: Annotated[str, QueryParameter(name="format")] = "csv",
+    ) -> Response:
+        """Every confirmed pass on the section in the winter of ``season`` (1 December to end of February)."""
+        proof_files.check_format(fmt)
+        section = await service.get_section(db_session, section_id)
+        start, end = service.season_bounds(season, "winter")
+        proof = await service.winter_proof(
+            db_session, actor, section.municipality_id, start, end, section_id=section_id
+        )
+        return proof_response(proof, fmt, settings)
+
+
 class AssignmentController(Controller):
     path = "/assignments"
     tags = ["care"]
@@ -173,6 +195,18 @@ class CareLogController(Controller):
         return CareLogPublic.of(
             await service.attach_photo(db_session, actor, care_log_id, content, settings=settings)
         )
+
+    @post("/{care_log_id:int}/track", status_code=200)
+    async def track(
+        self, care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession
+    ) -> TrackCoverage:
+        """A GPX track (multipart field ``file``) → the share of the section it covered."""
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise Invalid("care.track_empty", field="file")
+        content = await upload.read(GPX_MAX_BYTES + 1)
+        return TrackCoverage(covered_percent=await service.track_coverage(db_session, actor, care_log_id, content))
 
     @get("/{care_log_id:int}/photo")
     async def photo(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> File:

@@ -96,8 +96,65 @@ MESSAGES = {
         "en": "planned_passes: whole numbers from 0 to 366 per season.",
     },
     "care.geometry_invalid": {
-        "de": "Die Geometrie muss eine GeoJSON-Linie mit 2 bis 1000 Punkten (Länge, Breite) sein.",
-        "en": "geometry must be a GeoJSON LineString of 2 to 1000 [lon, lat] points.",
+        "de": "Der Verlauf muss eine GeoJSON-Linie oder -Fläche mit 2 bis 1000 Punkten (Länge, Breite) sein.",
+        "en": "geometry must be a GeoJSON LineString or Polygon of 2 to 1000 [lon, lat] points.",
+    },
+    "care.geometry_length": {
+        "de": "Der Verlauf ergibt keine Länge zwischen 1 m und {max} m.",
+        "en": "The geometry's length must lie between 1 m and {max} m.",
+    },
+    "care.length_required": {
+        "de": "Pflichtfeld. Ohne eingezeichneten Verlauf bitte die Länge angeben.",
+        "en": "length_m is required for a section without geometry.",
+    },
+    "care.winter_fields_only": {
+        "de": "Beginn, Ende, Tätigkeit und Streugut gibt es nur beim Winterdienst.",
+        "en": "started_at, ended_at, activity, material and amount_kg belong to winter-service sections only.",
+    },
+    "care.winter_times_required": {
+        "de": "Beim Winterdienst bitte Beginn, Ende und Tätigkeit zusammen angeben.",
+        "en": "started_at, ended_at and activity go together.",
+    },
+    "care.winter_end_before_start": {
+        "de": "Das Ende muss nach dem Beginn liegen (höchstens 24 Stunden).",
+        "en": "ended_at must lie after started_at, at most 24 hours later.",
+    },
+    "care.winter_start_day": {
+        "de": "Der Beginn muss am Arbeitstag {date_de} liegen.",
+        "en": "started_at must lie on the work day {date}.",
+    },
+    "care.winter_future": {
+        "de": "Beginn und Ende dürfen nicht in der Zukunft liegen.",
+        "en": "started_at and ended_at must not lie in the future.",
+    },
+    "care.winter_grit_without_gritting": {
+        "de": "Streugut und Menge gibt es nur beim Streuen.",
+        "en": "material and amount_kg need the activity gritting or both.",
+    },
+    "care.activity.clearing": {"de": "Räumen", "en": "clearing"},
+    "care.activity.gritting": {"de": "Streuen", "en": "gritting"},
+    "care.activity.both": {"de": "Räumen und Streuen", "en": "clearing and gritting"},
+    "care.track_empty": {
+        "de": "Bitte eine GPX-Datei auswählen.", "en": "Please choose a GPX file (form field file).",
+    },
+    "care.track_too_large": {
+        "de": "Die GPX-Datei ist größer als {mb} MB.", "en": "The GPX file is larger than {mb} MB.",
+    },
+    "care.track_invalid": {
+        "de": "Die Datei ist keine lesbare GPX-Datei.", "en": "The file is not a readable GPX file.",
+    },
+    "care.track_no_points": {
+        "de": "Die GPX-Datei enthält keine Trackpunkte.", "en": "The GPX file holds no track points.",
+    },
+    "care.track_too_many_points": {
+        "de": "Die GPX-Datei enthält mehr als {max} Punkte.", "en": "The GPX file holds more than {max} points.",
+    },
+    "care.section_without_geometry": {
+        "de": "Für diesen Abschnitt ist kein Verlauf hinterlegt.", "en": "This section has no geometry.",
+    },
+    "care.log_confirmed_frozen": {
+        "de": "Eine bestätigte Pflegemeldung kann nicht mehr geändert werden.",
+        "en": "A confirmed care log can no longer be changed.",
     },
     "care.period_invalid": {
         "de": "Das Ende des Zeitraums liegt vor dem Beginn.",

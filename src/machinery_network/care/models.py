@@ -32,6 +32,12 @@ class SectionUnit(StrEnum):
     flat = "flat"
 
 
+class WinterActivity(StrEnum):
+    clearing = "clearing"
+    gritting = "gritting"
+    both = "both"
+
+
 class CareLogStatus(StrEnum):
     reported = "reported"
     confirmed = "confirmed"
@@ -51,7 +57,7 @@ class Section(SQLModel, table=True):
     rate_cents: int
     # Expected passes per season, e.g. {"summer": 2}: {season: passes}; seasons per care.service.
     planned_passes: dict[str, Any] | None = jsonb()
-    geometry: dict[str, Any] | None = jsonb()  # GeoJSON LineString in WGS84
+    geometry: dict[str, Any] | None = jsonb()  # GeoJSON LineString or Polygon in WGS84 (care.geometry)
     active: bool = Field(default=True)
     # Photos keep their EXIF location only where it is evidence (e.g. winter service), else it is stripped.
     location_evidence: bool = Field(default=False)
@@ -91,3 +97,10 @@ class CareLog(SQLModel, table=True):
     decided_by: int | None = fk("users.id", nullable=True, index=False)
     decided_at: datetime | None = ts(nullable=True)
     created_at: datetime = created_at()
+    # Winter service: the pass's times, what was done and the grit spread. A confirmed log is frozen by a
+    # database trigger (migration 0016).
+    started_at: datetime | None = ts(nullable=True)
+    ended_at: datetime | None = ts(nullable=True)
+    activity: str | None = Field(default=None, max_length=20)
+    material: str | None = Field(default=None, max_length=100)
+    amount_kg: Decimal | None = decimal_col(9, 3, nullable=True)

@@ -46,6 +46,11 @@ class ProofRow:
     credit_cents: int
     confirmed_by: str | None
     confirmed_at: datetime | None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    activity: str | None = None
+    material: str | None = None
+    amount_kg: Decimal | None = None
 
 
 @dataclass
@@ -102,6 +107,8 @@ async def winter_proof(
             performed_on=log.performed_on, section_name=sec.name, section_kind=sec.kind, length_m=sec.length_m,
             farmer_name=farmer_name, quantity=log.quantity, unit=sec.unit, note=log.note,
             credit_cents=log.credit_cents, confirmed_by=decider_name, confirmed_at=log.decided_at,
+            started_at=log.started_at, ended_at=log.ended_at, activity=log.activity, material=log.material,
+            amount_kg=log.amount_kg,
         )
         for log, sec, farmer_name, decider_name in await session.execute(stmt)
     ]
@@ -110,7 +117,7 @@ async def winter_proof(
 
 CSV_HEADER = [
     "Gemeinde", "Abschnitt", "Art", "Länge (m)", "Datum", "Landwirt", "Menge", "Einheit", "Bemerkung",
-    "Gutschrift", "Bestätigt von", "Bestätigt am",
+    "Gutschrift", "Bestätigt von", "Bestätigt am", "Beginn", "Ende", "Tätigkeit", "Streugut", "Streumenge (kg)",
 ]
 
 
@@ -140,6 +147,11 @@ def _rows(proof: WinterProof, tz: ZoneInfo) -> list[list[str]]:
             format_eur(row.credit_cents),
             row.confirmed_by or "",
             _when(row.confirmed_at, tz),
+            _when(row.started_at, tz),
+            _when(row.ended_at, tz),
+            gettext_de(f"care.activity.{row.activity}") if row.activity else "",
+            row.material or "",
+            format_decimal_de(row.amount_kg) if row.amount_kg is not None else "",
         ]
         for row in proof.rows
     ]
@@ -176,6 +188,19 @@ def _latin1(text: str) -> str:
     return text.translate(_LATIN1_MAP).encode("latin-1", "replace").decode("latin-1")
 
 
+def _pass_text(row: ProofRow, tz: ZoneInfo) -> str:
+    """"05:10-06:40 Räumen und Streuen, Splitt 350,5 kg" for a winter pass with details, else empty."""
+    if row.started_at is None or row.ended_at is None:
+        return ""
+    text = f"{row.started_at.astimezone(tz):%H:%M}-{row.ended_at.astimezone(tz):%H:%M}"
+    if row.activity:
+        text += " " + gettext_de(f"care.activity.{row.activity}")
+    grit = " ".join(
+        part for part in (row.material or "", f"{format_decimal_de(row.amount_kg)} kg" if row.amount_kg else "") if part
+    )
+    return f"{text}, {grit}" if grit else text
+
+
 class _ProofPDF(FPDF):
     footer_text = ""
 
@@ -210,8 +235,8 @@ def proof_pdf(proof: WinterProof, tz: ZoneInfo) -> bytes:
         pdf.cell(0, 6, _latin1(gettext_de("care.proof.none")), new_x="LMARGIN", new_y="NEXT")
         return bytes(pdf.output())
 
-    headings = ["Datum", "Abschnitt", "Landwirt", "Menge", "Bemerkung", "Bestätigt von", "Bestätigt am"]
-    widths = (21, 58, 44, 22, 66, 36, 30)
+    headings = ["Datum", "Abschnitt", "Landwirt", "Menge", "Einsatz", "Bemerkung", "Bestätigt von", "Bestätigt am"]
+    widths = (21, 52, 38, 22, 40, 40, 36, 28)
     pdf.set_font("Helvetica", size=8.5)
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.6, first_row_as_headings=True) as table:
         header = table.row()
@@ -225,6 +250,7 @@ def proof_pdf(proof: WinterProof, tz: ZoneInfo) -> bytes:
                 f"{row.section_name} ({gettext_de(f'care.kind.{row.section_kind}')}, {row.length_m} m)",
                 row.farmer_name,
                 f"{format_decimal_de(row.quantity)} {unit}",
+                _pass_text(row, tz),
                 row.note or "",
                 row.confirmed_by or "",
                 _when(row.confirmed_at, tz),

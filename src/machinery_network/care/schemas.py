@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from machinery_network.care.models import Assignment, CareLog, CareTask, Section, SectionKind, SectionUnit
-from machinery_network.schemas import Cents, DecimalOut, Id, Input, Name, Note, Quantity, Reason
+from machinery_network.care.geometry import check_geometry
+from machinery_network.care.models import (
+    Assignment,
+    CareLog,
+    CareTask,
+    Section,
+    SectionKind,
+    SectionUnit,
+    WinterActivity,
+)
+from machinery_network.schemas import Cents, DecimalOut, Id, Input, Instant, Name, Note, Quantity, Reason
 
 SEASONS = ("spring", "summer", "autumn", "winter")
 MAX_PASSES = 366
-MAX_POINTS = 1000
 
 LengthM = Annotated[int, Field(strict=True, gt=0, le=1_000_000)]
 
@@ -34,35 +43,12 @@ def check_planned_passes(value: dict[str, Any] | None) -> dict[str, int] | None:
     return cleaned or None
 
 
-def check_geometry(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    """A GeoJSON LineString in WGS84: {"type": "LineString", "coordinates": [[lon, lat], …]}."""
-    if value is None:
-        return None
-    if not isinstance(value, dict) or value.get("type") != "LineString" or set(value) - {"type", "coordinates"}:
-        raise ValueError("geometry must be a GeoJSON LineString")
-    points = value.get("coordinates")
-    if not isinstance(points, list) or not 2 <= len(points) <= MAX_POINTS:
-        raise ValueError(f"a LineString needs 2 to {MAX_POINTS} points")
-    cleaned: list[list[float]] = []
-    for point in points:
-        if (
-            not isinstance(point, list | tuple)
-            or len(point) != 2
-            or not all(isinstance(c, int | float) and not isinstance(c, bool) for c in point)
-        ):
-            raise ValueError("each point is [longitude, latitude]")
-        lon, lat = float(point[0]), float(point[1])
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValueError("longitude must lie in [-180, 180] and latitude in [-90, 90]")
-        cleaned.append([lon, lat])
-    return {"type": "LineString", "coordinates": cleaned}
-
-
 class SectionCreate(Input):
     municipality_id: Id
     name: Name
     kind: SectionKind
-    length_m: LengthM
+    # Computed from the geometry when one is given; required without one.
+    length_m: LengthM | None = None
     task: CareTask
     unit: SectionUnit
     rate_cents: Cents
@@ -157,6 +143,16 @@ class CareLogCreate(Input):
     performed_on: date
     quantity: Quantity
     note: Note | None = None
+    # Winter service (sections of the task winter_service): when the pass ran and what was done.
+    started_at: Instant | None = None
+    ended_at: Instant | None = None
+    activity: WinterActivity | None = None
+    material: Material | None = None
+    amount_kg: AmountKg | None = None
+
+
+Material = Annotated[str, Field(min_length=1, max_length=100)]
+AmountKg = Annotated[Decimal, Field(ge=0, le=Decimal("100000"), max_digits=9, decimal_places=3)]
 
 
 class CareLogReject(Input):
@@ -178,6 +174,11 @@ class CareLogPublic(BaseModel):
     decided_by: int | None
     decided_at: datetime | None
     created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    activity: str | None
+    material: str | None
+    amount_kg: DecimalOut | None
 
     @classmethod
     def of(cls, log: CareLog) -> CareLogPublic:
@@ -186,8 +187,13 @@ class CareLogPublic(BaseModel):
             quantity=log.quantity, note=log.note, status=log.status, credit_cents=log.credit_cents,
             has_photo=log.photo_path is not None, photo_content_type=log.photo_content_type,
             reject_reason=log.reject_reason, decided_by=log.decided_by, decided_at=log.decided_at,
-            created_at=log.created_at,
+            created_at=log.created_at, started_at=log.started_at, ended_at=log.ended_at, activity=log.activity,
+            material=log.material, amount_kg=log.amount_kg,
         )
+
+
+class TrackCoverage(BaseModel):
+    covered_percent: float
 
 
 class PlanRowPublic(BaseModel):

@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality
+from machinery_network.care.geometry import length_m as geodesic_length
 from machinery_network.care.models import CareLog, CareLogStatus, Section
 from machinery_network.care.schemas import SectionCreate, SectionUpdate
-from machinery_network.errors import Conflict, NotFound
+from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.schemas import apply_changes
+
+MAX_LENGTH_M = 1_000_000
+
+
+def length_from(geometry: dict[str, Any]) -> int:
+    """The section's length in whole metres from its geometry (geodesic, WGS 84)."""
+    metres = round(geodesic_length(geometry))
+    if not 1 <= metres <= MAX_LENGTH_M:
+        raise Invalid("care.geometry_length", field="geometry", max=MAX_LENGTH_M)
+    return metres
 
 
 async def create_section(session: AsyncSession, actor: Actor, data: SectionCreate) -> Section:
     require_for_municipality(actor, data.municipality_id, Role.yard_head)
     await get_municipality(session, data.municipality_id)
-    section = Section(**data.model_dump(exclude_none=True))
+    values = data.model_dump(exclude_none=True)
+    # The drawn course decides the length; a typed length stands only for sections without one.
+    if data.geometry is not None:
+        values["length_m"] = length_from(data.geometry)
+    elif data.length_m is None:
+        raise Invalid("care.length_required", field="length_m")
+    section = Section(**values)
     session.add(section)
     await session.flush()
     return section
@@ -27,6 +46,8 @@ async def update_section(session: AsyncSession, actor: Actor, section_id: int, d
     section = await get_section(session, section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
     changes = data.model_dump(exclude_unset=True)
+    if changes.get("geometry") is not None:
+        changes["length_m"] = length_from(changes["geometry"])
     # Open reports carry the credit computed from the rate and unit they were reported under.
     money_changes = [
         field for field in ("rate_cents", "unit")

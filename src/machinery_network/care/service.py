@@ -10,7 +10,7 @@ They are re-exported here so that controllers import one module for every use ca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,12 +21,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
 from machinery_network.auth import Actor, require_for_municipality, require_role
+from machinery_network.care import track
 from machinery_network.care.assignments import assign as assign
 from machinery_network.care.assignments import assignment_on
 from machinery_network.care.assignments import current_assignees as current_assignees
 from machinery_network.care.assignments import end_assignment as end_assignment
 from machinery_network.care.assignments import list_assignments as list_assignments
-from machinery_network.care.models import Assignment, CareLog, CareLogStatus, Section, SectionUnit
+from machinery_network.care.models import (
+    Assignment,
+    CareLog,
+    CareLogStatus,
+    CareTask,
+    Section,
+    SectionUnit,
+    WinterActivity,
+)
 from machinery_network.care.photos import megabytes as megabytes
 from machinery_network.care.photos import (
     prepare_photo,
@@ -58,6 +67,7 @@ from machinery_network.ledger.models import LedgerEntry
 from machinery_network.money import line_amounts
 
 MAX_HOURS = Decimal(24)
+MAX_PASS = timedelta(hours=24)
 
 __all__ = ["de_date", "get_section"]  # re-exported besides the ``x as x`` imports
 
@@ -72,6 +82,30 @@ def check_quantity(section: Section, quantity: Decimal) -> None:
         raise Invalid("care.quantity_hour", field="quantity")
     if section.unit == SectionUnit.flat and quantity != 1:
         raise Invalid("care.quantity_flat", field="quantity")
+
+
+def check_winter_fields(section: Section, data: CareLogCreate, settings: Settings) -> None:
+    """Winter-service details: only on winter-service sections; start, end and activity together; the pass
+    starts on the work day, ends after it started (within 24 hours) and not in the future; grit only when
+    gritting."""
+    times = (data.started_at, data.ended_at, data.activity)
+    grit = (data.material, data.amount_kg)
+    if all(v is None for v in times + grit):
+        return
+    if section.task != CareTask.winter_service:
+        raise Invalid("care.winter_fields_only", field="activity")
+    if data.started_at is None or data.ended_at is None or data.activity is None:
+        field = next(name for name, v in zip(("started_at", "ended_at", "activity"), times, strict=True) if v is None)
+        raise Invalid("care.winter_times_required", field=field)
+    if not data.started_at < data.ended_at <= data.started_at + MAX_PASS:
+        raise Invalid("care.winter_end_before_start", field="ended_at")
+    if data.ended_at > clock.now():
+        raise Invalid("care.winter_future", field="ended_at")
+    if data.started_at.astimezone(settings.tz).date() != data.performed_on:
+        raise Invalid("care.winter_start_day", field="started_at", date_de=de_date(data.performed_on),
+                      date=data.performed_on.isoformat())
+    if data.activity == WinterActivity.clearing and any(v is not None for v in grit):
+        raise Invalid("care.winter_grit_without_gritting", field="material")
 
 
 async def report(
@@ -100,6 +134,7 @@ async def report(
     if not section.active:
         raise Invalid("care.section_inactive", field="section_id")
     check_quantity(section, data.quantity)
+    check_winter_fields(section, data, settings)
     if not section.allow_more_logs_per_day:
         existing = await session.scalar(_same_day_log(section.id, actor.id, data.performed_on))
         if existing is not None:
@@ -112,6 +147,8 @@ async def report(
         section_id=section.id, farmer_id=actor.id, performed_on=data.performed_on, quantity=data.quantity,
         note=(data.note or "").strip() or None, status=CareLogStatus.reported,
         credit_cents=line_amounts(data.quantity, section.rate_cents).gross_cents,
+        started_at=data.started_at, ended_at=data.ended_at, activity=data.activity,
+        material=(data.material or "").strip() or None, amount_kg=data.amount_kg,
     )
     try:
         async with session.begin_nested():
@@ -255,6 +292,21 @@ async def reject(
     log.decided_at = clock.now()
     await session.flush()
     return log
+
+
+async def track_coverage(session: AsyncSession, actor: Actor, care_log_id: int, content: bytes) -> float:
+    """The share of the log's section (percent) that a GPX track came within ``track.TOLERANCE_M`` of.
+    The reporting farmer or the section's yard head (or the admin) may check a track."""
+    log = await get_care_log(session, care_log_id)
+    section = await get_section(session, log.section_id)
+    if actor.role == Role.farmer:
+        if log.farmer_id != actor.id:
+            raise NotAllowed()
+    else:
+        require_for_municipality(actor, section.municipality_id, Role.yard_head, admin=True)
+    if section.geometry is None:
+        raise Invalid("care.section_without_geometry", field="section_id")
+    return track.covered_percent(section.geometry, track.parse_gpx(content))
 
 
 @dataclass

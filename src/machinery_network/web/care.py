@@ -281,6 +281,8 @@ async def update_section(
         full = SectionCreate.model_validate(
             present({**_section_values(form, section.municipality_id), "active": form.get("active") == "on"})
         )
+        if full.geometry is None and full.length_m is None:  # the full form has no length to keep
+            raise Invalid("care.length_required", field="length_m")
         changes = SectionUpdate.model_validate(full.model_dump(exclude={"municipality_id"}))
         await service.update_section(db_session, actor, section_id, changes)
 

@@ -1,0 +1,133 @@
+"""GPS tracks of winter-service passes: how much of a section a GPX track covered.
+
+A GPX file (1.0 or 1.1) is parsed with the standard library's XML parser through ``defusedxml`` (no
+entities, no external references). The covered share is the part of the section's length that lies within
+``TOLERANCE_M`` of the track, computed in a local equirectangular plane around the section (metres; the
+error over a few kilometres is far below the tolerance).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+from xml.etree.ElementTree import Element
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+from machinery_network.errors import Invalid
+
+TOLERANCE_M = 15.0
+GPX_MAX_BYTES = 5 * 1024 * 1024
+MAX_TRACK_POINTS = 100_000
+MAX_SAMPLES = 5000
+EARTH_RADIUS_M = 6_371_008.8
+
+Point = tuple[float, float]
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def parse_gpx(content: bytes) -> list[list[Point]]:
+    """Track segments (and routes) of a GPX file as lists of (lon, lat); 422 if it is no usable GPX."""
+    if not content.strip():
+        raise Invalid("care.track_empty", field="file")
+    if len(content) > GPX_MAX_BYTES:
+        raise Invalid("care.track_too_large", field="file", mb=GPX_MAX_BYTES // (1024 * 1024))
+    try:
+        root: Element = SafeET.fromstring(content, forbid_dtd=True)
+    except (SafeET.ParseError, DefusedXmlException, ValueError) as exc:
+        raise Invalid("care.track_invalid", field="file") from exc
+    if _local(root.tag) != "gpx":
+        raise Invalid("care.track_invalid", field="file")
+    lines: list[list[Point]] = []
+    count = 0
+    for element in root.iter():
+        if _local(element.tag) not in ("trkseg", "rte"):
+            continue
+        line: list[Point] = []
+        for point in element:
+            if _local(point.tag) not in ("trkpt", "rtept"):
+                continue
+            try:
+                lat, lon = float(point.attrib["lat"]), float(point.attrib["lon"])
+            except (KeyError, ValueError) as exc:
+                raise Invalid("care.track_invalid", field="file") from exc
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180) or math.isnan(lat) or math.isnan(lon):
+                raise Invalid("care.track_invalid", field="file")
+            line.append((lon, lat))
+            count += 1
+            if count > MAX_TRACK_POINTS:
+                raise Invalid("care.track_too_many_points", field="file", max=MAX_TRACK_POINTS)
+        if line:
+            lines.append(line)
+    if not lines:
+        raise Invalid("care.track_no_points", field="file")
+    return lines
+
+
+def section_line(geometry: dict[str, Any]) -> list[Point]:
+    """The section's course: a LineString's points or a Polygon's outer ring."""
+    coordinates = geometry["coordinates"][0] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    return [(float(p[0]), float(p[1])) for p in coordinates]
+
+
+class _Plane:
+    """Equirectangular projection to metres around a reference point."""
+
+    def __init__(self, lon0: float, lat0: float) -> None:
+        self.lon0, self.lat0 = lon0, lat0
+        self.kx = math.radians(1) * EARTH_RADIUS_M * math.cos(math.radians(lat0))
+        self.ky = math.radians(1) * EARTH_RADIUS_M
+
+    def __call__(self, point: Point) -> Point:
+        return ((point[0] - self.lon0) * self.kx, (point[1] - self.lat0) * self.ky)
+
+
+def _distance_to_segment(p: Point, a: Point, b: Point) -> float:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length2 = dx * dx + dy * dy
+    t = 0.0 if length2 == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length2))
+    return math.hypot(p[0] - (a[0] + t * dx), p[1] - (a[1] + t * dy))
+
+
+def covered_percent(geometry: dict[str, Any], tracks: list[list[Point]], tolerance_m: float = TOLERANCE_M) -> float:
+    """Share (0–100, one decimal) of the section's length within ``tolerance_m`` of any track segment."""
+    course = section_line(geometry)
+    plane = _Plane(sum(p[0] for p in course) / len(course), sum(p[1] for p in course) / len(course))
+    course_xy = [plane(p) for p in course]
+    # Track segments in a grid of tolerance-sized cells; a lone point counts as a zero-length segment.
+    cell = tolerance_m
+    grid: dict[tuple[int, int], list[tuple[Point, Point]]] = defaultdict(list)
+    for track in tracks:
+        xy = [plane(p) for p in track]
+        pairs = list(zip(xy, xy[1:], strict=False)) or [(xy[0], xy[0])]
+        for a, b in pairs:
+            x0, x1 = sorted((a[0], b[0]))
+            y0, y1 = sorted((a[1], b[1]))
+            if (x1 - x0) / cell * (y1 - y0) / cell > 10_000:  # a wild jump across the map covers nothing useful
+                continue
+            for i in range(math.floor(x0 / cell), math.floor(x1 / cell) + 1):
+                for j in range(math.floor(y0 / cell), math.floor(y1 / cell) + 1):
+                    grid[(i, j)].append((a, b))
+    total = sum(math.dist(a, b) for a, b in zip(course_xy, course_xy[1:], strict=False))
+    if total <= 0:
+        return 0.0
+    step = max(0.5, total / MAX_SAMPLES)
+    covered = 0.0
+    for a, b in zip(course_xy, course_xy[1:], strict=False):
+        length = math.dist(a, b)
+        pieces = max(1, math.ceil(length / step))
+        for k in range(pieces):
+            t = (k + 0.5) / pieces  # the middle of each piece stands for it
+            p = (a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]))
+            ci, cj = math.floor(p[0] / cell), math.floor(p[1] / cell)
+            near = (
+                seg for di in (-1, 0, 1) for dj in (-1, 0, 1) for seg in grid.get((ci + di, cj + dj), ())
+            )
+            if any(_distance_to_segment(p, s, e) <= tolerance_m for s, e in near):
+                covered += length / pieces
+    return round(min(100.0, 100 * covered / total), 1)
