@@ -178,7 +178,40 @@ async def test_yard_head_assigns_and_overlap_is_409_in_german(client, world, db_
                          {"farmer_id": str(world.farmer2.id), "valid_from": "2026-10-01", "valid_to": "2027-09-30"})
     assert ok.status_code == 303
     page = await client.get("/manage/sections?saved=assignment")
-    assert "Zuweisung gespeichert." in page.text and "Gerda Hof" in page.text
+    assert "Zuweisung gespeichert." in page.text
+    held = await db_session.scalar(select(Assignment.farmer_id).where(Assignment.section_id == free.id))
+    assert held == world.farmer2.id
+
+
+async def test_sections_page_finds_the_farmer_by_search_not_by_a_list_of_every_farmer(client, world, db_session):
+    """Issue #15: no <select> of every farmer of the network per section; a search field, resolved in SQL."""
+    from tests.conftest import make_person
+
+    for i in range(3):
+        await make_person(db_session, "farmer", f"Moritz Moor {i}")
+    await db_session.commit()
+    section = await _section(db_session, world)
+    free = await _section(db_session, world, name="Hecke", unit="hour", rate_cents=3500)
+    await db_session.execute(Assignment.__table__.delete().where(Assignment.section_id == free.id))
+    await db_session.commit()
+    await login(client, world.yard_north.user.email)
+    page = await client.get("/manage/sections")
+    assert page.status_code == 200
+    assert 'name="farmer_q"' in page.text and "Moritz Moor" not in page.text and "Gerda Hof" not in page.text
+    path = f"/manage/sections/{free.id}/assign"
+    nobody = await post_form(client, path, {"farmer_q": "Niemand", "valid_from": "2026-10-01"})
+    assert nobody.status_code == 422 and "Kein Landwirt gefunden" in nobody.text and 'value="Niemand"' in nobody.text
+    several = await post_form(client, path, {"farmer_q": "moritz", "valid_from": "2026-10-01"})
+    assert several.status_code == 422 and "bitte einen auswählen" in several.text
+    assert several.text.count('name="farmer_id"') == 3 and "Moritz Moor 2" in several.text
+    assert await db_session.scalar(select(func.count()).where(Assignment.section_id == free.id)) == 0
+    one = await post_form(client, path, {"farmer_q": "gerda", "valid_from": "2026-10-01"})
+    assert one.status_code == 303
+    by_mail = await post_form(client, f"/manage/sections/{section.id}/assign",
+                              {"farmer_q": world.farmer2.user.email, "valid_from": "2026-10-01"})
+    assert by_mail.status_code == 409  # found by e-mail; the section is held by Franz Bauer
+    held = await db_session.scalar(select(Assignment.farmer_id).where(Assignment.section_id == free.id))
+    assert held == world.farmer2.id
 
 
 async def test_other_yard_head_cannot_assign_through_the_form(client, world, db_session):

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,6 +31,7 @@ from machinery_network.errors import (
     NotFound,
     TooManyRequests,
 )
+from machinery_network.paging import Page, PageRequest, finish, keyset
 from machinery_network.schemas import apply_changes
 from machinery_network.validators import normalize_bic, normalize_creditor_id, normalize_iban
 
@@ -251,6 +252,53 @@ async def list_farmers(session: AsyncSession) -> list[User]:
     return list(
         await session.scalars(select(User).where(User.role == Role.farmer, User.active).order_by(User.name))
     )
+
+
+USER_ORDER = "users:name,id"
+USER_KEYS: tuple[ColumnElement[Any], ...] = (User.name, User.id)
+
+
+def like_pattern(query: str) -> str:
+    """A search term as an ILIKE pattern matching it anywhere (its ``%``, ``_`` and ``\\`` taken literally)."""
+    return "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+async def page_users(
+    session: AsyncSession, actor: Actor, page: PageRequest, *, query: str | None = None, role: str | None = None,
+    partners_only: bool = True,
+) -> Page[User]:
+    """One page of users by name, then id. Admin: every user; yard heads and finance: the active farmers
+    who are their municipality's partners (``partners_only=False``: every active farmer, for the search
+    that finds a new partner). ``query`` searches name and e-mail address in SQL, before the limit."""
+    from machinery_network.accounts.people import partner_ids_query
+
+    require_role(actor, Role.admin, Role.yard_head, Role.finance)
+    stmt = select(User)
+    if actor.is_admin and actor.network_id is not None:  # his network (row-level security says the same)
+        stmt = stmt.where(User.network_id == actor.network_id)
+    if not actor.is_admin:
+        if actor.municipality_id is None:
+            raise NotAllowed()
+        stmt = stmt.where(User.role == Role.farmer, User.active)
+        if partners_only:
+            # The municipality's partners first (materialized), then their rows by primary key: the cost
+            # follows the municipality's partners, not the farmers of the network.
+            partners = partner_ids_query(actor.municipality_id).cte("partners").prefix_with("MATERIALIZED")
+            stmt = stmt.join(partners, partners.c[0] == User.id)
+    elif role:
+        if role not in Role.__members__:
+            raise Invalid("field.invalid", field="role")
+        stmt = stmt.where(User.role == role)
+    if query and query.strip():
+        # The matches first (trigram indexes, materialized), then ordered: see ``catalogue.service``.
+        pattern = like_pattern(query.strip())
+        matches = (
+            select(User.id.label("id")).where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
+            .cte("matches").prefix_with("MATERIALIZED")
+        )
+        stmt = stmt.join(matches, matches.c.id == User.id)
+    rows = list(await session.scalars(keyset(stmt, USER_KEYS, page)))
+    return finish(rows, page, lambda u: (u.name, u.id))
 
 
 # --- login, tokens -------------------------------------------------------------------------

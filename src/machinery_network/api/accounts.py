@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from machinery_network.accounts import datev_settings, people, service
 from machinery_network.accounts.models import Municipality, Role
+from machinery_network.api.paging import paged_response
 from machinery_network.injected import CurrentActor, DbSession
+from machinery_network.paging import page_request
 from machinery_network.schemas import Email, Id, Input, Name, Note, _whole_number
 
 
@@ -181,14 +183,25 @@ class UserController(Controller):
         return UserPublic.model_validate(user, from_attributes=True)
 
     @get("/")
-    async def list_(self, actor: CurrentActor, db_session: DbSession) -> list[UserPublic]:
+    async def list_(
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        db_session: DbSession,
+        q: FromQuery[str | None] = None,
+        role: FromQuery[str | None] = None,
+        limit: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+    ) -> Response[list[Any]]:
         """Admin: every user; yard heads and finance: their municipality's partners; the IBAN only for
-        finance and admin."""
-        users = await people.visible_users(db_session, actor)
+        finance and admin. Paged by name, then id; ``q`` searches name and e-mail address."""
+        page = page_request(limit, cursor, order=service.USER_ORDER, width=len(service.USER_KEYS))
+        users = await service.page_users(db_session, actor, page, query=q, role=role)
         iban = people.sees_iban(actor)
-        return [UserPublic(id=u.id, email=u.email, name=u.name, role=u.role, municipality_id=u.municipality_id,
-                           network_id=u.network_id,
-                           iban=u.iban if iban else None) for u in users]
+        return paged_response(request, users, lambda u: UserPublic(
+            id=u.id, email=u.email, name=u.name, role=u.role, municipality_id=u.municipality_id,
+            network_id=u.network_id, iban=u.iban if iban else None,
+        ))
 
 
 ROUTES = [AuthController, MunicipalityController, UserController]

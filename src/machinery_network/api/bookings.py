@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from pydantic import ValidationError
 
 from machinery_network import clock
-from machinery_network.bookings import service
+from machinery_network.api.paging import paged_response
+from machinery_network.bookings import listing, service
 from machinery_network.bookings.schemas import (
     BlockCreate,
     BlockPublic,
@@ -25,6 +26,7 @@ from machinery_network.bookings.schemas import (
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
+from machinery_network.paging import page_request
 from machinery_network.schemas import EARLIEST_YEAR, LATEST_YEAR
 
 
@@ -66,10 +68,20 @@ class BookingController(Controller):
 
     @get("/")
     async def list_(
-        self, actor: CurrentActor, db_session: DbSession, status: FromQuery[str | None] = None, item_id: FromQuery[int | None] = None
-    ) -> list[BookingPublic]:
-        rows = await service.list_bookings(db_session, actor, status=status or None, item_id=item_id)
-        return [BookingPublic.of(row.booking) for row in rows]
+        self,
+        request: Request[Any, Any, Any],
+        actor: CurrentActor,
+        db_session: DbSession,
+        status: FromQuery[str | None] = None,
+        item_id: FromQuery[int | None] = None,
+        limit: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+    ) -> Response[list[Any]]:
+        """Paged; by start, then id; a yard head's default view: open requests first, oldest first."""
+        order, width = listing.order_of(actor, status or None)
+        page = page_request(limit, cursor, order=order, width=width)
+        bookings = await listing.page_bookings(db_session, actor, page, status=status or None, item_id=item_id)
+        return paged_response(request, bookings, lambda row: BookingPublic.of(row.booking))
 
     @get("/estimate")
     async def estimate(

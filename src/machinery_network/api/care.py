@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.response import File
 
+from machinery_network.api.paging import paged_response
 from machinery_network.care import proof as proof_files
 from machinery_network.care import service
 from machinery_network.care.models import CareLogStatus
@@ -30,6 +31,7 @@ from machinery_network.care.track import GPX_MAX_BYTES
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
+from machinery_network.paging import page_request
 
 
 def plan_public(row: service.PlanRow) -> PlanRowPublic:
@@ -172,16 +174,21 @@ class CareLogController(Controller):
     @get("/")
     async def list_(
         self,
+        request: Request[Any, Any, Any],
         actor: CurrentActor,
         db_session: DbSession,
         status: FromQuery[CareLogStatus | None] = None,
         section_id: FromQuery[int | None] = None,
         municipality_id: FromQuery[int | None] = None,
-    ) -> list[CareLogPublic]:
-        rows = await service.list_care_logs(
-            db_session, actor, status=status, section_id=section_id, municipality_id=municipality_id
+        limit: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+    ) -> Response[list[Any]]:
+        """Paged; newest work first (performed_on, then id, descending)."""
+        page = page_request(limit, cursor, order=service.CARE_LOG_ORDER, width=len(service.CARE_LOG_KEYS))
+        rows = await service.page_care_logs(
+            db_session, actor, page, status=status, section_id=section_id, municipality_id=municipality_id
         )
-        return [CareLogPublic.of(row.log) for row in rows]
+        return paged_response(request, rows, lambda row: CareLogPublic.of(row.log))
 
     @get("/{care_log_id:int}")
     async def show(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> CareLogPublic:

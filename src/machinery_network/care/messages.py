@@ -289,3 +289,15 @@ MESSAGES = {
     "care.end_assignment": {"de": "Beenden", "en": "End"},
     "care.assignment_ended": {"de": "Zuweisung beendet.", "en": "Assignment ended."},
 }
+
+MESSAGES.update({
+    "care.farmer_search_placeholder": {"de": "Name oder E-Mail des Landwirts", "en": "Farmer's name or e-mail"},
+    "care.farmer_pick": {"de": "Mehrere Treffer – bitte den Landwirt auswählen", "en": "Several matches: pick the farmer"},
+    "care.farmer_search_empty": {"de": "Bitte Name oder E-Mail des Landwirts eingeben.", "en": "Enter the farmer's name or e-mail."},
+    "care.farmer_not_found": {"de": "Kein Landwirt gefunden zu „{text}“.", "en": "No farmer matches \u201c{text}\u201d."},
+    "care.farmer_choose": {"de": "Mehrere Landwirte passen – bitte einen auswählen.", "en": "Several farmers match; pick one."},
+    "care.farmer_narrow": {
+        "de": "Zu viele Treffer – bitte genauer suchen oder einen der ersten 20 auswählen.",
+        "en": "Too many matches; search more precisely or pick one of the first 20.",
+    },
+})

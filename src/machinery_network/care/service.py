@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,6 +66,7 @@ from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.ledger import service as ledger
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.money import line_amounts
+from machinery_network.paging import Page, PageRequest, finish, keyset
 
 MAX_HOURS = Decimal(24)
 MAX_PASS = timedelta(hours=24)
@@ -316,15 +318,10 @@ class CareLogRow:
     farmer_name: str
 
 
-async def list_care_logs(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    status: str | None = None,
-    section_id: int | None = None,
-    municipality_id: int | None = None,
-    limit: int = 500,
-) -> list[CareLogRow]:
+def _care_logs_stmt(
+    actor: Actor, status: str | None, section_id: int | None, municipality_id: int | None,
+    exclude_status: str | None = None,
+) -> Select[tuple[CareLog, Section, str]]:
     """A farmer sees his own logs; yard head and finance their municipality's; the admin any."""
     stmt = (
         select(CareLog, Section, User.name)
@@ -345,9 +342,46 @@ async def list_care_logs(
         stmt = stmt.where(Section.municipality_id == actor.municipality_id)
     if status:
         stmt = stmt.where(CareLog.status == status)
+    if exclude_status:
+        stmt = stmt.where(CareLog.status != exclude_status)
     if section_id is not None:
         stmt = stmt.where(CareLog.section_id == section_id)
+    return stmt
+
+
+async def list_care_logs(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    section_id: int | None = None,
+    municipality_id: int | None = None,
+    exclude_status: str | None = None,
+    limit: int = 500,
+) -> list[CareLogRow]:
+    """A farmer sees his own logs; yard head and finance their municipality's; the admin any (the newest
+    ``limit``: for "recent" lists; complete lists use ``page_care_logs``)."""
+    stmt = _care_logs_stmt(actor, status, section_id, municipality_id, exclude_status)
     stmt = stmt.order_by(CareLog.performed_on.desc(), CareLog.id.desc()).limit(limit)
     return [CareLogRow(log=log, section=section, farmer_name=name) for log, section, name in await session.execute(stmt)]
+
+
+CARE_LOG_ORDER = "care-logs:performed_on-desc,id-desc"
+CARE_LOG_KEYS: tuple[ColumnElement[Any], ...] = (CareLog.performed_on, CareLog.id)
+
+
+async def page_care_logs(
+    session: AsyncSession,
+    actor: Actor,
+    page: PageRequest,
+    *,
+    status: str | None = None,
+    section_id: int | None = None,
+    municipality_id: int | None = None,
+) -> Page[CareLogRow]:
+    """One page of the care logs the actor may see, newest work first (performed_on, then id, descending)."""
+    stmt = keyset(_care_logs_stmt(actor, status, section_id, municipality_id), CARE_LOG_KEYS, page, descending=True)
+    rows = [CareLogRow(log=log, section=section, farmer_name=name) for log, section, name in await session.execute(stmt)]
+    return finish(rows, page, lambda row: (row.log.performed_on, row.log.id))
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role
-from machinery_network.accounts.service import get_municipality
+from machinery_network.accounts.service import get_municipality, like_pattern
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.bookings.rules import RULES
 from machinery_network.catalogue.models import Item, ItemRate
@@ -18,6 +18,7 @@ from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
 from machinery_network.config import get_settings
 from machinery_network.db import EXCLUSION_VIOLATION, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotFound
+from machinery_network.paging import Page, PageRequest, finish, keyset
 from machinery_network.schemas import apply_changes
 
 RATE_FIELDS = ("rate_cents", "operator_rate_cents", "vat_percent")
@@ -90,6 +91,28 @@ async def get_item(session: AsyncSession, item_id: int) -> Item:
     return item
 
 
+def _items_where(
+    stmt: Select[tuple[Item]], municipality_id: int | None, kind: str | None, query: str | None, include_inactive: bool
+) -> Select[tuple[Item]]:
+    """The catalogue's filters, applied in SQL before any limit (the search through the trigram indexes)."""
+    if municipality_id is not None:
+        stmt = stmt.where(Item.municipality_id == municipality_id)
+    if kind:
+        stmt = stmt.where(Item.kind == kind)
+    if query:
+        # The matches first (trigram indexes, materialized), then ordered and limited: otherwise the planner,
+        # which cannot estimate how rare '%…%' is, may walk the whole catalogue in list order instead.
+        pattern = like_pattern(query)
+        matches = (
+            select(Item.id).where(or_(Item.name.ilike(pattern), Item.description.ilike(pattern)))
+            .cte("matches").prefix_with("MATERIALIZED")
+        )
+        stmt = stmt.join(matches, matches.c.id == Item.id)
+    if not include_inactive:
+        stmt = stmt.where(Item.active)
+    return stmt
+
+
 async def list_items(
     session: AsyncSession,
     *,
@@ -98,14 +121,24 @@ async def list_items(
     query: str | None = None,
     include_inactive: bool = False,
 ) -> list[Item]:
-    stmt = select(Item).order_by(Item.municipality_id, Item.name, Item.id)
-    if municipality_id is not None:
-        stmt = stmt.where(Item.municipality_id == municipality_id)
-    if kind:
-        stmt = stmt.where(Item.kind == kind)
-    if query:
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(or_(Item.name.ilike(pattern), Item.description.ilike(pattern)))
-    if not include_inactive:
-        stmt = stmt.where(Item.active)
-    return list(await session.scalars(stmt))
+    stmt = _items_where(select(Item), municipality_id, kind, query, include_inactive)
+    return list(await session.scalars(stmt.order_by(Item.municipality_id, Item.name, Item.id)))
+
+
+ITEM_ORDER = "items:municipality,name,id"
+ITEM_KEYS = (Item.municipality_id, Item.name, Item.id)
+
+
+async def page_items(
+    session: AsyncSession,
+    page: PageRequest,
+    *,
+    municipality_id: int | None = None,
+    kind: str | None = None,
+    query: str | None = None,
+    include_inactive: bool = False,
+) -> Page[Item]:
+    """One page of the catalogue, ordered by municipality, name, id (index ``ix_items_listing``)."""
+    stmt = keyset(_items_where(select(Item), municipality_id, kind, query, include_inactive), ITEM_KEYS, page)
+    rows = list(await session.scalars(stmt))
+    return finish(rows, page, lambda item: (item.municipality_id, item.name, item.id))

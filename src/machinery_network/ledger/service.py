@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,7 @@ from machinery_network.i18n import translate
 from machinery_network.ledger.models import EntryKind, LedgerEntry
 from machinery_network.mandates.partners import require_partner
 from machinery_network.money import LineAmounts, line_amounts
+from machinery_network.paging import Page, PageRequest, finish, keyset
 from machinery_network.settlement.models import Settlement
 
 REASON_MAX = 2000
@@ -268,6 +270,32 @@ async def get_account(
     )
 
 
+ENTRY_ORDER = "entries:value_date,id"
+ENTRY_KEYS: tuple[ColumnElement[Any], ...] = (LedgerEntry.value_date, LedgerEntry.id)
+
+
+async def page_entries(
+    session: AsyncSession, actor: Actor, farmer_id: int, page: PageRequest, municipality_id: int | None = None
+) -> Page[EntryView]:
+    """One page of a farmer's entries (with one municipality, or all for himself and admins), by value date,
+    then id; who may see them as in ``get_account``."""
+    if municipality_id is None and actor.role in (Role.yard_head, Role.finance):
+        municipality_id = actor.municipality_id
+    require_self_or_municipality(actor, farmer_id, municipality_id, Role.yard_head, Role.finance)
+    await get_farmer(session, farmer_id)
+    if municipality_id is not None:
+        await get_municipality(session, municipality_id)
+    stmt = (
+        select(LedgerEntry, Settlement.frozen)
+        .join(Settlement, Settlement.id == LedgerEntry.settlement_id)
+        .where(LedgerEntry.farmer_id == farmer_id)
+    )
+    if municipality_id is not None:
+        stmt = stmt.where(LedgerEntry.municipality_id == municipality_id)
+    rows = [EntryView.of(entry, frozen) for entry, frozen in await session.execute(keyset(stmt, ENTRY_KEYS, page))]
+    return finish(rows, page, lambda e: (e.value_date, e.id))
+
+
 async def unsettled_balance(session: AsyncSession, farmer_id: int, municipality_id: int) -> int:
     return int(
         await session.scalar(
@@ -288,6 +316,39 @@ class FarmerBalance:
     name: str
     balance_cents: int
     entry_count: int
+
+
+BALANCE_ORDER = "balances:name,id"
+
+
+async def page_farmer_balances(
+    session: AsyncSession, actor: Actor, municipality_id: int, page: PageRequest, *, query: str | None = None
+) -> Page[FarmerBalance]:
+    """One page (by name, then id) of the farmers who have an account at ``municipality_id``, with their
+    balance there (staff of that municipality, admin). One query: the municipality's entries summed per
+    farmer from the covering index ``ix_ledger_entries_balances`` (an index-only scan of that municipality's
+    rows, never the ledger of the network), joined to the users; ``query`` searches name and e-mail."""
+    from machinery_network.accounts.models import User
+    from machinery_network.accounts.service import like_pattern
+
+    require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
+    totals = (
+        select(
+            LedgerEntry.farmer_id.label("farmer_id"),
+            func.sum(LedgerEntry.amount_cents).label("balance"),
+            func.count().label("entries"),
+        )
+        .where(LedgerEntry.municipality_id == municipality_id)
+        .group_by(LedgerEntry.farmer_id)
+        .subquery()
+    )
+    stmt = select(User.id, User.name, totals.c.balance, totals.c.entries).join(totals, totals.c.farmer_id == User.id)
+    if query and query.strip():
+        pattern = like_pattern(query.strip())
+        stmt = stmt.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
+    rows = await session.execute(keyset(stmt, (User.name, User.id), page))
+    balances = [FarmerBalance(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+    return finish(balances, page, lambda f: (f.name, f.farmer_id))
 
 
 async def farmer_balances(session: AsyncSession, actor: Actor, municipality_id: int) -> list[FarmerBalance]:

@@ -23,9 +23,10 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
@@ -35,6 +36,7 @@ from machinery_network.auth import Actor, require_for_municipality, require_self
 from machinery_network.config import DEFAULT_TZ
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.locks import POSTING_LOCK
+from machinery_network.paging import Page, PageRequest, finish, keyset
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
 # pg_advisory_xact_lock(namespace, municipality_id). POSTING_LOCK is defined once, in ``locks``: the
@@ -257,6 +259,21 @@ async def get_settlement_view(
     ]
     views.sort(key=lambda v: (v.farmer_name.casefold(), v.farmer_id))
     return settlement, views
+
+
+SETTLEMENT_ORDER = "settlements:month-desc,id-desc"
+SETTLEMENT_KEYS: tuple[ColumnElement[Any], ...] = (Settlement.month, Settlement.id)
+
+
+async def page_settlements(
+    session: AsyncSession, actor: Actor, municipality_id: int, page: PageRequest
+) -> Page[Settlement]:
+    """One page of the municipality's settled months, newest month first (month, then id, descending)."""
+    require_for_municipality(actor, municipality_id, Role.finance, admin=True)
+    await get_municipality(session, municipality_id)
+    stmt = select(Settlement).where(Settlement.municipality_id == municipality_id, Settlement.frozen.is_(True))
+    rows = list(await session.scalars(keyset(stmt, SETTLEMENT_KEYS, page, descending=True)))
+    return finish(rows, page, lambda s: (s.month, s.id))
 
 
 async def list_settlements(session: AsyncSession, actor: Actor, municipality_id: int) -> list[Settlement]:

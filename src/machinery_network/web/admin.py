@@ -12,8 +12,10 @@ from machinery_network.accounts.models import Role
 from machinery_network.api.accounts import MunicipalityCreate, UserCreate
 from machinery_network.auth import Actor, require_role
 from machinery_network.i18n import gettext_de
+from machinery_network.paging import page_request
 from machinery_network.web.common import CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import form_action, form_data
+from machinery_network.web.paging import HTML_LIMIT, pager
 
 EMPTY_MUNICIPALITY = {"name": "", "iban": "", "bic": "", "creditor_id": "", "address": ""}
 EMPTY_USER = {"email": "", "password": "", "name": "", "role": "farmer", "municipality_id": "", "iban": ""}
@@ -23,11 +25,15 @@ async def _page(
     actor: Actor, db_session: AsyncSession, *, status_code: int = 200, notice: str | None = None,
     municipality_form: dict | None = None, municipality_errors: dict | None = None,
     user_form: dict | None = None, user_errors: dict | None = None, message: str | None = None,
+    request: Request | None = None, q: str | None = None, cursor: str | None = None,
 ) -> Template:
+    """The admin page; its users list is paged by name (``HTML_LIMIT``) and searchable (``q``)."""
     municipalities = await service.list_municipalities(db_session)
-    users = await service.list_users(db_session)
+    page = page_request(HTML_LIMIT, cursor, order=service.USER_ORDER, width=len(service.USER_KEYS))
+    users = await service.page_users(db_session, actor, page, query=q)
     return render(
-        "admin/index.html", actor, status_code=status_code, municipalities=municipalities, users=users,
+        "admin/index.html", actor, status_code=status_code, municipalities=municipalities, users=users.rows,
+        q=q or "", pager=pager(request, users, path="/admin") if request is not None else None,
         names={m.id: m.name for m in municipalities}, roles=list(Role), notice=notice, message=message,
         municipality_form=municipality_form or EMPTY_MUNICIPALITY, municipality_errors=municipality_errors or {},
         user_form=user_form or EMPTY_USER, user_errors=user_errors or {},
@@ -36,11 +42,12 @@ async def _page(
 
 @get("/admin", include_in_schema=False)
 async def admin_page(
-    actor: CurrentActor, db_session: DbSession, done: FromQuery[str | None] = None
+    request: Request, actor: CurrentActor, db_session: DbSession, done: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template:
     require_role(actor, Role.admin)
     notice = gettext_de("admin.saved") if done else None
-    return await _page(actor, db_session, notice=notice)
+    return await _page(actor, db_session, notice=notice, request=request, q=q, cursor=cursor)
 
 
 @post("/admin/municipalities", include_in_schema=False)

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
 from machinery_network.auth import Actor, require_for_municipality, require_role
-from machinery_network.bookings import calendar, service
+from machinery_network.bookings import calendar, listing, service
 from machinery_network.bookings.models import Block, BookingStatus
 from machinery_network.bookings.schemas import BlockCreate, BookingCreate, CompleteInput, RejectInput
 from machinery_network.catalogue.service import get_item
@@ -32,8 +32,10 @@ from machinery_network.i18n import gettext_de
 from machinery_network.machine import maintenance
 from machinery_network.machine.models import Handover
 from machinery_network.money import format_decimal_de
+from machinery_network.paging import page_request
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data, parse_decimal
+from machinery_network.web.paging import HTML_LIMIT, pager
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -243,17 +245,24 @@ async def cancel_booking(
 
 async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, status: str | None,
                  message: str | None = None, reject_errors: dict[int, str] | None = None,
-                 status_code: int = 200) -> Template:
+                 status_code: int = 200, request: Request | None = None, cursor: str | None = None) -> Template:
+    """The inbox, paged (``HTML_LIMIT``). Default view: the open requests, oldest request first, then the
+    approved bookings by start (what needs a decision or a completion); ``all`` or one status: by start."""
     require_role(actor, Role.yard_head)
     wanted = status if status in BookingStatus.__members__ or status == "all" else None
-    rows = await service.list_bookings(session, actor, status=None if wanted in (None, "all") else wanted)
-    if wanted is None:  # the default view: what needs a decision or a completion
-        rows = [r for r in rows if r.booking.status in (BookingStatus.requested, BookingStatus.approved)]
+    only = None if wanted in (None, "all") else wanted
+    order = listing.INBOX_ORDER if wanted is None else listing.START_ORDER
+    page = page_request(HTML_LIMIT, cursor, order=order, width=3 if wanted is None else 2)
+    listed = await listing.page_bookings(
+        session, actor, page, status=only, then=[BookingStatus.approved] if wanted is None else None
+    )
+    rows = listed.rows
     flags = await service.conflict_flags(session, [r.booking.id for r in rows])
     due = await maintenance.due_for(session, actor)
     return render(
         "bookings/inbox.html", actor, status_code=status_code, rows=rows, flags=flags, maintenance_due=due,
         fmt=_fmt(settings),
+        pager=pager(request, listed, path="/manage/bookings") if request is not None else None,
         now=clock.now(), status=wanted or "", statuses=list(BookingStatus), message=message,
         reject_errors=reject_errors or {},
     )
@@ -261,9 +270,10 @@ async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, sta
 
 @get("/manage/bookings", include_in_schema=False)
 async def inbox(
-    actor: CurrentActor, db_session: DbSession, settings: AppSettings, status: FromQuery[str | None] = None
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    status: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template:
-    return await _inbox(db_session, actor, settings, status=status)
+    return await _inbox(db_session, actor, settings, status=status, request=request, cursor=cursor)
 
 
 @post("/manage/bookings/{booking_id:int}/approve", include_in_schema=False)

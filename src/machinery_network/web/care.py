@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role
-from machinery_network.accounts.service import get_municipality, list_farmers
+from machinery_network.accounts.service import USER_ORDER, get_municipality, page_users
 from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.care import proof as proof_files
 from machinery_network.care import service
@@ -40,6 +40,7 @@ from machinery_network.care.seasons import winter_start
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.i18n import gettext_de
+from machinery_network.paging import PageRequest, page_request
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import (
     FormError,
@@ -53,6 +54,7 @@ from machinery_network.web.forms import (
     parse_euros,
     present,
 )
+from machinery_network.web.paging import HTML_LIMIT, pager
 
 RECENT_LOGS = 30
 
@@ -138,8 +140,12 @@ _EMPTY_SECTION = {
 async def _sections_page(
     db_session: AsyncSession, actor: Actor, settings: Settings, *, form: dict | None = None,
     errors: dict | None = None, message: str | None = None, assign_errors: dict | None = None,
-    notice: str | None = None, status_code: int = 200,
+    notice: str | None = None, status_code: int = 200, assign_choices: dict | None = None,
+    assign_form: dict | None = None,
 ) -> Template:
+    """The sections page. A farmer is assigned by a search field (name or e-mail, searched in SQL when the
+    form is sent), never a list of every farmer of the network: one match is taken, several are offered
+    (at most ``FARMER_CHOICES``) to pick from in that section's row."""
     require_role(actor, Role.yard_head)
     municipality = await get_municipality(db_session, actor.municipality_id)
     sections = await service.list_sections(db_session, municipality_id=municipality.id)
@@ -152,7 +158,8 @@ async def _sections_page(
     assignees = await service.current_assignees(db_session, [s.id for s in sections], today)
     return render(
         "care/sections.html", actor, status_code=status_code, municipality=municipality, sections=sections,
-        plan=plan_by_section, assignees=assignees, farmers=await list_farmers(db_session), year=year,
+        plan=plan_by_section, assignees=assignees, assign_choices=assign_choices or {},
+        assign_form=assign_form or {}, year=year,
         current_season=season, overdue=sum(1 for row in plan if row.overdue),
         form=form or dict(_EMPTY_SECTION), errors=errors or {}, message=message,
         assign_errors=assign_errors or {}, notice=notice, section_id=None, **_section_form_context(),
@@ -333,10 +340,14 @@ async def assign_section(
 ) -> Response:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
+    choices: list[Any] = []
 
     async def assign() -> None:
+        farmer_id = int_field(form.get("farmer_id")) if form.get("farmer_id") else None
+        if farmer_id is None:
+            farmer_id = await _find_farmer(db_session, actor, form.get("farmer_q", ""), choices)
         data = AssignmentCreate.model_validate(present({
-            "farmer_id": int_field(form.get("farmer_id")),
+            "farmer_id": farmer_id,
             "valid_from": date_field(form.get("valid_from")),
             "valid_to": date_field(form.get("valid_to")),
         }))
@@ -351,9 +362,33 @@ async def assign_section(
     return await form_action(
         assign,
         lambda error: _sections_page(db_session, actor, settings, assign_errors={section_id: assign_error(error)},
-                                     message=error.message, status_code=error.status_code),
+                                     message=error.message, status_code=error.status_code,
+                                     assign_choices={section_id: choices}, assign_form={section_id: form}),
         lambda _: redirect("/manage/sections?saved=assignment", request),
     )
+
+
+FARMER_CHOICES = 20
+
+
+async def _find_farmer(session: AsyncSession, actor: Actor, text: str, choices: list[Any]) -> int:
+    """The farmer the search text names: an exact e-mail address, or the only farmer whose name or address
+    contains it. Several matches fill ``choices`` (at most ``FARMER_CHOICES``) and refuse with a 422."""
+    text = text.strip()
+    if not text:
+        raise Invalid("care.farmer_search_empty", field="farmer_id")
+    page = await page_users(
+        session, actor, PageRequest(limit=FARMER_CHOICES, order=USER_ORDER), query=text, partners_only=False
+    )
+    exact = [u for u in page.rows if u.email.lower() == text.lower()]
+    if len(exact) == 1:
+        return int(exact[0].id)
+    if len(page.rows) == 1:
+        return int(page.rows[0].id)
+    if not page.rows:
+        raise Invalid("care.farmer_not_found", field="farmer_id", text=text)
+    choices.extend(page.rows)
+    raise Invalid("care.farmer_choose" if page.next_cursor is None else "care.farmer_narrow", field="farmer_id")
 
 
 @get("/manage/sections/winter-proof", include_in_schema=False)
@@ -399,25 +434,29 @@ async def sections_map(actor: CurrentActor, db_session: DbSession, settings: App
 async def _inbox(
     db_session: AsyncSession, actor: Actor, settings: Settings, *, message: str | None = None,
     reject_errors: dict | None = None, notice: str | None = None, status_code: int = 200,
+    request: Request | None = None, cursor: str | None = None,
 ) -> Template:
+    """Open reports paged (newest work first, ``HTML_LIMIT`` a page), then the latest decided ones."""
     require_role(actor, Role.yard_head)
-    open_logs = await service.list_care_logs(db_session, actor, status=CareLogStatus.reported)
-    decided = [
-        row for row in await service.list_care_logs(db_session, actor, limit=RECENT_LOGS * 2)
-        if row.log.status != CareLogStatus.reported
-    ][:RECENT_LOGS]
+    page = page_request(HTML_LIMIT, cursor, order=service.CARE_LOG_ORDER, width=len(service.CARE_LOG_KEYS))
+    open_page = await service.page_care_logs(db_session, actor, page, status=CareLogStatus.reported)
+    decided = await service.list_care_logs(
+        db_session, actor, exclude_status=CareLogStatus.reported, limit=RECENT_LOGS
+    )
     return render(
-        "care/inbox.html", actor, status_code=status_code, open_logs=open_logs, decided=decided, message=message,
+        "care/inbox.html", actor, status_code=status_code, open_logs=open_page.rows, decided=decided, message=message,
+        pager=pager(request, open_page, path="/manage/care-logs") if request is not None else None,
         reject_errors=reject_errors or {}, notice=notice, **_common(settings),
     )
 
 
 @get("/manage/care-logs", include_in_schema=False)
 async def care_inbox(
-    actor: CurrentActor, db_session: DbSession, settings: AppSettings, done: FromQuery[str | None] = None
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    done: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template:
     notice = {"confirmed": gettext_de("care.confirmed_ok"), "rejected": gettext_de("care.rejected_ok")}.get(done or "")
-    return await _inbox(db_session, actor, settings, notice=notice)
+    return await _inbox(db_session, actor, settings, notice=notice, request=request, cursor=cursor)
 
 
 @post("/manage/care-logs/{care_log_id:int}/confirm", include_in_schema=False)

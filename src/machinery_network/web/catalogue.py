@@ -12,6 +12,7 @@ from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.catalogue import service
 from machinery_network.catalogue.models import Item, ItemKind, ItemUnit
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
+from machinery_network.paging import page_request
 from machinery_network.web.common import CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import (
     FormError,
@@ -22,6 +23,7 @@ from machinery_network.web.forms import (
     parse_decimal,
     parse_euros,
 )
+from machinery_network.web.paging import HTML_LIMIT, pager
 
 
 @get("/", include_in_schema=False)
@@ -32,15 +34,19 @@ async def catalogue_page(
     municipality_id: FromQuery[str | None] = None,
     kind: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
+    cursor: FromQuery[str | None] = None,
 ) -> Template:
+    """The catalogue, filtered and searched in SQL, paged by municipality, name, id (``HTML_LIMIT``)."""
     selected_municipality = int_or_none(municipality_id)
     selected_kind = kind if kind in ItemKind.__members__ else None
-    items = await service.list_items(
-        db_session, municipality_id=selected_municipality, kind=selected_kind, query=(q or "").strip() or None
+    page = page_request(HTML_LIMIT, cursor, order=service.ITEM_ORDER, width=len(service.ITEM_KEYS))
+    items = await service.page_items(
+        db_session, page, municipality_id=selected_municipality, kind=selected_kind, query=(q or "").strip() or None
     )
     municipalities = await list_municipalities(db_session)
     context = {
-        "items": items,
+        "items": items.rows,
+        "pager": pager(request, items, path="/"),
         "municipalities": municipalities,
         "names": {m.id: m.name for m in municipalities},
         "filters": {"municipality_id": selected_municipality, "kind": selected_kind, "q": q or ""},

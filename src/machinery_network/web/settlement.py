@@ -19,11 +19,13 @@ from machinery_network.auth import Actor, require_role
 from machinery_network.config import Settings
 from machinery_network.errors import NotFound
 from machinery_network.i18n import gettext_de
+from machinery_network.paging import page_request
 from machinery_network.schemas import parse_month
 from machinery_network.settlement import service
 from machinery_network.settlement.schemas import SettleRequest
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data
+from machinery_network.web.paging import HTML_LIMIT, pager
 
 EXPORT_FORMATS = ["csv", "datev", "pdf", "sepa-debit", "sepa-credit"]
 
@@ -42,7 +44,9 @@ async def _municipality_id(actor: Actor, db_session: AsyncSession, value: str | 
 async def _overview(
     actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: int | None, *,
     form: dict | None = None, errors: dict | None = None, message: str | None = None, status_code: int = 200,
+    request: Request | None = None, cursor: str | None = None,
 ) -> Template:
+    """The settlement overview; the settled months paged, newest first (``HTML_LIMIT`` a page)."""
     today = clock.today(settings.tz)
     context: dict = {
         "municipalities": await list_municipalities(db_session) if actor.is_admin else [],
@@ -53,7 +57,11 @@ async def _overview(
     }
     if municipality_id is not None:
         context["municipality"] = await get_municipality(db_session, municipality_id)
-        context["settlements"] = await service.list_settlements(db_session, actor, municipality_id)
+        page = page_request(HTML_LIMIT, cursor, order=service.SETTLEMENT_ORDER, width=len(service.SETTLEMENT_KEYS))
+        settled = await service.page_settlements(db_session, actor, municipality_id, page)
+        context["settlements"] = settled.rows
+        if request is not None:
+            context["pager"] = pager(request, settled, path="/finance/settlements")
         context["pending"] = [
             (p, service.month_has_ended(p.month, today))
             for p in await service.pending_months(db_session, actor, municipality_id)
@@ -64,10 +72,11 @@ async def _overview(
 
 @get("/finance/settlements", include_in_schema=False)
 async def settlements_page(
-    actor: CurrentActor, db_session: DbSession, settings: AppSettings,
-    municipality_id: FromQuery[str | None] = None
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    municipality_id: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template:
-    return await _overview(actor, db_session, settings, await _municipality_id(actor, db_session, municipality_id))
+    return await _overview(actor, db_session, settings, await _municipality_id(actor, db_session, municipality_id),
+                           request=request, cursor=cursor)
 
 
 @post("/finance/settlements", include_in_schema=False)

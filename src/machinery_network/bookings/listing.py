@@ -1,0 +1,140 @@
+"""Paged lists of bookings (``GET /api/v1/bookings``, the yard head's inbox ``/manage/bookings``).
+
+Orders, each a keyset over indexed columns (see ``paging``):
+
+- ``start``: by start, then id: a farmer's own bookings, finance, admin, and every view with a ``status``
+  filter. A yard head's or finance officer's list reads only the bookings of his municipality's items.
+- ``inbox``: a yard head's default view (no ``status`` filter): open requests first, the oldest request
+  first (by ``created_at``, then id), then the other bookings by start, then id. Nothing is cut: the
+  requests are read before anything else, however many other bookings the municipality has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.accounts.models import Role, User
+from machinery_network.auth import Actor
+from machinery_network.bookings.models import Booking, BookingStatus
+from machinery_network.catalogue.models import Item
+from machinery_network.errors import Invalid, NotAllowed
+from machinery_network.paging import KeyValue, Page, PageRequest, finish, keyset
+
+START_ORDER = "bookings:start,id"
+INBOX_ORDER = "bookings:requested-first"
+START_KEYS: tuple[ColumnElement[Any], ...] = (Booking.start_at, Booking.id)
+REQUEST_KEYS: tuple[ColumnElement[Any], ...] = (Booking.created_at, Booking.id)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedBooking:
+    """A booking of a list with its item and farmer (what the inbox shows)."""
+
+    booking: Booking
+    item: Item
+    farmer: User
+
+
+def order_of(actor: Actor, status: str | None) -> tuple[str, int]:
+    """The order (and cursor width) of the actor's view: the yard head's default view is the inbox."""
+    if actor.role == Role.yard_head and status is None:
+        return INBOX_ORDER, 3
+    return START_ORDER, 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Scope:
+    """Who sees which bookings: ``farmer_id`` (his own), ``municipality_id`` (its items'), or all."""
+
+    farmer_id: int | None
+    municipality_id: int | None
+    item_id: int | None
+
+
+def _scope(actor: Actor, item_id: int | None) -> _Scope:
+    if actor.role == Role.farmer:
+        return _Scope(actor.id, None, item_id)
+    if actor.role in (Role.yard_head, Role.finance):
+        return _Scope(None, actor.municipality_id, item_id)
+    if not actor.is_admin:
+        raise NotAllowed()
+    return _Scope(None, None, item_id)
+
+
+async def _read(
+    session: AsyncSession, scope: _Scope, conditions: list[ColumnElement[bool]],
+    keys: tuple[ColumnElement[Any], ...], page: PageRequest,
+) -> list[ListedBooking]:
+    """``page.limit + 1`` bookings of the scope after the cursor, in ``keys`` order.
+
+    A municipality's bookings are read item by item (``LATERAL``: each item's first rows from its index on
+    (item_id, key…), then merged), so the cost follows the municipality's items and the page size, never
+    the bookings of the whole network, whatever the planner guesses about how the items spread."""
+    conditions = list(conditions)
+    if scope.item_id is not None:
+        conditions.append(Booking.item_id == scope.item_id)
+    if scope.municipality_id is None:
+        stmt = select(Booking)
+        if scope.farmer_id is not None:
+            stmt = stmt.where(Booking.farmer_id == scope.farmer_id)
+        ids = keyset(stmt.where(*conditions), keys, page).with_only_columns(Booking.id)
+    else:
+        per_item = keyset(
+            select(Booking.id, *keys).where(Booking.item_id == Item.id, *conditions), keys, page
+        ).lateral("per_item")
+        outer_keys = tuple(per_item.c[k.key] for k in keys)  # type: ignore[union-attr]
+        ids = (
+            select(per_item.c.id).select_from(Item).join(per_item, true())
+            .where(Item.municipality_id == scope.municipality_id)
+            .order_by(*outer_keys).limit(page.limit + 1)
+        )
+    chosen = ids.subquery("chosen")
+    stmt = (
+        select(Booking, Item, User).join(chosen, chosen.c.id == Booking.id)
+        .join(Item, Item.id == Booking.item_id).join(User, User.id == Booking.farmer_id)
+        .order_by(*keys)
+    )
+    return [ListedBooking(b, i, u) for b, i, u in await session.execute(stmt)]
+
+
+async def page_bookings(
+    session: AsyncSession, actor: Actor, page: PageRequest, *, status: str | None = None, item_id: int | None = None,
+    then: Sequence[str] | None = None,
+) -> Page[ListedBooking]:
+    """One page of the bookings the actor may see, in the order ``order_of`` names. In the inbox order,
+    ``then`` narrows what follows the open requests to those statuses (the inbox page: the approved ones)."""
+    if status is not None and status not in BookingStatus.__members__:
+        raise Invalid("booking.bad_status", field="status")
+    scope = _scope(actor, item_id)
+    if page.order != INBOX_ORDER:
+        conditions = [Booking.status == status] if status is not None else []
+        rows = await _read(session, scope, conditions, START_KEYS, page)
+        return finish(rows, page, lambda r: (r.booking.start_at, r.booking.id))
+    return await _inbox(session, scope, page, then)
+
+
+async def _inbox(session: AsyncSession, scope: _Scope, page: PageRequest, then: Sequence[str] | None) -> Page[ListedBooking]:
+    """Phase 0: open requests by (created_at, id); phase 1: the rest by (start_at, id). The cursor's first
+    value names the phase of the last row shown."""
+    phase = 0 if page.after is None else page.after[0]
+    if phase not in (0, 1):
+        raise Invalid("page.cursor", field="cursor")
+    keyed: list[tuple[tuple[KeyValue, ...], ListedBooking]] = []
+    if phase == 0:
+        after = None if page.after is None else page.after[1:]
+        sub = PageRequest(limit=page.limit, after=after, order=page.order)
+        for row in await _read(session, scope, [Booking.status == BookingStatus.requested], REQUEST_KEYS, sub):
+            keyed.append(((0, row.booking.created_at, row.booking.id), row))
+    if len(keyed) <= page.limit:
+        after = page.after[1:] if page.after is not None and phase == 1 else None
+        rest = Booking.status.in_(then) if then else Booking.status != BookingStatus.requested
+        sub = PageRequest(limit=page.limit - len(keyed), after=after, order=page.order)
+        for row in await _read(session, scope, [rest], START_KEYS, sub):
+            keyed.append(((1, row.booking.start_at, row.booking.id), row))
+    keys = {row.booking.id: key for key, row in keyed}
+    return finish([row for _, row in keyed], page, lambda r: keys[r.booking.id])

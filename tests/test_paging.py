@@ -1,0 +1,290 @@
+"""Paging of every JSON list: ``limit`` and ``cursor``, the ``Link: rel="next"`` header, every row once, in the
+documented order; the refusals (bad limit or cursor 422, no token 401, wrong role 403, unknown farmer 404).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import httpx
+import pytest
+from sqlalchemy import insert
+
+from machinery_network.accounts.models import Role
+from machinery_network.bookings.models import Booking
+from machinery_network.care.models import CareLog, Section
+from machinery_network.catalogue.models import Item
+from machinery_network.paging import decode_cursor, encode_cursor, parse_limit
+from machinery_network.settlement.models import Settlement
+from tests.conftest import make_person
+
+START = datetime(2031, 3, 1, 8, tzinfo=UTC)
+
+
+def next_url(response: httpx.Response) -> str | None:
+    link = response.headers.get("link")
+    if link is None:
+        return None
+    assert link.endswith('>; rel="next"'), link
+    return link[1 : link.index(">")]
+
+
+async def walk(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> tuple[list[dict], int]:
+    """Follow the Link headers from ``url``; every row of every page, and the number of pages."""
+    rows: list[dict] = []
+    pages = 0
+    next_: str | None = url
+    while next_ is not None:
+        response = await client.get(next_, headers=headers)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert isinstance(body, list)
+        pages += 1
+        assert pages < 100, "the pages never end"
+        rows.extend(body)
+        next_ = next_url(response)
+        if next_ is not None:
+            assert body, "an empty page names a next page"
+    return rows, pages
+
+
+def once(rows: list[dict]) -> list[int]:
+    ids = [row["id"] for row in rows]
+    assert len(ids) == len(set(ids)), "a row was listed twice"
+    return ids
+
+
+async def add_items(db_session, municipality_id: int, names: list[str], **fields) -> list[int]:
+    result = await db_session.execute(
+        insert(Item).returning(Item.id),
+        [{"municipality_id": municipality_id, "name": n, "kind": "machine", "unit": "hour", "rate_cents": 1000,
+          "vat_percent": Decimal(19), **fields} for n in names],
+    )
+    ids = list(result.scalars())
+    await db_session.commit()
+    return ids
+
+
+async def add_bookings(db_session, item_id: int, farmer_id: int, count: int, status: str, *, offset_days: int = 0,
+                       created: datetime | None = None) -> list[int]:
+    rows = []
+    for i in range(count):
+        start = START + timedelta(days=offset_days + i)
+        row = {"item_id": item_id, "farmer_id": farmer_id, "start_at": start, "end_at": start + timedelta(hours=2),
+               "status": status}
+        if created is not None:
+            row["created_at"] = created + timedelta(minutes=i)
+        rows.append(row)
+    ids = list((await db_session.execute(insert(Booking).returning(Booking.id), rows)).scalars())
+    await db_session.commit()
+    return ids
+
+
+# --- the helper ----------------------------------------------------------------------------------
+
+
+def test_limit_bounds():
+    assert parse_limit(None) == 100
+    assert parse_limit("") == 100
+    assert parse_limit("1") == 1
+    assert parse_limit("1000") == 1000
+    for bad in ("0", "1001", "-5", "abc", "1.5"):
+        with pytest.raises(Exception) as caught:
+            parse_limit(bad)
+        assert getattr(caught.value, "status_code", None) == 422
+        assert caught.value.field == "limit"
+
+
+def test_cursor_round_trip_and_refusals():
+    key = (1, datetime(2031, 1, 2, 3, 4, tzinfo=UTC), date(2031, 1, 2), "Müller", True, None)
+    cursor = encode_cursor("x", key)
+    assert decode_cursor("x", cursor, 6) == key
+    for order, text, width in (("y", cursor, 6), ("x", cursor, 5), ("x", "not a cursor!", 6), ("x", "e30", 6)):
+        with pytest.raises(Exception) as caught:
+            decode_cursor(order, text, width)
+        assert getattr(caught.value, "status_code", None) == 422
+        assert caught.value.field == "cursor"
+
+
+# --- every list route: more rows than one page, each found once by following the links ---------------
+
+
+async def test_items_pages_find_every_item_once_in_order(client, db_session, world):
+    names = [f"Gerät {i:02d}" for i in range(23)]
+    ids = await add_items(db_session, world.north.id, names)
+    await add_items(db_session, world.south.id, ["Walze"])
+    rows, pages = await walk(client, f"/api/v1/items?municipality_id={world.north.id}&limit=5", world.farmer.headers)
+    assert once(rows) == ids  # by municipality, name, id
+    assert pages == 5
+    everything, _ = await walk(client, "/api/v1/items?limit=7", world.farmer.headers)
+    assert len(once(everything)) == 24
+    searched, _ = await walk(client, "/api/v1/items?q=r%C3%A4t%201&limit=3", world.farmer.headers)
+    assert once(searched) == ids[10:20]
+
+
+async def test_bookings_pages_by_start_then_id(client, db_session, world):
+    item_id = (await add_items(db_session, world.north.id, ["Mulcher"]))[0]
+    ids = await add_bookings(db_session, item_id, world.farmer.id, 13, "cancelled")
+    ids += await add_bookings(db_session, item_id, world.farmer.id, 4, "approved", offset_days=20)
+    for person in (world.farmer, world.finance_north, world.admin):
+        rows, pages = await walk(client, "/api/v1/bookings?limit=4", person.headers)
+        assert once(rows) == ids, person.user.role
+        assert pages == 5
+    south, _ = await walk(client, "/api/v1/bookings?limit=4", world.yard_south.headers)
+    assert south == []
+    others, _ = await walk(client, "/api/v1/bookings?limit=4", world.farmer2.headers)
+    assert others == []
+
+
+async def test_a_thousand_bookings_do_not_hide_new_requests_from_the_yard_head(client, db_session, world):
+    """The old bug: the list read the 1,000 earliest bookings and filtered afterwards."""
+    item_id = (await add_items(db_session, world.north.id, ["Kehrmaschine"]))[0]
+    old = await add_bookings(db_session, item_id, world.farmer.id, 1100, "cancelled")
+    created = datetime(2030, 1, 1, tzinfo=UTC)
+    later = await add_bookings(db_session, item_id, world.farmer2.id, 3, "requested", offset_days=2000, created=created)
+    earlier = await add_bookings(db_session, item_id, world.farmer.id, 3, "requested", offset_days=1500,
+                                 created=created - timedelta(days=1))
+    requested = earlier + later
+
+    first = await client.get("/api/v1/bookings?limit=5", headers=world.yard_north.headers)
+    assert first.status_code == 200
+    assert [b["id"] for b in first.json()] == requested[:5]  # open requests first, the oldest request first
+    assert all(b["status"] == "requested" for b in first.json())
+    inbox, _ = await walk(client, "/api/v1/bookings?limit=1000", world.yard_north.headers)
+    assert once(inbox) == requested + old  # then every other booking by start
+    only, _ = await walk(client, "/api/v1/bookings?status=requested", world.yard_north.headers)
+    assert sorted(once(only)) == sorted(requested)
+    assert [b["id"] for b in only] == earlier + later  # with a status filter: by start, then id
+    default = await client.get("/api/v1/bookings", headers=world.admin.headers)
+    assert len(default.json()) == 100 and next_url(default) is not None  # never more than the limit
+
+
+async def test_yard_head_inbox_pages_across_the_two_parts(client, db_session, world):
+    item_id = (await add_items(db_session, world.north.id, ["Häcksler"]))[0]
+    done = await add_bookings(db_session, item_id, world.farmer.id, 6, "rejected")
+    open_ = await add_bookings(db_session, item_id, world.farmer.id, 5, "requested", offset_days=50)
+    for limit in (1, 2, 5, 6, 11, 12):
+        rows, _ = await walk(client, f"/api/v1/bookings?limit={limit}", world.yard_north.headers)
+        assert once(rows) == open_ + done, limit
+
+
+async def test_care_logs_pages_newest_first(client, db_session, world):
+    section = Section(municipality_id=world.north.id, name="Feldweg 1", kind="path", length_m=800, task="verge_mowing",
+                      unit="hour", rate_cents=3000)
+    db_session.add(section)
+    await db_session.flush()
+    result = await db_session.execute(
+        insert(CareLog).returning(CareLog.id),
+        [{"section_id": section.id, "farmer_id": world.farmer.id, "performed_on": date(2031, 5, 1) + timedelta(days=i),
+          "quantity": Decimal(2), "credit_cents": 6000} for i in range(11)],
+    )
+    ids = list(result.scalars())
+    await db_session.commit()
+    expected = ids[::-1]  # one log a day (section, farmer): newest day first
+    for person in (world.farmer, world.yard_north, world.finance_north, world.admin):
+        rows, pages = await walk(client, "/api/v1/care-logs?limit=3", person.headers)
+        assert once(rows) == expected, person.user.role
+        assert pages == 4
+    assert (await walk(client, "/api/v1/care-logs?limit=3", world.yard_south.headers))[0] == []
+    response = await client.get(f"/api/v1/care-logs?municipality_id={world.north.id}", headers=world.yard_south.headers)
+    assert response.status_code == 403
+
+
+async def test_users_pages_by_name(client, db_session, world):
+    item_id = (await add_items(db_session, world.north.id, ["Egge"]))[0]
+    partners = []
+    for i in range(9):
+        person = await make_person(db_session, Role.farmer, f"Anna Acker {i}")
+        partners.append(person.id)
+    await db_session.commit()
+    for n, farmer_id in enumerate(partners):  # an approved booking makes him a partner of the municipality
+        await add_bookings(db_session, item_id, farmer_id, 1, "approved", offset_days=n)
+    rows, pages = await walk(client, "/api/v1/users?limit=4", world.admin.headers)
+    assert len(once(rows)) == 7 + 9  # the world's seven people and the nine farmers
+    assert [r["name"] for r in rows] == sorted(r["name"] for r in rows)
+    farmers, _ = await walk(client, "/api/v1/users?limit=4", world.yard_north.headers)
+    assert {r["role"] for r in farmers} == {"farmer"} and sorted(once(farmers)) == partners
+    assert all(r["iban"] is None for r in farmers)  # the IBAN only for finance and admin
+    assert (await walk(client, "/api/v1/users?limit=4", world.yard_south.headers))[0] == []
+    found, pages = await walk(client, "/api/v1/users?q=acker&limit=4", world.finance_north.headers)
+    assert [r["name"] for r in found] == [f"Anna Acker {i}" for i in range(9)] and pages == 3
+    staff, _ = await walk(client, "/api/v1/users?role=yard_head&limit=1", world.admin.headers)
+    assert {r["id"] for r in staff} == {world.yard_north.id, world.yard_south.id}
+    assert (await client.get("/api/v1/users?role=king", headers=world.admin.headers)).status_code == 422
+    assert (await client.get("/api/v1/users", headers=world.farmer.headers)).status_code == 403
+    assert (await client.get("/api/v1/users")).status_code == 401
+
+
+async def test_settlements_pages_newest_month_first(client, db_session, world):
+    months = [date(2029 + i // 12, i % 12 + 1, 1) for i in range(14)]
+    await db_session.execute(insert(Settlement), [
+        {"municipality_id": world.north.id, "month": m, "cutoff": m + timedelta(days=27), "frozen": True,
+         "total_charges_cents": 0, "total_credits_cents": 0, "total_net_cents": 0}
+        for m in months
+    ])
+    await db_session.commit()
+    for person, query in ((world.finance_north, ""), (world.admin, f"&municipality_id={world.north.id}")):
+        rows, pages = await walk(client, f"/api/v1/settlements?limit=5{query}", person.headers)
+        assert [r["month"] for r in rows] == [m.isoformat()[:7] for m in reversed(months)] or \
+            [r["month"] for r in rows] == [m.isoformat() for m in reversed(months)]
+        assert pages == 3
+    assert (await client.get("/api/v1/settlements", headers=world.yard_north.headers)).status_code == 403
+    response = await client.get(f"/api/v1/settlements?municipality_id={world.north.id}", headers=world.finance_south.headers)
+    assert response.status_code == 403
+    assert (await client.get("/api/v1/settlements?municipality_id=999999", headers=world.admin.headers)).status_code == 404
+
+
+async def test_account_entries_pages_by_value_date(client, world):
+    path = f"/api/v1/accounts/{world.farmer.id}/adjustments"
+    posted = []
+    for i in range(8):
+        body = {"municipality_id": world.north.id, "value_date": (date.today() - timedelta(days=i)).isoformat(),
+                "amount_cents": 100 + i, "reason": f"Diesel {i}"}
+        response = await client.post(path, json=body, headers=world.yard_north.headers)
+        assert response.status_code == 201, response.text
+        posted.append(response.json()["id"])
+    url = f"/api/v1/accounts/{world.farmer.id}/entries?limit=3"
+    for person in (world.farmer, world.yard_north, world.finance_north):
+        rows, pages = await walk(client, url, person.headers)
+        assert once(rows) == list(reversed(posted)), person.user.role  # by value date, then id
+        assert pages == 3
+    account = (await client.get(f"/api/v1/accounts/{world.farmer.id}", headers=world.farmer.headers)).json()
+    assert [e["id"] for e in account["entries"]] == list(reversed(posted))
+    assert (await client.get(url)).status_code == 401
+    assert (await client.get(url, headers=world.farmer2.headers)).status_code == 403
+    assert (await client.get(url, headers=world.yard_south.headers)).status_code in (200, 403)
+    south = await client.get(url + f"&municipality_id={world.north.id}", headers=world.yard_south.headers)
+    assert south.status_code == 403
+    unknown = await client.get("/api/v1/accounts/999999/entries", headers=world.admin.headers)
+    assert unknown.status_code == 404
+
+
+# --- refusals shared by every list -------------------------------------------------------------------
+
+LISTS = ["/api/v1/items", "/api/v1/bookings", "/api/v1/care-logs", "/api/v1/users", "/api/v1/settlements"]
+
+
+@pytest.mark.parametrize("path", LISTS)
+async def test_bad_limit_and_cursor_are_422_naming_the_parameter(client, world, path):
+    headers = world.admin.headers
+    suffix = f"&municipality_id={world.north.id}" if path.endswith("settlements") else ""
+    for limit in ("0", "1001", "-1", "zehn"):
+        response = await client.get(f"{path}?limit={limit}{suffix}", headers=headers)
+        assert response.status_code == 422, (limit, response.text)
+        assert response.json()["extra"] == {"field": "limit"}
+    assert (await client.get(f"{path}?limit=1000{suffix}", headers=headers)).status_code == 200
+    for cursor in ("kaputt", encode_cursor("another-list", (1, 2)), "W10"):
+        response = await client.get(f"{path}?cursor={cursor}{suffix}", headers=headers)
+        assert response.status_code == 422, (cursor, response.text)
+        assert response.json()["extra"] == {"field": "cursor"}
+    assert (await client.get(path)).status_code == 401
+
+
+async def test_a_cursor_of_one_list_is_refused_by_another(client, db_session, world):
+    await add_items(db_session, world.north.id, ["A", "B"])
+    first = await client.get("/api/v1/items?limit=1", headers=world.admin.headers)
+    cursor = next_url(first).split("cursor=")[1]
+    response = await client.get(f"/api/v1/users?cursor={cursor}", headers=world.admin.headers)
+    assert response.status_code == 422
+    assert response.json()["extra"] == {"field": "cursor"}
