@@ -84,6 +84,9 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     async with engine.connect() as conn:
         outer = await conn.begin()
+        if os.environ.get("MN_TEST_APP_ROLE") == "1":
+            # The whole suite as the application's role (row-level security applies): a check mode.
+            await conn.execute(text("SET LOCAL ROLE mn_app"))
         try:
             yield conn
         finally:

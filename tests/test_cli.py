@@ -56,11 +56,24 @@ async def test_demo_twice_gives_the_same_data(cli_database, capsys):
     out = capsys.readouterr().out
     assert "demo-passwort" in out and "bauhof@gerstungen.example" in out
     first = await _counts(cli_database)
-    assert first["municipalities"] == 3
+    assert first["municipalities"] == 5  # the Werra valley's three and the Rhön's two
     assert first["items"] >= 15
+    assert "admin@rhoen.example" in out
     assert first["users"] >= 17  # admin, 3 yard heads, 3 finance, 10+ farmers
     assert await asyncio.to_thread(run_cli, ["demo"]) == 0
     assert await _counts(cli_database) == first
+    engine = create_async_engine(cli_database)
+    try:
+        async with engine.connect() as conn:
+            networks = dict((await conn.execute(text(
+                "SELECT n.name, count(m.id) FROM networks n LEFT JOIN municipalities m ON m.network_id = n.id "
+                "GROUP BY n.name"))).all())
+            assert networks == {"Werratal": 3, "Rhön": 2}
+            states = list(await conn.scalars(text("SELECT state FROM network_agreements")))
+            assert states == ["active"]
+            assert await conn.scalar(text("SELECT count(*) FROM items WHERE shared")) >= 2
+    finally:
+        await engine.dispose()
 
 
 async def test_create_user_reads_the_password_from_stdin(cli_database, capsys):

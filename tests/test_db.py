@@ -31,7 +31,7 @@ async def test_the_pool_never_hands_out_a_connection_the_server_closed(database_
 
 async def test_driver_statements_belong_to_the_sessions_transaction(database_url):
     """Committed with the session, rolled back with it; BEGIN is sent even when nothing else ran."""
-    engine = make_engine(database_url, pool_size=1)
+    engine = make_engine(database_url, pool_size=1, role="")  # the owner: it creates a table
     sessionmaker = make_sessionmaker(engine)
     try:
         async with engine.begin() as conn:

@@ -159,7 +159,7 @@ async def test_the_app_with_scheduler_catches_up_at_start_up(committed_sessionma
     async with app.lifespan(), httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                                  base_url="http://testserver.local") as client:
         assert (await client.get("/health")).status_code == 200
-        for _ in range(50):
+        for _ in range(300):  # up to 30 s on a loaded machine
             if await _settled(committed_sessionmaker):
                 break
             await asyncio.sleep(0.1)

@@ -42,7 +42,13 @@ from machinery_network.accounts import service as accounts
 from machinery_network.api import API_PREFIX
 from machinery_network.auth import Actor
 from machinery_network.config import Settings, get_settings
-from machinery_network.db import make_engine, make_sessionmaker, resolve_database_url
+from machinery_network.db import (
+    OPERATOR_NETWORK,
+    make_engine,
+    make_sessionmaker,
+    resolve_database_url,
+    use_network,
+)
 from machinery_network.errors import DomainError, NotAuthenticated, Unavailable
 from machinery_network.i18n import gettext_de, translate
 from machinery_network.injected import AppSettings, DbSession, OptionalActor
@@ -139,6 +145,15 @@ async def _finish_session(session: AsyncSession, *, commit: bool) -> ASGIApp | N
 
 
 async def provide_optional_actor(request: Request, db_session: DbSession) -> Actor | None:
+    """The request's actor; from here on the request's transaction works inside his network
+    (``db.use_network``: the one place an HTTP request's network is set)."""
+    actor = await _resolve_actor(request, db_session)
+    if actor is not None:
+        await use_network(db_session, OPERATOR_NETWORK if actor.network_id is None else actor.network_id)
+    return actor
+
+
+async def _resolve_actor(request: Request, db_session: DbSession) -> Actor | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         actor = await accounts.actor_from_token(db_session, header[7:].strip())
@@ -417,7 +432,8 @@ def create_app(
     secret = settings.resolved_secret()
     owned_engine = None
     if sessionmaker is None:
-        owned_engine = make_engine(resolve_database_url(settings), pool_size=settings.db_pool_size)
+        owned_engine = make_engine(resolve_database_url(settings), pool_size=settings.db_pool_size,
+                                   role=settings.db_role)
         sessionmaker = make_sessionmaker(owned_engine)
 
     @asynccontextmanager

@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
 async def _with_session(action: Callable[[Any], Awaitable[Any]]) -> Any:
     from machinery_network.db import make_engine, make_sessionmaker, resolve_database_url, session_scope
 
-    engine = make_engine(resolve_database_url(get_settings()), pool_size=2)
+    engine = make_engine(resolve_database_url(get_settings()), pool_size=2, role=get_settings().db_role)
     try:
         async with session_scope(make_sessionmaker(engine)) as session:
             return await action(session)
@@ -176,16 +176,32 @@ def cmd_settle(args: argparse.Namespace) -> int:
     service.check_month_ended(args.month, get_settings().tz)
 
     async def run() -> list[Any]:
-        engine = make_engine(resolve_database_url(get_settings()), pool_size=2)
+        from machinery_network.db import for_network, network_ids, network_of
+
+        engine = make_engine(resolve_database_url(get_settings()), pool_size=2, role=get_settings().db_role)
         try:
             maker = make_sessionmaker(engine)
             async with session_scope(maker) as session:
-                if args.municipality is not None:
-                    await get_municipality(session, args.municipality)
-                    ids = [args.municipality]
+                if args.municipality is not None:  # inside the municipality's network
+                    network = await network_of(session, "municipality", args.municipality)
+                    networks = [network] if network is not None else []
                 else:
-                    ids = await service.municipality_ids(session)
-            return [await settle_one(maker, municipality_id, args.month, "cli", wait=True) for municipality_id in ids]
+                    networks = await network_ids(session)
+            if args.municipality is not None and not networks:
+                async with session_scope(maker) as session:
+                    await get_municipality(session, args.municipality)  # 404: unknown municipality
+            outcomes = []
+            for network_id in networks:
+                network_maker = for_network(maker, network_id)
+                async with session_scope(network_maker) as session:
+                    if args.municipality is not None:
+                        await get_municipality(session, args.municipality)
+                        ids = [args.municipality]
+                    else:
+                        ids = await service.municipality_ids(session)
+                outcomes += [await settle_one(network_maker, municipality_id, args.month, "cli", wait=True)
+                             for municipality_id in ids]
+            return outcomes
         finally:
             await engine.dispose()
 
@@ -208,8 +224,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     from machinery_network.exports import service
 
     async def action(session):
+        from machinery_network.db import network_of, use_network
+
+        network_id = await network_of(session, "municipality", args.municipality)
+        if network_id is not None:
+            await use_network(session, network_id)
         return await service.export(session, SYSTEM, args.month, args.municipality, args.format,
-                                        tz=get_settings().tz)
+                                    tz=get_settings().tz)
 
     export_file = asyncio.run(_with_session(action))
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=5 * 1024 * 1024, alias="MN_UPLOAD_MAX_BYTES", ge=1)
     base_url: str = Field(default="http://127.0.0.1:8000", alias="MN_BASE_URL")
     db_pool_size: int = Field(default=10, alias="MN_DB_POOL_SIZE", ge=1)
+    # The role the application's connections act as (row-level security applies to it; migrations
+    # create it). Empty: the role of DATABASE_URL itself (only for a server without that role).
+    db_role: str = Field(default="mn_app", alias="MN_DB_ROLE")
     access_log: bool = Field(default=True, alias="MN_ACCESS_LOG")
     vat_rates_text: str = Field(default="0,7,19", alias="MN_VAT_RATES")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,7 @@ def resolve_database_url(settings: Settings) -> str:
     return embedded.start(settings.data_dir)
 
 
-def make_engine(url: str, *, pool_size: int = 10, **kwargs) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 10, role: str = "mn_app", **kwargs) -> AsyncEngine:
     """The engine: a fixed pool of ``pool_size`` connections, checked for life on checkout without a
     round trip (``_refuse_closed``).
 
@@ -40,11 +41,16 @@ def make_engine(url: str, *, pool_size: int = 10, **kwargs) -> AsyncEngine:
     request itself (the README's "Benchmarks and drills" has the figures). A request that finds the
     pool busy waits for a connection (``pool_timeout``, then 503).
     """
+    server_settings = {"application_name": "machinery-network"}
+    if role:
+        # Every connection acts as the application role from its start (a startup parameter, no round
+        # trip): not a superuser, not the tables' owner, so row-level security applies to it.
+        server_settings["role"] = role
     engine = create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=0,
-        connect_args={"server_settings": {"application_name": "machinery-network"}},
+        connect_args={"server_settings": server_settings},
         **kwargs,
     )
     event.listen(engine.sync_engine, "checkout", _refuse_closed)
@@ -79,16 +85,43 @@ _SET_NETWORK_TEXT = text("SELECT set_config('mn.network_id', :n, true)")
 
 
 async def use_network(session: AsyncSession, network_id: int | None) -> None:
-    """From now on, the session's transactions see (and write) the rows of ``network_id`` only."""
-    begun = session.in_transaction()
+    """From now on, the session's transactions see (and write) the rows of ``network_id`` only.
+
+    Sent at once through the driver (one prepared statement in the session's transaction, which it
+    begins if needed); later transactions of the same session get it when they begin.
+    """
+    session.info.pop("network_id", None)  # the begin below must not apply an earlier network
+    conn = await driver(session)
+    await conn.execute(_SET_NETWORK, "" if network_id is None else str(network_id))
     session.info["network_id"] = network_id
-    if begun:  # otherwise the transaction's begin sets it (_network_on_begin)
-        conn = await driver(session)
-        await conn.execute(_SET_NETWORK, "" if network_id is None else str(network_id))
 
 
 def session_network(session: AsyncSession) -> int | None:
     return session.info.get("network_id")
+
+
+OPERATOR_NETWORK = 0  # the setting of the operator's transactions: no network's rows, the operators' own
+
+
+def for_network(
+    sessionmaker: async_sessionmaker[AsyncSession], network_id: int
+) -> Callable[[], AsyncSession]:
+    """A session factory whose sessions work inside ``network_id`` (jobs that run per network)."""
+    return functools.partial(sessionmaker, info={"network_id": network_id})
+
+
+async def network_ids(session: AsyncSession) -> list[int]:
+    """Every network of the installation (the networks table is the installation's, not a tenant's)."""
+    return list(await session.scalars(text("SELECT id FROM networks ORDER BY id")))
+
+
+async def network_of(session: AsyncSession, kind: str, key: object) -> int | None:
+    """The network of a user (by id or e-mail; 0 for the operator), a municipality or a calendar token,
+    looked up before the transaction's network is known (SECURITY DEFINER functions, migration 0018_network_rls)."""
+    function = {"user": "mn_network_of_user", "email": "mn_network_of_email",
+                "municipality": "mn_network_of_municipality", "calendar": "mn_network_of_calendar",
+                "reset": "mn_network_of_reset"}[kind]
+    return await session.scalar(text(f"SELECT {function}(:key)"), {"key": key})
 
 
 @event.listens_for(Session, "after_begin")
@@ -224,10 +257,14 @@ def for_driver(statement: Executable) -> DriverStatement:
 
 @contextlib.asynccontextmanager
 async def session_scope(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    sessionmaker: async_sessionmaker[AsyncSession] | Callable[[], AsyncSession],
+    network_id: int | None = None,
 ) -> AsyncIterator[AsyncSession]:
-    """A session committed when the block ends normally, rolled back on any error (CLI, jobs)."""
+    """A session committed when the block ends normally, rolled back on any error (CLI, jobs);
+    inside ``network_id`` when given."""
     async with sessionmaker() as session:
+        if network_id is not None:
+            session.info["network_id"] = network_id
         try:
             yield session
             await session.commit()

@@ -13,13 +13,14 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from machinery_network import validators
+from machinery_network import clock, validators
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.accounts.security import hash_password_async
 from machinery_network.auth import SYSTEM
 from machinery_network.care.models import Assignment, Section
 from machinery_network.catalogue.models import Item
 from machinery_network.config import Settings
+from machinery_network.db import use_network
 from machinery_network.mandates import partners
 from machinery_network.mandates import service as mandates
 
@@ -101,6 +102,28 @@ SECTION_GEOMETRY = {
 }
 
 
+WERRA, RHOEN = "Werratal", "Rhön"
+# Werra valley items lent to the Rhön's farmers under the agreement.
+SHARED_ITEMS = {"Grabenfräse", "Minibagger 3 t", "Häcksler (Holzhacker)"}
+SECOND_MUNICIPALITIES = [
+    ("Tann (Rhön)", "DE75512108001245126199", "SOGEDEFFXXX", "DE39ZZZ00000112233",
+     "Stadt Tann (Rhön) · Schloßstraße 4 · 36142 Tann"),
+    ("Hilders", "DE88100900001234567892", "BEVODEBBXXX", "DE11ZZZ00000445566",
+     "Marktgemeinde Hilders · Kirchstraße 2 · 36115 Hilders"),
+]
+# municipality index, name, kind, unit, rate ct, operator rate ct, VAT %, shared with the Werra valley
+SECOND_ITEMS = [
+    (0, "Traktor 90 PS mit Frontmähwerk", "machine", "hour", 4200, 3900, 19, True),
+    (0, "Holzspalter", "machine", "day", 5500, None, 19, False),
+    (1, "Schneefräse", "machine", "hour", 6900, 3900, 19, True),
+    (1, "Bauhof-Kolonne (Mitarbeiterstunde)", "service", "hour", 3800, None, 0, False),
+]
+SECOND_FARMERS = [
+    ("Elke Leibold", "DE68210501700012345678"),
+    ("Rhönschaf-Hof Weber", "DE32100100100987654321"),
+]
+
+
 @dataclass
 class DemoLogin:
     email: str
@@ -125,8 +148,84 @@ async def _user(session: AsyncSession, password_hash: str, *, email: str, name: 
     return user
 
 
+async def _network(session: AsyncSession, name: str, *, first: bool = False) -> int:
+    """The demo network called ``name``; the Werra valley takes over an installation's first, still
+    unnamed network ("Netzwerk") rather than leaving it empty beside the demo."""
+    from machinery_network.networks.models import Network
+
+    network = await session.scalar(select(Network).where(Network.name == name))
+    if network is None and first:
+        only = list(await session.scalars(select(Network).order_by(Network.id).limit(2)))
+        if len(only) == 1 and only[0].name == "Netzwerk":
+            network = only[0]
+            network.name = name
+    if network is None:
+        network = Network(name=name)
+        session.add(network)
+    await session.flush()
+    return network.id or 0
+
+
 async def load_demo(session: AsyncSession, settings: Settings) -> list[DemoLogin]:
-    """Create the demo network where it is missing; return the logins (all share DEMO_PASSWORD)."""
+    """Create the demo networks where they are missing: the Werra valley and the Rhön, with an agreement
+    between them; return the logins (all share DEMO_PASSWORD)."""
+    werra = await _network(session, WERRA, first=True)
+    rhoen = await _network(session, RHOEN)
+    await use_network(session, werra)
+    logins = await _load_werra(session, settings)
+    await use_network(session, rhoen)
+    logins += await _load_second(session)
+    await _agreement(session, werra, rhoen)
+    await use_network(session, werra)
+    return logins
+
+
+async def _agreement(session: AsyncSession, werra: int, rhoen: int) -> None:
+    from machinery_network.networks.models import Agreement, AgreementState
+
+    exists = await session.scalar(select(Agreement.id).where(Agreement.network_id == werra,
+                                                             Agreement.other_network_id == rhoen))
+    if exists is None:
+        now = clock.now()
+        session.add(Agreement(network_id=werra, other_network_id=rhoen, state=AgreementState.active,
+                              confirmed_at=now))
+        await session.flush()
+
+
+async def _load_second(session: AsyncSession) -> list[DemoLogin]:
+    """The second network: two municipalities of the Rhön, a few machines (some shared), two farmers."""
+    password_hash = await hash_password_async(DEMO_PASSWORD)
+    logins: list[DemoLogin] = []
+    municipalities: list[Municipality] = []
+    for name, iban, bic, creditor_id, address in SECOND_MUNICIPALITIES:
+        municipality = await session.scalar(select(Municipality).where(Municipality.name == name))
+        if municipality is None:
+            municipality = Municipality(name=name, iban=iban, bic=bic, creditor_id=creditor_id, address=address)
+            session.add(municipality)
+            await session.flush()
+        municipalities.append(municipality)
+    admin = await _user(session, password_hash, email="admin@rhoen.example", name="Verwaltung Rhön",
+                        role=Role.admin)
+    logins.append(DemoLogin(admin.email, admin.role, admin.name, None))
+    head = await _user(session, password_hash, email="bauhof@tann.example", name="Jörg Hohmann",
+                       role=Role.yard_head, municipality_id=municipalities[0].id)
+    logins.append(DemoLogin(head.email, head.role, head.name, municipalities[0].name))
+    for name, iban in SECOND_FARMERS:
+        farmer = await _user(session, password_hash, email=f"{_slug(name).replace('-', '.')}@rhoen.example",
+                             name=name, role=Role.farmer, iban=iban)
+        logins.append(DemoLogin(farmer.email, Role.farmer, name, None))
+    for index, name, kind, unit, rate, operator_rate, vat, shared in SECOND_ITEMS:
+        municipality = municipalities[index]
+        exists = await session.scalar(
+            select(Item.id).where(Item.municipality_id == municipality.id, Item.name == name))
+        if not exists:
+            session.add(Item(municipality_id=municipality.id, name=name, kind=kind, unit=unit, rate_cents=rate,
+                             operator_rate_cents=operator_rate, vat_percent=Decimal(vat), shared=shared))
+    await session.flush()
+    return logins
+
+
+async def _load_werra(session: AsyncSession, settings: Settings) -> list[DemoLogin]:
     password_hash = await hash_password_async(DEMO_PASSWORD)
     logins: list[DemoLogin] = []
     municipalities: list[Municipality] = []
@@ -167,7 +266,8 @@ async def load_demo(session: AsyncSession, settings: Settings) -> list[DemoLogin
         )
         if not exists:
             session.add(Item(municipality_id=municipality.id, name=name, kind=kind, unit=unit, rate_cents=rate,
-                             operator_rate_cents=operator_rate, vat_percent=Decimal(vat), description=description))
+                             operator_rate_cents=operator_rate, vat_percent=Decimal(vat), description=description,
+                             shared=name in SHARED_ITEMS))
 
     for index, name, kind, length, task, unit, rate, passes, farmer_index in SECTIONS:
         municipality = municipalities[index]

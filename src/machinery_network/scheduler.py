@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
@@ -23,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from machinery_network import clock
 from machinery_network.auth import SYSTEM
 from machinery_network.config import DEFAULT_TZ, Settings
-from machinery_network.db import session_scope
+from machinery_network.db import for_network, network_ids, session_scope
 from machinery_network.errors import Conflict, DomainError
 from machinery_network.settlement import service
 from machinery_network.settlement.models import SettlementRun
@@ -44,7 +45,7 @@ class RunOutcome:
 
 
 async def settle_one(
-    sessionmaker: async_sessionmaker[AsyncSession], municipality_id: int, month: date, trigger: str, *,
+    sessionmaker: Any, municipality_id: int, month: date, trigger: str, *,
     wait: bool = False,
 ) -> RunOutcome:
     """Settle one (municipality, month) in its own transaction and record the attempt.
@@ -100,9 +101,18 @@ async def run_monthly(
     """Settle the month before ``today`` (default: today in MN_TIMEZONE) for every municipality."""
     today = today or clock.today(tz)
     month = service.previous_month(today)
+    outcomes: list[RunOutcome] = []
+    for network_id in await _networks(sessionmaker):  # each network's municipalities, inside it
+        maker = for_network(sessionmaker, network_id)
+        async with session_scope(maker) as session:
+            ids = await service.municipality_ids(session)
+        outcomes += [await settle_one(maker, municipality_id, month, trigger) for municipality_id in ids]
+    return outcomes
+
+
+async def _networks(sessionmaker: Any) -> list[int]:
     async with session_scope(sessionmaker) as session:
-        ids = await service.municipality_ids(session)
-    return [await settle_one(sessionmaker, municipality_id, month, trigger) for municipality_id in ids]
+        return await network_ids(session)
 
 
 async def catch_up(
@@ -110,6 +120,13 @@ async def catch_up(
 ) -> list[RunOutcome]:
     """Settle every ended month that the monthly job missed (see ``service.months_to_catch_up``)."""
     today = today or clock.today(tz)
+    outcomes: list[RunOutcome] = []
+    for network_id in await _networks(sessionmaker):  # each network inside it (row-level security)
+        outcomes += await _catch_up(for_network(sessionmaker, network_id), today)
+    return outcomes
+
+
+async def _catch_up(sessionmaker: Any, today: date) -> list[RunOutcome]:
     async with session_scope(sessionmaker) as session:
         plan = await service.catch_up_plan(session, service.previous_month(today))
     todo = plan.todo

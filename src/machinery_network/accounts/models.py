@@ -85,6 +85,8 @@ class User(SQLModel, table=True):
     address: str | None = Field(default=None, max_length=2000)
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)
     active: bool = Field(default=True)
+    # Registered himself (open registration): inactive until the network's admin approves him.
+    registration_pending: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
     # Session cookies carry this number; logout increments it, so copies of old cookies stop working.
     session_epoch: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     phone: str | None = Field(default=None, max_length=50)

@@ -38,6 +38,7 @@ from machinery_network.accounts.security import (
 from machinery_network.accounts.service import get_municipality, get_user, token_cache
 from machinery_network.auth import Actor, require_role
 from machinery_network.config import get_settings
+from machinery_network.db import network_of, use_network
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.money import format_eur
@@ -207,6 +208,9 @@ async def _send_reset(session: AsyncSession, user: User, base_url: str, *, by_ad
 async def request_reset(session: AsyncSession, email: str, base_url: str) -> None:
     """Send a reset link if the address belongs to an active account; the caller answers the same
     (202) either way, so the answer does not tell whether an address is registered."""
+    network_id = await network_of(session, "email", email.strip().lower())
+    if network_id is not None:  # an anonymous request: look the account up inside its network
+        await use_network(session, network_id)
     user = await session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active or user.erased_at is not None:
         return
@@ -221,6 +225,9 @@ async def request_reset(session: AsyncSession, email: str, base_url: str) -> Non
 
 async def reset_user(session: AsyncSession, token: str) -> User:
     """The account of a usable (unused, unexpired) reset link, else 422 naming ``token``."""
+    network_id = await network_of(session, "reset", _reset_digest(token))
+    if network_id is not None:  # an anonymous request: the link's network
+        await use_network(session, network_id)
     reset = await session.scalar(
         select(PasswordReset).where(
             PasswordReset.token_hash == _reset_digest(token), PasswordReset.used_at.is_(None),

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +22,14 @@ from machinery_network.accounts.security import (
     verify_password_async,
 )
 from machinery_network.auth import Actor, require_for_municipality, require_role
-from machinery_network.db import DriverStatement, driver, for_driver, session_network, use_network
+from machinery_network.db import (
+    OPERATOR_NETWORK,
+    DriverStatement,
+    driver,
+    network_of,
+    session_network,
+    use_network,
+)
 from machinery_network.errors import (
     Conflict,
     Invalid,
@@ -187,7 +194,10 @@ async def create_user(
             raise NotAllowed()
         if network_id is not None:
             raise Invalid("network.operator_no_network", field="network_id")
+        await use_network(session, OPERATOR_NETWORK)  # a row of no network
     else:
+        if network_id is None and municipality_id is not None and actor.network_id is None:
+            network_id = await network_of(session, "municipality", municipality_id)  # the CLI's staff
         if network_id is None:
             network_id = actor.network_id or session_network(session)
         network_id = await resolve_network(session, network_id)
@@ -339,6 +349,9 @@ async def authenticate(session: AsyncSession, email: str, password: str, address
     and slow down (never lock) the account as a whole."""
     email = email.strip().lower()
     await _throttle(session, email, address)
+    network_id = await network_of(session, "email", email)
+    if network_id is not None:  # look the user up inside his network
+        await use_network(session, network_id)
     user = await session.scalar(select(User).where(User.email == email))
     if (not await verify_password_async(user.password_hash if user else None, password) or not user
             or not user.active):
@@ -364,12 +377,8 @@ async def issue_token(session: AsyncSession, user: User, label: str | None = Non
 
 @functools.cache
 def _token_statement() -> DriverStatement:
-    return for_driver(
-        select(User.id, User.role, User.municipality_id, User.name, User.email, User.network_id,
-               ApiToken.expires_at)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == bindparam("digest"), ApiToken.expires_at > func.now(), User.active)
-    )
+    """The token's user, found before his network is known: a SECURITY DEFINER function (0018_network_rls)."""
+    return DriverStatement(sql="SELECT * FROM mn_token_actor($1)", names=("digest",), defaults={}, processors={})
 
 
 class TokenCache:
@@ -424,6 +433,10 @@ async def actor_from_token(session: AsyncSession, token: str) -> Actor | None:
 
 async def actor_from_session(session: AsyncSession, user_id: int, epoch: object) -> Actor | None:
     """The user of an HTML session cookie, if he is active and has not logged out since it was issued."""
+    network_id = await network_of(session, "user", user_id)
+    if network_id is None:
+        return None
+    await use_network(session, network_id)
     user = await session.get(User, user_id)
     if user is None or not user.active or user.session_epoch != epoch:
         return None

@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel
 
 from machinery_network.accounts.models import Role
+from machinery_network.db import OPERATOR_NETWORK, use_network
 from machinery_network.injected import CurrentActor, DbSession
 from machinery_network.networks import service
 from machinery_network.networks.models import Agreement, Network
@@ -77,7 +78,9 @@ class NetworkController(Controller):
         networks = await service.list_networks(db_session, actor)
         if actor.role != Role.operator:
             return [NetworkPublic.of(n) for n in networks]
-        return [NetworkPublic.of(n, await service.figures(db_session, n.id or 0)) for n in networks]
+        answer = [NetworkPublic.of(n, await service.figures(db_session, n.id or 0)) for n in networks]
+        await use_network(db_session, OPERATOR_NETWORK)  # each figure was read inside its network
+        return answer
 
     @post("/{network_id:int}/agreements")
     async def propose(

@@ -21,6 +21,7 @@ from machinery_network.auth import Actor, require_role
 from machinery_network.bookings.models import Block, Booking, BookingStatus, Occupancy
 from machinery_network.catalogue.models import Item
 from machinery_network.catalogue.service import get_item
+from machinery_network.db import network_of, use_network
 from machinery_network.errors import NotFound
 from machinery_network.i18n import gettext_de
 from machinery_network.text import clean_lines, one_line
@@ -75,7 +76,15 @@ def _event(uid: str, start, end, summary: str, *, description: str | None = None
     return event
 
 
+async def _enter_network(session: AsyncSession, token: str) -> None:
+    """Feeds are read without a login: the token names the network to read in."""
+    network_id = await network_of(session, "calendar", token) if token else None
+    if network_id is not None:
+        await use_network(session, network_id)
+
+
 async def item_feed(session: AsyncSession, token: str) -> bytes:
+    await _enter_network(session, token)
     item = await session.scalar(select(Item).where(Item.calendar_token == token))
     if item is None or not token:
         raise NotFound("calendar.not_found")
@@ -98,6 +107,7 @@ async def item_feed(session: AsyncSession, token: str) -> bytes:
 
 
 async def farmer_feed(session: AsyncSession, token: str) -> bytes:
+    await _enter_network(session, token)
     user = await session.scalar(select(User).where(User.calendar_token == token))
     if user is None or not token:
         raise NotFound("calendar.not_found")

@@ -29,6 +29,8 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.orm import aliased
 
 from machinery_network.accounts.models import Municipality, Role, User
@@ -113,14 +115,17 @@ def request_statement() -> DriverStatement:
     inserted = (
         insert(Booking.__table__)
         .values({name: bindparam(name, type_=Booking.__table__.c[name].type) for name in BOOKING_VALUES})
-        .returning(Booking.__table__.c.id)
+        .returning(Booking.__table__.c.id, sa_column("network_id", Integer))
         .cte("inserted")
     )
+    # The event names its network: a trigger cannot see the booking inserted by the same statement
+    # (for a farmer of a partner network, the booking's network is the item's, not his own).
+    names = ["booking_id", "network_id", "actor_id", "from_status", "to_status", "at"]
     event = (
-        insert(BookingEvent.__table__)
+        insert(sa_table(BookingEvent.__tablename__, *(sa_column(name) for name in names)))
         .from_select(
-            ["booking_id", "actor_id", "from_status", "to_status", "at"],
-            select(inserted.c.id, bindparam("actor_id", type_=Integer), null(),
+            names,
+            select(inserted.c.id, inserted.c.network_id, bindparam("actor_id", type_=Integer), null(),
                    literal(BookingStatus.requested.value), bindparam("now", type_=DateTime(timezone=True))),
         )
         .cte("event")

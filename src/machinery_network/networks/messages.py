@@ -54,4 +54,26 @@ MESSAGES = {
     "agreements.state.proposed": {"de": "vorgeschlagen", "en": "proposed"},
     "agreements.state.active": {"de": "aktiv", "en": "active"},
     "agreements.state.revoked": {"de": "widerrufen", "en": "revoked"},
+    "registration.title": {"de": "Als Landwirt registrieren", "en": "Register as a farmer"},
+    "registration.invitation_link": {"de": "Einladungslink (30 Tage gültig)", "en": "Invitation link (30 days)"},
+    "registration.open_link": {
+        "de": "Offene Registrierung (mit Freigabe durch die Verwaltung)", "en": "Open registration (approved by you)",
+    },
+    "registration.approve": {"de": "Freigeben", "en": "Approve"},
+    "registration.submit": {"de": "Registrieren", "en": "Register"},
+    "registration.needs_approval": {
+        "de": "Die Verwaltung des Netzwerks gibt Ihr Konto frei, danach können Sie sich anmelden.",
+        "en": "The network's administrator approves your account; then you can log in.",
+    },
+    "registration.done": {"de": "Ihr Konto ist angelegt. Sie können sich jetzt anmelden.",
+                          "en": "Your account is ready; you can log in now."},
+    "registration.pending": {
+        "de": "Danke! Sobald die Verwaltung Ihr Konto freigegeben hat, können Sie sich anmelden.",
+        "en": "Thank you; you can log in once the administrator has approved your account.",
+    },
+    "registration.invalid_link": {
+        "de": "Dieser Einladungslink ist ungültig oder abgelaufen.", "en": "This invitation link is invalid or expired.",
+    },
+    "role.operator": {"de": "Betreiber", "en": "operator"},
+    "networks.agreements_nav": {"de": "Netzwerk und Vereinbarungen", "en": "Network and agreements"},
 }

@@ -6,7 +6,11 @@ Which rows a transaction sees is the database's business (row-level security on 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
@@ -15,9 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.auth import Actor, require_role
-from machinery_network.db import use_network
+from machinery_network.config import Settings
+from machinery_network.db import OPERATOR_NETWORK, use_network
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.networks.models import Agreement, AgreementState, Network
+from machinery_network.schemas import Email, Input, Name
 
 
 async def create_network(session: AsyncSession, actor: Actor, *, name: str) -> Network:
@@ -209,3 +215,115 @@ async def partner_networks(session: AsyncSession, network_id: int) -> list[int]:
         )
     )
     return sorted(set(rows))
+
+
+# --- the operator's overview -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NetworkRow:
+    network: Network
+    figures: Figures
+    municipalities: list[str]
+    admins: list[str]  # the administrators' names and addresses: the operator's contacts
+
+
+async def all_networks(session: AsyncSession) -> list[Network]:
+    return list(await session.scalars(select(Network).order_by(Network.name, Network.id)))
+
+
+async def overview(session: AsyncSession, actor: Actor) -> list[NetworkRow]:
+    """Each network with its municipalities, administrators and figures, each read inside that network;
+    nothing about farmers but their number."""
+    from machinery_network.accounts.models import Municipality, User
+
+    require_role(actor, Role.operator)
+    rows = []
+    for network in await all_networks(session):
+        figures_ = await figures(session, network.id or 0)  # enters the network
+        municipalities = list(await session.scalars(
+            select(Municipality.name).where(Municipality.network_id == network.id).order_by(Municipality.name)))
+        admins = [f"{name} <{email}>" for name, email in (await session.execute(
+            select(User.name, User.email).where(User.network_id == network.id, User.role == Role.admin)
+            .order_by(User.name))).all()]
+        rows.append(NetworkRow(network, figures_, municipalities, admins))
+    await use_network(session, OPERATOR_NETWORK)
+    return rows
+
+
+# --- registration of farmers ---------------------------------------------------------------------
+
+
+class Registration(Input):
+    name: Name
+    email: Email
+    password: str
+    iban: str | None = None
+
+
+INVITATION_DAYS = 30
+
+
+def _sign(settings: Settings, payload: str) -> str:
+    key = hashlib.sha256(("invitation:" + settings.resolved_secret()).encode()).digest()
+    return base64.urlsafe_b64encode(hmac.new(key, payload.encode(), hashlib.sha256).digest()[:18]).decode()
+
+
+def invitation_token(settings: Settings, network_id: int, *, today: date | None = None) -> str:
+    """A link token naming the network and its expiry, signed with the installation's secret."""
+    expires = (today or clock.now().date()) + timedelta(days=INVITATION_DAYS)
+    payload = f"{network_id}.{expires:%Y%m%d}"
+    return f"{payload}.{_sign(settings, payload)}"
+
+
+def network_of_invitation(settings: Settings, token: str) -> int:
+    parts = token.split(".")
+    if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit() and len(parts[1]) == 8:
+        payload = f"{parts[0]}.{parts[1]}"
+        if hmac.compare_digest(_sign(settings, payload), parts[2]) and parts[1] >= f"{clock.now():%Y%m%d}":
+            return int(parts[0])
+    raise NotFound("registration.invalid_link")
+
+
+async def register_farmer(session: AsyncSession, network_id: int, data: Registration, *, approved: bool) -> int:
+    """A farmer registers with ``network_id`` (the session works inside it): with an invitation he can
+    log in at once, else after the network's admin approved him."""
+    from machinery_network.accounts.models import User
+    from machinery_network.accounts.passwords import check_password
+    from machinery_network.accounts.security import hash_password
+    from machinery_network.validators import normalize_iban
+
+    check_password(data.password, data.email)
+    email = data.email.strip().lower()
+    if await session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("user.email_taken", field="email")
+    user = User(email=email, name=data.name.strip(), password_hash=hash_password(data.password), role=Role.farmer,
+                network_id=network_id, iban=normalize_iban(data.iban), active=approved,
+                registration_pending=not approved)
+    session.add(user)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("user.email_taken", field="email") from exc
+    return user.id or 0
+
+
+async def pending_registrations(session: AsyncSession, actor: Actor) -> list:
+    from machinery_network.accounts.models import User
+
+    require_role(actor, Role.admin)
+    return list(await session.scalars(
+        select(User).where(User.network_id == actor.network_id, User.registration_pending).order_by(User.id)))
+
+
+async def approve_registration(session: AsyncSession, actor: Actor, user_id: int) -> None:
+    from machinery_network.accounts.models import User
+
+    require_role(actor, Role.admin)
+    user = await session.get(User, user_id)
+    if user is None or user.network_id != actor.network_id or not user.registration_pending:
+        raise NotFound("user.not_found", id=user_id)
+    user.registration_pending = False
+    user.active = True
+    await session.flush()

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import or_, select, update
@@ -30,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from machinery_network import clock
 from machinery_network.config import Settings
+from machinery_network.db import for_network, network_ids
 from machinery_network.notifications.models import OutboxMessage
 from machinery_network.text import one_line
 
@@ -188,6 +190,15 @@ async def deliver_pending(sessionmaker: async_sessionmaker[AsyncSession], settin
     if not settings.smtp_url:
         return 0
     target = parse_smtp_url(settings.smtp_url)
+    async with sessionmaker() as session:
+        networks = await network_ids(session)
+    sent = 0
+    for network_id in networks:  # each network's outbox inside that network (row-level security)
+        sent += await _deliver(for_network(sessionmaker, network_id), settings, target)
+    return sent
+
+
+async def _deliver(sessionmaker: Any, settings: Settings, target: SmtpTarget) -> int:
     sent = 0
     while True:
         async with sessionmaker() as session:

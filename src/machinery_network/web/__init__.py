@@ -13,6 +13,7 @@ from machinery_network.web import (
     machine,
     mandates,
     municipalities,
+    networks,
     people,
     settlement,
 )
@@ -20,6 +21,7 @@ from machinery_network.web import (
 ROUTES = [
     *accounts.ROUTES,
     *admin.ROUTES,
+    *networks.ROUTES,
     *people.ROUTES,
     *catalogue.ROUTES,
     *costing.ROUTES,

@@ -34,7 +34,8 @@ async def _page(
     return render(
         "admin/index.html", actor, status_code=status_code, municipalities=municipalities, users=users.rows,
         q=q or "", pager=pager(request, users, path="/admin") if request is not None else None,
-        names={m.id: m.name for m in municipalities}, roles=list(Role), notice=notice, message=message,
+        names={m.id: m.name for m in municipalities}, roles=[r for r in Role if r != Role.operator], notice=notice,
+        message=message,
         municipality_form=municipality_form or EMPTY_MUNICIPALITY, municipality_errors=municipality_errors or {},
         user_form=user_form or EMPTY_USER, user_errors=user_errors or {},
     )
