@@ -28,7 +28,9 @@ OBJECT_STATE = "55000"
 def tenant_tables() -> list[str]:
     from importlib import import_module
 
-    return list(import_module("machinery_network.migrations.versions.0007_networks").TENANT_TABLES)
+    versions = "machinery_network.migrations.versions."
+    return [*import_module(versions + "0007_networks").TENANT_TABLES,
+            *import_module(versions + "0019_tenant_tables").TABLES]
 
 
 async def _fill(session: AsyncSession, network_id: int) -> World:
@@ -76,6 +78,26 @@ async def _fill(session: AsyncSession, network_id: int) -> World:
                  "variable_cents_per_unit, cost_cents_per_unit, rate_cents) "
                  "VALUES (:i, '2026-01-01', 100000, 0, 10, 1000, 100, 3, 0, 0, 0, 50, 0, 0, 0, 10000, 50, 150, 150)"),
             ids)
+    # The tables of 0019_tenant_tables (the assignment above made the farmer a partner, by trigger).
+    ids["le"] = await session.scalar(text("SELECT id FROM ledger_entries WHERE farmer_id = :f"), ids)
+    await q(text("INSERT INTO item_rates (item_id, valid_from, rate_cents, vat_percent, created_at) "
+                 "VALUES (:i, '2026-01-01', 4000, 19, now())"), ids)
+    await q(text("INSERT INTO mandates (farmer_id, municipality_id, reference, signed_on, iban, state, created_at) "
+                 "VALUES (:f, :m, 'MN-1', '2026-01-01', 'DE89370400440532013000', 'active', now())"), ids)
+    await q(text("INSERT INTO datev_debtors (municipality_id, farmer_id, number) VALUES (:m, :f, 10001)"), ids)
+    await q(text("INSERT INTO handovers (booking_id, item_id, checkout_meter, checkout_fuel_percent, "
+                 "checkout_condition, checkout_at) VALUES (:b, :i, 10, 100, 'ok', now())"), ids)
+    await q(text("INSERT INTO handover_photos (booking_id, kind, path, content_type, created_at) "
+                 "VALUES (:b, 'checkout', 'x.jpg', 'image/jpeg', now())"), ids)
+    await q(text("INSERT INTO handover_surcharges (booking_id, kind, entry_id) VALUES (:b, 'fuel', :le)"), ids)
+    await q(text("INSERT INTO repairs (item_id, description, repaired_at, created_at) "
+                 "VALUES (:i, 'Riemen', now(), now())"), ids)
+    ids["d"] = await session.scalar(text(
+        "INSERT INTO defects (item_id, description, usable, reported_at) VALUES (:i, 'Riss', true, now()) "
+        "RETURNING id"), ids)
+    await q(text("INSERT INTO defect_bookings (defect_id, booking_id) VALUES (:d, :b)"), ids)
+    await q(text("INSERT INTO maintenance_intervals (item_id, name, every_hours, last_done_at, created_at) "
+                 "VALUES (:i, 'Service', 100, now(), now())"), ids)
     world.extra.update(ids)
     await session.commit()
     return world

@@ -106,9 +106,9 @@ WERRA, RHOEN = "Werratal", "Rhön"
 # Werra valley items lent to the Rhön's farmers under the agreement.
 SHARED_ITEMS = {"Grabenfräse", "Minibagger 3 t", "Häcksler (Holzhacker)"}
 SECOND_MUNICIPALITIES = [
-    ("Tann (Rhön)", "DE75512108001245126199", "SOGEDEFFXXX", "DE39ZZZ00000112233",
+    ("Tann (Rhön)", "DE75512108001245126199", "SOGEDEFFXXX", "DE25ZZZ00000112233",
      "Stadt Tann (Rhön) · Schloßstraße 4 · 36142 Tann"),
-    ("Hilders", "DE88100900001234567892", "BEVODEBBXXX", "DE11ZZZ00000445566",
+    ("Hilders", "DE88100900001234567892", "BEVODEBBXXX", "DE82ZZZ00000445566",
      "Marktgemeinde Hilders · Kirchstraße 2 · 36115 Hilders"),
 ]
 # municipality index, name, kind, unit, rate ct, operator rate ct, VAT %, shared with the Werra valley
@@ -120,7 +120,7 @@ SECOND_ITEMS = [
 ]
 SECOND_FARMERS = [
     ("Elke Leibold", "DE68210501700012345678"),
-    ("Rhönschaf-Hof Weber", "DE32100100100987654321"),
+    ("Rhönschaf-Hof Weber", "DE29100100100987654321"),
 ]
 
 
