@@ -215,3 +215,68 @@ async def test_a_reversed_credit_lowers_the_credits_and_does_not_raise_the_charg
     csv_text = (await exports.export(db_session, SYSTEM, date(2026, 10, 1), world.north.id, "csv")).content
     row = csv_text.decode("utf-8-sig").splitlines()[1].split(";")
     assert row[4:7] == ["80,00", "20,00", "60,00"]
+
+
+# --- every date column bounded (care logs, assignments, mandates, rates, the machine) -------------
+
+
+def _fields(response) -> list[str]:
+    """The fields a schema validation error names (``extra``: one ``{key, message}`` per field)."""
+    return [error["key"].rsplit(".", 1)[-1] for error in response.json()["extra"]]
+
+
+async def test_every_date_column_is_bounded(db_session):
+    """Each date and timestamp column of the schema has a CHECK bounding it from the year 2000
+    (``0020_date_bounds``; new tables must follow): no ``-infinity`` or year 1 anywhere."""
+    from importlib import import_module
+
+    unbounded = (await db_session.execute(text(
+        import_module("machinery_network.migrations.versions.0020_date_bounds").UNBOUNDED))).all()
+    assert unbounded == []
+
+
+@pytest.mark.parametrize("performed_on", ["0001-01-01", "1900-01-01", "9999-12-31"])
+async def test_a_care_log_on_an_absurd_day_is_422_and_writes_nothing(client, db_session, world, performed_on):
+    from machinery_network.care.models import CareLog
+    from tests.test_care_api import assigned_section, report
+
+    section = await assigned_section(client, world)
+    response = await report(client, world.farmer, section["id"], performed_on=performed_on)
+    assert response.status_code == 422, response.text
+    assert _fields(response) == ["performed_on"]
+    assert await db_session.scalar(select(func.count()).select_from(CareLog)) == 0
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("/api/v1/mandates", "signed_on"),
+    ("/api/v1/sections/{section}/assignments", "valid_from"),
+])
+async def test_absurd_days_of_mandates_and_assignments_are_422(client, world, path, field):
+    from tests.test_care_api import make_section
+
+    section = await make_section(client, world)
+    if "mandates" in path:
+        body = {"farmer_id": world.farmer.id, "municipality_id": world.north.id, "reference": "ALT-1",
+                "signed_on": "0001-01-01"}
+        person = world.finance_north
+    else:
+        body, person = {"farmer_id": world.farmer.id, "valid_from": "0001-01-01"}, world.yard_north
+    response = await client.post(path.format(section=section["id"]), json=body, headers=person.headers)
+    assert response.status_code == 422, response.text
+    assert _fields(response) == [field]
+
+
+@pytest.mark.parametrize("statement", [
+    "INSERT INTO care_logs (section_id, farmer_id, performed_on, quantity, status, credit_cents)"
+    " VALUES (:s, :f, '-infinity', 1, 'reported', 100)",
+    "INSERT INTO care_logs (section_id, farmer_id, performed_on, quantity, status, credit_cents)"
+    " VALUES (:s, :f, '0001-01-01', 1, 'reported', 100)",
+    "UPDATE users SET created_at = '-infinity' WHERE id = :f",
+])
+async def test_the_database_refuses_absurd_days_past_the_service(client, db_session, world, statement):
+    from tests.test_care_api import assigned_section
+
+    section = await assigned_section(client, world)
+    with pytest.raises(DBAPIError, match="_bounded"):
+        async with db_session.begin_nested():
+            await db_session.execute(text(statement), {"s": section["id"], "f": world.farmer.id})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -64,10 +64,11 @@ WeekMinutes = Annotated[int, BeforeValidator(_whole_number), Field(ge=0, le=7 * 
 Quantity = Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), max_digits=12, decimal_places=3)]
 VatPercent = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)]
 
+_D = TypeVar("_D", date, datetime)
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2199  # the database's CHECK constraints allow [2000, 2200)
 
 
-def _sane_instant(value: datetime) -> datetime:
+def _sane_instant(value: _D) -> _D:
     """A time between the years 2000 and 2199, checked before any conversion (year 1 or 9999 with a
     ±14:00 offset would overflow it: a 500 instead of a 422)."""
     if not (EARLIEST_YEAR <= value.year <= LATEST_YEAR):
@@ -77,6 +78,9 @@ def _sane_instant(value: datetime) -> datetime:
 
 # A point in time of a booking or block: with an offset, within sane years.
 Instant = Annotated[AwareDatetime, AfterValidator(_sane_instant)]
+# A calendar day given as input (a care log's day, an assignment's period, a mandate's signature, a rate's
+# start): within the same years, so that year 1 or 9999 is a 422 here and not a CHECK violation later.
+Day = Annotated[date, AfterValidator(_sane_instant)]
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 

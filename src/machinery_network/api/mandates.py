@@ -11,14 +11,14 @@ from pydantic import BaseModel
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.mandates import service
 from machinery_network.mandates.models import Mandate
-from machinery_network.schemas import Id, Input
+from machinery_network.schemas import Day, Id, Input
 
 
 class MandateCreate(Input):
     farmer_id: Id
     municipality_id: Id
     reference: str
-    signed_on: date
+    signed_on: Day
     iban: str | None = None
 
 

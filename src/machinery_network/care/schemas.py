@@ -18,7 +18,7 @@ from machinery_network.care.models import (
     SectionUnit,
     WinterActivity,
 )
-from machinery_network.schemas import Cents, DecimalOut, Id, Input, Instant, Name, Note, Quantity, Reason
+from machinery_network.schemas import Cents, Day, DecimalOut, Id, Input, Instant, Name, Note, Quantity, Reason
 
 SEASONS = ("spring", "summer", "autumn", "winter")
 MAX_PASSES = 366
@@ -117,12 +117,12 @@ class SectionPublic(BaseModel):
 
 class AssignmentCreate(Input):
     farmer_id: Id
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: Day
+    valid_to: Day | None = None
 
 
 class AssignmentEnd(Input):
-    valid_to: date
+    valid_to: Day
 
 
 class AssignmentPublic(BaseModel):
@@ -140,7 +140,7 @@ class AssignmentPublic(BaseModel):
 
 class CareLogCreate(Input):
     section_id: Id
-    performed_on: date
+    performed_on: Day
     quantity: Quantity
     note: Note | None = None
     # Winter service (sections of the task winter_service): when the pass ran and what was done.

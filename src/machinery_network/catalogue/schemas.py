@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
 from machinery_network.config import get_settings
-from machinery_network.schemas import Cents, DecimalOut, Id, Input, Name, Note, VatPercent, WeekMinutes
+from machinery_network.schemas import Cents, Day, DecimalOut, Id, Input, Name, Note, VatPercent, WeekMinutes
 
 
 def _network_vat_rate(value: Decimal) -> Decimal:
@@ -76,7 +76,7 @@ class ItemUpdate(Input):
     max_open_requests_per_farmer: RequestLimit | None = None
     # The day a change of rate_cents, operator_rate_cents or vat_percent takes effect (default: today;
     # not later, and not before the last change). Bookings approved before keep their rates.
-    valid_from: date | None = None
+    valid_from: Day | None = None
     shared: bool | None = None  # offered to the farmers of networks with an active agreement
 
 

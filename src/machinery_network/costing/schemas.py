@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from machinery_network.costing.ktbl import CostInputs, CostResult
 from machinery_network.costing.models import CostCalculation
-from machinery_network.schemas import Cents, DecimalOut, Input, Note
+from machinery_network.schemas import Cents, Day, DecimalOut, Input, Note
 
 # Lives and uses are positive; percentages bounded; fuel price may carry tenths of a cent (165.9 ct/l).
 Positive = Annotated[Decimal, Field(gt=0, le=Decimal("1000000"), max_digits=12, decimal_places=3)]
@@ -71,7 +71,7 @@ class CostAdoption(CostCalculationInput):
     """A calculation adopted as the item's rate from ``valid_from`` (default today); ``rate_cents``
     defaults to the computed cost per unit (a yard head may round it, e.g. 42.78 € → 43.00 €)."""
 
-    valid_from: date | None = None
+    valid_from: Day | None = None
     rate_cents: Cents | None = None
     note: Note | None = None
 
