@@ -204,9 +204,12 @@ async def test_users_pages_by_name(client, db_session, world):
     assert len(once(rows)) == 7 + 9  # the world's seven people and the nine farmers
     assert [r["name"] for r in rows] == sorted(r["name"] for r in rows)
     farmers, _ = await walk(client, "/api/v1/users?limit=4", world.yard_north.headers)
-    assert {r["role"] for r in farmers} == {"farmer"} and sorted(once(farmers)) == partners
+    # the nine, and the world's two farmers (partners of both municipalities)
+    assert {r["role"] for r in farmers} == {"farmer"}
+    assert sorted(once(farmers)) == sorted([*partners, world.farmer.id, world.farmer2.id])
     assert all(r["iban"] is None for r in farmers)  # the IBAN only for finance and admin
-    assert (await walk(client, "/api/v1/users?limit=4", world.yard_south.headers))[0] == []
+    south = (await walk(client, "/api/v1/users?limit=4", world.yard_south.headers))[0]
+    assert sorted(once(south)) == sorted([world.farmer.id, world.farmer2.id])  # none of the nine
     found, pages = await walk(client, "/api/v1/users?q=acker&limit=4", world.finance_north.headers)
     assert [r["name"] for r in found] == [f"Anna Acker {i}" for i in range(9)] and pages == 3
     staff, _ = await walk(client, "/api/v1/users?role=yard_head&limit=1", world.admin.headers)

@@ -337,23 +337,32 @@ async def test_admin_forces_a_reset_without_learning_a_password(client, world, d
 # --- who sees whom -------------------------------------------------------------------------------
 
 
-async def test_staff_list_only_their_partners_and_only_finance_sees_the_iban(client, world):
+async def test_staff_list_only_their_partners_and_only_finance_sees_the_iban(client, db_session, world):
+    """Staff list their municipality's contract partners (``partners``): the world's two farmers deal
+    with both municipalities; a farmer who deals with neither is listed to nobody but the admin, and one
+    assigned a section of the north becomes the north's partner (and only the north's)."""
+    from tests.conftest import make_person
+
+    newcomer = await make_person(db_session, "farmer", "Neu Landwirt")
+    await db_session.commit()
     section = await client.post("/api/v1/sections", headers=world.yard_north.headers, json={
         "municipality_id": world.north.id, "name": "Feldweg Ost", "kind": "path", "length_m": 800,
         "task": "verge_mowing", "unit": "metre", "rate_cents": 5})
     assert section.status_code == 201, section.text
     assigned = await client.post(f"/api/v1/sections/{section.json()['id']}/assignments",
                                  headers=world.yard_north.headers,
-                                 json={"farmer_id": world.farmer.id, "valid_from": str(date.today())})
+                                 json={"farmer_id": newcomer.id, "valid_from": str(date.today())})
     assert assigned.status_code == 201, assigned.text
 
+    partners = {world.farmer.id, world.farmer2.id}
     yard = (await client.get("/api/v1/users", headers=world.yard_north.headers)).json()
-    assert [u["id"] for u in yard] == [world.farmer.id] and yard[0]["iban"] is None
-    finance = (await client.get("/api/v1/users", headers=world.finance_north.headers)).json()
-    assert [u["id"] for u in finance] == [world.farmer.id] and finance[0]["iban"] == "DE02120300000000202051"
-    assert (await client.get("/api/v1/users", headers=world.yard_south.headers)).json() == []
+    assert {u["id"] for u in yard} == partners | {newcomer.id} and all(u["iban"] is None for u in yard)
+    finance = {u["id"]: u for u in (await client.get("/api/v1/users", headers=world.finance_north.headers)).json()}
+    assert set(finance) == partners | {newcomer.id}
+    assert finance[world.farmer.id]["iban"] == "DE02120300000000202051"
+    assert {u["id"] for u in (await client.get("/api/v1/users", headers=world.yard_south.headers)).json()} == partners
     admin = (await client.get("/api/v1/users", headers=world.admin.headers)).json()
-    assert {world.farmer.id, world.farmer2.id, world.admin.id} <= {u["id"] for u in admin}
+    assert {world.farmer.id, world.farmer2.id, world.admin.id, newcomer.id} <= {u["id"] for u in admin}
     assert (await client.get("/api/v1/users", headers=world.farmer.headers)).status_code == 403
     assert (await client.get("/api/v1/users")).status_code == 401
 

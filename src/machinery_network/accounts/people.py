@@ -14,7 +14,7 @@ import hmac
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, union, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
@@ -41,6 +41,7 @@ from machinery_network.config import get_settings
 from machinery_network.db import network_of, use_network
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
 from machinery_network.ledger.models import LedgerEntry
+from machinery_network.mandates import partners
 from machinery_network.money import format_eur
 from machinery_network.notifications.service import Mail, enqueue
 from machinery_network.validators import normalize_iban
@@ -427,25 +428,6 @@ async def _pseudonymise_outbox(session: AsyncSession, user_id: int, email: str) 
 # --- who sees whom ---------------------------------------------------------------------------------
 
 
-def partner_ids_query(municipality_id: int) -> Select[tuple[int]]:
-    """The farmers who are contract partners of the municipality: booked its items (approved or
-    completed), hold or held one of its sections, or have entries on its books."""
-    from machinery_network.bookings.models import Booking
-    from machinery_network.care.models import Assignment, Section
-    from machinery_network.catalogue.models import Item
-
-    booked = (
-        select(Booking.farmer_id).join(Item, Item.id == Booking.item_id)
-        .where(Item.municipality_id == municipality_id, Booking.status.in_(("approved", "completed")))
-    )
-    assigned = (
-        select(Assignment.farmer_id).join(Section, Section.id == Assignment.section_id)
-        .where(Section.municipality_id == municipality_id)
-    )
-    booked_entries = select(LedgerEntry.farmer_id).where(LedgerEntry.municipality_id == municipality_id)
-    return union(booked, assigned, booked_entries)  # type: ignore[return-value]
-
-
 async def visible_users(session: AsyncSession, actor: Actor) -> list[User]:
     """``GET /users``: the administrator sees everyone; yard heads and finance only their
     municipality's partners (active farmers); nobody else lists users."""
@@ -457,7 +439,7 @@ async def visible_users(session: AsyncSession, actor: Actor) -> list[User]:
         if actor.municipality_id is None:
             raise NotAllowed()
         stmt = stmt.where(
-            User.role == Role.farmer, User.active, User.id.in_(partner_ids_query(actor.municipality_id))
+            User.role == Role.farmer, User.active, User.id.in_(partners.partner_ids_query(actor.municipality_id))
         )
     return list(await session.scalars(stmt.order_by(User.role, User.name, User.id)))
 

@@ -280,7 +280,7 @@ async def page_users(
     """One page of users by name, then id. Admin: every user; yard heads and finance: the active farmers
     who are their municipality's partners (``partners_only=False``: every active farmer, for the search
     that finds a new partner). ``query`` searches name and e-mail address in SQL, before the limit."""
-    from machinery_network.accounts.people import partner_ids_query
+    from machinery_network.mandates.partners import partner_ids_query
 
     require_role(actor, Role.admin, Role.yard_head, Role.finance)
     stmt = select(User)
