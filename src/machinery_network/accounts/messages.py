@@ -221,6 +221,13 @@ MESSAGES = {
     "people.change.updated": {"de": "Von der Verwaltung geändert", "en": "Changed by the administrator"},
     "people.change.deactivated": {"de": "Deaktiviert", "en": "Deactivated"},
     "people.change.erased": {"de": "Gelöscht (pseudonymisiert)", "en": "Erased"},
+    "municipality.vat_rate_unknown": {
+        "de": "Der Steuersatz {rate} % ist keiner des Netzwerks ({rates} %).",
+        "en": "datev_vat_accounts: {rate} % is not one of the network's VAT rates ({rates} %).",
+    },
+    "municipality.vat_rate_twice": {
+        "de": "Der Steuersatz {rate} % steht zweimal in der Liste.", "en": "datev_vat_accounts: {rate} % twice.",
+    },
     "municipality.out_of_range": {
         "de": "Erlaubt sind Werte von {low} bis {high}.", "en": "Allowed values: {low} to {high}.",
     },
