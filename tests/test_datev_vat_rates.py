@@ -106,3 +106,26 @@ async def test_others_may_not_set_vat_accounts(client, world):
 
 def test_percent_field():
     assert (datev.percent(Decimal("10.7")), datev.percent(Decimal(19))) == ("10,70", "19,00")
+
+
+@pytest.mark.usefixtures("four_rates")
+async def test_settings_page_has_a_row_per_rate_and_saves_it(client, db_session, world, settings, monkeypatch):
+    from tests.web_helpers import login, post_form
+
+    monkeypatch.setattr(settings, "vat_rates_text", "0,7,10.7,19")  # the app's own settings
+    url = f"/municipalities/{world.north.id}/settings"
+    await login(client, world.finance_north.user.email)
+    page = await client.get(url)
+    assert page.status_code == 200 and "Erlöskonten je Steuersatz" in page.text
+    assert "10,7 %" in page.text and 'name="vat_rate_2" value="10.7"' in page.text
+    assert 'name="vat_account_3"' in page.text and 'placeholder="8400"' in page.text
+    rows = {"vat_rate_0": "0", "vat_rate_1": "7", "vat_rate_2": "10.7", "vat_rate_3": "19",
+            "vat_account_2": "8410", "vat_key_2": "59"}
+    saved = await post_form(client, url, rows)
+    assert saved.status_code == 303, saved.text
+    assert (await _reload(db_session, world.north.id)).datev_vat_accounts == {"10.7": {"account": 8410, "tax_key": 59}}
+    page = await client.get(url)
+    assert 'name="vat_account_2" type="number" min="1" value="8410"' in page.text
+    refused = await post_form(client, url, {**rows, "vat_key_2": "10000"})
+    assert refused.status_code == 422
+    assert (await _reload(db_session, world.north.id)).datev_vat_accounts == {"10.7": {"account": 8410, "tax_key": 59}}
