@@ -14,7 +14,10 @@ from machinery_network.costing import coverage as cov
 from machinery_network.costing import service
 from machinery_network.costing.models import CostCalculation
 from machinery_network.costing.schemas import CostAdoption, CoverageFlag
+from machinery_network.machine import service as machine
+from machinery_network.machine.schemas import CheckinInput, CheckoutInput
 from tests.test_bookings import make_item
+from tests.web_helpers import login
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=BERLIN)
@@ -36,13 +39,22 @@ def t(month: int, day: int, hour: int) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=BERLIN)
 
 
-async def used(db_session, world, settings, frozen, item, start, end, quantity):
+async def used(db_session, world, settings, frozen, item, start, end, quantity, meters=None):
+    """A booking requested, approved, (with ``meters``: handed over and returned at those readings) and
+    completed with ``quantity``."""
     booking = await bookings.request(
         db_session, world.farmer.actor,
         BookingCreate(item_id=item.id, start=start, end=end, with_operator=False, expected_quantity=quantity),
         settings,
     )
     await bookings.approve(db_session, world.yard_north.actor, booking.id, settings)
+    if meters is not None:
+        frozen.move(start)
+        await machine.checkout(db_session, world.yard_north.actor, booking.id,
+                               CheckoutInput(meter=meters[0], fuel_percent=100, condition="ok"), settings)
+        frozen.move(end)
+        await machine.checkin(db_session, world.yard_north.actor, booking.id,
+                              CheckinInput(meter=meters[1], fuel_percent=90, condition="ok"), settings)
     frozen.move(end)
     await bookings.complete(db_session, world.yard_north.actor, booking.id, CompleteInput(quantity=quantity), settings)
     frozen.move(NOW)
@@ -81,6 +93,46 @@ async def test_coverage_flags_by_hand(db_session, world, settings, frozen):
         0, 274_500, CoverageFlag.under)
     # and before any calculation was adopted the cost is unknown
     assert (await cov.coverage(db_session, yard, world.north.id, 2025, settings))[0].flag == CoverageFlag.unknown
+
+
+async def test_coverage_takes_the_hours_from_the_meter_where_read(db_session, world, settings, frozen):
+    mulcher = await make_item(db_session, world, unit="hour", rate=5_000, vat=0)
+    spreader = await make_item(db_session, world, unit="hectare", rate=100, vat=0)
+    yard = world.yard_north.actor
+    await service.adopt(db_session, yard, mulcher.id, CostAdoption(**MULCHER), settings)  # 21.87 € an hour
+    await service.adopt(db_session, yard, spreader.id, CostAdoption(**SPREADER, rate_cents=120), settings)
+
+    # the mulcher ran 8.5 h by its meter (100.0 → 108.5) but 10 h were charged
+    await used(db_session, world, settings, frozen, mulcher, t(3, 2, 8), t(3, 2, 18), Decimal(10),
+               meters=(Decimal(100), Decimal("108.5")))
+    # a second booking without meter readings: its completion's 4 h count
+    await used(db_session, world, settings, frozen, mulcher, t(3, 3, 8), t(3, 3, 12), Decimal(4))
+    # the spreader's meter counts hours, its use is in hectares: the completion's 100 ha count
+    await used(db_session, world, settings, frozen, spreader, t(3, 4, 8), t(3, 4, 18), Decimal(100),
+               meters=(Decimal(200), Decimal(203)))
+
+    rows = {row.item_id: row for row in await cov.coverage(db_session, yard, world.north.id, 2026, settings)}
+    m = rows[mulcher.id]
+    # units 8.5 + 4 = 12.5 h; revenue (10 + 4) × 2,187 = 30,618; cost 274,500 + 12.5 × 814 = 284,675;
+    # 30,618 / 284,675 = 10.755 % → 10.8 %, under
+    assert (m.units, m.metered_hours, m.metered_bookings, m.revenue_cents, m.cost_cents, m.coverage_percent,
+            m.flag) == (Decimal("12.5"), Decimal("8.5"), 1, 30_618, 284_675, Decimal("10.8"), CoverageFlag.under)
+    s = rows[spreader.id]
+    # 100 ha × 1.20 € = 12,000 against 10,000 + 100 × 0 → 120 %, over; the meter's 3 h shown beside it
+    assert (s.units, s.metered_hours, s.metered_bookings, s.revenue_cents, s.cost_cents, s.flag) == (
+        Decimal(100), Decimal(3), 1, 12_000, 10_000, CoverageFlag.over)
+
+
+async def test_coverage_page_names_the_metered_hours(client, db_session, world, settings, frozen):
+    mulcher = await make_item(db_session, world, unit="hour", rate=5_000, vat=0)
+    await service.adopt(db_session, world.yard_north.actor, mulcher.id, CostAdoption(**MULCHER), settings)
+    await used(db_session, world, settings, frozen, mulcher, t(3, 2, 8), t(3, 2, 18), Decimal(10),
+               meters=(Decimal(100), Decimal("108.5")))
+    await db_session.commit()
+    await login(client, world.yard_north.user.email)
+    page = await client.get(f"/manage/cost-coverage?municipality_id={world.north.id}&year=2026")
+    assert page.status_code == 200
+    assert "Betriebsstundenzähler: 8,5 h (Rückgaben: 1)" in page.text
 
 
 @pytest.mark.parametrize(("percent", "flag"), [

@@ -224,4 +224,31 @@ def test_printable_svg_has_no_patterns_and_keeps_the_numbers():
                      lambda v: f"{v} €")
     printed = printable_svg(chart)
     assert "url(#" not in printed and "<pattern" not in printed
-    assert "1200 EUR" in printed and "300 EUR" in printed and "#333333" in printed and "#8c8c8c" in printed
+    assert "1200 €" in printed and "300 €" in printed and "#333333" in printed and "#8c8c8c" in printed
+    assert 'font-family="DejaVu"' in printed and "sans-serif" not in printed
+
+
+async def test_yearly_report_prints_every_character_in_the_embedded_font(db_session, world, settings):
+    import io
+
+    from pypdf import PdfReader
+
+    from machinery_network.dashboards.report import yearly_report
+
+    world.north.name = "Łódź-Ørsted Kırşehir „Nord“"
+    db_session.add(entry(world, world.farmer, date(2026, 2, 10), 1_234_567_890))
+    await db_session.flush()
+    content = await yearly_report(db_session, world.admin.actor, 2026, settings)
+    reader = PdfReader(io.BytesIO(content))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for expected in ("Łódź-Ørsted Kırşehir „Nord“", "Jahresbericht 2026 – Maschinen- und Pflegenetzwerk",
+                     "12.345.678,90 €", "Seite 1"):
+        assert expected in text, expected
+    assert "?" not in text
+    # the font is embedded (a subset of DejaVu Sans), no core font is left
+    fonts = {str(font["/BaseFont"]) for page in reader.pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all("DejaVu" in name for name in fonts), fonts
+    assert b"Helvetica" not in content  # the charts' text, too
+    assert reader.metadata.title == "Jahresbericht 2026 – Maschinen- und Pflegenetzwerk"
+    assert reader.trailer["/Root"]["/Lang"] == "de-DE"

@@ -20,7 +20,7 @@ from machinery_network.mandates import partners
 from machinery_network.mandates import service as mandates
 from machinery_network.settlement import service as settlement_service
 from tests.conftest import make_person
-from tests.test_exports import MONTH, _charge, _credit, _xsd
+from tests.test_exports import MONTH, _charge, _credit, assert_valid
 
 NOW = datetime(2026, 11, 5, 11, 0, tzinfo=UTC)  # Thursday, noon in Berlin
 DEBIT_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
@@ -157,7 +157,7 @@ async def test_debit_only_with_an_active_mandate_of_that_municipality(client, db
     assert response.status_code == 200, response.text
     assert response.headers["x-sepa-exceptions"] == f"{world.farmer2.id}:no_mandate"
     doc = etree.fromstring(response.content)
-    assert _xsd("pain.008.001.08").validate(doc)
+    assert_valid(doc, "pain.008.001.08")
     txs = doc.findall(".//p:DrctDbtTxInf", namespaces=DEBIT_NS)
     assert len(txs) == 1
     assert txs[0].findtext(".//p:MndtId", namespaces=DEBIT_NS) == "NORD-LS-1"
@@ -182,7 +182,7 @@ async def test_transfer_file_is_pain_001_001_09_and_validates(db_session, world)
     export = await service.export(db_session, world.finance_north.actor, MONTH, world.north.id, "sepa-credit")
     doc = etree.fromstring(export.content)
     assert doc.tag == "{urn:iso:std:iso:20022:tech:xsd:pain.001.001.09}Document"
-    assert _xsd("pain.001.001.09").validate(doc), _xsd("pain.001.001.09").error_log
+    assert_valid(doc, "pain.001.001.09")
     assert doc.findtext(".//p:ReqdExctnDt/p:Dt", namespaces=CREDIT_NS) == "2026-11-05"
     assert doc.findtext(".//p:CdtTrfTxInf//p:CdtrAcct/p:Id/p:IBAN", namespaces=CREDIT_NS) == paul.user.iban
 
@@ -197,7 +197,7 @@ async def test_amendment_same_bank_and_new_bank(db_session, world):
     assert mandate.iban == same_bank and mandate.original_iban == "DE02120300000000202051"
     export = await service.export(db_session, world.finance_north.actor, MONTH, world.north.id, "sepa-debit")
     doc = etree.fromstring(export.content)
-    assert _xsd("pain.008.001.08").validate(doc), _xsd("pain.008.001.08").error_log
+    assert_valid(doc, "pain.008.001.08")
     tx = doc.find(".//p:DrctDbtTxInf", namespaces=DEBIT_NS)
     assert tx.findtext(".//p:AmdmntInd", namespaces=DEBIT_NS) == "true"
     assert tx.findtext(".//p:OrgnlDbtrAcct/p:Id/p:IBAN", namespaces=DEBIT_NS) == "DE02120300000000202051"
@@ -217,7 +217,7 @@ async def test_amendment_same_bank_and_new_bank(db_session, world):
     moved = await service.export(db_session, world.finance_north.actor, date(2025, 12, 1), world.north.id,
                                  "sepa-debit")
     doc = etree.fromstring(moved.content)
-    assert _xsd("pain.008.001.08").validate(doc)
+    assert_valid(doc, "pain.008.001.08")
     assert doc.findtext(".//p:OrgnlDbtrAgt//p:Othr/p:Id", namespaces=DEBIT_NS) == "SMNDA"
 
 
@@ -308,3 +308,42 @@ async def test_yard_head_and_farmer_cannot_open_the_mandate_page(client, world):
 
     await login(client, world.yard_north.user.email)
     assert (await client.get("/finance/mandates", headers={"accept": "text/html"})).status_code == 403
+
+
+def _small_debit() -> bytes:
+    from sepaxml import SepaDD
+
+    document = SepaDD({"name": "Nordheim", "IBAN": "DE89370400440532013000", "BIC": "COBADEFFXXX", "batch": True,
+                       "creditor_id": "DE98ZZZ09999999999", "currency": "EUR"}, schema="pain.008.001.08")
+    document.add_payment({"name": "Franz Bauer", "IBAN": "DE02120300000000202051", "amount": 1000, "type": "RCUR",
+                          "collection_date": date(2026, 12, 1), "mandate_id": "NORD-LS-1",
+                          "mandate_date": date(2025, 1, 1), "description": "Abrechnung", "endtoend_id": "E1"})
+    return document.export(validate=False)
+
+
+def test_the_shipped_schemas_are_the_dks_gbic_4_and_gbic_5():
+    from pathlib import Path
+
+    xsd = Path(sepa.__file__).parent / "xsd"
+    for message in ("pain.008.001.08", "pain.001.001.09"):
+        gbic_4 = (xsd / f"{message}_GBIC_4.xsd").read_text(encoding="utf-8")
+        assert "Deutschen Kreditwirtschaft" in gbic_4[:2000] and "Anlage 3, Version 3.7" in gbic_4[:2000]
+        assert f'targetNamespace="urn:iso:std:iso:20022:tech:xsd:{message}"' in gbic_4
+        gbic_5 = (xsd / f"{message}_GBIC_5.xsd").read_text(encoding="utf-8")
+        assert "Deutschen Kreditwirtschaft" in gbic_5[:2000] and "V 3.9" in gbic_5[:2000]
+    assert "GBIC_4" in (xsd / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    (b'Ccy="EUR"', b'Ccy="USD"'),  # the DK subset takes euros only
+    (b"<EndToEndId>E1</EndToEndId>", "<EndToEndId>E1-ä</EndToEndId>".encode()),  # outside the SEPA characters
+])
+def test_a_file_iso_accepts_but_the_dk_subset_refuses_is_not_served(old, new):
+    xml = _small_debit()
+    sepa.validate(xml, sepa.DEBIT_SCHEMA)  # the file as written passes all three
+    changed = xml.replace(old, new)
+    assert changed != xml
+    assert sepa._schema(sepa.DEBIT_SCHEMA).validate(etree.fromstring(changed))  # ISO alone would take it
+    with pytest.raises(Invalid) as refused:
+        sepa.validate(changed, sepa.DEBIT_SCHEMA)
+    assert "pain.008.001.08_GBIC_4.xsd" in refused.value.params["reason"]

@@ -54,6 +54,12 @@ class Conflict(DomainError):
     status_code = 409
 
 
+class TooLarge(DomainError):
+    """An uploaded file over its size limit."""
+
+    status_code = 413
+
+
 class TooManyRequests(DomainError):
     status_code = 429
 

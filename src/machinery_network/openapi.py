@@ -3,7 +3,7 @@
 Litestar generates the document from the handlers; ``finalize`` then adds what a generated client
 needs and the handlers do not say:
 
-- every operation documents the JSON error answers (400/401/403/404/409/422/429/503, one ``Error``
+- every operation documents the JSON error answers (400/401/403/404/409/413/422/429/503, one ``Error``
   schema), public routes (``PUBLIC_PATHS``) none of the authentication ones and no security requirement;
 - path parameters carry their patterns (``month``: ``^\\d{4}-\\d{2}$``; ids: 1 … 2³¹−1);
 - file responses name their media types and headers (``FILE_RESPONSES``; the SEPA export's
@@ -49,6 +49,7 @@ ERROR_ANSWERS = {
     "403": "Authenticated but not allowed (role, municipality)",
     "404": "Not found (or not visible to the caller)",
     "409": "Conflict with the current state",
+    "413": "Request body or uploaded file too large",
     "422": "Invalid input; `extra` names the field",
     "429": "Too many requests; try again later",
     "503": "The database is unavailable; try again shortly",
@@ -59,7 +60,8 @@ PUBLIC_WITH_401 = frozenset({"/api/v1/auth/token"})
 
 _BINARY = {"type": "string", "format": "binary"}
 _SEPA_HEADERS = {
-    "X-SEPA-Exceptions": "Farmers left out of the SEPA file, URL-encoded JSON list of {farmer_id, name, reason}",
+    "X-SEPA-Exceptions": "Farmers left out of the SEPA file: `farmer_id:reason`, comma separated "
+                         "(reason: no_iban, invalid_iban or no_mandate)",
     "X-SEPA-Exception-Count": "How many farmers were left out",
     "X-SEPA-Transactions": "Transactions in the file",
     "X-SEPA-Total-Cents": "Sum of the file's transactions in cents",
@@ -74,6 +76,7 @@ FILE_RESPONSES: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "/api/v1/sections/winter-proof": (("text/csv", "application/pdf"), {}),
     "/api/v1/sections/{section_id}/winter-proof": (("text/csv", "application/pdf"), {}),
     "/api/v1/me/export": (("application/zip",), {}),
+    "/api/v1/mandates/{mandate_id}/scan": (("application/pdf", "image/jpeg", "image/png"), {}),
 }
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 

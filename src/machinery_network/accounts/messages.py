@@ -221,6 +221,13 @@ MESSAGES = {
     "people.change.updated": {"de": "Von der Verwaltung geändert", "en": "Changed by the administrator"},
     "people.change.deactivated": {"de": "Deaktiviert", "en": "Deactivated"},
     "people.change.erased": {"de": "Gelöscht (pseudonymisiert)", "en": "Erased"},
+    "municipality.vat_rate_unknown": {
+        "de": "Der Steuersatz {rate} % ist keiner des Netzwerks ({rates} %).",
+        "en": "datev_vat_accounts: {rate} % is not one of the network's VAT rates ({rates} %).",
+    },
+    "municipality.vat_rate_twice": {
+        "de": "Der Steuersatz {rate} % steht zweimal in der Liste.", "en": "datev_vat_accounts: {rate} % twice.",
+    },
     "municipality.out_of_range": {
         "de": "Erlaubt sind Werte von {low} bis {high}.", "en": "Allowed values: {low} to {high}.",
     },
@@ -250,6 +257,18 @@ MESSAGES = {
     "municipality.revenue_7": {"de": "Erlöskonto 7 %", "en": "Revenue account 7 %"},
     "municipality.revenue_0": {"de": "Erlöskonto 0 %", "en": "Revenue account 0 %"},
     "municipality.expense": {"de": "Aufwandskonto Pflegegutschriften", "en": "Expense account (care credits)"},
+    "municipality.vat_accounts": {"de": "Erlöskonten je Steuersatz", "en": "Revenue accounts per VAT rate"},
+    "municipality.vat_accounts_hint": {
+        "de": "Für jeden Steuersatz des Netzwerks: Erlöskonto und, wenn es kein Automatikkonto ist, der "
+              "BU-Schlüssel (laut Steuerberatung). Leer bei 19 %, 7 % und 0 %: das Automatikkonto darüber. "
+              "Ein anderer Steuersatz ohne Konto kann nicht an DATEV übergeben werden.",
+        "en": "For each VAT rate of the network: the revenue account and, unless it is an automatic VAT account, "
+              "the BU key (as the tax advisor says). Empty at 19 %, 7 % and 0 %: the automatic account above. "
+              "Another rate without an account cannot be exported to DATEV.",
+    },
+    "municipality.vat_rate": {"de": "Steuersatz", "en": "VAT rate"},
+    "municipality.vat_account": {"de": "Erlöskonto", "en": "Revenue account"},
+    "municipality.tax_key": {"de": "BU-Schlüssel", "en": "BU key"},
     "municipality.defaults_hint": {
         "de": "Leere Konten- und Debitorenfelder folgen dem Kontenrahmen (grau: der Standardwert). "
               "Debitorennummern werden je Gemeinde fortlaufend vergeben und bleiben dem Landwirt.",

@@ -52,6 +52,12 @@ class Municipality(SQLModel, table=True):
     datev_revenue_account_reduced: int | None = Field(default=None)
     datev_revenue_account_exempt: int | None = Field(default=None)
     datev_expense_account: int | None = Field(default=None)
+    # Revenue account and BU key per other VAT rate: {"10.7": {"account": 8410, "tax_key": 59}} (see
+    # datev_settings.vat_accounts); the automatic accounts above serve 19 / 7 / 0 % when a rate is not here.
+    datev_vat_accounts: dict[str, Any] = Field(
+        default_factory=dict,
+        sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    )
     # SEPA pre-notification period (calendar days) agreed with the farmers.
     prenotification_days: int = Field(default=14, sa_column_kwargs={"server_default": "14"})
     created_at: datetime = created_at()

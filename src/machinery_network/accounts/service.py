@@ -22,6 +22,7 @@ from machinery_network.accounts.security import (
     verify_password_async,
 )
 from machinery_network.auth import Actor, require_for_municipality, require_role
+from machinery_network.config import get_settings
 from machinery_network.db import (
     OPERATOR_NETWORK,
     DriverStatement,
@@ -112,7 +113,7 @@ FINANCE_FIELDS = frozenset({
     "iban", "bic", "creditor_id", "datev_consultant_number", "datev_client_number", "datev_chart",
     "fiscal_year_start_month", "prenotification_days", "datev_account_length", "datev_debtor_start",
     "datev_debtor_end", "datev_revenue_account", "datev_revenue_account_reduced",
-    "datev_revenue_account_exempt", "datev_expense_account",
+    "datev_revenue_account_exempt", "datev_expense_account", "datev_vat_accounts",
 })
 # Fields that may be cleared with null (back to "none" or to the chart's default).
 CLEARABLE_FIELDS = ("iban", "bic", "creditor_id", "address", "datev_debtor_start", "datev_debtor_end",
@@ -146,6 +147,9 @@ async def update_municipality(
         changes["bic"] = normalize_bic(changes["bic"])
     if "creditor_id" in changes:
         changes["creditor_id"] = normalize_creditor_id(changes["creditor_id"])
+    if "datev_vat_accounts" in changes:  # the whole list replaces the stored one; null or [] clears it
+        changes["datev_vat_accounts"] = datev_settings.vat_accounts_value(
+            changes["datev_vat_accounts"] or [], get_settings().vat_rates)
     before = {field: getattr(municipality, field) for field in changes}
     apply_changes(municipality, changes, clearable=CLEARABLE_FIELDS)
     try:

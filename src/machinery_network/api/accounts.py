@@ -13,7 +13,7 @@ from machinery_network.accounts.models import Municipality, Role
 from machinery_network.api.paging import paged_response
 from machinery_network.injected import CurrentActor, DbSession
 from machinery_network.paging import page_request
-from machinery_network.schemas import Email, Id, Input, Name, Note, _whole_number
+from machinery_network.schemas import DecimalOut, Email, Id, Input, Name, Note, VatPercent, _whole_number
 
 
 class TokenRequest(Input):
@@ -40,6 +40,14 @@ class MunicipalityCreate(Input):
     address: Note | None = None
 
 
+class DatevVatAccount(BaseModel):
+    """A VAT rate's revenue account and, for an account without automatic VAT, its BU key (1–9999)."""
+
+    vat_percent: DecimalOut
+    account: int
+    tax_key: int | None = None
+
+
 class MunicipalityPublic(BaseModel):
     id: int
     name: str
@@ -60,6 +68,8 @@ class MunicipalityPublic(BaseModel):
     datev_revenue_account_reduced: int
     datev_revenue_account_exempt: int
     datev_expense_account: int
+    # the accounts per VAT rate in effect: the automatic ones of 19 / 7 / 0 % and every configured rate
+    datev_vat_accounts: list[DatevVatAccount] = []
 
     @classmethod
     def of(cls, m: Municipality) -> MunicipalityPublic:
@@ -74,9 +84,19 @@ class MunicipalityPublic(BaseModel):
             datev_debtor_start=s.debtor_start, datev_debtor_end=s.debtor_end,
             datev_revenue_account=s.revenue_account, datev_revenue_account_reduced=s.revenue_account_reduced,
             datev_revenue_account_exempt=s.revenue_account_exempt, datev_expense_account=s.expense_account,
+            datev_vat_accounts=[
+                DatevVatAccount(vat_percent=rate, account=vat.account, tax_key=vat.tax_key)
+                for rate, vat in sorted(datev_settings.accounts_by_rate(s).items())
+            ],
         )
 
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+
+
+class DatevVatAccountInput(Input):
+    vat_percent: VatPercent
+    account: Annotated[WholeNumber, Field(ge=1, le=99_999_999)]
+    tax_key: Annotated[WholeNumber, Field(ge=1, le=9999)] | None = None
 
 
 class MunicipalityUpdate(Input):
@@ -100,6 +120,8 @@ class MunicipalityUpdate(Input):
     datev_revenue_account_reduced: Annotated[WholeNumber, Field(ge=1, le=99_999_999)] | None = None
     datev_revenue_account_exempt: Annotated[WholeNumber, Field(ge=1, le=99_999_999)] | None = None
     datev_expense_account: Annotated[WholeNumber, Field(ge=1, le=99_999_999)] | None = None
+    # replaces the list of accounts per VAT rate (each rate one of MN_VAT_RATES); null or [] clears it
+    datev_vat_accounts: Annotated[list[DatevVatAccountInput], Field(max_length=20)] | None = None
 
 
 class UserCreate(Input):

@@ -50,15 +50,16 @@ def check_photo(content: bytes, max_bytes: int) -> tuple[str, str]:
     raise Invalid("care.photo_type", field="photo")
 
 
-def store_photo(settings: Settings, content: bytes, ext: str) -> str:
-    """Write the photo under a random name; return its path relative to the upload directory."""
-    directory = settings.upload_dir / PHOTO_SUBDIR
+def store_photo(settings: Settings, content: bytes, ext: str, subdir: str = PHOTO_SUBDIR) -> str:
+    """Write the photo (or another upload) under a random name in ``subdir``; return its path relative to
+    the upload directory."""
+    directory = settings.upload_dir / subdir
     directory.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}{ext}"
     fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
     with os.fdopen(fd, "wb") as handle:
         handle.write(content)
-    return f"{PHOTO_SUBDIR}/{name}"
+    return f"{subdir}/{name}"
 
 
 def resolve_photo(settings: Settings, photo_path: str | None) -> Path:

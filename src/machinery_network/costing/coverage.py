@@ -1,7 +1,10 @@
 """Cost coverage: per item and year, the revenue charged against the calculated cost at the actual use.
 
-Actual use comes from completions (``bookings.quantity`` and ``operator_hours`` of completed bookings
-that started in the year, in the network's time zone); revenue is the net of the charges posted for the
+Actual use comes from the completed bookings that started in the year (in the network's time zone):
+for an item counted in hours, a booking's hours are the meter's (return minus hand-over, ``handovers``)
+where both readings were taken, else the completion's ``quantity``; other units (hectare, km, day)
+always take the completion's quantity, the meter counting hours, not them. ``operator_hours`` come
+from the completions. Revenue is the net of the charges posted for the
 item's bookings with a value date in the year, reversals included. The cost is that of the last
 calculation adopted before the year ended: fixed + units × variable (+ operator hours × operator rate
 when the calculation priced the operator). Under 80 % or over 110 % is flagged. One query, aggregated
@@ -30,8 +33,14 @@ OVER = Decimal(110)
 _QUERY = text(
     """
     WITH done AS (
-        SELECT b.item_id, sum(b.quantity) AS units, sum(coalesce(b.operator_hours, 0)) AS operator_hours
+        SELECT b.item_id,
+               sum(CASE WHEN i.unit = 'hour' AND h.checkin_meter IS NOT NULL
+                        THEN h.checkin_meter - h.checkout_meter ELSE coalesce(b.quantity, 0) END) AS units,
+               sum(h.checkin_meter - h.checkout_meter) AS metered_hours,
+               count(h.checkin_meter) AS metered_bookings,
+               sum(coalesce(b.operator_hours, 0)) AS operator_hours
         FROM bookings b JOIN items i ON i.id = b.item_id
+        LEFT JOIN handovers h ON h.booking_id = b.id
         WHERE i.municipality_id = :municipality AND b.status = 'completed'
           AND b.start_at >= (CAST(:start AS timestamp) AT TIME ZONE :tz)
           AND b.start_at < (CAST(:stop AS timestamp) AT TIME ZONE :tz)
@@ -45,6 +54,7 @@ _QUERY = text(
         GROUP BY b.item_id
     )
     SELECT i.id, i.name, i.unit, coalesce(d.units, 0) AS units, coalesce(d.operator_hours, 0) AS operator_hours,
+           d.metered_hours, coalesce(d.metered_bookings, 0) AS metered_bookings,
            coalesce(r.cents, 0) AS revenue, c.id AS calculation_id
     FROM items i
     LEFT JOIN done d ON d.item_id = i.id
@@ -110,7 +120,8 @@ async def coverage_rows(
                 percent = (Decimal(row.revenue) * HUNDRED / cost).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         result.append(CoverageRow(
             item_id=row.id, item_name=row.name, unit=row.unit, year=year, units=units,
-            revenue_cents=int(row.revenue), cost_cents=cost, coverage_percent=percent, flag=flag_of(percent),
+            metered_hours=None if row.metered_hours is None else Decimal(row.metered_hours),
+            metered_bookings=int(row.metered_bookings), revenue_cents=int(row.revenue), cost_cents=cost, coverage_percent=percent, flag=flag_of(percent),
             calculation_id=row.calculation_id,
         ))
     return result

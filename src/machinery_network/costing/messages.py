@@ -92,6 +92,8 @@ MESSAGES.update({
     "coverage.none": {"de": "Keine Angebote.", "en": "No items."},
     "coverage.item": {"de": "Angebot", "en": "Item"},
     "coverage.use": {"de": "Nutzung", "en": "Use"},
+    "coverage.metered": {"de": "Betriebsstundenzähler: {hours} h (Rückgaben: {count})",
+                         "en": "Hour meter: {hours} h (returns: {count})"},
     "coverage.revenue": {"de": "Erlöse", "en": "Revenue"},
     "coverage.cost": {"de": "Selbstkosten", "en": "Cost"},
     "coverage.percent": {"de": "Deckung", "en": "Coverage"},

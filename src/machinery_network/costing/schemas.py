@@ -123,7 +123,11 @@ class CoverageRow(BaseModel):
     item_name: str
     unit: str
     year: int
+    # the year's use in the item's unit (hours from the meter where read, see ``costing.coverage``)
     units: DecimalOut
+    # operating hours read from the meter (return minus hand-over) and on how many bookings; null: none read
+    metered_hours: DecimalOut | None = None
+    metered_bookings: int = 0
     revenue_cents: int
     cost_cents: int | None
     coverage_percent: DecimalOut | None

@@ -12,7 +12,9 @@ client (Mandant) numbers, field 13 the start of its fiscal year, field 14 its ac
 Bookings: ``Konto`` is the farmer's debtor account *within that municipality* (``datev_debtors``: a
 stable number per farmer, handed out in order from the municipality's configured start, never derived
 from the global user id). ``Gegenkonto`` is the revenue account for the VAT rate, or the expense
-account for care credits (and reversals of care credits). ``Umsatz`` is the positive gross amount with
+account for care credits (and reversals of care credits). A rate with its own account and BU key
+(``datev_vat_accounts``, e.g. 10.7 %) fills ``BU-Schlüssel`` and ``Steuersatz`` as well, so DATEV
+computes that rate's VAT from the gross; a rate without an account is refused (422). ``Umsatz`` is the positive gross amount with
 ``S`` when the farmer owes and ``H`` when he is credited, so the sum of S minus H is the settlement's
 total. The revenue accounts are automatic VAT accounts, so DATEV extracts the VAT from each record's
 gross; one record per ledger entry makes that equal, to the cent, the VAT that ``money.line_amounts``
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
@@ -62,7 +65,8 @@ COLUMNS: list[str] = [
 assert len(COLUMNS) == 125
 
 # 0-based positions of the fields a booking record fills.
-UMSATZ, SOLL_HABEN, WKZ, KONTO, GEGENKONTO, BELEGDATUM, BELEGFELD1, BUCHUNGSTEXT = 0, 1, 2, 6, 7, 9, 10, 13
+UMSATZ, SOLL_HABEN, WKZ, KONTO, GEGENKONTO, BU_KEY, BELEGDATUM, BELEGFELD1, BUCHUNGSTEXT = 0, 1, 2, 6, 7, 8, 9, 10, 13
+STEUERSATZ = COLUMNS.index("Steuersatz")
 BUCHUNGSTEXT_MAX = 60
 
 KIND_LABEL = {
@@ -131,17 +135,20 @@ async def debtor_accounts(
 # --- rendering ---------------------------------------------------------------------------------
 
 
-def contra_account(settings: datev_settings.DatevSettings, entry: Entry) -> int:
+def contra_account(settings: datev_settings.DatevSettings, entry: Entry) -> datev_settings.VatAccount:
+    """The expense account for care credits, else the revenue account (and BU key) of the entry's rate."""
     if entry.kind == EntryKind.credit or entry.reversed_kind == EntryKind.credit:
-        return settings.expense_account
-    rate = entry.vat_percent
-    if rate == 19:
-        return settings.revenue_account
-    if rate == 7:
-        return settings.revenue_account_reduced
-    if rate == 0:
-        return settings.revenue_account_exempt
-    raise Invalid("exports.datev_vat_rate", rate=f"{rate.normalize()}")
+        return datev_settings.VatAccount(settings.expense_account)
+    found = settings.revenue_for(entry.vat_percent)
+    if found is None:
+        rate = datev_settings.rate_key(entry.vat_percent)
+        raise Invalid("exports.datev_vat_rate", field="datev_vat_accounts", rate=rate, extra={"rate": rate})
+    return found
+
+
+def percent(rate: Decimal) -> str:
+    """A tax rate for the ``Steuersatz`` field: two decimals with a comma ("10,70")."""
+    return f"{rate:.2f}".replace(".", ",")
 
 
 def fiscal_year_start(month: date, start_month: int) -> date:
@@ -209,7 +216,11 @@ def render(
         row[SOLL_HABEN] = quote("S" if entry.amount_cents > 0 else "H")
         row[WKZ] = quote("EUR")
         row[KONTO] = str(debtors[entry.farmer_id])
-        row[GEGENKONTO] = str(contra_account(settings, entry))
+        contra = contra_account(settings, entry)
+        row[GEGENKONTO] = str(contra.account)
+        if contra.tax_key is not None:
+            row[BU_KEY] = quote(str(contra.tax_key))
+            row[STEUERSATZ] = percent(entry.vat_percent)
         row[BELEGDATUM] = belegdatum
         row[BELEGFELD1] = belegfeld
         row[BUCHUNGSTEXT] = quote(_text(entry, names.get(entry.farmer_id, "")))

@@ -28,8 +28,10 @@ MESSAGES = {
         "en": "The SEPA file does not validate against its schema: {reason}",
     },
     "exports.datev_vat_rate": {
-        "de": "Für den Steuersatz {rate} % ist kein DATEV-Erlöskonto eingerichtet (nur 19 %, 7 % und 0 %).",
-        "en": "No DATEV revenue account for the VAT rate {rate} % (only 19 %, 7 % and 0 % are configured).",
+        "de": "Für den Steuersatz {rate} % ist kein DATEV-Erlöskonto eingerichtet: bitte in den Bank-/DATEV-"
+              "Einstellungen der Gemeinde Konto und BU-Schlüssel dafür eintragen.",
+        "en": "No DATEV revenue account for the VAT rate {rate} %: set its account and BU key in the "
+              "municipality's DATEV settings (datev_vat_accounts).",
     },
     "exports.datev_debtor_range": {
         "de": "Das Debitorenkonto {account} liegt außerhalb des Debitorenbereichs der Gemeinde ({low} bis "

@@ -79,7 +79,13 @@ class _Document(FPDF):
         self.cell(0, 5, f"{self.footer_text} – Seite {self.page_no()}", align="C")
 
 
-def _xmp(title: str, author: str, created: str) -> str:
+def add_unicode_font(pdf: FPDF) -> None:
+    """Register the shipped DejaVu Sans (regular and bold) as ``FONT``; fpdf2 embeds the glyphs used."""
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+
+
+def xmp_metadata(title: str, author: str, created: str) -> str:
     return (
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
         '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"'
@@ -97,8 +103,7 @@ def _xmp(title: str, author: str, created: str) -> str:
 
 def _new_document(municipality: Municipality, settlement: Settlement) -> _Document:
     pdf = _Document(format="A4", unit="mm")
-    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    add_unicode_font(pdf)
     title = f"Abrechnung {month_label(settlement.month)} – {municipality.name}"
     pdf.footer_text = f"{municipality.name} – Abrechnung Nr. {settlement.id} ({month_label(settlement.month)})"
     pdf.set_creation_date(settlement.created_at)
@@ -108,7 +113,7 @@ def _new_document(municipality: Municipality, settlement: Settlement) -> _Docume
     pdf.set_author(municipality.name)
     pdf.set_creator("machinery-network")
     pdf.set_producer("machinery-network")
-    pdf.set_xmp_metadata(_xmp(title, municipality.name, settlement.created_at.isoformat()))
+    pdf.set_xmp_metadata(xmp_metadata(title, municipality.name, settlement.created_at.isoformat()))
     pdf.set_auto_page_break(True, margin=18)
     pdf.set_margins(15, 15, 15)
     pdf.set_font(FONT, size=TABLE_SIZE)

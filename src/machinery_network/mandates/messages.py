@@ -56,3 +56,24 @@ MESSAGES.update({
     },
     "mandates.pick_farmer": {"de": "Bitte einen Landwirt wählen.", "en": "Pick a farmer."},
 })
+MESSAGES.update({
+    "mandates.scan_too_large": {
+        "de": "Der Scan ist zu groß (höchstens {max} MB).", "en": "file: the scan is too large (at most {max} MB).",
+    },
+    "mandates.scan_empty": {"de": "Bitte eine Datei wählen.", "en": "file: no file was sent."},
+    "mandates.scan_type": {
+        "de": "Der Scan muss eine PDF-, JPEG- oder PNG-Datei sein.", "en": "file: the scan must be a PDF, JPEG or PNG.",
+    },
+    "mandates.scan_unreadable": {
+        "de": "Das Bild des Scans lässt sich nicht lesen.", "en": "file: the scan's image cannot be read.",
+    },
+    "mandates.scan_missing": {"de": "Zu diesem Mandat ist kein Scan hinterlegt.", "en": "This mandate has no scan."},
+    "mandates.scan": {"de": "Scan", "en": "Scan"},
+    "mandates.scan_show": {"de": "Scan ansehen", "en": "View scan"},
+    "mandates.scan_upload": {"de": "Scan hochladen", "en": "Upload scan"},
+    "mandates.scan_hint": {
+        "de": "Unterschriebenes Formular als PDF, JPEG oder PNG (höchstens {max} MB).",
+        "en": "The signed form as PDF, JPEG or PNG (at most {max} MB).",
+    },
+    "mandates.scan_saved": {"de": "Scan gespeichert.", "en": "Scan saved."},
+})

@@ -7,7 +7,7 @@ from datetime import date
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Template
+from litestar.response import File, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,12 +15,13 @@ from machinery_network import clock
 from machinery_network.accounts.models import Role, User
 from machinery_network.accounts.service import get_municipality, list_municipalities
 from machinery_network.auth import Actor, require_role
+from machinery_network.care.photos import megabytes
 from machinery_network.config import Settings
 from machinery_network.errors import DomainError
 from machinery_network.i18n import gettext_de
-from machinery_network.mandates import partners, service
+from machinery_network.mandates import partners, scans, service
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
-from machinery_network.web.forms import domain_error_fields, form_data
+from machinery_network.web.forms import domain_error_fields, form_data, form_with_upload
 
 
 def _municipality_id(actor: Actor, municipality_id: str | None) -> int | None:
@@ -53,7 +54,7 @@ async def _page(
         municipalities=municipalities, mandates=mandates, farmers=farmers, names=names,
         without=[f for f in farmers if f.id not in covered], today=today,
         form=form or {"farmer_id": "", "reference": "", "signed_on": today, "iban": ""},
-        errors=errors or {}, message=message, notice=notice,
+        errors=errors or {}, message=message, notice=notice, scan_max=megabytes(settings.upload_max_bytes),
     )
 
 
@@ -116,4 +117,34 @@ async def revoke_mandate(
     return redirect(f"/finance/mandates?done=1{suffix}", request)
 
 
-ROUTES = [mandates_page, record_mandate, revoke_mandate]
+@post("/finance/mandates/{mandate_id:int}/scan", include_in_schema=False)
+async def upload_scan(
+    mandate_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template | Response:
+    """The scan of the signed form, from the mandate's row (the same service as the API)."""
+    require_role(actor, Role.finance, Role.admin)
+    _, upload = await form_with_upload(request, "file")
+    content = await upload.read(settings.upload_max_bytes + 1) if upload is not None else b""
+    try:
+        async with db_session.begin_nested():
+            mandate = await scans.attach_scan(db_session, actor, mandate_id, content, settings)
+    except DomainError as exc:
+        if exc.status_code in (401, 403, 404):
+            raise
+        mine = await service.get_mandate(db_session, actor, mandate_id)
+        return await _page(actor, db_session, settings, mine.municipality_id, message=exc.message("de"),
+                           status_code=exc.status_code)
+    suffix = f"&municipality_id={mandate.municipality_id}" if actor.is_admin else ""
+    return redirect(f"/finance/mandates?done=1{suffix}", request)
+
+
+@get("/finance/mandates/{mandate_id:int}/scan", include_in_schema=False)
+async def download_scan(
+    mandate_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> File:
+    path, content_type = await scans.scan_file(db_session, actor, mandate_id, settings)
+    return File(path=path, media_type=content_type, content_disposition_type="attachment",
+                filename=f"mandat-{mandate_id}{path.suffix}")
+
+
+ROUTES = [mandates_page, record_mandate, revoke_mandate, upload_scan, download_scan]
