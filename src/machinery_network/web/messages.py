@@ -46,3 +46,19 @@ MESSAGES = {
     "flash.block_created": {"de": "Die Sperrzeit ist eingetragen.", "en": "The block is saved."},
     "flash.block_deleted": {"de": "Die Sperrzeit ist gelöscht.", "en": "The block is deleted."},
 }
+
+MESSAGES.update({
+    "page.limit": {
+        "de": "Die Seitengröße (limit) muss eine ganze Zahl von 1 bis {max} sein.",
+        "en": "limit must be a whole number from 1 to {max}.",
+    },
+    "page.cursor": {
+        "de": "Der Verweis auf die nächste Seite (cursor) ist ungültig; bitte die Liste neu laden.",
+        "en": "cursor is not valid for this list; start again from the first page.",
+    },
+    "page.next": {"de": "Weitere Einträge", "en": "More"},
+    "page.first": {"de": "Zum Anfang der Liste", "en": "Back to the start"},
+    "page.nav": {"de": "Weitere Seiten der Liste", "en": "More pages of the list"},
+    "page.search_farmer": {"de": "Name oder E-Mail des Landwirts", "en": "Farmer's name or e-mail"},
+    "page.search_user": {"de": "Name oder E-Mail", "en": "Name or e-mail"},
+})
