@@ -25,6 +25,11 @@ class ItemUnit(StrEnum):
     flat = "flat"
 
 
+class MeterKind(StrEnum):
+    hours = "hours"  # Betriebsstunden
+    km = "km"  # Kilometerstand
+
+
 class Item(SQLModel, table=True):
     __tablename__ = "items"
 
@@ -51,6 +56,8 @@ class Item(SQLModel, table=True):
     # Posted from a return in one step (migration 0009), when set.
     fuel_surcharge_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
     cleaning_surcharge_cents: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    # What the meter at the machine counts (migration 0020): operating hours or kilometres.
+    meter_kind: str = Field(default="hours", max_length=10, sa_column_kwargs={"server_default": "hours"})
     # Offered to the farmers of networks with an active agreement with this item's network.
     shared: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)

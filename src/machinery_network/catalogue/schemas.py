@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
+from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit, MeterKind
 from machinery_network.config import get_settings
 from machinery_network.schemas import Cents, DecimalOut, Id, Input, Name, Note, VatPercent, WeekMinutes
 
@@ -43,6 +43,7 @@ class ItemCreate(Input):
     buffer_minutes: BufferMinutes = 0
     fuel_surcharge_cents: Surcharge | None = None
     cleaning_surcharge_cents: Surcharge | None = None
+    meter_kind: MeterKind = MeterKind.hours
 
 
 class ItemUpdate(Input):
@@ -59,6 +60,7 @@ class ItemUpdate(Input):
     buffer_minutes: BufferMinutes | None = None
     fuel_surcharge_cents: Surcharge | None = None
     cleaning_surcharge_cents: Surcharge | None = None
+    meter_kind: MeterKind | None = None
     # The day a change of rate_cents, operator_rate_cents or vat_percent takes effect (default: today;
     # not later, and not before the last change). Bookings approved before keep their rates.
     valid_from: date | None = None
@@ -82,6 +84,7 @@ class ItemPublic(BaseModel):
     buffer_minutes: int = 0
     fuel_surcharge_cents: int | None = None
     cleaning_surcharge_cents: int | None = None
+    meter_kind: str = "hours"
     shared: bool = False
     created_at: datetime
 

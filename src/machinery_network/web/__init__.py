@@ -13,6 +13,7 @@ from machinery_network.web import (
     machine,
     mandates,
     municipalities,
+    notices,
     people,
     settlement,
 )
@@ -21,6 +22,7 @@ ROUTES = [
     *accounts.ROUTES,
     *admin.ROUTES,
     *people.ROUTES,
+    *notices.ROUTES,
     *catalogue.ROUTES,
     *costing.ROUTES,
     *dashboards.ROUTES,

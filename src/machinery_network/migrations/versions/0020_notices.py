@@ -1,0 +1,61 @@
+"""in-app notices, and the meter kind of an item
+
+- ``notices``: one row per event told to a user (a tenant table, its network from the user): the kind,
+  the message key and parameters (rendered in German into ``text`` at once, and in English on request),
+  a link, and when it was read. ``dedupe_key`` makes an event told at most once per user, whichever
+  process tells it: the day-before reminder of a booking, the weekly digest of a week, the statement of
+  a settlement (``uq_notices_user_dedupe``; writers insert with ON CONFLICT DO NOTHING and queue the mail
+  only for a row they inserted).
+- ``items.meter_kind``: what the meter at the machine counts, ``hours`` (Betriebsstunden, the default)
+  or ``km`` (Kilometerstand).
+
+Revision ID: 0020_notices
+Revises: 0013_municipality_datev
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision: str = "0020_notices"
+down_revision: str | None = "0013_municipality_datev"
+branch_labels = None
+depends_on = None
+
+UPGRADE = [
+    """CREATE TABLE notices (
+        id bigserial PRIMARY KEY,
+        user_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        kind varchar(40) NOT NULL,
+        key varchar(100) NOT NULL,
+        params jsonb NOT NULL DEFAULT '{}'::jsonb CHECK (jsonb_typeof(params) = 'object'),
+        text varchar(4000) NOT NULL,
+        link varchar(500),
+        dedupe_key varchar(200),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        read_at timestamptz
+    )""",
+    "SELECT mn_tenant_table('notices', 'users', 'user_id')",
+    # The list (newest first, keyset on created_at, id) and the unread count of one user.
+    "CREATE INDEX ix_notices_user_created ON notices (user_id, created_at DESC, id DESC)",
+    "CREATE INDEX ix_notices_user_unread ON notices (user_id) WHERE read_at IS NULL",
+    "CREATE UNIQUE INDEX uq_notices_user_dedupe ON notices (user_id, dedupe_key) WHERE dedupe_key IS NOT NULL",
+    "ALTER TABLE items ADD COLUMN meter_kind varchar(10) NOT NULL DEFAULT 'hours'",
+    "ALTER TABLE items ADD CONSTRAINT ck_items_meter_kind CHECK (meter_kind IN ('hours', 'km'))",
+]
+
+DOWNGRADE = [
+    "ALTER TABLE items DROP CONSTRAINT ck_items_meter_kind",
+    "ALTER TABLE items DROP COLUMN meter_kind",
+    "DROP TABLE notices",
+]
+
+
+def upgrade() -> None:
+    for statement in UPGRADE:
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    for statement in DOWNGRADE:
+        op.execute(statement)
