@@ -232,3 +232,15 @@ MESSAGES = {
     "care.end_assignment": {"de": "Beenden", "en": "End"},
     "care.assignment_ended": {"de": "Zuweisung beendet.", "en": "Assignment ended."},
 }
+
+# --- notices (``notifications.notices``) ----------------------------------------------------------------
+MESSAGES.update({
+    "notice.care_log_confirmed": {
+        "de": "Ihre Pflegearbeit „{section}“ vom {day} ist bestätigt; Gutschrift {credit}.",
+        "en": "Your care work on {section} of {day} is confirmed; credit {credit}.",
+    },
+    "notice.care_log_rejected": {
+        "de": "Ihre Pflegearbeit „{section}“ vom {day} wurde nicht bestätigt: {reason}",
+        "en": "Your care work on {section} of {day} was rejected: {reason}",
+    },
+})

@@ -159,3 +159,25 @@ MESSAGES = {
     "flash.checkout_saved": {"de": "Übergabe erfasst.", "en": "Hand-over recorded."},
     "flash.checkin_saved": {"de": "Rückgabe erfasst.", "en": "Return recorded."},
 }
+
+# --- notices (``notifications.notices``) ----------------------------------------------------------------
+MESSAGES.update({
+    "notice.booking_defect": {
+        "de": "„{item}“ ist seit {since} nicht einsatzbereit ({description}). Ihre Buchung {period} ist betroffen; "
+              "der Bauhof meldet sich.",
+        "en": "{item} has been out of service since {since} ({description}). Your booking {period} is affected; "
+              "the building yard will get in touch.",
+    },
+    "notice.booking_moved": {
+        "de": "„{item}“ ist nicht einsatzbereit: Ihre Buchung {period} wurde auf „{target}“ umgebucht.",
+        "en": "{item} is out of service: your booking {period} was moved to {target}.",
+    },
+    "notice.booking_kept": {
+        "de": "„{item}“ ist nicht einsatzbereit: Ihre Buchung {period} bleibt bis zur Reparatur bestehen.",
+        "en": "{item} is out of service: your booking {period} is kept until the repair.",
+    },
+    "notice.booking_defect_cancelled": {
+        "de": "„{item}“ ist nicht einsatzbereit: Ihre Buchung {period} wurde storniert; es entstehen keine Kosten.",
+        "en": "{item} is out of service: your booking {period} was cancelled at no cost.",
+    },
+})

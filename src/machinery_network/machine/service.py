@@ -42,7 +42,8 @@ from machinery_network.machine.models import (
 )
 from machinery_network.machine.photos import checked_photos, store_photos
 from machinery_network.machine.schemas import CheckinInput, CheckoutInput, RepairInput
-from machinery_network.notifications.service import MailTemplates, enqueue, format_period
+from machinery_network.notifications.notices import tell
+from machinery_network.notifications.service import MailTemplates, format_period
 
 MAILS = MailTemplates("machinery_network.machine")
 # "Until repaired": the latest end the period CHECKs allow (migration 0008: before 2200).
@@ -268,11 +269,12 @@ async def _tell_affected(
     )).all()
     since = defect.reported_at.astimezone(settings.tz)
     for affected, farmer in rows:
-        enqueue(session, recipient=farmer, mail=MAILS.render("defect_affected", {
-            "name": farmer.name, "item": item.name, "description": defect.description,
-            "period": format_period(affected.start_at, affected.end_at, settings.tz),
-            "since": f"{since:%d.%m.%Y %H:%M}", "base_url": settings.base_url.rstrip("/"),
-        }))
+        params = {"item": item.name, "description": defect.description,
+                  "period": format_period(affected.start_at, affected.end_at, settings.tz),
+                  "since": f"{since:%d.%m.%Y %H:%M}"}
+        await tell(session, farmer, "booking_defect", "notice.booking_defect", params, link="/bookings",
+                   mail=MAILS.render("defect_affected", {**params, "name": farmer.name,
+                                                         "base_url": settings.base_url.rstrip("/")}))
 
 
 async def record_repair(
@@ -432,11 +434,12 @@ async def decide(
     await session.flush()
     farmer = await session.get(User, booking.farmer_id)
     if farmer is not None:
-        enqueue(session, recipient=farmer, mail=MAILS.render(f"defect_{action}", {
-            "name": farmer.name, "item": item.name, "target": params.get("target", ""),
-            "period": format_period(booking.start_at, booking.end_at, settings.tz),
-            "base_url": settings.base_url.rstrip("/"),
-        }))
+        texts = {"item": item.name, "target": params.get("target", ""),
+                 "period": format_period(booking.start_at, booking.end_at, settings.tz)}
+        kind = "booking_defect_cancelled" if action == DefectAction.cancelled else f"booking_{action}"
+        await tell(session, farmer, kind, f"notice.{kind}", texts, link="/bookings",
+                   mail=MAILS.render(f"defect_{action}", {**texts, "name": farmer.name,
+                                                          "base_url": settings.base_url.rstrip("/")}))
     await session.flush()
     return booking
 
