@@ -136,6 +136,17 @@ async def catch_up(
     return outcomes
 
 
+async def run_reminders(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> int:
+    """Remind every farmer of his approved bookings that start tomorrow (``bookings.notices.remind``)."""
+    from machinery_network.bookings.notices import remind
+
+    async with session_scope(sessionmaker) as session:
+        written = await remind(session, settings, clock.now())
+    if written:
+        log.info("booking reminders: %d written", written)
+    return written
+
+
 async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings):
     """Start the cron job and run the catch-up in the background; returns the running scheduler."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -147,12 +158,20 @@ async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settin
         kwargs={"tz": settings.tz}, id="monthly-settlement", name="settle the previous month", replace_existing=True,
         misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
     )
-    from machinery_network.machine.maintenance import run_weekly_digest
+    from machinery_network.dashboards.digest import run_weekly_digest
 
     scheduler.add_job(
         run_weekly_digest, CronTrigger(day_of_week="mon", hour=6, minute=0, timezone=settings.tz),
-        args=[sessionmaker, settings], id="maintenance-digest", name="weekly digest of due maintenance",
+        args=[sessionmaker, settings], id="weekly-digest",
+        name="the yard heads' weekly digest (waiting requests, care plans behind, maintenance due)",
         replace_existing=True, misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
+    )
+    # The day-before reminders: hourly from 07:00, so a booking approved later in the day is reminded
+    # too; each booking once (the notice's key), whichever process runs it.
+    scheduler.add_job(
+        run_reminders, CronTrigger(hour="7-23", minute=5, timezone=settings.tz), args=[sessionmaker, settings],
+        id="booking-reminders", name="remind farmers of tomorrow's bookings", replace_existing=True,
+        misfire_grace_time=3600, coalesce=True, max_instances=1,
     )
     # The catch-up runs as a one-off job right away, so a slow catch-up does not hold up start-up.
     scheduler.add_job(catch_up, args=[sessionmaker], kwargs={"tz": settings.tz}, id="settlement-catch-up",

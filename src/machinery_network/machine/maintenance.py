@@ -28,7 +28,6 @@ from machinery_network.errors import Conflict, NotFound
 from machinery_network.machine.models import MaintenanceInterval
 from machinery_network.machine.schemas import IntervalCreate
 from machinery_network.machine.service import last_meter
-from machinery_network.money import format_decimal_de
 
 DUE_DAYS = 14
 DUE_HOURS = Decimal(25)
@@ -148,33 +147,10 @@ async def plan(session: AsyncSession, actor: Actor, interval_id: int, settings: 
 
 
 async def weekly_digest(session: AsyncSession, settings: Settings) -> int:
-    """One mail per active yard head with due maintenance on his items; answers how many were written."""
-    from machinery_network.accounts.models import User
-    from machinery_network.accounts.service import actor_of
-    from machinery_network.machine.service import MAILS
-    from machinery_network.notifications.service import enqueue
+    """The yard heads' weekly digest, due maintenance among the rest (``dashboards.digest``)."""
+    from machinery_network.dashboards.digest import weekly_digest as digest
 
-    heads = list(await session.scalars(select(User).where(User.role == Role.yard_head, User.active)
-                                       .order_by(User.id)))
-    written = 0
-    for head in heads:
-        due = await due_for(session, actor_of(head))
-        if not due:
-            continue
-        lines = []
-        for d in due:
-            parts = [f"{d.item.name}: {d.interval.name}"]
-            if d.next_at is not None:
-                parts.append(f"fällig am {d.next_at.astimezone(settings.tz):%d.%m.%Y}")
-            if d.next_meter is not None:
-                parts.append(f"bei {format_decimal_de(d.next_meter)} Betriebsstunden")
-            lines.append(("ÜBERFÄLLIG " if d.overdue else "") + ", ".join(parts))
-        enqueue(session, recipient=head, mail=MAILS.render("maintenance_digest", {
-            "name": head.name, "count": len(due), "lines": lines, "base_url": settings.base_url.rstrip("/"),
-        }))
-        written += 1
-    await session.flush()
-    return written
+    return await digest(session, settings)
 
 
 async def run_weekly_digest(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> int:
