@@ -181,3 +181,22 @@ MESSAGES.update({
         "en": "{item} is out of service: your booking {period} was cancelled at no cost.",
     },
 })
+
+MESSAGES.update({
+    "machine.photo_base64": {
+        "de": "Ein Foto ist kein gültiger Base64-Text.", "en": "photos: each photo must be base64 text (or a data URL).",
+    },
+})
+
+# What the meter counts, per item (``items.meter_kind``): the pages and the history say it.
+MESSAGES.update({
+    "machine.meter.hours": {"de": "Zählerstand (Betriebsstunden)", "en": "Meter reading (hours)"},
+    "machine.meter.km": {"de": "Kilometerstand", "en": "Odometer reading (km)"},
+    "machine.used.hours": {"de": "Betriebsstunden", "en": "Operating hours"},
+    "machine.used.km": {"de": "Gefahrene Kilometer", "en": "Kilometres driven"},
+    "machine.by_month.hours": {"de": "Betriebsstunden je Monat", "en": "Operating hours per month"},
+    "machine.by_month.km": {"de": "Kilometer je Monat", "en": "Kilometres per month"},
+    "item.meter_kind": {"de": "Zähler", "en": "Meter"},
+    "item.meter_kind.hours": {"de": "Betriebsstunden", "en": "Operating hours"},
+    "item.meter_kind.km": {"de": "Kilometerstand", "en": "Odometer (km)"},
+})

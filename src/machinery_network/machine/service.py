@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
 from machinery_network.bookings.pricing import period_quantity
 from machinery_network.bookings.queries import load, lock_item, occupying
+from machinery_network.care.photos import resolve_photo
 from machinery_network.catalogue.models import Item, ItemUnit
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
@@ -37,10 +39,11 @@ from machinery_network.machine.models import (
     DefectAction,
     DefectBooking,
     Handover,
+    HandoverPhoto,
     HandoverSurcharge,
     Repair,
 )
-from machinery_network.machine.photos import checked_photos, store_photos
+from machinery_network.machine.photos import checked_photos, photos_from_base64, signature_png, store_photos
 from machinery_network.machine.schemas import CheckinInput, CheckoutInput, RepairInput
 from machinery_network.notifications.notices import tell
 from machinery_network.notifications.service import MailTemplates, format_period
@@ -80,7 +83,8 @@ async def checkout(
 ) -> Handover:
     """Hand the machine over: an approved booking, not earlier than the configured lead before its start."""
     booking, item = await _locked(session, actor, booking_id)
-    pictures = checked_photos(photos or [], settings)
+    pictures = await checked_photos(photos or photos_from_base64(data.photos, settings), settings)
+    signature = signature or signature_png(data.signature)
     now = clock.now()
     lead = timedelta(hours=settings.handover_lead_hours)
     if now < booking.start_at - lead:
@@ -117,7 +121,8 @@ async def checkin(
 ) -> tuple[Handover, Defect | None, list[int]]:
     """Take the machine back; a defect "not usable" blocks the item at once (``report_defect``)."""
     booking, item = await _locked(session, actor, booking_id)
-    pictures = checked_photos(photos or [], settings)
+    pictures = await checked_photos(photos or photos_from_base64(data.photos, settings), settings)
+    signature = signature or signature_png(data.signature)
     if data.surcharges:
         require_for_municipality(actor, item.municipality_id, Role.yard_head)
         if len(set(data.surcharges)) != len(data.surcharges):
@@ -165,6 +170,24 @@ async def checkin(
 
 
 SURCHARGE_NAMES = {"fuel": "Tankzuschlag", "cleaning": "Reinigungszuschlag"}
+
+
+async def photos_of(session: AsyncSession, actor: Actor, booking_id: int) -> list[HandoverPhoto]:
+    """The photos of a booking's hand-over and return (the item's yard head, the booking's farmer)."""
+    booking, item = await load(session, booking_id)
+    require_at_machine(actor, booking, item)
+    return list(await session.scalars(
+        select(HandoverPhoto).where(HandoverPhoto.booking_id == booking_id).order_by(HandoverPhoto.id)))
+
+
+async def photo_file(session: AsyncSession, actor: Actor, photo_id: int, settings: Settings) -> tuple[Path, str]:
+    """The file and content type of one photo, for those who may see its booking; else 404/403."""
+    row = await session.get(HandoverPhoto, photo_id)
+    if row is None:
+        raise NotFound("machine.photo_missing")
+    booking, item = await load(session, row.booking_id)
+    require_at_machine(actor, booking, item)
+    return resolve_photo(settings, row.path), row.content_type
 
 
 async def post_surcharge(
