@@ -71,8 +71,7 @@ async def handover_photo(photo_id: FromPath[int], actor: CurrentActor, db_sessio
                          settings: AppSettings) -> File:
     """One photo of a hand-over or return (the item's yard head, the booking's farmer)."""
     path, content_type = await service.photo_file(db_session, actor, photo_id, settings)
-    return File(path=path, media_type=content_type, content_disposition_type="inline",
-                headers={"X-Content-Type-Options": "nosniff"})
+    return File(path=path, media_type=content_type, content_disposition_type="inline")
 
 
 class RepairController(Controller):
