@@ -323,3 +323,17 @@ def test_every_notice_kind_has_a_preference_category():
     from machinery_network.accounts.people import NOTIFICATION_KINDS
 
     assert set(notices.CATEGORIES.values()) <= set(NOTIFICATION_KINDS)
+
+
+async def test_notices_are_in_the_data_export_and_go_with_an_erasure(client, db_session, world):
+    import io
+    import json
+    import zipfile
+
+    await tell_some(db_session, world.farmer, 2)
+    exported = await client.get("/api/v1/me/export", headers=world.farmer.headers)
+    listed = json.loads(zipfile.ZipFile(io.BytesIO(exported.content)).read("mitteilungen.json"))
+    assert [n["kind"] for n in listed] == ["booking_reminder", "booking_reminder"] and "Gerät 1" in listed[1]["text"]
+    erased = await client.post(f"/api/v1/users/{world.farmer.id}/erase", headers=world.admin.headers)
+    assert erased.status_code == 200, erased.text
+    assert await notices_of(db_session, world.farmer.id) == []
