@@ -337,3 +337,14 @@ async def test_notices_are_in_the_data_export_and_go_with_an_erasure(client, db_
     erased = await client.post(f"/api/v1/users/{world.farmer.id}/erase", headers=world.admin.headers)
     assert erased.status_code == 200, erased.text
     assert await notices_of(db_session, world.farmer.id) == []
+
+
+async def test_the_choice_per_kind_through_patch_me(client, db_session, world):
+    r = await client.patch("/api/v1/me", json={"notify": {"settlement": "page"}}, headers=world.farmer.headers)
+    assert r.status_code == 200 and r.json()["notifications"]["settlement"] == "page", r.text
+    r = await client.patch("/api/v1/me", json={"notifications": {"digest": "page"}}, headers=world.farmer.headers)
+    assert r.json()["notifications"] == {"booking": "mail", "care_log": "mail", "settlement": "page",
+                                         "reminder": "mail", "digest": "page"}
+    for bad in ({"notify": {"settlement": "pigeon"}}, {"notify": {"weather": "mail"}}):
+        r = await client.patch("/api/v1/me", json=bad, headers=world.farmer.headers)
+        assert r.status_code == 422 and r.json()["extra"] == {"field": "notifications"}
