@@ -73,8 +73,11 @@ async def test_request_and_approval_are_told_in_app_and_by_mail_as_chosen(client
     assert approved.text == "Ihre Buchung „Gerät hour“ (05.10.2026 08:00 – 12:00) ist genehmigt."
     assert await mails_to(db_session, world.farmer.id) == []  # page only, as he chose
 
-    # Gerda keeps the default (mail): notice and mail.
+    # Gerda keeps the default (mail): notice and mail. The yard head now wants requests on the page only.
+    await choose(db_session, world.yard_north.id, booking="page")
     r = await request(client, world.farmer2, item.id, at(6, 8), at(6, 12))
+    assert len(await notices_of(db_session, world.yard_north.id)) == 2
+    assert len(await mails_to(db_session, world.yard_north.id)) == 1
     r = await client.post(f"/api/v1/bookings/{r.json()['id']}/approve", headers=world.yard_north.headers)
     assert [n.kind for n in await notices_of(db_session, world.farmer2.id)] == ["booking_approved"]
     [mail] = await mails_to(db_session, world.farmer2.id)
