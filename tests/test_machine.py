@@ -490,7 +490,7 @@ async def test_maintenance_by_hours_and_months_is_due_and_planned_in_one_action(
 
 
 async def test_weekly_digest_tells_each_yard_head_what_is_due(db_session, world, settings):
-    from machinery_network.machine.maintenance import weekly_digest
+    from machinery_network.dashboards.digest import weekly_digest
     from machinery_network.machine.models import MaintenanceInterval
 
     item = await make_item(db_session, world)
@@ -500,6 +500,7 @@ async def test_weekly_digest_tells_each_yard_head_what_is_due(db_session, world,
                                        last_done_at=datetime(2026, 5, 1, tzinfo=BERLIN), created_at=NOW))
     await db_session.flush()
     assert await weekly_digest(db_session, settings) == 1
-    mail = await db_session.scalar(select(OutboxMessage).where(OutboxMessage.subject.like("Wartung fällig%")))
+    mail = await db_session.scalar(select(OutboxMessage).where(OutboxMessage.subject.like("Wochenübersicht%")))
+    assert mail.subject.endswith("1 Wartung(en) fällig")
     assert mail.recipient_id == world.yard_north.id
     assert "ÜBERFÄLLIG Gerät hour: UVV-Prüfung, fällig am 20.09.2026" in mail.body and "Ölwechsel" not in mail.body

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import base64
+import io
 from datetime import datetime
 
+from PIL import Image
 from sqlalchemy import func, select
 
 from machinery_network.machine.models import Handover, HandoverPhoto
 from tests.test_bookings import make_item
+from tests.test_care_api import JPEG as JPEG_IMAGE
 from tests.test_machine import BERLIN, NOW, approved, at  # noqa: F401  (NOW: the frozen clock)
 from tests.web_helpers import csrf_token, login, post_form
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 SIGNATURE = "data:image/png;base64," + base64.b64encode(PNG).decode()
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+JPEG = JPEG_IMAGE  # a real image: photos at the machine are decoded and re-encoded like care photos
 
 
 async def _post_multipart(client, path: str, data: dict, photos: int = 0):
@@ -51,7 +54,9 @@ async def test_farmer_hands_over_and_returns_on_the_phone_page(client, db_sessio
     photo_ids = list(await db_session.scalars(select(HandoverPhoto.id).order_by(HandoverPhoto.id)))
     assert len(photo_ids) == 2
     r = await client.get(f"/machine/photos/{photo_ids[0]}")
-    assert r.status_code == 200 and r.content == JPEG
+    # Served as stored: decoded and encoded anew (never the client's bytes), still the same picture.
+    assert r.status_code == 200 and r.content.startswith(b"\xff\xd8\xff") and r.content != JPEG
+    assert Image.open(io.BytesIO(r.content)).size == Image.open(io.BytesIO(JPEG)).size
     r = await client.get(f"/machine/bookings/{booking_id}/signature/checkout.png")
     assert r.status_code == 200 and r.content == PNG
 

@@ -30,7 +30,7 @@ def tenant_tables() -> list[str]:
 
     versions = "machinery_network.migrations.versions."
     return [*import_module(versions + "0007_networks").TENANT_TABLES,
-            *import_module(versions + "0019_tenant_tables").TABLES]
+            *import_module(versions + "0019_tenant_tables").TABLES, "notices"]
 
 
 async def _fill(session: AsyncSession, network_id: int) -> World:
@@ -98,6 +98,8 @@ async def _fill(session: AsyncSession, network_id: int) -> World:
     await q(text("INSERT INTO defect_bookings (defect_id, booking_id) VALUES (:d, :b)"), ids)
     await q(text("INSERT INTO maintenance_intervals (item_id, name, every_hours, last_done_at, created_at) "
                  "VALUES (:i, 'Service', 100, now(), now())"), ids)
+    await q(text("INSERT INTO notices (user_id, kind, key, text) VALUES (:f, 'booking_approved', "
+                 "'notice.booking_approved', 'Genehmigt')"), ids)
     world.extra.update(ids)
     await session.commit()
     return world

@@ -66,12 +66,13 @@ def catalogues() -> dict[str, Catalogue]:
     from machinery_network.machine.messages import MESSAGES as machine
     from machinery_network.mandates.messages import MESSAGES as mandates
     from machinery_network.networks.messages import MESSAGES as networks
+    from machinery_network.notifications.messages import MESSAGES as notices
     from machinery_network.settlement.messages import MESSAGES as settlement
     from machinery_network.web.messages import MESSAGES as web
 
     return {"common": COMMON, "accounts": accounts, "networks": networks, "catalogue": catalogue_, "bookings": bookings, "care": care,
             "costing": costing, "dashboards": dashboards, "ledger": ledger, "machine": machine,
-            "settlement": settlement, "exports": exports, "mandates": mandates, "web": web}
+            "settlement": settlement, "exports": exports, "mandates": mandates, "notices": notices, "web": web}
 
 
 @lru_cache

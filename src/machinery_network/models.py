@@ -26,7 +26,7 @@ from machinery_network.machine.models import (
 )
 from machinery_network.mandates.models import Mandate, MandateState, Partner, PartnerHow
 from machinery_network.networks.models import Agreement, AgreementState, Network
-from machinery_network.notifications.models import OutboxMessage
+from machinery_network.notifications.models import Notice, OutboxMessage
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "MandateState",
     "Municipality",
     "Network",
+    "Notice",
     "Occupancy",
     "OutboxMessage",
     "Partner",

@@ -13,6 +13,7 @@ municipality skips it, and the unique constraint has the last word. Each attempt
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -153,6 +154,43 @@ async def _catch_up(sessionmaker: Any, today: date) -> list[RunOutcome]:
     return outcomes
 
 
+async def in_each_network(
+    sessionmaker: async_sessionmaker[AsyncSession], work: Callable[[AsyncSession], Awaitable[int | None]]
+) -> int:
+    """Run ``work`` once per network, each in its own transaction inside that network (row-level
+    security shows a job nothing without one); answers the sum of what the runs answered."""
+    total = 0
+    for network_id in await _networks(sessionmaker):
+        async with session_scope(for_network(sessionmaker, network_id)) as session:
+            total += await work(session) or 0
+    return total
+
+
+async def run_reminders(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> int:
+    """Remind every farmer of his approved bookings that start tomorrow (``bookings.notices.remind``)."""
+    from machinery_network.bookings.notices import remind
+
+    now = clock.now()
+    written = await in_each_network(sessionmaker, lambda session: remind(session, settings, now))
+    if written:
+        log.info("booking reminders: %d written", written)
+    return written
+
+
+async def run_weekly_digest(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> int:
+    """The yard heads' weekly digest (Mondays 06:00), per network (``dashboards.digest``)."""
+    from machinery_network.dashboards.digest import weekly_digest
+
+    return await in_each_network(sessionmaker, lambda session: weekly_digest(session, settings))
+
+
+async def run_offer_expiry(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> int:
+    """Unanswered offers from the waiting list pass on, per network (``bookings.waitlist``)."""
+    from machinery_network.bookings.waitlist import expire_offers
+
+    return await in_each_network(sessionmaker, lambda session: expire_offers(session, settings))
+
+
 async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings):
     """Start the cron job and run the catch-up in the background; returns the running scheduler."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -164,18 +202,22 @@ async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settin
         kwargs={"tz": settings.tz}, id="monthly-settlement", name="settle the previous month", replace_existing=True,
         misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
     )
-    from machinery_network.machine.maintenance import run_weekly_digest
-
     scheduler.add_job(
         run_weekly_digest, CronTrigger(day_of_week="mon", hour=6, minute=0, timezone=settings.tz),
-        args=[sessionmaker, settings], id="maintenance-digest", name="weekly digest of due maintenance",
+        args=[sessionmaker, settings], id="weekly-digest",
+        name="the yard heads' weekly digest (waiting requests, care plans behind, maintenance due)",
         replace_existing=True, misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
     )
-    from machinery_network.bookings.waitlist import expire_offers_job
-
     scheduler.add_job(  # unanswered offers from the waiting list pass on
-        expire_offers_job, "interval", minutes=5, args=[sessionmaker, settings], id="waitlist-offers",
+        run_offer_expiry, "interval", minutes=5, args=[sessionmaker, settings], id="waitlist-offers",
         name="pass on expired waiting-list offers", replace_existing=True, coalesce=True, max_instances=1,
+    )
+    # The day-before reminders: hourly from 07:00, so a booking approved later in the day is reminded
+    # too; each booking once (the notice's key), whichever process runs it.
+    scheduler.add_job(
+        run_reminders, CronTrigger(hour="7-23", minute=5, timezone=settings.tz), args=[sessionmaker, settings],
+        id="booking-reminders", name="remind farmers of tomorrow's bookings", replace_existing=True,
+        misfire_grace_time=3600, coalesce=True, max_instances=1,
     )
     # The catch-up runs as a one-off job right away, so a slow catch-up does not hold up start-up.
     scheduler.add_job(catch_up, args=[sessionmaker], kwargs={"tz": settings.tz}, id="settlement-catch-up",

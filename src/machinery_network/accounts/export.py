@@ -46,6 +46,7 @@ kontobewegungen.json/.csv   Ihre Buchungsposten (Belastungen positiv, Gutschrift
 abrechnungen.json/.csv      Ihre Zeilen der Monatsabrechnungen; die Kontoauszüge im Ordner kontoauszuege/
 mandate.json                Ihre SEPA-Lastschriftmandate (falls vorhanden)
 zugangsschluessel.json      Ihre Zugangsschlüssel für die Schnittstelle (ohne die Schlüssel selbst)
+mitteilungen.json           Ihre Mitteilungen (was Ihnen das Netzwerk mitgeteilt hat)
 
 Beträge sind in Cent angegeben (1234 = 12,34 €). Zeiten in ISO 8601 mit Zeitzone.
 """
@@ -162,6 +163,13 @@ async def collect(session: AsyncSession, actor: Actor, settings: Settings) -> di
     files["zugangsschluessel.json"] = _json([
         _row(t) for t in await session.scalars(
             select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+    ])
+    from machinery_network.notifications.models import Notice
+
+    files["mitteilungen.json"] = _json([
+        {"id": n.id, "kind": n.kind, "text": n.text, "link": n.link, "created_at": n.created_at,
+         "read_at": n.read_at}
+        for n in await session.scalars(select(Notice).where(Notice.user_id == user.id).order_by(Notice.id))
     ])
     files["LIESMICH.txt"] = README.format(now=clock.now().isoformat(timespec="seconds")).encode("utf-8")
     return files

@@ -416,8 +416,10 @@ async def _refuse_open_business(session: AsyncSession, farmer_id: int) -> None:
 
 
 async def _pseudonymise_outbox(session: AsyncSession, user_id: int, email: str) -> None:
-    from machinery_network.notifications.models import OutboxMessage
+    """His mails keep no text, and his notices go (they told him of events; the records stay elsewhere)."""
+    from machinery_network.notifications.models import Notice, OutboxMessage
 
+    await session.execute(delete(Notice).where(Notice.user_id == user_id))
     await session.execute(
         update(OutboxMessage).where(OutboxMessage.recipient_id == user_id)
         .values(recipient_email=email, subject="(gelöscht)", body="(gelöscht)",

@@ -6,8 +6,10 @@ from typing import Any
 
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
+from litestar.response import File
 
 from machinery_network.bookings.schemas import BlockPublic, BookingPublic
+from machinery_network.catalogue.models import Item
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.ledger.schemas import EntryPublic
 from machinery_network.ledger.service import EntryView
@@ -22,6 +24,7 @@ from machinery_network.machine.schemas import (
     HandoverPublic,
     IntervalCreate,
     IntervalPublic,
+    PhotoPublic,
     RepairInput,
     RepairPublic,
 )
@@ -36,7 +39,8 @@ class HandoverController(Controller):
         self, booking_id: FromPath[int], data: JSONBody[CheckoutInput], actor: CurrentActor, db_session: DbSession,
         settings: AppSettings,
     ) -> HandoverPublic:
-        return HandoverPublic.checkout(await service.checkout(db_session, actor, booking_id, data, settings))
+        handover = await service.checkout(db_session, actor, booking_id, data, settings)
+        return await _with_photos(db_session, actor, HandoverPublic.checkout(handover))
 
     @post("/checkin")
     async def checkin(
@@ -45,7 +49,29 @@ class HandoverController(Controller):
     ) -> HandoverPublic:
         handover, defect, affected = await service.checkin(db_session, actor, booking_id, data, settings)
         entries = await service.surcharge_entries(db_session, booking_id)
-        return HandoverPublic.checkin(handover, defect, affected, entries)
+        return await _with_photos(db_session, actor, HandoverPublic.checkin(handover, defect, affected, entries))
+
+    @get("/photos")
+    async def photos(self, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[PhotoPublic]:
+        """The photos of the hand-over and the return; each file at ``/handover-photos/{id}``."""
+        return [PhotoPublic(id=p.id or 0, kind=p.kind, content_type=p.content_type, created_at=p.created_at)
+                for p in await service.photos_of(db_session, actor, booking_id)]
+
+
+async def _with_photos(session: Any, actor: Any, public: HandoverPublic) -> HandoverPublic:
+    item = await session.get(Item, public.item_id)
+    public.meter_kind = item.meter_kind if item is not None else "hours"
+    public.photo_ids = [p.id or 0 for p in await service.photos_of(session, actor, public.booking_id)
+                        if p.kind == public.kind]
+    return public
+
+
+@get("/handover-photos/{photo_id:int}", tags=["machine"])
+async def handover_photo(photo_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                         settings: AppSettings) -> File:
+    """One photo of a hand-over or return (the item's yard head, the booking's farmer)."""
+    path, content_type = await service.photo_file(db_session, actor, photo_id, settings)
+    return File(path=path, media_type=content_type, content_disposition_type="inline")
 
 
 class RepairController(Controller):
@@ -131,4 +157,4 @@ class MaintenanceController(Controller):
         return BlockPublic.of(await maintenance.plan(db_session, actor, interval_id, settings))
 
 
-ROUTES: list[Any] = [HandoverController, RepairController, DefectController, MaintenanceController]
+ROUTES: list[Any] = [HandoverController, handover_photo, RepairController, DefectController, MaintenanceController]

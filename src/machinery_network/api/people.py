@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
-from pydantic import BaseModel, StringConstraints
+from pydantic import AliasChoices, BaseModel, Field, StringConstraints
 
 from machinery_network.accounts import people
 from machinery_network.accounts.export import export_zip
@@ -33,7 +33,8 @@ class ProfileUpdate(Input):
     phone: Phone | None = None
     iban: Annotated[str, StringConstraints(max_length=64)] | None = None
     vat_status: VatStatus | None = None
-    notifications: dict[str, str] | None = None
+    # Per kind "mail" or "page" (people.NOTIFICATION_KINDS); ``notify`` is accepted as another name.
+    notifications: dict[str, str] | None = Field(default=None, validation_alias=AliasChoices("notifications", "notify"))
 
 
 class Profile(BaseModel):

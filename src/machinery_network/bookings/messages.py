@@ -171,3 +171,31 @@ MESSAGES = {
     "bookings.decided": {"de": "entschieden", "en": "decided"},
     "bookings.event_created": {"de": "angefragt", "en": "requested"},
 }
+
+# --- notices (``notifications.notices``): what the list "Mitteilungen" says ----------------------------
+MESSAGES.update({
+    "notice.booking_requested": {
+        "de": "{farmer} fragt „{item}“ an: {period}.", "en": "{farmer} requests {item}: {period}.",
+    },
+    "notice.booking_approved": {
+        "de": "Ihre Buchung „{item}“ ({period}) ist genehmigt.", "en": "Your booking of {item} ({period}) is approved.",
+    },
+    "notice.booking_rejected": {
+        "de": "Ihre Buchungsanfrage „{item}“ ({period}) wurde abgelehnt: {reason}",
+        "en": "Your request for {item} ({period}) was rejected: {reason}",
+    },
+    "notice.booking_cancelled": {
+        "de": "Die Buchung „{item}“ ({period}) von {farmer} wurde storniert.",
+        "en": "{farmer}'s booking of {item} ({period}) was cancelled.",
+    },
+    "notice.booking_offered": {
+        "de": "Der Zeitraum Ihrer Warteliste-Anfrage „{item}“ ({period}) ist frei geworden. "
+              "Bitte bis {expires} annehmen, sonst geht das Angebot weiter.",
+        "en": "The period of your waiting-list request for {item} ({period}) came free. "
+              "Accept it by {expires}, or the offer passes on.",
+    },
+    "notice.booking_reminder": {
+        "de": "Erinnerung: Morgen beginnt Ihre Buchung „{item}“ ({period}).",
+        "en": "Reminder: your booking of {item} ({period}) starts tomorrow.",
+    },
+})

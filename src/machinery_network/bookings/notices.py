@@ -1,13 +1,16 @@
-"""The mails of booking decisions: texts in ``bookings/mail/*.txt`` (Jinja), written to the outbox.
+"""The notices and mails of booking events: mail texts in ``bookings/mail/*.txt`` (Jinja), notice
+texts in the catalogue (``notice.booking_*``).
 
-Requests and approvals write their mails inside their one driver statement (``statements``), with
-the recipient's name filled in by the database; the parameters come from here. Rejections and
-cancellations are not hot and write theirs through the ORM (``notify``).
+Requests and approvals write their notices and mails inside their one driver statement
+(``statements``), with the recipient's name filled in by the database; the parameters come from here.
+Rejections, cancellations and the day-before reminders are not hot and go through
+``notifications.notices.tell`` (``notify``, ``remind``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -18,7 +21,9 @@ from machinery_network.bookings.models import Booking
 from machinery_network.catalogue.models import Item
 from machinery_network.config import Settings
 from machinery_network.money import format_eur
-from machinery_network.notifications.service import MailTemplates, enqueue, format_period
+from machinery_network.notifications.notices import render as render_notice
+from machinery_network.notifications.notices import tell
+from machinery_network.notifications.service import MailTemplates, format_period
 
 MAILS = MailTemplates("machinery_network.bookings")
 DECISION_FIELDS = ("name", "municipality", "farmer")  # filled per recipient by the database
@@ -41,7 +46,14 @@ def decision_params(
     """The parameters of ``statements.decision_notice(kind)``."""
     params = {**_common(item_name, start, end, estimated_cents, settings), "reason": reason or ""}
     return {"farmer_id": farmer_id, "municipality_id": municipality_id, "now": now,
-            **MAILS.render_split(kind, params, DECISION_FIELDS)}
+            **MAILS.render_split(kind, params, DECISION_FIELDS),
+            **in_app_params(f"notice.booking_{kind}", {"item": item_name, "period": params["period"]}, "/bookings")}
+
+
+def in_app_params(key: str, params: dict[str, str], link: str | None = None) -> dict[str, Any]:
+    """The notice parameters of the driver statements (``statements._notice_columns``)."""
+    return {"notice_key": key, "notice_params": json.dumps(params, ensure_ascii=False),
+            "notice_text": render_notice(key, params), "notice_link": link}
 
 
 def request_params(
@@ -50,14 +62,17 @@ def request_params(
 ) -> dict[str, str]:
     """The parameters of the yard heads' mails in ``statements.request_statement``."""
     params = {**_common(item_name, start, end, estimated_cents, settings), "farmer": farmer_name, "note": note or ""}
-    return MAILS.render_split("requested", params, REQUEST_FIELDS)
+    notice = in_app_params("notice.booking_requested",
+                           {"item": item_name, "period": params["period"], "farmer": farmer_name})
+    del notice["notice_link"]  # the statement links to the new request itself
+    return {**MAILS.render_split("requested", params, REQUEST_FIELDS), **notice}
 
 
 async def notify(
     session: AsyncSession, kind: str, booking: Booking, item: Item, settings: Settings, *, reason: str | None = None
 ) -> None:
-    """A rejection or an offer from the waiting list goes to the farmer; a cancellation also to the active yard heads of the item's
-    municipality (the farmer's mail first)."""
+    """A rejection or an offer from the waiting list goes to the farmer; a cancellation also to the active
+    yard heads of the item's municipality (the farmer's notice and mail first)."""
     recipients = User.id == booking.farmer_id
     if kind == "cancelled":
         recipients = or_(recipients, and_(User.role == Role.yard_head, User.municipality_id == item.municipality_id,
@@ -72,5 +87,42 @@ async def notify(
               "reason": reason or "", "municipality": municipality.name if municipality else "",
               "farmer": farmer.name if farmer else "",
               "expires": f"{expires:%d.%m.%Y %H:%M} Uhr" if expires else ""}
+    texts = {"item": item.name, "period": params["period"], "reason": reason or "", "farmer": params["farmer"],
+             "expires": params["expires"]}
     for user in users:
-        enqueue(session, recipient=user, mail=MAILS.render(kind, {**params, "name": user.name}))
+        link = "/bookings" if user.id == booking.farmer_id else f"/manage/bookings/{booking.id}"
+        await tell(session, user, f"booking_{kind}", f"notice.booking_{kind}", texts, link=link,
+                   mail=MAILS.render(kind, {**params, "name": user.name}))
+
+
+def _next_day_window(now: datetime, settings: Settings) -> tuple[datetime, datetime]:
+    """Tomorrow in the network's zone, as [start, end)."""
+    from datetime import time
+
+    tomorrow = now.astimezone(settings.tz).date() + timedelta(days=1)
+    start = datetime.combine(tomorrow, time(), tzinfo=settings.tz)
+    return start, datetime.combine(tomorrow + timedelta(days=1), time(), tzinfo=settings.tz)
+
+
+async def remind(session: AsyncSession, settings: Settings, now: datetime) -> int:
+    """The day-before reminder of every approved booking that starts tomorrow (network time): exactly
+    once per booking, whichever process and however often this runs (the notice's ``dedupe_key``).
+    Answers how many reminders were written now."""
+    start, end = _next_day_window(now, settings)
+    rows = (await session.execute(
+        select(Booking, Item, User)
+        .join(Item, Item.id == Booking.item_id)
+        .join(User, User.id == Booking.farmer_id)
+        .where(Booking.status == "approved", Booking.start_at >= start, Booking.start_at < end, User.active)
+        .order_by(Booking.start_at, Booking.id)
+    )).all()
+    written = 0
+    for booking, item, farmer in rows:
+        period = format_period(booking.start_at, booking.end_at, settings.tz)
+        mail = MAILS.render("reminder", {"name": farmer.name, "item": item.name, "period": period,
+                                         "base_url": settings.base_url.rstrip("/")})
+        told = await tell(session, farmer, "booking_reminder", "notice.booking_reminder",
+                          {"item": item.name, "period": period}, link="/bookings", mail=mail,
+                          dedupe_key=f"reminder:{booking.id}", now=now)
+        written += told is not None
+    return written

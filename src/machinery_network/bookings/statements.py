@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
 from machinery_network.accounts.models import Municipality, Role, User
@@ -40,7 +41,8 @@ from machinery_network.bookings.queries import OCCUPANCY_LOCK_CLASS, occupying
 from machinery_network.bookings.rules import RULES
 from machinery_network.catalogue.models import Item
 from machinery_network.db import DriverStatement, for_driver
-from machinery_network.notifications.models import OutboxMessage
+from machinery_network.notifications.models import Notice, OutboxMessage
+from machinery_network.notifications.notices import mail_wanted
 from machinery_network.notifications.service import OUTBOX_COLUMNS, SUBJECT_LENGTH, sql_text
 
 BOOKING_VALUES = ("item_id", "farmer_id", "start_at", "end_at", "with_operator", "expected_quantity", "note",
@@ -58,9 +60,32 @@ def _mail_rows(kind: str, fields: tuple[str, ...], columns: dict[str, ColumnElem
     ]
 
 
+NOTICE_COLUMNS = ("user_id", "kind", "key", "params", "text", "link", "created_at")
+
+
+def _notice_columns(kind: str, link: ColumnElement[str] | None = None) -> list[ColumnElement]:
+    """The notice columns after the recipient's id (``NOTICE_COLUMNS``); parameters ``notice_key``,
+    ``notice_params`` (JSON text), ``notice_text``, ``notice_link`` (unless ``link``), ``now``."""
+    return [
+        literal(kind, String), bindparam("notice_key", type_=String),
+        cast(bindparam("notice_params", type_=String), JSONB), bindparam("notice_text", type_=String),
+        link if link is not None else bindparam("notice_link", type_=String),
+        bindparam("now", type_=DateTime(timezone=True)),
+    ]
+
+
+def decision_in_app(after: CTE) -> Insert:
+    """The approved farmer's notice (``notifications.notices``), written only if ``after`` returned a row."""
+    rows = (
+        select(User.id, *_notice_columns("booking_approved"))
+        .where(User.id == bindparam("farmer_id", type_=Integer), select(after).exists())
+    )
+    return insert(Notice.__table__).from_select(list(NOTICE_COLUMNS), rows)
+
+
 def decision_notice(after: CTE) -> Insert:
     """The approved farmer's outbox row, written only if the data-modifying CTE ``after`` returned a
-    row. Parameters: ``notices.decision_params("approved", …)``."""
+    row and he wants booking mail. Parameters: ``notices.decision_params("approved", …)``."""
     farmer = aliased(User)
     columns = {"name": User.name, "municipality": Municipality.name, "farmer": farmer.name}
     rows = (
@@ -68,7 +93,8 @@ def decision_notice(after: CTE) -> Insert:
         .select_from(User)
         .join(Municipality, Municipality.id == bindparam("municipality_id", type_=Integer))
         .join(farmer, farmer.id == bindparam("farmer_id", type_=Integer))
-        .where(User.id == bindparam("farmer_id", type_=Integer), select(after).exists())
+        .where(User.id == bindparam("farmer_id", type_=Integer), select(after).exists(),
+               mail_wanted("booking_approved"))
     )
     return insert(OutboxMessage.__table__).from_select(list(OUTBOX_COLUMNS), rows)
 
@@ -86,9 +112,27 @@ def request_notice(booking_ids: CTE) -> CTE:
             .select_from(User)
             .join(booking_ids, literal(True))
             .where(User.role == Role.yard_head, User.municipality_id == bindparam("municipality_id", type_=Integer),
-                   User.active),
+                   User.active, mail_wanted("booking_requested")),
         )
         .cte("request_notice")
+    )
+
+
+def request_in_app(booking_ids: CTE) -> CTE:
+    """A data-modifying CTE: the notice of each active yard head of ``:municipality_id`` for the new
+    request, linking to it. Parameters: ``notices.request_params``."""
+    link = literal("/manage/bookings/", String) + cast(booking_ids.c.id, String)
+    return (
+        insert(Notice.__table__)
+        .from_select(
+            list(NOTICE_COLUMNS),
+            select(User.id, *_notice_columns("booking_requested", link))
+            .select_from(User)
+            .join(booking_ids, literal(True))
+            .where(User.role == Role.yard_head, User.municipality_id == bindparam("municipality_id", type_=Integer),
+                   User.active),
+        )
+        .cte("request_in_app")
     )
 
 
@@ -130,7 +174,7 @@ def request_statement() -> DriverStatement:
         )
         .cte("event")
     )
-    return for_driver(select(inserted.c.id).add_cte(event, request_notice(inserted)))
+    return for_driver(select(inserted.c.id).add_cte(event, request_notice(inserted), request_in_app(inserted)))
 
 
 
@@ -191,7 +235,8 @@ def approval_statement(pre_check: bool = True) -> DriverStatement:
         .cte("event")
     )
     notice = decision_notice(after=approved).cte("notice")
-    return for_driver(select(approved).add_cte(occupied, event, notice))
+    in_app = decision_in_app(after=approved).cte("in_app")
+    return for_driver(select(approved).add_cte(occupied, event, notice, in_app))
 
 
 

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role
@@ -129,9 +129,3 @@ async def expire_offers(session: AsyncSession, settings: Settings) -> int:
         await offer_next(session, item, settings)
     return len(expired)
 
-
-async def expire_offers_job(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
-    """The scheduler's job: one transaction per run."""
-    async with sessionmaker() as session:
-        await expire_offers(session, settings)
-        await session.commit()

@@ -301,3 +301,15 @@ MESSAGES.update({
         "en": "Too many matches; search more precisely or pick one of the first 20.",
     },
 })
+
+# --- notices (``notifications.notices``) ----------------------------------------------------------------
+MESSAGES.update({
+    "notice.care_log_confirmed": {
+        "de": "Ihre Pflegearbeit „{section}“ vom {day} ist bestätigt; Gutschrift {credit}.",
+        "en": "Your care work on {section} of {day} is confirmed; credit {credit}.",
+    },
+    "notice.care_log_rejected": {
+        "de": "Ihre Pflegearbeit „{section}“ vom {day} wurde nicht bestätigt: {reason}",
+        "en": "Your care work on {section} of {day} was rejected: {reason}",
+    },
+})

@@ -65,8 +65,12 @@ from machinery_network.db import UNIQUE_VIOLATION, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.ledger import service as ledger
 from machinery_network.ledger.models import LedgerEntry
-from machinery_network.money import line_amounts
+from machinery_network.money import format_eur, line_amounts
+from machinery_network.notifications.notices import tell
+from machinery_network.notifications.service import MailTemplates
 from machinery_network.paging import Page, PageRequest, finish, keyset
+
+MAILS = MailTemplates("machinery_network.care")
 
 MAX_HOURS = Decimal(24)
 MAX_PASS = timedelta(hours=24)
@@ -274,7 +278,19 @@ async def confirm(session: AsyncSession, actor: Actor, care_log_id: int) -> tupl
     log.decided_by = actor.id
     log.decided_at = clock.now()
     await session.flush()
+    await _tell_farmer(session, log, section, "confirmed", credit=format_eur(abs(entry.amount_cents), symbol=True))
     return log, entry
+
+
+async def _tell_farmer(session: AsyncSession, log: CareLog, section: Section, outcome: str, *,
+                       credit: str = "", reason: str = "") -> None:
+    """The farmer learns that his care work was confirmed (with the credit) or rejected (with the reason)."""
+    farmer = await session.get(User, log.farmer_id)
+    if farmer is None:
+        return
+    params = {"section": section.name, "day": de_date(log.performed_on), "credit": credit, "reason": reason}
+    mail = MAILS.render(outcome, {**params, "name": farmer.name, "base_url": get_settings().base_url.rstrip("/")})
+    await tell(session, farmer, f"care_log_{outcome}", f"notice.care_log_{outcome}", params, link="/care", mail=mail)
 
 
 async def reject(
@@ -293,6 +309,8 @@ async def reject(
     log.decided_by = actor.id
     log.decided_at = clock.now()
     await session.flush()
+    section = await get_section(session, log.section_id)
+    await _tell_farmer(session, log, section, "rejected", reason=reason)
     return log
 
 

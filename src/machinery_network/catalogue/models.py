@@ -25,6 +25,11 @@ class ItemUnit(StrEnum):
     flat = "flat"
 
 
+class MeterKind(StrEnum):
+    hours = "hours"  # Betriebsstunden
+    km = "km"  # Kilometerstand
+
+
 class Item(SQLModel, table=True):
     __tablename__ = "items"
 
@@ -57,6 +62,8 @@ class Item(SQLModel, table=True):
     max_hours_per_farmer_week: int | None = None
     max_hours_per_farmer_season: int | None = None
     max_open_requests_per_farmer: int | None = None
+    # What the meter at the machine counts (migration 0022): operating hours or kilometres.
+    meter_kind: str = Field(default="hours", max_length=10, sa_column_kwargs={"server_default": "hours"})
     # Offered to the farmers of networks with an active agreement with this item's network.
     shared: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     calendar_token: str | None = Field(default=None, max_length=64, unique=True)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
+from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit, MeterKind
 from machinery_network.config import get_settings
 from machinery_network.schemas import Cents, Day, DecimalOut, Id, Input, Name, Note, VatPercent, WeekMinutes
 
@@ -53,6 +53,7 @@ class ItemCreate(Input):
     max_hours_per_farmer_week: HourLimit | None = None
     max_hours_per_farmer_season: HourLimit | None = None
     max_open_requests_per_farmer: RequestLimit | None = None
+    meter_kind: MeterKind = MeterKind.hours
 
 
 class ItemUpdate(Input):
@@ -74,6 +75,7 @@ class ItemUpdate(Input):
     max_hours_per_farmer_week: HourLimit | None = None
     max_hours_per_farmer_season: HourLimit | None = None
     max_open_requests_per_farmer: RequestLimit | None = None
+    meter_kind: MeterKind | None = None
     # The day a change of rate_cents, operator_rate_cents or vat_percent takes effect (default: today;
     # not later, and not before the last change). Bookings approved before keep their rates.
     valid_from: Day | None = None
@@ -102,6 +104,7 @@ class ItemPublic(BaseModel):
     max_hours_per_farmer_week: int | None = None
     max_hours_per_farmer_season: int | None = None
     max_open_requests_per_farmer: int | None = None
+    meter_kind: str = "hours"
     shared: bool = False
     created_at: datetime
 

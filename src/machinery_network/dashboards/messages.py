@@ -61,3 +61,13 @@ MESSAGES = {
     "dash.flows": {"de": "Geldflüsse zwischen Landwirten und Bauhöfen", "en": "Flows between farmers and yards"},
     "dash.coverage": {"de": "Kostendeckung der Angebote je Gemeinde", "en": "Cost coverage of the items per municipality"},
 }
+
+# --- notices (``dashboards.digest``) --------------------------------------------------------------------
+MESSAGES.update({
+    "notice.weekly_digest": {
+        "de": "Wochenübersicht: {waiting} Anfrage(n) warten länger als 2 Tage, {sections} Abschnitt(e) im "
+              "Rückstand, {maintenance} Wartung(en) fällig.",
+        "en": "Weekly digest: {waiting} request(s) waiting more than 2 days, {sections} section(s) behind plan, "
+              "{maintenance} maintenance task(s) due.",
+    },
+})

@@ -100,12 +100,17 @@ def _when(value: datetime | None, settings: Settings) -> str:
 
 HEADER = ["Art", "Datum", "Bis", "Text", "Landwirt", "Status", "Zähler Übergabe", "Zähler Rückgabe",
           "Betriebsstunden", "Menge", "Betrag"]
+# What the meter counts (``items.meter_kind``): the column of the use and the monthly rows say so.
+USED = {"hours": "Betriebsstunden", "km": "Kilometer"}
+METER = {"hours": "Zähler", "km": "Kilometerstand"}
 
 
 def render_csv(h: History, settings: Settings) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(HEADER)
+    used = USED.get(h.item.meter_kind, "Betriebsstunden")
+    writer.writerow([*HEADER[:6], f"{METER.get(h.item.meter_kind, 'Zähler')} Übergabe",
+                     f"{METER.get(h.item.meter_kind, 'Zähler')} Rückgabe", used, *HEADER[9:]])
     for line in h.bookings:
         b, ho = line.booking, line.handover
         writer.writerow([
@@ -115,7 +120,7 @@ def render_csv(h: History, settings: Settings) -> bytes:
             format_decimal_de(b.quantity), format_eur(b.charge_cents) if b.charge_cents is not None else "",
         ])
     for month, hours in h.hours_by_month:
-        writer.writerow(["Betriebsstunden", month, "", "", "", "", "", "", format_decimal_de(hours), "", ""])
+        writer.writerow([used, month, "", "", "", "", "", "", format_decimal_de(hours), "", ""])
     for d in h.defects:
         writer.writerow(["Schaden", _when(d.reported_at, settings), "", _cell(d.description), "",
                          "einsatzbereit" if d.usable else ("repariert" if d.repair_id else "gesperrt"),

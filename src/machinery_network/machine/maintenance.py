@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role
@@ -23,12 +23,10 @@ from machinery_network.bookings.schemas import BlockCreate
 from machinery_network.catalogue.models import Item
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
-from machinery_network.db import session_scope
 from machinery_network.errors import Conflict, NotFound
 from machinery_network.machine.models import MaintenanceInterval
 from machinery_network.machine.schemas import IntervalCreate
 from machinery_network.machine.service import last_meter
-from machinery_network.money import format_decimal_de
 
 DUE_DAYS = 14
 DUE_HOURS = Decimal(25)
@@ -144,43 +142,4 @@ async def plan(session: AsyncSession, actor: Actor, interval_id: int, settings: 
     raise Conflict("machine.no_free_day", days=days_ahead)
 
 
-# --- the weekly digest -----------------------------------------------------------------------------------
-
-
-async def weekly_digest(session: AsyncSession, settings: Settings) -> int:
-    """One mail per active yard head with due maintenance on his items; answers how many were written."""
-    from machinery_network.accounts.models import User
-    from machinery_network.accounts.service import actor_of
-    from machinery_network.machine.service import MAILS
-    from machinery_network.notifications.service import enqueue
-
-    heads = list(await session.scalars(select(User).where(User.role == Role.yard_head, User.active)
-                                       .order_by(User.id)))
-    written = 0
-    for head in heads:
-        due = await due_for(session, actor_of(head))
-        if not due:
-            continue
-        lines = []
-        for d in due:
-            parts = [f"{d.item.name}: {d.interval.name}"]
-            if d.next_at is not None:
-                parts.append(f"fällig am {d.next_at.astimezone(settings.tz):%d.%m.%Y}")
-            if d.next_meter is not None:
-                parts.append(f"bei {format_decimal_de(d.next_meter)} Betriebsstunden")
-            lines.append(("ÜBERFÄLLIG " if d.overdue else "") + ", ".join(parts))
-        enqueue(session, recipient=head, mail=MAILS.render("maintenance_digest", {
-            "name": head.name, "count": len(due), "lines": lines, "base_url": settings.base_url.rstrip("/"),
-        }))
-        written += 1
-    await session.flush()
-    return written
-
-
-async def run_weekly_digest(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> int:
-    """The scheduler's job (Mondays 06:00)."""
-    async with session_scope(sessionmaker) as session:
-        return await weekly_digest(session, settings)
-
-
-__all__ = ["DUE_DAYS", "DUE_HOURS", "Due", "create_interval", "due_for", "intervals", "mark_done", "plan", "run_weekly_digest", "weekly_digest"]
+__all__ = ["DUE_DAYS", "DUE_HOURS", "Due", "create_interval", "due_for", "intervals", "mark_done", "plan"]

@@ -159,3 +159,44 @@ MESSAGES = {
     "flash.checkout_saved": {"de": "Übergabe erfasst.", "en": "Hand-over recorded."},
     "flash.checkin_saved": {"de": "Rückgabe erfasst.", "en": "Return recorded."},
 }
+
+# --- notices (``notifications.notices``) ----------------------------------------------------------------
+MESSAGES.update({
+    "notice.booking_defect": {
+        "de": "„{item}“ ist seit {since} nicht einsatzbereit ({description}). Ihre Buchung {period} ist betroffen; "
+              "der Bauhof meldet sich.",
+        "en": "{item} has been out of service since {since} ({description}). Your booking {period} is affected; "
+              "the building yard will get in touch.",
+    },
+    "notice.booking_moved": {
+        "de": "„{item}“ ist nicht einsatzbereit: Ihre Buchung {period} wurde auf „{target}“ umgebucht.",
+        "en": "{item} is out of service: your booking {period} was moved to {target}.",
+    },
+    "notice.booking_kept": {
+        "de": "„{item}“ ist nicht einsatzbereit: Ihre Buchung {period} bleibt bis zur Reparatur bestehen.",
+        "en": "{item} is out of service: your booking {period} is kept until the repair.",
+    },
+    "notice.booking_defect_cancelled": {
+        "de": "„{item}“ ist nicht einsatzbereit: Ihre Buchung {period} wurde storniert; es entstehen keine Kosten.",
+        "en": "{item} is out of service: your booking {period} was cancelled at no cost.",
+    },
+})
+
+MESSAGES.update({
+    "machine.photo_base64": {
+        "de": "Ein Foto ist kein gültiger Base64-Text.", "en": "photos: each photo must be base64 text (or a data URL).",
+    },
+})
+
+# What the meter counts, per item (``items.meter_kind``): the pages and the history say it.
+MESSAGES.update({
+    "machine.meter.hours": {"de": "Zählerstand (Betriebsstunden)", "en": "Meter reading (hours)"},
+    "machine.meter.km": {"de": "Kilometerstand", "en": "Odometer reading (km)"},
+    "machine.used.hours": {"de": "Betriebsstunden", "en": "Operating hours"},
+    "machine.used.km": {"de": "Gefahrene Kilometer", "en": "Kilometres driven"},
+    "machine.by_month.hours": {"de": "Betriebsstunden je Monat", "en": "Operating hours per month"},
+    "machine.by_month.km": {"de": "Kilometer je Monat", "en": "Kilometres per month"},
+    "item.meter_kind": {"de": "Zähler", "en": "Meter"},
+    "item.meter_kind.hours": {"de": "Betriebsstunden", "en": "Operating hours"},
+    "item.meter_kind.km": {"de": "Kilometerstand", "en": "Odometer (km)"},
+})

@@ -1,4 +1,9 @@
-"""Photos and the drawn signature at the machine: checked before anything is written."""
+"""Photos and the drawn signature at the machine: checked before anything is written.
+
+Photos are treated as care photos are (``care.photos``): the type from the magic bytes, the size limit,
+the pixel limit before decoding, and the pixels decoded and encoded anew (EXIF dropped), so what is
+stored is never the client's bytes. Through the JSON API they come as base64 text (``photos_from_base64``),
+from the phone page as uploads. A file written for a transaction that is rolled back is removed."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import secrets
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
-from machinery_network.care.photos import check_photo
+from machinery_network.care.photos import megabytes, prepare_photo, remove_after_rollback
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.machine.models import HandoverPhoto
@@ -22,12 +27,31 @@ _PNG = b"\x89PNG\r\n\x1a\n"
 _DATA_URL = "data:image/png;base64,"
 
 
-def checked_photos(contents: list[bytes], settings: Settings) -> list[tuple[bytes, str, str]]:
-    """(content, content type, extension) of each photo; at most five, each a real image."""
+async def checked_photos(contents: list[bytes], settings: Settings) -> list[tuple[bytes, str, str]]:
+    """(re-encoded content, content type, extension) of each photo; at most five, each a real image."""
     contents = [content for content in contents if content]
     if len(contents) > MAX_PHOTOS:
         raise Invalid("machine.too_many_photos", field="photos", max=MAX_PHOTOS)
-    return [(content, *check_photo(content, settings.upload_max_bytes)) for content in contents]
+    return [await prepare_photo(content, settings.upload_max_bytes, keep_location=False) for content in contents]
+
+
+def photos_from_base64(values: list[str] | None, settings: Settings) -> list[bytes]:
+    """The photos of a JSON body: base64 text, or a data URL (``data:image/jpeg;base64,…``)."""
+    if not values:
+        return []
+    if len(values) > MAX_PHOTOS:
+        raise Invalid("machine.too_many_photos", field="photos", max=MAX_PHOTOS)
+    limit = settings.upload_max_bytes * 4 // 3 + 8
+    contents = []
+    for value in values:
+        text = value.split(",", 1)[1] if value.startswith("data:") and "," in value else value
+        if len(text) > limit:
+            raise Invalid("care.photo_too_large", field="photos", max=megabytes(settings.upload_max_bytes))
+        try:
+            contents.append(base64.b64decode(text, validate=True))
+        except (binascii.Error, ValueError) as exc:
+            raise Invalid("machine.photo_base64", field="photos") from exc
+    return contents
 
 
 def signature_png(data_url: str | None) -> bytes | None:
@@ -55,5 +79,6 @@ def store_photos(session: AsyncSession, settings: Settings, booking_id: int, kin
         fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
+        remove_after_rollback(session, settings, f"{PHOTO_SUBDIR}/{name}")
         session.add(HandoverPhoto(booking_id=booking_id, kind=kind, path=f"{PHOTO_SUBDIR}/{name}",
                                   content_type=content_type, created_at=clock.now()))

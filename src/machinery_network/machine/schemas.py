@@ -13,6 +13,10 @@ from machinery_network.schemas import Cents, DecimalOut, Id, Input, Instant, Nam
 
 Meter = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999"), max_digits=12, decimal_places=2)]
 Percent = Annotated[int, Field(ge=0, le=100, strict=True)]
+# Through the JSON API: up to 5 photos as base64 text (or data URLs), re-encoded like care photos
+# (``machine.photos``), and the drawn signature as a PNG data URL. Their length is checked there.
+Photos = Annotated[list[str], Field(max_length=5)]
+Signature = Annotated[str, Field(max_length=410_000)]
 
 
 class CheckoutInput(Input):
@@ -20,6 +24,8 @@ class CheckoutInput(Input):
     fuel_percent: Percent
     condition: Literal["ok", "remarks"]
     remarks: Note | None = None
+    photos: Photos | None = None
+    signature: Signature | None = None
 
 
 class CheckinInput(Input):
@@ -31,6 +37,8 @@ class CheckinInput(Input):
     remarks: Note | None = None
     # Posted from the return in one step (the item's amounts; by its yard head only).
     surcharges: list[Literal["fuel", "cleaning"]] = Field(default_factory=list, max_length=2)
+    photos: Photos | None = None
+    signature: Signature | None = None
 
 
 class RepairInput(Input):
@@ -115,6 +123,8 @@ class HandoverPublic(BaseModel):
     blocked: bool = False
     affected_booking_ids: list[int] = []
     surcharge_entry_ids: list[int] = []
+    meter_kind: str = "hours"  # what ``meter`` counts: hours (Betriebsstunden) or km (Kilometerstand)
+    photo_ids: list[int] = []  # this side's photos: GET /handover-photos/{id}
 
     @classmethod
     def checkout(cls, handover: Handover) -> HandoverPublic:
@@ -141,6 +151,13 @@ class HandoverPublic(BaseModel):
                    affected_booking_ids=affected or [], surcharge_entry_ids=entries or [])
 
 
+class PhotoPublic(BaseModel):
+    id: int
+    kind: str
+    content_type: str
+    created_at: datetime
+
+
 class RepairPublic(BaseModel):
     id: int
     item_id: int
@@ -158,4 +175,4 @@ class RepairPublic(BaseModel):
                    defect_ids=defect_ids)
 
 
-__all__ = ["ACTIONS", "IntervalCreate", "IntervalPublic", "DamageChargeInput", "AffectedPublic", "DecisionInput", "CheckinInput", "CheckoutInput", "HandoverPublic", "RepairInput", "RepairPublic", "json_number"]
+__all__ = ["ACTIONS", "IntervalCreate", "IntervalPublic", "DamageChargeInput", "AffectedPublic", "DecisionInput", "CheckinInput", "CheckoutInput", "HandoverPublic", "PhotoPublic", "RepairInput", "RepairPublic", "json_number"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
 from machinery_network.bookings.pricing import period_quantity
 from machinery_network.bookings.queries import load, lock_item, occupying
+from machinery_network.care.photos import resolve_photo
 from machinery_network.catalogue.models import Item, ItemUnit
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
@@ -37,12 +39,14 @@ from machinery_network.machine.models import (
     DefectAction,
     DefectBooking,
     Handover,
+    HandoverPhoto,
     HandoverSurcharge,
     Repair,
 )
-from machinery_network.machine.photos import checked_photos, store_photos
+from machinery_network.machine.photos import checked_photos, photos_from_base64, signature_png, store_photos
 from machinery_network.machine.schemas import CheckinInput, CheckoutInput, RepairInput
-from machinery_network.notifications.service import MailTemplates, enqueue, format_period
+from machinery_network.notifications.notices import tell
+from machinery_network.notifications.service import MailTemplates, format_period
 
 MAILS = MailTemplates("machinery_network.machine")
 # "Until repaired": the latest end the period CHECKs allow (migration 0008: before 2200).
@@ -79,7 +83,8 @@ async def checkout(
 ) -> Handover:
     """Hand the machine over: an approved booking, not earlier than the configured lead before its start."""
     booking, item = await _locked(session, actor, booking_id)
-    pictures = checked_photos(photos or [], settings)
+    pictures = await checked_photos(photos or photos_from_base64(data.photos, settings), settings)
+    signature = signature or signature_png(data.signature)
     now = clock.now()
     lead = timedelta(hours=settings.handover_lead_hours)
     if now < booking.start_at - lead:
@@ -116,7 +121,8 @@ async def checkin(
 ) -> tuple[Handover, Defect | None, list[int]]:
     """Take the machine back; a defect "not usable" blocks the item at once (``report_defect``)."""
     booking, item = await _locked(session, actor, booking_id)
-    pictures = checked_photos(photos or [], settings)
+    pictures = await checked_photos(photos or photos_from_base64(data.photos, settings), settings)
+    signature = signature or signature_png(data.signature)
     if data.surcharges:
         require_for_municipality(actor, item.municipality_id, Role.yard_head)
         if len(set(data.surcharges)) != len(data.surcharges):
@@ -164,6 +170,24 @@ async def checkin(
 
 
 SURCHARGE_NAMES = {"fuel": "Tankzuschlag", "cleaning": "Reinigungszuschlag"}
+
+
+async def photos_of(session: AsyncSession, actor: Actor, booking_id: int) -> list[HandoverPhoto]:
+    """The photos of a booking's hand-over and return (the item's yard head, the booking's farmer)."""
+    booking, item = await load(session, booking_id)
+    require_at_machine(actor, booking, item)
+    return list(await session.scalars(
+        select(HandoverPhoto).where(HandoverPhoto.booking_id == booking_id).order_by(HandoverPhoto.id)))
+
+
+async def photo_file(session: AsyncSession, actor: Actor, photo_id: int, settings: Settings) -> tuple[Path, str]:
+    """The file and content type of one photo, for those who may see its booking; else 404/403."""
+    row = await session.get(HandoverPhoto, photo_id)
+    if row is None:
+        raise NotFound("machine.photo_missing")
+    booking, item = await load(session, row.booking_id)
+    require_at_machine(actor, booking, item)
+    return resolve_photo(settings, row.path), row.content_type
 
 
 async def post_surcharge(
@@ -268,11 +292,12 @@ async def _tell_affected(
     )).all()
     since = defect.reported_at.astimezone(settings.tz)
     for affected, farmer in rows:
-        enqueue(session, recipient=farmer, mail=MAILS.render("defect_affected", {
-            "name": farmer.name, "item": item.name, "description": defect.description,
-            "period": format_period(affected.start_at, affected.end_at, settings.tz),
-            "since": f"{since:%d.%m.%Y %H:%M}", "base_url": settings.base_url.rstrip("/"),
-        }))
+        params = {"item": item.name, "description": defect.description,
+                  "period": format_period(affected.start_at, affected.end_at, settings.tz),
+                  "since": f"{since:%d.%m.%Y %H:%M}"}
+        await tell(session, farmer, "booking_defect", "notice.booking_defect", params, link="/bookings",
+                   mail=MAILS.render("defect_affected", {**params, "name": farmer.name,
+                                                         "base_url": settings.base_url.rstrip("/")}))
 
 
 async def record_repair(
@@ -432,11 +457,12 @@ async def decide(
     await session.flush()
     farmer = await session.get(User, booking.farmer_id)
     if farmer is not None:
-        enqueue(session, recipient=farmer, mail=MAILS.render(f"defect_{action}", {
-            "name": farmer.name, "item": item.name, "target": params.get("target", ""),
-            "period": format_period(booking.start_at, booking.end_at, settings.tz),
-            "base_url": settings.base_url.rstrip("/"),
-        }))
+        texts = {"item": item.name, "target": params.get("target", ""),
+                 "period": format_period(booking.start_at, booking.end_at, settings.tz)}
+        kind = "booking_defect_cancelled" if action == DefectAction.cancelled else f"booking_{action}"
+        await tell(session, farmer, kind, f"notice.{kind}", texts, link="/bookings",
+                   mail=MAILS.render(f"defect_{action}", {**texts, "name": farmer.name,
+                                                          "base_url": settings.base_url.rstrip("/")}))
     await session.flush()
     return booking
 

@@ -60,3 +60,27 @@ MESSAGES.update({
     "settlement.run_skipped": {"de": "übersprungen (läuft anderswo)", "en": "skipped"},
     "settlement.statements": {"de": "Meine Abrechnungen", "en": "My statements"},
 })
+
+# --- notices (``settlement.notices``) -------------------------------------------------------------------
+MESSAGES.update({
+    "notice.settlement_debit": {
+        "de": "Ihre Monatsabrechnung {month} ({municipality}) liegt bereit: {amount} werden am {date} per "
+              "SEPA-Lastschrift eingezogen (Mandatsreferenz {mandate}).",
+        "en": "Your statement {month} ({municipality}) is ready: {amount} will be collected by SEPA direct debit "
+              "on {date} (mandate reference {mandate}).",
+    },
+    "notice.settlement_owed": {
+        "de": "Ihre Monatsabrechnung {month} ({municipality}) liegt bereit: Bitte überweisen Sie {amount} bis "
+              "zum {date}.",
+        "en": "Your statement {month} ({municipality}) is ready: please transfer {amount} by {date}.",
+    },
+    "notice.settlement_payout": {
+        "de": "Ihre Monatsabrechnung {month} ({municipality}) liegt bereit: {amount} werden Ihnen am {date} "
+              "überwiesen.",
+        "en": "Your statement {month} ({municipality}) is ready: {amount} will be paid to you on {date}.",
+    },
+    "notice.settlement_even": {
+        "de": "Ihre Monatsabrechnung {month} ({municipality}) liegt bereit: Es ist nichts zu zahlen.",
+        "en": "Your statement {month} ({municipality}) is ready: nothing to pay.",
+    },
+})

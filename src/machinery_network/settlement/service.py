@@ -33,7 +33,7 @@ from machinery_network import clock
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
-from machinery_network.config import DEFAULT_TZ
+from machinery_network.config import DEFAULT_TZ, Settings, get_settings
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.locks import POSTING_LOCK
 from machinery_network.paging import Page, PageRequest, finish, keyset
@@ -124,8 +124,12 @@ async def settle(
     wait: bool = True,
     record_run: bool = True,
     tz: ZoneInfo = DEFAULT_TZ,
+    settings: Settings | None = None,
 ) -> SettleResult:
     """Settle ``month`` for ``municipality_id`` (finance of that municipality, or admin/system).
+
+    A new settlement tells each of its farmers that his statement is ready (``settlement.notices``),
+    in the same transaction.
 
     ``wait=False`` (scheduler): when another process is settling this municipality right now, raise
     ``Conflict("settlement.busy")`` instead of waiting for it.
@@ -164,6 +168,9 @@ async def settle(
     await _insert_lines(session, params)
     await _freeze(session, {**params, "run_by": actor.id, "label": (actor.label or trigger)[:200]})
     settlement = await session.get(Settlement, settlement_id, populate_existing=True)
+    from machinery_network.settlement.notices import tell_statements
+
+    await tell_statements(session, settlement, settings or get_settings(), tz)
     result = SettleResult(settlement, created=True)
     return await _recorded(session, result, trigger, started_at) if record_run else result
 

@@ -14,6 +14,7 @@ from machinery_network.web import (
     mandates,
     municipalities,
     networks,
+    notices,
     people,
     settlement,
 )
@@ -23,6 +24,7 @@ ROUTES = [
     *admin.ROUTES,
     *networks.ROUTES,
     *people.ROUTES,
+    *notices.ROUTES,
     *catalogue.ROUTES,
     *costing.ROUTES,
     *dashboards.ROUTES,

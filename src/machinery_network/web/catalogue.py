@@ -10,7 +10,7 @@ from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality, list_municipalities
 from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.catalogue import service
-from machinery_network.catalogue.models import Item, ItemKind, ItemUnit
+from machinery_network.catalogue.models import Item, ItemKind, ItemUnit, MeterKind
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
 from machinery_network.paging import page_request
 from machinery_network.web.common import CurrentActor, DbSession, redirect, render
@@ -82,6 +82,7 @@ def _form_values(form: dict[str, str]) -> dict:
         "operator_rate_cents": parse_euros(form.get("operator_rate")),
         "vat_percent": parse_decimal(form.get("vat_percent")) or 0,
         "active": form.get("active") == "on",
+        "meter_kind": form.get("meter_kind") or "hours",
     }
 
 
@@ -89,7 +90,7 @@ def _render_form(actor: Actor, *, item_id: int | None, form: dict, errors: dict,
                  status_code: int = 200) -> Template:
     return render(
         "catalogue/form.html", actor, status_code=status_code, item_id=item_id, form=form, errors=errors,
-        message=message, kinds=list(ItemKind), units=list(ItemUnit),
+        message=message, kinds=list(ItemKind), units=list(ItemUnit), meter_kinds=list(MeterKind),
     )
 
 
@@ -102,7 +103,7 @@ def _render_error(actor: Actor, item_id: int | None, form: dict[str, str], error
 async def new_item_form(actor: CurrentActor) -> Template:
     require_role(actor, Role.yard_head)
     form = {"name": "", "description": "", "kind": "machine", "unit": "hour", "rate": "", "operator_rate": "",
-            "vat_percent": "0", "active": "on"}
+            "vat_percent": "0", "active": "on", "meter_kind": "hours"}
     return _render_form(actor, item_id=None, form=form, errors={}, message=None)
 
 
@@ -131,6 +132,7 @@ async def edit_item_form(item_id: FromPath[int], actor: CurrentActor, db_session
         "name": item.name, "description": item.description or "", "kind": item.kind, "unit": item.unit,
         "rate": euros_input(item.rate_cents), "operator_rate": euros_input(item.operator_rate_cents),
         "vat_percent": str(item.vat_percent).replace(".", ","), "active": "on" if item.active else "",
+        "meter_kind": item.meter_kind,
     }
     return _render_form(actor, item_id=item.id, form=form, errors={}, message=None)
 

@@ -1,0 +1,189 @@
+"""In-app notices: every event told to a user goes through ``tell``.
+
+``tell`` writes the notice (the user's list on the page "Mitteilungen", ``GET /me/notices``) and, when
+the user wants mail for the event's category (``accounts.people.wants_mail``: the default) and has an
+address, queues the mail in the outbox, in the caller's transaction. A ``dedupe_key`` tells an event at
+most once per user whichever process tells it: the insert skips a row that exists already
+(``uq_notices_user_dedupe``), and the mail is queued only with a notice that was written.
+
+The two hot booking statements write their notices themselves (``bookings.statements``), with the same
+columns and the same preference rule (``MAIL_WANTED`` in SQL).
+
+A notice keeps its message key and parameters: the text is German (``text``, rendered when written) and
+rendered again in English on request. Texts live in the domains' catalogues (``notice.*`` keys).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network import clock
+from machinery_network.accounts.models import User
+from machinery_network.auth import Actor
+from machinery_network.errors import NotAllowed, NotFound
+from machinery_network.i18n import translate
+from machinery_network.notifications.models import Notice
+from machinery_network.notifications.service import Mail, enqueue
+from machinery_network.paging import Page, PageRequest, finish, keyset
+
+TEXT_LENGTH = 4000
+
+# The kind of each notice and the category a user chooses mail or page for (``people.NOTIFICATION_KINDS``).
+CATEGORIES: dict[str, str] = {
+    "booking_requested": "booking",
+    "booking_approved": "booking",
+    "booking_rejected": "booking",
+    "booking_cancelled": "booking",
+    "booking_offered": "booking",  # a waiting request's period came free (``bookings.waitlist``)
+    "booking_defect": "booking",  # the item of an approved booking broke down
+    "booking_moved": "booking",
+    "booking_kept": "booking",
+    "booking_defect_cancelled": "booking",
+    "booking_reminder": "reminder",
+    "care_log_confirmed": "care_log",
+    "care_log_rejected": "care_log",
+    "settlement_ready": "settlement",
+    "weekly_digest": "digest",
+}
+
+ORDER = "notices:newest"
+KEYS = (Notice.created_at, Notice.id)
+
+
+def category_of(kind: str) -> str:
+    return CATEGORIES[kind]
+
+
+def wants_mail(user: User, kind: str) -> bool:
+    from machinery_network.accounts.people import wants_mail as wants
+
+    return wants(user, category_of(kind))
+
+
+def mail_wanted(kind: str) -> ColumnElement[bool]:
+    """``wants_mail`` as SQL over ``users``, for statements that write notices and mails themselves."""
+    return func.coalesce(User.__table__.c.notify[category_of(kind)].astext, "mail") != "page"
+
+
+def render(key: str, params: dict[str, Any], lang: str = "de") -> str:
+    return translate(key, lang, **params)[:TEXT_LENGTH]
+
+
+@dataclass(frozen=True, slots=True)
+class Told:
+    notice_id: int
+    mailed: bool
+
+
+async def tell(
+    session: AsyncSession, recipient: User, kind: str, key: str, params: dict[str, Any], *,
+    link: str | None = None, mail: Mail | None = None, dedupe_key: str | None = None,
+    now: datetime | None = None,
+) -> Told | None:
+    """Tell ``recipient`` of an event: the notice, and the mail when he wants it. None when the event
+    was told already (same ``dedupe_key``)."""
+    assert recipient.id is not None
+    values = {"user_id": recipient.id, "kind": kind, "key": key, "params": params, "text": render(key, params),
+              "link": link, "dedupe_key": dedupe_key, "created_at": now or clock.now()}
+    stmt = pg_insert(Notice).values(values)
+    if dedupe_key is not None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"],
+                                           index_where=Notice.dedupe_key.is_not(None))
+    notice_id = await session.scalar(stmt.returning(Notice.id))
+    if notice_id is None:
+        return None
+    mailed = bool(mail is not None and recipient.email and recipient.active and recipient.erased_at is None
+                  and wants_mail(recipient, kind))
+    if mailed:
+        assert mail is not None
+        enqueue(session, recipient=recipient, mail=mail)
+    return Told(notice_id, mailed)
+
+
+@dataclass(frozen=True, slots=True)
+class Tidings:
+    """One recipient's share of an event told to many (``tell_many``)."""
+
+    recipient: User
+    params: dict[str, Any]
+    link: str | None = None
+    mail: Mail | None = None
+    dedupe_key: str | None = None
+
+
+BATCH = 1000  # rows per INSERT (asyncpg takes at most 32,767 parameters)
+
+
+async def tell_many(session: AsyncSession, kind: str, key: str, tidings: Sequence[Tidings], *,
+                    now: datetime | None = None) -> int:
+    """``tell`` for many recipients in a few statements (a settlement tells thousands of farmers):
+    the notices in batches, then the mails of those who want them and whose notice was written.
+    Answers how many notices were written."""
+    now = now or clock.now()
+    by_user = {t.recipient.id: t for t in tidings}
+    written: list[int] = []
+    for start in range(0, len(tidings), BATCH):
+        chunk = tidings[start:start + BATCH]
+        stmt = pg_insert(Notice).values([
+            {"user_id": t.recipient.id, "kind": kind, "key": key, "params": t.params, "text": render(key, t.params),
+             "link": t.link, "dedupe_key": t.dedupe_key, "created_at": now} for t in chunk
+        ]).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"],
+                                  index_where=Notice.dedupe_key.is_not(None))
+        written += list(await session.scalars(stmt.returning(Notice.user_id)))
+    for user_id in written:
+        t = by_user[user_id]
+        if (t.mail is not None and t.recipient.email and t.recipient.active and t.recipient.erased_at is None
+                and wants_mail(t.recipient, kind)):
+            enqueue(session, recipient=t.recipient, mail=t.mail)
+    await session.flush()
+    return len(written)
+
+
+# --- the user's list -------------------------------------------------------------------------------
+
+
+def _own(actor: Actor) -> int:
+    if actor.id is None:
+        raise NotAllowed()
+    return actor.id
+
+
+async def page_notices(session: AsyncSession, actor: Actor, page: PageRequest) -> Page[Notice]:
+    """The caller's notices, newest first (by created_at, then id)."""
+    stmt = select(Notice).where(Notice.user_id == _own(actor))
+    rows: Sequence[Notice] = list(await session.scalars(keyset(stmt, KEYS, page, descending=True)))
+    return finish(rows, page, lambda n: (n.created_at, n.id))
+
+
+async def unread_count(session: AsyncSession, actor: Actor) -> int:
+    return int(await session.scalar(
+        select(func.count()).select_from(Notice).where(Notice.user_id == _own(actor), Notice.read_at.is_(None))
+    ) or 0)
+
+
+async def mark_read(session: AsyncSession, actor: Actor, notice_id: int) -> None:
+    """Mark one of the caller's notices read (again: unchanged); another user's is unknown (404)."""
+    found = await session.scalar(
+        update(Notice).where(Notice.id == notice_id, Notice.user_id == _own(actor))
+        .values(read_at=func.coalesce(Notice.read_at, clock.now())).returning(Notice.id)
+    )
+    if found is None:
+        raise NotFound("notice.not_found", id=notice_id)
+
+
+async def mark_all_read(session: AsyncSession, actor: Actor) -> int:
+    result = await session.execute(
+        update(Notice).where(Notice.user_id == _own(actor), Notice.read_at.is_(None)).values(read_at=clock.now())
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+__all__ = ["CATEGORIES", "KEYS", "ORDER", "Told", "category_of", "mail_wanted", "mark_all_read", "mark_read",
+           "page_notices", "render", "tell", "tell_many", "Tidings", "unread_count", "wants_mail"]
