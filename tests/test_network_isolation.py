@@ -254,6 +254,9 @@ async def test_the_api_shows_each_network_its_own_and_shared_items_across_an_agr
     assert r.status_code == 200, r.text
     r = await client.get("/api/v1/bookings", headers=farmer_b)
     assert booking_id in [x["id"] for x in r.json()]
+    # ... and is told in his own network (the notice is his network's row, written by A).
+    r = await client.get("/api/v1/me/notices", headers=farmer_b)
+    assert [n["kind"] for n in r.json()][:1] == ["booking_approved"], r.text
     # A's items stay invisible to a third party: B's admin still sees only B's users.
     r = await client.get("/api/v1/users", headers=admin_b)
     assert {u["network_id"] for u in r.json()} == {b}

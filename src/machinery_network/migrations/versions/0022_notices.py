@@ -40,10 +40,14 @@ UPGRADE = [
     "CREATE INDEX ix_notices_user_created ON notices (user_id, created_at DESC, id DESC)",
     "CREATE INDEX ix_notices_user_unread ON notices (user_id) WHERE read_at IS NULL",
     "CREATE UNIQUE INDEX uq_notices_user_dedupe ON notices (user_id, dedupe_key) WHERE dedupe_key IS NOT NULL",
-    # Inside its network only (row-level security, as ``0019_tenant_tables``), with bounded times (``0020``).
+    # A notice belongs to its recipient's network and is seen only there (row-level security, as
+    # ``0019_tenant_tables``); a network may write one to a farmer of a partner network (its yard head
+    # decided that farmer's booking of a shared item), as it may write that booking's events.
     "ALTER TABLE notices ENABLE ROW LEVEL SECURITY",
     "CREATE POLICY mn_network ON notices USING (network_id = (SELECT mn_current_network())) "
-    "WITH CHECK (network_id = (SELECT mn_current_network()))",
+    "WITH CHECK (network_id = (SELECT mn_current_network()) "
+    "OR network_id = ANY ((SELECT mn_partner_networks())::integer[]))",
+    # Bounded times (``0020_date_bounds``).
     "ALTER TABLE notices ADD CONSTRAINT ck_notices_created_at_bounded "
     "CHECK (created_at >= '2000-01-01' AND created_at < '2200-01-01')",
     "ALTER TABLE notices ADD CONSTRAINT ck_notices_read_at_bounded "
