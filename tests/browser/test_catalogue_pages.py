@@ -7,12 +7,13 @@ import re
 import pytest
 from playwright.async_api import expect
 
-from machinery_network.demo import ITEMS
+from machinery_network.demo import ITEMS, SECOND_ITEMS
 from tests.browser.conftest import FARMER, screenshot
 
 pytestmark = pytest.mark.browser
 # The demo catalogue (demo.py): (municipality index, name, kind, …); index 2 is Heringen (Werra).
-ALL_ITEMS = len(ITEMS)
+# The Werra valley's items and the Rhön's shared ones (the demo's agreement lends them across).
+ALL_ITEMS = len(ITEMS) + sum(1 for row in SECOND_ITEMS if row[-1])
 HERINGEN = [row for row in ITEMS if row[0] == 2]
 HERINGEN_SERVICES = [row[1] for row in HERINGEN if row[2] == "service"]
 
@@ -39,7 +40,7 @@ async def test_farmer_logs_in_and_sees_the_whole_catalogue(browsing):
     await page.locator("#item-list table").wait_for()
     assert "Karl Hartung" in await page.locator("header .who").inner_text()
     rows = page.locator("#item-list tbody tr")
-    assert await rows.count() == ALL_ITEMS  # every demo item of the three municipalities
+    assert await rows.count() == ALL_ITEMS  # the three municipalities' items and the Rhön's shared ones
     await screenshot(page, "catalogue")
 
 
