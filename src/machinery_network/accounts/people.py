@@ -41,7 +41,6 @@ from machinery_network.config import get_settings
 from machinery_network.db import network_of, use_network
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
 from machinery_network.ledger.models import LedgerEntry
-from machinery_network.mandates import partners
 from machinery_network.money import format_eur
 from machinery_network.notifications.service import Mail, enqueue
 from machinery_network.validators import normalize_iban
@@ -425,25 +424,6 @@ async def _pseudonymise_outbox(session: AsyncSession, user_id: int, email: str) 
         .values(recipient_email=email, subject="(gelöscht)", body="(gelöscht)",
                 sent_at=func.coalesce(OutboxMessage.sent_at, func.now()))
     )
-
-
-# --- who sees whom ---------------------------------------------------------------------------------
-
-
-async def visible_users(session: AsyncSession, actor: Actor) -> list[User]:
-    """``GET /users``: the administrator sees everyone; yard heads and finance only their
-    municipality's partners (active farmers); nobody else lists users."""
-    require_role(actor, Role.admin, Role.yard_head, Role.finance)
-    stmt = select(User)
-    if actor.is_admin and actor.network_id is not None:  # his network (row-level security says the same)
-        stmt = stmt.where(User.network_id == actor.network_id)
-    if not actor.is_admin:
-        if actor.municipality_id is None:
-            raise NotAllowed()
-        stmt = stmt.where(
-            User.role == Role.farmer, User.active, User.id.in_(partners.partner_ids_query(actor.municipality_id))
-        )
-    return list(await session.scalars(stmt.order_by(User.role, User.name, User.id)))
 
 
 def sees_iban(actor: Actor) -> bool:

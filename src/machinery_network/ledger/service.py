@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -240,13 +240,11 @@ class Account:
         return sum(e.amount_cents for e in self.entries if e.settlement_id is None)
 
 
-async def get_account(
-    session: AsyncSession, actor: Actor, farmer_id: int, municipality_id: int | None = None
-) -> Account:
-    """A farmer's entries with one municipality (or with all, for the farmer himself and admins).
-
-    Staff asking without a municipality see their own municipality's account of the farmer.
-    ``balance_cents`` is the sum of all his entries there (positive: he owes)."""
+async def _entries_query(
+    session: AsyncSession, actor: Actor, farmer_id: int, municipality_id: int | None
+) -> tuple[int | None, Select[tuple[LedgerEntry, bool]]]:
+    """Who may see a farmer's entries, and the query of them (with their settlement's ``frozen``): staff
+    asking without a municipality see their own municipality's account of the farmer."""
     if municipality_id is None and actor.role in (Role.yard_head, Role.finance):
         municipality_id = actor.municipality_id
     require_self_or_municipality(actor, farmer_id, municipality_id, Role.yard_head, Role.finance)
@@ -260,6 +258,17 @@ async def get_account(
     )
     if municipality_id is not None:
         stmt = stmt.where(LedgerEntry.municipality_id == municipality_id)
+    return municipality_id, stmt
+
+
+async def get_account(
+    session: AsyncSession, actor: Actor, farmer_id: int, municipality_id: int | None = None
+) -> Account:
+    """A farmer's entries with one municipality (or with all, for the farmer himself and admins).
+
+    Staff asking without a municipality see their own municipality's account of the farmer.
+    ``balance_cents`` is the sum of all his entries there (positive: he owes)."""
+    municipality_id, stmt = await _entries_query(session, actor, farmer_id, municipality_id)
     rows = (await session.execute(stmt.order_by(LedgerEntry.value_date, LedgerEntry.id))).all()
     entries = [EntryView.of(entry, frozen) for entry, frozen in rows]
     return Account(
@@ -279,19 +288,7 @@ async def page_entries(
 ) -> Page[EntryView]:
     """One page of a farmer's entries (with one municipality, or all for himself and admins), by value date,
     then id; who may see them as in ``get_account``."""
-    if municipality_id is None and actor.role in (Role.yard_head, Role.finance):
-        municipality_id = actor.municipality_id
-    require_self_or_municipality(actor, farmer_id, municipality_id, Role.yard_head, Role.finance)
-    await get_farmer(session, farmer_id)
-    if municipality_id is not None:
-        await get_municipality(session, municipality_id)
-    stmt = (
-        select(LedgerEntry, Settlement.frozen)
-        .join(Settlement, Settlement.id == LedgerEntry.settlement_id)
-        .where(LedgerEntry.farmer_id == farmer_id)
-    )
-    if municipality_id is not None:
-        stmt = stmt.where(LedgerEntry.municipality_id == municipality_id)
+    municipality_id, stmt = await _entries_query(session, actor, farmer_id, municipality_id)
     rows = [EntryView.of(entry, frozen) for entry, frozen in await session.execute(keyset(stmt, ENTRY_KEYS, page))]
     return finish(rows, page, lambda e: (e.value_date, e.id))
 
