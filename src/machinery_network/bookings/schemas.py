@@ -78,6 +78,8 @@ class BookingPublic(BaseModel):
     decided_at: datetime | None
     offer_expires_at: datetime | None = None
     created_at: datetime
+    series_id: int | None = None  # the repeating booking this is an occurrence of
+    in_draw: bool = False  # a request for a contested day, decided by the draw
     approved_rate_cents: int | None = None
     approved_operator_rate_cents: int | None = None
     approved_vat_percent: DecimalOut | None = None
@@ -106,6 +108,7 @@ class BookingPublic(BaseModel):
             reject_reason=booking.reject_reason, quantity=booking.quantity, operator_hours=booking.operator_hours,
             charge_cents=booking.charge_cents, decided_by=booking.decided_by, decided_at=booking.decided_at,
             created_at=booking.created_at, offer_expires_at=booking.offer_expires_at,
+            series_id=booking.series_id, in_draw=bool(booking.in_draw),
             events=[EventPublic.of(e) for e in events] if events is not None else None,
         )
 

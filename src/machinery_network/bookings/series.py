@@ -27,6 +27,7 @@ from machinery_network.bookings.schemas import BookingCreate
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
+from machinery_network.i18n import translate
 
 MAX_OCCURRENCES = 60
 OPEN = (BookingStatus.requested, BookingStatus.approved, BookingStatus.waiting, BookingStatus.offered)
@@ -78,7 +79,8 @@ def _check(data: SeriesInput) -> list[date]:
         raise Invalid("series.no_days", field="weekdays")
     if len(days) > MAX_OCCURRENCES:
         raise Invalid("series.too_many", field="until", limit=MAX_OCCURRENCES,
-                      extra={"field": "until", "limit": MAX_OCCURRENCES})
+                      extra={"field": "until", "limit": MAX_OCCURRENCES,
+                             "message": translate("series.too_many", "de", limit=MAX_OCCURRENCES)})
     return days
 
 
@@ -113,7 +115,8 @@ async def create_series(session: AsyncSession, actor: Actor, data: SeriesInput, 
                                    "rule": rule or exc.key, "message": exc.message("de")})
     if not result.bookings:
         raise Invalid("series.nothing_created", field="weekdays",
-                      extra={"field": "weekdays", "conflicts": result.conflicts, "refused": result.refused})
+                      extra={"field": "weekdays", "conflicts": result.conflicts, "refused": result.refused,
+                             "message": translate("series.nothing_created", "de")})
     return result
 
 
