@@ -29,6 +29,7 @@ import asyncpg
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
@@ -251,8 +252,10 @@ async def _apply(
         won, reason = decision.won, decision.reason
         if won:
             approved = await _approve(conn, actor, booking, item, now, settings)
-            if approved:
-                session.expire(booking)
+            if approved:  # written by the statement: the loaded row learns it without a write of its own
+                for name, value in (("status", BookingStatus.approved.value), ("decided_by", actor.id),
+                                    ("decided_at", now)):
+                    set_committed_value(booking, name, value)
             else:  # the constraint refused (cannot happen under the locks; the guarantee all the same)
                 won, reason = False, Reason.occupied
         entry = DrawEntry(draw_id=draw.id, booking_id=booking.id, farmer_id=booking.farmer_id,
