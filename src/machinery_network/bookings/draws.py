@@ -196,6 +196,8 @@ async def run_draw(
         .order_by(Booking.id)
         .with_for_update()
     ))
+    if not requests:  # nothing collected: the week is drawn, later requests for it are ordinary ones
+        return DrawResult(draw, item, [], {})
     await lock_item(session, item.id)
     occupied = [(row.start_at, row.end_at) for row in await session.execute(
         select(Occupancy.start_at, Occupancy.end_at)
@@ -246,7 +248,7 @@ async def _apply(
     record every decision."""
     conn = await driver(session)
     now = clock.now()
-    entries = []
+    entries, rejected = [], []
     for decision in decisions:
         booking = bookings[decision.booking_id]
         won, reason = decision.won, decision.reason
@@ -269,7 +271,8 @@ async def _apply(
                                      to_status=BookingStatus.rejected.value, note=text_de, at=now))
             booking.status = BookingStatus.rejected.value
             booking.reject_reason, booking.decided_by, booking.decided_at = text_de, actor.id, now
-            await notices.notify(session, "rejected", booking, item, settings, reason=text_de)
+            rejected.append((booking, text_de))
+    await notices.notify_rejected_many(session, rejected, item, settings)
     session.add_all(entries)
     await session.flush()
     return entries

@@ -74,3 +74,22 @@ async def notify(
               "expires": f"{expires:%d.%m.%Y %H:%M} Uhr" if expires else ""}
     for user in users:
         enqueue(session, recipient=user, mail=MAILS.render(kind, {**params, "name": user.name}))
+
+
+async def notify_rejected_many(
+    session: AsyncSession, rejected: list[tuple[Booking, str]], item: Item, settings: Settings
+) -> None:
+    """The rejection mails of many bookings of one item (the draw's), with one query for the farmers."""
+    if not rejected:
+        return
+    farmers = {user.id: user for user in await session.scalars(
+        select(User).where(User.id.in_({booking.farmer_id for booking, _ in rejected})))}
+    municipality = await session.get(Municipality, item.municipality_id)
+    for booking, reason in rejected:
+        farmer = farmers.get(booking.farmer_id)
+        if farmer is None:
+            continue
+        params = {**_common(item.name, booking.start_at, booking.end_at, booking.estimated_cents, settings),
+                  "reason": reason, "municipality": municipality.name if municipality else "",
+                  "farmer": farmer.name, "expires": "", "name": farmer.name}
+        enqueue(session, recipient=farmer, mail=MAILS.render("rejected", params))
