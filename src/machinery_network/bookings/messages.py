@@ -308,5 +308,6 @@ MESSAGES = {
     },
     "draw.farmer_n": {"de": "Betrieb {n}", "en": "Farm {n}"},
     "draw.collecting": {"de": "wird verlost", "en": "in the draw"},
+    "flash.contested_marked": {"de": "Der Verlosungszeitraum ist festgelegt.", "en": "The contested season is set."},
     "draw.ran": {"de": "Verlosung Nr. {id} durchgeführt.", "en": "Draw no. {id} done."},
 }

@@ -156,7 +156,7 @@ class SeriesCreate(Input):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     item_id: Id
-    weekdays: Annotated[list[Weekday], Field(min_length=1, max_length=7)]
+    weekdays: Annotated[list[Weekday], Field(max_length=7)]  # none: 422 series.weekdays
     start_time: time
     end_time: time
     from_: date = Field(alias="from")
