@@ -172,8 +172,8 @@ MESSAGES = {
     "bookings.event_created": {"de": "angefragt", "en": "requested"},
     # --- repeating bookings (series) and the fair draw (draws) ---------------------------------------
     "booking.in_draw": {
-        "de": "Diese Buchungsanfrage gilt einem stark nachgefragten Tag und wird verlost (Verlosung nach dem "
-              "Meldeschluss); sie kann nicht von Hand genehmigt werden.",
+        "de": "Diese Buchungsanfrage fällt in einen Verlosungszeitraum und wird nach dem Meldeschluss verlost; "
+              "sie kann nicht von Hand genehmigt werden.",
         "en": "This request is for a contested day and goes into the draw after the deadline; it cannot be "
               "approved by hand.",
     },
@@ -227,7 +227,7 @@ MESSAGES = {
     },
     "draw.not_found": {"de": "Verlosung nicht gefunden.", "en": "Draw not found."},
     "draw.reason.won": {
-        "de": "Zuschlag in der Verlosung Nr. {id} (Startwert {seed}); {hours} Stunden dieser Saison zuvor.",
+        "de": "Zuschlag in der Verlosung Nr. {id} (Startwert {seed}); zuvor {hours} Stunden im Verlosungszeitraum.",
         "en": "Won in draw no. {id} (seed {seed}); {hours} hours this season before.",
     },
     "draw.reason.occupied": {
@@ -239,8 +239,8 @@ MESSAGES = {
         "en": "Draw no. {id}: overlaps another of your requests that won.",
     },
     "draw.reason.fewer_hours": {
-        "de": "Verlosung Nr. {id}: Der Zeitraum ging an einen Betrieb mit weniger Stunden dieses Geräts in "
-              "dieser Saison (Sie: {hours} Stunden).",
+        "de": "Verlosung Nr. {id}: Der Zeitraum ging an einen Betrieb mit weniger Stunden dieses Geräts im "
+              "Verlosungszeitraum (Sie: {hours} Stunden).",
         "en": "Draw no. {id}: the period went to a farmer with fewer hours of this item this season "
               "(you: {hours} hours).",
     },
@@ -288,7 +288,7 @@ MESSAGES = {
     "draw.seed": {"de": "Startwert (Zufallszahl)", "en": "Seed"},
     "draw.ran_at": {"de": "durchgeführt am", "en": "run at"},
     "draw.position": {"de": "Reihenfolge", "en": "Order"},
-    "draw.season_hours": {"de": "Stunden dieser Saison zuvor", "en": "Hours this season before"},
+    "draw.season_hours": {"de": "Stunden im Verlosungszeitraum zuvor", "en": "Hours in the contested season before"},
     "draw.outcome": {"de": "Ergebnis", "en": "Outcome"},
     "draw.won": {"de": "Zuschlag", "en": "won"},
     "draw.lost": {"de": "kein Zuschlag", "en": "not won"},
@@ -301,8 +301,8 @@ MESSAGES = {
         "de": "Nachprüfung: Die Neuberechnung weicht ab!", "en": "Check: the recomputation differs!",
     },
     "draw.rule": {
-        "de": "Zuerst kommt, wer von diesem Gerät in dieser Saison weniger Stunden hatte; bei Gleichstand "
-              "entscheidet das Los aus dem veröffentlichten Startwert.",
+        "de": "Zuerst kommt, wer dieses Gerät im Verlosungszeitraum bisher weniger Stunden hatte; bei "
+              "Gleichstand entscheidet das Los aus dem veröffentlichten Startwert.",
         "en": "Whoever had fewer hours of this item this season comes first; on a tie the lot from the "
               "published seed decides.",
     },
