@@ -165,8 +165,9 @@ async def run(url: str, args: argparse.Namespace) -> int:
                 week_start = datetime.combine(r.draw.period_start, datetime.min.time(), settings.tz)
                 neighbours = set(await session.scalars(text(
                     "SELECT DISTINCT farmer_id FROM bookings WHERE item_id = :i"), {"i": r.draw.item_id}))
-                season[r.draw.item_id] = await draws.season_hours(session, r.draw.item_id, neighbours, s, week_start,
-                                                                  settings)
+                since = datetime.combine(s.first_day, datetime.min.time(), settings.tz)
+                season[r.draw.item_id] = await draws.season_hours(session, r.draw.item_id, neighbours, since,
+                                                                  week_start)
             assert await session.scalar(select(Draw.id).limit(1)) is not None
         replayed = all(draws.replays(r) for r in results)
 

@@ -189,6 +189,12 @@ async def test_the_scheduler_draws_each_due_week_exactly_once(db_session, sessio
     draw = await db_session.get(Draw, done[0])
     assert (draw.trigger, str(draw.period_start)) == ("scheduler", "2026-10-05")
     assert await db_session.scalar(select(func.count()).select_from(DrawEntry)) == 0  # nobody asked
+    # A scheduler that found the week due a moment ago, in another process: the unique constraint refuses.
+    stale = draws.DueWeek(item_id, draw.season_id, date(2026, 10, 5), draw.period_start)
+    with pytest.raises(Conflict) as caught:
+        await draws.run_draw(db_session, SYSTEM, item_id, settings, trigger="scheduler", due=stale)
+    assert caught.value.key == "draw.already_run"
+    await db_session.rollback()
     # The contested-season refusals.
     with pytest.raises(Conflict):
         await draws.mark_contested(db_session, yard, item_id, draws.SeasonInput(

@@ -27,6 +27,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import func, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -45,7 +46,6 @@ from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
 from machinery_network.db import (
     EXCLUSION_VIOLATION,
-    UNIQUE_VIOLATION,
     driver,
     for_network,
     network_ids,
@@ -78,18 +78,6 @@ def deadline_of(week: date, season: ContestedSeason, settings: Settings) -> date
 def week_bounds(week: date, settings: Settings) -> tuple[datetime, datetime]:
     """The week as instants: Monday 00:00 to the next Monday 00:00, local time."""
     return (datetime.combine(week, time(), settings.tz), datetime.combine(week + timedelta(days=7), time(), settings.tz))
-
-
-def due_week(season: ContestedSeason, drawn: set[date], now: datetime, settings: Settings) -> date | None:
-    """The earliest week of the season whose deadline has passed, not yet over and not yet drawn."""
-    week = week_start(season.first_day)
-    while week <= season.last_day:
-        if deadline_of(week, season, settings) > now:
-            return None
-        if week not in drawn and week_bounds(week, settings)[1] > now:
-            return week
-        week += timedelta(days=7)
-    return None
 
 
 # --- contested seasons ------------------------------------------------------------------------------
@@ -159,36 +147,49 @@ async def _try_lock(session: AsyncSession, item_id: int) -> bool:
                                      {"ns": DRAW_LOCK, "item": item_id}))
 
 
+@dataclass(frozen=True)
+class DueWeek:
+    """A week of a contested season whose deadline has passed and that has not been drawn."""
+
+    item_id: int
+    season_id: int
+    first_day: date
+    week: date
+
+
+def due_weeks(seasons: list[ContestedSeason], drawn: set[tuple[int, date]], now: datetime,
+              settings: Settings) -> list[DueWeek]:
+    """Every due week of ``seasons`` (``drawn``: the (item, week) pairs drawn already), earliest first."""
+    due = []
+    for season in seasons:
+        week = week_start(season.first_day)
+        while week <= season.last_day and deadline_of(week, season, settings) <= now:
+            if (season.item_id, week) not in drawn and week_bounds(week, settings)[1] > now:
+                due.append(DueWeek(season.item_id, season.id, season.first_day, week))
+            week += timedelta(days=7)
+    return sorted(due, key=lambda d: (d.week, d.item_id))
+
+
 async def run_draw(
     session: AsyncSession, actor: Actor, item_id: int, settings: Settings, *, trigger: str = "hand",
-    seed: int | None = None,
+    seed: int | None = None, due: DueWeek | None = None,
 ) -> DrawResult:
-    """Run the item's due draw (the earliest week past its deadline and not drawn yet)."""
+    """Run the item's due draw: the earliest week past its deadline and not drawn yet (or ``due``, as the
+    scheduler found it; the unique constraint still refuses a week drawn meanwhile)."""
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head, admin=actor is SYSTEM)
     if not await _try_lock(session, item.id):
         raise Conflict("draw.busy")
     now = clock.now()
-    seasons = list(await session.scalars(select(ContestedSeason).where(ContestedSeason.item_id == item.id)
-                                         .order_by(ContestedSeason.first_day)))
-    drawn = set(await session.scalars(select(Draw.period_start).where(Draw.item_id == item.id)))
-    due = next(((season, week) for season in seasons
-                if (week := due_week(season, drawn, now, settings)) is not None), None)
     if due is None:
-        raise Conflict("draw.none_due")
-    season, week = due
+        seasons = list(await session.scalars(select(ContestedSeason).where(ContestedSeason.item_id == item.id)))
+        drawn = {(item.id, week) for week in await session.scalars(
+            select(Draw.period_start).where(Draw.item_id == item.id))}
+        due = next(iter(due_weeks(seasons, drawn, now, settings)), None)
+        if due is None:
+            raise Conflict("draw.none_due")
+    week = due.week
     start, end = week_bounds(week, settings)
-    draw = Draw(item_id=item.id, season_id=season.id, period_start=week, period_end=week + timedelta(days=6),
-                seed=seed if seed is not None else secrets.randbits(63), occupied=[], trigger=trigger,
-                actor_id=actor.id, ran_at=now)
-    try:
-        async with session.begin_nested():
-            session.add(draw)
-            await session.flush()
-    except IntegrityError as exc:  # another process drew this week meanwhile
-        if sqlstate(exc) == UNIQUE_VIOLATION:
-            raise Conflict("draw.already_run") from exc
-        raise
     requests = list(await session.scalars(
         select(Booking)
         .where(Booking.item_id == item.id, Booking.in_draw, Booking.status == BookingStatus.requested,
@@ -196,35 +197,46 @@ async def run_draw(
         .order_by(Booking.id)
         .with_for_update()
     ))
+    occupied: list[tuple[datetime, datetime]] = []
+    if requests:
+        await lock_item(session, item.id)
+        occupied = [(row.start_at, row.end_at) for row in await session.execute(
+            select(Occupancy.start_at, Occupancy.end_at)
+            .where(Occupancy.item_id == item.id, Occupancy.start_at < end + timedelta(days=1),
+                   Occupancy.end_at > start - timedelta(days=1))
+            .order_by(Occupancy.start_at))]
+    draw = Draw(item_id=item.id, season_id=due.season_id, period_start=week, period_end=week + timedelta(days=6),
+                seed=seed if seed is not None else secrets.randbits(63),
+                occupied=[[s.isoformat(), e.isoformat()] for s, e in occupied], trigger=trigger,
+                actor_id=actor.id, ran_at=now)
+    # Exactly once per (item, week): the unique constraint decides, without a savepoint.
+    draws = Draw.__table__
+    draw.id = await session.scalar(
+        pg_insert(draws).values({c.name: getattr(draw, c.name) for c in draws.c if c.name not in ("id", "network_id")})
+        .on_conflict_do_nothing(constraint="uq_draws_item_period").returning(draws.c.id))
+    if draw.id is None:
+        raise Conflict("draw.already_run")
     if not requests:  # nothing collected: the week is drawn, later requests for it are ordinary ones
         return DrawResult(draw, item, [], {})
-    await lock_item(session, item.id)
-    occupied = [(row.start_at, row.end_at) for row in await session.execute(
-        select(Occupancy.start_at, Occupancy.end_at)
-        .where(Occupancy.item_id == item.id, Occupancy.start_at < end + timedelta(days=1),
-               Occupancy.end_at > start - timedelta(days=1))
-        .order_by(Occupancy.start_at))]
-    draw.occupied = [[s.isoformat(), e.isoformat()] for s, e in occupied]
-    hours = await season_hours(session, item.id, {b.farmer_id for b in requests}, season, start, settings)
+    since = datetime.combine(due.first_day, time(), settings.tz)
+    hours = await season_hours(session, item.id, {b.farmer_id for b in requests}, since, start)
     decisions = allocate([Request(b.id, b.farmer_id, b.start_at, b.end_at) for b in requests], hours, occupied,
                          draw.seed, buffer_minutes=item.buffer_minutes)
-    await session.flush()
     entries = await _apply(session, actor, draw, item, {b.id: b for b in requests}, decisions, settings)
     names = dict((await session.execute(select(User.id, User.name).where(
-        User.id.in_({e.farmer_id for e in entries})))).all()) if entries else {}
+        User.id.in_({e.farmer_id for e in entries})))).all())
     log.info("draw %s of item %s week %s: %d requests, %d won", draw.id, item.id, week, len(entries),
              sum(1 for e in entries if e.won))
     return DrawResult(draw, item, entries, names)
 
 
 async def season_hours(
-    session: AsyncSession, item_id: int, farmer_ids: set[int], season: ContestedSeason, until: datetime,
-    settings: Settings,
+    session: AsyncSession, item_id: int, farmer_ids: set[int], since: datetime, until: datetime
 ) -> dict[int, Decimal]:
-    """Each farmer's hours of the item in the season before ``until`` (approved or completed bookings)."""
+    """Each farmer's hours of the item from ``since`` (the contested season's first day) to ``until``
+    (the drawn week), of his approved or completed bookings."""
     if not farmer_ids:
         return {}
-    since = datetime.combine(season.first_day, time(), settings.tz)
     seconds = func.sum(func.extract("epoch", func.least(Booking.end_at, until) - func.greatest(Booking.start_at, since)))
     rows = await session.execute(
         select(Booking.farmer_id, seconds)
@@ -339,14 +351,20 @@ def replays(result: DrawResult) -> bool:
 # --- the scheduler ----------------------------------------------------------------------------------
 
 
-async def due_items(session: AsyncSession, settings: Settings) -> list[int]:
-    """Items with a contested season that may have a week due (its deadline passed, not yet over)."""
-    today = clock.now().astimezone(settings.tz).date()
-    rows = await session.scalars(
-        select(ContestedSeason.item_id).distinct()
-        .where(ContestedSeason.last_day >= today - timedelta(days=7),
-               ContestedSeason.first_day <= today + timedelta(days=14)))
-    return list(rows)
+async def find_due(session: AsyncSession, settings: Settings) -> list[DueWeek]:
+    """Every due week of the network's contested seasons that are running (two queries)."""
+    now = clock.now()
+    today = now.astimezone(settings.tz).date()
+    seasons = list(await session.scalars(
+        select(ContestedSeason).where(ContestedSeason.last_day >= today - timedelta(days=7),
+                                      ContestedSeason.first_day <= today + timedelta(days=14))))
+    if not seasons:
+        return []
+    drawn = {(row.item_id, row.period_start) for row in await session.execute(
+        select(Draw.item_id, Draw.period_start).where(
+            Draw.item_id.in_({s.item_id for s in seasons}),
+            Draw.period_start >= week_start(min(s.first_day for s in seasons))))}
+    return due_weeks(seasons, drawn, now, settings)
 
 
 async def run_due_draws(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> list[int]:
@@ -358,22 +376,15 @@ async def run_due_draws(sessionmaker: async_sessionmaker[AsyncSession], settings
     for network_id in networks:
         maker = for_network(sessionmaker, network_id)
         async with session_scope(maker) as session:
-            items = await due_items(session, settings)
-        for item_id in items:
-            while True:
-                try:
-                    async with session_scope(maker) as session:
-                        result = await run_draw(session, SYSTEM, item_id, settings, trigger="scheduler")
-                        done.append(result.draw.id)
-                except Conflict as exc:
-                    if exc.key not in ("draw.none_due", "draw.busy", "draw.already_run"):
-                        log.warning("draw of item %s: %s", item_id, exc.message("en"))
-                    break
-                except Exception:  # noqa: BLE001 - logged; the next item still runs
-                    log.exception("draw of item %s failed", item_id)
-                    break
+            due = await find_due(session, settings)
+        for week in due:
+            try:
+                async with session_scope(maker) as session:
+                    result = await run_draw(session, SYSTEM, week.item_id, settings, trigger="scheduler", due=week)
+                    done.append(result.draw.id)
+            except Conflict as exc:
+                if exc.key not in ("draw.busy", "draw.already_run"):
+                    log.warning("draw of item %s: %s", week.item_id, exc.message("en"))
+            except Exception:  # noqa: BLE001 - logged; the next item still runs
+                log.exception("draw of item %s failed", week.item_id)
     return done
-
-
-__all__ = ["DRAW_LOCK", "DrawResult", "SeasonInput", "get_draw", "list_draws", "list_seasons",
-           "mark_contested", "pending_draw", "replay", "replays", "run_draw", "run_due_draws"]
