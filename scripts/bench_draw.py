@@ -150,9 +150,9 @@ async def run(url: str, args: argparse.Namespace) -> int:
               f"{week:%d.%m.%Y}, the season so far as approved bookings, in {time.perf_counter() - t0:.1f} s")
 
         sessionmaker = make_sessionmaker(engine)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         done = await draws.run_due_draws(sessionmaker, settings)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         async with session_scope(sessionmaker) as session:
             results = [await draws.get_draw(session, SYSTEM, draw_id) for draw_id in done]
             items = {r.draw.item_id: r for r in results}
@@ -192,10 +192,12 @@ async def run(url: str, args: argparse.Namespace) -> int:
                 for farmer, h in hours.items():
                     totals[name][farmer] = totals[name].get(farmer, Decimal(0)) + h
 
-        print(f"draws: {len(done)} (one per item), {sum(len(r.entries) for r in results):,} requests decided, "
-              f"{won:,} won, {mails:,} mails in the outbox")
-        print(f"time: {elapsed:.3f} s for the whole week's draws through the scheduler's job (target < 2 s); "
-              f"the allocation alone (unweighted, in memory): {memory * 1000:.0f} ms")
+        empty = sum(1 for r in results if not r.entries)
+        print(f"draws: {len(done)} ({len(done) - empty} of next week, {empty} of this week with nothing collected), "
+              f"{sum(len(r.entries) for r in results):,} requests decided, {won:,} won, {mails:,} mails in the outbox")
+        print(f"time: {elapsed:.3f} s for the whole week's draws through the scheduler's job (target < 2 s), "
+              f"of which {cpu:.3f} s CPU in this process (the rest: waiting for PostgreSQL and for the CPU); "
+              f"the allocation alone (all items, in memory): {memory * 1000:.0f} ms")
         print("spread of hours between the farmers of one item (max − min, mean over the items):")
         print(f"  before the draw:                {_spread(before):6.2f} h")
         print(f"  after the draw (weighted):      {_spread(after):6.2f} h")
