@@ -208,6 +208,8 @@ async def test_contested_season_refusals(client, db_session, world, frozen):
     assert (await client.post(url, json=SEASON, headers=world.yard_south.headers)).status_code == 403
     assert (await client.post(url, json={**SEASON, "last_day": "2026-10-01"},
                               headers=world.yard_north.headers)).status_code == 422
+    assert (await client.post(url, json={**SEASON, "first_day": "1900-01-01"},
+                              headers=world.yard_north.headers)).status_code == 422
     assert (await client.post(url, json={**SEASON, "deadline_weekday": 8},
                               headers=world.yard_north.headers)).status_code in (400, 422)
     assert (await client.post(url, json=SEASON, headers=world.yard_north.headers)).status_code == 201

@@ -97,7 +97,8 @@ async def test_too_many_occurrences_or_none_possible_is_422_and_leaves_nothing(c
     assert await db_session.scalar(select(func.count()).select_from(Booking).where(Booking.series_id.is_not(None))) == 0
     # Bad input.
     for changes in ({"weekdays": []}, {"weekdays": [8]}, {"end_time": "06:00"}, {"until": "2026-10-01"},
-                    {"from": "2026-10-06", "until": "2026-10-06", "weekdays": [3]}, {"colour": "rot"}):
+                    {"from": "2026-10-06", "until": "2026-10-06", "weekdays": [3]}, {"colour": "rot"},
+                    {"from": "1900-01-01", "until": "1900-02-01"}, {"until": "2400-01-01"}):
         r = await series(client, world.farmer, item.id, **changes)
         assert r.status_code in (400, 422), (changes, r.text)
 

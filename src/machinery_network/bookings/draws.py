@@ -95,6 +95,9 @@ async def mark_contested(session: AsyncSession, actor: Actor, item_id: int, data
     """The yard head of the item's municipality marks it as contested from ``first_day`` to ``last_day``."""
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
+    for name in ("first_day", "last_day"):
+        if not 2000 <= getattr(data, name).year < 2200:
+            raise Invalid("field.date", field=name)
     if data.last_day < data.first_day:
         raise Invalid("draw.season_days", field="last_day")
     if (data.last_day - data.first_day).days > 366:

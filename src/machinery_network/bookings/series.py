@@ -72,6 +72,9 @@ def _check(data: SeriesInput) -> list[date]:
         raise Invalid("series.weekdays", field="weekdays")
     if data.end_time <= data.start_time:
         raise Invalid("series.times", field="end_time")
+    for name, field_name in (("first_day", "from"), ("last_day", "until")):
+        if not 2000 <= getattr(data, name).year < 2200:
+            raise Invalid("field.date", field=field_name)
     if data.last_day < data.first_day:
         raise Invalid("series.days", field="until")
     days = occurrences(data.weekdays, data.first_day, data.last_day)

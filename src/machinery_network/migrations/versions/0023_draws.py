@@ -36,6 +36,15 @@ TABLES: dict[str, tuple[str, str]] = {
 }
 
 
+# Every date and timestamp column is bounded (the rule of 0020_date_bounds, which later tables follow).
+BOUNDED: dict[str, tuple[str, ...]] = {
+    "booking_series": ("first_day", "last_day", "created_at", "cancelled_at"),
+    "contested_seasons": ("first_day", "last_day", "created_at"),
+    "draws": ("period_start", "period_end", "ran_at"),
+    "draw_entries": ("start_at", "end_at"),
+}
+
+
 def _ts(name: str, nullable: bool = False) -> sa.Column:
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
@@ -112,6 +121,10 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(30), nullable=False),
         sa.Column("against_booking_id", sa.Integer, nullable=True),
     )
+    for table, columns in BOUNDED.items():
+        for column in columns:
+            op.execute(f"ALTER TABLE {table} ADD CONSTRAINT ck_{table}_{column}_bounded "
+                       f"CHECK ({column} >= '2000-01-01' AND {column} < '2200-01-01')")
     for table, (parent, column) in TABLES.items():
         op.execute(f"SELECT mn_tenant_table('{table}', '{parent}', '{column}')")
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
