@@ -65,11 +65,17 @@ async def test_yard_head_marks_contested_runs_the_draw_and_everyone_sees_the_res
     page = await client.get(f"/items/{item.id}/draws")
     assert "Der Verlosungszeitraum ist festgelegt." in page.text
     assert "05.10.2026" in page.text and "Donnerstag 12:00 Uhr für die Folgewoche" in page.text
+    r_ids = []
     for person in (world.farmer, world.farmer2):
         r = await request(client, person, item.id, "2026-10-05T08:00:00+02:00", "2026-10-05T12:00:00+02:00")
         assert r.status_code == 201 and r.json()["in_draw"]
+        r_ids.append(r.json()["id"])
     r = await post_form(client, f"/manage/items/{item.id}/draws", {})
     assert r.status_code == 409 and "keine Verlosung fällig" in r.text
+    inbox = await client.get("/manage/bookings")
+    assert inbox.text.count("wird verlost") == 2
+    r = await post_form(client, f"/manage/bookings/{r_ids[0]}/approve", {})
+    assert r.status_code == 409 and "Verlosungszeitraum" in r.text
     frozen.move(NOW.replace(hour=12, minute=30))
     r = await post_form(client, f"/manage/items/{item.id}/draws", {})
     assert r.status_code == 303, r.text
