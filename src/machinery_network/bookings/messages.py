@@ -227,8 +227,10 @@ MESSAGES = {
     },
     "draw.not_found": {"de": "Verlosung nicht gefunden.", "en": "Draw not found."},
     "draw.reason.won": {
-        "de": "Zuschlag in der Verlosung Nr. {id} (Startwert {seed}); zuvor {hours} Stunden im Verlosungszeitraum.",
-        "en": "Won in draw no. {id} (seed {seed}); {hours} hours this season before.",
+        "de": "Verlosung Nr. {id} (Startwert {seed}): Der Zeitraum war noch frei, als Sie an der Reihe waren; "
+              "zuvor {hours} Stunden im Verlosungszeitraum.",
+        "en": "Draw no. {id} (seed {seed}): the period was still free when it was your turn; "
+              "{hours} hours in the contested season before.",
     },
     "draw.reason.occupied": {
         "de": "Verlosung Nr. {id}: Der Zeitraum war schon vor der Verlosung belegt (Buchung oder Sperrzeit).",
