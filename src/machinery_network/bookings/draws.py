@@ -226,8 +226,8 @@ async def run_draw(
     decisions = allocate([Request(b.id, b.farmer_id, b.start_at, b.end_at) for b in requests], hours, occupied,
                          draw.seed, buffer_minutes=item.buffer_minutes)
     entries = await _apply(session, actor, draw, item, {b.id: b for b in requests}, decisions, settings)
-    names = dict((await session.execute(select(User.id, User.name).where(
-        User.id.in_({e.farmer_id for e in entries})))).all())
+    names = {} if trigger == "scheduler" else dict((await session.execute(  # the result page's, not the job's
+        select(User.id, User.name).where(User.id.in_({e.farmer_id for e in entries})))).all())
     log.info("draw %s of item %s week %s: %d requests, %d won", draw.id, item.id, week, len(entries),
              sum(1 for e in entries if e.won))
     return DrawResult(draw, item, entries, names)
