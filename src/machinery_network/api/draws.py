@@ -80,7 +80,8 @@ def draw_public(result: draws.DrawResult | None, actor: Actor, *, draw: Any = No
                 farmer_id=None if hidden else entry.farmer_id,
                 farmer=translate("draw.farmer_n", lang, n=n) if hidden else result.names.get(entry.farmer_id, ""),
                 start=entry.start_at, end=entry.end_at, season_hours=entry.season_hours, won=entry.won,
-                reason=entry.reason, reason_text=draws.reason_text(entry, draw, lang),
+                reason=entry.reason,
+                reason_text=draws.reason_text(entry.reason, entry.season_hours, draw.id, draw.seed, lang),
                 against_booking_id=entry.against_booking_id,
             ))
     return DrawPublic(id=draw.id, item_id=draw.item_id, season_id=draw.season_id, period_start=draw.period_start,

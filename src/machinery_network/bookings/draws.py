@@ -20,17 +20,16 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 import asyncpg
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, insert, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm.attributes import set_committed_value
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
@@ -38,8 +37,8 @@ from machinery_network.auth import SYSTEM, Actor, require_for_municipality
 from machinery_network.bookings import notices
 from machinery_network.bookings.allocation import Decision, Reason, Request, allocate
 from machinery_network.bookings.draw_models import ContestedSeason, Draw, DrawEntry
-from machinery_network.bookings.models import Booking, BookingEvent, BookingStatus, Occupancy
-from machinery_network.bookings.queries import lock_item
+from machinery_network.bookings.models import Booking, BookingStatus, Occupancy
+from machinery_network.bookings.queries import OCCUPANCY_LOCK_CLASS
 from machinery_network.bookings.statements import approval_statement
 from machinery_network.catalogue.models import Item
 from machinery_network.catalogue.service import get_item
@@ -145,11 +144,6 @@ class DrawResult:
     names: dict[int, str]
 
 
-async def _try_lock(session: AsyncSession, item_id: int) -> bool:
-    return bool(await session.scalar(text("SELECT pg_try_advisory_xact_lock(:ns, :item)"),
-                                     {"ns": DRAW_LOCK, "item": item_id}))
-
-
 @dataclass(frozen=True)
 class DueWeek:
     """A week of a contested season whose deadline has passed and that has not been drawn."""
@@ -173,6 +167,191 @@ def due_weeks(seasons: list[ContestedSeason], drawn: set[tuple[int, date]], now:
     return sorted(due, key=lambda d: (d.week, d.item_id))
 
 
+@dataclass
+class _Week:
+    """One (item, week) being drawn: what the allocation reads and what it decided."""
+
+    due: DueWeek
+    item: Item
+    seed: int
+    start: datetime
+    end: datetime
+    requests: list[Request] = field(default_factory=list)
+    estimates: dict[int, int | None] = field(default_factory=dict)
+    occupied: list[tuple[datetime, datetime]] = field(default_factory=list)
+    draw_id: int | None = None
+
+
+@dataclass
+class DrawOutcome:
+    drawn: dict[tuple[int, date], int] = field(default_factory=dict)  # (item, week) → draw id
+    busy: set[int] = field(default_factory=set)  # items another transaction is drawing
+    already: set[tuple[int, date]] = field(default_factory=set)  # weeks drawn meanwhile
+
+
+async def draw_weeks(
+    session: AsyncSession, actor: Actor, weeks: list[tuple[DueWeek, Item]], settings: Settings, *,
+    trigger: str, seeds: dict[int, int] | None = None,
+) -> DrawOutcome:
+    """Draw ``weeks`` (due ones, with their items) in the session's transaction, set-based: a dozen
+    statements whatever their number. Each item is drawn under its advisory lock (``DRAW_LOCK``, tried:
+    an item another transaction is drawing is left out); each week's draw row is claimed with
+    ``INSERT … ON CONFLICT DO NOTHING`` on the unique (item, week) (a week drawn meanwhile is left out);
+    winners are approved by the approval statement under the items' occupancy locks (the exclusion
+    constraint stays the guarantee), the others rejected with their reason and told by mail."""
+    outcome = DrawOutcome()
+    if not weeks:
+        return outcome
+    now = clock.now()
+    ids = sorted({due.item_id for due, _ in weeks})
+    locked = set(await session.scalars(
+        text("SELECT id FROM unnest(CAST(:ids AS integer[])) AS id WHERE pg_try_advisory_xact_lock(:ns, id)"),
+        {"ids": ids, "ns": DRAW_LOCK}))
+    outcome.busy = set(ids) - locked
+    todo = {(due.item_id, due.week): _Week(due, item, (seeds or {}).get(item.id) or secrets.randbits(63),
+                                           *week_bounds(due.week, settings))
+            for due, item in weeks if due.item_id in locked}
+    if not todo:
+        return outcome
+    bookings = Booking.__table__
+    by_week: dict[date, list[_Week]] = {}
+    for w in todo.values():
+        by_week.setdefault(w.due.week, []).append(w)
+    rows = await session.execute(
+        select(bookings.c.id, bookings.c.item_id, bookings.c.farmer_id, bookings.c.start_at, bookings.c.end_at,
+               bookings.c.estimated_cents)
+        .where(bookings.c.in_draw, bookings.c.status == BookingStatus.requested.value,
+               or_(*(and_(bookings.c.item_id.in_([w.item.id for w in ws]), bookings.c.start_at >= ws[0].start,
+                          bookings.c.start_at < ws[0].end) for ws in by_week.values())))
+        .order_by(bookings.c.id)
+        .with_for_update())
+    for row in rows:
+        w = todo[(row.item_id, week_start(row.start_at.astimezone(settings.tz).date()))]
+        w.requests.append(Request(row.id, row.farmer_id, row.start_at, row.end_at))
+        w.estimates[row.id] = row.estimated_cents
+    busy_items = sorted({w.item.id for w in todo.values() if w.requests})
+    if busy_items:  # the occupancy locks of the approvals, taken in one order
+        await session.execute(text("SELECT pg_advisory_xact_lock(:ns, id) FROM "
+                                   "(SELECT unnest(CAST(:ids AS integer[])) AS id ORDER BY 1) AS items"),
+                              {"ns": OCCUPANCY_LOCK_CLASS, "ids": busy_items})
+        occupancies = Occupancy.__table__
+        for ws in by_week.values():
+            wanted = [w.item.id for w in ws if w.requests]
+            if not wanted:
+                continue
+            start, end = ws[0].start - timedelta(days=1), ws[0].end + timedelta(days=1)
+            for row in await session.execute(
+                select(occupancies.c.item_id, occupancies.c.start_at, occupancies.c.end_at)
+                .where(occupancies.c.item_id.in_(wanted), occupancies.c.start_at < end, occupancies.c.end_at > start)
+                .order_by(occupancies.c.start_at)
+            ):
+                todo[(row.item_id, ws[0].due.week)].occupied.append((row.start_at, row.end_at))
+    # Exactly once per (item, week): the unique constraint decides.
+    draws = Draw.__table__
+    claimed = await session.execute(
+        pg_insert(draws).values([
+            {"item_id": w.item.id, "season_id": w.due.season_id, "period_start": w.due.week,
+             "period_end": w.due.week + timedelta(days=6), "seed": w.seed,
+             "occupied": [[s.isoformat(), e.isoformat()] for s, e in w.occupied], "trigger": trigger,
+             "actor_id": actor.id, "ran_at": now}
+            for w in todo.values()])
+        .on_conflict_do_nothing(constraint="uq_draws_item_period")
+        .returning(draws.c.id, draws.c.item_id, draws.c.period_start))
+    for draw_id, item_id, week in claimed:
+        todo[(item_id, week)].draw_id = draw_id
+        outcome.drawn[(item_id, week)] = draw_id
+    outcome.already = {key for key, w in todo.items() if w.draw_id is None}
+    drawing = [w for w in todo.values() if w.draw_id is not None and w.requests]
+    if not drawing:
+        return outcome
+    hours = await _season_hours_of(session, drawing, settings)
+    conn = await driver(session)
+    winners: list[tuple[_Week, Decision]] = []
+    decided: list[tuple[_Week, Decision]] = []
+    for w in drawing:
+        for decision in allocate(w.requests, hours.get(w.item.id, {}), w.occupied, w.seed,
+                                 buffer_minutes=w.item.buffer_minutes):
+            decided.append((w, decision))
+            if decision.won:
+                winners.append((w, decision))
+    requests = {r.booking_id: r for w in drawing for r in w.requests}
+    approved = await _approve_all(conn, actor, winners, requests, now, settings)
+    entries, rejected = [], []
+    for w, d in decided:
+        won, reason = d.won, d.reason
+        if won and d.booking_id not in approved:  # refused by the constraint: never under the locks
+            won, reason = False, Reason.occupied
+        r = requests[d.booking_id]
+        entries.append({"draw_id": w.draw_id, "booking_id": d.booking_id, "farmer_id": d.farmer_id,
+                        "start_at": r.start, "end_at": r.end, "season_hours": d.season_hours,
+                        "position": d.position, "won": won, "reason": reason.value,
+                        "against_booking_id": d.against_booking_id})
+        if not won:
+            rejected.append((w, r, reason_text(reason.value, d.season_hours, w.draw_id, w.seed)))
+    if rejected:
+        ids_, reasons = [r.booking_id for _, r, _ in rejected], [t for _, _, t in rejected]
+        params = {"ids": ids_, "reasons": reasons, "actor": actor.id, "now": now}
+        await session.execute(text(
+            "UPDATE bookings b SET status = 'rejected', reject_reason = v.reason, decided_by = :actor, "
+            "decided_at = :now FROM unnest(CAST(:ids AS integer[]), CAST(:reasons AS text[])) AS v(id, reason) "
+            "WHERE b.id = v.id"), params)
+        await session.execute(text(
+            "INSERT INTO booking_events (booking_id, actor_id, from_status, to_status, note, at) "
+            "SELECT v.id, :actor, 'requested', 'rejected', v.reason, :now "
+            "FROM unnest(CAST(:ids AS integer[]), CAST(:reasons AS text[])) AS v(id, reason)"), params)
+        await notices.notify_rejected_many(
+            session, [(r.farmer_id, r.start, r.end, w.estimates.get(r.booking_id), w.item, reason)
+                      for w, r, reason in rejected], settings)
+    await session.execute(insert(DrawEntry.__table__), entries)
+    await session.flush()
+    log.info("%d draws (%s): %d requests, %d won", len(outcome.drawn), trigger, len(entries), len(approved))
+    return outcome
+
+
+async def _season_hours_of(session: AsyncSession, weeks: list[_Week], settings: Settings) -> dict[int, dict[int, Decimal]]:
+    """For each item, each farmer's hours of it from its contested season's first day to the drawn week
+    (approved or completed bookings): one statement for all items."""
+    rows = await session.execute(text(
+        "SELECT b.item_id, b.farmer_id, sum(extract(epoch FROM least(b.end_at, w.until) - greatest(b.start_at, w.since))) "
+        "FROM bookings b JOIN unnest(CAST(:items AS integer[]), CAST(:sinces AS timestamptz[]), "
+        "CAST(:untils AS timestamptz[])) AS w(item_id, since, until) ON b.item_id = w.item_id "
+        "WHERE b.status IN ('approved', 'completed') AND b.start_at < w.until AND b.end_at > w.since "
+        "GROUP BY b.item_id, b.farmer_id"),
+        {"items": [w.item.id for w in weeks],
+         "sinces": [datetime.combine(w.due.first_day, time(), settings.tz) for w in weeks],
+         "untils": [w.start for w in weeks]})
+    hours: dict[int, dict[int, Decimal]] = {}
+    for item_id, farmer_id, seconds in rows:
+        hours.setdefault(item_id, {})[farmer_id] = (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.001"))
+    return hours
+
+
+async def _approve_all(conn: asyncpg.Connection, actor: Actor, winners: list[tuple[_Week, Decision]],
+                       requests: dict[int, Request], now: datetime, settings: Settings) -> set[int]:
+    """The winners approved by the approval statement (one pipelined batch); returns the approved ids."""
+    if not winners:
+        return set()
+    statement = approval_statement()
+    batch = []
+    for w, d in winners:
+        r = requests[d.booking_id]
+        batch.append(statement.args({
+            "item_id": w.item.id, "booking_id": r.booking_id, "start": r.start, "end": r.end,
+            "actor_id": actor.id, "now": now,
+            **notices.decision_params(
+                "approved", farmer_id=r.farmer_id, municipality_id=w.item.municipality_id, item_name=w.item.name,
+                start=r.start, end=r.end, estimated_cents=w.estimates.get(r.booking_id), now=now, settings=settings,
+            ),
+        }))
+    try:
+        await conn.executemany(statement.sql, batch)
+    except asyncpg.ExclusionViolationError as exc:  # the constraint's word; the transaction is lost
+        raise Conflict("booking.overlap_gone") from exc
+    ids = [d.booking_id for _, d in winners]
+    return {row[0] for row in await conn.fetch(
+        "SELECT id FROM bookings WHERE id = ANY($1::integer[]) AND status = 'approved'", ids)}
+
+
 async def run_draw(
     session: AsyncSession, actor: Actor, item_id: int, settings: Settings, *, trigger: str = "hand",
     seed: int | None = None, due: DueWeek | None = None,
@@ -181,56 +360,20 @@ async def run_draw(
     scheduler found it; the unique constraint still refuses a week drawn meanwhile)."""
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head, admin=actor is SYSTEM)
-    if not await _try_lock(session, item.id):
-        raise Conflict("draw.busy")
-    now = clock.now()
     if due is None:
         seasons = list(await session.scalars(select(ContestedSeason).where(ContestedSeason.item_id == item.id)))
         drawn = {(item.id, week) for week in await session.scalars(
             select(Draw.period_start).where(Draw.item_id == item.id))}
-        due = next(iter(due_weeks(seasons, drawn, now, settings)), None)
+        due = next(iter(due_weeks(seasons, drawn, clock.now(), settings)), None)
         if due is None:
             raise Conflict("draw.none_due")
-    week = due.week
-    start, end = week_bounds(week, settings)
-    requests = list(await session.scalars(
-        select(Booking)
-        .where(Booking.item_id == item.id, Booking.in_draw, Booking.status == BookingStatus.requested,
-               Booking.start_at >= start, Booking.start_at < end)
-        .order_by(Booking.id)
-        .with_for_update()
-    ))
-    occupied: list[tuple[datetime, datetime]] = []
-    if requests:
-        await lock_item(session, item.id)
-        occupied = [(row.start_at, row.end_at) for row in await session.execute(
-            select(Occupancy.start_at, Occupancy.end_at)
-            .where(Occupancy.item_id == item.id, Occupancy.start_at < end + timedelta(days=1),
-                   Occupancy.end_at > start - timedelta(days=1))
-            .order_by(Occupancy.start_at))]
-    draw = Draw(item_id=item.id, season_id=due.season_id, period_start=week, period_end=week + timedelta(days=6),
-                seed=seed if seed is not None else secrets.randbits(63),
-                occupied=[[s.isoformat(), e.isoformat()] for s, e in occupied], trigger=trigger,
-                actor_id=actor.id, ran_at=now)
-    # Exactly once per (item, week): the unique constraint decides, without a savepoint.
-    draws = Draw.__table__
-    draw.id = await session.scalar(
-        pg_insert(draws).values({c.name: getattr(draw, c.name) for c in draws.c if c.name not in ("id", "network_id")})
-        .on_conflict_do_nothing(constraint="uq_draws_item_period").returning(draws.c.id))
-    if draw.id is None:
+    outcome = await draw_weeks(session, actor, [(due, item)], settings, trigger=trigger,
+                               seeds={item.id: seed} if seed is not None else None)
+    if item.id in outcome.busy:
+        raise Conflict("draw.busy")
+    if (item.id, due.week) not in outcome.drawn:
         raise Conflict("draw.already_run")
-    if not requests:  # nothing collected: the week is drawn, later requests for it are ordinary ones
-        return DrawResult(draw, item, [], {})
-    since = datetime.combine(due.first_day, time(), settings.tz)
-    hours = await season_hours(session, item.id, {b.farmer_id for b in requests}, since, start)
-    decisions = allocate([Request(b.id, b.farmer_id, b.start_at, b.end_at) for b in requests], hours, occupied,
-                         draw.seed, buffer_minutes=item.buffer_minutes)
-    entries = await _apply(session, actor, draw, item, {b.id: b for b in requests}, decisions, settings)
-    names = {} if trigger == "scheduler" else dict((await session.execute(  # the result page's, not the job's
-        select(User.id, User.name).where(User.id.in_({e.farmer_id for e in entries})))).all())
-    log.info("draw %s of item %s week %s: %d requests, %d won", draw.id, item.id, week, len(entries),
-             sum(1 for e in entries if e.won))
-    return DrawResult(draw, item, entries, names)
+    return await get_draw(session, actor, outcome.drawn[(item.id, due.week)])
 
 
 async def season_hours(
@@ -249,65 +392,10 @@ async def season_hours(
     return {farmer: (Decimal(s) / Decimal(3600)).quantize(Decimal("0.001")) for farmer, s in rows.all()}
 
 
-def reason_text(entry: DrawEntry | Decision, draw: Draw, lang: str = "de") -> str:
+def reason_text(reason: str, season_hours: Decimal, draw_id: int | None, seed: int, lang: str = "de") -> str:
     """Why the farmer got the slot or not, in words (the rejection's reason and the result page)."""
-    return translate(f"draw.reason.{entry.reason}", lang, id=draw.id, seed=draw.seed,
-                     hours=format_decimal_de(Decimal(entry.season_hours).quantize(Decimal("0.01"))))
-
-
-async def _apply(
-    session: AsyncSession, actor: Actor, draw: Draw, item: Item, bookings: dict[int, Booking],
-    decisions: list[Decision], settings: Settings,
-) -> list[DrawEntry]:
-    """Approve the winners through the approval statement, reject the others with their reason, and
-    record every decision."""
-    conn = await driver(session)
-    now = clock.now()
-    entries, rejected = [], []
-    for decision in decisions:
-        booking = bookings[decision.booking_id]
-        won, reason = decision.won, decision.reason
-        if won:
-            approved = await _approve(conn, actor, booking, item, now, settings)
-            if approved:  # written by the statement: the loaded row learns it without a write of its own
-                for name, value in (("status", BookingStatus.approved.value), ("decided_by", actor.id),
-                                    ("decided_at", now)):
-                    set_committed_value(booking, name, value)
-            else:  # the constraint refused (cannot happen under the locks; the guarantee all the same)
-                won, reason = False, Reason.occupied
-        entry = DrawEntry(draw_id=draw.id, booking_id=booking.id, farmer_id=booking.farmer_id,
-                          start_at=booking.start_at, end_at=booking.end_at, season_hours=decision.season_hours,
-                          position=decision.position, won=won, reason=reason.value,
-                          against_booking_id=decision.against_booking_id)
-        entries.append(entry)
-        if not won:
-            text_de = reason_text(entry, draw)
-            session.add(BookingEvent(booking_id=booking.id, actor_id=actor.id, from_status=booking.status,
-                                     to_status=BookingStatus.rejected.value, note=text_de, at=now))
-            booking.status = BookingStatus.rejected.value
-            booking.reject_reason, booking.decided_by, booking.decided_at = text_de, actor.id, now
-            rejected.append((booking, text_de))
-    await notices.notify_rejected_many(session, rejected, item, settings)
-    session.add_all(entries)
-    await session.flush()
-    return entries
-
-
-async def _approve(conn: asyncpg.Connection, actor: Actor, booking: Booking, item: Item, now: datetime,
-                   settings: Settings) -> bool:
-    try:
-        row = await approval_statement().fetchrow(conn, {
-            "item_id": item.id, "booking_id": booking.id, "start": booking.start_at, "end": booking.end_at,
-            "actor_id": actor.id, "now": now,
-            **notices.decision_params(
-                "approved", farmer_id=booking.farmer_id, municipality_id=item.municipality_id, item_name=item.name,
-                start=booking.start_at, end=booking.end_at, estimated_cents=booking.estimated_cents, now=now,
-                settings=settings,
-            ),
-        })
-    except asyncpg.ExclusionViolationError:
-        return False
-    return row is not None
+    return translate(f"draw.reason.{reason}", lang, id=draw_id, seed=seed,
+                     hours=format_decimal_de(Decimal(season_hours).quantize(Decimal("0.01"))))
 
 
 # --- reading and replaying ------------------------------------------------------------------------
@@ -371,8 +459,9 @@ async def find_due(session: AsyncSession, settings: Settings) -> list[DueWeek]:
 
 
 async def run_due_draws(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> list[int]:
-    """The scheduler's job: every due draw of every network, each in its own transaction. A draw
-    another process is running (lock) or has run (unique constraint) is skipped. Returns the draw ids."""
+    """The scheduler's job: every due draw of every network, a network's in one transaction (set-based,
+    see ``draw_weeks``); if that fails, item by item, each in its own. A draw another process is running
+    (lock) or has run (unique constraint) is skipped. Returns the draw ids."""
     done: list[int] = []
     async with session_scope(sessionmaker) as session:
         networks = await network_ids(session)
@@ -380,6 +469,18 @@ async def run_due_draws(sessionmaker: async_sessionmaker[AsyncSession], settings
         maker = for_network(sessionmaker, network_id)
         async with session_scope(maker) as session:
             due = await find_due(session, settings)
+        if not due:
+            continue
+        try:
+            async with session_scope(maker) as session:
+                items = {item.id: item for item in await session.scalars(
+                    select(Item).where(Item.id.in_({d.item_id for d in due})))}
+                outcome = await draw_weeks(session, SYSTEM, [(d, items[d.item_id]) for d in due if d.item_id in items],
+                                           settings, trigger="scheduler")
+            done += outcome.drawn.values()
+            continue
+        except Exception:  # noqa: BLE001 - logged; item by item below
+            log.exception("the due draws of network %s failed together; drawing item by item", network_id)
         for week in due:
             try:
                 async with session_scope(maker) as session:

@@ -77,19 +77,21 @@ async def notify(
 
 
 async def notify_rejected_many(
-    session: AsyncSession, rejected: list[tuple[Booking, str]], item: Item, settings: Settings
+    session: AsyncSession, rejected: list[tuple[int, datetime, datetime, int | None, Item, str]], settings: Settings
 ) -> None:
-    """The rejection mails of many bookings of one item (the draw's), with one query for the farmers."""
+    """The rejection mails of many requests (the draws'): (farmer id, start, end, estimate, item, reason)
+    each; one query for the farmers and one for the municipalities."""
     if not rejected:
         return
     farmers = {user.id: user for user in await session.scalars(
-        select(User).where(User.id.in_({booking.farmer_id for booking, _ in rejected})))}
-    municipality = await session.get(Municipality, item.municipality_id)
-    for booking, reason in rejected:
-        farmer = farmers.get(booking.farmer_id)
+        select(User).where(User.id.in_({farmer_id for farmer_id, *_ in rejected})))}
+    municipalities = dict((await session.execute(select(Municipality.id, Municipality.name).where(
+        Municipality.id.in_({item.municipality_id for *_, item, _ in rejected})))).all())
+    for farmer_id, start, end, estimated_cents, item, reason in rejected:
+        farmer = farmers.get(farmer_id)
         if farmer is None:
             continue
-        params = {**_common(item.name, booking.start_at, booking.end_at, booking.estimated_cents, settings),
-                  "reason": reason, "municipality": municipality.name if municipality else "",
-                  "farmer": farmer.name, "expires": "", "name": farmer.name}
+        params = {**_common(item.name, start, end, estimated_cents, settings), "reason": reason,
+                  "municipality": municipalities.get(item.municipality_id, ""), "farmer": farmer.name,
+                  "expires": "", "name": farmer.name}
         enqueue(session, recipient=farmer, mail=MAILS.render("rejected", params))
