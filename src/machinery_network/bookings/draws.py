@@ -343,10 +343,14 @@ async def _approve_all(conn: asyncpg.Connection, actor: Actor, winners: list[tup
                 start=r.start, end=r.end, estimated_cents=w.estimates.get(r.booking_id), now=now, settings=settings,
             ),
         }))
+    # One plan for the batch: planning the statement (four CTEs) costs more than running it, and its
+    # generic plan is the custom one (every lookup by key, the overlap through the GiST index).
+    await conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
     try:
         await conn.executemany(statement.sql, batch)
     except asyncpg.ExclusionViolationError as exc:  # the constraint's word; the transaction is lost
         raise Conflict("booking.overlap_gone") from exc
+    await conn.execute("SET LOCAL plan_cache_mode = DEFAULT")
     ids = [d.booking_id for _, d in winners]
     return {row[0] for row in await conn.fetch(
         "SELECT id FROM bookings WHERE id = ANY($1::integer[]) AND status = 'approved'", ids)}
