@@ -6,7 +6,9 @@
 - A request for a day of a contested season whose week has not been drawn yet is collected: status
   ``requested`` with ``in_draw`` (set by the request statement, ``statements.request_lookup``); the
   yard head cannot approve it by hand (``service.approve``).
-- After the deadline, ``run_draw`` allocates the week once: under a transaction advisory lock per item
+- After the deadline, ``draw_weeks`` allocates each due week once (``run_draw`` for one item by hand, the
+  scheduler's ``run_due_draws`` for all due weeks of a network in one transaction, set-based): under a
+  transaction advisory lock per item
   (``DRAW_LOCK``) and the unique constraint ``uq_draws_item_period`` (a second run is refused, as a
   second settlement is). The seed is drawn fresh (``secrets``) and stored; the allocation is
   ``allocation.allocate``; winners are approved by the approval statement (the exclusion constraint
