@@ -30,7 +30,8 @@ def tenant_tables() -> list[str]:
 
     versions = "machinery_network.migrations.versions."
     return [*import_module(versions + "0007_networks").TENANT_TABLES,
-            *import_module(versions + "0019_tenant_tables").TABLES, "notices"]
+            *import_module(versions + "0019_tenant_tables").TABLES, "notices",
+            *import_module(versions + "0023_draws").TABLES]
 
 
 async def _fill(session: AsyncSession, network_id: int) -> World:
@@ -100,6 +101,18 @@ async def _fill(session: AsyncSession, network_id: int) -> World:
                  "VALUES (:i, 'Service', 100, now(), now())"), ids)
     await q(text("INSERT INTO notices (user_id, kind, key, text) VALUES (:f, 'booking_approved', "
                  "'notice.booking_approved', 'Genehmigt')"), ids)
+    # The tables of 0023_draws: a repeating booking, a contested season, a draw and its entry.
+    await q(text("INSERT INTO booking_series (item_id, farmer_id, weekdays, start_time, end_time, first_day, "
+                 "last_day, created_at) VALUES (:i, :f, '{2}', '07:00', '11:00', '2030-05-01', '2030-09-30', now())"),
+            ids)
+    ids["cs"] = await session.scalar(text(
+        "INSERT INTO contested_seasons (item_id, first_day, last_day, deadline_weekday, deadline_time, created_at) "
+        "VALUES (:i, '2030-08-01', '2030-08-31', 4, '12:00', now()) RETURNING id"), ids)
+    ids["dr"] = await session.scalar(text(
+        "INSERT INTO draws (item_id, season_id, period_start, period_end, seed, trigger, ran_at) "
+        "VALUES (:i, :cs, '2030-08-05', '2030-08-11', 42, 'scheduler', now()) RETURNING id"), ids)
+    await q(text("INSERT INTO draw_entries (draw_id, booking_id, farmer_id, start_at, end_at, season_hours, "
+                 "position, won, reason) VALUES (:dr, :b, :f, :s, :e, 0, 1, true, 'won')"), ids)
     world.extra.update(ids)
     await session.commit()
     return world

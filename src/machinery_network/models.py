@@ -10,6 +10,7 @@ from machinery_network.accounts.models import (
     User,
     UserChange,
 )
+from machinery_network.bookings.draw_models import BookingSeries, ContestedSeason, Draw, DrawEntry
 from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
 from machinery_network.care.models import Assignment, CareLog, CareLogStatus, CareTask, Section
 from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
@@ -37,14 +38,18 @@ __all__ = [
     "Block",
     "Booking",
     "BookingEvent",
+    "BookingSeries",
     "BookingStatus",
     "CareLog",
     "CareLogStatus",
     "CareTask",
+    "ContestedSeason",
     "CostCalculation",
     "DatevDebtor",
     "Defect",
     "DefectBooking",
+    "Draw",
+    "DrawEntry",
     "EntryKind",
     "Handover",
     "HandoverPhoto",

@@ -219,6 +219,12 @@ async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settin
         id="booking-reminders", name="remind farmers of tomorrow's bookings", replace_existing=True,
         misfire_grace_time=3600, coalesce=True, max_instances=1,
     )
+    from machinery_network.bookings.draws import run_due_draws
+
+    scheduler.add_job(  # the fair draw of every contested week whose deadline has passed, once
+        run_due_draws, "interval", minutes=5, args=[sessionmaker, settings], id="draws",
+        name="run the due draws of contested items", replace_existing=True, coalesce=True, max_instances=1,
+    )
     # The catch-up runs as a one-off job right away, so a slow catch-up does not hold up start-up.
     scheduler.add_job(catch_up, args=[sessionmaker], kwargs={"tz": settings.tz}, id="settlement-catch-up",
                       name="settle missed months")

@@ -170,6 +170,148 @@ MESSAGES = {
     "bookings.filter_status": {"de": "Status", "en": "Status"},
     "bookings.decided": {"de": "entschieden", "en": "decided"},
     "bookings.event_created": {"de": "angefragt", "en": "requested"},
+    # --- repeating bookings (series) and the fair draw (draws) ---------------------------------------
+    "booking.in_draw": {
+        "de": "Diese Buchungsanfrage fällt in einen Verlosungszeitraum und wird nach dem Meldeschluss verlost; "
+              "sie kann nicht von Hand genehmigt werden.",
+        "en": "This request is for a contested day and goes into the draw after the deadline; it cannot be "
+              "approved by hand.",
+    },
+    "series.weekdays": {
+        "de": "Bitte mindestens einen Wochentag wählen (1 = Montag … 7 = Sonntag).",
+        "en": "Choose at least one weekday (1 = Monday … 7 = Sunday).",
+    },
+    "series.times": {
+        "de": "Die Endzeit muss nach der Anfangszeit liegen.", "en": "The end time must be after the start time.",
+    },
+    "series.days": {
+        "de": "Das Enddatum der Serie muss nach dem Anfangsdatum liegen.",
+        "en": "The series must end on or after its first day.",
+    },
+    "series.no_days": {
+        "de": "In diesem Zeitraum liegt kein gewählter Wochentag.", "en": "No chosen weekday lies in this period.",
+    },
+    "series.too_many": {
+        "de": "Eine Serienbuchung umfasst höchstens {limit} Termine; bitte den Zeitraum kürzen.",
+        "en": "A repeating booking has at most {limit} occurrences; shorten the period.",
+    },
+    "series.nothing_created": {
+        "de": "Kein Termin der Serienbuchung konnte angefragt werden (alle belegt oder durch Buchungsregeln "
+              "ausgeschlossen).",
+        "en": "No occurrence of the repeating booking could be requested (all taken or refused by booking rules).",
+    },
+    "series.not_found": {"de": "Serienbuchung nicht gefunden.", "en": "Repeating booking not found."},
+    "draw.season_days": {
+        "de": "Der letzte Tag muss nach dem ersten liegen.", "en": "The last day must not be before the first.",
+    },
+    "draw.season_too_long": {
+        "de": "Ein umkämpfter Zeitraum dauert höchstens ein Jahr.", "en": "A contested season lasts at most a year.",
+    },
+    "draw.deadline_weekday": {
+        "de": "Wochentag des Meldeschlusses: 1 (Montag) bis 7 (Sonntag).",
+        "en": "The deadline's weekday: 1 (Monday) to 7 (Sunday).",
+    },
+    "draw.season_overlap": {
+        "de": "Für dieses Gerät gibt es in diesem Zeitraum schon einen Verlosungszeitraum.",
+        "en": "This item already has a contested season overlapping these days.",
+    },
+    "draw.busy": {
+        "de": "Die Verlosung für dieses Gerät läuft gerade.", "en": "A draw of this item is running right now.",
+    },
+    "draw.none_due": {
+        "de": "Für dieses Gerät ist keine Verlosung fällig (Meldeschluss noch nicht erreicht oder schon verlost).",
+        "en": "No draw of this item is due (its deadline has not passed, or the week is drawn).",
+    },
+    "draw.already_run": {
+        "de": "Diese Woche wurde bereits verlost.", "en": "This week has already been drawn.",
+    },
+    "draw.not_found": {"de": "Verlosung nicht gefunden.", "en": "Draw not found."},
+    "draw.reason.won": {
+        "de": "Verlosung Nr. {id} (Startwert {seed}): Der Zeitraum war noch frei, als Sie an der Reihe waren; "
+              "zuvor {hours} Stunden im Verlosungszeitraum.",
+        "en": "Draw no. {id} (seed {seed}): the period was still free when it was your turn; "
+              "{hours} hours in the contested season before.",
+    },
+    "draw.reason.occupied": {
+        "de": "Verlosung Nr. {id}: Der Zeitraum war schon vor der Verlosung belegt (Buchung oder Sperrzeit).",
+        "en": "Draw no. {id}: the period was taken before the draw (booking or block).",
+    },
+    "draw.reason.own": {
+        "de": "Verlosung Nr. {id}: überschneidet sich mit einer anderen Ihrer Anfragen, die den Zuschlag erhielt.",
+        "en": "Draw no. {id}: overlaps another of your requests that won.",
+    },
+    "draw.reason.fewer_hours": {
+        "de": "Verlosung Nr. {id}: Der Zeitraum ging an einen Betrieb mit weniger Stunden dieses Geräts im "
+              "Verlosungszeitraum (Sie: {hours} Stunden).",
+        "en": "Draw no. {id}: the period went to a farmer with fewer hours of this item this season "
+              "(you: {hours} hours).",
+    },
+    "draw.reason.lot": {
+        "de": "Verlosung Nr. {id}: Der Zeitraum ging bei gleicher Stundenzahl ({hours} Stunden) per Los "
+              "(Startwert {seed}) an einen anderen Betrieb.",
+        "en": "Draw no. {id}: with equal hours ({hours}) the lot (seed {seed}) gave the period to another farmer.",
+    },
+    # pages: repeating bookings and draws
+    "series.title": {"de": "Serienbuchung", "en": "Repeating booking"},
+    "series.form_title": {"de": "Serienbuchung anfragen", "en": "Request a repeating booking"},
+    "series.weekdays_label": {"de": "Wochentage", "en": "Weekdays"},
+    "series.first_day": {"de": "vom", "en": "from"},
+    "series.last_day": {"de": "bis", "en": "until"},
+    "series.submit": {"de": "Serie anfragen", "en": "Request series"},
+    "series.created": {
+        "de": "{count} Termine angefragt.", "en": "{count} occurrences requested.",
+    },
+    "series.conflicts": {"de": "Nicht angefragt (belegt)", "en": "Not requested (taken)"},
+    "series.refused": {"de": "Nicht angefragt (Buchungsregel)", "en": "Not requested (booking rule)"},
+    "series.cancel_all": {"de": "Alle offenen Termine stornieren", "en": "Cancel all open occurrences"},
+    "series.cancelled": {"de": "Offene Termine der Serie storniert.", "en": "Open occurrences cancelled."},
+    "series.occurrences": {"de": "Termine", "en": "Occurrences"},
+    "series.hint": {
+        "de": "Jeder Termin ist eine eigene Buchungsanfrage und wird einzeln entschieden; höchstens {limit} Termine.",
+        "en": "Each occurrence is a request of its own, decided on its own; at most {limit} occurrences.",
+    },
+    "weekday.1": {"de": "Montag", "en": "Monday"},
+    "weekday.2": {"de": "Dienstag", "en": "Tuesday"},
+    "weekday.3": {"de": "Mittwoch", "en": "Wednesday"},
+    "weekday.4": {"de": "Donnerstag", "en": "Thursday"},
+    "weekday.5": {"de": "Freitag", "en": "Friday"},
+    "weekday.6": {"de": "Samstag", "en": "Saturday"},
+    "weekday.7": {"de": "Sonntag", "en": "Sunday"},
+    "draw.title": {"de": "Verlosung (faire Zuteilung)", "en": "Fair draw"},
+    "draw.result_title": {"de": "Ergebnis der Verlosung Nr. {id}", "en": "Result of draw no. {id}"},
+    "draw.seasons": {"de": "Verlosungszeiträume", "en": "Contested seasons"},
+    "draw.mark": {"de": "Verlosungszeitraum festlegen", "en": "Mark as contested"},
+    "draw.first_day": {"de": "erster Tag", "en": "first day"},
+    "draw.last_day": {"de": "letzter Tag", "en": "last day"},
+    "draw.deadline": {"de": "Meldeschluss (Woche davor)", "en": "Deadline (the week before)"},
+    "draw.deadline_text": {"de": "{weekday} {time} Uhr für die Folgewoche", "en": "{weekday} {time} for the following week"},
+    "draw.run": {"de": "Fällige Verlosung jetzt durchführen", "en": "Run the due draw now"},
+    "draw.week": {"de": "Woche", "en": "Week"},
+    "draw.seed": {"de": "Startwert (Zufallszahl)", "en": "Seed"},
+    "draw.ran_at": {"de": "durchgeführt am", "en": "run at"},
+    "draw.position": {"de": "Reihenfolge", "en": "Order"},
+    "draw.season_hours": {"de": "Stunden im Verlosungszeitraum zuvor", "en": "Hours in the contested season before"},
+    "draw.outcome": {"de": "Ergebnis", "en": "Outcome"},
+    "draw.won": {"de": "Zuschlag", "en": "won"},
+    "draw.lost": {"de": "kein Zuschlag", "en": "not won"},
+    "draw.none": {"de": "Noch keine Verlosung.", "en": "No draw yet."},
+    "draw.replays": {
+        "de": "Nachprüfung: Mit dem Startwert neu berechnet ergibt sich dasselbe Ergebnis.",
+        "en": "Check: recomputed from the seed, the result is the same.",
+    },
+    "draw.replay_differs": {
+        "de": "Nachprüfung: Die Neuberechnung weicht ab!", "en": "Check: the recomputation differs!",
+    },
+    "draw.rule": {
+        "de": "Zuerst kommt, wer dieses Gerät im Verlosungszeitraum bisher weniger Stunden hatte; bei "
+              "Gleichstand entscheidet das Los aus dem veröffentlichten Startwert.",
+        "en": "Whoever had fewer hours of this item this season comes first; on a tie the lot from the "
+              "published seed decides.",
+    },
+    "draw.farmer_n": {"de": "Betrieb {n}", "en": "Farm {n}"},
+    "draw.collecting": {"de": "wird verlost", "en": "in the draw"},
+    "flash.contested_marked": {"de": "Der Verlosungszeitraum ist festgelegt.", "en": "The contested season is set."},
+    "draw.ran": {"de": "Verlosung Nr. {id} durchgeführt.", "en": "Draw no. {id} done."},
 }
 
 # --- notices (``notifications.notices``): what the list "Mitteilungen" says ----------------------------

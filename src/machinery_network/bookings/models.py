@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer, Numeric, text
+from sqlalchemy import BigInteger, Boolean, Column, Integer, Numeric, text
 from sqlmodel import Field, SQLModel
 
 from machinery_network._sa import created_at, decimal_col, fk, ts
@@ -57,6 +57,10 @@ class Booking(SQLModel, table=True):
     decided_by: int | None = fk("users.id", nullable=True, index=False)
     decided_at: datetime | None = ts(nullable=True)
     created_at: datetime = created_at()
+    # The repeating booking this is one occurrence of (``series``), if any.
+    series_id: int | None = fk("booking_series.id", nullable=True, index=False)
+    # A request for a contested day, collected for the draw (``draw``): decided by the draw, not by hand.
+    in_draw: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=text("false")))
 
 
 # A booking's columns as plain data, unset ones None. The busy routes (``service.request``,

@@ -126,3 +126,26 @@ async def remind(session: AsyncSession, settings: Settings, now: datetime) -> in
                           dedupe_key=f"reminder:{booking.id}", now=now)
         written += told is not None
     return written
+
+
+async def notify_rejected_many(
+    session: AsyncSession, rejected: list[tuple[int, datetime, datetime, int | None, Item, str]], settings: Settings
+) -> None:
+    """The rejection notices and mails of many requests (the draws'): (farmer id, start, end, estimate, item, reason)
+    each; one query for the farmers and one for the municipalities."""
+    if not rejected:
+        return
+    farmers = {user.id: user for user in await session.scalars(
+        select(User).where(User.id.in_({farmer_id for farmer_id, *_ in rejected})))}
+    municipalities = dict((await session.execute(select(Municipality.id, Municipality.name).where(
+        Municipality.id.in_({item.municipality_id for *_, item, _ in rejected})))).all())
+    for farmer_id, start, end, estimated_cents, item, reason in rejected:
+        farmer = farmers.get(farmer_id)
+        if farmer is None:
+            continue
+        params = {**_common(item.name, start, end, estimated_cents, settings), "reason": reason,
+                  "municipality": municipalities.get(item.municipality_id, ""), "farmer": farmer.name,
+                  "expires": "", "name": farmer.name}
+        await tell(session, farmer, "booking_rejected", "notice.booking_rejected",
+                   {"item": item.name, "period": params["period"], "reason": reason}, link="/bookings",
+                   mail=MAILS.render("rejected", params))

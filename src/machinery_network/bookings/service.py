@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.auth import Actor, require_for_municipality, require_role
-from machinery_network.bookings import notices, waitlist
+from machinery_network.bookings import draws, notices, waitlist
 from machinery_network.bookings.models import (
     Block,
     Booking,
@@ -164,7 +164,7 @@ def rule_error(broken: Broken) -> Invalid:
 
 
 async def request(
-    session: AsyncSession, actor: Actor, data: BookingCreate, settings: Settings
+    session: AsyncSession, actor: Actor, data: BookingCreate, settings: Settings, *, series_id: int | None = None
 ) -> BookingData | Booking:
     """A farmer asks for an item; it may overlap other requests but no approved booking or block.
 
@@ -178,7 +178,8 @@ async def request(
     data = data.model_copy(update={"start": data.start.astimezone(UTC), "end": data.end.astimezone(UTC)})
     _check_period(data.start, data.end, settings)
     conn = await driver(session, begin=False)
-    record = await request_lookup().fetchrow(conn, {"item_id": data.item_id, "start": data.start, "end": data.end})
+    record = await request_lookup().fetchrow(
+        conn, {"item_id": data.item_id, "start": data.start, "end": data.end, "tz": settings.timezone})
     if record is None:
         raise NotFound("item.not_found", id=data.item_id)
     if not record["active"]:
@@ -197,7 +198,8 @@ async def request(
         "item_id": record["id"], "farmer_id": actor.id, "start_at": data.start, "end_at": data.end,
         "with_operator": data.with_operator, "expected_quantity": data.expected_quantity,
         "note": (data.note or "").strip() or None, "status": BookingStatus.requested.value,
-        "estimated_cents": estimated.gross_cents, "created_at": now,
+        "estimated_cents": estimated.gross_cents, "created_at": now, "series_id": series_id,
+        "in_draw": bool(record["in_draw"]),
     }
     if record["start_at"] is not None:  # taken, and the farmer wants to wait for it
         return await waitlist.wait(session, actor, values)
@@ -260,6 +262,8 @@ async def approve(session: AsyncSession, actor: Actor, booking_id: int, settings
     booking = BookingData(**{name: record[name] for name in BOOKING_COLUMNS})
     if booking.status != BookingStatus.requested:
         raise Conflict("booking.not_requested", status=booking.status)
+    if booking.in_draw and await draws.pending_draw(session, booking, settings):
+        raise Conflict("booking.in_draw")
     now = clock.now()
     try:
         approved = await approval_statement().fetchrow(conn, {

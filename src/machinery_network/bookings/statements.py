@@ -9,10 +9,12 @@ first; the mail text comes from ``bookings/mail`` (``notices``), cut at the per-
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from sqlalchemy import (
     CTE,
     ColumnElement,
+    Date,
     DateTime,
     Insert,
     Integer,
@@ -35,6 +37,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
 from machinery_network.accounts.models import Municipality, Role, User
+from machinery_network.bookings.draw_models import ContestedSeason, Draw
 from machinery_network.bookings.models import Booking, BookingEvent, BookingStatus, Occupancy
 from machinery_network.bookings.notices import DECISION_FIELDS, MAILS, REQUEST_FIELDS
 from machinery_network.bookings.queries import OCCUPANCY_LOCK_CLASS, occupying
@@ -46,7 +49,7 @@ from machinery_network.notifications.notices import mail_wanted
 from machinery_network.notifications.service import OUTBOX_COLUMNS, SUBJECT_LENGTH, sql_text
 
 BOOKING_VALUES = ("item_id", "farmer_id", "start_at", "end_at", "with_operator", "expected_quantity", "note",
-                  "status", "estimated_cents", "created_at")
+                  "status", "estimated_cents", "created_at", "series_id", "in_draw")
 BOOKING_COLUMNS = tuple(column.name for column in Booking.__table__.c)
 APPROVED_RATES = ("approved_rate_cents", "approved_operator_rate_cents", "approved_vat_percent")
 
@@ -133,18 +136,29 @@ def request_in_app(booking_ids: CTE) -> CTE:
                    User.active),
         )
         .cte("request_in_app")
+def collected_for_draw(start: Any) -> ColumnElement[bool]:
+    """Whether a request starting at ``start`` is collected for the draw (``draws``): its local day
+    lies in a contested season of the item and its week (Monday, local time) has not been drawn.
+    Parameter ``tz``: the network's time zone name."""
+    local = func.timezone(bindparam("tz", type_=String), start)
+    day, week = cast(local, Date), cast(func.date_trunc("week", local), Date)
+    seasons, draws = ContestedSeason.__table__, Draw.__table__
+    return and_(
+        select(seasons.c.id).where(seasons.c.item_id == Item.id, seasons.c.first_day <= day,
+                                   seasons.c.last_day >= day).exists(),
+        ~select(draws.c.id).where(draws.c.item_id == Item.id, draws.c.period_start == week).exists(),
     )
 
 
 @functools.cache
 def request_lookup() -> DriverStatement:
-    """The item (with its booking rules) and the first approved booking or block of it in the way of
-    [start, end)."""
+    """The item (with its booking rules), whether the request goes into the draw (``in_draw``) and the
+    first approved booking or block of it in the way of [start, end)."""
     start, end = bindparam("start", type_=DateTime(timezone=True)), bindparam("end", type_=DateTime(timezone=True))
     return for_driver(
         select(Item.id, Item.name, Item.municipality_id, Item.active, Item.unit, Item.rate_cents,
                Item.operator_rate_cents, Item.vat_percent, *(Item.__table__.c[name] for name in RULES),
-               Occupancy.start_at, Occupancy.end_at,
+               collected_for_draw(start).label("in_draw"), Occupancy.start_at, Occupancy.end_at,
                Occupancy.booking_id, Occupancy.block_id)
         .outerjoin(Occupancy, and_(Occupancy.item_id == Item.id, occupying(start, end, Item.buffer_minutes)))
         .where(Item.id == bindparam("item_id", type_=Integer))

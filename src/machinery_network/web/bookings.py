@@ -25,6 +25,7 @@ from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.bookings import calendar, listing, service
 from machinery_network.bookings.models import Block, BookingStatus
 from machinery_network.bookings.schemas import BlockCreate, BookingCreate, CompleteInput, RejectInput
+from machinery_network.bookings.series import MAX_OCCURRENCES
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
 from machinery_network.errors import NotFound
@@ -132,8 +133,16 @@ async def _panel(
         prev_week=(monday - timedelta(days=7)).isoformat(), next_week=(monday + timedelta(days=7)).isoformat(),
         form=form or _default_form(settings), errors=errors or {}, message=message,
         can_book=actor.role == Role.farmer and item.active, can_manage=can_manage, feed_token=feed_token,
-        base_url=settings.base_url.rstrip("/"),
+        base_url=settings.base_url.rstrip("/"), series_form=_default_series(settings), series_limit=MAX_OCCURRENCES,
     )
+
+
+def _default_series(settings: Settings) -> dict[str, str]:
+    """The repeating-booking form's defaults: Tuesdays 07:00–11:00 from today to the end of September."""
+    today = clock.today(settings.tz)
+    until = date(today.year, 9, 30) if today < date(today.year, 9, 1) else today + timedelta(days=28)
+    return {"weekday_2": "on", "start_time": "07:00", "end_time": "11:00", "first_day": today.isoformat(),
+            "last_day": until.isoformat()}
 
 
 @get("/items/{item_id:int}/booking-panel", include_in_schema=False)
