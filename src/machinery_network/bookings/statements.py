@@ -136,6 +136,9 @@ def request_in_app(booking_ids: CTE) -> CTE:
                    User.active),
         )
         .cte("request_in_app")
+    )
+
+
 def collected_for_draw(start: Any) -> ColumnElement[bool]:
     """Whether a request starting at ``start`` is collected for the draw (``draws``): its local day
     lies in a contested season of the item and its week (Monday, local time) has not been drawn.
