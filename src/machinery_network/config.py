@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=5 * 1024 * 1024, alias="MN_UPLOAD_MAX_BYTES", ge=1)
     # The address links in mails and calendar feeds start with; ``serve`` defaults it to where it listens.
     base_url: str = Field(default="http://127.0.0.1:8000", alias="MN_BASE_URL")
+    # Where people report barriers (the accessibility statement, /barrierefreiheit, names it).
+    accessibility_contact: str = Field(default="barrierefreiheit@example.org", alias="MN_ACCESSIBILITY_CONTACT",
+                                       min_length=3)
     db_pool_size: int = Field(default=10, alias="MN_DB_POOL_SIZE", ge=1)
     access_log: bool = Field(default=True, alias="MN_ACCESS_LOG")
     vat_rates_text: str = Field(default="0,7,19", alias="MN_VAT_RATES")

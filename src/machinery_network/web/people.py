@@ -120,7 +120,7 @@ async def change_password(
     def done(user: User) -> Response[Any]:
         # The change ended every session, this one too: carry on in a fresh one.
         request.clear_session()
-        request.set_session({"uid": user.id, "epoch": user.session_epoch, "role": user.role})
+        request.set_session({"uid": user.id, "epoch": user.session_epoch, "role": user.role, "name": user.name})
         return redirect("/profile?done=password", request)
 
     return await form_action(change, rerender, done)

@@ -1,4 +1,5 @@
-// The app's own script (the CSP allows no inline code): small htmx hooks.
+// The app's own script (the CSP allows no inline code): small htmx hooks and accessibility helpers.
+document.documentElement.classList.add("js");
 
 // htmx does not swap error answers; the booking panel shows the re-rendered form of a 422 (invalid
 // input) or 409 (conflict) in place. htmx 2 fires beforeSwap on the target, so it is caught here as it
@@ -63,4 +64,50 @@ document.addEventListener("DOMContentLoaded", function () {
       input.setCustomValidity(input.files.length > max ? "Höchstens " + max + " Fotos." : "");
     });
   });
+});
+
+// Accessibility: the menu collapses behind a button at phone widths; the error summary of a refused
+// form takes the focus (so screen readers read it); each invalid field names its error message.
+function markInvalidFields(root) {
+  root.querySelectorAll(".field.invalid").forEach(function (field) {
+    var control = field.querySelector("input:not([type=hidden]), select, textarea");
+    var message = field.querySelector(".msg");
+    if (!control || !message) { return; }
+    if (!message.id) { message.id = (control.id || control.name || "field") + "-error"; }
+    control.setAttribute("aria-invalid", "true");
+    var described = (control.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    if (described.indexOf(message.id) < 0) { described.push(message.id); }
+    control.setAttribute("aria-describedby", described.join(" "));
+  });
+}
+
+function focusErrorSummary(root) {
+  var summary = root.querySelector ? root.querySelector(".error-summary") : null;
+  if (summary) { summary.focus(); }
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  var toggle = document.querySelector(".menu-toggle");
+  var menu = document.getElementById("site-menu");
+  if (toggle && menu) {
+    toggle.hidden = false;
+    toggle.addEventListener("click", function () {
+      var open = menu.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+  markInvalidFields(document);
+  focusErrorSummary(document);
+  // A summary link moves the focus into its field (not just the scroll position).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".error-summary a[href^='#']") : null;
+    if (!link) { return; }
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (target) { event.preventDefault(); target.focus(); }
+  });
+});
+
+document.addEventListener("htmx:afterSwap", function (event) {
+  markInvalidFields(event.detail.target);
+  focusErrorSummary(event.detail.target);
 });

@@ -1,0 +1,54 @@
+"""The menu of each role, in one place: the layout renders it (with ``aria-current`` on the entry of
+the page shown) and the browser tests walk it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    href: str
+    key: str  # message key of the entry's text
+
+
+_CATALOGUE = NavEntry("/", "nav.catalogue")
+_COVERAGE = NavEntry("/manage/cost-coverage", "costing.nav")
+_DASHBOARD = NavEntry("/dashboard", "dash.nav")
+_SETTLEMENTS = NavEntry("/finance/settlements", "nav.settlements")
+_ACCOUNTS = NavEntry("/manage/accounts", "ledger.nav_accounts")
+
+MENUS: dict[str, tuple[NavEntry, ...]] = {
+    "farmer": (_CATALOGUE, NavEntry("/bookings", "nav.my_bookings"), NavEntry("/care", "nav.my_sections"),
+               NavEntry("/account", "nav.my_account")),
+    "yard_head": (_CATALOGUE, NavEntry("/manage/bookings", "nav.inbox"), NavEntry("/manage/items", "nav.my_items"),
+                  NavEntry("/manage/sections", "nav.sections"), NavEntry("/manage/care-logs", "nav.care_inbox"),
+                  _ACCOUNTS, _COVERAGE, _DASHBOARD),
+    "finance": (_CATALOGUE, _SETTLEMENTS, _ACCOUNTS, _COVERAGE, _DASHBOARD),
+    "admin": (_CATALOGUE, NavEntry("/admin", "admin.nav"), _SETTLEMENTS, _COVERAGE, _DASHBOARD),
+}
+
+
+def menu(role: str | None) -> tuple[NavEntry, ...]:
+    return MENUS.get(role or "", (_CATALOGUE,))
+
+
+def current_entry(entries: tuple[NavEntry, ...], path: str) -> NavEntry | None:
+    """The entry of the page at ``path``: the one whose address is the path or, failing that, the
+    longest one the path lies under ("/" only for itself and item pages of the catalogue)."""
+    best: NavEntry | None = None
+    for entry in entries:
+        if path == entry.href:
+            return entry
+        under = path.startswith(entry.href.rstrip("/") + "/") if entry.href != "/" else path.startswith("/items/")
+        if under and (best is None or len(entry.href) > len(best.href)):
+            best = entry
+    return best
+
+
+def nav_items(actor: Any, path: str) -> list[tuple[NavEntry, bool]]:
+    """The actor's menu as (entry, is the current page) pairs (the Jinja global ``nav_items``)."""
+    entries = menu(getattr(actor, "role", None))
+    current = current_entry(entries, path)
+    return [(entry, entry == current) for entry in entries]
