@@ -451,12 +451,13 @@ def create_served_app() -> Litestar:
 
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
-    from machinery_network.web.common import pop_flash
+    from machinery_network.web.common import form_page_url, pop_flash
 
     env = engine.engine
     env.globals["_"] = gettext_de
     env.globals["pop_flash"] = pop_flash  # the success message after a form post, shown once
     env.globals["translate"] = translate
+    env.globals["form_page_url"] = form_page_url  # where a refused form post's page belongs
     env.globals["nav_items"] = nav_items  # the actor's menu, the current page marked
     env.globals["static_url"] = static_url  # /static/<name>?v=<content hash>, cached for a year
     env.filters["eur"] = format_eur

@@ -106,4 +106,26 @@ MESSAGES = {
         "de": "Interner Fehler. Bitte versuchen Sie es später erneut.",
         "en": "Internal error. Please try again later.",
     },
+    # confirmation steps of destructive actions
+    "confirm.cancel_booking": {"de": "Diese Buchung wirklich stornieren?", "en": "Really cancel this booking?"},
+    "confirm.cancel_booking_yes": {"de": "Ja, stornieren", "en": "Yes, cancel"},
+    "confirm.delete_block": {"de": "Sperrzeit löschen", "en": "Delete block"},
+    "confirm.delete_block_question": {"de": "Diese Sperrzeit wirklich löschen?", "en": "Really delete this block?"},
+    "confirm.delete_block_yes": {"de": "Ja, löschen", "en": "Yes, delete"},
+    "confirm.reverse_entry": {
+        "de": "Diesen Buchungsposten wirklich stornieren? Dabei entsteht ein Gegenposten.",
+        "en": "Really reverse this ledger entry? A counter-entry is recorded.",
+    },
+    "confirm.reverse_entry_yes": {"de": "Ja, stornieren", "en": "Yes, reverse"},
+    "confirm.reject_booking": {"de": "Die Buchungsanfrage ablehnen? Der Landwirt erhält den Grund.",
+                               "en": "Reject the booking request? The farmer is told the reason."},
+    "confirm.reject_booking_yes": {"de": "Ja, ablehnen", "en": "Yes, reject"},
+    "confirm.reject_care": {"de": "Die Pflegemeldung ablehnen? Der Landwirt erhält den Grund.",
+                            "en": "Reject the care report? The farmer is told the reason."},
+    "confirm.reject_care_yes": {"de": "Ja, ablehnen", "en": "Yes, reject"},
+    "confirm.deactivate": {
+        "de": "{name} wirklich deaktivieren? Die Person kann sich danach nicht mehr anmelden.",
+        "en": "Really deactivate {name}? They can no longer log in.",
+    },
+    "confirm.deactivate_yes": {"de": "Ja, deaktivieren", "en": "Yes, deactivate"},
 }

@@ -98,11 +98,22 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   markInvalidFields(document);
   focusErrorSummary(document);
+  // A refused form post answers with the form's page: the address bar shows that page, not the post's URL.
+  var pageUrl = document.body.getAttribute("data-page-url");
+  if (pageUrl && window.history && history.replaceState) { history.replaceState(null, "", pageUrl); }
   // A summary link moves the focus into its field (not just the scroll position).
   document.addEventListener("click", function (event) {
     var link = event.target.closest ? event.target.closest(".error-summary a[href^='#']") : null;
     if (!link) { return; }
-    var target = document.getElementById(link.getAttribute("href").slice(1));
+    var name = link.getAttribute("href").slice(1);
+    var target = document.getElementById(name) || document.querySelector("[name='" + name.replace(/'/g, "") + "']");
+    if (!target) {  // an error of several fields (a period): the invalid field showing the same words
+      document.querySelectorAll(".field.invalid .msg").forEach(function (msg) {
+        if (!target && msg.textContent.trim() === link.textContent.trim()) {
+          target = msg.closest(".field").querySelector("input:not([type=hidden]), select, textarea");
+        }
+      });
+    }
     if (target) { event.preventDefault(); target.focus(); }
   });
 });
