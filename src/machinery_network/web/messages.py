@@ -128,4 +128,5 @@ MESSAGES = {
         "en": "Really deactivate {name}? They can no longer log in.",
     },
     "confirm.deactivate_yes": {"de": "Ja, deaktivieren", "en": "Yes, deactivate"},
+    "a11y.scroll_table": {"de": "Tabelle (seitlich verschiebbar)", "en": "Table (scrolls sideways)"},
 }

@@ -81,6 +81,22 @@ function markInvalidFields(root) {
   });
 }
 
+// On a phone the tables are stacked cards: each cell gets its column's name (data-label, shown by CSS).
+function labelTableCells(root) {
+  root.querySelectorAll("main table").forEach(function (table) {
+    var names = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+      return th.textContent.trim();
+    });
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (names[index] && !cell.hasAttribute("data-label") && cell.textContent.trim()) {
+          cell.setAttribute("data-label", names[index]);
+        }
+      });
+    });
+  });
+}
+
 function focusErrorSummary(root) {
   var summary = root.querySelector ? root.querySelector(".error-summary") : null;
   if (summary) { summary.focus(); }
@@ -96,6 +112,7 @@ document.addEventListener("DOMContentLoaded", function () {
       toggle.setAttribute("aria-expanded", open ? "true" : "false");
     });
   }
+  labelTableCells(document);
   markInvalidFields(document);
   focusErrorSummary(document);
   // A refused form post answers with the form's page: the address bar shows that page, not the post's URL.
@@ -119,6 +136,7 @@ document.addEventListener("DOMContentLoaded", function () {
 });
 
 document.addEventListener("htmx:afterSwap", function (event) {
+  labelTableCells(event.detail.target);
   markInvalidFields(event.detail.target);
   focusErrorSummary(event.detail.target);
 });
