@@ -153,3 +153,18 @@ async def test_the_accessibility_statement_names_the_contact(tmp_path, sessionma
         assert "<h1>Erklärung zur Barrierefreiheit</h1>" in r.text
         assert 'href="mailto:hilfe@werratal.example"' in r.text and "https://maschinen.werratal.example" in r.text
         assert 'href="/barrierefreiheit"' in (await client.get("/login")).text
+
+
+async def test_the_service_worker_keeps_the_app_shell(client):
+    from machinery_network.web.assets import shell_urls
+
+    r = await client.get("/sw.js")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
+    assert r.headers["cache-control"] == "no-cache"
+    for url in shell_urls():
+        assert f'"{url}"' in r.text  # the hashed URLs, as the pages link them
+        assert (await client.get(url)).status_code == 200
+    assert re.search(r'const VERSION = "[0-9a-f]{12}"', r.text) and 'const OFFLINE = "/offline"' in r.text
+    offline = await client.get("/offline")
+    assert offline.status_code == 200 and "Keine Verbindung" in offline.text
+    assert 'navigator.serviceWorker.register("/sw.js")' in (await client.get(static_url("app.js"))).text

@@ -148,3 +148,20 @@ async def test_a_refused_form_is_announced_and_passes_axe(browsing, size):
     if (wide := await _fits(admin)) is not None:
         problems.append(wide)
     assert not problems, "\n".join(problems)
+
+
+async def test_the_installed_app_opens_without_a_connection(browsing):
+    """The service worker keeps the app shell: offline, a page shows the German offline page, styled."""
+    page = await _context(browsing, SIZES["phone"])
+    await login(page, FARMER, DEMO_PASSWORD)
+    await page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    await page.reload()  # now controlled by the worker
+    await page.wait_for_function("navigator.serviceWorker.controller !== null")
+    await page.context.set_offline(True)
+    try:
+        await page.goto("/bookings")
+        await page.get_by_role("heading", name="Keine Verbindung").wait_for()
+        color = await page.evaluate("getComputedStyle(document.querySelector('header.top')).backgroundColor")
+        assert color == "rgb(47, 107, 59)"  # the cached stylesheet applies
+    finally:
+        await page.context.set_offline(False)

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from litestar import get
-from litestar.response import File
+from litestar.response import File, Template
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 STATIC_PREFIX = "/static/"
@@ -56,4 +56,28 @@ def manifest() -> File:
                 content_disposition_type="inline")
 
 
-ROUTES = [favicon, manifest]
+# The app shell the service worker keeps for use without a connection.
+SHELL_FILES = ("app.css", "app.js", "htmx.min.js", "favicon.svg", "icon-192.png", "icon-512.png")
+
+
+def shell_urls() -> list[str]:
+    return [static_url(name) for name in SHELL_FILES]
+
+
+@get("/sw.js", include_in_schema=False, sync_to_thread=False)
+def service_worker() -> Template:
+    """The service worker, at the root so its scope is the whole app; never cached by the browser's
+    HTTP cache (browsers check it for updates), its version follows the shell's content hashes."""
+    shell = shell_urls()
+    version = hashlib.sha256("|".join(shell).encode()).hexdigest()[:12]
+    return Template("sw.js", context={"shell": shell, "version": version}, media_type="text/javascript",
+                    headers={"cache-control": "no-cache"})
+
+
+@get("/offline", include_in_schema=False, sync_to_thread=False)
+def offline_page() -> Template:
+    """What the service worker shows when a page cannot be loaded (no connection)."""
+    return Template("offline.html", context={"actor": None})
+
+
+ROUTES = [favicon, manifest, service_worker, offline_page]

@@ -129,4 +129,11 @@ MESSAGES = {
     },
     "confirm.deactivate_yes": {"de": "Ja, deaktivieren", "en": "Yes, deactivate"},
     "a11y.scroll_table": {"de": "Tabelle (seitlich verschiebbar)", "en": "Table (scrolls sideways)"},
+    "offline.title": {"de": "Keine Verbindung", "en": "No connection"},
+    "offline.text": {
+        "de": "Diese Seite braucht eine Internetverbindung. Bitte versuchen Sie es erneut, sobald Sie wieder "
+              "Empfang haben.",
+        "en": "This page needs a connection. Please try again once you are back online.",
+    },
+    "offline.retry": {"de": "Erneut versuchen", "en": "Try again"},
 }

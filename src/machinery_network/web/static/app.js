@@ -1,6 +1,11 @@
 // The app's own script (the CSP allows no inline code): small htmx hooks and accessibility helpers.
 document.documentElement.classList.add("js");
 
+// The installable web app: a service worker keeps the app shell for use without a connection.
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  window.addEventListener("load", function () { navigator.serviceWorker.register("/sw.js"); });
+}
+
 // htmx does not swap error answers; the booking panel shows the re-rendered form of a 422 (invalid
 // input) or 409 (conflict) in place. htmx 2 fires beforeSwap on the target, so it is caught here as it
 // bubbles up from anywhere inside an element marked data-swap-errors.
