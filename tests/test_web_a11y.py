@@ -94,3 +94,21 @@ async def test_conflicts_are_visible_text_and_destructive_actions_ask_first(clie
     blocks = await client.get(f"/manage/items/{item.id}/blocks")
     assert blocks.status_code == 200
     assert_unique_ids(blocks.text)
+
+
+async def test_the_yard_heads_menu_counts_what_waits(client, db_session, world, frozen):  # noqa: F811
+    item = await make_item(db_session, world, unit="hour", rate=4800)
+    await login(client, world.farmer.user.email)
+    await post_form(client, f"/items/{item.id}/bookings", slot("2026-10-05", "08:00", "12:00"))
+    await post_form(client, f"/items/{item.id}/bookings", slot("2026-10-06", "08:00", "12:00"))
+    assert '<span class="count">' not in (await client.get("/bookings")).text  # farmers decide nothing
+    await login(client, world.yard_north.user.email)
+    page = await client.get("/manage/items")
+    assert ('href="/manage/bookings">Buchungsanfragen <span class="count">2<span class="visually-hidden"> offen'
+            in page.text)
+    assert 'href="/manage/care-logs">Pflegemeldungen</a>' in page.text  # nothing waiting: no count
+    first, _ = await bookings(db_session)
+    await post_form(client, f"/manage/bookings/{first.id}/approve", {})
+    assert '<span class="count">1<' in (await client.get("/manage/items")).text
+    await login(client, world.yard_south.user.email)  # the other municipality has nothing waiting
+    assert '<span class="count">' not in (await client.get("/manage/items")).text

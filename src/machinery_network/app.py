@@ -50,7 +50,7 @@ from machinery_network.injected import AppSettings, DbSession, OptionalActor
 from machinery_network.money import format_decimal_de, format_eur
 from machinery_network.openapi import DecimalSchemaPlugin, FinalizedJsonRenderPlugin
 from machinery_network.web.assets import cache_control, static_url
-from machinery_network.web.nav import nav_items
+from machinery_network.web.nav import MENU_COUNTS_KEY, nav_items
 
 log = logging.getLogger(__name__)
 WEB_ROOT = Path(__file__).resolve().parent / "web"
@@ -157,6 +157,11 @@ async def provide_optional_actor(request: Request, db_session: DbSession) -> Act
     if isinstance(user_id, int):
         actor = await accounts.actor_from_session(db_session, user_id, cookie.get("epoch"))
         request.scope[_ACTOR_KEY] = actor  # type: ignore[literal-required]
+        if actor is not None and request.method == "GET" and request.headers.get("hx-request") != "true":
+            # A whole page: its menu shows what waits for this person (read by nav_items).
+            from machinery_network.dashboards.attention import menu_counts
+
+            request.scope[MENU_COUNTS_KEY] = await menu_counts(db_session, actor)  # type: ignore[literal-required]
         return actor
     return None
 

@@ -136,4 +136,5 @@ MESSAGES = {
         "en": "This page needs a connection. Please try again once you are back online.",
     },
     "offline.retry": {"de": "Erneut versuchen", "en": "Try again"},
+    "nav.waiting": {"de": "offen", "en": "waiting"},
 }

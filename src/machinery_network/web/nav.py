@@ -47,8 +47,15 @@ def current_entry(entries: tuple[NavEntry, ...], path: str) -> NavEntry | None:
     return best
 
 
-def nav_items(actor: Any, path: str) -> list[tuple[NavEntry, bool]]:
-    """The actor's menu as (entry, is the current page) pairs (the Jinja global ``nav_items``)."""
+MENU_COUNTS_KEY = "mn_menu_counts"
+"""Scope key of {menu address: count of things waiting there}, set when the page's actor is resolved."""
+
+
+def nav_items(actor: Any, request: Any) -> list[tuple[NavEntry, bool, int]]:
+    """The actor's menu as (entry, is the current page, things waiting there) (the Jinja global
+    ``nav_items``)."""
+    path = request.url.path if request is not None else ""
+    counts = (request.scope.get(MENU_COUNTS_KEY) or {}) if request is not None else {}
     entries = menu(getattr(actor, "role", None))
     current = current_entry(entries, path)
-    return [(entry, entry == current) for entry in entries]
+    return [(entry, entry == current, counts.get(entry.href, 0)) for entry in entries]
