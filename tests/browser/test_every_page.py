@@ -53,6 +53,33 @@ async def _menu(page) -> list[str]:
     return await page.eval_on_selector_all("#site-menu nav a", "links => links.map(a => a.getAttribute('href'))")
 
 
+SUB_PAGE_LINKS = r"""(prefixes) => {
+  const seen = new Set(); const out = [];
+  for (const a of document.querySelectorAll('main a[href^="/"]')) {
+    const href = a.getAttribute('href').split('#')[0];
+    if (/\.(csv|pdf|ics|zip|png|jpg)$|\/export|\/photo|\/signature|download/.test(href) || seen.has(href)) continue;
+    if (!prefixes.some(p => href.startsWith(p))) continue;
+    const kind = href.replace(/\d+/g, 'N').replace(/\?.*$/, '');
+    if (seen.has(kind)) continue;
+    seen.add(kind); seen.add(href); out.push(href);
+  }
+  return out;
+}"""
+
+
+async def _sub_pages(page, menu: list[str]) -> list[str]:
+    """One page of each kind linked from the menu pages (details, edit forms, histories)."""
+    found: list[str] = []
+    for path in menu:
+        await page.goto(path)
+        for href in await page.evaluate(SUB_PAGE_LINKS, ["/items/", "/manage/", "/finance/", "/admin/",
+                                                          "/municipalities/", "/machine/", "/account",
+                                                          "/bookings/", "/care"]):
+            if href not in found and href not in menu and href.split("?")[0] not in menu:
+                found.append(href)
+    return found
+
+
 async def _walk(page, paths: list[str]) -> list[str]:
     problems = []
     for path in paths:
@@ -72,10 +99,10 @@ async def test_every_page_of_the_role_fits_and_passes_axe(browsing, email, size)
     await login(page, email, DEMO_PASSWORD)
     menu = await _menu(page)
     assert menu and menu[0] == "/"
-    # The catalogue's first item page (every role sees the catalogue).
-    await page.goto("/")
-    item = await page.locator("main a[href^='/items/']").first.get_attribute("href")
-    problems = await _walk(page, [*menu, item, *EXTRA_PAGES])
+    # The pages the menu pages link to: one of each kind (an item, a booking, an account, a month …).
+    sub_pages = await _sub_pages(page, menu)
+    assert any(href.startswith("/items/") for href in sub_pages)
+    problems = await _walk(page, [*menu, *sub_pages, *EXTRA_PAGES])
     assert not problems, "\n".join(problems)
 
 
