@@ -112,3 +112,16 @@ async def test_the_yard_heads_menu_counts_what_waits(client, db_session, world, 
     assert '<span class="count">1<' in (await client.get("/manage/items")).text
     await login(client, world.yard_south.user.email)  # the other municipality has nothing waiting
     assert '<span class="count">' not in (await client.get("/manage/items")).text
+
+
+async def test_switching_the_week_keeps_what_was_typed(client, db_session, world, frozen):  # noqa: F811
+    item = await make_item(db_session, world, unit="hour", rate=4800, operator=3500)
+    await login(client, world.farmer.user.email)
+    typed = slot("2026-10-07", "09:15", "11:45", with_operator="on", note="Hecke am Bach")
+    panel = await client.get(f"/items/{item.id}/booking-panel", params={"week": "2026-10-12", **typed},
+                             headers={"hx-request": "true"})
+    assert panel.status_code == 200 and "12.10.2026" in panel.text
+    for value in ('value="2026-10-07"', 'value="09:15"', 'value="11:45"', "Hecke am Bach"):
+        assert value in panel.text, value
+    assert re.search(r'name="with_operator"\s+checked', panel.text)
+    assert 'hx-include="#booking-form"' in panel.text

@@ -155,12 +155,18 @@ async def _panel(
     return render("bookings/_panel.html", actor, status_code=status_code, **context)
 
 
+BOOKING_FORM_FIELDS = ("start_date", "start_time", "end_date", "end_time", "with_operator", "expected_quantity", "note")
+
+
 @get("/items/{item_id:int}/booking-panel", include_in_schema=False)
 async def booking_panel(
-    item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     week: FromQuery[str | None] = None
 ) -> Template:
-    return await _panel(db_session, actor, item_id, settings, week=week)
+    """Another week of the panel; the booking form keeps what was typed (the week links send it along)."""
+    typed = {name: request.query_params.get(name) or "" for name in BOOKING_FORM_FIELDS}
+    form = typed if any(typed.values()) else None
+    return await _panel(db_session, actor, item_id, settings, week=week, form=form)
 
 
 @get("/items/{item_id:int}/booking-estimate", include_in_schema=False)
