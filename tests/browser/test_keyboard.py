@@ -69,3 +69,53 @@ async def test_a_farmer_books_and_reports_with_the_keyboard_only(browsing):
     async with page.expect_navigation():
         await page.keyboard.press("Enter")
     await page.locator("tr", has_text="Tastatur-Meldung").wait_for()
+
+
+async def test_a_big_photo_is_scaled_down_in_the_browser_before_sending(browsing, tmp_path):
+    """A 4000 × 3000 photo becomes a JPEG of at most 2000 px before the care report is sent."""
+    from PIL import Image
+
+    big = tmp_path / "hecke.png"
+    Image.effect_noise((4000, 3000), 60).convert("RGB").save(big)  # noise: a large file, like a real photo
+    browsing.service.set_now(datetime(SEASON, 9, 12, 9, 0, tzinfo=BERLIN))
+    page = await browsing.page(FARMER)
+    await page.goto("/care")
+    await page.fill("#quantity", "250")
+    await page.fill("#note", "Foto-Verkleinerung")
+    await page.set_input_files("#photo", str(big))
+    for _ in range(100):  # scaling is asynchronous (wait_for_function would need eval, which the CSP forbids)
+        if await page.evaluate("document.getElementById('photo').files[0].type") == "image/jpeg":
+            break
+        await page.wait_for_timeout(100)
+    size = await page.evaluate("""async () => { const f = document.getElementById('photo').files[0];
+        const b = await createImageBitmap(f); return [b.width, b.height, f.size]; }""")
+    assert size[:2] == [2000, 1500] and size[2] < big.stat().st_size
+    assert await page.evaluate("document.getElementById('photo').validationMessage") == ""
+    async with page.expect_navigation():
+        await page.get_by_role("button", name="Meldung absenden").click()
+    row = page.locator("tr", has_text="Foto-Verkleinerung")
+    await row.wait_for()
+
+
+async def test_a_photo_too_large_even_scaled_is_refused_in_german_before_sending(browsing, tmp_path):
+    from PIL import Image
+
+    big = tmp_path / "gross.png"
+    Image.effect_noise((3000, 2000), 60).convert("RGB").save(big)
+    page = await browsing.page(FARMER)
+    await page.goto("/care")
+    await page.fill("#quantity", "250")
+    await page.fill("#note", "bleibt stehen")
+    # This server takes 5 MB; the page is told 1 KB so the scaled photo is still too large.
+    await page.evaluate("document.getElementById('photo').setAttribute('data-max-bytes', '1000')")
+    await page.set_input_files("#photo", str(big))
+    message = ""
+    for _ in range(100):
+        message = await page.evaluate("document.getElementById('photo').validationMessage")
+        if message.startswith("Das Foto ist auch verkleinert"):
+            break
+        await page.wait_for_timeout(100)
+    assert "größer als" in message and "Ihre übrigen Eingaben bleiben erhalten" in message
+    await page.get_by_role("button", name="Meldung absenden").click()  # the browser refuses to send
+    assert page.url.endswith("/care")
+    assert await page.input_value("#note") == "bleibt stehen" and await page.input_value("#quantity") == "250"

@@ -137,4 +137,12 @@ MESSAGES = {
     },
     "offline.retry": {"de": "Erneut versuchen", "en": "Try again"},
     "nav.waiting": {"de": "offen", "en": "waiting"},
+    "photo.too_large": {
+        "de": "Das Foto ist auch verkleinert größer als {max} MB. Bitte wählen Sie ein anderes Foto; Ihre übrigen "
+              "Eingaben bleiben erhalten.",
+        "en": "The photo is larger than {max} MB even when scaled down. Please pick another one; everything "
+              "else you typed stays.",
+    },
+    "photo.too_many": {"de": "Höchstens {max} Fotos.", "en": "At most {max} photos."},
+    "photo.scaling": {"de": "Das Foto wird verkleinert …", "en": "Scaling the photo down …"},
 }

@@ -63,7 +63,7 @@ document.addEventListener("DOMContentLoaded", function () {
       });
     }
   });
-  document.querySelectorAll("input[type=file][data-max-files]").forEach(function (input) {
+  document.querySelectorAll("input[type=file][data-max-files]:not([data-scale-images])").forEach(function (input) {
     input.addEventListener("change", function () {
       var max = parseInt(input.getAttribute("data-max-files"), 10);
       input.setCustomValidity(input.files.length > max ? "Höchstens " + max + " Fotos." : "");
@@ -144,4 +144,52 @@ document.addEventListener("htmx:afterSwap", function (event) {
   labelTableCells(event.detail.target);
   markInvalidFields(event.detail.target);
   focusErrorSummary(event.detail.target);
+});
+
+// Photos are scaled down in the browser before they are sent: at most data-scale-images pixels on the
+// longer side, as JPEG. A photo still larger than data-max-bytes is refused here, in German, before
+// anything is sent (the form keeps everything typed).
+function scaledPhoto(file, limit) {
+  if (!/^image\/(jpeg|png|webp)$/.test(file.type) || !window.createImageBitmap) { return Promise.resolve(file); }
+  return createImageBitmap(file).then(function (bitmap) {
+    var scale = Math.min(1, limit / Math.max(bitmap.width, bitmap.height));
+    if (scale === 1 && file.type === "image/jpeg") { return file; }
+    var canvas = document.createElement("canvas");
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    return new Promise(function (resolve) {
+      canvas.toBlob(function (blob) {
+        if (!blob || (scale === 1 && blob.size >= file.size)) { resolve(file); return; }
+        resolve(new File([blob], file.name.replace(/\.[^.]*$/, "") + ".jpg", {type: "image/jpeg"}));
+      }, "image/jpeg", 0.85);
+    });
+  }).catch(function () { return file; });
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input[type=file][data-scale-images]").forEach(function (input) {
+    var limit = parseInt(input.getAttribute("data-scale-images"), 10);
+    var maxFiles = parseInt(input.getAttribute("data-max-files") || "0", 10);
+    input.addEventListener("change", function () {
+      var maxBytes = parseInt(input.getAttribute("data-max-bytes"), 10);
+      var files = Array.prototype.slice.call(input.files);
+      if (maxFiles && files.length > maxFiles) {
+        input.setCustomValidity(input.getAttribute("data-too-many"));
+        input.reportValidity();
+        return;
+      }
+      input.setCustomValidity(input.getAttribute("data-scaling"));
+      input.dataset.busy = "1";
+      Promise.all(files.map(function (file) { return scaledPhoto(file, limit); })).then(function (scaled) {
+        var transfer = new DataTransfer();
+        scaled.forEach(function (file) { transfer.items.add(file); });
+        input.files = transfer.files;  // (setting files fires no change event)
+        input.dataset.busy = "";
+        var tooLarge = scaled.some(function (file) { return maxBytes && file.size > maxBytes; });
+        input.setCustomValidity(tooLarge ? input.getAttribute("data-too-large") : "");
+        if (tooLarge) { input.reportValidity(); }
+      });
+    });
+  });
 });
