@@ -276,6 +276,10 @@ async def test_sections_page_shows_plan_and_map_draws_svg(client, world, db_sess
     assert f'data-section-id="{section.id}"' in map_page.text
     assert "Ohne Verlauf" not in map_page.text.split("<svg")[1].split("</svg>")[0]
     assert "http://" not in map_page.text.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    # The text alternative: the map names its list of sections, which holds each section drawn.
+    assert 'aria-describedby="section-map-list"' in map_page.text
+    listed = map_page.text.split('<ul id="section-map-list"')[1].split("</ul>")[0]
+    assert section.name in listed and "Franz Bauer" in listed
 
 
 def test_svg_projection_keeps_north_up_and_fits_the_box():

@@ -62,3 +62,31 @@ def test_the_command_line_refuses_to_start_with_one_line(environment, capsys) ->
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("machinery-network: invalid configuration: MN_ENV='prod'")
+
+
+def test_listen_base_url_names_the_served_address() -> None:
+    from machinery_network.config import listen_base_url
+
+    assert listen_base_url("127.0.0.1", 8123) == "http://127.0.0.1:8123"
+    assert listen_base_url("0.0.0.0", 9000) == "http://127.0.0.1:9000"
+    assert listen_base_url("::", 9000) == "http://[::1]:9000"
+    assert listen_base_url("fd00::5", 80) == "http://[fd00::5]:80"
+    assert listen_base_url("maschinen.example", 8080) == "http://maschinen.example:8080"
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "http://127.0.0.1:8765"), ("https://mn.example", "https://mn.example")])
+def test_serve_defaults_mn_base_url_to_its_listening_address(environment, given, expected) -> None:
+    """Mail and calendar links follow ``--port`` unless MN_BASE_URL is set."""
+    environment.setenv("MN_BASE_URL", "recorded")  # monkeypatch restores the original value afterwards
+    environment.delenv("MN_BASE_URL")
+    if given:
+        environment.setenv("MN_BASE_URL", given)
+    seen = {}
+
+    def fake_serve(args) -> int:
+        seen["base_url"] = get_settings().base_url
+        return 0
+
+    environment.setattr(cli, "cmd_serve", fake_serve)
+    assert cli.main(["serve", "--port", "8765", "--no-scheduler"]) == 0
+    assert seen["base_url"] == expected

@@ -129,8 +129,13 @@ async def test_admin_user_page_edits_deactivates_resets_and_erases(client, world
     bad = await post_form(client, f"/admin/users/{world.farmer.id}", {"name": "Franz", "role": "yard_head",
                                                                       "municipality_id": "", "active": "1"})
     assert bad.status_code == 422 and "Bauhofleiter und Kämmerei" in bad.text
+    asked = await post_form(client, f"/admin/users/{world.farmer.id}", {"name": "Franz B.", "role": "farmer",
+                                                                        "municipality_id": ""})
+    # Deactivating asks first (a confirmation step without JavaScript); nothing is saved yet.
+    assert asked.status_code == 200 and "wirklich deaktivieren?" in asked.text and 'value="Franz B."' in asked.text
+    assert (await db_session.get(User, world.farmer.id, populate_existing=True)).active
     off = await post_form(client, f"/admin/users/{world.farmer.id}", {"name": "Franz B.", "role": "farmer",
-                                                                      "municipality_id": ""})
+                                                                      "municipality_id": "", "confirm_deactivate": "1"})
     assert off.status_code == 303
     user = await db_session.get(User, world.farmer.id, populate_existing=True)
     assert not user.active and user.name == "Franz B."
@@ -171,7 +176,8 @@ async def test_deactivation_ends_the_browser_session_at_once(client, world, sess
     admin = httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url))
     async with admin:
         await login(admin, world.admin.user.email)
-        off = await post_form(admin, f"/admin/users/{world.farmer.id}", {"name": "Franz Bauer", "role": "farmer"})
+        off = await post_form(admin, f"/admin/users/{world.farmer.id}", {"name": "Franz Bauer", "role": "farmer",
+                                                                           "confirm_deactivate": "1"})
         assert off.status_code == 303
         again = await post_form(admin, f"/admin/users/{world.farmer.id}/password-reset", {})
         assert again.status_code == 409 and "deaktiviert" in again.text

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response, get
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import ClientException, HTTPException, NotFoundException, ValidationException
-from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -54,6 +55,8 @@ from machinery_network.i18n import gettext_de, translate
 from machinery_network.injected import AppSettings, DbSession, OptionalActor
 from machinery_network.money import format_decimal_de, format_eur
 from machinery_network.openapi import DecimalSchemaPlugin, FinalizedJsonRenderPlugin
+from machinery_network.web.assets import cache_control, static_url
+from machinery_network.web.nav import MENU_COUNTS_KEY, nav_items
 
 log = logging.getLogger(__name__)
 WEB_ROOT = Path(__file__).resolve().parent / "web"
@@ -159,6 +162,7 @@ async def _resolve_actor(request: Request, db_session: DbSession) -> Actor | Non
         actor = await accounts.actor_from_token(db_session, header[7:].strip())
         if actor is None:
             raise NotAuthenticated("auth.required")
+        request.scope[_ACTOR_KEY] = actor  # type: ignore[literal-required]
         return actor
     if request.url.path.startswith(API_PREFIX):
         # The JSON API is exempt from CSRF, so it must not accept the session cookie.
@@ -166,7 +170,14 @@ async def _resolve_actor(request: Request, db_session: DbSession) -> Actor | Non
     cookie = request.session if "session" in request.scope else {}
     user_id = cookie.get("uid")
     if isinstance(user_id, int):
-        return await accounts.actor_from_session(db_session, user_id, cookie.get("epoch"))
+        actor = await accounts.actor_from_session(db_session, user_id, cookie.get("epoch"))
+        request.scope[_ACTOR_KEY] = actor  # type: ignore[literal-required]
+        if actor is not None and request.method == "GET" and request.headers.get("hx-request") != "true":
+            # A whole page: its menu shows what waits for this person (read by nav_items).
+            from machinery_network.dashboards.attention import menu_counts
+
+            request.scope[MENU_COUNTS_KEY] = await menu_counts(db_session, actor)  # type: ignore[literal-required]
+        return actor
     return None
 
 
@@ -199,14 +210,64 @@ def _json_error(status_code: int, detail: str, extra: Any = None) -> Response:
     return Response(body, status_code=status_code, media_type=MediaType.JSON)
 
 
+_ACTOR_KEY = "mn_actor"
+"""Scope key of the actor resolved for the request, so an error page can show that person's menu."""
+
+
+class _MenuOwner:
+    """Who the menu of an error page belongs to when the request never resolved its actor (an unknown
+    path answers before any dependency runs): name and role as the session cookie holds them. Only the
+    menu is drawn from it; every page behind the menu checks the login again."""
+
+    def __init__(self, role: str, name: str) -> None:
+        self.role = role
+        self.name = name
+
+
+def _menu_owner(request: Request) -> Any:
+    actor = request.scope.get(_ACTOR_KEY)  # type: ignore[call-overload]
+    if actor is not None:
+        return actor
+    backend = request.app.state.get("session_backend")
+    if backend is None or request.url.path.startswith(API_PREFIX):
+        return None
+    try:
+        keys = backend.get_cookie_keys(request)
+        data = backend.load_data([request.cookies[key].encode() for key in keys]) if keys else {}
+    except Exception:  # noqa: BLE001 - a damaged or foreign cookie means: no menu
+        return None
+    role = data.get("role")
+    if not isinstance(data.get("uid"), int) or not isinstance(role, str):
+        return None
+    return _MenuOwner(role, str(data.get("name") or ""))
+
+
+# Messages of the error pages whose exceptions carry no German text of their own.
+_HTML_ERROR_KEYS = {
+    400: "error.bad_request",
+    403: "auth.forbidden",
+    404: "not_found",
+    405: "error.method",
+    413: "error.too_large",
+    429: "error.too_many",
+    500: "error.internal",
+    503: "db.unavailable",
+}
+
+
 def _html_error(request: Request, status_code: int, message: str) -> Response:
     if status_code == 401:
         from litestar.response import Redirect
 
         return Redirect(f"/login?next={request.url.path}")
+    if status_code == 413:  # the upload limit in words, not Litestar's English reason
+        limit = request.app.state.settings.upload_max_bytes
+        size = (f"{format_decimal_de(round(limit / 1048576, 1))} MB" if limit >= 1048576
+                else f"{-(-limit // 1024)} KB")
+        message = gettext_de("error.too_large", size=size)
     return Template(
         "error.html",
-        context={"status_code": status_code, "message": message, "actor": None},
+        context={"status_code": status_code, "message": message, "actor": _menu_owner(request)},
         status_code=status_code,
     )
 
@@ -228,11 +289,10 @@ def validation_error_handler(request: Request, exc: ValidationException) -> Resp
 def http_error_handler(request: Request, exc: HTTPException) -> Response:
     if _is_api(request):
         return _json_error(exc.status_code, exc.detail, exc.extra or None)
-    message = exc.detail
     if exc.status_code == 403 and "csrf" in (exc.detail or "").lower():
         message = gettext_de("auth.csrf")
-    elif exc.status_code == 404:
-        message = gettext_de("not_found")
+    else:  # Litestar's reasons are English: the page says it in German
+        message = gettext_de(_HTML_ERROR_KEYS.get(exc.status_code, "error.bad_request"))
     return _html_error(request, exc.status_code, message)
 
 
@@ -295,7 +355,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     if _is_api(request):
         return _json_error(500, "Internal server error")
-    return _html_error(request, 500, "Interner Fehler. Bitte versuchen Sie es später erneut.")
+    return _html_error(request, 500, gettext_de("error.internal"))
 
 
 _MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
@@ -348,6 +408,8 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+# Compression applies to static files only (every other path is excluded).
+STATIC_COMPRESSION_EXCLUDE = r"^/(?!static/)"
 SECURITY_HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
@@ -357,11 +419,16 @@ SECURITY_HEADERS = (
 
 async def add_security_headers(message: Message, scope: Scope) -> None:
     """``before_send`` of the app: every response (404s of unknown paths included) gets
-    ``SECURITY_HEADERS``, every HTML response the CSP."""
+    ``SECURITY_HEADERS``, every HTML response the CSP, static files their cache lifetime."""
     if message["type"] != "http.response.start":
         return
     headers = list(message.get("headers") or [])
     headers.extend(SECURITY_HEADERS)
+    if message["status"] in (200, 304):
+        cache = cache_control(scope.get("path", ""), scope.get("query_string", b""))
+        if cache is not None:
+            headers = [(name, value) for name, value in headers if name.lower() != b"cache-control"]
+            headers.append((b"cache-control", cache))
     content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
     if content_type.startswith(b"text/html") and not scope.get("path", "").startswith("/schema"):
         headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
@@ -404,12 +471,15 @@ def create_served_app() -> Litestar:
 
 
 def _template_engine(engine: JinjaTemplateEngine) -> None:
-    from machinery_network.web.common import pop_flash
+    from machinery_network.web.common import form_page_url, pop_flash
 
     env = engine.engine
     env.globals["_"] = gettext_de
     env.globals["pop_flash"] = pop_flash  # the success message after a form post, shown once
     env.globals["translate"] = translate
+    env.globals["form_page_url"] = form_page_url  # where a refused form post's page belongs
+    env.globals["nav_items"] = nav_items  # the actor's menu, the current page marked
+    env.globals["static_url"] = static_url  # /static/<name>?v=<content hash>, cached for a year
     env.filters["eur"] = format_eur
     env.filters["eur_symbol"] = lambda cents: format_eur(cents, symbol=True) if cents is not None else ""
     env.filters["num"] = format_decimal_de
@@ -463,6 +533,16 @@ def create_app(
                 hook()
 
     session_key = hashlib.sha256(("session:" + secret).encode()).digest()
+    session_config = CookieBackendConfig(
+        secret=session_key,
+        key="mn_session",
+        httponly=True,
+        samesite="lax",
+        secure=settings.production,
+        max_age=12 * 3600,
+        # The JSON API takes bearer tokens only (see provide_optional_actor): no cookie work there.
+        exclude=[API_PREFIX, "/health"],
+    )
     csrf_secret = hashlib.sha256(("csrf:" + secret).encode()).hexdigest()
 
     return Litestar(
@@ -478,9 +558,13 @@ def create_app(
             "actor": Provide(provide_actor),
             "settings": Provide(provide_settings),
         },
-        state=State({"sessionmaker": sessionmaker, "settings": settings}),
+        state=State({"sessionmaker": sessionmaker, "settings": settings,
+                     "session_backend": ClientSideSessionBackend(config=session_config)}),
         before_request=guard_request,
         before_send=[add_security_headers],
+        # Static files (htmx is 52 KB) go out gzipped to browsers that accept it; other answers as they are.
+        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6,
+                                             exclude=STATIC_COMPRESSION_EXCLUDE),
         request_max_body_size=settings.upload_max_bytes + 1024 * 1024,
         lifespan=[lifespan],
         exception_handlers={
@@ -496,16 +580,7 @@ def create_app(
             Exception: internal_error_handler,
         },
         middleware=[
-            CookieBackendConfig(
-                secret=session_key,
-                key="mn_session",
-                httponly=True,
-                samesite="lax",
-                secure=settings.production,
-                max_age=12 * 3600,
-                # The JSON API takes bearer tokens only (see provide_optional_actor): no cookie work there.
-                exclude=[API_PREFIX, "/health"],
-            ).middleware,
+            session_config.middleware,
             DbSessionMiddleware,
         ],
         csrf_config=CSRFConfig(

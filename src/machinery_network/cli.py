@@ -253,6 +253,12 @@ def main(argv: list[str] | None = None) -> int:
     from machinery_network.config import SettingsError
     from machinery_network.errors import DomainError
 
+    if args.command == "serve":
+        from machinery_network.config import listen_base_url
+
+        # Links in mails and calendar feeds point where this server listens unless MN_BASE_URL says
+        # otherwise (set in the environment, so worker processes read it too).
+        os.environ.setdefault("MN_BASE_URL", listen_base_url(args.host, args.port))
     try:
         settings = get_settings()
     except SettingsError as exc:  # refuse to start, with the one-line reason

@@ -41,7 +41,11 @@ class Settings(BaseSettings):
     # How long before a booking's start the machine may be handed over (checkout).
     handover_lead_hours: int = Field(default=48, alias="MN_HANDOVER_LEAD_HOURS", ge=0, le=24 * 30)
     upload_max_bytes: int = Field(default=5 * 1024 * 1024, alias="MN_UPLOAD_MAX_BYTES", ge=1)
+    # The address links in mails and calendar feeds start with; ``serve`` defaults it to where it listens.
     base_url: str = Field(default="http://127.0.0.1:8000", alias="MN_BASE_URL")
+    # Where people report barriers (the accessibility statement, /barrierefreiheit, names it).
+    accessibility_contact: str = Field(default="barrierefreiheit@example.org", alias="MN_ACCESSIBILITY_CONTACT",
+                                       min_length=3)
     db_pool_size: int = Field(default=10, alias="MN_DB_POOL_SIZE", ge=1)
     # The role the application's connections act as (row-level security applies to it; migrations
     # create it). Empty: the role of DATABASE_URL itself (only for a server without that role).
@@ -148,6 +152,18 @@ def describe_settings_error(exc: ValidationError) -> str:
         else:
             reasons.append(message)
     return "invalid configuration: " + "; ".join(reasons).replace("\n", " ")
+
+
+def listen_base_url(host: str, port: int) -> str:
+    """The URL of a server listening on ``host``:``port``; a wildcard address (all interfaces) names
+    the loopback address, an IPv6 address is bracketed."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "[::1]"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 @lru_cache

@@ -80,7 +80,7 @@ async def test_hand_over_and_return_on_a_phone(browsing):
     await _sign(farmer)
     async with farmer.expect_navigation():
         await farmer.get_by_role("button", name="Rückgabe bestätigen").click()
-    assert "unter dem bei der Übergabe" in await farmer.locator("[role=alert]").inner_text()
+    assert "unter dem bei der Übergabe" in await farmer.locator(".error-summary").inner_text()
     assert await farmer.input_value("#fuel_percent") == "40"  # what was typed stays
     await farmer.fill("#meter", "1254")
     await farmer.check("input[name=condition][value=remarks]")

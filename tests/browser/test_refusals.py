@@ -46,11 +46,13 @@ async def test_overlap_other_municipality_and_csrf_refusals(browsing):
     # Jonas wants 10:00–14:00 the same day: the live hint warns, the post is refused with the reason.
     jonas = await browsing.page(JONAS)
     await _request(jonas, "Kehrmaschine", f"{SEASON}-06-21", "10:00", "14:00")
-    hint = jonas.locator("#estimate [role=alert]")
+    hint = jonas.locator("#estimate[aria-live=polite] p.error")  # announced by the live region
     await hint.wait_for()
     await jonas.locator("#booking-form button[type=submit]").click()
-    refusal = jonas.locator("#booking-form > [role=alert]")  # the re-rendered form, not the live hint
+    refusal = jonas.locator("#booking-form > .error-summary")  # the re-rendered form, not the live hint
     await refusal.wait_for()
+    # The summary takes the focus, so a screen reader reads it (no role="alert" present at load).
+    await jonas.wait_for_function("document.activeElement.classList.contains('error-summary')")
     message = await refusal.inner_text()
     assert f"21.06.{SEASON}" in message or "10:00" in message or "08:00" in message, message
     await screenshot(jonas, "booking-conflict")

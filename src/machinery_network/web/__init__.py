@@ -1,8 +1,10 @@
 """HTML front end (Jinja + htmx): thin handlers over the same services as the JSON API."""
 
 from machinery_network.web import (
+    accessibility,
     accounts,
     admin,
+    assets,
     bookings,
     care,
     catalogue,
@@ -21,6 +23,8 @@ from machinery_network.web import (
 )
 
 ROUTES = [
+    *accessibility.ROUTES,
+    *assets.ROUTES,
     *accounts.ROUTES,
     *admin.ROUTES,
     *networks.ROUTES,

@@ -48,7 +48,7 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
         )
     # A fresh session on login (no fixation): the old content is dropped, a new cookie is issued.
     request.clear_session()
-    request.set_session({"uid": user.id, "epoch": user.session_epoch, "role": user.role})
+    request.set_session({"uid": user.id, "epoch": user.session_epoch, "role": user.role, "name": user.name})
     if user.password_change_required:  # an administrator chose it: the user's own first
         return Redirect("/profile/password", status_code=303)
     return Redirect(next_path or HOME_BY_ROLE.get(user.role, "/"), status_code=303)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
+from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.bookings import calendar, listing, service
 from machinery_network.bookings.models import Block, BookingStatus
@@ -118,23 +119,47 @@ def _default_form(settings: Settings) -> dict[str, str]:
 # --- the booking panel on the item page -----------------------------------------------------------
 
 
-async def _panel(
+async def panel_context(
     session: AsyncSession, actor: Actor, item_id: int, settings: Settings, *, week: str | None = None,
     form: dict[str, str] | None = None, errors: dict[str, str] | None = None, message: str | None = None,
-    status_code: int = 200,
-) -> Template:
+) -> dict[str, Any]:
+    """What the booking panel shows: the week's occupancy and the booking form (also part of the item
+    page itself, so the form works without JavaScript)."""
     item = await get_item(session, item_id)
     monday = _week_start(week, settings)
     can_manage = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
     feed_token = await calendar.item_token(session, actor, item.id)
-    return render(
-        "bookings/_panel.html", actor, status_code=status_code, item=item, monday=monday,
-        days=await _week(session, item.id, monday, settings),
-        prev_week=(monday - timedelta(days=7)).isoformat(), next_week=(monday + timedelta(days=7)).isoformat(),
-        form=form or _default_form(settings), errors=errors or {}, message=message,
-        can_book=actor.role == Role.farmer and item.active, can_manage=can_manage, feed_token=feed_token,
-        base_url=settings.base_url.rstrip("/"), series_form=_default_series(settings), series_limit=MAX_OCCURRENCES,
-    )
+    return {
+        "item": item, "monday": monday, "days": await _week(session, item.id, monday, settings),
+        "prev_week": (monday - timedelta(days=7)).isoformat(), "next_week": (monday + timedelta(days=7)).isoformat(),
+        "form": form or _default_form(settings), "errors": errors or {}, "message": message,
+        "can_book": actor.role == Role.farmer and item.active, "can_manage": can_manage, "feed_token": feed_token,
+        "base_url": settings.base_url.rstrip("/"), "series_form": _default_series(settings),
+        "series_limit": MAX_OCCURRENCES,
+    }
+
+
+async def item_page_context(
+    session: AsyncSession, actor: Actor, item_id: int, settings: Settings, **panel: Any
+) -> dict[str, Any]:
+    """The whole item page: the item, its municipality and the booking panel."""
+    context = await panel_context(session, actor, item_id, settings, **panel)
+    context["municipality"] = await get_municipality(session, context["item"].municipality_id)
+    return context
+
+
+async def _panel(
+    session: AsyncSession, actor: Actor, item_id: int, settings: Settings, *, status_code: int = 200,
+    whole_page: bool = False, **panel: Any,
+) -> Template:
+    if whole_page:  # a form post without htmx (no JavaScript): the item page with the panel in it
+        context = await item_page_context(session, actor, item_id, settings, **panel)
+        return render("catalogue/detail.html", actor, status_code=status_code, **context)
+    context = await panel_context(session, actor, item_id, settings, **panel)
+    return render("bookings/_panel.html", actor, status_code=status_code, **context)
+
+
+BOOKING_FORM_FIELDS = ("start_date", "start_time", "end_date", "end_time", "with_operator", "expected_quantity", "note")
 
 
 def _default_series(settings: Settings) -> dict[str, str]:
@@ -147,10 +172,13 @@ def _default_series(settings: Settings) -> dict[str, str]:
 
 @get("/items/{item_id:int}/booking-panel", include_in_schema=False)
 async def booking_panel(
-    item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     week: FromQuery[str | None] = None
 ) -> Template:
-    return await _panel(db_session, actor, item_id, settings, week=week)
+    """Another week of the panel; the booking form keeps what was typed (the week links send it along)."""
+    typed = {name: request.query_params.get(name) or "" for name in BOOKING_FORM_FIELDS}
+    form = typed if any(typed.values()) else None
+    return await _panel(db_session, actor, item_id, settings, week=week, form=form)
 
 
 @get("/items/{item_id:int}/booking-estimate", include_in_schema=False)
@@ -199,7 +227,8 @@ async def create_booking(
 
     async def again(error: FormError) -> Template:
         return await _panel(db_session, actor, item_id, settings, week=form.get("start_date"), form=form,
-                            errors=error.fields, message=error.message, status_code=error.status_code)
+                            errors=error.fields, message=error.message, status_code=error.status_code,
+                            whole_page=request.headers.get("hx-request") != "true")
 
     if errors:
         return await again(FormError(422, gettext_de("validation"), errors, validation=True))

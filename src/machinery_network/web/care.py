@@ -78,7 +78,7 @@ async def _farmer_page(
         "care/my.html", actor, status_code=status_code, sections=sections, logs=logs,
         form=form or {"section_id": default_section, "performed_on": today.isoformat(), "quantity": "", "note": ""},
         errors=errors or {}, message=message, notice=notice,
-        max_mb=service.megabytes(settings.upload_max_bytes), plan_year=service.season_of(today)[0],
+        max_mb=service.megabytes(settings.upload_max_bytes), max_bytes=settings.upload_max_bytes, plan_year=service.season_of(today)[0],
         **_common(settings),
     )
 

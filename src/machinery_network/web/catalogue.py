@@ -13,7 +13,7 @@ from machinery_network.catalogue import service
 from machinery_network.catalogue.models import Item, ItemKind, ItemUnit, MeterKind
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
 from machinery_network.paging import page_request
-from machinery_network.web.common import CurrentActor, DbSession, redirect, render
+from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import (
     FormError,
     euros_input,
@@ -57,11 +57,15 @@ async def catalogue_page(
 
 
 @get("/items/{item_id:int}", include_in_schema=False)
-async def item_page(item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> Template:
-    item = await service.get_item(db_session, item_id)
-    municipality = await get_municipality(db_session, item.municipality_id)
-    can_manage = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
-    return render("catalogue/detail.html", actor, item=item, municipality=municipality, can_manage=can_manage)
+async def item_page(
+    item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    week: FromQuery[str | None] = None,
+) -> Template:
+    """The item with its booking panel (week and form) in the page: it works without JavaScript."""
+    from machinery_network.web.bookings import item_page_context
+
+    return render("catalogue/detail.html", actor,
+                  **await item_page_context(db_session, actor, item_id, settings, week=week))
 
 
 @get("/manage/items", include_in_schema=False)

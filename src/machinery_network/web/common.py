@@ -52,3 +52,17 @@ def pop_flash(context: Context) -> str | None:
         return None
     key = request.session.pop(FLASH, None)
     return gettext_de(key) if isinstance(key, str) else None
+
+
+def form_page_url(request: Request[Any, Any, Any] | None) -> str | None:
+    """For a page answering a form post (a refusal re-rendered in place): the address of the page the
+    form was on, taken from the same-origin Referer, so app.js can put it in the address bar instead of
+    the post's URL (a reload then shows the page, not a resent form). None for other answers."""
+    if request is None or request.method != "POST":
+        return None
+    from urllib.parse import urlsplit
+
+    referer = urlsplit(request.headers.get("referer", ""))
+    if not referer.path.startswith("/") or referer.netloc != request.headers.get("host", ""):
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")

@@ -8,6 +8,7 @@ with the completion's proposed quantity.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -28,6 +29,7 @@ from machinery_network.machine import history, maintenance, service
 from machinery_network.machine.models import Handover, HandoverPhoto
 from machinery_network.machine.photos import MAX_PHOTOS, signature_png
 from machinery_network.machine.schemas import ACTIONS, CheckinInput, CheckoutInput, DecisionInput
+from machinery_network.money import format_decimal_de
 from machinery_network.web.bookings import _fmt
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data, int_field, parse_decimal
@@ -59,7 +61,8 @@ async def _page(session: AsyncSession, actor: Actor, booking_id: int, settings: 
         "machine/booking.html", actor, status_code=status_code, booking=booking, item=item, farmer=farmer,
         handover=handover, photos=photos, fmt=_fmt(settings), now=now, opens_at=opens_at,
         lead_hours=settings.handover_lead_hours, form=form or defaults, errors=errors or {}, message=message,
-        max_photos=MAX_PHOTOS, is_yard_head=actor.role == Role.yard_head,
+        max_photos=MAX_PHOTOS, is_yard_head=actor.role == Role.yard_head, max_bytes=settings.upload_max_bytes,
+        max_mb=format_decimal_de(round(Decimal(settings.upload_max_bytes) / 1048576, 1)),
     )
 
 

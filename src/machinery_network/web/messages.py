@@ -45,6 +45,107 @@ MESSAGES = {
     "flash.item_saved": {"de": "Die Änderungen am Angebot sind gespeichert.", "en": "The item's changes are saved."},
     "flash.block_created": {"de": "Die Sperrzeit ist eingetragen.", "en": "The block is saved."},
     "flash.block_deleted": {"de": "Die Sperrzeit ist gelöscht.", "en": "The block is deleted."},
+    # page frame and accessibility (BITV 2.0)
+    "nav.menu": {"de": "Menü", "en": "Menu"},
+    "nav.label": {"de": "Hauptmenü", "en": "Main menu"},
+    "a11y.skip": {"de": "Zum Inhalt springen", "en": "Skip to content"},
+    "a11y.statement_link": {"de": "Erklärung zur Barrierefreiheit", "en": "Accessibility statement"},
+    "a11y.statement_title": {"de": "Erklärung zur Barrierefreiheit", "en": "Accessibility statement"},
+    "a11y.statement_scope": {
+        "de": "Die Gemeinden des Netzwerks sind bemüht, dieses Angebot im Einklang mit der "
+              "Barrierefreie-Informationstechnik-Verordnung (BITV 2.0) und den Anforderungen der "
+              "WCAG 2.1 auf Stufe AA barrierefrei zugänglich zu machen. Diese Erklärung gilt für "
+              "alle Seiten unter {base_url}.",
+        "en": "The network's municipalities strive to make this service accessible in line with the German "
+              "BITV 2.0 and WCAG 2.1 level AA. This statement covers every page under {base_url}.",
+    },
+    "a11y.statement_status_title": {"de": "Stand der Vereinbarkeit", "en": "Compliance status"},
+    "a11y.statement_status": {
+        "de": "Dieses Angebot ist weitgehend mit der BITV 2.0 vereinbar. Jede Seite wird in automatischen "
+              "Tests bei 360 und 1280 Pixel Breite mit axe-core geprüft; die Seiten lassen sich ohne "
+              "seitliches Blättern auf dem Telefon und vollständig mit der Tastatur bedienen.",
+        "en": "This service largely complies with BITV 2.0. Every page is checked by automated tests at "
+              "360 and 1280 pixels width with axe-core; pages work on a phone without sideways scrolling "
+              "and entirely with the keyboard.",
+    },
+    "a11y.statement_limits_title": {"de": "Nicht barrierefreie Inhalte", "en": "Content that is not accessible"},
+    "a11y.statement_limits": {
+        "de": "Die Karte der Pflegeabschnitte ist eine Grafik; dieselben Abschnitte stehen als Liste auf "
+              "der Seite „Abschnitte“. PDF-Abrechnungen sind noch nicht als barrierefreies PDF "
+              "(PDF/UA) ausgezeichnet; ihre Angaben stehen auch auf der Seite „Mein Konto“.",
+        "en": "The map of care sections is a picture; the same sections are listed on the page "
+              "\u201cSections\u201d. PDF statements are not yet tagged as accessible PDF (PDF/UA); their "
+              "figures are also on the page \u201cMy account\u201d.",
+    },
+    "a11y.statement_feedback_title": {"de": "Feedback und Kontakt", "en": "Feedback and contact"},
+    "a11y.statement_feedback": {
+        "de": "Sind Ihnen Mängel beim barrierefreien Zugang aufgefallen? Dann schreiben Sie uns bitte:",
+        "en": "Have you noticed barriers? Please write to us:",
+    },
+    "a11y.statement_enforcement_title": {"de": "Durchsetzungsverfahren", "en": "Enforcement procedure"},
+    "a11y.statement_enforcement": {
+        "de": "Wenn Sie auf Ihre Rückmeldung innerhalb von sechs Wochen keine zufriedenstellende Antwort "
+              "erhalten, können Sie sich an die Schlichtungsstelle nach dem Behindertengleichstellungsgesetz "
+              "oder die Durchsetzungsstelle Ihres Landes wenden:",
+        "en": "If you receive no satisfactory answer within six weeks, you may turn to the arbitration "
+              "board under the German Disability Equality Act or your state's enforcement body:",
+    },
+    "a11y.statement_date": {"de": "Diese Erklärung wurde am {date} erstellt.", "en": "Statement prepared on {date}."},
+    "a11y.error_summary": {"de": "Bitte korrigieren Sie:", "en": "Please correct:"},
+    "a11y.confirm_title": {"de": "Wirklich fortfahren?", "en": "Really go on?"},
+    "a11y.confirm_yes": {"de": "Ja, fortfahren", "en": "Yes, go on"},
+    # error pages (the JSON API keeps English)
+    "error.bad_request": {"de": "Die Anfrage ist ungültig.", "en": "Bad request."},
+    "error.method": {"de": "Diese Seite nimmt diese Anfrage nicht an.", "en": "Method not allowed."},
+    "error.too_large": {
+        "de": "Die gesendete Datei ist zu groß (höchstens {size}). Bitte wählen Sie ein kleineres Foto.",
+        "en": "The file sent is too large (at most {size}). Please pick a smaller photo.",
+    },
+    "error.too_many": {"de": "Zu viele Anfragen. Bitte warten Sie kurz.", "en": "Too many requests; wait a moment."},
+    "error.internal": {
+        "de": "Interner Fehler. Bitte versuchen Sie es später erneut.",
+        "en": "Internal error. Please try again later.",
+    },
+    # confirmation steps of destructive actions
+    "confirm.cancel_booking": {"de": "Diese Buchung wirklich stornieren?", "en": "Really cancel this booking?"},
+    "confirm.cancel_booking_yes": {"de": "Ja, stornieren", "en": "Yes, cancel"},
+    "confirm.delete_block": {"de": "Sperrzeit löschen", "en": "Delete block"},
+    "confirm.delete_block_question": {"de": "Diese Sperrzeit wirklich löschen?", "en": "Really delete this block?"},
+    "confirm.delete_block_yes": {"de": "Ja, löschen", "en": "Yes, delete"},
+    "confirm.reverse_entry": {
+        "de": "Diesen Buchungsposten wirklich stornieren? Dabei entsteht ein Gegenposten.",
+        "en": "Really reverse this ledger entry? A counter-entry is recorded.",
+    },
+    "confirm.reverse_entry_yes": {"de": "Ja, stornieren", "en": "Yes, reverse"},
+    "confirm.reject_booking": {"de": "Die Buchungsanfrage ablehnen? Der Landwirt erhält den Grund.",
+                               "en": "Reject the booking request? The farmer is told the reason."},
+    "confirm.reject_booking_yes": {"de": "Ja, ablehnen", "en": "Yes, reject"},
+    "confirm.reject_care": {"de": "Die Pflegemeldung ablehnen? Der Landwirt erhält den Grund.",
+                            "en": "Reject the care report? The farmer is told the reason."},
+    "confirm.reject_care_yes": {"de": "Ja, ablehnen", "en": "Yes, reject"},
+    "confirm.deactivate": {
+        "de": "{name} wirklich deaktivieren? Die Person kann sich danach nicht mehr anmelden.",
+        "en": "Really deactivate {name}? They can no longer log in.",
+    },
+    "confirm.deactivate_yes": {"de": "Ja, deaktivieren", "en": "Yes, deactivate"},
+    "a11y.scroll_table": {"de": "Tabelle (seitlich verschiebbar)", "en": "Table (scrolls sideways)"},
+    "offline.title": {"de": "Keine Verbindung", "en": "No connection"},
+    "offline.text": {
+        "de": "Diese Seite braucht eine Internetverbindung. Bitte versuchen Sie es erneut, sobald Sie wieder "
+              "Empfang haben.",
+        "en": "This page needs a connection. Please try again once you are back online.",
+    },
+    "offline.retry": {"de": "Erneut versuchen", "en": "Try again"},
+    "nav.waiting": {"de": "offen", "en": "waiting"},
+    "photo.too_large": {
+        "de": "Das Foto ist auch verkleinert größer als {max} MB. Bitte wählen Sie ein anderes Foto; Ihre übrigen "
+              "Eingaben bleiben erhalten.",
+        "en": "The photo is larger than {max} MB even when scaled down. Please pick another one; everything "
+              "else you typed stays.",
+    },
+    "photo.too_many": {"de": "Höchstens {max} Fotos.", "en": "At most {max} photos."},
+    "photo.scaling": {"de": "Das Foto wird verkleinert …", "en": "Scaling the photo down …"},
+    "care.map_list": {"de": "Die Abschnitte der Karte", "en": "The sections on the map"},
 }
 
 MESSAGES.update({

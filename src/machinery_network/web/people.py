@@ -120,7 +120,7 @@ async def change_password(
     def done(user: User) -> Response[Any]:
         # The change ended every session, this one too: carry on in a fresh one.
         request.clear_session()
-        request.set_session({"uid": user.id, "epoch": user.session_epoch, "role": user.role})
+        request.set_session({"uid": user.id, "epoch": user.session_epoch, "role": user.role, "name": user.name})
         return redirect("/profile?done=password", request)
 
     return await form_action(change, rerender, done)
@@ -198,7 +198,7 @@ async def revoke_token(
 async def _user_page(
     actor: Actor, db_session: AsyncSession, user_id: int, *, form: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None, message: str | None = None, notice: str | None = None,
-    status_code: int = 200,
+    status_code: int = 200, confirm_deactivate: bool = False,
 ) -> Template:
     from sqlalchemy import select
 
@@ -211,6 +211,7 @@ async def _user_page(
     return render(
         "people/admin_user.html", actor, status_code=status_code, user=user, municipalities=municipalities,
         roles=list(Role), changes=changes, tz=get_settings().tz, balances=balances, errors=errors or {}, message=message, notice=notice,
+        confirm_deactivate=confirm_deactivate,
         form=form or {"name": user.name, "role": user.role, "municipality_id": str(user.municipality_id or ""),
                       "active": "1" if user.active else ""},
     )
@@ -230,6 +231,10 @@ async def admin_save_user(
 ) -> Response[Any]:
     require_role(actor, Role.admin)
     form = await form_data(request)
+    user = await service.get_user(db_session, user_id)
+    if user.active and form.get("active") != "1" and form.get("confirm_deactivate") != "1":
+        # Deactivating asks first: the same form again, with the question and a confirming button.
+        return await _user_page(actor, db_session, user_id, form=form, confirm_deactivate=True)
 
     async def save() -> None:
         data = UserUpdate.model_validate({

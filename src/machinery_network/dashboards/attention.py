@@ -1,0 +1,31 @@
+"""What needs a person's attention, as counts for the menu: a yard head's booking requests waiting for
+a decision and care reports waiting for confirmation, in the own municipality. Read queries only."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.accounts.models import Role
+from machinery_network.auth import Actor
+from machinery_network.bookings.models import Booking, BookingStatus
+from machinery_network.care.models import CareLog, CareLogStatus, Section
+from machinery_network.catalogue.models import Item
+
+INBOX = "/manage/bookings"
+CARE_INBOX = "/manage/care-logs"
+
+
+async def menu_counts(session: AsyncSession, actor: Actor) -> dict[str, int]:
+    """{menu address: number of things waiting there}; empty for roles with nothing to decide."""
+    if actor.role != Role.yard_head or actor.municipality_id is None:
+        return {}
+    requests = await session.scalar(
+        select(func.count()).select_from(Booking).join(Item, Item.id == Booking.item_id)
+        .where(Item.municipality_id == actor.municipality_id, Booking.status == BookingStatus.requested)
+    )
+    reports = await session.scalar(
+        select(func.count()).select_from(CareLog).join(Section, Section.id == CareLog.section_id)
+        .where(Section.municipality_id == actor.municipality_id, CareLog.status == CareLogStatus.reported)
+    )
+    return {INBOX: int(requests or 0), CARE_INBOX: int(reports or 0)}
