@@ -91,7 +91,7 @@ async def test_error_pages_are_german_with_the_menu(client, world, monkeypatch):
     r = await client.get("/gibt-es-nicht", headers=HTML)
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
     assert "Nicht gefunden." in r.text and "Das hat nicht geklappt (404)" in r.text
-    assert _menu(r.text) == ["/", "/bookings", "/care", "/account"] and "Franz Bauer" in r.text
+    assert _menu(r.text) == ["/", "/bookings", "/care", "/account", "/notices"] and "Franz Bauer" in r.text
     assert "Zum Inhalt springen" in r.text and "Erklärung zur Barrierefreiheit" in r.text
     # 404 of a thing that does not exist, 403 of a page of another role
     r = await client.get("/items/999999", headers=HTML)
