@@ -18,6 +18,7 @@ from machinery_network.care.schemas import (
     AssignmentCreate,
     AssignmentEnd,
     AssignmentPublic,
+    CareLogCorrection,
     CareLogCreate,
     CareLogPublic,
     CareLogReject,
@@ -126,7 +127,9 @@ class SectionController(Controller):
         fmt: Annotated[str, QueryParameter(name="format")] = "csv",
     ) -> Response:
         proof_files.check_format(fmt)
-        proof = await service.winter_proof(db_session, actor, municipality_id, start, end, section_id=section_id)
+        proof = await service.winter_proof(
+            db_session, actor, municipality_id, start, end, section_id=section_id, settings=settings
+        )
         return proof_response(proof, fmt, settings)
 
 
@@ -145,7 +148,7 @@ class SectionController(Controller):
         section = await service.get_section(db_session, section_id)
         start, end = service.season_bounds(season, "winter")
         proof = await service.winter_proof(
-            db_session, actor, section.municipality_id, start, end, section_id=section_id
+            db_session, actor, section.municipality_id, start, end, section_id=section_id, settings=settings
         )
         return proof_response(proof, fmt, settings)
 
@@ -225,6 +228,14 @@ class CareLogController(Controller):
     async def confirm(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> CareLogPublic:
         log, _ = await service.confirm(db_session, actor, care_log_id)
         return CareLogPublic.of(log)
+
+    @post("/{care_log_id:int}/corrections")
+    async def correct(
+        self, care_log_id: FromPath[int], data: JSONBody[CareLogCorrection], actor: CurrentActor,
+        db_session: DbSession, settings: AppSettings,
+    ) -> CareLogPublic:
+        """A correction of a confirmed winter-service log as a new record linked by ``corrects_id``."""
+        return CareLogPublic.of(await service.correct(db_session, actor, care_log_id, data, settings=settings))
 
     @post("/{care_log_id:int}/reject", status_code=200)
     async def reject(

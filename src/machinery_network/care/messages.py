@@ -301,3 +301,83 @@ MESSAGES.update({
         "en": "Too many matches; search more precisely or pick one of the first 20.",
     },
 })
+
+MESSAGES.update({
+    # --- winter service that holds in court: duty times, gaps, corrections, hashes ----------------
+    "care.duty.text": {
+        "de": "Pflichtzeiten: werktags bis {workday} Uhr, sonn- und feiertags bis {holiday} Uhr",
+        "en": "Duty times: working days by {workday}, Sundays and holidays by {holiday}",
+    },
+    "care.duty.days.service_days": {
+        "de": "Pflichttage: Einsatztage der Gemeinde (Tage mit Winterdienst auf einem ihrer Abschnitte)",
+        "en": "duty days: the municipality's service days (days with winter service on any of its sections)",
+    },
+    "care.duty.days.every_day": {"de": "Pflichttage: jeder Tag des Winters", "en": "duty days: every winter day"},
+    "care.duty.state": {"de": ", Feiertage: bundesweit und {state}", "en": ", holidays: nationwide and {state}"},
+    "care.duty.per_section": {
+        "de": "Pflichtzeiten je Abschnitt (Standard: werktags bis 07:00 Uhr, sonn- und feiertags bis 09:00 Uhr, "
+              "an den Einsatztagen der Gemeinde)",
+        "en": "Duty times per section (default: working days by 07:00, Sundays and holidays by 09:00, on the "
+              "municipality's service days)",
+    },
+    "care.duty_invalid": {
+        "de": "Pflichtzeiten: Uhrzeiten als HH:MM, Pflichttage „service_days“ oder „every_day“.",
+        "en": "Duty times: times as HH:MM, days service_days or every_day.",
+    },
+    "care.duty_workday_by": {"de": "Werktags erledigt bis", "en": "Working days done by"},
+    "care.duty_holiday_by": {"de": "Sonn- und feiertags erledigt bis", "en": "Sundays and holidays done by"},
+    "care.duty_every_day": {
+        "de": "Jeder Wintertag ist Pflichttag (sonst nur Einsatztage der Gemeinde)",
+        "en": "Every winter day is a duty day (else only the municipality's service days)",
+    },
+    "care.gap.missing": {
+        "de": "Kein bestätigter Einsatz bis {deadline} Uhr",
+        "en": "No confirmed pass by {deadline}",
+    },
+    "care.gap.unconfirmed": {
+        "de": "Einsatz gemeldet, aber nicht bestätigt (Pflicht bis {deadline} Uhr)",
+        "en": "Pass reported but not confirmed (due by {deadline})",
+    },
+    "care.gap.late": {
+        "de": "Erster Einsatz erst um {end} Uhr beendet (Pflicht bis {deadline} Uhr)",
+        "en": "First pass only ended at {end} (due by {deadline})",
+    },
+    "care.gap.no_times": {
+        "de": "Einsatz ohne Uhrzeiten: Pflicht bis {deadline} Uhr nicht belegt",
+        "en": "Pass without clock times: done by {deadline} not shown",
+    },
+    "care.proof.entry_pass": {"de": "Einsatz", "en": "Pass"},
+    "care.proof.entry_correction": {"de": "Korrektur", "en": "Correction"},
+    "care.proof.entry_gap": {"de": "Lücke", "en": "Gap"},
+    "care.proof.corrects": {"de": "Korrektur zu Nr. {id}", "en": "Corrects no. {id}"},
+    "care.proof.corrected_by": {"de": "Korrigiert durch Nr. {id}", "en": "Corrected by no. {id}"},
+    "care.proof.hash_differs": {
+        "de": "{hash} – ABWEICHUNG: bei der Bestätigung {stored}",
+        "en": "{hash} – DIFFERS: at confirmation {stored}",
+    },
+    "care.proof.gaps_title": {"de": "Lücken: {count}", "en": "Gaps: {count}"},
+    "care.proof.no_gaps": {
+        "de": "Keine Lücken: an jedem Pflichttag ist ein rechtzeitiger bestätigter Einsatz belegt.",
+        "en": "No gaps: every duty day has a confirmed pass in time.",
+    },
+    "care.proof.hash_note": {
+        "de": "SHA-256: Prüfsumme über die kanonische Form des bestätigten Datensatzes (JSON, Schlüssel sortiert, "
+              "ohne Leerzeichen, UTF-8; Zeitpunkte in UTC). Bestätigte Datensätze sind in der Datenbank gegen "
+              "Änderung und Löschung gesperrt; eine Korrektur ist ein neuer, verknüpfter Datensatz.",
+        "en": "SHA-256: checksum over the canonical form of the confirmed record (JSON, keys sorted, no blanks, "
+              "UTF-8; instants in UTC). Confirmed records are locked against change and deletion in the "
+              "database; a correction is a new, linked record.",
+    },
+    "care.correct_only_confirmed": {
+        "de": "Nur bestätigte Meldungen werden korrigiert; offene Meldungen werden bestätigt oder abgelehnt.",
+        "en": "Only confirmed care logs are corrected; open ones are confirmed or rejected.",
+    },
+    "care.already_corrected": {
+        "de": "Zu dieser Meldung gibt es bereits eine Korrektur (Nr. {id}); bitte diese korrigieren.",
+        "en": "This care log already has a correction (no. {id}); correct that one.",
+    },
+    "care.correct_winter_only": {
+        "de": "Korrekturen als neuer Datensatz gibt es für Winterdienst-Meldungen.",
+        "en": "Corrections as a new record exist for winter-service logs.",
+    },
+})

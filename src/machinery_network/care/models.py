@@ -63,6 +63,8 @@ class Section(SQLModel, table=True):
     location_evidence: bool = Field(default=False)
     # One care log per farmer and day unless the yard head allows more (e.g. gritting twice on an icy day).
     allow_more_logs_per_day: bool = Field(default=False)
+    # Winter-service duty times (care.duty); None: working days by 07:00, Sundays and holidays by 09:00.
+    winter_duty: dict[str, Any] | None = jsonb()
     created_at: datetime = created_at()
 
 
@@ -104,3 +106,7 @@ class CareLog(SQLModel, table=True):
     activity: str | None = Field(default=None, max_length=20)
     material: str | None = Field(default=None, max_length=100)
     amount_kg: Decimal | None = decimal_col(9, 3, nullable=True)
+    # A correction of a confirmed log is a new record pointing at it (migration 0024); the hash of the
+    # record's canonical form is written with its confirmation (care.evidence).
+    corrects_id: int | None = fk("care_logs.id", nullable=True, index=False)
+    record_hash: str | None = Field(default=None, max_length=64)

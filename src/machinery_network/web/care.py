@@ -410,7 +410,9 @@ async def winter_proof_download(
     chosen = int_field(section_id)
     if isinstance(chosen, str):
         raise Invalid("field.invalid", field="section_id")
-    proof = await service.winter_proof(db_session, actor, actor.municipality_id, first, last, section_id=chosen)
+    proof = await service.winter_proof(
+        db_session, actor, actor.municipality_id, first, last, section_id=chosen, settings=settings
+    )
     file = proof_files.render(proof, fmt, settings.tz)
     return Response(content=file.content, media_type=file.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})

@@ -1,0 +1,81 @@
+"""winter-service proof that holds in court: duty times per section, corrections as linked records, a hash
+of each confirmed record, and no deleting of confirmed logs
+
+- ``sections.winter_duty`` (jsonb, nullable): the section's duty times, e.g. ``{"workday_by": "07:00",
+  "holiday_by": "09:00", "days": "service_days"}`` (care.duty); NULL means those defaults.
+- ``care_logs.corrects_id``: a correction of a confirmed log is a new record pointing at it (the confirmed
+  record stays as it was); at most one correction of a record that is not rejected. A correction is no
+  second report of the day, so the one-log-a-day index leaves corrections out.
+- ``care_logs.record_hash``: SHA-256 (hex) of the record's canonical form, written with the confirmation
+  (care.evidence); the proof recomputes it and prints it per record.
+- The trigger ``care_logs_keep_confirmed`` refuses DELETE of a confirmed log (SQLSTATE 55000): records
+  are kept (10 years for the winter service); nothing deletes them.
+
+Revision ID: 0024_winter_proof
+Revises: 0019_tenant_tables
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0024_winter_proof"
+down_revision: str | None = "0019_tenant_tables"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.add_column("sections", sa.Column("winter_duty", postgresql.JSONB(), nullable=True))
+    op.add_column("care_logs", sa.Column("corrects_id", sa.Integer(), nullable=True))
+    op.add_column("care_logs", sa.Column("record_hash", sa.String(length=64), nullable=True))
+    op.create_foreign_key("fk_care_logs_corrects", "care_logs", "care_logs", ["corrects_id"], ["id"])
+    op.execute("ALTER TABLE care_logs ADD CONSTRAINT ck_care_logs_not_itself CHECK (corrects_id <> id)")
+    op.execute(
+        "ALTER TABLE care_logs ADD CONSTRAINT ck_care_logs_record_hash "
+        "CHECK (record_hash IS NULL OR record_hash ~ '^[0-9a-f]{64}$')"
+    )
+    op.execute(
+        "CREATE UNIQUE INDEX uq_care_logs_one_correction ON care_logs (corrects_id) "
+        "WHERE corrects_id IS NOT NULL AND status <> 'rejected'"
+    )
+    op.execute("DROP INDEX uq_care_logs_one_a_day")
+    op.execute(
+        "CREATE UNIQUE INDEX uq_care_logs_one_a_day ON care_logs (section_id, farmer_id, performed_on) "
+        "WHERE status <> 'rejected' AND NOT allow_more AND corrects_id IS NULL"
+    )
+    op.execute(
+        """
+        CREATE FUNCTION care_logs_keep_confirmed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF OLD.status = 'confirmed' THEN
+                RAISE EXCEPTION 'care log % is confirmed and is kept; a correction is a new record', OLD.id
+                    USING ERRCODE = '55000';
+            END IF;
+            RETURN OLD;
+        END $$
+        """
+    )
+    op.execute(
+        "CREATE TRIGGER care_logs_keep_confirmed BEFORE DELETE ON care_logs "
+        "FOR EACH ROW EXECUTE FUNCTION care_logs_keep_confirmed()"
+    )
+
+
+def downgrade() -> None:
+    op.execute("DROP TRIGGER care_logs_keep_confirmed ON care_logs")
+    op.execute("DROP FUNCTION care_logs_keep_confirmed()")
+    op.execute("DROP INDEX uq_care_logs_one_a_day")
+    op.execute(
+        "CREATE UNIQUE INDEX uq_care_logs_one_a_day ON care_logs (section_id, farmer_id, performed_on) "
+        "WHERE status <> 'rejected' AND NOT allow_more"
+    )
+    op.execute("DROP INDEX uq_care_logs_one_correction")
+    op.execute("ALTER TABLE care_logs DROP CONSTRAINT ck_care_logs_record_hash")
+    op.execute("ALTER TABLE care_logs DROP CONSTRAINT ck_care_logs_not_itself")
+    op.drop_constraint("fk_care_logs_corrects", "care_logs", type_="foreignkey")
+    op.drop_column("care_logs", "record_hash")
+    op.drop_column("care_logs", "corrects_id")
+    op.drop_column("sections", "winter_duty")
