@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.response import File
+from pydantic import ValidationError
 
 from machinery_network.api.paging import paged_response
 from machinery_network.care import proof as proof_files
@@ -22,8 +24,11 @@ from machinery_network.care.schemas import (
     CareLogCreate,
     CareLogPublic,
     CareLogReject,
+    ImportPreview,
     PlanRowPublic,
     SectionCreate,
+    SectionImportOptions,
+    SectionPreview,
     SectionPublic,
     SectionUpdate,
     TrackCoverage,
@@ -69,6 +74,44 @@ class SectionController(Controller):
     @post("/")
     async def create(self, data: JSONBody[SectionCreate], actor: CurrentActor, db_session: DbSession) -> SectionPublic:
         return SectionPublic.of(await service.create_section(db_session, actor, data))
+
+    @post("/import")
+    async def import_(
+        self, request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+        preview: FromQuery[bool] = False,
+    ) -> Response[Any]:
+        """Sections from a GeoJSON or GeoPackage file (multipart ``file``; optional form fields
+        ``municipality_id``, ``kind``, ``task``, ``unit``, ``rate_cents``) → 201 the created sections.
+        ``?preview=true`` → 200 ``{crs, skipped, sections}`` and nothing created."""
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise Invalid("care.import_empty_file", field="file")
+        content = await upload.read(settings.upload_max_bytes + 1)
+        if len(content) > settings.upload_max_bytes:
+            raise Invalid("care.import_too_large", field="file", mb=max(1, settings.upload_max_bytes // (1024 * 1024)))
+        fields: dict[str, Any] = {
+            k: form.get(k) for k in ("municipality_id", "kind", "task", "unit", "rate_cents") if form.get(k)
+        }
+        for number in ("municipality_id", "rate_cents"):  # form fields are text; whole numbers only
+            if isinstance(fields.get(number), str) and fields[number].strip().isdigit():
+                fields[number] = int(fields[number])
+        try:
+            options = SectionImportOptions.model_validate(fields)
+        except ValidationError as exc:
+            raise ValidationException(
+                detail="Validation failed",
+                extra=[{"key": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()],
+            ) from exc
+        reading, created = await service.import_sections(db_session, actor, content, options, preview=preview)
+        if preview:
+            body = ImportPreview(crs=reading.crs, skipped=reading.skipped, sections=[
+                SectionPreview(name=f.name, kind=f.kind or options.kind, length_m=f.length_m, area_m2=f.area_m2,
+                               geometry=f.geometry)
+                for f in reading.features
+            ])
+            return Response(body.model_dump(mode="json"), status_code=200)
+        return Response([SectionPublic.of(s).model_dump(mode="json") for s in created], status_code=201)
 
     @get("/")
     async def list_(

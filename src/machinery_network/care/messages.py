@@ -380,4 +380,36 @@ MESSAGES.update({
         "de": "Korrekturen als neuer Datensatz gibt es für Winterdienst-Meldungen.",
         "en": "Corrections as a new record exist for winter-service logs.",
     },
+    # --- GIS import --------------------------------------------------------------------------------
+    "care.import_no_projection": {
+        "de": "Die Datei nennt kein bekanntes Koordinatensystem (Projektion). Bitte aus dem GIS als GeoJSON in "
+              "WGS 84 (RFC 7946) oder als GeoPackage mit Koordinatensystem, z. B. ETRS89 / UTM 32N "
+              "(EPSG:25832) oder 33N (EPSG:25833), exportieren.",
+        "en": "The file names no known coordinate reference system (projection). Export it from the GIS as "
+              "GeoJSON in WGS 84 (RFC 7946) or as a GeoPackage with its CRS, e.g. ETRS89 / UTM 32N (EPSG:25832) "
+              "or 33N (EPSG:25833).",
+    },
+    "care.import_unknown_format": {
+        "de": "Die Datei ist weder GeoJSON noch GeoPackage.",
+        "en": "The file is neither GeoJSON nor a GeoPackage.",
+    },
+    "care.import_empty_file": {"de": "Bitte eine Datei auswählen.", "en": "Choose a file."},
+    "care.import_nothing": {
+        "de": "Die Datei enthält keine Linien oder Flächen, aus denen Abschnitte werden könnten.",
+        "en": "The file holds no lines or polygons to make sections of.",
+    },
+    "care.import_bad_geometry": {
+        "de": "Die Geometrie von „{name}“ ist unbrauchbar ({reason}).",
+        "en": "The geometry of \u201c{name}\u201d is unusable ({reason}).",
+    },
+    "care.import_too_many_points": {
+        "de": "„{name}“ hat zu viele Stützpunkte (höchstens {max} je Linie).",
+        "en": "\u201c{name}\u201d has too many vertices (at most {max} per line).",
+    },
+    "care.import_too_many": {
+        "de": "Höchstens {max} Abschnitte je Datei.",
+        "en": "At most {max} sections per file.",
+    },
+    "care.import_too_large": {"de": "Die Datei ist größer als {mb} MB.", "en": "The file is larger than {mb} MB."},
+    "care.import_municipality": {"de": "Bitte die Gemeinde angeben.", "en": "Name the municipality_id."},
 })

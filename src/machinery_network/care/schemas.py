@@ -77,6 +77,31 @@ class SectionCreate(Input):
         return check_duty(value)
 
 
+class SectionImportOptions(Input):
+    """What the GIS file does not say: the municipality and the sections' kind (unless an attribute names
+    it), task, unit and rate."""
+
+    municipality_id: Id | None = None
+    kind: SectionKind = SectionKind.road
+    task: CareTask = CareTask.winter_service
+    unit: SectionUnit = SectionUnit.metre
+    rate_cents: Cents = 0
+
+
+class SectionPreview(BaseModel):
+    name: str
+    kind: str | None
+    length_m: int
+    area_m2: int | None
+    geometry: dict[str, Any]
+
+
+class ImportPreview(BaseModel):
+    crs: str
+    skipped: int
+    sections: list[SectionPreview]
+
+
 class SectionUpdate(Input):
     name: Name | None = None
     kind: SectionKind | None = None

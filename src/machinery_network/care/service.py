@@ -59,6 +59,7 @@ from machinery_network.care.seasons import season_bounds as season_bounds
 from machinery_network.care.seasons import season_of as season_of
 from machinery_network.care.sections import create_section as create_section
 from machinery_network.care.sections import get_section
+from machinery_network.care.sections import import_sections as import_sections
 from machinery_network.care.sections import list_sections as list_sections
 from machinery_network.care.sections import update_section as update_section
 from machinery_network.config import Settings, get_settings
