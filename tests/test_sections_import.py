@@ -203,3 +203,52 @@ def test_wkb_reader_reads_big_endian_and_extended_wkb():
     assert gis.parse_gpkg_geometry(b"GP\x00\x01" + struct.pack("<i", 4326) + ewkb_z)[2] == points
     with pytest.raises(ValueError):
         gis.parse_gpkg_geometry(b"GP\x00\x01" + struct.pack("<i", 4326) + struct.pack("<BII", 1, 2, 10**9))
+
+
+# --- the page: upload, preview on the map, import ------------------------------------------------------
+
+
+async def test_the_import_page_previews_then_imports(client, world, tmp_path):
+    import html
+
+    from tests.web_helpers import login, post_form
+
+    content = geopackage(tmp_path / "k123.gpkg", 25832, [
+        ("K 123 Nordheim – Südheim", gpkg_blob(25832, wkb_linestring(ROAD_25832), ROAD_25832)),
+    ])
+    await login(client, world.yard_north.user.email)
+    page = await client.get("/manage/sections/import")
+    assert page.status_code == 200 and 'type="file"' in page.text
+    preview = await post_form(client, "/manage/sections/import",
+                              {"task": "winter_service", "kind": "road", "unit": "hour", "rate": "45,00"},
+                              files={"file": ("k123.gpkg", content, "application/geopackage+sqlite3")})
+    assert preview.status_code == 200, preview.text
+    assert "Koordinatensystem der Datei: EPSG:25832" in preview.text
+    assert "K 123 Nordheim – Südheim" in html.unescape(preview.text)
+    assert 'id="import-map"' in preview.text and "/static/leaflet/leaflet.js" in preview.text
+    assert (await client.get("/api/v1/sections", headers=world.yard_north.headers)).json() == []
+    # The confirmation carries the previewed sections (WGS 84) and the options.
+    carried = html.unescape(preview.text.split('<textarea name="features" hidden>')[1].split("</textarea>")[0])
+    done = await post_form(client, "/manage/sections/import/confirm",
+                           {"features": carried, "task": "winter_service", "kind": "road", "unit": "hour",
+                            "rate": "45,00"})
+    assert done.status_code == 303, done.text
+    [section] = (await client.get("/api/v1/sections", headers=world.yard_north.headers)).json()
+    expected = planar_length(ROAD_25832)
+    assert abs(section["length_m"] - expected) / expected < 0.01
+    assert (section["unit"], section["rate_cents"]) == ("hour", 4500)
+
+
+async def test_the_import_page_says_in_german_when_the_projection_is_unknown(client, world, tmp_path):
+    from tests.web_helpers import login, post_form
+
+    undefined = geopackage(tmp_path / "ohne.gpkg", -1, [("K 123", gpkg_blob(-1, wkb_linestring(ROAD_25832),
+                                                                            ROAD_25832))])
+    await login(client, world.yard_north.user.email)
+    response = await post_form(client, "/manage/sections/import", {"task": "winter_service"},
+                               files={"file": ("ohne.gpkg", undefined, "application/octet-stream")})
+    assert response.status_code == 422
+    assert "Die Datei nennt kein bekanntes Koordinatensystem (Projektion)" in response.text
+    assert "EPSG:25832" in response.text
+    await login(client, world.farmer.user.email)
+    assert (await client.get("/manage/sections/import")).status_code == 403

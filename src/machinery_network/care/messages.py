@@ -412,4 +412,51 @@ MESSAGES.update({
     },
     "care.import_too_large": {"de": "Die Datei ist größer als {mb} MB.", "en": "The file is larger than {mb} MB."},
     "care.import_municipality": {"de": "Bitte die Gemeinde angeben.", "en": "Name the municipality_id."},
+    # --- the map -----------------------------------------------------------------------------------
+    "care.map_status.done": {"de": "erledigt", "en": "done"},
+    "care.map_status.open": {"de": "offen", "en": "open"},
+    "care.map_status.overdue": {"de": "überfällig", "en": "overdue"},
+    "care.map_status.upcoming": {"de": "steht an", "en": "upcoming"},
+    "care.map_status.none": {"de": "ohne Plan in dieser Jahreszeit", "en": "no plan this season"},
+    "care.map_status.inactive": {"de": "stillgelegt", "en": "inactive"},
+    "care.map_label": {"de": "Karte der Abschnitte", "en": "Map of the sections"},
+    "care.map_list": {"de": "Abschnitte als Liste", "en": "Sections as a list"},
+    "care.map_no_geometry": {"de": "ohne Verlauf (nicht auf der Karte)", "en": "no course (not on the map)"},
+    "care.map_legend": {"de": "Planstand {season}", "en": "Plan status {season}"},
+    "care.my_map": {"de": "Meine Abschnitte auf der Karte", "en": "My sections on the map"},
+    "care.my_position": {"de": "Mein Standort", "en": "My position"},
+    "care.position_denied": {
+        "de": "Der Standort ist nicht verfügbar (Freigabe im Browser erteilen).",
+        "en": "Position unavailable (allow it in the browser).",
+    },
+    "care.draw_title": {"de": "Verlauf auf der Karte", "en": "Course on the map"},
+    "care.draw_hint": {
+        "de": "„Linie zeichnen“ oder „Fläche zeichnen“, dann Punkte in die Karte klicken; Punkte lassen sich "
+              "verschieben. Die Länge berechnet der Server aus dem Verlauf. Speichern übernimmt den Verlauf.",
+        "en": "Choose draw line or draw area, then click points into the map; points can be dragged. The "
+              "server computes the length from the course. Save keeps the course.",
+    },
+    "care.draw_line": {"de": "Linie zeichnen", "en": "Draw line"},
+    "care.draw_area": {"de": "Fläche zeichnen", "en": "Draw area"},
+    "care.draw_undo": {"de": "Letzten Punkt entfernen", "en": "Remove last point"},
+    "care.draw_clear": {"de": "Verlauf löschen", "en": "Clear course"},
+    "care.import_title": {"de": "Abschnitte aus dem GIS importieren", "en": "Import sections from the GIS"},
+    "care.import_nav": {"de": "GIS-Import", "en": "GIS import"},
+    "care.import_intro": {
+        "de": "GeoJSON (RFC 7946, WGS 84) oder GeoPackage in ETRS89 / UTM 32N (EPSG:25832) oder 33N "
+              "(EPSG:25833). Längen und Flächen werden aus der Geometrie berechnet. Vor dem Import zeigt eine "
+              "Vorschau, was angelegt wird.",
+        "en": "GeoJSON (RFC 7946, WGS 84) or GeoPackage in ETRS89 / UTM 32N (EPSG:25832) or 33N (EPSG:25833). "
+              "Lengths and areas are computed from the geometry. A preview shows what will be created.",
+    },
+    "care.import_file": {"de": "Datei (.geojson, .json, .gpkg)", "en": "File (.geojson, .json, .gpkg)"},
+    "care.import_preview": {"de": "Vorschau", "en": "Preview"},
+    "care.import_do": {"de": "{count} Abschnitte anlegen", "en": "Create {count} sections"},
+    "care.import_crs": {"de": "Koordinatensystem der Datei: {crs}", "en": "File's coordinate system: {crs}"},
+    "care.import_skipped": {
+        "de": "{count} Objekte ohne Linie oder Fläche (z. B. Punkte) werden übergangen.",
+        "en": "{count} features without a line or polygon (e.g. points) are skipped.",
+    },
+    "care.import_done": {"de": "{count} Abschnitte angelegt.", "en": "{count} sections created."},
+    "care.area": {"de": "Fläche (m²)", "en": "Area (m²)"},
 })

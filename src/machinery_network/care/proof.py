@@ -243,10 +243,12 @@ def _check_day(section: Section, day: date, deadline: datetime, ends: list[datet
 
 # --- files ------------------------------------------------------------------------------------------------
 
+# The first 17 columns are those of the proof before duty times and hashes (spreadsheets built on them
+# keep working); "Eintrag" tells passes (Einsatz), corrections (Korrektur) and gaps (Lücke) apart.
 CSV_HEADER = [
-    "Eintrag", "Nr.", "Gemeinde", "Abschnitt", "Art", "Länge (m)", "Datum", "Landwirt", "Menge", "Einheit",
-    "Bemerkung", "Gutschrift", "Bestätigt von", "Bestätigt am", "Beginn", "Ende", "Tätigkeit", "Streugut",
-    "Streumenge (kg)", "Pflicht bis", "Verweis", "SHA-256",
+    "Gemeinde", "Abschnitt", "Art", "Länge (m)", "Datum", "Landwirt", "Menge", "Einheit", "Bemerkung",
+    "Gutschrift", "Bestätigt von", "Bestätigt am", "Beginn", "Ende", "Tätigkeit", "Streugut", "Streumenge (kg)",
+    "Eintrag", "Nr.", "Pflicht bis", "Verweis", "SHA-256",
 ]
 
 
@@ -291,15 +293,13 @@ def _rows(proof: WinterProof, tz: ZoneInfo) -> list[list[str]]:
     for _, _, _, entry in _entries(proof):
         if isinstance(entry, Gap):
             out.append([
-                gettext_de("care.proof.entry_gap"), "", proof.municipality.name, entry.section_name, "", "",
-                de_date(entry.day), "", "", "", entry.text(tz), "", "", "", "", "", "", "", "",
-                entry.deadline.strftime("%d.%m.%Y %H:%M"), "", "",
+                proof.municipality.name, entry.section_name, "", "", de_date(entry.day), "", "", "",
+                entry.text(tz), "", "", "", "", "", "", "", "",
+                gettext_de("care.proof.entry_gap"), "", entry.deadline.strftime("%d.%m.%Y %H:%M"), "", "",
             ])
             continue
         row = entry
         out.append([
-            gettext_de("care.proof.entry_correction" if row.corrects_id else "care.proof.entry_pass"),
-            str(row.log_id),
             proof.municipality.name,
             row.section_name,
             gettext_de(f"care.kind.{row.section_kind}"),
@@ -317,6 +317,8 @@ def _rows(proof: WinterProof, tz: ZoneInfo) -> list[list[str]]:
             gettext_de(f"care.activity.{row.activity}") if row.activity else "",
             row.material or "",
             format_decimal_de(row.amount_kg) if row.amount_kg is not None else "",
+            gettext_de("care.proof.entry_correction" if row.corrects_id else "care.proof.entry_pass"),
+            str(row.log_id),
             "",
             _reference(row),
             _hash_text(row),
