@@ -283,3 +283,26 @@ async def test_the_database_refuses_deleting_a_confirmed_log(client, db_session,
     async with db_session.begin_nested():
         await db_session.execute(text("DELETE FROM care_logs WHERE id = :id"), {"id": reported["id"]})
     assert await db_session.scalar(text("SELECT count(*) FROM care_logs")) == 1
+
+
+# --- the farmer's report form ---------------------------------------------------------------------------
+
+
+async def test_the_report_form_takes_the_winter_details(client, world):
+    from tests.web_helpers import login, post_form
+
+    road = await section(client, world, "Hauptstraße")
+    await login(client, world.farmer.user.email)
+    page = await client.get("/care")
+    assert 'id="started_time"' in page.text and 'id="my-map"' in page.text
+    fields = {"section_id": str(road["id"]), "performed_on": "2027-01-20", "quantity": "1,5", "note": "",
+              "started_time": "05:10", "ended_time": "06:40", "activity": "both", "material": "Splitt",
+              "amount_kg": "350,5"}
+    late = await post_form(client, "/care/report", {**fields, "ended_time": "12:30"})
+    assert late.status_code == 422 and 'class="field invalid"><label for="ended_time"' in late.text
+    saved = await post_form(client, "/care/report", fields)
+    assert saved.status_code == 303, saved.text
+    [log] = (await client.get(f"/api/v1/care-logs?section_id={road['id']}", headers=world.farmer.headers)).json()
+    assert datetime.fromisoformat(log["started_at"]) == datetime(2027, 1, 20, 4, 10, tzinfo=UTC)
+    assert datetime.fromisoformat(log["ended_at"]) == datetime(2027, 1, 20, 5, 40, tzinfo=UTC)
+    assert (log["activity"], log["material"], log["amount_kg"]) == ("both", "Splitt", 350.5)

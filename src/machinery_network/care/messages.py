@@ -459,4 +459,17 @@ MESSAGES.update({
     },
     "care.import_done": {"de": "{count} Abschnitte angelegt.", "en": "{count} sections created."},
     "care.area": {"de": "Fläche (m²)", "en": "Area (m²)"},
+    # --- winter details in the farmer's report form ----------------------------------------------
+    "care.winter_fields": {"de": "Winterdienst", "en": "Winter service"},
+    "care.winter_fields_hint": {
+        "de": "Nur für Winterdienst-Abschnitte: Beginn und Ende des Einsatzes, Tätigkeit, Streugut und Menge. "
+              "Die Uhrzeiten sind der Nachweis gegenüber Gerichten.",
+        "en": "Winter-service sections only: start and end of the pass, activity, grit and amount. The clock "
+              "times are the evidence in court.",
+    },
+    "care.started_at": {"de": "Beginn", "en": "Start"},
+    "care.ended_at": {"de": "Ende", "en": "End"},
+    "care.activity": {"de": "Tätigkeit", "en": "Activity"},
+    "care.material": {"de": "Streugut", "en": "Grit"},
+    "care.amount_kg": {"de": "Streumenge (kg)", "en": "Amount (kg)"},
 })

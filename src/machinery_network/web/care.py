@@ -5,7 +5,7 @@ downloads and the inbox of reports to confirm (``/manage/care-logs``)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -27,6 +27,7 @@ from machinery_network.care.models import (
     Section,
     SectionKind,
     SectionUnit,
+    WinterActivity,
 )
 from machinery_network.care.schemas import (
     SEASONS,
@@ -85,6 +86,8 @@ async def _farmer_page(
     features = section_features([entry.section for entry in sections], statuses)
     return render(
         "care/my.html", actor, status_code=status_code, sections=sections, logs=logs, features=features,
+        activities=list(WinterActivity),
+        has_winter=any(entry.section.task == CareTask.winter_service for entry in sections),
         **_tiles(settings),
         form=form or {"section_id": default_section, "performed_on": today.isoformat(), "quantity": "", "note": ""},
         errors=errors or {}, message=message, notice=notice,
@@ -113,11 +116,20 @@ async def report_work(
         photo = await upload.read(settings.upload_max_bytes + 1)
 
     async def report() -> None:
+        started = _instant(form.get("performed_on"), form.get("started_time"), settings)
+        ended = _instant(form.get("performed_on"), form.get("ended_time"), settings)
+        if isinstance(started, datetime) and isinstance(ended, datetime) and ended <= started:
+            ended += timedelta(days=1)  # a pass past midnight
         data = CareLogCreate.model_validate(present({
             "section_id": int_field(form.get("section_id")),
             "performed_on": date_field(form.get("performed_on")),
             "quantity": parse_decimal(form.get("quantity")),
             "note": (form.get("note") or "").strip() or None,
+            "started_at": started,
+            "ended_at": ended,
+            "activity": form.get("activity") or None,
+            "material": (form.get("material") or "").strip() or None,
+            "amount_kg": parse_decimal(form.get("amount_kg")),
         }))
         await service.report(db_session, actor, data, photo=photo, settings=settings)
 
@@ -126,7 +138,21 @@ async def report_work(
         lambda error: _farmer_page(db_session, actor, settings, form=form, errors=error.fields,
                                    message=error.message, status_code=error.status_code),
         lambda _: redirect("/care?reported=1", request),
+        rename={"started_at": "started_time", "ended_at": "ended_time"},
     )
+
+
+def _instant(day_text: str | None, time_text: str | None, settings: Settings) -> datetime | str | None:
+    """A winter pass's clock time on the work day, in the network's zone (unreadable text passes on to
+    the schema, which names the field)."""
+    if not (time_text or "").strip():
+        return None
+    try:
+        day = date.fromisoformat((day_text or "").strip())
+        at = time.fromisoformat(time_text.strip())
+    except ValueError:
+        return (time_text or "").strip()
+    return datetime.combine(day, at, tzinfo=settings.tz)
 
 
 @get("/care-logs/{care_log_id:int}/photo", include_in_schema=False)
