@@ -306,3 +306,34 @@ async def test_the_report_form_takes_the_winter_details(client, world):
     assert datetime.fromisoformat(log["started_at"]) == datetime(2027, 1, 20, 4, 10, tzinfo=UTC)
     assert datetime.fromisoformat(log["ended_at"]) == datetime(2027, 1, 20, 5, 40, tzinfo=UTC)
     assert (log["activity"], log["material"], log["amount_kg"]) == ("both", "Splitt", 350.5)
+
+
+# --- the GPS track kept as evidence -------------------------------------------------------------------
+
+
+async def test_the_gps_track_is_kept_with_the_pass_and_named_in_the_proof(client, world):
+    from tests.test_winter import along_meridian, gpx, post_track
+
+    road = await section(client, world, "Hauptstraße")
+    log = await passed(client, world, road["id"], "2027-01-20", "05:10", "06:40", confirm=False)
+    track = gpx(along_meridian(0.8, east_m=6))
+    covered = (await post_track(client, world.farmer, log["id"], track)).json()["covered_percent"]
+    shown = (await client.get(f"/api/v1/care-logs/{log['id']}", headers=world.farmer.headers)).json()
+    assert shown["track_covered_percent"] == covered
+    assert shown["track_sha256"] == hashlib.sha256(track).hexdigest()
+    download = await client.get(f"/api/v1/care-logs/{log['id']}/track", headers=world.yard_north.headers)
+    assert download.status_code == 200 and download.content == track
+    assert (await client.get(f"/api/v1/care-logs/{log['id']}/track",
+                             headers=world.farmer2.headers)).status_code == 403
+    confirmed = (await client.post(f"/api/v1/care-logs/{log['id']}/confirm", headers=world.yard_north.headers)).json()
+    # After the confirmation a track is still checked, but the kept one stays.
+    other = gpx(along_meridian(1.0, east_m=-3))
+    assert (await post_track(client, world.yard_north, log["id"], other)).json()["covered_percent"] == 100
+    after = (await client.get(f"/api/v1/care-logs/{log['id']}", headers=world.farmer.headers)).json()
+    assert after["track_sha256"] == hashlib.sha256(track).hexdigest() and after["record_hash"] == confirmed["record_hash"]
+    row = next(r for r in csv_rows(await proof(client, world, road["id"])) if r["Eintrag"] == "Einsatz")
+    assert row["GPS-Abdeckung (%)"] == str(covered).replace(".", ",")
+    assert row["GPS-Spur SHA-256"] == hashlib.sha256(track).hexdigest()
+    pdf = await proof(client, world, road["id"], "pdf")
+    content = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert f"GPS-Spur: {str(covered).replace('.', ',')} % des Abschnitts" in content

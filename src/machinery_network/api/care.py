@@ -251,7 +251,8 @@ class CareLogController(Controller):
 
     @post("/{care_log_id:int}/track", status_code=200)
     async def track(
-        self, care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession
+        self, care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+        settings: AppSettings,
     ) -> TrackCoverage:
         """A GPX track (multipart field ``file``) → the share of the section it covered."""
         form = await request.form()
@@ -259,7 +260,18 @@ class CareLogController(Controller):
         if not isinstance(upload, UploadFile):
             raise Invalid("care.track_empty", field="file")
         content = await upload.read(GPX_MAX_BYTES + 1)
-        return TrackCoverage(covered_percent=await service.track_coverage(db_session, actor, care_log_id, content))
+        return TrackCoverage(
+            covered_percent=await service.track_coverage(db_session, actor, care_log_id, content, settings=settings)
+        )
+
+    @get("/{care_log_id:int}/track")
+    async def track_download(
+        self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+    ) -> File:
+        """The GPX track kept with the log (the evidence, as uploaded)."""
+        path = await service.track_file(db_session, actor, care_log_id, settings=settings)
+        return File(path=path, media_type="application/gpx+xml", filename=f"spur-{care_log_id}.gpx",
+                    headers={"X-Content-Type-Options": "nosniff"})
 
     @get("/{care_log_id:int}/photo")
     async def photo(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> File:

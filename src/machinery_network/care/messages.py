@@ -472,4 +472,6 @@ MESSAGES.update({
     "care.activity": {"de": "Tätigkeit", "en": "Activity"},
     "care.material": {"de": "Streugut", "en": "Grit"},
     "care.amount_kg": {"de": "Streumenge (kg)", "en": "Amount (kg)"},
+    "care.track_missing": {"de": "Zu dieser Meldung ist keine GPS-Spur gespeichert.", "en": "No GPS track is kept with this care log."},
+    "care.proof.track": {"de": "GPS-Spur: {percent} % des Abschnitts", "en": "GPS track: {percent} % of the section"},
 })

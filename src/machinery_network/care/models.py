@@ -110,3 +110,7 @@ class CareLog(SQLModel, table=True):
     # record's canonical form is written with its confirmation (care.evidence).
     corrects_id: int | None = fk("care_logs.id", nullable=True, index=False)
     record_hash: str | None = Field(default=None, max_length=64)
+    # The GPX track of the pass, kept as evidence (care.track): file, its SHA-256, share of the section.
+    track_path: str | None = Field(default=None, max_length=500)
+    track_sha256: str | None = Field(default=None, max_length=64)
+    track_covered_percent: Decimal | None = decimal_col(4, 1, nullable=True)

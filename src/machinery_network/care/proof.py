@@ -73,6 +73,8 @@ class ProofRow:
     corrected_by_id: int | None = None  # the confirmed correction of this record, if any
     record_hash: str = ""
     stored_hash: str | None = None  # written with the confirmation; None for records confirmed before 0024
+    track_covered_percent: Decimal | None = None
+    track_sha256: str | None = None
 
     @property
     def hash_matches(self) -> bool:
@@ -158,6 +160,7 @@ async def winter_proof(
             started_at=log.started_at, ended_at=log.ended_at, activity=log.activity, material=log.material,
             amount_kg=log.amount_kg, log_id=log.id, section_id=sec.id, corrects_id=log.corrects_id,
             corrected_by_id=corrected_by, record_hash=record_hash(log), stored_hash=log.record_hash,
+            track_covered_percent=log.track_covered_percent, track_sha256=log.track_sha256,
         )
         for log, sec, farmer_name, decider_name, corrected_by in await session.execute(stmt)
     ]
@@ -248,7 +251,7 @@ def _check_day(section: Section, day: date, deadline: datetime, ends: list[datet
 CSV_HEADER = [
     "Gemeinde", "Abschnitt", "Art", "Länge (m)", "Datum", "Landwirt", "Menge", "Einheit", "Bemerkung",
     "Gutschrift", "Bestätigt von", "Bestätigt am", "Beginn", "Ende", "Tätigkeit", "Streugut", "Streumenge (kg)",
-    "Eintrag", "Nr.", "Pflicht bis", "Verweis", "SHA-256",
+    "Eintrag", "Nr.", "Pflicht bis", "Verweis", "SHA-256", "GPS-Abdeckung (%)", "GPS-Spur SHA-256",
 ]
 
 
@@ -295,7 +298,7 @@ def _rows(proof: WinterProof, tz: ZoneInfo) -> list[list[str]]:
             out.append([
                 proof.municipality.name, entry.section_name, "", "", de_date(entry.day), "", "", "",
                 entry.text(tz), "", "", "", "", "", "", "", "",
-                gettext_de("care.proof.entry_gap"), "", entry.deadline.strftime("%d.%m.%Y %H:%M"), "", "",
+                gettext_de("care.proof.entry_gap"), "", entry.deadline.strftime("%d.%m.%Y %H:%M"), "", "", "", "",
             ])
             continue
         row = entry
@@ -322,6 +325,8 @@ def _rows(proof: WinterProof, tz: ZoneInfo) -> list[list[str]]:
             "",
             _reference(row),
             _hash_text(row),
+            format_decimal_de(row.track_covered_percent) if row.track_covered_percent is not None else "",
+            row.track_sha256 or "",
         ])
     return out
 
@@ -350,8 +355,15 @@ def proof_csv(proof: WinterProof, tz: ZoneInfo) -> bytes:
 
 def _pass_text(row: ProofRow, tz: ZoneInfo) -> str:
     """"05:10–06:40 Räumen und Streuen, Splitt 350,5 kg" for a winter pass with details, else empty."""
+    gps = ("\n" + gettext_de("care.proof.track", percent=format_decimal_de(row.track_covered_percent))
+           if row.track_covered_percent is not None else "")
     if row.started_at is None or row.ended_at is None:
-        return ""
+        return gps.strip()
+    return _times_text(row, tz) + gps
+
+
+def _times_text(row: ProofRow, tz: ZoneInfo) -> str:
+    assert row.started_at is not None and row.ended_at is not None
     text = f"{row.started_at.astimezone(tz):%H:%M}–{row.ended_at.astimezone(tz):%H:%M}"
     if row.activity:
         text += " " + gettext_de(f"care.activity.{row.activity}")

@@ -236,6 +236,8 @@ class CareLogPublic(BaseModel):
     amount_kg: DecimalOut | None
     corrects_id: int | None = None
     record_hash: str | None = None
+    track_covered_percent: DecimalOut | None = None
+    track_sha256: str | None = None
 
     @classmethod
     def of(cls, log: CareLog) -> CareLogPublic:
@@ -246,7 +248,8 @@ class CareLogPublic(BaseModel):
             reject_reason=log.reject_reason, decided_by=log.decided_by, decided_at=log.decided_at,
             created_at=log.created_at, started_at=log.started_at, ended_at=log.ended_at, activity=log.activity,
             material=log.material, amount_kg=log.amount_kg, corrects_id=log.corrects_id,
-            record_hash=log.record_hash,
+            record_hash=log.record_hash, track_covered_percent=log.track_covered_percent,
+            track_sha256=log.track_sha256,
         )
 
 

@@ -361,10 +361,15 @@ async def reject(
     return log
 
 
-async def track_coverage(session: AsyncSession, actor: Actor, care_log_id: int, content: bytes) -> float:
+async def track_coverage(
+    session: AsyncSession, actor: Actor, care_log_id: int, content: bytes, *, settings: Settings | None = None
+) -> float:
     """The share of the log's section (percent) that a GPX track came within ``track.TOLERANCE_M`` of.
-    The reporting farmer or the section's yard head (or the admin) may check a track."""
-    log = await get_care_log(session, care_log_id)
+    The reporting farmer or the section's yard head (or the admin) may check a track. While the log is
+    not decided, the track is kept with it as evidence (a newer track replaces it); a decided log keeps
+    the track it had."""
+    settings = settings or get_settings()
+    log = await get_care_log(session, care_log_id, for_update=True)
     section = await get_section(session, log.section_id)
     if actor.role == Role.farmer:
         if log.farmer_id != actor.id:
@@ -373,7 +378,19 @@ async def track_coverage(session: AsyncSession, actor: Actor, care_log_id: int, 
         require_for_municipality(actor, section.municipality_id, Role.yard_head, admin=True)
     if section.geometry is None:
         raise Invalid("care.section_without_geometry", field="section_id")
-    return track.covered_percent(section.geometry, track.parse_gpx(content))
+    covered = track.covered_percent(section.geometry, track.parse_gpx(content))
+    if log.status == CareLogStatus.reported:
+        remove_after_commit(session, settings, log.track_path)
+        log.track_path, log.track_sha256 = track.store_track(settings, content)
+        remove_after_rollback(session, settings, log.track_path)
+        log.track_covered_percent = Decimal(str(covered))
+        await session.flush()
+    return covered
+
+
+async def track_file(session: AsyncSession, actor: Actor, care_log_id: int, *, settings: Settings) -> Path:
+    log, _ = await _readable_log(session, actor, care_log_id)
+    return track.resolve_track(settings, log.track_path)
 
 
 @dataclass

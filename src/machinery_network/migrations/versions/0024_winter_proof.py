@@ -8,6 +8,9 @@ of each confirmed record, and no deleting of confirmed logs
   second report of the day, so the one-log-a-day index leaves corrections out.
 - ``care_logs.record_hash``: SHA-256 (hex) of the record's canonical form, written with the confirmation
   (care.evidence); the proof recomputes it and prints it per record.
+- ``care_logs.track_path``, ``track_sha256``, ``track_covered_percent``: the GPX track of a winter pass,
+  kept as evidence (the file under the upload directory, its SHA-256, the share of the section it
+  covered); they are part of the confirmed record and its hash.
 - The trigger ``care_logs_keep_confirmed`` refuses DELETE of a confirmed log (SQLSTATE 55000): records
   are kept (10 years for the winter service); nothing deletes them.
 
@@ -31,6 +34,14 @@ def upgrade() -> None:
     op.add_column("sections", sa.Column("winter_duty", postgresql.JSONB(), nullable=True))
     op.add_column("care_logs", sa.Column("corrects_id", sa.Integer(), nullable=True))
     op.add_column("care_logs", sa.Column("record_hash", sa.String(length=64), nullable=True))
+    op.add_column("care_logs", sa.Column("track_path", sa.String(length=500), nullable=True))
+    op.add_column("care_logs", sa.Column("track_sha256", sa.String(length=64), nullable=True))
+    op.add_column("care_logs", sa.Column("track_covered_percent", sa.Numeric(4, 1), nullable=True))
+    op.execute(
+        "ALTER TABLE care_logs ADD CONSTRAINT ck_care_logs_track CHECK ((track_path IS NULL) = "
+        "(track_sha256 IS NULL) AND (track_path IS NULL) = (track_covered_percent IS NULL) "
+        "AND track_covered_percent BETWEEN 0 AND 100)"
+    )
     op.create_foreign_key("fk_care_logs_corrects", "care_logs", "care_logs", ["corrects_id"], ["id"])
     op.execute("ALTER TABLE care_logs ADD CONSTRAINT ck_care_logs_not_itself CHECK (corrects_id <> id)")
     op.execute(
@@ -73,6 +84,9 @@ def downgrade() -> None:
         "WHERE status <> 'rejected' AND NOT allow_more"
     )
     op.execute("DROP INDEX uq_care_logs_one_correction")
+    op.execute("ALTER TABLE care_logs DROP CONSTRAINT ck_care_logs_track")
+    for column in ("track_covered_percent", "track_sha256", "track_path"):
+        op.drop_column("care_logs", column)
     op.execute("ALTER TABLE care_logs DROP CONSTRAINT ck_care_logs_record_hash")
     op.execute("ALTER TABLE care_logs DROP CONSTRAINT ck_care_logs_not_itself")
     op.drop_constraint("fk_care_logs_corrects", "care_logs", type_="foreignkey")
