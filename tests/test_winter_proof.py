@@ -256,6 +256,17 @@ async def test_a_farmers_correction_waits_for_confirmation_and_credits_nothing(c
     assert await db_session.scalar(text("SELECT count(*) FROM ledger_entries")) == entries_before
 
 
+async def test_weather_and_road_condition_go_with_clock_times(client, world):
+    road = await section(client, world, "Hauptstraße")
+    body = {"section_id": road["id"], "performed_on": "2027-01-20", "quantity": 1, "weather": "Schneefall"}
+    refused = await client.post("/api/v1/care-logs", json=body, headers=world.farmer.headers)
+    assert refused.status_code == 422 and refused.json()["extra"]["field"] == "started_at"
+    odd = await client.post("/api/v1/care-logs", json={
+        **body, "started_at": "2027-01-20T05:10:00+01:00", "ended_at": "2027-01-20T06:00:00+01:00",
+        "activity": "clearing", "road_condition": "sunny"}, headers=world.farmer.headers)
+    assert odd.status_code == 422
+
+
 async def test_only_confirmed_winter_logs_are_corrected(client, world):
     road = await section(client, world, "Hauptstraße")
     open_log = await passed(client, world, road["id"], "2027-01-19", "05:10", "06:40", confirm=False)
@@ -297,7 +308,7 @@ async def test_the_report_form_takes_the_winter_details(client, world):
     assert 'id="started_time"' in page.text and 'id="my-map"' in page.text
     fields = {"section_id": str(road["id"]), "performed_on": "2027-01-20", "quantity": "1,5", "note": "",
               "started_time": "05:10", "ended_time": "06:40", "activity": "both", "material": "Splitt",
-              "amount_kg": "350,5"}
+              "amount_kg": "350,5", "road_condition": "black_ice", "weather": "−3 °C, gefrierender Regen"}
     late = await post_form(client, "/care/report", {**fields, "ended_time": "12:30"})
     assert late.status_code == 422 and 'class="field invalid"><label for="ended_time"' in late.text
     saved = await post_form(client, "/care/report", fields)
@@ -306,6 +317,14 @@ async def test_the_report_form_takes_the_winter_details(client, world):
     assert datetime.fromisoformat(log["started_at"]) == datetime(2027, 1, 20, 4, 10, tzinfo=UTC)
     assert datetime.fromisoformat(log["ended_at"]) == datetime(2027, 1, 20, 5, 40, tzinfo=UTC)
     assert (log["activity"], log["material"], log["amount_kg"]) == ("both", "Splitt", 350.5)
+    assert (log["road_condition"], log["weather"]) == ("black_ice", "−3 °C, gefrierender Regen")
+    confirmed = await client.post(f"/api/v1/care-logs/{log['id']}/confirm", headers=world.yard_north.headers)
+    assert confirmed.status_code == 200
+    [row] = [r for r in csv_rows(await proof(client, world, road["id"])) if r["Eintrag"] == "Einsatz"]
+    assert (row["Straßenzustand"], row["Wetter"]) == ("Glatteis", "−3 °C, gefrierender Regen")
+    pdf = await proof(client, world, road["id"], "pdf")
+    content = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Glatteis; −3 °C, gefrierender Regen" in content
 
 
 # --- the GPS track kept as evidence -------------------------------------------------------------------

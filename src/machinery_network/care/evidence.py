@@ -21,7 +21,7 @@ from machinery_network.care.models import CareLog
 FIELDS = (
     "id", "section_id", "farmer_id", "performed_on", "quantity", "note", "status", "credit_cents",
     "started_at", "ended_at", "activity", "material", "amount_kg", "photo_path", "decided_by", "decided_at",
-    "corrects_id", "track_sha256", "track_covered_percent",
+    "corrects_id", "track_sha256", "track_covered_percent", "weather", "road_condition",
 )
 
 

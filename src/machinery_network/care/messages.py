@@ -474,4 +474,12 @@ MESSAGES.update({
     "care.amount_kg": {"de": "Streumenge (kg)", "en": "Amount (kg)"},
     "care.track_missing": {"de": "Zu dieser Meldung ist keine GPS-Spur gespeichert.", "en": "No GPS track is kept with this care log."},
     "care.proof.track": {"de": "GPS-Spur: {percent} % des Abschnitts", "en": "GPS track: {percent} % of the section"},
+    "care.road.snow": {"de": "Schnee", "en": "snow"},
+    "care.road.slush": {"de": "Schneematsch", "en": "slush"},
+    "care.road.ice": {"de": "Eisglätte", "en": "ice"},
+    "care.road.black_ice": {"de": "Glatteis", "en": "black ice"},
+    "care.road.frost": {"de": "Reifglätte", "en": "hoarfrost"},
+    "care.road.dry": {"de": "trocken", "en": "dry"},
+    "care.weather": {"de": "Wetter (z. B. −4 °C, Schneefall)", "en": "Weather (e.g. −4 °C, snowfall)"},
+    "care.road_condition": {"de": "Straßenzustand", "en": "Road condition"},
 })

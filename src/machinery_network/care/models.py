@@ -38,6 +38,15 @@ class WinterActivity(StrEnum):
     both = "both"
 
 
+class RoadCondition(StrEnum):
+    snow = "snow"
+    slush = "slush"
+    ice = "ice"
+    black_ice = "black_ice"
+    frost = "frost"
+    dry = "dry"
+
+
 class CareLogStatus(StrEnum):
     reported = "reported"
     confirmed = "confirmed"
@@ -106,6 +115,8 @@ class CareLog(SQLModel, table=True):
     activity: str | None = Field(default=None, max_length=20)
     material: str | None = Field(default=None, max_length=100)
     amount_kg: Decimal | None = decimal_col(9, 3, nullable=True)
+    weather: str | None = Field(default=None, max_length=200)
+    road_condition: str | None = Field(default=None, max_length=20)
     # A correction of a confirmed log is a new record pointing at it (migration 0024); the hash of the
     # record's canonical form is written with its confirmation (care.evidence).
     corrects_id: int | None = fk("care_logs.id", nullable=True, index=False)

@@ -75,6 +75,8 @@ class ProofRow:
     stored_hash: str | None = None  # written with the confirmation; None for records confirmed before 0024
     track_covered_percent: Decimal | None = None
     track_sha256: str | None = None
+    weather: str | None = None
+    road_condition: str | None = None
 
     @property
     def hash_matches(self) -> bool:
@@ -161,6 +163,7 @@ async def winter_proof(
             amount_kg=log.amount_kg, log_id=log.id, section_id=sec.id, corrects_id=log.corrects_id,
             corrected_by_id=corrected_by, record_hash=record_hash(log), stored_hash=log.record_hash,
             track_covered_percent=log.track_covered_percent, track_sha256=log.track_sha256,
+            weather=log.weather, road_condition=log.road_condition,
         )
         for log, sec, farmer_name, decider_name, corrected_by in await session.execute(stmt)
     ]
@@ -252,6 +255,7 @@ CSV_HEADER = [
     "Gemeinde", "Abschnitt", "Art", "Länge (m)", "Datum", "Landwirt", "Menge", "Einheit", "Bemerkung",
     "Gutschrift", "Bestätigt von", "Bestätigt am", "Beginn", "Ende", "Tätigkeit", "Streugut", "Streumenge (kg)",
     "Eintrag", "Nr.", "Pflicht bis", "Verweis", "SHA-256", "GPS-Abdeckung (%)", "GPS-Spur SHA-256",
+    "Wetter", "Straßenzustand",
 ]
 
 
@@ -298,7 +302,7 @@ def _rows(proof: WinterProof, tz: ZoneInfo) -> list[list[str]]:
             out.append([
                 proof.municipality.name, entry.section_name, "", "", de_date(entry.day), "", "", "",
                 entry.text(tz), "", "", "", "", "", "", "", "",
-                gettext_de("care.proof.entry_gap"), "", entry.deadline.strftime("%d.%m.%Y %H:%M"), "", "", "", "",
+                gettext_de("care.proof.entry_gap"), "", entry.deadline.strftime("%d.%m.%Y %H:%M"), "", "", "", "", "", "",
             ])
             continue
         row = entry
@@ -327,6 +331,8 @@ def _rows(proof: WinterProof, tz: ZoneInfo) -> list[list[str]]:
             _hash_text(row),
             format_decimal_de(row.track_covered_percent) if row.track_covered_percent is not None else "",
             row.track_sha256 or "",
+            (row.weather or "").replace("\r", " ").replace("\n", " "),
+            gettext_de(f"care.road.{row.road_condition}") if row.road_condition else "",
         ])
     return out
 
@@ -359,7 +365,9 @@ def _pass_text(row: ProofRow, tz: ZoneInfo) -> str:
            if row.track_covered_percent is not None else "")
     if row.started_at is None or row.ended_at is None:
         return gps.strip()
-    return _times_text(row, tz) + gps
+    conditions = "; ".join(part for part in (
+        gettext_de(f"care.road.{row.road_condition}") if row.road_condition else "", row.weather or "") if part)
+    return _times_text(row, tz) + (f"\n{conditions}" if conditions else "") + gps
 
 
 def _times_text(row: ProofRow, tz: ZoneInfo) -> str:

@@ -14,6 +14,7 @@ from machinery_network.care.models import (
     Assignment,
     CareLog,
     CareTask,
+    RoadCondition,
     Section,
     SectionKind,
     SectionUnit,
@@ -192,8 +193,11 @@ class CareLogCreate(Input):
     activity: WinterActivity | None = None
     material: Material | None = None
     amount_kg: AmountKg | None = None
+    weather: Weather | None = None
+    road_condition: RoadCondition | None = None
 
 
+Weather = Annotated[str, Field(min_length=1, max_length=200)]
 Material = Annotated[str, Field(min_length=1, max_length=100)]
 AmountKg = Annotated[Decimal, Field(ge=0, le=Decimal("100000"), max_digits=9, decimal_places=3)]
 
@@ -208,6 +212,8 @@ class CareLogCorrection(Input):
     activity: WinterActivity | None = None
     material: Material | None = None
     amount_kg: AmountKg | None = None
+    weather: Weather | None = None
+    road_condition: RoadCondition | None = None
 
 
 class CareLogReject(Input):
@@ -238,6 +244,8 @@ class CareLogPublic(BaseModel):
     record_hash: str | None = None
     track_covered_percent: DecimalOut | None = None
     track_sha256: str | None = None
+    weather: str | None = None
+    road_condition: str | None = None
 
     @classmethod
     def of(cls, log: CareLog) -> CareLogPublic:
@@ -249,7 +257,7 @@ class CareLogPublic(BaseModel):
             created_at=log.created_at, started_at=log.started_at, ended_at=log.ended_at, activity=log.activity,
             material=log.material, amount_kg=log.amount_kg, corrects_id=log.corrects_id,
             record_hash=log.record_hash, track_covered_percent=log.track_covered_percent,
-            track_sha256=log.track_sha256,
+            track_sha256=log.track_sha256, weather=log.weather, road_condition=log.road_condition,
         )
 
 

@@ -94,7 +94,7 @@ def check_winter_fields(section: Section, data: CareLogCreate, settings: Setting
     gritting."""
     times = (data.started_at, data.ended_at, data.activity)
     grit = (data.material, data.amount_kg)
-    if all(v is None for v in times + grit):
+    if all(v is None for v in (*times, *grit, data.weather, data.road_condition)):
         return
     if section.task != CareTask.winter_service:
         raise Invalid("care.winter_fields_only", field="activity")
@@ -153,6 +153,7 @@ async def report(
         credit_cents=line_amounts(data.quantity, section.rate_cents).gross_cents,
         started_at=data.started_at, ended_at=data.ended_at, activity=data.activity,
         material=(data.material or "").strip() or None, amount_kg=data.amount_kg,
+        weather=(data.weather or "").strip() or None, road_condition=data.road_condition,
     )
     try:
         async with session.begin_nested():
@@ -314,7 +315,8 @@ async def correct(
     values = CareLogCreate(
         section_id=section.id, performed_on=data.performed_on or original.performed_on,
         quantity=original.quantity, note=data.reason, started_at=data.started_at, ended_at=data.ended_at,
-        activity=data.activity, material=data.material, amount_kg=data.amount_kg,
+        activity=data.activity, material=data.material, amount_kg=data.amount_kg, weather=data.weather,
+        road_condition=data.road_condition,
     )
     if values.started_at is None or values.ended_at is None or values.activity is None:
         raise Invalid("care.winter_times_required",
@@ -327,6 +329,7 @@ async def correct(
         quantity=original.quantity, note=data.reason.strip(), status=CareLogStatus.reported, credit_cents=0,
         started_at=values.started_at, ended_at=values.ended_at, activity=values.activity,
         material=(values.material or "").strip() or None, amount_kg=values.amount_kg, corrects_id=original.id,
+        weather=(values.weather or "").strip() or None, road_condition=values.road_condition,
     )
     try:
         async with session.begin_nested():

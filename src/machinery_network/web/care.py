@@ -24,6 +24,7 @@ from machinery_network.care.models import (
     Assignment,
     CareLogStatus,
     CareTask,
+    RoadCondition,
     Section,
     SectionKind,
     SectionUnit,
@@ -86,7 +87,7 @@ async def _farmer_page(
     features = section_features([entry.section for entry in sections], statuses)
     return render(
         "care/my.html", actor, status_code=status_code, sections=sections, logs=logs, features=features,
-        activities=list(WinterActivity),
+        activities=list(WinterActivity), road_conditions=list(RoadCondition),
         has_winter=any(entry.section.task == CareTask.winter_service for entry in sections),
         **_tiles(settings),
         form=form or {"section_id": default_section, "performed_on": today.isoformat(), "quantity": "", "note": ""},
@@ -130,6 +131,8 @@ async def report_work(
             "activity": form.get("activity") or None,
             "material": (form.get("material") or "").strip() or None,
             "amount_kg": parse_decimal(form.get("amount_kg")),
+            "weather": (form.get("weather") or "").strip() or None,
+            "road_condition": form.get("road_condition") or None,
         }))
         await service.report(db_session, actor, data, photo=photo, settings=settings)
 

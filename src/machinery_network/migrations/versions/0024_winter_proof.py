@@ -11,6 +11,8 @@ of each confirmed record, and no deleting of confirmed logs
 - ``care_logs.track_path``, ``track_sha256``, ``track_covered_percent``: the GPX track of a winter pass,
   kept as evidence (the file under the upload directory, its SHA-256, the share of the section it
   covered); they are part of the confirmed record and its hash.
+- ``care_logs.weather`` (free text) and ``road_condition`` (snow, slush, ice, black_ice, frost, dry): what
+  the pass met, only on passes with times.
 - The trigger ``care_logs_keep_confirmed`` refuses DELETE of a confirmed log (SQLSTATE 55000): records
   are kept (10 years for the winter service); nothing deletes them.
 
@@ -34,6 +36,16 @@ def upgrade() -> None:
     op.add_column("sections", sa.Column("winter_duty", postgresql.JSONB(), nullable=True))
     op.add_column("care_logs", sa.Column("corrects_id", sa.Integer(), nullable=True))
     op.add_column("care_logs", sa.Column("record_hash", sa.String(length=64), nullable=True))
+    op.add_column("care_logs", sa.Column("weather", sa.String(length=200), nullable=True))
+    op.add_column("care_logs", sa.Column("road_condition", sa.String(length=20), nullable=True))
+    op.execute(
+        "ALTER TABLE care_logs ADD CONSTRAINT ck_care_logs_road_condition CHECK (road_condition IN "
+        "('snow', 'slush', 'ice', 'black_ice', 'frost', 'dry'))"
+    )
+    op.execute(
+        "ALTER TABLE care_logs ADD CONSTRAINT ck_care_logs_conditions_with_times CHECK "
+        "((weather IS NULL AND road_condition IS NULL) OR started_at IS NOT NULL)"
+    )
     op.add_column("care_logs", sa.Column("track_path", sa.String(length=500), nullable=True))
     op.add_column("care_logs", sa.Column("track_sha256", sa.String(length=64), nullable=True))
     op.add_column("care_logs", sa.Column("track_covered_percent", sa.Numeric(4, 1), nullable=True))
@@ -84,6 +96,10 @@ def downgrade() -> None:
         "WHERE status <> 'rejected' AND NOT allow_more"
     )
     op.execute("DROP INDEX uq_care_logs_one_correction")
+    op.execute("ALTER TABLE care_logs DROP CONSTRAINT ck_care_logs_conditions_with_times")
+    op.execute("ALTER TABLE care_logs DROP CONSTRAINT ck_care_logs_road_condition")
+    op.drop_column("care_logs", "road_condition")
+    op.drop_column("care_logs", "weather")
     op.execute("ALTER TABLE care_logs DROP CONSTRAINT ck_care_logs_track")
     for column in ("track_covered_percent", "track_sha256", "track_path"):
         op.drop_column("care_logs", column)
