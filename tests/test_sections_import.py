@@ -252,3 +252,63 @@ async def test_the_import_page_says_in_german_when_the_projection_is_unknown(cli
     assert "EPSG:25832" in response.text
     await login(client, world.farmer.user.email)
     assert (await client.get("/manage/sections/import")).status_code == 403
+
+
+# --- Shapefile (zipped) -------------------------------------------------------------------------------------
+
+
+def shapefile_zip(shapes: list[tuple[int, list[list[tuple[float, float]]]]], names: list[str], *,
+                  prj: str | None) -> bytes:
+    """A zipped Shapefile as a GIS writes it: .shp (PolyLine 3 / Polygon 5), .dbf (one text field NAME,
+    cp1252 with a .cpg saying so), .prj (ESRI WKT)."""
+    import io
+    import zipfile
+
+    records = b""
+    for number, (kind, parts) in enumerate(shapes, start=1):
+        points = [p for part in parts for p in part]
+        starts, total = [], 0
+        for part in parts:
+            starts.append(total)
+            total += len(part)
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        content = struct.pack("<i4d2i", kind, min(xs), min(ys), max(xs), max(ys), len(parts), len(points))
+        content += struct.pack(f"<{len(parts)}i", *starts) + b"".join(struct.pack("<2d", *p) for p in points)
+        records += struct.pack(">2i", number, len(content) // 2) + content
+    header = struct.pack(">7i", 9994, 0, 0, 0, 0, 0, (100 + len(records)) // 2) + struct.pack(
+        "<2i4d4d", 1000, shapes[0][0], 0, 0, 0, 0, 0, 0, 0, 0)
+    width = 60
+    dbf = struct.pack("<4BIHH20x", 3, 126, 1, 1, len(names), 32 + 32 + 1, 1 + width)
+    dbf += b"NAME".ljust(11, b"\0") + b"C" + b"\0" * 4 + bytes([width, 0]) + b"\0" * 14 + b"\r"
+    dbf += b"".join(b" " + n.encode("cp1252").ljust(width) for n in names) + b"\x1a"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("strassen/wege.shp", header + records)
+        archive.writestr("strassen/wege.dbf", dbf)
+        archive.writestr("strassen/wege.cpg", "1252")
+        if prj is not None:
+            archive.writestr("strassen/wege.prj", prj)
+    return out.getvalue()
+
+
+async def test_a_zipped_shapefile_in_utm_32n_is_imported(client, world):
+    from pyproj import CRS
+
+    x, y = 548_000.0, 5_601_000.0
+    outer = [(x, y), (x, y + 60), (x + 80, y + 60), (x + 80, y), (x, y)]  # clockwise: the outer ring
+    hole = [(x + 10, y + 10), (x + 30, y + 10), (x + 30, y + 30), (x + 10, y + 30), (x + 10, y + 10)]
+    content = shapefile_zip([(3, [ROAD_25832]), (5, [outer, hole])], ["Kreisstraße K 123", "Lagerplatz Bauhof"],
+                            prj=CRS.from_epsg(25832).to_wkt("WKT1_ESRI"))
+    response = await upload(client, world.yard_north, content, preview=True, name="wege.zip")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["crs"] == "EPSG:25832"
+    road, yard = body["sections"]
+    assert road["name"] == "Kreisstraße K 123"  # cp1252 in the .dbf, read through the .cpg
+    expected = planar_length(ROAD_25832)
+    assert abs(road["length_m"] - expected) / expected < 0.01
+    assert yard["name"] == "Lagerplatz Bauhof" and len(yard["geometry"]["coordinates"]) == 2
+    assert abs(yard["area_m2"] - (80 * 60 - 20 * 20)) / 4400 < 0.01
+    without_prj = shapefile_zip([(3, [ROAD_25832])], ["K 123"], prj=None)
+    refused = await upload(client, world.yard_north, without_prj, name="wege.zip")
+    assert refused.status_code == 422 and "no known coordinate reference system" in refused.json()["detail"]

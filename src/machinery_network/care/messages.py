@@ -390,8 +390,8 @@ MESSAGES.update({
               "or 33N (EPSG:25833).",
     },
     "care.import_unknown_format": {
-        "de": "Die Datei ist weder GeoJSON noch GeoPackage.",
-        "en": "The file is neither GeoJSON nor a GeoPackage.",
+        "de": "Die Datei ist weder GeoJSON noch GeoPackage noch ein Shapefile als ZIP.",
+        "en": "The file is neither GeoJSON nor a GeoPackage nor a zipped Shapefile.",
     },
     "care.import_empty_file": {"de": "Bitte eine Datei auswählen.", "en": "Choose a file."},
     "care.import_nothing": {
@@ -443,13 +443,17 @@ MESSAGES.update({
     "care.import_title": {"de": "Abschnitte aus dem GIS importieren", "en": "Import sections from the GIS"},
     "care.import_nav": {"de": "GIS-Import", "en": "GIS import"},
     "care.import_intro": {
-        "de": "GeoJSON (RFC 7946, WGS 84) oder GeoPackage in ETRS89 / UTM 32N (EPSG:25832) oder 33N "
-              "(EPSG:25833). Längen und Flächen werden aus der Geometrie berechnet. Vor dem Import zeigt eine "
+        "de": "GeoJSON (RFC 7946, WGS 84), GeoPackage oder Shapefile (ZIP) in ETRS89 / UTM 32N (EPSG:25832) "
+              "oder 33N (EPSG:25833). Längen und Flächen werden aus der Geometrie berechnet. Vor dem Import zeigt eine "
               "Vorschau, was angelegt wird.",
-        "en": "GeoJSON (RFC 7946, WGS 84) or GeoPackage in ETRS89 / UTM 32N (EPSG:25832) or 33N (EPSG:25833). "
+        "en": "GeoJSON (RFC 7946, WGS 84), GeoPackage or Shapefile (ZIP) in ETRS89 / UTM 32N (EPSG:25832) or "
+              "33N (EPSG:25833). "
               "Lengths and areas are computed from the geometry. A preview shows what will be created.",
     },
-    "care.import_file": {"de": "Datei (.geojson, .json, .gpkg)", "en": "File (.geojson, .json, .gpkg)"},
+    "care.import_file": {
+        "de": "Datei (.geojson, .json, .gpkg oder Shapefile als .zip mit .shp, .dbf, .prj)",
+        "en": "File (.geojson, .json, .gpkg, or a Shapefile as .zip with .shp, .dbf, .prj)",
+    },
     "care.import_preview": {"de": "Vorschau", "en": "Preview"},
     "care.import_do": {"de": "{count} Abschnitte anlegen", "en": "Create {count} sections"},
     "care.import_crs": {"de": "Koordinatensystem der Datei: {crs}", "en": "File's coordinate system: {crs}"},
