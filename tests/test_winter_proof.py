@@ -356,3 +356,27 @@ async def test_the_gps_track_is_kept_with_the_pass_and_named_in_the_proof(client
     pdf = await proof(client, world, road["id"], "pdf")
     content = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert f"GPS-Spur: {str(covered).replace('.', ',')} % des Abschnitts" in content
+
+
+async def test_the_yard_head_corrects_a_pass_on_a_page(client, world):
+    from tests.web_helpers import login, post_form
+
+    road = await section(client, world, "Hauptstraße")
+    original = await passed(client, world, road["id"], "2027-01-20", "05:10", "06:40")
+    await login(client, world.yard_north.user.email)
+    inbox = await client.get("/manage/care-logs")
+    assert f'href="/manage/care-logs/{original["id"]}/correct"' in inbox.text
+    page = await client.get(f"/manage/care-logs/{original['id']}/correct")
+    assert page.status_code == 200 and original["record_hash"] in page.text and 'value="06:40"' in page.text
+    fields = {"performed_on": "2027-01-20", "started_time": "05:50", "ended_time": "07:20", "activity": "gritting",
+              "material": "Splitt", "amount_kg": "80", "road_condition": "black_ice", "weather": "", "reason": ""}
+    missing_reason = await post_form(client, f"/manage/care-logs/{original['id']}/correct", fields)
+    assert missing_reason.status_code == 422 and 'class="field invalid"><label for="reason"' in missing_reason.text
+    saved = await post_form(client, f"/manage/care-logs/{original['id']}/correct",
+                            {**fields, "reason": "Ende laut GPS-Spur 07:20"})
+    assert saved.status_code == 303, saved.text
+    rows = csv_rows(await proof(client, world, road["id"]))
+    assert [(r["Eintrag"], r["Ende"]) for r in rows if r["Eintrag"] != "Lücke"] == [
+        ("Einsatz", "20.01.2027 06:40"), ("Korrektur", "20.01.2027 07:20")]
+    await login(client, world.farmer.user.email)
+    assert (await client.get(f"/manage/care-logs/{original['id']}/correct")).status_code == 403

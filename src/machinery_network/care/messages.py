@@ -486,4 +486,15 @@ MESSAGES.update({
     "care.road.dry": {"de": "trocken", "en": "dry"},
     "care.weather": {"de": "Wetter (z. B. −4 °C, Schneefall)", "en": "Weather (e.g. −4 °C, snowfall)"},
     "care.road_condition": {"de": "Straßenzustand", "en": "Road condition"},
+    "care.correct": {"de": "Korrigieren", "en": "Correct"},
+    "care.correct_title": {"de": "Winterdiensteinsatz korrigieren", "en": "Correct a winter-service pass"},
+    "care.correct_intro": {
+        "de": "Der bestätigte Einsatz bleibt unverändert; die Korrektur wird ein neuer, mit ihm verknüpfter und "
+              "sofort bestätigter Datensatz. Der Nachweis zeigt beide.",
+        "en": "The confirmed pass stays as it is; the correction becomes a new record linked to it, confirmed at "
+              "once. The proof shows both.",
+    },
+    "care.correct_reason": {"de": "Grund der Korrektur", "en": "Reason for the correction"},
+    "care.correct_save": {"de": "Korrektur speichern", "en": "Save correction"},
+    "care.corrected_ok": {"de": "Korrektur gespeichert.", "en": "Correction saved."},
 })

@@ -34,6 +34,7 @@ from machinery_network.care.schemas import (
     SEASONS,
     AssignmentCreate,
     AssignmentEnd,
+    CareLogCorrection,
     CareLogCreate,
     SectionCreate,
     SectionImportOptions,
@@ -595,7 +596,8 @@ async def care_inbox(
     request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     done: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template:
-    notice = {"confirmed": gettext_de("care.confirmed_ok"), "rejected": gettext_de("care.rejected_ok")}.get(done or "")
+    notice = {"confirmed": gettext_de("care.confirmed_ok"), "rejected": gettext_de("care.rejected_ok"),
+              "corrected": gettext_de("care.corrected_ok")}.get(done or "")
     return await _inbox(db_session, actor, settings, notice=notice, request=request, cursor=cursor)
 
 
@@ -634,7 +636,75 @@ async def reject_log(
     )
 
 
+# --- yard head: correcting a confirmed winter-service pass (a new linked record) ------------------------
+
+
+def _correct_form_of(log: Any, tz: Any) -> dict[str, str]:
+    def hm(value: datetime | None) -> str:
+        return value.astimezone(tz).strftime("%H:%M") if value else ""
+
+    return {
+        "performed_on": log.performed_on.isoformat(), "started_time": hm(log.started_at),
+        "ended_time": hm(log.ended_at), "activity": log.activity or "both", "material": log.material or "",
+        "amount_kg": str(log.amount_kg).replace(".", ",") if log.amount_kg is not None else "",
+        "road_condition": log.road_condition or "", "weather": log.weather or "", "reason": "",
+    }
+
+
+async def _correct_page(db_session: AsyncSession, actor: Actor, settings: Settings, care_log_id: int, *,
+                        form: dict | None = None, errors: dict | None = None, message: str | None = None,
+                        status_code: int = 200) -> Template:
+    log = await service.show_care_log(db_session, actor, care_log_id)
+    section = await service.get_section(db_session, log.section_id)
+    require_for_municipality(actor, section.municipality_id, Role.yard_head)
+    return render(
+        "care/correct.html", actor, status_code=status_code, log=log, section=section,
+        form=form or _correct_form_of(log, settings.tz), errors=errors or {}, message=message,
+        activities=list(WinterActivity), road_conditions=list(RoadCondition),
+        when=lambda value: value.astimezone(settings.tz).strftime("%H:%M") if value else "", **_common(settings),
+    )
+
+
+@get("/manage/care-logs/{care_log_id:int}/correct", include_in_schema=False)
+async def correct_form(care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                       settings: AppSettings) -> Template:
+    require_role(actor, Role.yard_head)
+    return await _correct_page(db_session, actor, settings, care_log_id)
+
+
+@post("/manage/care-logs/{care_log_id:int}/correct", include_in_schema=False)
+async def correct_log(care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+                      settings: AppSettings) -> Response:
+    require_role(actor, Role.yard_head)
+    form = await form_data(request)
+
+    async def correct() -> None:
+        started = _instant(form.get("performed_on"), form.get("started_time"), settings)
+        ended = _instant(form.get("performed_on"), form.get("ended_time"), settings)
+        if isinstance(started, datetime) and isinstance(ended, datetime) and ended <= started:
+            ended += timedelta(days=1)
+        data = CareLogCorrection.model_validate(present({
+            "reason": (form.get("reason") or "").strip(),
+            "performed_on": date_field(form.get("performed_on")),
+            "started_at": started, "ended_at": ended, "activity": form.get("activity") or None,
+            "material": (form.get("material") or "").strip() or None,
+            "amount_kg": parse_decimal(form.get("amount_kg")),
+            "weather": (form.get("weather") or "").strip() or None,
+            "road_condition": form.get("road_condition") or None,
+        }))
+        await service.correct(db_session, actor, care_log_id, data, settings=settings)
+
+    return await form_action(
+        correct,
+        lambda error: _correct_page(db_session, actor, settings, care_log_id, form=form, errors=error.fields,
+                                    message=error.message, status_code=error.status_code),
+        lambda _: redirect("/manage/care-logs?done=corrected", request),
+        rename={"started_at": "started_time", "ended_at": "ended_time"},
+    )
+
+
 ROUTES = [
+    correct_form, correct_log,
     my_sections, report_work, care_log_photo, manage_sections, create_section, edit_section_form, update_section,
     end_assignment, assign_section,
     winter_proof_download, sections_map, import_form, import_preview, import_confirm, care_inbox, confirm_log,
