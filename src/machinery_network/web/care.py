@@ -205,7 +205,9 @@ async def _sections_page(
         assign_errors=assign_errors or {}, notice=notice, section_id=None, **_section_form_context(),
         winter_sections=[s for s in sections if s.task == CareTask.winter_service],
         proof_from=winter_start(today),
-        **_common(settings),
+        context_features=section_features(
+            sections, {s.id: plan_status(s, plan_by_section.get(s.id, []), season) for s in sections}),
+        **_tiles(settings), **_common(settings),
     )
 
 
