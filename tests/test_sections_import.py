@@ -312,3 +312,23 @@ async def test_a_zipped_shapefile_in_utm_32n_is_imported(client, world):
     without_prj = shapefile_zip([(3, [ROAD_25832])], ["K 123"], prj=None)
     refused = await upload(client, world.yard_north, without_prj, name="wege.zip")
     assert refused.status_code == 422 and "no known coordinate reference system" in refused.json()["detail"]
+
+
+def test_a_hostile_geopackage_meets_a_ceiling(tmp_path):
+    """A feature "table" that is an endless recursive view is cut off, not read until memory runs out."""
+    from machinery_network.errors import Invalid
+
+    db = sqlite3.connect(tmp_path / "endlos.gpkg")
+    db.execute("CREATE TABLE gpkg_contents (table_name TEXT, data_type TEXT)")
+    db.execute("CREATE TABLE gpkg_spatial_ref_sys (srs_id INTEGER, organization TEXT, "
+               "organization_coordsys_id INTEGER, definition TEXT)")
+    db.execute("INSERT INTO gpkg_spatial_ref_sys VALUES (4326, 'EPSG', 4326, 'x')")
+    db.execute("CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, srs_id INTEGER)")
+    db.execute("INSERT INTO gpkg_geometry_columns VALUES ('t', 'g', 4326)")
+    db.execute("INSERT INTO gpkg_contents VALUES ('t', 'features')")
+    db.execute("CREATE VIEW t AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+               "SELECT x AS fid, NULL AS g FROM c")
+    db.commit()
+    db.close()
+    with pytest.raises(Invalid):
+        gis.read((tmp_path / "endlos.gpkg").read_bytes())

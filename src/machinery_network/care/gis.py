@@ -34,6 +34,7 @@ from machinery_network.care.geometry import MAX_POINTS, area_m2, check_geometry,
 from machinery_network.errors import Invalid
 
 MAX_FEATURES = 2000
+MAX_ROWS = 20_000  # rows of one GeoPackage layer, points and empty ones included
 NAME_KEYS = ("name", "bezeichnung", "bez", "strassenname", "straßenname", "strasse", "straße", "str_name",
              "wegname", "label", "titel", "title")
 KIND_KEYS = ("kind", "art", "typ", "type", "objektart")
@@ -338,8 +339,28 @@ def _gpkg_crs(db: sqlite3.Connection, srs_id: int) -> CRS:
     raise Invalid("care.import_no_projection", field="file")
 
 
+SQLITE_MAX_STEPS = 5_000_000  # virtual-machine steps of all queries of one file, then it is refused
+
+
+def _rows_of(cursor: sqlite3.Cursor) -> Any:
+    """The cursor's rows; a read the file breaks off (corrupt pages, the step budget) is a 422."""
+    try:
+        yield from cursor
+    except sqlite3.DatabaseError as exc:
+        raise Invalid("care.import_unknown_format", field="file") from exc
+
+
 def read_geopackage(content: bytes) -> Reading:
     db = sqlite3.connect(":memory:")
+    # A hostile file (views that build huge values or loop) meets a ceiling instead of the server's memory.
+    db.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, 16 * 1024 * 1024)
+    steps = [0]
+
+    def budget() -> int:
+        steps[0] += 10_000
+        return 1 if steps[0] > SQLITE_MAX_STEPS else 0
+
+    db.set_progress_handler(budget, 10_000)
     try:
         try:
             db.deserialize(content)
@@ -364,7 +385,9 @@ def read_geopackage(content: bytes) -> Reading:
             except sqlite3.DatabaseError as exc:
                 raise Invalid("care.import_unknown_format", field="file") from exc
             names = [d[0] for d in cursor.description]
-            for number, values in enumerate(cursor, start=1):
+            for number, values in enumerate(_rows_of(cursor), start=1):
+                if number > MAX_ROWS:
+                    raise Invalid("care.import_too_many", field="file", max=MAX_FEATURES)
                 row = dict(zip(names, values, strict=True))
                 blob = row.pop(column, None)
                 if not isinstance(blob, bytes):
