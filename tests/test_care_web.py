@@ -4,7 +4,9 @@ assignment form, inbox with confirm/reject, the SVG map and the winter-proof dow
 from __future__ import annotations
 
 import csv
+import html
 import io
+import json
 import re
 from datetime import UTC, date, datetime
 
@@ -13,7 +15,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from machinery_network.care import service
-from machinery_network.care.map import svg_map
+from machinery_network.care.map import STATUS_COLOURS, section_features
 from machinery_network.care.models import Assignment, CareLog, Section
 from machinery_network.care.schemas import CareLogCreate
 from machinery_network.ledger.models import LedgerEntry
@@ -272,25 +274,24 @@ async def test_sections_page_shows_plan_and_map_draws_svg(client, world, db_sess
     assert "Franz Bauer" in page.text
     map_page = await client.get("/manage/sections/map")
     assert map_page.status_code == 200
-    assert "<svg" in map_page.text and "<polyline" in map_page.text
+    # Leaflet from the app's own /static, the sections as GeoJSON in the page, the list as text.
+    assert '<script src="/static/leaflet/leaflet.js" defer>' in map_page.text
     assert f'data-section-id="{section.id}"' in map_page.text
-    assert "Ohne Verlauf" not in map_page.text.split("<svg")[1].split("</svg>")[0]
-    assert "http://" not in map_page.text.replace('xmlns="http://www.w3.org/2000/svg"', "")
-    # The text alternative: the map names its list of sections, which holds each section drawn.
-    assert 'aria-describedby="section-map-list"' in map_page.text
-    listed = map_page.text.split('<ul id="section-map-list"')[1].split("</ul>")[0]
-    assert section.name in listed and "Franz Bauer" in listed
+    features = json.loads(html.unescape(map_page.text.split("data-features='")[1].split("'")[0]))
+    [feature] = features["features"]
+    assert feature["properties"]["status"] == "overdue" and feature["properties"]["farmer"] == "Franz Bauer"
+    assert "<script src=\"http" not in map_page.text
 
 
-def test_svg_projection_keeps_north_up_and_fits_the_box():
-    west_south = Section(id=1, name="a", task="other", geometry={"type": "LineString",
-                                                                 "coordinates": [[10.00, 50.90], [10.10, 51.00]]})
-    result = svg_map([west_south])
-    (shape,) = result["shapes"]
-    (x1, y1), (x2, y2) = [tuple(map(float, p.split(","))) for p in shape["points"].split()]
-    assert x1 < x2 and y1 > y2  # east is right, north is up
-    assert min(x1, x2) >= 0 and max(x1, x2) <= result["width"]
-    assert min(y1, y2) >= 0 and max(y1, y2) <= result["height"]
+def test_section_features_carry_the_plan_status_colour():
+    line = {"type": "LineString", "coordinates": [[10.00, 50.90], [10.10, 51.00]]}
+    done = Section(id=1, name="a", task="other", length_m=100, active=True, geometry=line)
+    drawless = Section(id=2, name="b", task="other", length_m=100, active=True, geometry=None)
+    result = section_features([done, drawless], {1: "done"})
+    [feature] = result["features"]
+    assert feature["geometry"] == line
+    assert feature["properties"]["colour"] == STATUS_COLOURS["done"]
+    assert feature["properties"]["status_label"] == "erledigt" and feature["properties"]["edit"] == ""
 
 
 async def test_winter_proof_download_from_the_sections_page(client, world, db_session):
@@ -304,7 +305,7 @@ async def test_winter_proof_download_from_the_sections_page(client, world, db_se
     response = await client.get("/manage/sections/winter-proof?from=2025-12-01&to=2026-02-28&section_id=&format=csv")
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    assert [(r[1], r[4], r[6], r[9]) for r in rows[1:]] == [("Ortsverbindung", "12.01.2026", "2", "104,00")]
+    assert [(r[1], r[4], r[6], r[9]) for r in rows[1:] if r[17] == "Einsatz"] == [("Ortsverbindung", "12.01.2026", "2", "104,00")]
     bad = await client.get("/manage/sections/winter-proof?from=gestern&to=2026-02-28&format=csv",
                            headers={"accept": "text/html"})
     assert bad.status_code == 422 and "Ungültiges Datum." in bad.text
@@ -324,7 +325,7 @@ async def test_demo_sections_are_drawn_on_the_map(client, db_session, settings):
     await login(client, "bauhof@gerstungen.example", DEMO_PASSWORD)
     page = await client.get("/manage/sections/map")
     assert page.status_code == 200
-    assert page.text.count("<polyline") == 3  # Gerstungen's three sections
+    assert page.text.count('"type": "Feature"') == 3  # Gerstungen's three sections, as GeoJSON for Leaflet
     assert "K 21 Bankett Richtung Lauchröden" in page.text
 
 

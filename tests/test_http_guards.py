@@ -112,3 +112,22 @@ async def test_hashing_is_awaitable(password):
     hashed = await hash_password_async(password)
     assert await verify_password_async(hashed, password)
     assert not await verify_password_async(hashed, password + "x")
+
+
+async def test_the_map_tile_host_is_allowed_for_images_only(sessionmaker, tmp_path):
+    from machinery_network.config import BASEMAP_DE_TILES
+
+    settings = Settings(MN_DATA_DIR=tmp_path, MN_SECRET_KEY="x" * 32, MN_MAP_TILES=BASEMAP_DE_TILES)
+    app = create_app(settings, sessionmaker)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t.local") as client:
+        csp = (await client.get("/login", headers={"accept": "text/html"})).headers["content-security-policy"]
+    assert "img-src 'self' data: https://sgx.geodatenzentrum.de;" in csp
+    assert csp.count("geodatenzentrum") == 1
+    assert "script-src 'self';" in csp and "connect-src 'self';" in csp
+    assert "img-src 'self' data: https://tile.openstreetmap.org;" in CONTENT_SECURITY_POLICY
+    subdomains = Settings(MN_MAP_TILES="https://{s}.tile.example.org/{z}/{x}/{y}.png")
+    assert subdomains.map_tile_host == "https://*.tile.example.org"
+    for bad in ("ftp://tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org/tile.png",
+                "https://tiles.example.org'; script-src *;/{z}/{x}/{y}"):
+        with pytest.raises(ValueError):
+            Settings(MN_MAP_TILES=bad)

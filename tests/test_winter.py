@@ -358,7 +358,8 @@ async def test_section_winter_proof_lists_every_pass_with_its_times(client, worl
     header = rows[0]
     begin, end, activity = header.index("Beginn"), header.index("Ende"), header.index("Tätigkeit")
     material, amount = header.index("Streugut"), header.index("Streumenge (kg)")
-    assert [(r[begin], r[end], r[activity], r[material], r[amount]) for r in rows[1:]] == [
+    passes = [r for r in rows[1:] if r[header.index("Eintrag")] == "Einsatz"]
+    assert [(r[begin], r[end], r[activity], r[material], r[amount]) for r in passes] == [
         ("19.01.2027 04:30", "19.01.2027 05:15", "Räumen", "", ""),
         ("20.01.2027 05:10", "20.01.2027 06:40", "Räumen und Streuen", "Splitt", "350,5"),
     ]

@@ -42,7 +42,7 @@ from machinery_network import __version__
 from machinery_network.accounts import service as accounts
 from machinery_network.api import API_PREFIX
 from machinery_network.auth import Actor
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import DEFAULT_MAP_TILES, Settings, get_settings, tile_host
 from machinery_network.db import (
     OPERATOR_NETWORK,
     make_engine,
@@ -401,13 +401,19 @@ async def guard_request(request: Request) -> None:
         raise ClientException(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", status_code=400)
 
 
-# Every HTML answer: only the app's own scripts and styles (htmx is served from /static), no framing,
-# no MIME sniffing, no full URLs in the Referer. The OpenAPI viewers under /schema load theirs from a
-# CDN and get the other headers only.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-)
+# Every HTML answer: only the app's own scripts and styles (htmx and Leaflet are served from /static), no
+# framing, no MIME sniffing, no full URLs in the Referer. The one foreign host is the map's tile server
+# (MN_MAP_TILES), for images only. The OpenAPI viewers under /schema load theirs from a CDN and get the
+# other headers only.
+def content_security_policy(tile_source: str | None) -> str:
+    images = f"'self' data: {tile_source}" if tile_source else "'self' data:"
+    return (
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src {images}; connect-src 'self'; "
+        "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+CONTENT_SECURITY_POLICY = content_security_policy(tile_host(DEFAULT_MAP_TILES))
 # Compression applies to static files only (every other path is excluded).
 STATIC_COMPRESSION_EXCLUDE = r"^/(?!static/)"
 SECURITY_HEADERS = (
@@ -431,7 +437,10 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
             headers.append((b"cache-control", cache))
     content_type = next((value for name, value in headers if name.lower() == b"content-type"), b"")
     if content_type.startswith(b"text/html") and not scope.get("path", "").startswith("/schema"):
-        headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+        app = scope.get("app")
+        settings = getattr(app.state, "settings", None) if app is not None else None
+        policy = content_security_policy(settings.map_tile_host) if settings is not None else CONTENT_SECURITY_POLICY
+        headers.append((b"content-security-policy", policy.encode()))
     message["headers"] = headers
 
 

@@ -23,6 +23,30 @@ DEFAULT_TZ = ZoneInfo(DEFAULT_TIMEZONE)
 MIN_PRODUCTION_SECRET = 32
 
 
+DEFAULT_MAP_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_MAP_ATTRIBUTION = "© OpenStreetMap contributors (openstreetmap.org/copyright)"
+# The documented alternative: basemap.de of the German federal and state surveying offices.
+BASEMAP_DE_TILES = (
+    "https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/"
+    "GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png"
+)
+
+
+def tile_host(url: str) -> str:
+    """The CSP source of a tile URL template: ``https://host`` (``{s}`` subdomains: ``https://*.rest``)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "a"))
+    if parts.scheme not in ("https", "http") or not parts.hostname or not all(k in url for k in ("{z}", "{x}", "{y}")):
+        raise ValueError("MN_MAP_TILES must be an http(s) URL with {z}, {x} and {y}")
+    host = urlsplit(url).netloc
+    if "{s}" in host:
+        host = "*." + host.split(".", 1)[1]
+    if not all(c.isalnum() or c in "-.*:" for c in host):
+        raise ValueError("MN_MAP_TILES has an unusable host")
+    return f"{parts.scheme}://{host}"
+
+
 class SettingsError(ValueError):
     """The environment holds a setting the service refuses to start with; the message is one line."""
 
@@ -52,6 +76,12 @@ class Settings(BaseSettings):
     db_role: str = Field(default="mn_app", alias="MN_DB_ROLE")
     access_log: bool = Field(default=True, alias="MN_ACCESS_LOG")
     vat_rates_text: str = Field(default="0,7,19", alias="MN_VAT_RATES")
+    # Public holidays of one federal state besides the nationwide ones (winter-service duty times).
+    holiday_state: str = Field(default="", alias="MN_HOLIDAY_STATE")
+    # Background map tiles of the section map (an https URL template with {z}, {x}, {y}, optionally {s});
+    # its host is the only foreign host the pages' CSP allows, for images only.
+    map_tiles: str = Field(default=DEFAULT_MAP_TILES, alias="MN_MAP_TILES")
+    map_attribution: str = Field(default=DEFAULT_MAP_ATTRIBUTION, alias="MN_MAP_ATTRIBUTION")
 
     @field_validator("timezone")
     @classmethod
@@ -63,6 +93,26 @@ class Settings(BaseSettings):
     @classmethod
     def _async_driver(cls, value: str | None) -> str | None:
         return asyncpg_url(value) if value else None
+
+    @field_validator("holiday_state")
+    @classmethod
+    def _state(cls, value: str) -> str:
+        from machinery_network.care.duty import STATES
+
+        value = value.strip().upper()
+        if value and value not in STATES:
+            raise ValueError(f"unknown federal state {value!r} (one of {', '.join(STATES)})")
+        return value
+
+    @field_validator("map_tiles")
+    @classmethod
+    def _tiles(cls, value: str) -> str:
+        tile_host(value)  # raises for a URL without a host or the tile placeholders
+        return value
+
+    @property
+    def map_tile_host(self) -> str:
+        return tile_host(self.map_tiles)
 
     @field_validator("vat_rates_text")
     @classmethod

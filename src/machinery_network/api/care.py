@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.response import File
+from pydantic import ValidationError
 
 from machinery_network.api.paging import paged_response
 from machinery_network.care import proof as proof_files
@@ -18,11 +20,15 @@ from machinery_network.care.schemas import (
     AssignmentCreate,
     AssignmentEnd,
     AssignmentPublic,
+    CareLogCorrection,
     CareLogCreate,
     CareLogPublic,
     CareLogReject,
+    ImportPreview,
     PlanRowPublic,
     SectionCreate,
+    SectionImportOptions,
+    SectionPreview,
     SectionPublic,
     SectionUpdate,
     TrackCoverage,
@@ -68,6 +74,44 @@ class SectionController(Controller):
     @post("/")
     async def create(self, data: JSONBody[SectionCreate], actor: CurrentActor, db_session: DbSession) -> SectionPublic:
         return SectionPublic.of(await service.create_section(db_session, actor, data))
+
+    @post("/import")
+    async def import_(
+        self, request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+        preview: FromQuery[bool] = False,
+    ) -> Response[Any]:
+        """Sections from a GeoJSON or GeoPackage file (multipart ``file``; optional form fields
+        ``municipality_id``, ``kind``, ``task``, ``unit``, ``rate_cents``) → 201 the created sections.
+        ``?preview=true`` → 200 ``{crs, skipped, sections}`` and nothing created."""
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise Invalid("care.import_empty_file", field="file")
+        content = await upload.read(settings.upload_max_bytes + 1)
+        if len(content) > settings.upload_max_bytes:
+            raise Invalid("care.import_too_large", field="file", mb=max(1, settings.upload_max_bytes // (1024 * 1024)))
+        fields: dict[str, Any] = {
+            k: form.get(k) for k in ("municipality_id", "kind", "task", "unit", "rate_cents") if form.get(k)
+        }
+        for number in ("municipality_id", "rate_cents"):  # form fields are text; whole numbers only
+            if isinstance(fields.get(number), str) and fields[number].strip().isdigit():
+                fields[number] = int(fields[number])
+        try:
+            options = SectionImportOptions.model_validate(fields)
+        except ValidationError as exc:
+            raise ValidationException(
+                detail="Validation failed",
+                extra=[{"key": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()],
+            ) from exc
+        reading, created = await service.import_sections(db_session, actor, content, options, preview=preview)
+        if preview:
+            body = ImportPreview(crs=reading.crs, skipped=reading.skipped, sections=[
+                SectionPreview(name=f.name, kind=f.kind or options.kind, length_m=f.length_m, area_m2=f.area_m2,
+                               geometry=f.geometry)
+                for f in reading.features
+            ])
+            return Response(body.model_dump(mode="json"), status_code=200)
+        return Response([SectionPublic.of(s).model_dump(mode="json") for s in created], status_code=201)
 
     @get("/")
     async def list_(
@@ -126,7 +170,9 @@ class SectionController(Controller):
         fmt: Annotated[str, QueryParameter(name="format")] = "csv",
     ) -> Response:
         proof_files.check_format(fmt)
-        proof = await service.winter_proof(db_session, actor, municipality_id, start, end, section_id=section_id)
+        proof = await service.winter_proof(
+            db_session, actor, municipality_id, start, end, section_id=section_id, settings=settings
+        )
         return proof_response(proof, fmt, settings)
 
 
@@ -145,7 +191,7 @@ class SectionController(Controller):
         section = await service.get_section(db_session, section_id)
         start, end = service.season_bounds(season, "winter")
         proof = await service.winter_proof(
-            db_session, actor, section.municipality_id, start, end, section_id=section_id
+            db_session, actor, section.municipality_id, start, end, section_id=section_id, settings=settings
         )
         return proof_response(proof, fmt, settings)
 
@@ -205,7 +251,8 @@ class CareLogController(Controller):
 
     @post("/{care_log_id:int}/track", status_code=200)
     async def track(
-        self, care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession
+        self, care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+        settings: AppSettings,
     ) -> TrackCoverage:
         """A GPX track (multipart field ``file``) → the share of the section it covered."""
         form = await request.form()
@@ -213,7 +260,18 @@ class CareLogController(Controller):
         if not isinstance(upload, UploadFile):
             raise Invalid("care.track_empty", field="file")
         content = await upload.read(GPX_MAX_BYTES + 1)
-        return TrackCoverage(covered_percent=await service.track_coverage(db_session, actor, care_log_id, content))
+        return TrackCoverage(
+            covered_percent=await service.track_coverage(db_session, actor, care_log_id, content, settings=settings)
+        )
+
+    @get("/{care_log_id:int}/track")
+    async def track_download(
+        self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+    ) -> File:
+        """The GPX track kept with the log (the evidence, as uploaded)."""
+        path = await service.track_file(db_session, actor, care_log_id, settings=settings)
+        return File(path=path, media_type="application/gpx+xml", filename=f"spur-{care_log_id}.gpx",
+                    headers={"X-Content-Type-Options": "nosniff"})
 
     @get("/{care_log_id:int}/photo")
     async def photo(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> File:
@@ -225,6 +283,14 @@ class CareLogController(Controller):
     async def confirm(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> CareLogPublic:
         log, _ = await service.confirm(db_session, actor, care_log_id)
         return CareLogPublic.of(log)
+
+    @post("/{care_log_id:int}/corrections")
+    async def correct(
+        self, care_log_id: FromPath[int], data: JSONBody[CareLogCorrection], actor: CurrentActor,
+        db_session: DbSession, settings: AppSettings,
+    ) -> CareLogPublic:
+        """A correction of a confirmed winter-service log as a new record linked by ``corrects_id``."""
+        return CareLogPublic.of(await service.correct(db_session, actor, care_log_id, data, settings=settings))
 
     @post("/{care_log_id:int}/reject", status_code=200)
     async def reject(

@@ -73,3 +73,14 @@ def length_m(geometry: dict[str, Any]) -> float:
     if geometry["type"] == "Polygon":
         return line_length_m(geometry["coordinates"][0])
     return line_length_m(geometry["coordinates"])
+
+
+def area_m2(geometry: dict[str, Any]) -> int | None:
+    """A Polygon's geodesic area in whole square metres (its holes taken out); None for a LineString."""
+    if geometry.get("type") != "Polygon":
+        return None
+    total = 0.0
+    for index, ring in enumerate(geometry["coordinates"]):
+        area, _ = GEOD.polygon_area_perimeter([p[0] for p in ring], [p[1] for p in ring])
+        total += abs(area) if index == 0 else -abs(area)
+    return round(max(total, 0.0))

@@ -313,3 +313,204 @@ MESSAGES.update({
         "en": "Your care work on {section} of {day} was rejected: {reason}",
     },
 })
+
+MESSAGES.update({
+    # --- winter service that holds in court: duty times, gaps, corrections, hashes ----------------
+    "care.duty.text": {
+        "de": "Pflichtzeiten: werktags bis {workday} Uhr, sonn- und feiertags bis {holiday} Uhr",
+        "en": "Duty times: working days by {workday}, Sundays and holidays by {holiday}",
+    },
+    "care.duty.days.service_days": {
+        "de": "Pflichttage: Einsatztage der Gemeinde (Tage mit Winterdienst auf einem ihrer Abschnitte)",
+        "en": "duty days: the municipality's service days (days with winter service on any of its sections)",
+    },
+    "care.duty.days.every_day": {"de": "Pflichttage: jeder Tag des Winters", "en": "duty days: every winter day"},
+    "care.duty.state": {"de": ", Feiertage: bundesweit und {state}", "en": ", holidays: nationwide and {state}"},
+    "care.duty.per_section": {
+        "de": "Pflichtzeiten je Abschnitt (Standard: werktags bis 07:00 Uhr, sonn- und feiertags bis 09:00 Uhr, "
+              "an den Einsatztagen der Gemeinde)",
+        "en": "Duty times per section (default: working days by 07:00, Sundays and holidays by 09:00, on the "
+              "municipality's service days)",
+    },
+    "care.duty_invalid": {
+        "de": "Pflichtzeiten: Uhrzeiten als HH:MM, Pflichttage „service_days“ oder „every_day“.",
+        "en": "Duty times: times as HH:MM, days service_days or every_day.",
+    },
+    "care.duty_workday_by": {"de": "Werktags erledigt bis", "en": "Working days done by"},
+    "care.duty_holiday_by": {"de": "Sonn- und feiertags erledigt bis", "en": "Sundays and holidays done by"},
+    "care.duty_every_day": {
+        "de": "Jeder Wintertag ist Pflichttag (sonst nur Einsatztage der Gemeinde)",
+        "en": "Every winter day is a duty day (else only the municipality's service days)",
+    },
+    "care.gap.missing": {
+        "de": "Kein bestätigter Einsatz bis {deadline} Uhr",
+        "en": "No confirmed pass by {deadline}",
+    },
+    "care.gap.unconfirmed": {
+        "de": "Einsatz gemeldet, aber nicht bestätigt (Pflicht bis {deadline} Uhr)",
+        "en": "Pass reported but not confirmed (due by {deadline})",
+    },
+    "care.gap.late": {
+        "de": "Erster Einsatz erst um {end} Uhr beendet (Pflicht bis {deadline} Uhr)",
+        "en": "First pass only ended at {end} (due by {deadline})",
+    },
+    "care.gap.no_times": {
+        "de": "Einsatz ohne Uhrzeiten: Pflicht bis {deadline} Uhr nicht belegt",
+        "en": "Pass without clock times: done by {deadline} not shown",
+    },
+    "care.proof.entry_pass": {"de": "Einsatz", "en": "Pass"},
+    "care.proof.entry_correction": {"de": "Korrektur", "en": "Correction"},
+    "care.proof.entry_gap": {"de": "Lücke", "en": "Gap"},
+    "care.proof.corrects": {"de": "Korrektur zu Nr. {id}", "en": "Corrects no. {id}"},
+    "care.proof.corrected_by": {"de": "Korrigiert durch Nr. {id}", "en": "Corrected by no. {id}"},
+    "care.proof.hash_differs": {
+        "de": "{hash} – ABWEICHUNG: bei der Bestätigung {stored}",
+        "en": "{hash} – DIFFERS: at confirmation {stored}",
+    },
+    "care.proof.gaps_title": {"de": "Lücken: {count}", "en": "Gaps: {count}"},
+    "care.proof.no_gaps": {
+        "de": "Keine Lücken: an jedem Pflichttag ist ein rechtzeitiger bestätigter Einsatz belegt.",
+        "en": "No gaps: every duty day has a confirmed pass in time.",
+    },
+    "care.proof.hash_note": {
+        "de": "SHA-256: Prüfsumme über die kanonische Form des bestätigten Datensatzes (JSON, Schlüssel sortiert, "
+              "ohne Leerzeichen, UTF-8; Zeitpunkte in UTC). Bestätigte Datensätze sind in der Datenbank gegen "
+              "Änderung und Löschung gesperrt; eine Korrektur ist ein neuer, verknüpfter Datensatz.",
+        "en": "SHA-256: checksum over the canonical form of the confirmed record (JSON, keys sorted, no blanks, "
+              "UTF-8; instants in UTC). Confirmed records are locked against change and deletion in the "
+              "database; a correction is a new, linked record.",
+    },
+    "care.correct_only_confirmed": {
+        "de": "Nur bestätigte Meldungen werden korrigiert; offene Meldungen werden bestätigt oder abgelehnt.",
+        "en": "Only confirmed care logs are corrected; open ones are confirmed or rejected.",
+    },
+    "care.already_corrected": {
+        "de": "Zu dieser Meldung gibt es bereits eine Korrektur (Nr. {id}); bitte diese korrigieren.",
+        "en": "This care log already has a correction (no. {id}); correct that one.",
+    },
+    "care.correct_winter_only": {
+        "de": "Korrekturen als neuer Datensatz gibt es für Winterdienst-Meldungen.",
+        "en": "Corrections as a new record exist for winter-service logs.",
+    },
+    # --- GIS import --------------------------------------------------------------------------------
+    "care.import_no_projection": {
+        "de": "Die Datei nennt kein bekanntes Koordinatensystem (Projektion). Bitte aus dem GIS als GeoJSON in "
+              "WGS 84 (RFC 7946) oder als GeoPackage mit Koordinatensystem, z. B. ETRS89 / UTM 32N "
+              "(EPSG:25832) oder 33N (EPSG:25833), exportieren.",
+        "en": "The file names no known coordinate reference system (projection). Export it from the GIS as "
+              "GeoJSON in WGS 84 (RFC 7946) or as a GeoPackage with its CRS, e.g. ETRS89 / UTM 32N (EPSG:25832) "
+              "or 33N (EPSG:25833).",
+    },
+    "care.import_unknown_format": {
+        "de": "Die Datei ist weder GeoJSON noch GeoPackage noch ein Shapefile als ZIP.",
+        "en": "The file is neither GeoJSON nor a GeoPackage nor a zipped Shapefile.",
+    },
+    "care.import_empty_file": {"de": "Bitte eine Datei auswählen.", "en": "Choose a file."},
+    "care.import_nothing": {
+        "de": "Die Datei enthält keine Linien oder Flächen, aus denen Abschnitte werden könnten.",
+        "en": "The file holds no lines or polygons to make sections of.",
+    },
+    "care.import_bad_geometry": {
+        "de": "Die Geometrie von „{name}“ ist unbrauchbar ({reason}).",
+        "en": "The geometry of \u201c{name}\u201d is unusable ({reason}).",
+    },
+    "care.import_too_many_points": {
+        "de": "„{name}“ hat zu viele Stützpunkte (höchstens {max} je Linie).",
+        "en": "\u201c{name}\u201d has too many vertices (at most {max} per line).",
+    },
+    "care.import_too_many": {
+        "de": "Höchstens {max} Abschnitte je Datei.",
+        "en": "At most {max} sections per file.",
+    },
+    "care.import_too_large": {"de": "Die Datei ist größer als {mb} MB.", "en": "The file is larger than {mb} MB."},
+    "care.import_municipality": {"de": "Bitte die Gemeinde angeben.", "en": "Name the municipality_id."},
+    # --- the map -----------------------------------------------------------------------------------
+    "care.map_status.done": {"de": "erledigt", "en": "done"},
+    "care.map_status.open": {"de": "offen", "en": "open"},
+    "care.map_status.overdue": {"de": "überfällig", "en": "overdue"},
+    "care.map_status.upcoming": {"de": "steht an", "en": "upcoming"},
+    "care.map_status.none": {"de": "ohne Plan in dieser Jahreszeit", "en": "no plan this season"},
+    "care.map_status.inactive": {"de": "stillgelegt", "en": "inactive"},
+    "care.map_label": {"de": "Karte der Abschnitte", "en": "Map of the sections"},
+    "care.map_list": {"de": "Abschnitte als Liste", "en": "Sections as a list"},
+    "care.map_no_geometry": {"de": "ohne Verlauf (nicht auf der Karte)", "en": "no course (not on the map)"},
+    "care.map_legend": {"de": "Planstand {season}", "en": "Plan status {season}"},
+    "care.my_map": {"de": "Meine Abschnitte auf der Karte", "en": "My sections on the map"},
+    "care.my_position": {"de": "Mein Standort", "en": "My position"},
+    "care.position_denied": {
+        "de": "Der Standort ist nicht verfügbar (Freigabe im Browser erteilen).",
+        "en": "Position unavailable (allow it in the browser).",
+    },
+    "care.draw_title": {"de": "Verlauf auf der Karte", "en": "Course on the map"},
+    "care.draw_hint": {
+        "de": "„Linie zeichnen“ oder „Fläche zeichnen“, dann Punkte in die Karte klicken; Punkte lassen sich "
+              "verschieben. Die Länge berechnet der Server aus dem Verlauf. Speichern übernimmt den Verlauf.",
+        "en": "Choose draw line or draw area, then click points into the map; points can be dragged. The "
+              "server computes the length from the course. Save keeps the course.",
+    },
+    "care.draw_line": {"de": "Linie zeichnen", "en": "Draw line"},
+    "care.draw_area": {"de": "Fläche zeichnen", "en": "Draw area"},
+    "care.draw_undo": {"de": "Letzten Punkt entfernen", "en": "Remove last point"},
+    "care.draw_clear": {"de": "Verlauf löschen", "en": "Clear course"},
+    "care.import_title": {"de": "Abschnitte aus dem GIS importieren", "en": "Import sections from the GIS"},
+    "care.import_nav": {"de": "GIS-Import", "en": "GIS import"},
+    "care.import_intro": {
+        "de": "GeoJSON (RFC 7946, WGS 84), GeoPackage oder Shapefile (ZIP) in ETRS89 / UTM 32N (EPSG:25832) "
+              "oder 33N (EPSG:25833). Längen und Flächen werden aus der Geometrie berechnet. Vor dem Import zeigt eine "
+              "Vorschau, was angelegt wird.",
+        "en": "GeoJSON (RFC 7946, WGS 84), GeoPackage or Shapefile (ZIP) in ETRS89 / UTM 32N (EPSG:25832) or "
+              "33N (EPSG:25833). "
+              "Lengths and areas are computed from the geometry. A preview shows what will be created.",
+    },
+    "care.import_file": {
+        "de": "Datei (.geojson, .json, .gpkg oder Shapefile als .zip mit .shp, .dbf, .prj)",
+        "en": "File (.geojson, .json, .gpkg, or a Shapefile as .zip with .shp, .dbf, .prj)",
+    },
+    "care.import_preview": {"de": "Vorschau", "en": "Preview"},
+    "care.import_do": {"de": "{count} Abschnitte anlegen", "en": "Create {count} sections"},
+    "care.import_crs": {"de": "Koordinatensystem der Datei: {crs}", "en": "File's coordinate system: {crs}"},
+    "care.import_skipped": {
+        "de": "{count} Objekte ohne Linie oder Fläche (z. B. Punkte) werden übergangen.",
+        "en": "{count} features without a line or polygon (e.g. points) are skipped.",
+    },
+    "care.import_done": {"de": "{count} Abschnitte angelegt.", "en": "{count} sections created."},
+    "care.area": {"de": "Fläche (m²)", "en": "Area (m²)"},
+    # --- winter details in the farmer's report form ----------------------------------------------
+    "care.winter_fields": {"de": "Winterdienst", "en": "Winter service"},
+    "care.winter_fields_hint": {
+        "de": "Nur für Winterdienst-Abschnitte: Beginn und Ende des Einsatzes, Tätigkeit, Streugut und Menge. "
+              "Die Uhrzeiten sind der Nachweis gegenüber Gerichten.",
+        "en": "Winter-service sections only: start and end of the pass, activity, grit and amount. The clock "
+              "times are the evidence in court.",
+    },
+    "care.started_at": {"de": "Beginn", "en": "Start"},
+    "care.ended_at": {"de": "Ende", "en": "End"},
+    "care.activity": {"de": "Tätigkeit", "en": "Activity"},
+    "care.material": {"de": "Streugut", "en": "Grit"},
+    "care.amount_kg": {"de": "Streumenge (kg)", "en": "Amount (kg)"},
+    "care.track_missing": {"de": "Zu dieser Meldung ist keine GPS-Spur gespeichert.", "en": "No GPS track is kept with this care log."},
+    "care.proof.track": {"de": "GPS-Spur: {percent} % des Abschnitts", "en": "GPS track: {percent} % of the section"},
+    "care.road.snow": {"de": "Schnee", "en": "snow"},
+    "care.road.slush": {"de": "Schneematsch", "en": "slush"},
+    "care.road.ice": {"de": "Eisglätte", "en": "ice"},
+    "care.road.black_ice": {"de": "Glatteis", "en": "black ice"},
+    "care.road.frost": {"de": "Reifglätte", "en": "hoarfrost"},
+    "care.road.dry": {"de": "trocken", "en": "dry"},
+    "care.weather": {"de": "Wetter (z. B. −4 °C, Schneefall)", "en": "Weather (e.g. −4 °C, snowfall)"},
+    "care.road_condition": {"de": "Straßenzustand", "en": "Road condition"},
+    "care.correct": {"de": "Korrigieren", "en": "Correct"},
+    "care.correct_title": {"de": "Winterdiensteinsatz korrigieren", "en": "Correct a winter-service pass"},
+    "care.correct_intro": {
+        "de": "Der bestätigte Einsatz bleibt unverändert; die Korrektur wird ein neuer, mit ihm verknüpfter und "
+              "sofort bestätigter Datensatz. Der Nachweis zeigt beide.",
+        "en": "The confirmed pass stays as it is; the correction becomes a new record linked to it, confirmed at "
+              "once. The proof shows both.",
+    },
+    "care.correct_reason": {"de": "Grund der Korrektur", "en": "Reason for the correction"},
+    "care.correct_save": {"de": "Korrektur speichern", "en": "Save correction"},
+    "care.corrected_ok": {"de": "Korrektur gespeichert.", "en": "Correction saved."},
+    "care.geometry_label": {
+        "de": "Verlauf als GeoJSON (Linie oder Fläche, freiwillig)",
+        "en": "Course as GeoJSON (line or area, optional)",
+    },
+})

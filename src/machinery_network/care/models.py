@@ -38,6 +38,15 @@ class WinterActivity(StrEnum):
     both = "both"
 
 
+class RoadCondition(StrEnum):
+    snow = "snow"
+    slush = "slush"
+    ice = "ice"
+    black_ice = "black_ice"
+    frost = "frost"
+    dry = "dry"
+
+
 class CareLogStatus(StrEnum):
     reported = "reported"
     confirmed = "confirmed"
@@ -63,6 +72,8 @@ class Section(SQLModel, table=True):
     location_evidence: bool = Field(default=False)
     # One care log per farmer and day unless the yard head allows more (e.g. gritting twice on an icy day).
     allow_more_logs_per_day: bool = Field(default=False)
+    # Winter-service duty times (care.duty); None: working days by 07:00, Sundays and holidays by 09:00.
+    winter_duty: dict[str, Any] | None = jsonb()
     created_at: datetime = created_at()
 
 
@@ -104,3 +115,13 @@ class CareLog(SQLModel, table=True):
     activity: str | None = Field(default=None, max_length=20)
     material: str | None = Field(default=None, max_length=100)
     amount_kg: Decimal | None = decimal_col(9, 3, nullable=True)
+    weather: str | None = Field(default=None, max_length=200)
+    road_condition: str | None = Field(default=None, max_length=20)
+    # A correction of a confirmed log is a new record pointing at it (migration 0024); the hash of the
+    # record's canonical form is written with its confirmation (care.evidence).
+    corrects_id: int | None = fk("care_logs.id", nullable=True, index=False)
+    record_hash: str | None = Field(default=None, max_length=64)
+    # The GPX track of the pass, kept as evidence (care.track): file, its SHA-256, share of the section.
+    track_path: str | None = Field(default=None, max_length=500)
+    track_sha256: str | None = Field(default=None, max_length=64)
+    track_covered_percent: Decimal | None = decimal_col(4, 1, nullable=True)

@@ -63,6 +63,7 @@ async def _plan_rows(
         select(CareLog.section_id, CareLog.performed_on, CareLog.quantity, CareLog.status).where(
             CareLog.section_id.in_(ids),
             CareLog.status != CareLogStatus.rejected,
+            CareLog.corrects_id.is_(None),  # a correction is no further pass
             CareLog.performed_on.between(year_start, year_end),
         )
     )

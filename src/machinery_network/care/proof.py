@@ -1,16 +1,26 @@
-"""The winter-service proof: the query of confirmed winter-service passes and its files, CSV (UTF-8 with
-BOM, ``;``, German dates and decimal comma) and PDF, both through ``render(proof, fmt, tz)``.
+"""The winter-service proof: every confirmed pass of a municipality's winter sections (or one section) with
+its times, material, who did it and who confirmed it, corrections beside what they correct, the SHA-256 of
+each record, and the gaps where a pass required by the section's duty times is missing. Files: CSV (UTF-8
+with BOM, ``;``, German dates and decimal comma) and PDF (DejaVu Sans embedded), both through
+``render(proof, fmt, tz)``.
 
-The municipality keeps it as the record that its road-safety duty (Verkehrssicherungspflicht) was met
-on the sections a farmer cleared and gritted for it.
+The municipality keeps it as the record that its road-safety duty (Verkehrssicherungspflicht) was met on
+the sections a farmer or its building yard cleared and gritted.
+
+Gaps: for each duty day of a section (``care.duty``: every winter day, or the municipality's service days)
+up to now, a confirmed pass (a corrected record counts through its correction) must have ended by the
+day's deadline. Otherwise the day is a gap: ``missing`` (no confirmed pass that day), ``unconfirmed`` (only
+a reported pass, not confirmed yet), ``late`` (the first pass ended after the deadline) or ``no_times``
+(confirmed passes without clock times, which cannot show the deadline was met).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-from datetime import date, datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -23,15 +33,21 @@ from machinery_network import clock
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality
+from machinery_network.care import duty as duties
+from machinery_network.care.evidence import record_hash
 from machinery_network.care.models import CareLog, CareLogStatus, CareTask, Section
 from machinery_network.care.seasons import de_date
 from machinery_network.care.sections import get_section
+from machinery_network.config import Settings, get_settings
 from machinery_network.errors import Invalid, NotFound
+from machinery_network.exports.pdf import FONT, FONT_DIR
 from machinery_network.i18n import gettext_de
 from machinery_network.money import format_decimal_de, format_eur
 
 PROOF_MAX_DAYS = 3 * 366
 FORMATS = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
+WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
+
 
 @dataclass
 class ProofRow:
@@ -51,6 +67,34 @@ class ProofRow:
     activity: str | None = None
     material: str | None = None
     amount_kg: Decimal | None = None
+    log_id: int = 0
+    section_id: int = 0
+    corrects_id: int | None = None
+    corrected_by_id: int | None = None  # the confirmed correction of this record, if any
+    record_hash: str = ""
+    stored_hash: str | None = None  # written with the confirmation; None for records confirmed before 0024
+    track_covered_percent: Decimal | None = None
+    track_sha256: str | None = None
+    weather: str | None = None
+    road_condition: str | None = None
+
+    @property
+    def hash_matches(self) -> bool:
+        return self.stored_hash is None or self.stored_hash == self.record_hash
+
+
+@dataclass
+class Gap:
+    day: date
+    section_id: int
+    section_name: str
+    deadline: datetime
+    kind: str  # missing | unconfirmed | late | no_times
+    first_end: datetime | None = None
+
+    def text(self, tz: ZoneInfo) -> str:
+        end = self.first_end.astimezone(tz).strftime("%H:%M") if self.first_end else ""
+        return gettext_de(f"care.gap.{self.kind}", deadline=self.deadline.strftime("%H:%M"), end=end)
 
 
 @dataclass
@@ -60,6 +104,9 @@ class WinterProof:
     end: date
     section: Section | None
     rows: list[ProofRow]
+    gaps: list[Gap] = field(default_factory=list)
+    duty: dict[str, str] = field(default_factory=duties.describe)  # of the one section (or the defaults)
+    holiday_state: str = ""
 
 
 async def winter_proof(
@@ -70,8 +117,10 @@ async def winter_proof(
     end: date,
     *,
     section_id: int | None = None,
+    settings: Settings | None = None,
 ) -> WinterProof:
-    """Confirmed winter-service work of a municipality (or one of its sections) in [start, end]."""
+    """Confirmed winter-service work of a municipality (or one of its sections) in [start, end], with gaps."""
+    settings = settings or get_settings()
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
     municipality = await get_municipality(session, municipality_id)
     if end < start:
@@ -85,11 +134,14 @@ async def winter_proof(
             raise NotFound("care.section_not_found", id=section_id)
     farmer = aliased(User)
     decider = aliased(User)
+    correction = aliased(CareLog)
     stmt = (
-        select(CareLog, Section, farmer.name, decider.name)
+        select(CareLog, Section, farmer.name, decider.name, correction.id)
         .join(Section, Section.id == CareLog.section_id)
         .join(farmer, farmer.id == CareLog.farmer_id)
         .outerjoin(decider, decider.id == CareLog.decided_by)
+        .outerjoin(correction, and_(correction.corrects_id == CareLog.id,
+                                    correction.status == CareLogStatus.confirmed))
         .where(
             and_(
                 Section.municipality_id == municipality_id,
@@ -108,16 +160,102 @@ async def winter_proof(
             farmer_name=farmer_name, quantity=log.quantity, unit=sec.unit, note=log.note,
             credit_cents=log.credit_cents, confirmed_by=decider_name, confirmed_at=log.decided_at,
             started_at=log.started_at, ended_at=log.ended_at, activity=log.activity, material=log.material,
-            amount_kg=log.amount_kg,
+            amount_kg=log.amount_kg, log_id=log.id, section_id=sec.id, corrects_id=log.corrects_id,
+            corrected_by_id=corrected_by, record_hash=record_hash(log), stored_hash=log.record_hash,
+            track_covered_percent=log.track_covered_percent, track_sha256=log.track_sha256,
+            weather=log.weather, road_condition=log.road_condition,
         )
-        for log, sec, farmer_name, decider_name in await session.execute(stmt)
+        for log, sec, farmer_name, decider_name, corrected_by in await session.execute(stmt)
     ]
-    return WinterProof(municipality=municipality, start=start, end=end, section=section, rows=rows)
+    gaps = await _gaps(session, municipality_id, section, start, end, rows, settings)
+    return WinterProof(
+        municipality=municipality, start=start, end=end, section=section, rows=rows, gaps=gaps,
+        duty=duties.describe(section.winter_duty if section else None), holiday_state=settings.holiday_state,
+    )
 
 
+async def _gaps(
+    session: AsyncSession, municipality_id: int, section: Section | None, start: date, end: date,
+    rows: list[ProofRow], settings: Settings,
+) -> list[Gap]:
+    tz = settings.tz
+    now = clock.now()
+    last = min(end, now.astimezone(tz).date())
+    if last < start:
+        return []
+    if section is not None:
+        sections = [section]
+    else:
+        sections = list(await session.scalars(
+            select(Section).where(Section.municipality_id == municipality_id,
+                                  Section.task == CareTask.winter_service, Section.active)
+            .order_by(Section.name, Section.id)
+        ))
+    # Service days: the municipality was out on a winter section (any report that is not rejected).
+    service_days = set(await session.scalars(
+        select(CareLog.performed_on).distinct()
+        .join(Section, Section.id == CareLog.section_id)
+        .where(Section.municipality_id == municipality_id, Section.task == CareTask.winter_service,
+               CareLog.status != CareLogStatus.rejected, CareLog.performed_on.between(start, last))
+    ))
+    # Reported passes waiting for confirmation, per (section, day): their earliest end.
+    waiting: dict[tuple[int, date], datetime | None] = {}
+    for section_id, day, ended_at in await session.execute(
+        select(CareLog.section_id, CareLog.performed_on, CareLog.ended_at)
+        .join(Section, Section.id == CareLog.section_id)
+        .where(Section.municipality_id == municipality_id, CareLog.status == CareLogStatus.reported,
+               CareLog.performed_on.between(start, last))
+    ):
+        waiting[(section_id, day)] = ended_at
+    # The effective passes: a record with a confirmed correction counts through its correction.
+    effective: dict[tuple[int, date], list[datetime | None]] = defaultdict(list)
+    for row in rows:
+        if row.corrected_by_id is None:
+            effective[(row.section_id, row.performed_on)].append(row.ended_at)
+    holidays: dict[date, str] = {}
+    for year in range(start.year, last.year + 1):
+        holidays |= duties.public_holidays(year, settings.holiday_state)
+    gaps: list[Gap] = []
+    for sec in sections:
+        duty = duties.Duty.of(sec.winter_duty)
+        day = start
+        while day <= last:
+            if duty.every_day or day in service_days:
+                deadline = duty.deadline(day, tz, holidays)
+                if deadline <= now:
+                    gap = _check_day(sec, day, deadline, effective.get((sec.id, day), []),
+                                     (sec.id, day) in waiting)
+                    if gap is not None:
+                        gaps.append(gap)
+            day += timedelta(days=1)
+    gaps.sort(key=lambda g: (g.day, g.section_name, g.section_id))
+    return gaps
+
+
+def _check_day(section: Section, day: date, deadline: datetime, ends: list[datetime | None],
+               waiting: bool) -> Gap | None:
+    timed = sorted(e for e in ends if e is not None)
+    if timed and timed[0] <= deadline:
+        return None
+    gap = Gap(day=day, section_id=section.id, section_name=section.name, deadline=deadline, kind="missing")
+    if timed:
+        gap.kind, gap.first_end = "late", timed[0]
+    elif ends:
+        gap.kind = "no_times"
+    elif waiting:
+        gap.kind = "unconfirmed"
+    return gap
+
+
+# --- files ------------------------------------------------------------------------------------------------
+
+# The first 17 columns are those of the proof before duty times and hashes (spreadsheets built on them
+# keep working); "Eintrag" tells passes (Einsatz), corrections (Korrektur) and gaps (Lücke) apart.
 CSV_HEADER = [
     "Gemeinde", "Abschnitt", "Art", "Länge (m)", "Datum", "Landwirt", "Menge", "Einheit", "Bemerkung",
     "Gutschrift", "Bestätigt von", "Bestätigt am", "Beginn", "Ende", "Tätigkeit", "Streugut", "Streumenge (kg)",
+    "Eintrag", "Nr.", "Pflicht bis", "Verweis", "SHA-256", "GPS-Abdeckung (%)", "GPS-Spur SHA-256",
+    "Wetter", "Straßenzustand",
 ]
 
 
@@ -128,13 +266,47 @@ def filename(proof: WinterProof, ext: str) -> str:
     )
 
 
-def _when(proof_value: datetime | None, tz: ZoneInfo) -> str:
-    return proof_value.astimezone(tz).strftime("%d.%m.%Y %H:%M") if proof_value else ""
+def _when(value: datetime | None, tz: ZoneInfo) -> str:
+    return value.astimezone(tz).strftime("%d.%m.%Y %H:%M") if value else ""
+
+
+def _reference(row: ProofRow) -> str:
+    parts = []
+    if row.corrects_id is not None:
+        parts.append(gettext_de("care.proof.corrects", id=row.corrects_id))
+    if row.corrected_by_id is not None:
+        parts.append(gettext_de("care.proof.corrected_by", id=row.corrected_by_id))
+    return "; ".join(parts)
+
+
+def _hash_text(row: ProofRow) -> str:
+    if row.hash_matches:
+        return row.record_hash
+    return gettext_de("care.proof.hash_differs", hash=row.record_hash, stored=row.stored_hash)
+
+
+def _entries(proof: WinterProof) -> list[tuple[date, str, int, ProofRow | Gap]]:
+    """Passes and gaps in one order: by day, section, passes before the day's gap."""
+    entries: list[tuple[date, str, int, ProofRow | Gap]] = [
+        (r.performed_on, r.section_name, 0, r) for r in proof.rows
+    ]
+    entries += [(g.day, g.section_name, 1, g) for g in proof.gaps]
+    entries.sort(key=lambda e: (e[0], e[1], e[2], e[3].log_id if isinstance(e[3], ProofRow) else 0))
+    return entries
 
 
 def _rows(proof: WinterProof, tz: ZoneInfo) -> list[list[str]]:
-    return [
-        [
+    out = []
+    for _, _, _, entry in _entries(proof):
+        if isinstance(entry, Gap):
+            out.append([
+                proof.municipality.name, entry.section_name, "", "", de_date(entry.day), "", "", "",
+                entry.text(tz), "", "", "", "", "", "", "", "",
+                gettext_de("care.proof.entry_gap"), "", entry.deadline.strftime("%d.%m.%Y %H:%M"), "", "", "", "", "", "",
+            ])
+            continue
+        row = entry
+        out.append([
             proof.municipality.name,
             row.section_name,
             gettext_de(f"care.kind.{row.section_kind}"),
@@ -152,9 +324,17 @@ def _rows(proof: WinterProof, tz: ZoneInfo) -> list[list[str]]:
             gettext_de(f"care.activity.{row.activity}") if row.activity else "",
             row.material or "",
             format_decimal_de(row.amount_kg) if row.amount_kg is not None else "",
-        ]
-        for row in proof.rows
-    ]
+            gettext_de("care.proof.entry_correction" if row.corrects_id else "care.proof.entry_pass"),
+            str(row.log_id),
+            "",
+            _reference(row),
+            _hash_text(row),
+            format_decimal_de(row.track_covered_percent) if row.track_covered_percent is not None else "",
+            row.track_sha256 or "",
+            (row.weather or "").replace("\r", " ").replace("\n", " "),
+            gettext_de(f"care.road.{row.road_condition}") if row.road_condition else "",
+        ])
+    return out
 
 
 def _safe_cell(value: str) -> str:
@@ -179,20 +359,20 @@ def proof_csv(proof: WinterProof, tz: ZoneInfo) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-# The PDF core fonts speak Latin-1 (German umlauts and ß included); a few typographic signs are mapped.
-_LATIN1_MAP = str.maketrans({"–": "-", "—": "-", "„": '"', "“": '"', "”": '"', "‚": "'", "‘": "'", "’": "'",
-                             "€": "EUR", "…": "..."})
-
-
-def _latin1(text: str) -> str:
-    return text.translate(_LATIN1_MAP).encode("latin-1", "replace").decode("latin-1")
-
-
 def _pass_text(row: ProofRow, tz: ZoneInfo) -> str:
-    """"05:10-06:40 Räumen und Streuen, Splitt 350,5 kg" for a winter pass with details, else empty."""
+    """"05:10–06:40 Räumen und Streuen, Splitt 350,5 kg" for a winter pass with details, else empty."""
+    gps = ("\n" + gettext_de("care.proof.track", percent=format_decimal_de(row.track_covered_percent))
+           if row.track_covered_percent is not None else "")
     if row.started_at is None or row.ended_at is None:
-        return ""
-    text = f"{row.started_at.astimezone(tz):%H:%M}-{row.ended_at.astimezone(tz):%H:%M}"
+        return gps.strip()
+    conditions = "; ".join(part for part in (
+        gettext_de(f"care.road.{row.road_condition}") if row.road_condition else "", row.weather or "") if part)
+    return _times_text(row, tz) + (f"\n{conditions}" if conditions else "") + gps
+
+
+def _times_text(row: ProofRow, tz: ZoneInfo) -> str:
+    assert row.started_at is not None and row.ended_at is not None
+    text = f"{row.started_at.astimezone(tz):%H:%M}–{row.ended_at.astimezone(tz):%H:%M}"
     if row.activity:
         text += " " + gettext_de(f"care.activity.{row.activity}")
     grit = " ".join(
@@ -201,70 +381,113 @@ def _pass_text(row: ProofRow, tz: ZoneInfo) -> str:
     return f"{text}, {grit}" if grit else text
 
 
+def duty_text(proof: WinterProof) -> str:
+    """The duty times the gaps were checked against (one section's, or "per section")."""
+    if proof.section is None:
+        return gettext_de("care.duty.per_section")
+    text = gettext_de("care.duty.text", workday=proof.duty["workday_by"], holiday=proof.duty["holiday_by"])
+    days = gettext_de(f"care.duty.days.{proof.duty['days']}")
+    state = gettext_de("care.duty.state", state=proof.holiday_state) if proof.holiday_state else ""
+    return f"{text}; {days}{state}"
+
+
 class _ProofPDF(FPDF):
     footer_text = ""
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font("Helvetica", size=8)
-        self.cell(0, 6, _latin1(f"{self.footer_text} · Seite {self.page_no()}/{{nb}}"), align="C")
+        self.set_font(FONT, size=7)
+        self.cell(0, 6, f"{self.footer_text} · Seite {self.page_no()}/{{nb}}", align="C")
+
+
+PDF_HEADINGS = ["Nr.", "Datum", "Abschnitt", "Landwirt", "Einsatz", "Menge", "Bemerkung", "Bestätigt", "Verweis"]
+PDF_WIDTHS = (11, 18, 42, 32, 56, 16, 40, 34, 28)
 
 
 def proof_pdf(proof: WinterProof, tz: ZoneInfo) -> bytes:
     pdf = _ProofPDF(orientation="L", unit="mm", format="A4")
-    pdf.footer_text = f"{proof.municipality.name} · {gettext_de('care.proof.title')}"
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    title = gettext_de("care.proof.title")
+    pdf.footer_text = f"{proof.municipality.name} · {title}"
+    pdf.set_lang("de-DE")
+    pdf.set_title(title)
+    pdf.set_author(proof.municipality.name)
+    pdf.set_creator("machinery-network")
     pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_title(_latin1(gettext_de("care.proof.title")))
-    pdf.set_author(_latin1(proof.municipality.name))
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 14)
-    pdf.cell(0, 8, _latin1(gettext_de("care.proof.title")), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=10)
+    pdf.set_font(FONT, "B", 13)
+    pdf.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=9)
     lines = [proof.municipality.name]
     if proof.municipality.address:
         lines.append(proof.municipality.address)
     if proof.section is not None:
-        lines.append(f"{gettext_de('care.section')}: {proof.section.name}")
+        lines.append(f"{gettext_de('care.section')}: {proof.section.name} "
+                     f"({gettext_de(f'care.kind.{proof.section.kind}')}, {proof.section.length_m} m)")
     lines.append(gettext_de("care.proof.period", start=de_date(proof.start), end=de_date(proof.end)))
+    lines.append(duty_text(proof))
     lines.append(gettext_de("care.proof.generated", when=clock.now().astimezone(tz).strftime("%d.%m.%Y %H:%M")))
     for line in lines:
-        pdf.cell(0, 5.5, _latin1(line), new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
+        pdf.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
 
     if not proof.rows:
-        pdf.cell(0, 6, _latin1(gettext_de("care.proof.none")), new_x="LMARGIN", new_y="NEXT")
-        return bytes(pdf.output())
+        pdf.cell(0, 6, gettext_de("care.proof.none"), new_x="LMARGIN", new_y="NEXT")
+    else:
+        pdf.set_font(FONT, size=7.5)
+        with pdf.table(col_widths=PDF_WIDTHS, text_align="LEFT", line_height=3.8,
+                       first_row_as_headings=True) as table:
+            header = table.row()
+            for heading in PDF_HEADINGS:
+                header.cell(heading)
+            for row in proof.rows:
+                cells = table.row()
+                kind = gettext_de("care.proof.entry_correction") if row.corrects_id else ""
+                for value in (
+                    str(row.log_id),
+                    de_date(row.performed_on),
+                    f"{row.section_name}" + (f"\n{kind}" if kind else ""),
+                    row.farmer_name,
+                    _pass_text(row, tz),
+                    f"{format_decimal_de(row.quantity)} {gettext_de(f'care.unit_short.{row.unit}')}",
+                    row.note or "",
+                    f"{row.confirmed_by or ''}\n{_when(row.confirmed_at, tz)}",
+                    _reference(row),
+                ):
+                    cells.cell(value)
+                digest = table.row()
+                digest.cell(f"SHA-256: {_hash_text(row)}", colspan=len(PDF_HEADINGS))
+        pdf.ln(2)
+        pdf.set_font(FONT, "B", 9)
+        pdf.cell(0, 6, gettext_de("care.proof.total", count=len(proof.rows)), new_x="LMARGIN", new_y="NEXT")
 
-    headings = ["Datum", "Abschnitt", "Landwirt", "Menge", "Einsatz", "Bemerkung", "Bestätigt von", "Bestätigt am"]
-    widths = (21, 52, 38, 22, 40, 40, 36, 28)
-    pdf.set_font("Helvetica", size=8.5)
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=4.6, first_row_as_headings=True) as table:
-        header = table.row()
-        for heading in headings:
-            header.cell(_latin1(heading))
-        for row in proof.rows:
-            cells = table.row()
-            unit = gettext_de(f"care.unit_short.{row.unit}")
-            for value in (
-                de_date(row.performed_on),
-                f"{row.section_name} ({gettext_de(f'care.kind.{row.section_kind}')}, {row.length_m} m)",
-                row.farmer_name,
-                f"{format_decimal_de(row.quantity)} {unit}",
-                _pass_text(row, tz),
-                row.note or "",
-                row.confirmed_by or "",
-                _when(row.confirmed_at, tz),
-            ):
-                cells.cell(_latin1(value))
+    pdf.ln(2)
+    pdf.set_font(FONT, "B", 11)
+    pdf.cell(0, 7, gettext_de("care.proof.gaps_title", count=len(proof.gaps)), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=8)
+    if not proof.gaps:
+        pdf.cell(0, 5, gettext_de("care.proof.no_gaps"), new_x="LMARGIN", new_y="NEXT")
+    else:
+        with pdf.table(col_widths=(28, 70, 30, 149), text_align="LEFT", line_height=4,
+                       first_row_as_headings=True) as table:
+            header = table.row()
+            for heading in ("Datum", "Abschnitt", "Pflicht bis", "Befund"):
+                header.cell(heading)
+            for gap in proof.gaps:
+                cells = table.row()
+                for value in (f"{WEEKDAYS[gap.day.weekday()]} {de_date(gap.day)}", gap.section_name,
+                              gap.deadline.strftime("%H:%M"), gap.text(tz)):
+                    cells.cell(value)
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(0, 6, _latin1(gettext_de("care.proof.total", count=len(proof.rows))), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=7)
+    pdf.multi_cell(0, 3.5, gettext_de("care.proof.hash_note"), new_x="LMARGIN", new_y="NEXT")
     # Room for the yard head's signature: the municipality files the printout as its record.
-    pdf.ln(14)
-    pdf.set_font("Helvetica", size=9)
+    pdf.ln(12)
+    pdf.set_font(FONT, size=9)
     pdf.cell(90, 5, "_" * 45, new_x="RIGHT", new_y="TOP")
     pdf.ln(5)
-    pdf.cell(90, 5, _latin1(gettext_de("care.proof.signature")), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(90, 5, gettext_de("care.proof.signature"), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

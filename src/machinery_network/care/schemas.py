@@ -8,11 +8,13 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from machinery_network.care.geometry import check_geometry
+from machinery_network.care.duty import check_duty
+from machinery_network.care.geometry import area_m2, check_geometry
 from machinery_network.care.models import (
     Assignment,
     CareLog,
     CareTask,
+    RoadCondition,
     Section,
     SectionKind,
     SectionUnit,
@@ -54,6 +56,7 @@ class SectionCreate(Input):
     rate_cents: Cents
     planned_passes: dict[str, Any] | None = None
     geometry: dict[str, Any] | None = None
+    winter_duty: dict[str, Any] | None = None
     active: bool = True
     # None: the default (false) on create, unchanged on an update through the full form.
     location_evidence: bool | None = None
@@ -69,6 +72,36 @@ class SectionCreate(Input):
     def _geometry(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         return check_geometry(value)
 
+    @field_validator("winter_duty")
+    @classmethod
+    def _duty(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return check_duty(value)
+
+
+class SectionImportOptions(Input):
+    """What the GIS file does not say: the municipality and the sections' kind (unless an attribute names
+    it), task, unit and rate."""
+
+    municipality_id: Id | None = None
+    kind: SectionKind = SectionKind.road
+    task: CareTask = CareTask.winter_service
+    unit: SectionUnit = SectionUnit.metre
+    rate_cents: Cents = 0
+
+
+class SectionPreview(BaseModel):
+    name: str
+    kind: str | None
+    length_m: int
+    area_m2: int | None
+    geometry: dict[str, Any]
+
+
+class ImportPreview(BaseModel):
+    crs: str
+    skipped: int
+    sections: list[SectionPreview]
+
 
 class SectionUpdate(Input):
     name: Name | None = None
@@ -79,6 +112,7 @@ class SectionUpdate(Input):
     rate_cents: Cents | None = None
     planned_passes: dict[str, Any] | None = None
     geometry: dict[str, Any] | None = None
+    winter_duty: dict[str, Any] | None = None
     active: bool | None = None
     location_evidence: bool | None = None
     allow_more_logs_per_day: bool | None = None
@@ -93,6 +127,11 @@ class SectionUpdate(Input):
     def _geometry(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         return check_geometry(value)
 
+    @field_validator("winter_duty")
+    @classmethod
+    def _duty(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return check_duty(value)
+
 
 class SectionPublic(BaseModel):
     id: int
@@ -105,6 +144,9 @@ class SectionPublic(BaseModel):
     rate_cents: int
     planned_passes: dict[str, int] | None
     geometry: dict[str, Any] | None
+    # A Polygon's area in square metres (geodesic, WGS 84); None for a line or no geometry.
+    area_m2: int | None = None
+    winter_duty: dict[str, Any] | None
     active: bool
     location_evidence: bool
     allow_more_logs_per_day: bool
@@ -112,7 +154,9 @@ class SectionPublic(BaseModel):
 
     @classmethod
     def of(cls, section: Section) -> SectionPublic:
-        return cls.model_validate(section, from_attributes=True)
+        public = cls.model_validate(section, from_attributes=True)
+        public.area_m2 = area_m2(section.geometry) if section.geometry else None
+        return public
 
 
 class AssignmentCreate(Input):
@@ -149,10 +193,27 @@ class CareLogCreate(Input):
     activity: WinterActivity | None = None
     material: Material | None = None
     amount_kg: AmountKg | None = None
+    weather: Weather | None = None
+    road_condition: RoadCondition | None = None
 
 
+Weather = Annotated[str, Field(min_length=1, max_length=200)]
 Material = Annotated[str, Field(min_length=1, max_length=100)]
 AmountKg = Annotated[Decimal, Field(ge=0, le=Decimal("100000"), max_digits=9, decimal_places=3)]
+
+
+class CareLogCorrection(Input):
+    """A correction of a confirmed winter-service log: the pass as it really was, and why."""
+
+    reason: Reason
+    performed_on: date | None = None  # default: the corrected record's day
+    started_at: Instant | None = None
+    ended_at: Instant | None = None
+    activity: WinterActivity | None = None
+    material: Material | None = None
+    amount_kg: AmountKg | None = None
+    weather: Weather | None = None
+    road_condition: RoadCondition | None = None
 
 
 class CareLogReject(Input):
@@ -179,6 +240,12 @@ class CareLogPublic(BaseModel):
     activity: str | None
     material: str | None
     amount_kg: DecimalOut | None
+    corrects_id: int | None = None
+    record_hash: str | None = None
+    track_covered_percent: DecimalOut | None = None
+    track_sha256: str | None = None
+    weather: str | None = None
+    road_condition: str | None = None
 
     @classmethod
     def of(cls, log: CareLog) -> CareLogPublic:
@@ -188,7 +255,9 @@ class CareLogPublic(BaseModel):
             has_photo=log.photo_path is not None, photo_content_type=log.photo_content_type,
             reject_reason=log.reject_reason, decided_by=log.decided_by, decided_at=log.decided_at,
             created_at=log.created_at, started_at=log.started_at, ended_at=log.ended_at, activity=log.activity,
-            material=log.material, amount_kg=log.amount_kg,
+            material=log.material, amount_kg=log.amount_kg, corrects_id=log.corrects_id,
+            record_hash=log.record_hash, track_covered_percent=log.track_covered_percent,
+            track_sha256=log.track_sha256, weather=log.weather, road_condition=log.road_condition,
         )
 
 

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality
-from machinery_network.auth import Actor, require_for_municipality
+from machinery_network.auth import Actor, require_for_municipality, require_role
+from machinery_network.care import gis
 from machinery_network.care.geometry import length_m as geodesic_length
 from machinery_network.care.models import CareLog, CareLogStatus, Section
-from machinery_network.care.schemas import SectionCreate, SectionUpdate
+from machinery_network.care.schemas import SectionCreate, SectionImportOptions, SectionUpdate
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.schemas import apply_changes
 
@@ -40,6 +41,30 @@ async def create_section(session: AsyncSession, actor: Actor, data: SectionCreat
     session.add(section)
     await session.flush()
     return section
+
+
+async def import_sections(
+    session: AsyncSession, actor: Actor, content: bytes, options: SectionImportOptions, *, preview: bool = False
+) -> tuple[gis.Reading, list[Section]]:
+    """Sections from a GeoJSON or GeoPackage file of the municipality's GIS (``care.gis``), each with its
+    length computed from its geometry. ``preview``: read and check only, create nothing."""
+    require_role(actor, Role.yard_head)
+    municipality_id = options.municipality_id or actor.municipality_id
+    if municipality_id is None:
+        raise Invalid("care.import_municipality", field="municipality_id")
+    require_for_municipality(actor, municipality_id, Role.yard_head)
+    await get_municipality(session, municipality_id)
+    reading = gis.read(content)
+    if preview:
+        return reading, []
+    created = []
+    for feature in reading.features:
+        data = SectionCreate(
+            municipality_id=municipality_id, name=feature.name, kind=feature.kind or options.kind,
+            task=options.task, unit=options.unit, rate_cents=options.rate_cents, geometry=feature.geometry,
+        )
+        created.append(await create_section(session, actor, data))
+    return reading, created
 
 
 async def update_section(session: AsyncSession, actor: Actor, section_id: int, data: SectionUpdate) -> Section:

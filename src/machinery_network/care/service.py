@@ -28,6 +28,7 @@ from machinery_network.care.assignments import assignment_on
 from machinery_network.care.assignments import current_assignees as current_assignees
 from machinery_network.care.assignments import end_assignment as end_assignment
 from machinery_network.care.assignments import list_assignments as list_assignments
+from machinery_network.care.evidence import record_hash
 from machinery_network.care.models import (
     Assignment,
     CareLog,
@@ -52,12 +53,13 @@ from machinery_network.care.plan import farmer_sections as farmer_sections
 from machinery_network.care.plan import season_plan as season_plan
 from machinery_network.care.proof import WinterProof as WinterProof
 from machinery_network.care.proof import winter_proof as winter_proof
-from machinery_network.care.schemas import CareLogCreate
+from machinery_network.care.schemas import CareLogCorrection, CareLogCreate
 from machinery_network.care.seasons import de_date
 from machinery_network.care.seasons import season_bounds as season_bounds
 from machinery_network.care.seasons import season_of as season_of
 from machinery_network.care.sections import create_section as create_section
 from machinery_network.care.sections import get_section
+from machinery_network.care.sections import import_sections as import_sections
 from machinery_network.care.sections import list_sections as list_sections
 from machinery_network.care.sections import update_section as update_section
 from machinery_network.config import Settings, get_settings
@@ -96,7 +98,7 @@ def check_winter_fields(section: Section, data: CareLogCreate, settings: Setting
     gritting."""
     times = (data.started_at, data.ended_at, data.activity)
     grit = (data.material, data.amount_kg)
-    if all(v is None for v in times + grit):
+    if all(v is None for v in (*times, *grit, data.weather, data.road_condition)):
         return
     if section.task != CareTask.winter_service:
         raise Invalid("care.winter_fields_only", field="activity")
@@ -155,6 +157,7 @@ async def report(
         credit_cents=line_amounts(data.quantity, section.rate_cents).gross_cents,
         started_at=data.started_at, ended_at=data.ended_at, activity=data.activity,
         material=(data.material or "").strip() or None, amount_kg=data.amount_kg,
+        weather=(data.weather or "").strip() or None, road_condition=data.road_condition,
     )
     try:
         async with session.begin_nested():
@@ -258,28 +261,94 @@ async def _decidable(session: AsyncSession, actor: Actor, care_log_id: int) -> t
     return log, section
 
 
-async def confirm(session: AsyncSession, actor: Actor, care_log_id: int) -> tuple[CareLog, LedgerEntry]:
-    """Confirm reported work: posts exactly one credit (value date = the work day)."""
+async def confirm(session: AsyncSession, actor: Actor, care_log_id: int) -> tuple[CareLog, LedgerEntry | None]:
+    """Confirm reported work: posts exactly one credit (value date = the work day); a correction posts none
+    (the record it corrects was credited). The record's hash is written with the confirmation."""
     log, section = await _decidable(session, actor, care_log_id)
-    if line_amounts(log.quantity, section.rate_cents).gross_cents != log.credit_cents:
-        raise Conflict("care.rate_changed")
-    try:
-        async with session.begin_nested():
-            entry = await ledger.post_credit(
-                session, farmer_id=log.farmer_id, municipality_id=section.municipality_id,
-                value_date=log.performed_on, quantity=log.quantity, unit=section.unit,
-                rate_cents=section.rate_cents, section_name=section.name, care_log_id=log.id, actor=actor,
-            )
-    except IntegrityError as exc:
-        if sqlstate(exc) != UNIQUE_VIOLATION:
-            raise
-        raise Conflict("care.already_credited") from exc
+    entry = None
+    if log.corrects_id is None:
+        if line_amounts(log.quantity, section.rate_cents).gross_cents != log.credit_cents:
+            raise Conflict("care.rate_changed")
+        try:
+            async with session.begin_nested():
+                entry = await ledger.post_credit(
+                    session, farmer_id=log.farmer_id, municipality_id=section.municipality_id,
+                    value_date=log.performed_on, quantity=log.quantity, unit=section.unit,
+                    rate_cents=section.rate_cents, section_name=section.name, care_log_id=log.id, actor=actor,
+                )
+        except IntegrityError as exc:
+            if sqlstate(exc) != UNIQUE_VIOLATION:
+                raise
+            raise Conflict("care.already_credited") from exc
+    _mark_confirmed(log, actor)
+    await session.flush()
+    credit = format_eur(abs(entry.amount_cents) if entry is not None else 0, symbol=True)  # a correction: none
+    await _tell_farmer(session, log, section, "confirmed", credit=credit)
+    return log, entry
+
+
+def _mark_confirmed(log: CareLog, actor: Actor) -> None:
     log.status = CareLogStatus.confirmed
     log.decided_by = actor.id
     log.decided_at = clock.now()
-    await session.flush()
-    await _tell_farmer(session, log, section, "confirmed", credit=format_eur(abs(entry.amount_cents), symbol=True))
-    return log, entry
+    log.record_hash = record_hash(log)
+
+
+async def correct(
+    session: AsyncSession, actor: Actor, care_log_id: int, data: CareLogCorrection, *, settings: Settings | None = None
+) -> CareLog:
+    """A correction of a confirmed winter-service log: a new record pointing at it (``corrects_id``); the
+    confirmed record stays as it is, and the proof shows both. The section's yard head files a confirmed
+    correction; the log's farmer files one that waits for the yard head's confirmation. Quantity and
+    credit stay with the corrected record (money is corrected through the ledger)."""
+    settings = settings or get_settings()
+    original = await get_care_log(session, care_log_id, for_update=True)
+    section = await get_section(session, original.section_id)
+    if actor.role == Role.farmer:
+        if original.farmer_id != actor.id:
+            raise NotAllowed()
+    else:
+        require_for_municipality(actor, section.municipality_id, Role.yard_head)
+    if section.task != CareTask.winter_service:
+        raise Invalid("care.correct_winter_only", field="care_log_id")
+    if original.status != CareLogStatus.confirmed:
+        raise Conflict("care.correct_only_confirmed", status=original.status)
+    existing = await session.scalar(
+        select(CareLog.id).where(CareLog.corrects_id == original.id, CareLog.status != CareLogStatus.rejected)
+    )
+    if existing is not None:
+        raise Conflict("care.already_corrected", id=existing, extra={"care_log_id": existing})
+    values = CareLogCreate(
+        section_id=section.id, performed_on=data.performed_on or original.performed_on,
+        quantity=original.quantity, note=data.reason, started_at=data.started_at, ended_at=data.ended_at,
+        activity=data.activity, material=data.material, amount_kg=data.amount_kg, weather=data.weather,
+        road_condition=data.road_condition,
+    )
+    if values.started_at is None or values.ended_at is None or values.activity is None:
+        raise Invalid("care.winter_times_required",
+                      field=next(k for k in ("started_at", "ended_at", "activity") if getattr(values, k) is None))
+    if values.performed_on > clock.today(settings.tz):
+        raise Invalid("care.future_date", field="performed_on")
+    check_winter_fields(section, values, settings)
+    log = CareLog(
+        section_id=section.id, farmer_id=original.farmer_id, performed_on=values.performed_on,
+        quantity=original.quantity, note=data.reason.strip(), status=CareLogStatus.reported, credit_cents=0,
+        started_at=values.started_at, ended_at=values.ended_at, activity=values.activity,
+        material=(values.material or "").strip() or None, amount_kg=values.amount_kg, corrects_id=original.id,
+        weather=(values.weather or "").strip() or None, road_condition=values.road_condition,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(log)
+            await session.flush()
+    except IntegrityError as exc:  # a concurrent correction of the same record won
+        if sqlstate(exc) != UNIQUE_VIOLATION:
+            raise
+        raise Conflict("care.already_corrected", id="?") from exc
+    if actor.role == Role.yard_head:
+        _mark_confirmed(log, actor)
+        await session.flush()
+    return log
 
 
 async def _tell_farmer(session: AsyncSession, log: CareLog, section: Section, outcome: str, *,
@@ -314,10 +383,15 @@ async def reject(
     return log
 
 
-async def track_coverage(session: AsyncSession, actor: Actor, care_log_id: int, content: bytes) -> float:
+async def track_coverage(
+    session: AsyncSession, actor: Actor, care_log_id: int, content: bytes, *, settings: Settings | None = None
+) -> float:
     """The share of the log's section (percent) that a GPX track came within ``track.TOLERANCE_M`` of.
-    The reporting farmer or the section's yard head (or the admin) may check a track."""
-    log = await get_care_log(session, care_log_id)
+    The reporting farmer or the section's yard head (or the admin) may check a track. While the log is
+    not decided, the track is kept with it as evidence (a newer track replaces it); a decided log keeps
+    the track it had."""
+    settings = settings or get_settings()
+    log = await get_care_log(session, care_log_id, for_update=True)
     section = await get_section(session, log.section_id)
     if actor.role == Role.farmer:
         if log.farmer_id != actor.id:
@@ -326,7 +400,19 @@ async def track_coverage(session: AsyncSession, actor: Actor, care_log_id: int, 
         require_for_municipality(actor, section.municipality_id, Role.yard_head, admin=True)
     if section.geometry is None:
         raise Invalid("care.section_without_geometry", field="section_id")
-    return track.covered_percent(section.geometry, track.parse_gpx(content))
+    covered = track.covered_percent(section.geometry, track.parse_gpx(content))
+    if log.status == CareLogStatus.reported:
+        remove_after_commit(session, settings, log.track_path)
+        log.track_path, log.track_sha256 = track.store_track(settings, content)
+        remove_after_rollback(session, settings, log.track_path)
+        log.track_covered_percent = Decimal(str(covered))
+        await session.flush()
+    return covered
+
+
+async def track_file(session: AsyncSession, actor: Actor, care_log_id: int, *, settings: Settings) -> Path:
+    log, _ = await _readable_log(session, actor, care_log_id)
+    return track.resolve_track(settings, log.track_path)
 
 
 @dataclass

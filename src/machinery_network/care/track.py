@@ -8,15 +8,20 @@ error over a few kilometres is far below the tolerance).
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import secrets
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
-from machinery_network.errors import Invalid
+from machinery_network.config import Settings
+from machinery_network.errors import Invalid, NotFound
 
 TOLERANCE_M = 15.0
 GPX_MAX_BYTES = 5 * 1024 * 1024
@@ -131,3 +136,28 @@ def covered_percent(geometry: dict[str, Any], tracks: list[list[Point]], toleran
             if any(_distance_to_segment(p, s, e) <= tolerance_m for s, e in near):
                 covered += length / pieces
     return round(min(100.0, 100 * covered / total), 1)
+
+
+TRACK_SUBDIR = "tracks"
+
+
+def store_track(settings: Settings, content: bytes) -> tuple[str, str]:
+    """Keep the GPX file as it came (the evidence) under a random name: (path relative to the upload
+    directory, SHA-256 of the content)."""
+    directory = settings.upload_dir / TRACK_SUBDIR
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"{secrets.token_hex(16)}.gpx"
+    fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+    return f"{TRACK_SUBDIR}/{name}", hashlib.sha256(content).hexdigest()
+
+
+def resolve_track(settings: Settings, track_path: str | None) -> Path:
+    if not track_path:
+        raise NotFound("care.track_missing")
+    root = settings.upload_dir.resolve()
+    path = (root / track_path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise NotFound("care.track_missing")
+    return path

@@ -5,7 +5,7 @@ downloads and the inbox of reports to confirm (``/manage/care-logs``)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
@@ -17,23 +17,27 @@ from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import USER_ORDER, get_municipality, page_users
 from machinery_network.auth import Actor, require_for_municipality, require_role
+from machinery_network.care import gis, service
 from machinery_network.care import proof as proof_files
-from machinery_network.care import service
-from machinery_network.care.map import TASK_COLOURS, svg_map
+from machinery_network.care.map import STATUS_COLOURS, plan_status, section_features
 from machinery_network.care.models import (
     Assignment,
     CareLogStatus,
     CareTask,
+    RoadCondition,
     Section,
     SectionKind,
     SectionUnit,
+    WinterActivity,
 )
 from machinery_network.care.schemas import (
     SEASONS,
     AssignmentCreate,
     AssignmentEnd,
+    CareLogCorrection,
     CareLogCreate,
     SectionCreate,
+    SectionImportOptions,
     SectionUpdate,
 )
 from machinery_network.care.seasons import winter_start
@@ -63,6 +67,11 @@ def _common(settings: Settings) -> dict[str, Any]:
     return {"de_date": service.de_date, "today": clock.today(settings.tz), "seasons": SEASONS}
 
 
+def _tiles(settings: Settings) -> dict[str, Any]:
+    """What a Leaflet map of the page needs besides its features: the tile source (MN_MAP_TILES)."""
+    return {"tiles": settings.map_tiles, "attribution": settings.map_attribution, "colours": STATUS_COLOURS}
+
+
 # --- farmer: my sections and the report form --------------------------------------------------------
 
 
@@ -74,8 +83,14 @@ async def _farmer_page(
     logs = await service.list_care_logs(db_session, actor, limit=RECENT_LOGS)
     today = clock.today(settings.tz)
     default_section = str(sections[0].section.id) if sections else ""
+    season = service.season_of(today)[1]
+    statuses = {entry.section.id: plan_status(entry.section, entry.plan, season) for entry in sections}
+    features = section_features([entry.section for entry in sections], statuses)
     return render(
-        "care/my.html", actor, status_code=status_code, sections=sections, logs=logs,
+        "care/my.html", actor, status_code=status_code, sections=sections, logs=logs, features=features,
+        activities=list(WinterActivity), road_conditions=list(RoadCondition),
+        has_winter=any(entry.section.task == CareTask.winter_service for entry in sections),
+        **_tiles(settings),
         form=form or {"section_id": default_section, "performed_on": today.isoformat(), "quantity": "", "note": ""},
         errors=errors or {}, message=message, notice=notice,
         max_mb=service.megabytes(settings.upload_max_bytes), max_bytes=settings.upload_max_bytes, plan_year=service.season_of(today)[0],
@@ -103,11 +118,22 @@ async def report_work(
         photo = await upload.read(settings.upload_max_bytes + 1)
 
     async def report() -> None:
+        started = _instant(form.get("performed_on"), form.get("started_time"), settings)
+        ended = _instant(form.get("performed_on"), form.get("ended_time"), settings)
+        if isinstance(started, datetime) and isinstance(ended, datetime) and ended <= started:
+            ended += timedelta(days=1)  # a pass past midnight
         data = CareLogCreate.model_validate(present({
             "section_id": int_field(form.get("section_id")),
             "performed_on": date_field(form.get("performed_on")),
             "quantity": parse_decimal(form.get("quantity")),
             "note": (form.get("note") or "").strip() or None,
+            "started_at": started,
+            "ended_at": ended,
+            "activity": form.get("activity") or None,
+            "material": (form.get("material") or "").strip() or None,
+            "amount_kg": parse_decimal(form.get("amount_kg")),
+            "weather": (form.get("weather") or "").strip() or None,
+            "road_condition": form.get("road_condition") or None,
         }))
         await service.report(db_session, actor, data, photo=photo, settings=settings)
 
@@ -116,7 +142,21 @@ async def report_work(
         lambda error: _farmer_page(db_session, actor, settings, form=form, errors=error.fields,
                                    message=error.message, status_code=error.status_code),
         lambda _: redirect("/care?reported=1", request),
+        rename={"started_at": "started_time", "ended_at": "ended_time"},
     )
+
+
+def _instant(day_text: str | None, time_text: str | None, settings: Settings) -> datetime | str | None:
+    """A winter pass's clock time on the work day, in the network's zone (unreadable text passes on to
+    the schema, which names the field)."""
+    if not (time_text or "").strip():
+        return None
+    try:
+        day = date.fromisoformat((day_text or "").strip())
+        at = time.fromisoformat(time_text.strip())
+    except ValueError:
+        return (time_text or "").strip()
+    return datetime.combine(day, at, tzinfo=settings.tz)
 
 
 @get("/care-logs/{care_log_id:int}/photo", include_in_schema=False)
@@ -165,7 +205,9 @@ async def _sections_page(
         assign_errors=assign_errors or {}, notice=notice, section_id=None, **_section_form_context(),
         winter_sections=[s for s in sections if s.task == CareTask.winter_service],
         proof_from=winter_start(today),
-        **_common(settings),
+        context_features=section_features(
+            sections, {s.id: plan_status(s, plan_by_section.get(s.id, []), season) for s in sections}),
+        **_tiles(settings), **_common(settings),
     )
 
 
@@ -196,6 +238,7 @@ def _section_values(form: dict[str, str], municipality_id: int | None) -> dict[s
             geometry = geometry_text  # refused by the schema as not a LineString
     return {
         "municipality_id": municipality_id,
+        "winter_duty": _duty_of(form),
         "name": form.get("name", ""),
         "kind": form.get("kind", ""),
         "length_m": int_field(form.get("length_m")),
@@ -207,8 +250,18 @@ def _section_values(form: dict[str, str], municipality_id: int | None) -> dict[s
     }
 
 
+def _duty_of(form: dict[str, str]) -> dict[str, str] | None:
+    """The duty-time fields (None when they hold the defaults: working days 07:00, holidays 09:00)."""
+    workday = (form.get("duty_workday_by") or "07:00").strip()[:5]
+    holiday = (form.get("duty_holiday_by") or "09:00").strip()[:5]
+    every_day = form.get("duty_every_day") == "on"
+    if (workday, holiday, every_day) == ("07:00", "09:00", False):
+        return None
+    return {"workday_by": workday, "holiday_by": holiday, "days": "every_day" if every_day else "service_days"}
+
+
 # schema field → form field
-_SECTION_FIELD_OF = {"rate_cents": "rate", "planned_passes": "passes"}
+_SECTION_FIELD_OF = {"rate_cents": "rate", "planned_passes": "passes", "winter_duty": "duty"}
 
 
 def _section_field_errors(error: FormError) -> dict[str, str]:
@@ -219,6 +272,8 @@ def _section_field_errors(error: FormError) -> dict[str, str]:
             errors["passes"] = gettext_de("care.passes_invalid")
         if "geometry" in errors:
             errors["geometry"] = gettext_de("care.geometry_invalid")
+        if "duty" in errors:
+            errors["duty"] = gettext_de("care.duty_invalid")
     return errors
 
 
@@ -251,7 +306,10 @@ def _section_form_context() -> dict[str, Any]:
 
 def _form_of(section: Section) -> dict[str, str]:
     passes = section.planned_passes or {}
+    duty = section.winter_duty or {}
     return {
+        "duty_workday_by": duty.get("workday_by", "07:00"), "duty_holiday_by": duty.get("holiday_by", "09:00"),
+        "duty_every_day": "on" if duty.get("days") == "every_day" else "",
         "name": section.name, "kind": section.kind, "length_m": str(section.length_m), "task": section.task,
         "unit": section.unit, "rate": euros_input(section.rate_cents),
         **{f"passes_{season}": str(passes.get(season) or "") for season in SEASONS},
@@ -261,23 +319,24 @@ def _form_of(section: Section) -> dict[str, str]:
 
 
 def _render_edit(actor: Actor, section_id: int, form: dict, errors: dict, message: str | None,
-                 status_code: int = 200) -> Template:
+                 settings: Settings, status_code: int = 200) -> Template:
     return render("care/section_edit.html", actor, status_code=status_code, section_id=section_id, form=form,
-                  errors=errors, message=message, seasons=SEASONS, **_section_form_context())
+                  errors=errors, message=message, seasons=SEASONS, **_section_form_context(), **_tiles(settings),
+                  context_features=section_features([], {}))
 
 
 @get("/manage/sections/{section_id:int}/edit", include_in_schema=False)
 async def edit_section_form(
-    section_id: FromPath[int], actor: CurrentActor, db_session: DbSession
+    section_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
 ) -> Template:
     section = await service.get_section(db_session, section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
-    return _render_edit(actor, section.id, _form_of(section), {}, None)
+    return _render_edit(actor, section.id, _form_of(section), {}, None, settings)
 
 
 @post("/manage/sections/{section_id:int}/edit", include_in_schema=False)
 async def update_section(
-    section_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession
+    section_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
 ) -> Response:
     section = await service.get_section(db_session, section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
@@ -296,7 +355,7 @@ async def update_section(
     return await form_action(
         update,
         lambda error: _render_edit(actor, section_id, form, _section_field_errors(error), error.message,
-                                   error.status_code),
+                                   settings, error.status_code),
         lambda _: redirect("/manage/sections?saved=section", request),
         rename=_SECTION_FIELD_OF,
     )
@@ -410,22 +469,106 @@ async def winter_proof_download(
     chosen = int_field(section_id)
     if isinstance(chosen, str):
         raise Invalid("field.invalid", field="section_id")
-    proof = await service.winter_proof(db_session, actor, actor.municipality_id, first, last, section_id=chosen)
+    proof = await service.winter_proof(
+        db_session, actor, actor.municipality_id, first, last, section_id=chosen, settings=settings
+    )
     file = proof_files.render(proof, fmt, settings.tz)
     return Response(content=file.content, media_type=file.media_type,
                     headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
 
 
-# --- the map: sections as inline SVG (no tiles, no network) ---------------------------------------------
+# --- the map: sections on tiles (Leaflet), coloured by plan status, with the list as text -----------------
 
 @get("/manage/sections/map", include_in_schema=False)
 async def sections_map(actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> Template:
     require_role(actor, Role.yard_head, Role.finance)
     municipality = await get_municipality(db_session, actor.municipality_id)
     sections = await service.list_sections(db_session, municipality_id=municipality.id)
-    assignees = await service.current_assignees(db_session, [s.id for s in sections], clock.today(settings.tz))
-    return render("care/map.html", actor, municipality=municipality, map=svg_map(sections), sections=sections,
-                  assignees=assignees, colours=TASK_COLOURS, **_common(settings))
+    today = clock.today(settings.tz)
+    year, season = service.season_of(today)
+    plan = await service.season_plan(db_session, actor, municipality.id, year, settings=settings)
+    statuses = {s.id: plan_status(s, [r for r in plan if r.section.id == s.id], season) for s in sections}
+    assignees = await service.current_assignees(db_session, [s.id for s in sections], today)
+    features = section_features(sections, statuses, assignees, edit_links=actor.role == Role.yard_head)
+    return render("care/map.html", actor, municipality=municipality, sections=sections, statuses=statuses,
+                  assignees=assignees, features=features, season=season, **_tiles(settings), **_common(settings))
+
+
+# --- yard head: sections from the GIS (GeoJSON, GeoPackage), with a preview ------------------------------
+
+def _import_options(form: dict[str, str]) -> SectionImportOptions:
+    return SectionImportOptions.model_validate(present({
+        "kind": form.get("kind") or "road", "task": form.get("task") or "winter_service",
+        "unit": form.get("unit") or "metre", "rate_cents": parse_euros(form.get("rate") or "0"),
+    }))
+
+
+def _import_page(actor: Actor, settings: Settings, *, form: dict | None = None, reading: gis.Reading | None = None,
+                 message: str | None = None, errors: dict | None = None, status_code: int = 200) -> Template:
+    preview = features = None
+    if reading is not None:
+        preview = {"type": "FeatureCollection", "features": [f.as_geojson() for f in reading.features]}
+        features = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": f.geometry, "properties": {
+                "id": 0, "name": f.name, "task": "", "length": f"{f.length_m} m", "status": "preview",
+                "status_label": "", "colour": STATUS_COLOURS["upcoming"], "farmer": "", "edit": ""}}
+            for f in reading.features
+        ]}
+    form = form or {"task": "winter_service", "kind": "road", "unit": "metre", "rate": "0,00"}
+    return render("care/import.html", actor, status_code=status_code, form=form, reading=reading, preview=preview,
+                  features=features, message=message, errors=errors or {}, **_section_form_context(),
+                  **_tiles(settings))
+
+
+@get("/manage/sections/import", include_in_schema=False)
+async def import_form(actor: CurrentActor, settings: AppSettings) -> Template:
+    require_role(actor, Role.yard_head)
+    return _import_page(actor, settings)
+
+
+@post("/manage/sections/import", include_in_schema=False)
+async def import_preview(request: Request, actor: CurrentActor, db_session: DbSession,
+                         settings: AppSettings) -> Response:
+    """Step 1: the file is read, transformed and measured, and shown on the map; nothing is created."""
+    require_role(actor, Role.yard_head)
+    form, upload = await form_with_upload(request, "file")
+    content = await upload.read(settings.upload_max_bytes + 1) if upload is not None and upload.filename else b""
+
+    async def read() -> gis.Reading:
+        if len(content) > settings.upload_max_bytes:
+            raise Invalid("care.import_too_large", field="file", mb=max(1, settings.upload_max_bytes // 2**20))
+        options = _import_options(form)
+        reading, _ = await service.import_sections(db_session, actor, content, options, preview=True)
+        return reading
+
+    return await form_action(
+        read,
+        lambda error: _import_page(actor, settings, form=form, message=error.message, errors=error.fields,
+                                   status_code=error.status_code),
+        lambda reading: _import_page(actor, settings, form=form, reading=reading),
+    )
+
+
+@post("/manage/sections/import/confirm", include_in_schema=False)
+async def import_confirm(request: Request, actor: CurrentActor, db_session: DbSession,
+                         settings: AppSettings) -> Response:
+    """Step 2: the previewed sections (WGS 84 GeoJSON carried by the form) are created."""
+    require_role(actor, Role.yard_head)
+    form = await form_data(request)
+
+    async def create() -> int:
+        options = _import_options(form)
+        _, created = await service.import_sections(
+            db_session, actor, (form.get("features") or "").encode(), options
+        )
+        return len(created)
+
+    return await form_action(
+        create,
+        lambda error: _import_page(actor, settings, form=form, message=error.message, errors=error.fields,
+                                   status_code=error.status_code),
+        lambda count: redirect("/manage/sections/map", request, flash=gettext_de("care.import_done", count=count)),
+    )
 
 
 # --- yard head: the inbox of reports ----------------------------------------------------------------------
@@ -455,7 +598,8 @@ async def care_inbox(
     request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     done: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template:
-    notice = {"confirmed": gettext_de("care.confirmed_ok"), "rejected": gettext_de("care.rejected_ok")}.get(done or "")
+    notice = {"confirmed": gettext_de("care.confirmed_ok"), "rejected": gettext_de("care.rejected_ok"),
+              "corrected": gettext_de("care.corrected_ok")}.get(done or "")
     return await _inbox(db_session, actor, settings, notice=notice, request=request, cursor=cursor)
 
 
@@ -494,8 +638,77 @@ async def reject_log(
     )
 
 
+# --- yard head: correcting a confirmed winter-service pass (a new linked record) ------------------------
+
+
+def _correct_form_of(log: Any, tz: Any) -> dict[str, str]:
+    def hm(value: datetime | None) -> str:
+        return value.astimezone(tz).strftime("%H:%M") if value else ""
+
+    return {
+        "performed_on": log.performed_on.isoformat(), "started_time": hm(log.started_at),
+        "ended_time": hm(log.ended_at), "activity": log.activity or "both", "material": log.material or "",
+        "amount_kg": str(log.amount_kg).replace(".", ",") if log.amount_kg is not None else "",
+        "road_condition": log.road_condition or "", "weather": log.weather or "", "reason": "",
+    }
+
+
+async def _correct_page(db_session: AsyncSession, actor: Actor, settings: Settings, care_log_id: int, *,
+                        form: dict | None = None, errors: dict | None = None, message: str | None = None,
+                        status_code: int = 200) -> Template:
+    log = await service.show_care_log(db_session, actor, care_log_id)
+    section = await service.get_section(db_session, log.section_id)
+    require_for_municipality(actor, section.municipality_id, Role.yard_head)
+    return render(
+        "care/correct.html", actor, status_code=status_code, log=log, section=section,
+        form=form or _correct_form_of(log, settings.tz), errors=errors or {}, message=message,
+        activities=list(WinterActivity), road_conditions=list(RoadCondition),
+        when=lambda value: value.astimezone(settings.tz).strftime("%H:%M") if value else "", **_common(settings),
+    )
+
+
+@get("/manage/care-logs/{care_log_id:int}/correct", include_in_schema=False)
+async def correct_form(care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                       settings: AppSettings) -> Template:
+    require_role(actor, Role.yard_head)
+    return await _correct_page(db_session, actor, settings, care_log_id)
+
+
+@post("/manage/care-logs/{care_log_id:int}/correct", include_in_schema=False)
+async def correct_log(care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+                      settings: AppSettings) -> Response:
+    require_role(actor, Role.yard_head)
+    form = await form_data(request)
+
+    async def correct() -> None:
+        started = _instant(form.get("performed_on"), form.get("started_time"), settings)
+        ended = _instant(form.get("performed_on"), form.get("ended_time"), settings)
+        if isinstance(started, datetime) and isinstance(ended, datetime) and ended <= started:
+            ended += timedelta(days=1)
+        data = CareLogCorrection.model_validate(present({
+            "reason": (form.get("reason") or "").strip(),
+            "performed_on": date_field(form.get("performed_on")),
+            "started_at": started, "ended_at": ended, "activity": form.get("activity") or None,
+            "material": (form.get("material") or "").strip() or None,
+            "amount_kg": parse_decimal(form.get("amount_kg")),
+            "weather": (form.get("weather") or "").strip() or None,
+            "road_condition": form.get("road_condition") or None,
+        }))
+        await service.correct(db_session, actor, care_log_id, data, settings=settings)
+
+    return await form_action(
+        correct,
+        lambda error: _correct_page(db_session, actor, settings, care_log_id, form=form, errors=error.fields,
+                                    message=error.message, status_code=error.status_code),
+        lambda _: redirect("/manage/care-logs?done=corrected", request),
+        rename={"started_at": "started_time", "ended_at": "ended_time"},
+    )
+
+
 ROUTES = [
+    correct_form, correct_log,
     my_sections, report_work, care_log_photo, manage_sections, create_section, edit_section_form, update_section,
     end_assignment, assign_section,
-    winter_proof_download, sections_map, care_inbox, confirm_log, reject_log,
+    winter_proof_download, sections_map, import_form, import_preview, import_confirm, care_inbox, confirm_log,
+    reject_log,
 ]
