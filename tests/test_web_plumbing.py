@@ -108,7 +108,7 @@ async def test_error_pages_are_german_with_the_menu(client, world, monkeypatch):
         async def failing(*args, error=error, **kwargs):
             raise error
 
-        monkeypatch.setattr(catalogue_web.service, "list_items", failing)
+        monkeypatch.setattr(catalogue_web.service, "page_items", failing)  # the catalogue page (paged)
         r = await client.get("/", headers=HTML)
         assert r.status_code == status, (status, r.text[:300])
         assert words in r.text and "boom" not in r.text and _menu(r.text)[0] == "/"
