@@ -129,3 +129,25 @@ async def test_settings_page_has_a_row_per_rate_and_saves_it(client, db_session,
     refused = await post_form(client, url, {**rows, "vat_key_2": "10000"})
     assert refused.status_code == 422
     assert (await _reload(db_session, world.north.id)).datev_vat_accounts == {"10.7": {"account": 8410, "tax_key": 59}}
+
+
+@pytest.mark.usefixtures("four_rates")
+async def test_an_item_at_a_rate_without_an_account_is_refused_until_finance_sets_one(client, world):
+    """Every month's DATEV export can always be produced: an item may carry a configured rate only once
+    its municipality books that rate (0, 7 and 19 % have automatic accounts)."""
+    body = {"municipality_id": world.north.id, "name": "Pauschal-Mulcher", "kind": "machine", "unit": "hour",
+            "rate_cents": 4000, "vat_percent": 10.7}
+    refused = await client.post("/api/v1/items", json=body, headers=world.yard_north.headers)
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["extra"]["field"] == "vat_percent" and "10.7" in refused.json()["detail"]
+    at_seven = await client.post("/api/v1/items", json={**body, "vat_percent": 7}, headers=world.yard_north.headers)
+    assert at_seven.status_code == 201, at_seven.text
+    changed = await client.patch(f"/api/v1/items/{at_seven.json()['id']}", json={"vat_percent": 10.7},
+                                 headers=world.yard_north.headers)
+    assert changed.status_code == 422 and changed.json()["extra"]["field"] == "vat_percent"
+
+    set_up = await client.patch(_url(world), json={"datev_vat_accounts": [FLAT_RATE]},
+                                headers=world.finance_north.headers)
+    assert set_up.status_code == 200, set_up.text
+    created = await client.post("/api/v1/items", json=body, headers=world.yard_north.headers)
+    assert created.status_code == 201, created.text

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
-from machinery_network.accounts.models import Role
+from machinery_network.accounts import datev_settings
+from machinery_network.accounts.models import Municipality, Role
 from machinery_network.accounts.service import get_municipality, like_pattern
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.bookings.rules import RULES
@@ -30,9 +32,18 @@ def _record_rates(session: AsyncSession, item: Item, actor: Actor, valid_from: d
                          created_by=actor.id, created_at=clock.now()))
 
 
+def _check_datev_account(municipality: Municipality, vat_percent: Decimal) -> None:
+    """422 unless the municipality's DATEV settings book this VAT rate somewhere (0, 7 and 19 % have
+    automatic accounts; another configured rate needs its account first), so that every month's DATEV
+    export can always be produced."""
+    if datev_settings.effective(municipality).revenue_for(vat_percent) is None:
+        raise Invalid("catalogue.vat_without_datev_account", field="vat_percent",
+                      rate=datev_settings.rate_key(vat_percent))
+
+
 async def create_item(session: AsyncSession, actor: Actor, data: ItemCreate) -> Item:
     require_for_municipality(actor, data.municipality_id, Role.yard_head)
-    await get_municipality(session, data.municipality_id)
+    _check_datev_account(await get_municipality(session, data.municipality_id), data.vat_percent)
     item = Item(**data.model_dump())
     session.add(item)
     await session.flush()
@@ -52,6 +63,8 @@ async def update_item(session: AsyncSession, actor: Actor, item_id: int, data: I
     apply_changes(item, changes, clearable=("operator_rate_cents", "description", "max_quantity",
                                             "max_operator_hours", "fuel_surcharge_cents",
                                             "cleaning_surcharge_cents", *RULES))
+    if item.vat_percent != before[RATE_FIELDS.index("vat_percent")]:
+        _check_datev_account(await get_municipality(session, item.municipality_id), item.vat_percent)
     if tuple(getattr(item, field) for field in RATE_FIELDS) != before or valid_from is not None:
         today = clock.today(get_settings().tz)  # the local day, as the costing service sees it
         valid_from = valid_from or today
