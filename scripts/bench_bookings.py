@@ -466,11 +466,12 @@ PGBENCH_SCRIPT = """
 \\set n random(1, %(count)d)
 \\set day random(1, %(horizon)d)
 \\set hour random(6, 17)
-\\set len random(1, 4)
+\\set stop :hour + random(1, 4)
 WITH b AS (INSERT INTO bookings (item_id, farmer_id, start_at, end_at, with_operator, status, estimated_cents,
-    created_at) VALUES ((ARRAY[%(items)s])[:n], %(farmer)d, date_trunc('day', now()) + make_interval(days => :day, hours => :hour),
-    date_trunc('day', now()) + make_interval(days => :day, hours => :hour + :len), false, 'requested', 22848, now())
-    RETURNING id, item_id, start_at, end_at)
+    created_at) VALUES ((ARRAY[%(items)s])[:n::int], %(farmer)d,
+    date_trunc('day', now()) + make_interval(days => :day::int, hours => :hour::int),
+    date_trunc('day', now()) + make_interval(days => :day::int, hours => :stop::int), false, 'requested', 22848,
+    now()) RETURNING id, item_id, start_at, end_at)
 INSERT INTO occupancies (item_id, start_at, end_at, booking_id) SELECT item_id, start_at, end_at, id FROM b
 ON CONFLICT DO NOTHING;
 """
