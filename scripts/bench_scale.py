@@ -519,6 +519,11 @@ async def time_routes(url: str, shape: Shape, requests: int, settings: Settings)
     try:
         farmer_booking = await conn.fetchval(
             "SELECT id FROM bookings WHERE farmer_id = $1 AND status = 'approved' ORDER BY id LIMIT 1", farmer)
+        # the writes go to an item without an earlier run's writes (afternoons; the loaded bookings are mornings)
+        write_item = await conn.fetchval(
+            "SELECT i.id FROM items i WHERE i.municipality_id = $1 AND NOT EXISTS (SELECT 1 FROM bookings b"
+            " WHERE b.item_id = i.id AND extract(hour FROM b.start_at AT TIME ZONE 'UTC') = 13) ORDER BY i.id"
+            " LIMIT 1", m)
         requested_booking = await conn.fetchval(
             "SELECT b.id FROM bookings b JOIN items i ON i.id = b.item_id WHERE i.municipality_id = $1"
             " AND b.status = 'requested' ORDER BY b.id LIMIT 1", m)
@@ -566,7 +571,7 @@ async def time_routes(url: str, shape: Shape, requests: int, settings: Settings)
         created, request_times, approve_times = [], [], []
         for d in range(requests):
             start = free + timedelta(days=d)
-            body = {"item_id": item, "start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat(),
+            body = {"item_id": write_item, "start": start.isoformat(), "end": (start + timedelta(hours=2)).isoformat(),
                     "with_operator": False}
             started = time.perf_counter()
             response = await clients["farmer"].post("/api/v1/bookings", json=body, headers=headers["farmer"])
