@@ -703,7 +703,8 @@ async def main() -> int:
                         help="time an already loaded database of this tier (left by --keep) instead of loading one;"
                              " the settlement is timed only if its month is still pending")
     args = parser.parse_args()
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     if args.reuse:
         from sqlalchemy import make_url
 
