@@ -24,7 +24,14 @@ about as much CPU per request as the service itself, and on a small machine its 
 measured as service latency. ``--httpx`` drives (a) with ``httpx.AsyncClient`` instead. The CPU time
 the service and the load generator used is printed with each phase.
 
-plus the 5xx count and an overlap check (SQL self-join) afterwards. Targets: (a) ≥ 25 % of (b),
+plus the 5xx count and an overlap check (SQL self-join) afterwards.
+
+``--wrk`` measures the way issue #15 asks, from outside: ``wrk`` (a C load generator from the system's
+packages: ``apt-get install wrk``) with ``--connections`` (64) connections sending booking requests only
+(no approvals) to ``serve`` as the README starts it, against ``pgbench`` (``--connections`` clients)
+running the same insert under the same exclusion constraint (a booking row and its occupancy in one
+statement, ``ON CONFLICT DO NOTHING`` so that a conflict is not an error), alternating ``--rounds``
+times; it prints requests/s, transactions/s and their ratio (median round). Loopback only. Targets: (a) ≥ 25 % of (b),
 (c) p99 < 50 ms, zero 5xx, zero overlaps. Every loop is bounded in time and count; loopback only.
 Stops the service and drops its database at the end.
 
@@ -50,7 +57,7 @@ from pathlib import Path
 
 import asyncpg
 import httpx
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from machinery_network.accounts.security import new_token, token_digest
@@ -428,6 +435,124 @@ async def _wait_healthy(base_url: str, process: subprocess.Popen, limit: float =
     raise RuntimeError("the service did not become healthy in time")
 
 
+WRK_SCRIPT = """
+local tokens = {%(tokens)s}
+local items = {%(items)s}
+local base = %(base)d
+local counts = {}
+setup = function(thread) table.insert(counts, thread) end
+init = function(args) math.randomseed(%(seed)d + os.clock() * 1000000) ok, client, server, other = 0, 0, 0, 0 end
+request = function()
+  local s = base + math.random(1, %(horizon)d) * 86400 + math.random(6, 17) * 3600
+  local e = s + math.random(1, 4) * 3600
+  local body = string.format('{"item_id": %%d, "start": "%%s", "end": "%%s", "with_operator": false}',
+    items[math.random(#items)], os.date("!%%Y-%%m-%%dT%%H:%%M:%%SZ", s), os.date("!%%Y-%%m-%%dT%%H:%%M:%%SZ", e))
+  return wrk.format("POST", "/api/v1/bookings", {["Content-Type"] = "application/json",
+    ["Authorization"] = "Bearer " .. tokens[math.random(#tokens)]}, body)
+end
+response = function(status)
+  if status < 300 then ok = ok + 1 elseif status < 500 then client = client + 1 else server = server + 1 end
+end
+done = function(summary, latency, requests)
+  local a, b, c = 0, 0, 0
+  for _, t in ipairs(counts) do a = a + t:get("ok"); b = b + t:get("client"); c = c + t:get("server") end
+  io.write(string.format("STATUSES %%d %%d %%d\\n", a, b, c))
+  io.write(string.format("LATENCY %%.3f %%.3f\\n", latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+# The floor: the booking row and its occupancy under the exclusion constraint, in one statement.
+PGBENCH_SCRIPT = """
+\\set n random(1, %(count)d)
+\\set day random(1, %(horizon)d)
+\\set hour random(6, 17)
+\\set stop :hour + random(1, 4)
+WITH b AS (INSERT INTO bookings (item_id, farmer_id, start_at, end_at, with_operator, status, estimated_cents,
+    created_at) VALUES ((ARRAY[%(items)s])[:n::int], %(farmer)d,
+    date_trunc('day', now()) + make_interval(days => :day::int, hours => :hour::int),
+    date_trunc('day', now()) + make_interval(days => :day::int, hours => :stop::int), false, 'requested', 22848,
+    now()) RETURNING id, item_id, start_at, end_at)
+INSERT INTO occupancies (item_id, start_at, end_at, booking_id) SELECT item_id, start_at, end_at, id FROM b
+ON CONFLICT DO NOTHING;
+"""
+
+
+async def wrk_rounds(base_url: str, url: str, seed: Seed, args: argparse.Namespace) -> int:
+    """Alternating rounds of wrk against the service and pgbench against PostgreSQL; the median ratio."""
+    import re
+    import shutil
+
+    for tool in ("wrk", "pgbench"):
+        if shutil.which(tool) is None:
+            print(f"{tool} is not installed (apt-get install {'wrk' if tool == 'wrk' else 'postgresql-client'})",
+                  file=sys.stderr)
+            return 2
+    dsn = make_url(url)
+    base = int(datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+    floor_items = sorted(seed.floor_items)
+    ratios: list[float] = []
+    server_errors = 0
+    with tempfile.TemporaryDirectory(prefix="mn-wrk-") as tmp:
+        lua = Path(tmp) / "bookings.lua"
+        lua.write_text(WRK_SCRIPT % {
+            "tokens": ", ".join(f'"{token}"' for _, token in seed.farmers),
+            "items": ", ".join(str(item_id) for item_id, _ in seed.items), "base": base, "seed": 4711,
+            "horizon": HORIZON_DAYS})
+        sql = Path(tmp) / "floor.sql"
+        sql.write_text(PGBENCH_SCRIPT % {"count": len(floor_items), "items": ", ".join(map(str, floor_items)),
+                                          "horizon": HORIZON_DAYS, "farmer": seed.floor_farmer})
+        env = {**os.environ, "PGPASSWORD": dsn.password or ""}
+        pg = ["-h", dsn.host or "127.0.0.1", "-p", str(dsn.port or 5432), "-U", dsn.username or "postgres"]
+        # warm-up: prepared statements, full pools
+        await asyncio.to_thread(subprocess.run, ["wrk", "-t2", f"-c{args.connections}", "-d2s", "-s", str(lua),
+                                                 base_url], capture_output=True, timeout=60, check=False)
+        for round_ in range(1, args.rounds + 1):
+            await asyncio.sleep(2)
+            cpu0 = _cpu_seconds(process_pid(base_url))
+            done = await asyncio.to_thread(
+                subprocess.run, ["wrk", "-t2", f"-c{args.connections}", f"-d{int(args.seconds)}s", "--timeout", "10s", "-s", str(lua),
+                 base_url], capture_output=True, text=True, timeout=args.seconds + 60, check=False)
+            cpu = _cpu_seconds(process_pid(base_url)) - cpu0
+            match = re.search(r"Requests/sec:\s*([0-9.]+)", done.stdout)
+            statuses = re.search(r"STATUSES (\d+) (\d+) (\d+)", done.stdout)
+            latency = re.search(r"LATENCY ([0-9.]+) ([0-9.]+)", done.stdout)
+            if not match or not statuses:
+                print(done.stdout, done.stderr, file=sys.stderr)
+                return 2
+            rps = float(match.group(1))
+            ok, client, server = (int(g) for g in statuses.groups())
+            server_errors += server
+            total = ok + client + server
+            print(f"round {round_}: wrk {args.connections} connections, {args.seconds:.0f} s: {rps:.0f} requests/s"
+                  f" ({ok} 2xx, {client} 4xx, {server} 5xx); p50 {latency.group(1)} ms, p99 {latency.group(2)} ms;"
+                  f" service CPU {cpu / max(total, 1) * 1000:.2f} ms/request", flush=True)
+            await asyncio.sleep(2)
+            bench = await asyncio.to_thread(
+                subprocess.run, ["pgbench", *pg, "-n", "-M", "prepared", "-c", str(args.connections), "-j", "2",
+                 "-T", str(int(args.seconds)), "-f", str(sql), dsn.database],
+                capture_output=True, text=True, env=env, timeout=args.seconds + 60, check=False)
+            tps = re.search(r"tps = ([0-9.]+)", bench.stdout)
+            if not tps:
+                print(bench.stdout, bench.stderr, file=sys.stderr)
+                return 2
+            floor_tps = float(tps.group(1))
+            ratios.append(rps / floor_tps)
+            print(f"round {round_}: pgbench {args.connections} clients: {floor_tps:.0f} transactions/s;"
+                  f" wrk/pgbench = {ratios[-1]:.3f}", flush=True)
+    ratio = statistics.median(ratios)
+    print(f"wrk requests/s ÷ pgbench transactions/s: median {ratio:.3f} of {len(ratios)} rounds"
+          f" ({', '.join(f'{r:.3f}' for r in ratios)}); 5xx: {server_errors}")
+    print(f"  {'PASS' if ratio >= 0.25 else 'MISS'} requests/s >= 0.25 × transactions/s")
+    return 0 if ratio >= 0.25 and server_errors == 0 else 1
+
+
+_SERVICE_PIDS: dict[str, int] = {}
+
+
+def process_pid(base_url: str) -> int:
+    return _SERVICE_PIDS[base_url]
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="server to create the benchmark database on")
@@ -438,6 +563,8 @@ async def main() -> int:
     parser.add_argument("--pool-size", type=int, default=None, help="MN_DB_POOL_SIZE for the service")
     parser.add_argument("--workers", type=int, default=1, help="serve --workers for the service")
     parser.add_argument("--access-log", action="store_true", help="keep the service's per-request access log")
+    parser.add_argument("--wrk", action="store_true",
+                        help="requests only, driven by wrk, against a pgbench floor (needs wrk and pgbench)")
     parser.add_argument("--httpx", action="store_true",
                         help="drive (a) with httpx.AsyncClient instead of the lightweight raw client")
     args = parser.parse_args()
@@ -457,6 +584,7 @@ async def run(url: str, args: argparse.Namespace) -> int:
             service_log = (Path(data_dir) / "service.log").open("wb")  # noqa: ASYNC230, SIM115 (before any load)
             process = _start_service(url, port, data_dir, args.pool_size, service_log, args.workers,
                                      args.access_log)
+            _SERVICE_PIDS[base_url] = process.pid
             try:
                 await _wait_healthy(base_url, process)
             except RuntimeError:
@@ -468,6 +596,8 @@ async def run(url: str, args: argparse.Namespace) -> int:
                   f"{MUNICIPALITIES * ITEMS_PER_MUNICIPALITY} items, {args.farmers} farmers;"
                   f" {os.cpu_count()} CPUs, load average before the run {os.getloadavg()[0]:.2f}", flush=True)
 
+            if args.wrk:
+                return await wrk_rounds(base_url, url, seed, args)
             drive = saturation_httpx if args.httpx else saturation
             await drive(base_url, seed, args.connections, 2.0, round_=99)  # warm-up: statements prepared, pools full
             await asyncio.sleep(1)

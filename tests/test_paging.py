@@ -263,9 +263,38 @@ async def test_account_entries_pages_by_value_date(client, world):
     assert unknown.status_code == 404
 
 
+async def test_mandates_pages_by_id(client, db_session, world):
+    from machinery_network.auth import SYSTEM
+    from machinery_network.mandates import service as mandates
+
+    created = []
+    for i in range(7):
+        person = await make_person(db_session, Role.farmer, f"Mandatsbauer {i}")
+        mandate = await mandates.create_mandate(
+            db_session, SYSTEM, farmer_id=person.id, municipality_id=world.north.id, reference=f"NORD-{i:03d}",
+            signed_on=date(2026, 3, 1), iban="DE89370400440532013000")
+        created.append(mandate.id)
+    south = await mandates.create_mandate(db_session, SYSTEM, farmer_id=world.farmer.id,
+                                          municipality_id=world.south.id, reference="SUED-001",
+                                          signed_on=date(2026, 3, 1), iban="DE89370400440532013000")
+    await db_session.commit()
+    rows, pages = await walk(client, "/api/v1/mandates?limit=3", world.finance_north.headers)
+    assert once(rows) == created and pages == 3  # his municipality's only, by id
+    rows, pages = await walk(client, f"/api/v1/mandates?municipality_id={world.north.id}&limit=2", world.admin.headers)
+    assert once(rows) == created and pages == 4
+    rows, _ = await walk(client, "/api/v1/mandates?limit=1", world.admin.headers)
+    assert once(rows) == sorted([*created, south.id])
+    rows, _ = await walk(client, "/api/v1/mandates?limit=1", world.farmer.headers)
+    assert once(rows) == [south.id]
+    assert (await client.get("/api/v1/mandates", headers=world.yard_north.headers)).status_code == 403
+    response = await client.get(f"/api/v1/mandates?municipality_id={world.north.id}", headers=world.finance_south.headers)
+    assert response.status_code == 403
+
+
 # --- refusals shared by every list -------------------------------------------------------------------
 
-LISTS = ["/api/v1/items", "/api/v1/bookings", "/api/v1/care-logs", "/api/v1/users", "/api/v1/settlements"]
+LISTS = ["/api/v1/items", "/api/v1/bookings", "/api/v1/care-logs", "/api/v1/users", "/api/v1/settlements",
+         "/api/v1/mandates"]
 
 
 @pytest.mark.parametrize("path", LISTS)

@@ -22,12 +22,13 @@ from sqlalchemy import event, insert
 from machinery_network.accounts import service as accounts
 from machinery_network.auth import SYSTEM
 from machinery_network.care.models import Assignment, CareLog, Section
+from machinery_network.mandates import service as mandates
 from tests.conftest import make_person
 from tests.test_paging import add_bookings, add_items
 
 GROWING = {
     "users", "items", "bookings", "occupancies", "booking_events", "ledger_entries", "care_logs", "assignments",
-    "sections", "settlement_lines", "api_tokens", "outbox",
+    "sections", "settlement_lines", "api_tokens", "outbox", "mandates",
 }
 
 
@@ -77,6 +78,10 @@ async def test_hot_path_queries_use_indexes(client, db_session, connection, worl
         others.append(other.id)
         elsewhere += await add_items(db_session, other.id, [f"Walze {i}" for i in range(30)])
     farmers = [await make_person(db_session, "farmer", f"Bauer {i}") for i in range(40)]
+    for i, farmer in enumerate(farmers[:12]):  # more than a page of the mandates list
+        await mandates.create_mandate(db_session, SYSTEM, farmer_id=farmer.id, municipality_id=world.north.id,
+                                      reference=f"PLAN-{i:03d}", signed_on=date(2026, 3, 1),
+                                      iban="DE89370400440532013000")
     await db_session.commit()
     for n, mid in enumerate([world.north.id, world.south.id, *others[:38]]):
         section = Section(municipality_id=mid, name=f"Weg {n}", kind="path", length_m=500, task="verge_mowing",
@@ -121,6 +126,9 @@ async def test_hot_path_queries_use_indexes(client, db_session, connection, worl
         (world.finance_north, "/api/v1/settlements?limit=10"),
         (world.admin, "/api/v1/users?q=gerda&limit=10"),
         (world.admin, "/api/v1/bookings?limit=10"),
+        (world.admin, "/api/v1/bookings?status=requested&limit=10"),
+        (world.finance_north, "/api/v1/mandates?limit=10"),
+        (world.farmer, "/api/v1/mandates?limit=10"),
     ]
     for person, url in calls:
         recorded.clear()

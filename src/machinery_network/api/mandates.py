@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File
 from pydantic import BaseModel
 
+from machinery_network.api.paging import paged_response
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.mandates import scans, service
 from machinery_network.mandates.models import Mandate
+from machinery_network.paging import page_request
 from machinery_network.schemas import Day, Id, Input
 
 
@@ -64,12 +67,15 @@ class MandateController(Controller):
 
     @get("/")
     async def list_(
-        self, actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[int | None] = None,
-        farmer_id: FromQuery[int | None] = None,
-    ) -> list[MandatePublic]:
-        """Ordered by id. Finance: its municipality's; admin: any; a farmer: his own."""
-        mandates = await service.list_mandates(db_session, actor, municipality_id, farmer_id)
-        return [MandatePublic.of(m) for m in mandates]
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+        municipality_id: FromQuery[int | None] = None, farmer_id: FromQuery[int | None] = None,
+        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    ) -> Response[list[Any]]:
+        """Ordered by id; paged (``limit``, ``cursor``, ``Link: rel="next"``). Finance: its municipality's;
+        admin: any; a farmer: his own."""
+        page = page_request(limit, cursor, order=service.MANDATE_ORDER, width=1)
+        mandates = await service.page_mandates(db_session, actor, page, municipality_id, farmer_id)
+        return paged_response(request, mandates, MandatePublic.of)
 
     @get("/{mandate_id:int}")
     async def show(self, mandate_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> MandatePublic:

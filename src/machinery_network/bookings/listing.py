@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, true
+from sqlalchemy import ColumnElement, func, literal_column, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role, User
@@ -24,6 +24,10 @@ from machinery_network.bookings.models import Booking, BookingStatus
 from machinery_network.catalogue.models import Item
 from machinery_network.errors import Invalid, NotAllowed
 from machinery_network.paging import KeyValue, Page, PageRequest, finish, keyset
+
+# The transaction's network and the networks lending to it (the items row-level security shows).
+_OWN_NETWORK = "(SELECT mn_current_network())"
+_SEEN_NETWORKS = "(SELECT array_prepend(mn_current_network(), mn_partner_networks()))::integer[]"
 
 START_ORDER = "bookings:start,id"
 INBOX_ORDER = "bookings:requested-first"
@@ -74,11 +78,15 @@ async def _read(
 
     A municipality's bookings are read item by item (``LATERAL``: each item's first rows from its index on
     (item_id, key…), then merged), so the cost follows the municipality's items and the page size, never
-    the bookings of the whole network, whatever the planner guesses about how the items spread."""
+    the bookings of the whole network, whatever the planner guesses about how the items spread; the admin's
+    the same over every item his network sees (row-level security), never the other networks' bookings."""
     conditions = list(conditions)
     if scope.item_id is not None:
         conditions.append(Booking.item_id == scope.item_id)
-    if scope.municipality_id is None:
+    # The admin's list (no item chosen) is read item by item too, over the items the network sees: one
+    # index in start order over all bookings would walk every network's bookings before its own.
+    network_wide = scope.farmer_id is None and scope.municipality_id is None and scope.item_id is None
+    if scope.municipality_id is None and not network_wide:
         stmt = select(Booking)
         if scope.farmer_id is not None:
             stmt = stmt.where(Booking.farmer_id == scope.farmer_id)
@@ -88,11 +96,13 @@ async def _read(
             select(Booking.id, *keys).where(Booking.item_id == Item.id, *conditions), keys, page
         ).lateral("per_item")
         outer_keys = tuple(per_item.c[k.key] for k in keys)  # type: ignore[union-attr]
-        ids = (
-            select(per_item.c.id).select_from(Item).join(per_item, true())
-            .where(Item.municipality_id == scope.municipality_id)
-            .order_by(*outer_keys).limit(page.limit + 1)
-        )
+        ids = select(per_item.c.id).select_from(Item).join(per_item, true())
+        if scope.municipality_id is not None:
+            ids = ids.where(Item.municipality_id == scope.municipality_id)
+        else:  # what row-level security shows, said so that an index on the items' network answers it
+            ids = ids.where(Item.network_id == func.any(literal_column(_SEEN_NETWORKS)),
+                            or_(Item.network_id == literal_column(_OWN_NETWORK), Item.shared))
+        ids = ids.order_by(*outer_keys).limit(page.limit + 1)
     chosen = ids.subquery("chosen")
     stmt = (
         select(Booking, Item, User).join(chosen, chosen.c.id == Booking.id)

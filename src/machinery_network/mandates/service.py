@@ -12,7 +12,7 @@ import re
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,6 +23,7 @@ from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.mandates.models import Mandate, MandateState, PartnerHow
 from machinery_network.mandates.partners import add_partner, is_partner
+from machinery_network.paging import Page, PageRequest, finish, keyset
 
 # The SEPA character set of a mandate reference (Max35Text restricted), no leading or double slash.
 _REFERENCE = re.compile(r"^[A-Za-z0-9+?/:().,' -]{1,35}$")
@@ -112,10 +113,26 @@ async def revoke_mandate(session: AsyncSession, actor: Actor, mandate_id: int) -
     return mandate
 
 
+MANDATE_ORDER = "mandates:id"
+
+
+async def page_mandates(
+    session: AsyncSession, actor: Actor, page: PageRequest, municipality_id: int | None = None,
+    farmer_id: int | None = None,
+) -> Page[Mandate]:
+    """One page of ``list_mandates``' rows, ordered by id (index ``ix_mandates_municipality_listing``)."""
+    stmt = keyset(_mandates_where(actor, municipality_id, farmer_id), (Mandate.id,), page)
+    return finish(list(await session.scalars(stmt)), page, lambda mandate: (mandate.id,))
+
+
 async def list_mandates(
     session: AsyncSession, actor: Actor, municipality_id: int | None = None, farmer_id: int | None = None
 ) -> list[Mandate]:
     """Finance: its municipality's; admin: any; a farmer: his own. Ordered by id."""
+    return list(await session.scalars(_mandates_where(actor, municipality_id, farmer_id).order_by(Mandate.id)))
+
+
+def _mandates_where(actor: Actor, municipality_id: int | None, farmer_id: int | None) -> Select:
     stmt = select(Mandate)
     if actor.role == Role.farmer:
         stmt = stmt.where(Mandate.farmer_id == actor.id)
@@ -129,7 +146,7 @@ async def list_mandates(
         stmt = stmt.where(Mandate.municipality_id == municipality_id)
     if farmer_id is not None:
         stmt = stmt.where(Mandate.farmer_id == farmer_id)
-    return list(await session.scalars(stmt.order_by(Mandate.id)))
+    return stmt
 
 
 async def active_mandate(session: AsyncSession, municipality_id: int, farmer_id: int) -> Mandate | None:
