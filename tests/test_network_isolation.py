@@ -273,3 +273,20 @@ async def test_the_api_shows_each_network_its_own_and_shared_items_across_an_agr
     # A's items stay invisible to a third party: B's admin still sees only B's users.
     r = await client.get("/api/v1/users", headers=admin_b)
     assert {u["network_id"] for u in r.json()} == {b}
+
+
+async def test_the_overlap_test_stays_an_index_condition_for_the_application_role(two_networks, app_engine):
+    """Behind the policies, the request's and approval's overlap test still searches the exclusion
+    constraint's GiST index (``0026_leakproof_overlap``), instead of reading every occupancy of the item."""
+    a, _, world_a, _ = two_networks
+    async with app_engine.connect() as conn:
+        if not await conn.scalar(text("SELECT rolsuper FROM pg_roles WHERE rolname = session_user")):
+            pytest.skip("the migration marks the functions LEAKPROOF only as a superuser")
+        await conn.execute(text("SELECT set_config('mn.network_id', :n, false)"), {"n": str(a)})
+        await conn.execute(text("SET enable_seqscan = off"))  # a tiny table: ask which conditions the index takes
+        plan = "\n".join(await conn.scalars(text(
+            "EXPLAIN SELECT id FROM occupancies WHERE item_id = :i AND tstzrange(start_at, "
+            "mn_padded_end(end_at, buffer_minutes), '[)') && tstzrange(:s, mn_padded_end(:e, 0), '[)')"),
+            {"i": world_a.extra["i"], "s": world_a.extra["s"], "e": world_a.extra["e"]}))
+    index_conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+    assert any("&&" in line for line in index_conditions), plan
