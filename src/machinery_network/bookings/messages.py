@@ -142,6 +142,10 @@ MESSAGES = {
     "bookings.at": {"de": "Zeitpunkt", "en": "When"},
     "bookings.by": {"de": "durch", "en": "By"},
     "bookings.conflict_flag": {"de": "überschneidet sich", "en": "overlaps"},
+    "bookings.conflict_taken": {"de": "Der Zeitraum ist schon belegt (Buchung oder Sperrzeit).",
+                                "en": "The period is taken already (a booking or a block)."},
+    "bookings.conflict_competing": {"de": "Andere offene Anfragen für denselben Zeitraum.",
+                                    "en": "Other open requests for the same period."},
     "bookings.conflict_hint": {
         "de": "Achtung: In diesem Zeitraum liegen bereits andere Anfragen vor. Der Bauhof entscheidet.",
         "en": "Other requests exist for this period; the building yard decides.",

@@ -1,5 +1,7 @@
 """What needs a person's attention, as counts for the menu: a yard head's booking requests waiting for
-a decision and care reports waiting for confirmation, in the own municipality. Read queries only."""
+a decision and care reports waiting for confirmation, in the own municipality; a finance officer's months
+ready to settle and export; the administrator's municipalities missing bank, creditor or DATEV data (the
+start page's lists, ``dashboards.start``). Read queries only."""
 
 from __future__ import annotations
 
@@ -7,17 +9,26 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
+from machinery_network.accounts.service import list_municipalities
 from machinery_network.auth import Actor
 from machinery_network.bookings.models import Booking, BookingStatus
 from machinery_network.care.models import CareLog, CareLogStatus, Section
 from machinery_network.catalogue.models import Item
+from machinery_network.config import get_settings
+from machinery_network.dashboards import start
 
 INBOX = "/manage/bookings"
 CARE_INBOX = "/manage/care-logs"
+SETTLEMENTS = "/finance/settlements"
+ADMIN = "/admin"
 
 
 async def menu_counts(session: AsyncSession, actor: Actor) -> dict[str, int]:
     """{menu address: number of things waiting there}; empty for roles with nothing to decide."""
+    if actor.role == Role.finance and actor.municipality_id is not None:
+        return {SETTLEMENTS: len(await start.ready_months(session, actor, get_settings()))}
+    if actor.role == Role.admin:
+        return {ADMIN: len(start.missing_data(await list_municipalities(session)))}
     if actor.role != Role.yard_head or actor.municipality_id is None:
         return {}
     requests = await session.scalar(

@@ -20,6 +20,7 @@ from machinery_network.web import (
     notices,
     people,
     settlement,
+    start,
 )
 
 ROUTES = [
@@ -30,6 +31,7 @@ ROUTES = [
     *networks.ROUTES,
     *people.ROUTES,
     *notices.ROUTES,
+    *start.ROUTES,
     *catalogue.ROUTES,
     *costing.ROUTES,
     *dashboards.ROUTES,

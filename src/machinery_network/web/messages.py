@@ -145,7 +145,6 @@ MESSAGES = {
     },
     "photo.too_many": {"de": "Höchstens {max} Fotos.", "en": "At most {max} photos."},
     "photo.scaling": {"de": "Das Foto wird verkleinert …", "en": "Scaling the photo down …"},
-    "care.map_list": {"de": "Die Abschnitte der Karte", "en": "The sections on the map"},
 }
 
 MESSAGES.update({

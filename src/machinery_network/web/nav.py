@@ -13,6 +13,7 @@ class NavEntry:
     key: str  # message key of the entry's text
 
 
+_START = NavEntry("/start", "start.nav")  # what needs attention (``dashboards.start``)
 _CATALOGUE = NavEntry("/", "nav.catalogue")
 _COVERAGE = NavEntry("/manage/cost-coverage", "costing.nav")
 _DASHBOARD = NavEntry("/dashboard", "dash.nav")
@@ -22,13 +23,13 @@ _ACCOUNTS = NavEntry("/manage/accounts", "ledger.nav_accounts")
 NOTICES = NavEntry("/notices", "notices.nav")  # with the unread count, loaded by htmx (``web/notices``)
 
 MENUS: dict[str, tuple[NavEntry, ...]] = {
-    "farmer": (_CATALOGUE, NavEntry("/bookings", "nav.my_bookings"), NavEntry("/care", "nav.my_sections"),
+    "farmer": (_START, _CATALOGUE, NavEntry("/bookings", "nav.my_bookings"), NavEntry("/care", "nav.my_sections"),
                NavEntry("/account", "nav.my_account"), NOTICES),
-    "yard_head": (_CATALOGUE, NavEntry("/manage/bookings", "nav.inbox"), NavEntry("/manage/items", "nav.my_items"),
+    "yard_head": (_START, _CATALOGUE, NavEntry("/manage/bookings", "nav.inbox"), NavEntry("/manage/items", "nav.my_items"),
                   NavEntry("/manage/sections", "nav.sections"), NavEntry("/manage/care-logs", "nav.care_inbox"),
                   _ACCOUNTS, _COVERAGE, _DASHBOARD, NOTICES),
-    "finance": (_CATALOGUE, _SETTLEMENTS, _ACCOUNTS, _COVERAGE, _DASHBOARD, NOTICES),
-    "admin": (_CATALOGUE, NavEntry("/admin", "admin.nav"), NavEntry("/admin/network", "networks.agreements_nav"),
+    "finance": (_START, _CATALOGUE, _SETTLEMENTS, _ACCOUNTS, _COVERAGE, _DASHBOARD, NOTICES),
+    "admin": (_START, _CATALOGUE, NavEntry("/admin", "admin.nav"), NavEntry("/admin/network", "networks.agreements_nav"),
               _SETTLEMENTS, _COVERAGE, _DASHBOARD, NOTICES),
     "operator": (NavEntry("/operator", "networks.nav"), NOTICES),
 }
