@@ -9,10 +9,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import update
 
 from machinery_network.bookings import service as bookings
 from machinery_network.bookings.schemas import BookingCreate, CompleteInput
 from machinery_network.care.models import CareLog, Section
+from machinery_network.catalogue.models import Item
 from machinery_network.money import format_eur
 from tests.test_bookings import make_item
 from tests.web_helpers import login
@@ -46,6 +48,8 @@ async def scene(db_session, world, settings, frozen):
     """February's completed booking (a charge, not yet settled), a coming approved booking, two competing
     requests, a return due, a care report waiting."""
     mulcher = await make_item(db_session, world, unit="hour", rate=5_000, vat=0)
+    await db_session.execute(update(Item).where(Item.id == mulcher.id).values(name="Mulchgerät"))
+    mulcher.name = "Mulchgerät"
     done = await ask(db_session, world, settings, frozen, mulcher, t(2, 2, 8), t(2, 2, 12))
     await bookings.approve(db_session, world.yard_north.actor, done.id, settings)
     frozen.move(t(2, 2, 12))

@@ -8,6 +8,7 @@ entry has German and English and that every key the code and templates use exist
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -96,3 +97,12 @@ def translate(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
 
 def gettext_de(key: str, /, **params: Any) -> str:
     return translate(key, "de", **params)
+
+
+MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+             "November", "Dezember")
+
+
+def month_label(month: date) -> str:
+    """A month as German pages and messages name it: "November 2026" (never "2026-11")."""
+    return f"{MONTHS_DE[month.month - 1]} {month.year}"

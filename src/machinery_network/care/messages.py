@@ -228,7 +228,7 @@ MESSAGES = {
         "en": "Metres (one pass at most), hours (24 at most) or 1 for flat-rate tasks.",
     },
     "care.note": {"de": "Bemerkung", "en": "Note"},
-    "care.photo": {"de": "Foto (optional, JPEG/PNG/WebP, höchstens {max} MB)", "en": "Photo (optional)"},
+    "care.photo": {"de": "Foto (kann fehlen; JPEG, PNG oder WebP, höchstens {max} MB)", "en": "Photo (optional)"},
     "care.submit_report": {"de": "Meldung absenden", "en": "Submit report"},
     "care.reported_ok": {"de": "Danke, die Meldung ist eingegangen.", "en": "Thank you, the report is in."},
     "care.my_logs": {"de": "Meine letzten Meldungen", "en": "My recent reports"},

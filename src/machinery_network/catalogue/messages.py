@@ -34,7 +34,7 @@ MESSAGES.update({
     "catalogue.description": {"de": "Beschreibung", "en": "Description"},
     "catalogue.unit": {"de": "Einheit", "en": "Unit"},
     "catalogue.rate": {"de": "Satz (€ netto)", "en": "Rate (€ net)"},
-    "catalogue.operator_rate": {"de": "Bedienersatz (€/Std., optional)", "en": "Operator rate (€/h, optional)"},
+    "catalogue.operator_rate": {"de": "Bedienersatz (€ je Stunde, kann leer bleiben)", "en": "Operator rate (€/h, optional)"},
     "catalogue.vat": {"de": "USt. (%)", "en": "VAT (%)"},
     "catalogue.active": {"de": "buchbar", "en": "active"},
     "catalogue.inactive": {"de": "nicht buchbar", "en": "inactive"},

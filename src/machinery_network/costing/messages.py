@@ -51,7 +51,7 @@ MESSAGES.update({
                                "en": "Repair factor (% of the price over the life)"},
     "costing.fuel_litres": {"de": "Kraftstoff (Liter je Einheit)", "en": "Fuel (litres per unit)"},
     "costing.fuel_price": {"de": "Kraftstoffpreis (€ je Liter)", "en": "Fuel price (€ per litre)"},
-    "costing.operator_wage": {"de": "Bedienerlohn (€ je Stunde, optional)", "en": "Operator wage (€/h, optional)"},
+    "costing.operator_wage": {"de": "Bedienerlohn (€ je Stunde, kann leer bleiben)", "en": "Operator wage (€/h, optional)"},
     "costing.operator_overhead": {"de": "Lohnnebenkosten (%)", "en": "Wage overheads (%)"},
     "costing.calculate": {"de": "Berechnen", "en": "Calculate"},
     "costing.adopt_title": {"de": "Als neuen Satz übernehmen", "en": "Adopt as the new rate"},

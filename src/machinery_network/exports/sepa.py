@@ -38,7 +38,7 @@ from machinery_network import clock, validators
 from machinery_network.accounts.models import Municipality
 from machinery_network.errors import Invalid
 from machinery_network.exports.data import Line
-from machinery_network.i18n import translate
+from machinery_network.i18n import month_label, translate
 from machinery_network.money import format_eur
 from machinery_network.settlement.models import Settlement
 
@@ -211,7 +211,7 @@ def render(
     if not payable:
         raise Invalid(
             "exports.sepa_empty_debit" if debit else "exports.sepa_empty_credit",
-            field="format", extra={"exceptions": [e.code for e in exceptions]}, month=f"{settlement.month:%Y-%m}",
+            field="format", extra={"exceptions": [e.code for e in exceptions]}, month=month_label(settlement.month),
             exceptions=len(exceptions),
         )
     config = {

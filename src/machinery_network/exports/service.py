@@ -25,6 +25,7 @@ from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.config import DEFAULT_TZ
 from machinery_network.errors import Invalid, NotAllowed, NotFound
 from machinery_network.exports import data, datev, pdf, sepa, settlement_csv
+from machinery_network.i18n import month_label
 from machinery_network.mandates.models import Mandate
 from machinery_network.settlement.models import Settlement
 from machinery_network.settlement.service import find_settlement
@@ -78,7 +79,7 @@ async def export(
     month = month.replace(day=1)
     settlement = await find_settlement(session, municipality_id, month)
     if settlement is None:
-        raise NotFound("settlement.not_found", month=f"{month:%Y-%m}")
+        raise NotFound("settlement.not_found", month=month_label(month))
     stem = f"abrechnung-{month:%Y-%m}-gemeinde-{municipality_id}"
 
     if fmt == "csv":
@@ -118,7 +119,7 @@ async def _amendments_told(session: AsyncSession, settlement: Settlement, lines:
 async def _pdf(session, municipality, settlement, stem, tz, farmer_id) -> ExportFile:
     lines = await data.load_lines(session, settlement.id, farmer_id)
     if farmer_id is not None and not lines:
-        raise NotFound("exports.farmer_not_settled", farmer_id=farmer_id, month=f"{settlement.month:%Y-%m}")
+        raise NotFound("exports.farmer_not_settled", farmer_id=farmer_id, month=month_label(settlement.month))
     entries = await data.load_entries(session, settlement.id, farmer_id)
     content = await asyncio.to_thread(
         functools.partial(pdf.render, municipality, settlement, lines, entries, tz, summary=farmer_id is None)
@@ -137,7 +138,7 @@ async def statement(session: AsyncSession, actor: Actor, month: date, municipali
         month = month.replace(day=1)
         settlement = await find_settlement(session, municipality_id, month)
         if settlement is None:
-            raise NotFound("settlement.not_found", month=f"{month:%Y-%m}")
+            raise NotFound("settlement.not_found", month=month_label(month))
         stem = f"abrechnung-{month:%Y-%m}-gemeinde-{municipality_id}"
         return await _pdf(session, municipality, settlement, stem, tz, actor.id)
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
@@ -155,6 +156,6 @@ async def sepa_exceptions(session: AsyncSession, actor: Actor, month: date, muni
     await get_municipality(session, municipality_id)
     settlement = await find_settlement(session, municipality_id, month.replace(day=1))
     if settlement is None:
-        raise NotFound("settlement.not_found", month=f"{month:%Y-%m}")
+        raise NotFound("settlement.not_found", month=month_label(month))
     lines = await data.load_lines(session, settlement.id)
     return sepa.partition(lines, "debit" if fmt == "sepa-debit" else "credit")[1]

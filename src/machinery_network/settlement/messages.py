@@ -36,6 +36,13 @@ MESSAGES.update({
     "settlement.net": {"de": "Saldo", "en": "Net"},
     "settlement.total": {"de": "Summe", "en": "Total"},
     "settlement.run_by": {"de": "Abgerechnet von {who} am {when}", "en": "Settled by {who} on {when}"},
+    "settlement.run_auto": {"de": "Automatisch abgerechnet am {when}", "en": "Settled automatically on {when}"},
+    # how a settlement run was started (settlement_runs.trigger)
+    "settlement.trigger.api": {"de": "über die Schnittstelle", "en": "through the API"},
+    "settlement.trigger.web": {"de": "von Hand (Seite Abrechnung)", "en": "by hand (settlements page)"},
+    "settlement.trigger.scheduler": {"de": "automatisch (monatlich)", "en": "automatically (monthly)"},
+    "settlement.trigger.catch-up": {"de": "automatisch nachgeholt", "en": "automatically, caught up"},
+    "settlement.trigger.cli": {"de": "von der Kommandozeile", "en": "from the command line"},
     "settlement.detail_title": {"de": "Abrechnung {month}", "en": "Settlement {month}"},
     "settlement.downloads": {"de": "Exporte", "en": "Downloads"},
     "settlement.export.csv": {"de": "CSV (Tabelle)", "en": "CSV"},

@@ -35,6 +35,7 @@ from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
 from machinery_network.config import DEFAULT_TZ, Settings, get_settings
 from machinery_network.errors import Conflict, Invalid, NotFound
+from machinery_network.i18n import month_label
 from machinery_network.locks import POSTING_LOCK
 from machinery_network.paging import Page, PageRequest, finish, keyset
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
@@ -92,7 +93,7 @@ def check_month_ended(month: date, tz: ZoneInfo = DEFAULT_TZ) -> None:
     first, last = month_bounds(month)
     if not month_has_ended(first, clock.today(tz)):
         raise Invalid(
-            "settlement.month_open", field="month", month=f"{first:%Y-%m}",
+            "settlement.month_open", field="month", month=month_label(first),
             first_day=f"{last + timedelta(days=1):%d.%m.%Y}",
         )
 
@@ -240,7 +241,7 @@ async def get_settlement(
     await get_municipality(session, municipality_id)
     settlement = await find_settlement(session, municipality_id, month.replace(day=1))
     if settlement is None:
-        raise NotFound("settlement.not_found", month=f"{month:%Y-%m}")
+        raise NotFound("settlement.not_found", month=month_label(month))
     lines = list(
         await session.scalars(
             select(SettlementLine)

@@ -18,7 +18,7 @@ from machinery_network.accounts.service import get_municipality, list_municipali
 from machinery_network.auth import Actor, require_role
 from machinery_network.config import Settings
 from machinery_network.errors import NotFound
-from machinery_network.i18n import gettext_de
+from machinery_network.i18n import gettext_de, month_label
 from machinery_network.paging import page_request
 from machinery_network.schemas import parse_month
 from machinery_network.settlement import service
@@ -125,7 +125,7 @@ async def settlement_page(
     municipality = await get_municipality(db_session, mid)
     notice = None
     if done in ("created", "existed"):
-        notice = gettext_de(f"settlement.{done}_message", month=f"{first:%m/%Y}")
+        notice = gettext_de(f"settlement.{done}_message", month=month_label(first))
     query = f"municipality_id={mid}"
     return render(
         "settlement/detail.html", actor, settlement=settlement, lines=lines, municipality=municipality,
