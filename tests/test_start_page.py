@@ -147,5 +147,6 @@ async def test_admin_start_page_and_menu_count(client, db_session, world, settin
 async def test_start_needs_login_and_a_role(client, db_session, world):
     r = await client.get("/start", headers=HTML)
     assert r.status_code in (302, 303) and r.headers["location"].startswith("/login")
-    login_answer = await login(client, world.finance_south.user.email)
-    assert login_answer.headers["location"] == "/start"
+    await login(client, world.farmer.user.email)
+    r = await client.get("/start", headers=HTML)
+    assert r.status_code == 200 and 'aria-current="page">Start' in r.text

@@ -45,7 +45,7 @@ MESSAGES.update({
         "en": "Positive: the farmer owes; negative: the farmer's credit.",
     },
     "ledger.unsettled": {"de": "davon noch nicht abgerechnet", "en": "not yet settled"},
-    "ledger.entries": {"de": "Buchungen", "en": "Entries"},
+    "ledger.entries": {"de": "Kontobewegungen", "en": "Entries"},
     "ledger.value_date": {"de": "Leistungsdatum", "en": "Value date"},
     "ledger.kind": {"de": "Art", "en": "Kind"},
     "ledger.text": {"de": "Text", "en": "Text"},

@@ -14,10 +14,10 @@ from machinery_network.web.common import DbSession, OptionalActor, render
 from machinery_network.web.forms import form_data
 
 HOME_BY_ROLE = {
-    Role.farmer: "/start",
-    Role.yard_head: "/start",
-    Role.finance: "/start",
-    Role.admin: "/start",
+    Role.farmer: "/",
+    Role.yard_head: "/manage/bookings",
+    Role.finance: "/finance/settlements",
+    Role.admin: "/admin",
 }
 
 

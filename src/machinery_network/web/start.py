@@ -1,5 +1,5 @@
-"""The start page of each role (``/start``, first in the menu and where the login leads): what needs the
-person's attention (``dashboards.start``)."""
+"""The start page of each role (``/start``, first in the menu): what needs the person's attention
+(``dashboards.start``)."""
 
 from __future__ import annotations
 
