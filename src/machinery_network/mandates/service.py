@@ -12,17 +12,17 @@ import re
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock, validators
-from machinery_network.accounts.models import Role
-from machinery_network.accounts.service import get_farmer, get_municipality
+from machinery_network.accounts.models import Role, User
+from machinery_network.accounts.service import get_farmer, get_municipality, like_pattern
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.mandates.models import Mandate, MandateState, PartnerHow
-from machinery_network.mandates.partners import add_partner, is_partner
+from machinery_network.mandates.partners import add_partner, is_partner, partner_ids_query
 from machinery_network.paging import Page, PageRequest, finish, keyset
 
 # The SEPA character set of a mandate reference (Max35Text restricted), no leading or double slash.
@@ -114,15 +114,42 @@ async def revoke_mandate(session: AsyncSession, actor: Actor, mandate_id: int) -
 
 
 MANDATE_ORDER = "mandates:id"
+WITHOUT_ORDER = "mandates-without:name,id"
 
 
 async def page_mandates(
     session: AsyncSession, actor: Actor, page: PageRequest, municipality_id: int | None = None,
-    farmer_id: int | None = None,
+    farmer_id: int | None = None, *, query: str | None = None, state: str | None = None,
 ) -> Page[Mandate]:
-    """One page of ``list_mandates``' rows, ordered by id (index ``ix_mandates_municipality_listing``)."""
-    stmt = keyset(_mandates_where(actor, municipality_id, farmer_id), (Mandate.id,), page)
+    """One page of ``list_mandates``' rows, ordered by id (index ``ix_mandates_municipality_listing``).
+    ``query`` searches the reference and the farmer's name, ``state`` filters; both in SQL before the limit."""
+    stmt = _mandates_where(actor, municipality_id, farmer_id)
+    if state:
+        if state not in MandateState.__members__:
+            raise Invalid("field.invalid", field="state")
+        stmt = stmt.where(Mandate.state == state)
+    if query and query.strip():
+        pattern = like_pattern(query.strip())
+        stmt = stmt.join(User, User.id == Mandate.farmer_id).where(
+            or_(Mandate.reference.ilike(pattern), User.name.ilike(pattern))
+        )
+    stmt = keyset(stmt, (Mandate.id,), page)
     return finish(list(await session.scalars(stmt)), page, lambda mandate: (mandate.id,))
+
+
+async def page_without_mandate(
+    session: AsyncSession, actor: Actor, municipality_id: int, page: PageRequest
+) -> Page[User]:
+    """The municipality's partners without an active mandate (finance of it, admin), by name and id."""
+    require_for_municipality(actor, municipality_id, Role.finance, admin=True)
+    covered = select(Mandate.id).where(
+        Mandate.municipality_id == municipality_id, Mandate.farmer_id == User.id,
+        Mandate.state == MandateState.active,
+    )
+    partners = partner_ids_query(municipality_id).cte("partners").prefix_with("MATERIALIZED")
+    stmt = select(User).join(partners, partners.c[0] == User.id).where(~covered.exists())
+    rows = list(await session.scalars(keyset(stmt, (User.name, User.id), page)))
+    return finish(rows, page, lambda user: (user.name, user.id))
 
 
 async def list_mandates(
