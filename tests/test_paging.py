@@ -291,10 +291,55 @@ async def test_mandates_pages_by_id(client, db_session, world):
     assert response.status_code == 403
 
 
+async def test_sections_pages_by_municipality_name_id(client, db_session, world):
+    def section(mid: int, name: str, active: bool = True) -> dict:
+        return {"municipality_id": mid, "name": name, "kind": "path", "length_m": 100, "task": "verge_mowing",
+                "unit": "hour", "rate_cents": 3000, "active": active}
+
+    north = list((await db_session.execute(insert(Section).returning(Section.id),
+                                           [section(world.north.id, f"Weg {i:02d}", i % 4 != 0) for i in range(11)]))
+                 .scalars())
+    south = list((await db_session.execute(insert(Section).returning(Section.id),
+                                           [section(world.south.id, f"Pfad {i}") for i in range(3)])).scalars())
+    await db_session.commit()
+    rows, pages = await walk(client, f"/api/v1/sections?municipality_id={world.north.id}&limit=4",
+                             world.yard_north.headers)
+    assert once(rows) == north and pages == 3
+    rows, pages = await walk(client, "/api/v1/sections?limit=5", world.admin.headers)
+    first, second = sorted([(world.north.id, north), (world.south.id, south)])
+    assert once(rows) == first[1] + second[1] and pages == 3
+    rows, _ = await walk(client, f"/api/v1/sections?municipality_id={world.north.id}&active=true&limit=2",
+                         world.yard_north.headers)
+    assert once(rows) == [sid for i, sid in enumerate(north) if i % 4 != 0]
+
+
+async def test_partners_pages_by_farmer_id(client, db_session, world):
+    from machinery_network.auth import SYSTEM
+    from machinery_network.mandates import partners
+
+    farmers = [await make_person(db_session, Role.farmer, f"Partnerbauer {i}") for i in range(9)]
+    for person in farmers:
+        await partners.add_partner(db_session, SYSTEM, world.north.id, person.id)
+    await partners.add_partner(db_session, SYSTEM, world.south.id, farmers[0].id)
+    await db_session.commit()
+    path = f"/api/v1/municipalities/{world.north.id}/partners"
+    rows, pages = await walk(client, f"{path}?limit=4", world.finance_north.headers)
+    found = [row["farmer_id"] for row in rows]
+    expected = sorted(await partners.partner_ids(db_session, world.north.id))
+    assert len(found) == len(set(found)) and found == expected and pages == (len(expected) + 3) // 4
+    assert {p.id for p in farmers} <= set(found) and len(expected) > 8
+    assert all(row["municipality_id"] == world.north.id for row in rows)
+    assert (await client.get(path, headers=world.finance_south.headers)).status_code == 403
+    response = await client.get(f"{path}?cursor=kaputt", headers=world.finance_north.headers)
+    assert response.status_code == 422 and response.json()["extra"] == {"field": "cursor"}
+    response = await client.get(f"{path}?limit=1001", headers=world.finance_north.headers)
+    assert response.status_code == 422 and response.json()["extra"] == {"field": "limit"}
+
+
 # --- refusals shared by every list -------------------------------------------------------------------
 
 LISTS = ["/api/v1/items", "/api/v1/bookings", "/api/v1/care-logs", "/api/v1/users", "/api/v1/settlements",
-         "/api/v1/mandates"]
+         "/api/v1/mandates", "/api/v1/sections"]
 
 
 @pytest.mark.parametrize("path", LISTS)

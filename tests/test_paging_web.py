@@ -75,6 +75,21 @@ async def test_catalogue_pages_with_search_in_sql(client, db_session, world, sma
     assert len(everything) == 16
 
 
+async def test_manage_items_pages_every_item_once_with_search_in_sql(client, db_session, world, small_pages):
+    ids = await add_items(db_session, world.north.id, [f"Kreiselmäher {i:02d}" for i in range(7)])
+    inactive = await add_items(db_session, world.north.id, ["Kreiselmäher alt"], active=False)
+    others = await add_items(db_session, world.north.id, [f"Anhänger {i}" for i in range(3)])
+    await add_items(db_session, world.south.id, ["Kreiselmäher Süd"])
+    await login(client, world.yard_north.user.email)
+    row = re.compile(r'href="/manage/items/(\d+)/edit"')
+    found, pages = await walk_pages(client, "/manage/items", row)
+    assert sorted(int(i) for i in found) == sorted([*ids, *inactive, *others]) and pages == 3
+    searched, pages = await walk_pages(client, "/manage/items?q=kreisel", row)
+    assert [int(i) for i in searched] == [*ids, *inactive] and pages == 2
+    await login(client, world.farmer.user.email)
+    assert (await client.get("/manage/items")).status_code == 403
+
+
 async def test_balances_page_lists_only_the_municipality_s_account_holders_paged(client, world, small_pages):
     for person in (world.farmer, world.farmer2):
         for amount in (500, 250):
