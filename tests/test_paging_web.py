@@ -90,6 +90,17 @@ async def test_manage_items_pages_every_item_once_with_search_in_sql(client, db_
     assert (await client.get("/manage/items")).status_code == 403
 
 
+async def test_farmer_s_bookings_page_latest_first_every_booking_once(client, db_session, world, small_pages):
+    item_id = (await add_items(db_session, world.north.id, ["Pflug"]))[0]
+    cancelled = await add_bookings(db_session, item_id, world.farmer.id, 5, "cancelled")
+    approved = await add_bookings(db_session, item_id, world.farmer.id, 6, "approved", offset_days=10)
+    await add_bookings(db_session, item_id, world.farmer2.id, 3, "approved", offset_days=20)
+    await login(client, world.farmer.user.email)
+    found, pages = await walk_pages(client, "/bookings", re.compile(r'<tr id="booking-(\d+)"'))
+    assert [int(i) for i in found] == list(reversed(cancelled + approved)) and pages == 3
+    assert (await client.get("/bookings?cursor=kaputt")).status_code == 422
+
+
 async def test_balances_page_lists_only_the_municipality_s_account_holders_paged(client, world, small_pages):
     for person in (world.farmer, world.farmer2):
         for amount in (500, 250):

@@ -30,6 +30,7 @@ _OWN_NETWORK = "(SELECT mn_current_network())"
 _SEEN_NETWORKS = "(SELECT array_prepend(mn_current_network(), mn_partner_networks()))::integer[]"
 
 START_ORDER = "bookings:start,id"
+OWN_ORDER = "bookings:own,start-desc,id"
 INBOX_ORDER = "bookings:requested-first"
 START_KEYS: tuple[ColumnElement[Any], ...] = (Booking.start_at, Booking.id)
 REQUEST_KEYS: tuple[ColumnElement[Any], ...] = (Booking.created_at, Booking.id)
@@ -148,3 +149,17 @@ async def _inbox(session: AsyncSession, scope: _Scope, page: PageRequest, then: 
             keyed.append(((1, row.booking.start_at, row.booking.id), row))
     keys = {row.booking.id: key for key, row in keyed}
     return finish([row for _, row in keyed], page, lambda r: keys[r.booking.id])
+
+
+async def page_own_bookings(session: AsyncSession, actor: Actor, page: PageRequest) -> Page[ListedBooking]:
+    """A farmer's own bookings, the latest start first (then id, descending): his bookings page. Read
+    backwards from the index ``ix_bookings_farmer_start`` (farmer_id, start_at, id)."""
+    if actor.role != Role.farmer:
+        raise NotAllowed()
+    stmt = (
+        select(Booking, Item, User).join(Item, Item.id == Booking.item_id).join(User, User.id == Booking.farmer_id)
+        .where(Booking.farmer_id == actor.id)
+    )
+    stmt = keyset(stmt, START_KEYS, page, descending=True)
+    rows = [ListedBooking(b, i, u) for b, i, u in await session.execute(stmt)]
+    return finish(rows, page, lambda r: (r.booking.start_at, r.booking.id))
