@@ -336,6 +336,41 @@ async def test_partners_pages_by_farmer_id(client, db_session, world):
     assert response.status_code == 422 and response.json()["extra"] == {"field": "limit"}
 
 
+async def test_blocks_pages_by_start_then_id(client, db_session, world):
+    from machinery_network.bookings.models import Block
+
+    item_id = (await add_items(db_session, world.north.id, ["Kehrmaschine"]))[0]
+    other = (await add_items(db_session, world.north.id, ["Walze"]))[0]
+    rows = [{"item_id": item_id, "start_at": START + timedelta(days=3 * i), "end_at": START + timedelta(days=3 * i, hours=4),
+             "reason": f"Wartung {i}"} for i in reversed(range(9))]
+    ids = list((await db_session.execute(insert(Block).returning(Block.id), rows)).scalars())
+    await db_session.execute(insert(Block), [{"item_id": other, "start_at": START, "end_at": START + timedelta(hours=1),
+                                              "reason": "anderes Gerät"}])
+    await db_session.commit()
+    found, pages = await walk(client, f"/api/v1/items/{item_id}/blocks?limit=4", world.yard_north.headers)
+    assert once(found) == list(reversed(ids)) and pages == 3  # by start
+    response = await client.get(f"/api/v1/items/{item_id}/blocks?cursor=kaputt", headers=world.yard_north.headers)
+    assert response.status_code == 422 and response.json()["extra"] == {"field": "cursor"}
+
+
+async def test_assignments_pages_by_valid_from(client, db_session, world):
+    from machinery_network.care.models import Assignment
+
+    section_id = (await db_session.execute(insert(Section).returning(Section.id), [{
+        "municipality_id": world.north.id, "name": "Feldweg", "kind": "path", "length_m": 100,
+        "task": "verge_mowing", "unit": "hour", "rate_cents": 3000}])).scalar_one()
+    rows = [{"section_id": section_id, "farmer_id": (world.farmer if i % 2 else world.farmer2).id,
+             "valid_from": date(2020 + i, 1, 1), "valid_to": date(2020 + i, 12, 31)} for i in range(7)]
+    ids = list((await db_session.execute(insert(Assignment).returning(Assignment.id), rows)).scalars())
+    await db_session.commit()
+    path = f"/api/v1/sections/{section_id}/assignments"
+    found, pages = await walk(client, f"{path}?limit=3", world.yard_north.headers)
+    assert once(found) == ids and pages == 3
+    mine, _ = await walk(client, f"{path}?limit=2", world.farmer.headers)
+    assert once(mine) == ids[1::2]
+    assert (await client.get(path, headers=world.yard_south.headers)).status_code == 403
+
+
 # --- refusals shared by every list -------------------------------------------------------------------
 
 LISTS = ["/api/v1/items", "/api/v1/bookings", "/api/v1/care-logs", "/api/v1/users", "/api/v1/settlements",

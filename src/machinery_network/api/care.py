@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from machinery_network.api.paging import paged_response
 from machinery_network.care import proof as proof_files
 from machinery_network.care import service
+from machinery_network.care.assignments import ASSIGNMENT_ORDER, page_assignments
 from machinery_network.care.models import CareLogStatus
 from machinery_network.care.schemas import (
     AssignmentCreate,
@@ -142,8 +143,14 @@ class SectionController(Controller):
         return AssignmentPublic.of(await service.assign(db_session, actor, section_id, data))
 
     @get("/{section_id:int}/assignments")
-    async def assignments(self, section_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[AssignmentPublic]:
-        return [AssignmentPublic.of(a) for a in await service.list_assignments(db_session, actor, section_id)]
+    async def assignments(
+        self, request: Request[Any, Any, Any], section_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    ) -> Response[list[Any]]:
+        """By ``valid_from``, then id; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
+        page = page_request(limit, cursor, order=ASSIGNMENT_ORDER, width=2)
+        return paged_response(request, await page_assignments(db_session, actor, section_id, page),
+                              AssignmentPublic.of)
 
     @get("/plan")
     async def plan(
