@@ -21,8 +21,8 @@ from machinery_network.accounts.models import Role, User
 from machinery_network.accounts.service import get_farmer, get_municipality, like_pattern
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
-from machinery_network.mandates.models import Mandate, MandateState, PartnerHow
-from machinery_network.mandates.partners import add_partner, is_partner, partner_ids_query
+from machinery_network.mandates.models import Mandate, MandateState, Partner, PartnerHow
+from machinery_network.mandates.partners import add_partner, is_partner
 from machinery_network.paging import Page, PageRequest, finish, keyset
 
 # The SEPA character set of a mandate reference (Max35Text restricted), no leading or double slash.
@@ -129,10 +129,11 @@ async def page_mandates(
             raise Invalid("field.invalid", field="state")
         stmt = stmt.where(Mandate.state == state)
     if query and query.strip():
+        # The farmer's name looked up per mandate of the municipality (by primary key): the cost follows the
+        # municipality's mandates, never the farmers of the network.
         pattern = like_pattern(query.strip())
-        stmt = stmt.join(User, User.id == Mandate.farmer_id).where(
-            or_(Mandate.reference.ilike(pattern), User.name.ilike(pattern))
-        )
+        named = select(User.id).where(User.id == Mandate.farmer_id, User.name.ilike(pattern)).exists()
+        stmt = stmt.where(or_(Mandate.reference.ilike(pattern), named))
     stmt = keyset(stmt, (Mandate.id,), page)
     return finish(list(await session.scalars(stmt)), page, lambda mandate: (mandate.id,))
 
@@ -142,13 +143,23 @@ async def page_without_mandate(
 ) -> Page[User]:
     """The municipality's partners without an active mandate (finance of it, admin), by name and id."""
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
+    # Read from the municipality's partners, each farmer's name and mandate looked up by index: the cost
+    # follows the municipality's partners, never the farmers of the network.
+    # (a scalar subquery per partner, from ``uq_mandates_active``; the planner would otherwise anti-join
+    # against every mandate)
     covered = select(Mandate.id).where(
-        Mandate.municipality_id == municipality_id, Mandate.farmer_id == User.id,
+        Mandate.municipality_id == municipality_id, Mandate.farmer_id == Partner.farmer_id,
         Mandate.state == MandateState.active,
+    ).limit(1).scalar_subquery().is_not(None)
+    name = select(User.name).where(User.id == Partner.farmer_id).scalar_subquery()
+    without = (
+        select(Partner.farmer_id.label("id"), name.label("name"))
+        .where(Partner.municipality_id == municipality_id, ~covered).subquery("without")
     )
-    partners = partner_ids_query(municipality_id).cte("partners").prefix_with("MATERIALIZED")
-    stmt = select(User).join(partners, partners.c[0] == User.id).where(~covered.exists())
-    rows = list(await session.scalars(keyset(stmt, (User.name, User.id), page)))
+    keys = (without.c.name, without.c.id)
+    chosen = list(await session.execute(keyset(select(without.c.id, without.c.name), keys, page)))
+    users = {u.id: u for u in await session.scalars(select(User).where(User.id.in_([i for i, _ in chosen])))}
+    rows = [users[i] for i, _ in chosen]
     return finish(rows, page, lambda user: (user.name, user.id))
 
 
