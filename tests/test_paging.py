@@ -371,10 +371,25 @@ async def test_assignments_pages_by_valid_from(client, db_session, world):
     assert (await client.get(path, headers=world.yard_south.headers)).status_code == 403
 
 
+async def test_municipalities_pages_by_name_with_search(client, db_session, world):
+    from machinery_network.accounts import service as accounts
+    from machinery_network.auth import SYSTEM
+
+    made = [await accounts.create_municipality(db_session, SYSTEM, name=f"Zell {i:02d} {world.north.name[-4:]}")
+            for i in range(9)]
+    await db_session.commit()
+    rows, pages = await walk(client, "/api/v1/municipalities?limit=4", world.admin.headers)
+    names = [row["name"] for row in rows]
+    assert len(once(rows)) >= 11 and names == sorted(names) and pages == (len(rows) + 3) // 4
+    assert {m.id for m in made} | {world.north.id, world.south.id} <= {row["id"] for row in rows}
+    searched, pages = await walk(client, "/api/v1/municipalities?q=zell&limit=4", world.farmer.headers)
+    assert [row["id"] for row in searched if row["id"] in {m.id for m in made}] == [m.id for m in made]
+
+
 # --- refusals shared by every list -------------------------------------------------------------------
 
 LISTS = ["/api/v1/items", "/api/v1/bookings", "/api/v1/care-logs", "/api/v1/users", "/api/v1/settlements",
-         "/api/v1/mandates", "/api/v1/sections"]
+         "/api/v1/mandates", "/api/v1/sections", "/api/v1/municipalities"]
 
 
 @pytest.mark.parametrize("path", LISTS)

@@ -4,6 +4,7 @@
   (keyset); a page reads the index in list order instead of sorting the network's sections.
 - ``blocks (item_id, start_at, id)``: ``GET /api/v1/items/{id}/blocks`` is paged by start and id; it replaces
   nothing (``ix_blocks_item_id`` stays for the foreign key's deletes).
+- ``municipalities (name, id)``: ``GET /api/v1/municipalities`` is paged by name and id.
 
 Plain ``CREATE INDEX IF NOT EXISTS`` in the migration's transaction; on a large existing database build it
 beforehand with ``CREATE INDEX CONCURRENTLY IF NOT EXISTS`` under the same name (docs/operations.md) and the
@@ -25,6 +26,7 @@ depends_on: str | Sequence[str] | None = None
 INDEXES = {
     "ix_sections_listing": "sections (municipality_id, name, id)",
     "ix_blocks_item_start": "blocks (item_id, start_at, id)",
+    "ix_municipalities_listing": "municipalities (name, id)",
 }
 
 
