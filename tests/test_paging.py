@@ -386,19 +386,25 @@ async def test_municipalities_pages_by_name_with_search(client, db_session, worl
     assert [row["id"] for row in searched if row["id"] in {m.id for m in made}] == [m.id for m in made]
 
 
-async def test_draws_pages_latest_period_first(client, db_session, world):
+async def add_draws(db_session, item_id: int, count: int) -> list[int]:
+    """``count`` weekly draws of one contested season of the item, the earliest first."""
     from machinery_network.bookings.draw_models import ContestedSeason, Draw
 
-    item_id = (await add_items(db_session, world.north.id, ["Güllefass"]))[0]
     season_id = (await db_session.execute(insert(ContestedSeason).returning(ContestedSeason.id), [{
-        "item_id": item_id, "first_day": date(2031, 3, 1), "last_day": date(2031, 6, 30), "deadline_weekday": 5,
+        "item_id": item_id, "first_day": date(2031, 3, 1), "last_day": date(2031, 12, 31), "deadline_weekday": 5,
         "deadline_time": datetime(2031, 1, 1, 12).time(), "created_at": START}])).scalar_one()
-    weeks = [date(2031, 3, 3) + timedelta(weeks=i) for i in range(9)]
+    weeks = [date(2031, 3, 3) + timedelta(weeks=i) for i in range(count)]
     ids = list((await db_session.execute(insert(Draw).returning(Draw.id), [
         {"item_id": item_id, "season_id": season_id, "period_start": w, "period_end": w + timedelta(days=6),
          "seed": 7, "occupied": [], "trigger": "scheduler", "ran_at": START} for w in weeks
     ])).scalars())
     await db_session.commit()
+    return ids
+
+
+async def test_draws_pages_latest_period_first(client, db_session, world):
+    item_id = (await add_items(db_session, world.north.id, ["Güllefass"]))[0]
+    ids = await add_draws(db_session, item_id, 9)
     rows, pages = await walk(client, f"/api/v1/items/{item_id}/draws?limit=4", world.farmer.headers)
     assert once(rows) == list(reversed(ids)) and pages == 3
 

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from machinery_network.web import admin, bookings, catalogue, ledger
-from tests.test_paging import add_bookings, add_items
+from machinery_network.web import admin, bookings, catalogue, draws, ledger
+from tests.test_paging import add_bookings, add_draws, add_items
 from tests.web_helpers import login
 
 NEXT = re.compile(r'rel="next" href="([^"]+)"')
@@ -35,7 +35,7 @@ async def walk_pages(client: httpx.AsyncClient, url: str, pattern: re.Pattern[st
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in (admin, bookings, catalogue, ledger):
+    for module in (admin, bookings, catalogue, draws, ledger):
         monkeypatch.setattr(module, "HTML_LIMIT", 4)
 
 
@@ -99,6 +99,14 @@ async def test_farmer_s_bookings_page_latest_first_every_booking_once(client, db
     found, pages = await walk_pages(client, "/bookings", re.compile(r'<tr id="booking-(\d+)"'))
     assert [int(i) for i in found] == list(reversed(cancelled + approved)) and pages == 3
     assert (await client.get("/bookings?cursor=kaputt")).status_code == 422
+
+
+async def test_item_draws_page_latest_first_every_draw_once(client, db_session, world, small_pages):
+    item_id = (await add_items(db_session, world.north.id, ["Güllefass"]))[0]
+    ids = await add_draws(db_session, item_id, 10)
+    await login(client, world.farmer.user.email)
+    found, pages = await walk_pages(client, f"/items/{item_id}/draws", re.compile(r'href="/draws/(\d+)"'))
+    assert [int(i) for i in found] == list(reversed(ids)) and pages == 3
 
 
 async def test_balances_page_lists_only_the_municipality_s_account_holders_paged(client, world, small_pages):
