@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from machinery_network.web import admin, bookings, catalogue, draws, ledger
+from machinery_network.web import admin, bookings, catalogue, draws, ledger, machine
 from tests.test_paging import add_bookings, add_draws, add_items
 from tests.web_helpers import login
 
@@ -35,7 +35,7 @@ async def walk_pages(client: httpx.AsyncClient, url: str, pattern: re.Pattern[st
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in (admin, bookings, catalogue, draws, ledger):
+    for module in (admin, bookings, catalogue, draws, ledger, machine):
         monkeypatch.setattr(module, "HTML_LIMIT", 4)
 
 
@@ -107,6 +107,21 @@ async def test_item_draws_page_latest_first_every_draw_once(client, db_session, 
     await login(client, world.farmer.user.email)
     found, pages = await walk_pages(client, f"/items/{item_id}/draws", re.compile(r'href="/draws/(\d+)"'))
     assert [int(i) for i in found] == list(reversed(ids)) and pages == 3
+
+
+async def test_machine_history_pages_its_bookings_the_csv_has_them_all(client, db_session, world, small_pages):
+    item_id = (await add_items(db_session, world.north.id, ["Radlader"]))[0]
+    approved = await add_bookings(db_session, item_id, world.farmer.id, 6, "approved")
+    cancelled = await add_bookings(db_session, item_id, world.farmer2.id, 4, "cancelled", offset_days=10)
+    await add_bookings(db_session, item_id, world.farmer2.id, 3, "rejected", offset_days=20)
+    await login(client, world.yard_north.user.email)
+    found, pages = await walk_pages(client, f"/manage/items/{item_id}/history",
+                                    re.compile(r'<a href="/manage/bookings/(\d+)">'))
+    assert [int(i) for i in found] == list(reversed(approved + cancelled)) and pages == 3
+    csv = await client.get(f"/manage/items/{item_id}/history.csv")
+    assert csv.status_code == 200 and csv.text.count("Franz Bauer") == 6
+    await login(client, world.yard_south.user.email)
+    assert (await client.get(f"/manage/items/{item_id}/history")).status_code == 403
 
 
 async def test_balances_page_lists_only_the_municipality_s_account_holders_paged(client, world, small_pages):
