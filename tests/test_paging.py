@@ -291,10 +291,128 @@ async def test_mandates_pages_by_id(client, db_session, world):
     assert response.status_code == 403
 
 
+async def test_sections_pages_by_municipality_name_id(client, db_session, world):
+    def section(mid: int, name: str, active: bool = True) -> dict:
+        return {"municipality_id": mid, "name": name, "kind": "path", "length_m": 100, "task": "verge_mowing",
+                "unit": "hour", "rate_cents": 3000, "active": active}
+
+    north = list((await db_session.execute(insert(Section).returning(Section.id),
+                                           [section(world.north.id, f"Weg {i:02d}", i % 4 != 0) for i in range(11)]))
+                 .scalars())
+    south = list((await db_session.execute(insert(Section).returning(Section.id),
+                                           [section(world.south.id, f"Pfad {i}") for i in range(3)])).scalars())
+    await db_session.commit()
+    rows, pages = await walk(client, f"/api/v1/sections?municipality_id={world.north.id}&limit=4",
+                             world.yard_north.headers)
+    assert once(rows) == north and pages == 3
+    rows, pages = await walk(client, "/api/v1/sections?limit=5", world.admin.headers)
+    first, second = sorted([(world.north.id, north), (world.south.id, south)])
+    assert once(rows) == first[1] + second[1] and pages == 3
+    rows, _ = await walk(client, f"/api/v1/sections?municipality_id={world.north.id}&active=true&limit=2",
+                         world.yard_north.headers)
+    assert once(rows) == [sid for i, sid in enumerate(north) if i % 4 != 0]
+
+
+async def test_partners_pages_by_farmer_id(client, db_session, world):
+    from machinery_network.auth import SYSTEM
+    from machinery_network.mandates import partners
+
+    farmers = [await make_person(db_session, Role.farmer, f"Partnerbauer {i}") for i in range(9)]
+    for person in farmers:
+        await partners.add_partner(db_session, SYSTEM, world.north.id, person.id)
+    await partners.add_partner(db_session, SYSTEM, world.south.id, farmers[0].id)
+    await db_session.commit()
+    path = f"/api/v1/municipalities/{world.north.id}/partners"
+    rows, pages = await walk(client, f"{path}?limit=4", world.finance_north.headers)
+    found = [row["farmer_id"] for row in rows]
+    expected = sorted(await partners.partner_ids(db_session, world.north.id))
+    assert len(found) == len(set(found)) and found == expected and pages == (len(expected) + 3) // 4
+    assert {p.id for p in farmers} <= set(found) and len(expected) > 8
+    assert all(row["municipality_id"] == world.north.id for row in rows)
+    assert (await client.get(path, headers=world.finance_south.headers)).status_code == 403
+    response = await client.get(f"{path}?cursor=kaputt", headers=world.finance_north.headers)
+    assert response.status_code == 422 and response.json()["extra"] == {"field": "cursor"}
+    response = await client.get(f"{path}?limit=1001", headers=world.finance_north.headers)
+    assert response.status_code == 422 and response.json()["extra"] == {"field": "limit"}
+
+
+async def test_blocks_pages_by_start_then_id(client, db_session, world):
+    from machinery_network.bookings.models import Block
+
+    item_id = (await add_items(db_session, world.north.id, ["Kehrmaschine"]))[0]
+    other = (await add_items(db_session, world.north.id, ["Walze"]))[0]
+    rows = [{"item_id": item_id, "start_at": START + timedelta(days=3 * i), "end_at": START + timedelta(days=3 * i, hours=4),
+             "reason": f"Wartung {i}"} for i in reversed(range(9))]
+    ids = list((await db_session.execute(insert(Block).returning(Block.id), rows)).scalars())
+    await db_session.execute(insert(Block), [{"item_id": other, "start_at": START, "end_at": START + timedelta(hours=1),
+                                              "reason": "anderes Gerät"}])
+    await db_session.commit()
+    found, pages = await walk(client, f"/api/v1/items/{item_id}/blocks?limit=4", world.yard_north.headers)
+    assert once(found) == list(reversed(ids)) and pages == 3  # by start
+    response = await client.get(f"/api/v1/items/{item_id}/blocks?cursor=kaputt", headers=world.yard_north.headers)
+    assert response.status_code == 422 and response.json()["extra"] == {"field": "cursor"}
+
+
+async def test_assignments_pages_by_valid_from(client, db_session, world):
+    from machinery_network.care.models import Assignment
+
+    section_id = (await db_session.execute(insert(Section).returning(Section.id), [{
+        "municipality_id": world.north.id, "name": "Feldweg", "kind": "path", "length_m": 100,
+        "task": "verge_mowing", "unit": "hour", "rate_cents": 3000}])).scalar_one()
+    rows = [{"section_id": section_id, "farmer_id": (world.farmer if i % 2 else world.farmer2).id,
+             "valid_from": date(2020 + i, 1, 1), "valid_to": date(2020 + i, 12, 31)} for i in range(7)]
+    ids = list((await db_session.execute(insert(Assignment).returning(Assignment.id), rows)).scalars())
+    await db_session.commit()
+    path = f"/api/v1/sections/{section_id}/assignments"
+    found, pages = await walk(client, f"{path}?limit=3", world.yard_north.headers)
+    assert once(found) == ids and pages == 3
+    mine, _ = await walk(client, f"{path}?limit=2", world.farmer.headers)
+    assert once(mine) == ids[1::2]
+    assert (await client.get(path, headers=world.yard_south.headers)).status_code == 403
+
+
+async def test_municipalities_pages_by_name_with_search(client, db_session, world):
+    from machinery_network.accounts import service as accounts
+    from machinery_network.auth import SYSTEM
+
+    made = [await accounts.create_municipality(db_session, SYSTEM, name=f"Zell {i:02d} {world.north.name[-4:]}")
+            for i in range(9)]
+    await db_session.commit()
+    rows, pages = await walk(client, "/api/v1/municipalities?limit=4", world.admin.headers)
+    names = [row["name"] for row in rows]
+    assert len(once(rows)) >= 11 and names == sorted(names) and pages == (len(rows) + 3) // 4
+    assert {m.id for m in made} | {world.north.id, world.south.id} <= {row["id"] for row in rows}
+    searched, pages = await walk(client, "/api/v1/municipalities?q=zell&limit=4", world.farmer.headers)
+    assert [row["id"] for row in searched if row["id"] in {m.id for m in made}] == [m.id for m in made]
+
+
+async def add_draws(db_session, item_id: int, count: int) -> list[int]:
+    """``count`` weekly draws of one contested season of the item, the earliest first."""
+    from machinery_network.bookings.draw_models import ContestedSeason, Draw
+
+    season_id = (await db_session.execute(insert(ContestedSeason).returning(ContestedSeason.id), [{
+        "item_id": item_id, "first_day": date(2031, 3, 1), "last_day": date(2031, 12, 31), "deadline_weekday": 5,
+        "deadline_time": datetime(2031, 1, 1, 12).time(), "created_at": START}])).scalar_one()
+    weeks = [date(2031, 3, 3) + timedelta(weeks=i) for i in range(count)]
+    ids = list((await db_session.execute(insert(Draw).returning(Draw.id), [
+        {"item_id": item_id, "season_id": season_id, "period_start": w, "period_end": w + timedelta(days=6),
+         "seed": 7, "occupied": [], "trigger": "scheduler", "ran_at": START} for w in weeks
+    ])).scalars())
+    await db_session.commit()
+    return ids
+
+
+async def test_draws_pages_latest_period_first(client, db_session, world):
+    item_id = (await add_items(db_session, world.north.id, ["Güllefass"]))[0]
+    ids = await add_draws(db_session, item_id, 9)
+    rows, pages = await walk(client, f"/api/v1/items/{item_id}/draws?limit=4", world.farmer.headers)
+    assert once(rows) == list(reversed(ids)) and pages == 3
+
+
 # --- refusals shared by every list -------------------------------------------------------------------
 
 LISTS = ["/api/v1/items", "/api/v1/bookings", "/api/v1/care-logs", "/api/v1/users", "/api/v1/settlements",
-         "/api/v1/mandates"]
+         "/api/v1/mandates", "/api/v1/sections", "/api/v1/municipalities"]
 
 
 @pytest.mark.parametrize("path", LISTS)

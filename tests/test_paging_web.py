@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from machinery_network.web import admin, bookings, catalogue, ledger
-from tests.test_paging import add_bookings, add_items
+from machinery_network.web import admin, bookings, catalogue, draws, ledger, machine
+from tests.test_paging import add_bookings, add_draws, add_items
 from tests.web_helpers import login
 
 NEXT = re.compile(r'rel="next" href="([^"]+)"')
@@ -35,7 +35,7 @@ async def walk_pages(client: httpx.AsyncClient, url: str, pattern: re.Pattern[st
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in (admin, bookings, catalogue, ledger):
+    for module in (admin, bookings, catalogue, draws, ledger, machine):
         monkeypatch.setattr(module, "HTML_LIMIT", 4)
 
 
@@ -73,6 +73,55 @@ async def test_catalogue_pages_with_search_in_sql(client, db_session, world, sma
     assert [int(i) for i in found] == ids and pages == 3
     everything, _ = await walk_pages(client, "/", re.compile(r'href="/items/(\d+)"'))
     assert len(everything) == 16
+
+
+async def test_manage_items_pages_every_item_once_with_search_in_sql(client, db_session, world, small_pages):
+    ids = await add_items(db_session, world.north.id, [f"Kreiselmäher {i:02d}" for i in range(7)])
+    inactive = await add_items(db_session, world.north.id, ["Kreiselmäher alt"], active=False)
+    others = await add_items(db_session, world.north.id, [f"Anhänger {i}" for i in range(3)])
+    await add_items(db_session, world.south.id, ["Kreiselmäher Süd"])
+    await login(client, world.yard_north.user.email)
+    row = re.compile(r'href="/manage/items/(\d+)/edit"')
+    found, pages = await walk_pages(client, "/manage/items", row)
+    assert sorted(int(i) for i in found) == sorted([*ids, *inactive, *others]) and pages == 3
+    searched, pages = await walk_pages(client, "/manage/items?q=kreisel", row)
+    assert [int(i) for i in searched] == [*ids, *inactive] and pages == 2
+    await login(client, world.farmer.user.email)
+    assert (await client.get("/manage/items")).status_code == 403
+
+
+async def test_farmer_s_bookings_page_latest_first_every_booking_once(client, db_session, world, small_pages):
+    item_id = (await add_items(db_session, world.north.id, ["Pflug"]))[0]
+    cancelled = await add_bookings(db_session, item_id, world.farmer.id, 5, "cancelled")
+    approved = await add_bookings(db_session, item_id, world.farmer.id, 6, "approved", offset_days=10)
+    await add_bookings(db_session, item_id, world.farmer2.id, 3, "approved", offset_days=20)
+    await login(client, world.farmer.user.email)
+    found, pages = await walk_pages(client, "/bookings", re.compile(r'<tr id="booking-(\d+)"'))
+    assert [int(i) for i in found] == list(reversed(cancelled + approved)) and pages == 3
+    assert (await client.get("/bookings?cursor=kaputt")).status_code == 422
+
+
+async def test_item_draws_page_latest_first_every_draw_once(client, db_session, world, small_pages):
+    item_id = (await add_items(db_session, world.north.id, ["Güllefass"]))[0]
+    ids = await add_draws(db_session, item_id, 10)
+    await login(client, world.farmer.user.email)
+    found, pages = await walk_pages(client, f"/items/{item_id}/draws", re.compile(r'href="/draws/(\d+)"'))
+    assert [int(i) for i in found] == list(reversed(ids)) and pages == 3
+
+
+async def test_machine_history_pages_its_bookings_the_csv_has_them_all(client, db_session, world, small_pages):
+    item_id = (await add_items(db_session, world.north.id, ["Radlader"]))[0]
+    approved = await add_bookings(db_session, item_id, world.farmer.id, 6, "approved")
+    cancelled = await add_bookings(db_session, item_id, world.farmer2.id, 4, "cancelled", offset_days=10)
+    await add_bookings(db_session, item_id, world.farmer2.id, 3, "rejected", offset_days=20)
+    await login(client, world.yard_north.user.email)
+    found, pages = await walk_pages(client, f"/manage/items/{item_id}/history",
+                                    re.compile(r'<a href="/manage/bookings/(\d+)">'))
+    assert [int(i) for i in found] == list(reversed(approved + cancelled)) and pages == 3
+    csv = await client.get(f"/manage/items/{item_id}/history.csv")
+    assert csv.status_code == 200 and csv.text.count("Franz Bauer") == 6
+    await login(client, world.yard_south.user.email)
+    assert (await client.get(f"/manage/items/{item_id}/history")).status_code == 403
 
 
 async def test_balances_page_lists_only_the_municipality_s_account_holders_paged(client, world, small_pages):

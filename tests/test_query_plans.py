@@ -10,25 +10,29 @@ means that no index can (not merely that the test data is small). A full index s
 
 from __future__ import annotations
 
+import html
 import json
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 
 from machinery_network.accounts import service as accounts
 from machinery_network.auth import SYSTEM
+from machinery_network.bookings.models import Block
 from machinery_network.care.models import Assignment, CareLog, Section
 from machinery_network.mandates import service as mandates
 from tests.conftest import make_person
 from tests.test_paging import add_bookings, add_items
+from tests.test_paging_web import NEXT
+from tests.web_helpers import login
 
 GROWING = {
     "users", "items", "bookings", "occupancies", "booking_events", "ledger_entries", "care_logs", "assignments",
-    "sections", "settlement_lines", "api_tokens", "outbox", "mandates",
+    "sections", "settlement_lines", "api_tokens", "outbox", "mandates", "partners", "blocks",
 }
 
 
@@ -94,6 +98,13 @@ async def test_hot_path_queries_use_indexes(client, db_session, connection, worl
              "quantity": Decimal(2), "credit_cents": 6000} for d in range(10)
         ])
     await db_session.commit()
+    north_section = await db_session.scalar(select(Section.id).where(Section.municipality_id == world.north.id))
+    for n, item_id in enumerate([items[0], *elsewhere[::5]]):
+        await db_session.execute(insert(Block), [
+            {"item_id": item_id, "start_at": datetime(2032, 1, 1 + d, 8, tzinfo=UTC),
+             "end_at": datetime(2032, 1, 1 + d, 12, tzinfo=UTC), "reason": f"Wartung {n}"} for d in range(15)
+        ])
+    await db_session.commit()
     for n, item_id in enumerate(elsewhere[::9]):
         await add_bookings(db_session, item_id, farmers[n % 40].id, 12, "approved", offset_days=n)
     await add_bookings(db_session, items[0], world.farmer.id, 30, "cancelled")
@@ -129,15 +140,31 @@ async def test_hot_path_queries_use_indexes(client, db_session, connection, worl
         (world.admin, "/api/v1/bookings?status=requested&limit=10"),
         (world.finance_north, "/api/v1/mandates?limit=10"),
         (world.farmer, "/api/v1/mandates?limit=10"),
+        (world.yard_north, f"/api/v1/sections?municipality_id={world.north.id}&limit=10"),
+        (world.admin, "/api/v1/sections?limit=10"),
+        (world.yard_north, f"/api/v1/sections/{north_section}/assignments?limit=1"),
+        (world.yard_north, f"/api/v1/items/{items[0]}/blocks?limit=10"),
+        (world.finance_north, f"/api/v1/municipalities/{world.north.id}/partners?limit=5"),
     ]
-    for person, url in calls:
+    pages = [  # HTML pages (a login session): the first page and the one its "Weitere Einträge" link names
+        (world.finance_north, "/finance/mandates?q=plan&state=active"),
+        (world.finance_north, "/finance/mandates/without"),
+        (world.yard_north, "/manage/items?q=ger"),
+        (world.farmer, "/bookings"),
+    ]
+    for person, url in [*calls, *[(p, u) for p, u in pages]]:
+        html_page = (person, url) in pages
+        if html_page:
+            await login(client, person.user.email)
         recorded.clear()
-        first = await client.get(url, headers=person.headers)
+        first = await client.get(url, headers={} if html_page else person.headers)
         assert first.status_code == 200, (url, first.text)
         link = first.headers.get("link")
         if link:  # the second page: the keyset condition
             second = await client.get(link[1 : link.index(">")], headers=person.headers)
             assert second.status_code == 200
+        elif html_page and (found := NEXT.search(first.text)):
+            assert (await client.get(html.unescape(found.group(1)))).status_code == 200
         assert recorded, url
         await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
         try:

@@ -108,6 +108,23 @@ async def list_municipalities(session: AsyncSession, network_id: int | None = No
     return list(await session.scalars(stmt))
 
 
+MUNICIPALITY_ORDER = "municipalities:name,id"
+
+
+async def page_municipalities(
+    session: AsyncSession, page: PageRequest, network_id: int | None = None, *, query: str | None = None
+) -> Page[Municipality]:
+    """One page of ``list_municipalities``' rows by name, then id (index ``ix_municipalities_listing``);
+    ``query`` searches the name in SQL before the limit."""
+    stmt = select(Municipality)
+    if network_id is not None:
+        stmt = stmt.where(Municipality.network_id == network_id)
+    if query and query.strip():
+        stmt = stmt.where(Municipality.name.ilike(like_pattern(query.strip())))
+    rows = list(await session.scalars(keyset(stmt, (Municipality.name, Municipality.id), page)))
+    return finish(rows, page, lambda m: (m.name, m.id))
+
+
 # Fields a municipality's finance office may change (bank and DATEV); the name only the administrator.
 FINANCE_FIELDS = frozenset({
     "iban", "bic", "creditor_id", "datev_consultant_number", "datev_client_number", "datev_chart",

@@ -178,8 +178,14 @@ class MunicipalityController(Controller):
         return MunicipalityPublic.of(municipality)
 
     @get("/")
-    async def list_(self, actor: CurrentActor, db_session: DbSession) -> list[MunicipalityPublic]:
-        return [MunicipalityPublic.of(m) for m in await service.list_municipalities(db_session, actor.network_id)]
+    async def list_(
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+        q: FromQuery[str | None] = None, limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    ) -> Response[list[Any]]:
+        """By name, then id; ``q`` searches the name; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
+        page = page_request(limit, cursor, order=service.MUNICIPALITY_ORDER, width=2)
+        municipalities = await service.page_municipalities(db_session, page, actor.network_id, query=q)
+        return paged_response(request, municipalities, MunicipalityPublic.of)
 
     @get("/{municipality_id:int}")
     async def show(self, municipality_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> MunicipalityPublic:

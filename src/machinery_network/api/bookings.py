@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from machinery_network import clock
 from machinery_network.api.paging import paged_response
 from machinery_network.bookings import listing, service
+from machinery_network.bookings.queries import BLOCK_ORDER, page_blocks
 from machinery_network.bookings.schemas import (
     BlockCreate,
     BlockPublic,
@@ -157,9 +158,14 @@ class ItemBookingController(Controller):
         return BlockPublic.of(await service.create_block(db_session, actor, item_id, data, settings))
 
     @get("/blocks")
-    async def list_blocks(self, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[BlockPublic]:
+    async def list_blocks(
+        self, request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    ) -> Response[list[Any]]:
+        """The item's blocks by start, then id; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
         await service.get_item(db_session, item_id)
-        return [BlockPublic.of(b) for b in await service.list_blocks(db_session, item_id)]
+        page = page_request(limit, cursor, order=BLOCK_ORDER, width=2)
+        return paged_response(request, await page_blocks(db_session, item_id, page), BlockPublic.of)
 
     @get("/availability")
     async def availability(

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from machinery_network.api.paging import paged_response
 from machinery_network.care import proof as proof_files
 from machinery_network.care import service
+from machinery_network.care.assignments import ASSIGNMENT_ORDER, page_assignments
 from machinery_network.care.models import CareLogStatus
 from machinery_network.care.schemas import (
     AssignmentCreate,
@@ -33,6 +34,7 @@ from machinery_network.care.schemas import (
     SectionUpdate,
     TrackCoverage,
 )
+from machinery_network.care.sections import SECTION_KEYS, SECTION_ORDER, page_sections
 from machinery_network.care.track import GPX_MAX_BYTES
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
@@ -115,10 +117,14 @@ class SectionController(Controller):
 
     @get("/")
     async def list_(
-        self, actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[int | None] = None, active: FromQuery[bool | None] = None
-    ) -> list[SectionPublic]:
-        sections = await service.list_sections(db_session, municipality_id=municipality_id, active=active)
-        return [SectionPublic.of(s) for s in sections]
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+        municipality_id: FromQuery[int | None] = None, active: FromQuery[bool | None] = None,
+        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    ) -> Response[list[Any]]:
+        """Ordered by municipality, name, id; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
+        page = page_request(limit, cursor, order=SECTION_ORDER, width=len(SECTION_KEYS))
+        sections = await page_sections(db_session, page, municipality_id=municipality_id, active=active)
+        return paged_response(request, sections, SectionPublic.of)
 
     @get("/{section_id:int}")
     async def show(self, section_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> SectionPublic:
@@ -137,8 +143,14 @@ class SectionController(Controller):
         return AssignmentPublic.of(await service.assign(db_session, actor, section_id, data))
 
     @get("/{section_id:int}/assignments")
-    async def assignments(self, section_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[AssignmentPublic]:
-        return [AssignmentPublic.of(a) for a in await service.list_assignments(db_session, actor, section_id)]
+    async def assignments(
+        self, request: Request[Any, Any, Any], section_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    ) -> Response[list[Any]]:
+        """By ``valid_from``, then id; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
+        page = page_request(limit, cursor, order=ASSIGNMENT_ORDER, width=2)
+        return paged_response(request, await page_assignments(db_session, actor, section_id, page),
+                              AssignmentPublic.of)
 
     @get("/plan")
     async def plan(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get, post
-from litestar.params import FromPath, JSONBody
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from machinery_network.accounts.models import Role
+from machinery_network.api.paging import paged_response
 from machinery_network.auth import Actor
 from machinery_network.bookings import draws, series
 from machinery_network.bookings.schemas import (
@@ -20,6 +21,7 @@ from machinery_network.bookings.schemas import (
 )
 from machinery_network.i18n import translate
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
+from machinery_network.paging import page_request
 
 
 class SeriesController(Controller):
@@ -114,8 +116,14 @@ class ItemDrawController(Controller):
         return draw_public(result, actor)
 
     @get("/draws")
-    async def list_draws(self, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[DrawPublic]:
-        return [draw_public(None, actor, draw=d) for d in await draws.list_draws(db_session, item_id)]
+    async def list_draws(
+        self, request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    ) -> Response[list[Any]]:
+        """The latest period first; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
+        page = page_request(limit, cursor, order=draws.DRAW_ORDER, width=1)
+        return paged_response(request, await draws.page_draws(db_session, item_id, page),
+                              lambda d: draw_public(None, actor, draw=d))
 
 
 class DrawController(Controller):

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from pydantic import BaseModel
 
 from machinery_network.accounts.models import Role
+from machinery_network.api.paging import paged_response
 from machinery_network.auth import require_for_municipality
 from machinery_network.injected import CurrentActor, DbSession
 from machinery_network.mandates import partners
 from machinery_network.mandates.models import Partner
+from machinery_network.paging import page_request
 from machinery_network.schemas import Id, Input
 
 
@@ -45,10 +48,16 @@ class PartnerController(Controller):
         return Response(PartnerPublic.of(partner), status_code=201 if new else 200)
 
     @get("/")
-    async def list_(self, municipality_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[PartnerPublic]:
-        """The municipality's partners by farmer id (its yard head and finance, admin)."""
+    async def list_(
+        self, request: Request[Any, Any, Any], municipality_id: FromPath[int], actor: CurrentActor,
+        db_session: DbSession, limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    ) -> Response[list[Any]]:
+        """The municipality's partners by farmer id (its yard head and finance, admin); paged (``limit``,
+        ``cursor``, ``Link: rel="next"``)."""
         require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
-        return [PartnerPublic.of(p) for p in await partners.partners_of(db_session, municipality_id)]
+        page = page_request(limit, cursor, order=partners.PARTNER_ORDER, width=1)
+        return paged_response(request, await partners.page_partners(db_session, municipality_id, page),
+                              PartnerPublic.of)
 
 
 ROUTES = [PartnerController]

@@ -56,6 +56,7 @@ from machinery_network.db import (
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.i18n import translate
 from machinery_network.money import format_decimal_de
+from machinery_network.paging import Page, PageRequest, finish, keyset
 
 log = logging.getLogger(__name__)
 
@@ -426,6 +427,16 @@ async def get_draw(session: AsyncSession, actor: Actor, draw_id: int) -> DrawRes
 async def list_draws(session: AsyncSession, item_id: int) -> list[Draw]:
     await get_item(session, item_id)
     return list(await session.scalars(select(Draw).where(Draw.item_id == item_id).order_by(Draw.period_start.desc())))
+
+
+DRAW_ORDER = "draws:period-desc"
+
+
+async def page_draws(session: AsyncSession, item_id: int, page: PageRequest) -> Page[Draw]:
+    """One page of the item's draws, the latest period first (``uq_draws_item_period``: one draw per period)."""
+    await get_item(session, item_id)
+    stmt = keyset(select(Draw).where(Draw.item_id == item_id), (Draw.period_start,), page, descending=True)
+    return finish(list(await session.scalars(stmt)), page, lambda d: (d.period_start,))
 
 
 def replay(result: DrawResult) -> list[Decision]:

@@ -30,6 +30,7 @@ _OWN_NETWORK = "(SELECT mn_current_network())"
 _SEEN_NETWORKS = "(SELECT array_prepend(mn_current_network(), mn_partner_networks()))::integer[]"
 
 START_ORDER = "bookings:start,id"
+OWN_ORDER = "bookings:own,start-desc,id"
 INBOX_ORDER = "bookings:requested-first"
 START_KEYS: tuple[ColumnElement[Any], ...] = (Booking.start_at, Booking.id)
 REQUEST_KEYS: tuple[ColumnElement[Any], ...] = (Booking.created_at, Booking.id)
@@ -148,3 +149,23 @@ async def _inbox(session: AsyncSession, scope: _Scope, page: PageRequest, then: 
             keyed.append(((1, row.booking.start_at, row.booking.id), row))
     keys = {row.booking.id: key for key, row in keyed}
     return finish([row for _, row in keyed], page, lambda r: keys[r.booking.id])
+
+
+async def page_own_bookings(session: AsyncSession, actor: Actor, page: PageRequest) -> Page[ListedBooking]:
+    """A farmer's own bookings, the latest start first (then id, descending): his bookings page. Read
+    backwards from the index ``ix_bookings_farmer_start`` (farmer_id, start_at, id)."""
+    if actor.role != Role.farmer:
+        raise NotAllowed()
+    # The page's ids first, then their rows by primary key: the cost follows the page, whatever the planner
+    # guesses about joining a page of ids to the whole table.
+    ids = list(await session.scalars(
+        keyset(select(Booking.id).where(Booking.farmer_id == actor.id), START_KEYS, page, descending=True)
+    ))
+    bookings = list(await session.scalars(
+        select(Booking).where(Booking.id.in_(ids)).order_by(*(k.desc() for k in START_KEYS))
+    ))
+    items = {i.id: i for i in await session.scalars(select(Item).where(Item.id.in_({b.item_id for b in bookings})))}
+    farmer = await session.get(User, actor.id)
+    assert farmer is not None
+    rows = [ListedBooking(b, items[b.item_id], farmer) for b in bookings]
+    return finish(rows, page, lambda r: (r.booking.start_at, r.booking.id))

@@ -21,6 +21,7 @@ from machinery_network.catalogue.models import Item
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
+from machinery_network.paging import Page, PageRequest, finish, keyset
 
 OCCUPANCY_LOCK_CLASS = 7301  # first key of pg_advisory_xact_lock(int, int): the occupancies of one item
 MAX_WINDOW_DAYS = 400
@@ -266,6 +267,15 @@ async def list_blocks(session: AsyncSession, item_id: int, *, since: datetime | 
     if since is not None:
         stmt = stmt.where(Block.end_at > since)
     return list(await session.scalars(stmt))
+
+
+BLOCK_ORDER = "blocks:start,id"
+
+
+async def page_blocks(session: AsyncSession, item_id: int, page: PageRequest) -> Page[Block]:
+    """One page of an item's blocks by start, then id (index ``ix_blocks_item_start``)."""
+    stmt = keyset(select(Block).where(Block.item_id == item_id), (Block.start_at, Block.id), page)
+    return finish(list(await session.scalars(stmt)), page, lambda b: (b.start_at, b.id))
 
 
 async def requests_overlapping(

@@ -20,6 +20,7 @@ from machinery_network.care.sections import get_section
 from machinery_network.db import EXCLUSION_VIOLATION, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.i18n import translate
+from machinery_network.paging import Page, PageRequest, finish, keyset
 
 
 def _overlaps(
@@ -136,6 +137,23 @@ async def list_assignments(session: AsyncSession, actor: Actor, section_id: int)
     else:
         require_for_municipality(actor, section.municipality_id, Role.yard_head, Role.finance, admin=True)
     return list(await session.scalars(stmt))
+
+
+ASSIGNMENT_ORDER = "assignments:valid_from,id"
+
+
+async def page_assignments(
+    session: AsyncSession, actor: Actor, section_id: int, page: PageRequest
+) -> Page[Assignment]:
+    """One page of ``list_assignments``' rows, by ``valid_from``, then id."""
+    section = await get_section(session, section_id)
+    stmt = select(Assignment).where(Assignment.section_id == section.id)
+    if actor.role == Role.farmer:
+        stmt = stmt.where(Assignment.farmer_id == actor.id)
+    else:
+        require_for_municipality(actor, section.municipality_id, Role.yard_head, Role.finance, admin=True)
+    stmt = keyset(stmt, (Assignment.valid_from, Assignment.id), page)
+    return finish(list(await session.scalars(stmt)), page, lambda a: (a.valid_from, a.id))
 
 
 async def assignment_on(session: AsyncSession, section_id: int, day: date) -> Assignment | None:

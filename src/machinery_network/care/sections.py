@@ -15,6 +15,7 @@ from machinery_network.care.geometry import length_m as geodesic_length
 from machinery_network.care.models import CareLog, CareLogStatus, Section
 from machinery_network.care.schemas import SectionCreate, SectionImportOptions, SectionUpdate
 from machinery_network.errors import Conflict, Invalid, NotFound
+from machinery_network.paging import Page, PageRequest, finish, keyset
 from machinery_network.schemas import apply_changes
 
 MAX_LENGTH_M = 1_000_000
@@ -105,3 +106,20 @@ async def list_sections(
     if active is not None:
         stmt = stmt.where(Section.active == active)
     return list(await session.scalars(stmt))
+
+
+SECTION_ORDER = "sections:municipality,name,id"
+SECTION_KEYS = (Section.municipality_id, Section.name, Section.id)
+
+
+async def page_sections(
+    session: AsyncSession, page: PageRequest, *, municipality_id: int | None = None, active: bool | None = None
+) -> Page[Section]:
+    """One page of ``list_sections``' rows: by municipality, name, id (index ``ix_sections_listing``)."""
+    stmt = select(Section)
+    if municipality_id is not None:
+        stmt = stmt.where(Section.municipality_id == municipality_id)
+    if active is not None:
+        stmt = stmt.where(Section.active == active)
+    rows = list(await session.scalars(keyset(stmt, SECTION_KEYS, page)))
+    return finish(rows, page, lambda s: (s.municipality_id, s.name, s.id))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role, User
@@ -22,6 +22,7 @@ from machinery_network.config import Settings
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.machine.models import Defect, Handover, HandoverSurcharge, MaintenanceInterval, Repair
 from machinery_network.money import format_decimal_de, format_eur
+from machinery_network.paging import PageRequest, finish, keyset
 
 
 @dataclass
@@ -51,23 +52,50 @@ class History:
     damage_cents: int
     repair_cost_cents: int
     totals: dict[str, int] = field(default_factory=dict)
+    next_cursor: str | None = None  # a page of the bookings: the cursor of the next one
 
 
-async def history(session: AsyncSession, actor: Actor, item_id: int, settings: Settings) -> History:
+HISTORY_ORDER = "history:start-desc,id"
+
+
+async def history(
+    session: AsyncSession, actor: Actor, item_id: int, settings: Settings, *, page: PageRequest | None = None
+) -> History:
+    """The whole history (the CSV), or with ``page`` one page of its bookings, the latest first (the page):
+    then the hours by month and the revenue are summed in SQL instead of from the rows read."""
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head, Role.finance, admin=True)
-    rows = (await session.execute(
+    used = Booking.item_id == item.id, Booking.status != BookingStatus.rejected
+    stmt = (
         select(Booking, User.name, Handover)
         .join(User, User.id == Booking.farmer_id)
         .outerjoin(Handover, Handover.booking_id == Booking.id)
-        .where(Booking.item_id == item.id, Booking.status != BookingStatus.rejected)
-        .order_by(Booking.start_at.desc(), Booking.id.desc())
-    )).all()
+        .where(*used)
+    )
+    if page is None:
+        rows = (await session.execute(stmt.order_by(Booking.start_at.desc(), Booking.id.desc()))).all()
+    else:
+        rows = (await session.execute(keyset(stmt, (Booking.start_at, Booking.id), page, descending=True))).all()
     lines = [BookingLine(b, name, h) for b, name, h in rows]
+    next_cursor: str | None = None
     hours: dict[str, Decimal] = defaultdict(Decimal)
-    for line in lines:
-        if line.hours is not None and line.handover is not None and line.handover.checkin_at is not None:
-            hours[f"{line.handover.checkin_at.astimezone(settings.tz):%Y-%m}"] += line.hours
+    if page is None:
+        for line in lines:
+            if line.hours is not None and line.handover is not None and line.handover.checkin_at is not None:
+                hours[f"{line.handover.checkin_at.astimezone(settings.tz):%Y-%m}"] += line.hours
+        revenue = sum(line.booking.charge_cents or 0 for line in lines if line.booking.status == BookingStatus.completed)
+    else:
+        paged = finish(lines, page, lambda line: (line.booking.start_at, line.booking.id))
+        lines, next_cursor = paged.rows, paged.next_cursor
+        month = func.to_char(func.timezone(str(settings.tz), Handover.checkin_at), "YYYY-MM")
+        for key, total in await session.execute(
+            select(month, func.sum(Handover.checkin_meter - Handover.checkout_meter))
+            .join(Booking, Booking.id == Handover.booking_id)
+            .where(*used, Handover.checkin_meter.is_not(None), Handover.checkin_at.is_not(None)).group_by(month)
+        ):
+            hours[key] = total
+        revenue = await session.scalar(select(func.coalesce(func.sum(Booking.charge_cents), 0)).where(
+            Booking.item_id == item.id, Booking.status == BookingStatus.completed)) or 0
     defects = list(await session.scalars(
         select(Defect).where(Defect.item_id == item.id).order_by(Defect.reported_at.desc(), Defect.id.desc())))
     repairs = list(await session.scalars(
@@ -83,10 +111,9 @@ async def history(session: AsyncSession, actor: Actor, item_id: int, settings: S
     return History(
         item=item, bookings=lines, hours_by_month=sorted(hours.items(), reverse=True), defects=defects,
         repairs=repairs, maintenance=intervals,
-        revenue_cents=sum(line.booking.charge_cents or 0 for line in lines
-                          if line.booking.status == BookingStatus.completed),
+        revenue_cents=int(revenue),
         surcharge_cents=sum(surcharges), damage_cents=sum(damages),
-        repair_cost_cents=sum(r.cost_cents or 0 for r in repairs),
+        repair_cost_cents=sum(r.cost_cents or 0 for r in repairs), next_cursor=next_cursor,
     )
 
 

@@ -55,6 +55,9 @@ MESSAGES.update({
         "en": "They are not debited; the debit file lists them as exceptions.",
     },
     "mandates.pick_farmer": {"de": "Bitte einen Landwirt wählen.", "en": "Pick a farmer."},
+    "mandates.search": {"de": "Suche", "en": "Search"},
+    "mandates.search_placeholder": {"de": "Mandatsreferenz oder Name", "en": "Mandate reference or name"},
+    "mandates.state_all": {"de": "alle", "en": "all"},
 })
 MESSAGES.update({
     "mandates.scan_too_large": {

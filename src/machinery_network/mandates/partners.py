@@ -15,6 +15,7 @@ from machinery_network.accounts.service import get_farmer, get_municipality
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.errors import NotAllowed
 from machinery_network.mandates.models import Partner, PartnerHow
+from machinery_network.paging import Page, PageRequest, finish, keyset
 
 
 async def is_partner(session: AsyncSession, municipality_id: int, farmer_id: int) -> bool:
@@ -45,6 +46,15 @@ async def partners_of(session: AsyncSession, municipality_id: int) -> list[Partn
             select(Partner).where(Partner.municipality_id == municipality_id).order_by(Partner.farmer_id)
         )
     )
+
+
+PARTNER_ORDER = "partners:farmer_id"
+
+
+async def page_partners(session: AsyncSession, municipality_id: int, page: PageRequest) -> Page[Partner]:
+    """One page of the municipality's partners by farmer id (the primary key (municipality_id, farmer_id))."""
+    stmt = keyset(select(Partner).where(Partner.municipality_id == municipality_id), (Partner.farmer_id,), page)
+    return finish(list(await session.scalars(stmt)), page, lambda p: (p.farmer_id,))
 
 
 async def add_partner(

@@ -12,16 +12,16 @@ import re
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock, validators
-from machinery_network.accounts.models import Role
-from machinery_network.accounts.service import get_farmer, get_municipality
+from machinery_network.accounts.models import Role, User
+from machinery_network.accounts.service import get_farmer, get_municipality, like_pattern
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
-from machinery_network.mandates.models import Mandate, MandateState, PartnerHow
+from machinery_network.mandates.models import Mandate, MandateState, Partner, PartnerHow
 from machinery_network.mandates.partners import add_partner, is_partner
 from machinery_network.paging import Page, PageRequest, finish, keyset
 
@@ -114,15 +114,53 @@ async def revoke_mandate(session: AsyncSession, actor: Actor, mandate_id: int) -
 
 
 MANDATE_ORDER = "mandates:id"
+WITHOUT_ORDER = "mandates-without:name,id"
 
 
 async def page_mandates(
     session: AsyncSession, actor: Actor, page: PageRequest, municipality_id: int | None = None,
-    farmer_id: int | None = None,
+    farmer_id: int | None = None, *, query: str | None = None, state: str | None = None,
 ) -> Page[Mandate]:
-    """One page of ``list_mandates``' rows, ordered by id (index ``ix_mandates_municipality_listing``)."""
-    stmt = keyset(_mandates_where(actor, municipality_id, farmer_id), (Mandate.id,), page)
+    """One page of ``list_mandates``' rows, ordered by id (index ``ix_mandates_municipality_listing``).
+    ``query`` searches the reference and the farmer's name, ``state`` filters; both in SQL before the limit."""
+    stmt = _mandates_where(actor, municipality_id, farmer_id)
+    if state:
+        if state not in MandateState.__members__:
+            raise Invalid("field.invalid", field="state")
+        stmt = stmt.where(Mandate.state == state)
+    if query and query.strip():
+        # The farmer's name looked up per mandate of the municipality (by primary key): the cost follows the
+        # municipality's mandates, never the farmers of the network.
+        pattern = like_pattern(query.strip())
+        named = select(User.id).where(User.id == Mandate.farmer_id, User.name.ilike(pattern)).exists()
+        stmt = stmt.where(or_(Mandate.reference.ilike(pattern), named))
+    stmt = keyset(stmt, (Mandate.id,), page)
     return finish(list(await session.scalars(stmt)), page, lambda mandate: (mandate.id,))
+
+
+async def page_without_mandate(
+    session: AsyncSession, actor: Actor, municipality_id: int, page: PageRequest
+) -> Page[User]:
+    """The municipality's partners without an active mandate (finance of it, admin), by name and id."""
+    require_for_municipality(actor, municipality_id, Role.finance, admin=True)
+    # Read from the municipality's partners, each farmer's name and mandate looked up by index: the cost
+    # follows the municipality's partners, never the farmers of the network.
+    # (a scalar subquery per partner, from ``uq_mandates_active``; the planner would otherwise anti-join
+    # against every mandate)
+    covered = select(Mandate.id).where(
+        Mandate.municipality_id == municipality_id, Mandate.farmer_id == Partner.farmer_id,
+        Mandate.state == MandateState.active,
+    ).limit(1).scalar_subquery().is_not(None)
+    name = select(User.name).where(User.id == Partner.farmer_id).scalar_subquery()
+    without = (
+        select(Partner.farmer_id.label("id"), name.label("name"))
+        .where(Partner.municipality_id == municipality_id, ~covered).subquery("without")
+    )
+    keys = (without.c.name, without.c.id)
+    chosen = list(await session.execute(keyset(select(without.c.id, without.c.name), keys, page)))
+    users = {u.id: u for u in await session.scalars(select(User).where(User.id.in_([i for i, _ in chosen])))}
+    rows = [users[i] for i, _ in chosen]
+    return finish(rows, page, lambda user: (user.name, user.id))
 
 
 async def list_mandates(

@@ -242,19 +242,27 @@ async def create_booking(
 # --- the farmer's bookings -----------------------------------------------------------------------
 
 
+async def _own_rows(
+    session: AsyncSession, actor: Actor, request: Request | None, cursor: str | None
+) -> dict[str, Any]:
+    """The farmer's bookings page's rows: latest start first, paged (``HTML_LIMIT``)."""
+    page = page_request(HTML_LIMIT, cursor, order=listing.OWN_ORDER, width=len(listing.START_KEYS))
+    own = await listing.page_own_bookings(session, actor, page)
+    return {"rows": own.rows, "pager": pager(request, own, path="/bookings") if request is not None else None}
+
+
 @get("/bookings", include_in_schema=False)
 async def my_bookings(
-    actor: CurrentActor, db_session: DbSession, settings: AppSettings, sent: FromQuery[str | None] = None,
-    message: FromQuery[str | None] = None
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    sent: FromQuery[str | None] = None, message: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template | Redirect:
     if actor.role == Role.yard_head:
         return Redirect("/manage/bookings", status_code=303)
     require_role(actor, Role.farmer)
-    rows = await service.list_bookings(db_session, actor)
-    rows.sort(key=lambda r: r.booking.start_at, reverse=True)
+    listed = await _own_rows(db_session, actor, request, cursor)
     token = await calendar.farmer_token(db_session, actor)
     return render(
-        "bookings/my.html", actor, rows=rows, fmt=_fmt(settings), now=clock.now(), feed_token=token,
+        "bookings/my.html", actor, **listed, fmt=_fmt(settings), now=clock.now(), feed_token=token,
         base_url=settings.base_url.rstrip("/"), notice=gettext_de("bookings.requested_ok") if sent else None,
         message=None,
     )
@@ -266,9 +274,8 @@ async def cancel_booking(
     settings: AppSettings
 ) -> Response:
     async def again(error: FormError) -> Template:
-        rows = await service.list_bookings(db_session, actor)
-        rows.sort(key=lambda r: r.booking.start_at, reverse=True)
-        return render("bookings/my.html", actor, status_code=error.status_code, rows=rows, fmt=_fmt(settings),
+        listed = await _own_rows(db_session, actor, None, None)
+        return render("bookings/my.html", actor, status_code=error.status_code, **listed, fmt=_fmt(settings),
                       now=clock.now(), feed_token=await calendar.farmer_token(db_session, actor),
                       base_url=settings.base_url.rstrip("/"), notice=None, message=error.message)
 

@@ -404,7 +404,7 @@ async def assign_section(
     async def assign() -> None:
         farmer_id = int_field(form.get("farmer_id")) if form.get("farmer_id") else None
         if farmer_id is None:
-            farmer_id = await _find_farmer(db_session, actor, form.get("farmer_q", ""), choices)
+            farmer_id = await find_farmer(db_session, actor, form.get("farmer_q", ""), choices)
         data = AssignmentCreate.model_validate(present({
             "farmer_id": farmer_id,
             "valid_from": date_field(form.get("valid_from")),
@@ -430,7 +430,7 @@ async def assign_section(
 FARMER_CHOICES = 20
 
 
-async def _find_farmer(session: AsyncSession, actor: Actor, text: str, choices: list[Any]) -> int:
+async def find_farmer(session: AsyncSession, actor: Actor, text: str, choices: list[Any]) -> int:
     """The farmer the search text names: an exact e-mail address, or the only farmer whose name or address
     contains it. Several matches fill ``choices`` (at most ``FARMER_CHOICES``) and refuse with a 422."""
     text = text.strip()

@@ -69,11 +69,18 @@ async def item_page(
 
 
 @get("/manage/items", include_in_schema=False)
-async def manage_items(actor: CurrentActor, db_session: DbSession) -> Template:
+async def manage_items(
+    request: Request, actor: CurrentActor, db_session: DbSession, q: FromQuery[str | None] = None,
+    cursor: FromQuery[str | None] = None,
+) -> Template:
+    """The yard head's items (inactive ones too), paged by name (``HTML_LIMIT``), searched in SQL (``q``)."""
     require_role(actor, Role.yard_head)
-    items = await service.list_items(db_session, municipality_id=actor.municipality_id, include_inactive=True)
+    page = page_request(HTML_LIMIT, cursor, order=service.ITEM_ORDER, width=len(service.ITEM_KEYS))
+    items = await service.page_items(db_session, page, municipality_id=actor.municipality_id, query=q,
+                                     include_inactive=True)
     municipality = await get_municipality(db_session, actor.municipality_id)
-    return render("catalogue/manage.html", actor, items=items, municipality=municipality)
+    return render("catalogue/manage.html", actor, items=items.rows, municipality=municipality, q=q or "",
+                  pager=pager(request, items, path="/manage/items"))
 
 
 def _form_values(form: dict[str, str]) -> dict:

@@ -12,7 +12,7 @@ from datetime import time
 from typing import Any
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,9 +25,11 @@ from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.i18n import gettext_de
+from machinery_network.paging import page_request
 from machinery_network.web.bookings import _default_series, _fmt
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data
+from machinery_network.web.paging import HTML_LIMIT, pager
 
 WEEKDAYS = range(1, 8)
 
@@ -111,21 +113,25 @@ async def cancel_series(request: Request, series_id: FromPath[int], actor: Curre
 
 async def _draws_page(session: AsyncSession, actor: Actor, item_id: int, settings: Settings, *,
                       form: dict[str, str] | None = None, message: str | None = None,
-                      errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
+                      errors: dict[str, str] | None = None, status_code: int = 200,
+                      request: Request | None = None, cursor: str | None = None) -> Template:
+    """The item's contested seasons (a few a year) and its draws, the latest first, paged (``HTML_LIMIT``)."""
     item = await get_item(session, item_id)
     can_manage = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
+    ran = await draws.page_draws(session, item.id, page_request(HTML_LIMIT, cursor, order=draws.DRAW_ORDER, width=1))
     return render(
         "draws/item.html", actor, status_code=status_code, item=item, can_manage=can_manage,
-        seasons=await draws.list_seasons(session, item.id), draws=await draws.list_draws(session, item.id),
+        seasons=await draws.list_seasons(session, item.id), draws=ran.rows,
+        pager=pager(request, ran, path=f"/items/{item.id}/draws") if request is not None else None,
         form=form or {"deadline_weekday": "4", "deadline_time": "12:00"}, message=message, errors=errors or {},
         weekdays=WEEKDAYS, fmt=_fmt(settings),
     )
 
 
 @get("/items/{item_id:int}/draws", include_in_schema=False)
-async def item_draws(item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                     settings: AppSettings) -> Template:
-    return await _draws_page(db_session, actor, item_id, settings)
+async def item_draws(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                     settings: AppSettings, cursor: FromQuery[str | None] = None) -> Template:
+    return await _draws_page(db_session, actor, item_id, settings, request=request, cursor=cursor)
 
 
 @post("/manage/items/{item_id:int}/contested", include_in_schema=False)

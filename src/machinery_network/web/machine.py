@@ -13,7 +13,7 @@ from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import File, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,9 +30,11 @@ from machinery_network.machine.models import Handover, HandoverPhoto
 from machinery_network.machine.photos import MAX_PHOTOS, signature_png
 from machinery_network.machine.schemas import ACTIONS, CheckinInput, CheckoutInput, DecisionInput
 from machinery_network.money import format_decimal_de
+from machinery_network.paging import Page, page_request
 from machinery_network.web.bookings import _fmt
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data, int_field, parse_decimal
+from machinery_network.web.paging import HTML_LIMIT, pager
 
 _EMPTY = {"meter": "", "fuel_percent": "", "condition": "ok", "remarks": "", "usable": ""}
 
@@ -233,10 +235,14 @@ async def maintenance_done(
 
 
 @get("/manage/items/{item_id:int}/history", include_in_schema=False)
-async def history_page(item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                       settings: AppSettings) -> Template:
-    h = await history.history(db_session, actor, item_id, settings)
-    return render("machine/history.html", actor, h=h, fmt=_fmt(settings))
+async def history_page(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                       settings: AppSettings, cursor: FromQuery[str | None] = None) -> Template:
+    """The history with its bookings paged, the latest first (``HTML_LIMIT``); the CSV has them all."""
+    page = page_request(HTML_LIMIT, cursor, order=history.HISTORY_ORDER, width=2)
+    h = await history.history(db_session, actor, item_id, settings, page=page)
+    listed = Page(h.bookings, h.next_cursor)
+    return render("machine/history.html", actor, h=h, fmt=_fmt(settings),
+                  pager=pager(request, listed, path=f"/manage/items/{item_id}/history"))
 
 
 @get("/manage/items/{item_id:int}/history.csv", include_in_schema=False)

@@ -4,9 +4,10 @@ the municipality's mandates, and which partners have none (they cannot be debite
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from litestar import Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import File, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,11 +18,15 @@ from machinery_network.accounts.service import get_municipality, list_municipali
 from machinery_network.auth import Actor, require_role
 from machinery_network.care.photos import megabytes
 from machinery_network.config import Settings
-from machinery_network.errors import DomainError
+from machinery_network.errors import DomainError, Invalid
 from machinery_network.i18n import gettext_de
-from machinery_network.mandates import partners, scans, service
+from machinery_network.mandates import scans, service
+from machinery_network.mandates.models import Mandate, MandateState
+from machinery_network.paging import Page, page_request
+from machinery_network.web.care import find_farmer
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import domain_error_fields, form_data, form_with_upload
+from machinery_network.web.paging import HTML_LIMIT, pager
 
 
 def _municipality_id(actor: Actor, municipality_id: str | None) -> int | None:
@@ -34,37 +39,63 @@ def _municipality_id(actor: Actor, municipality_id: str | None) -> int | None:
 async def _page(
     actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: int | None, *,
     form: dict | None = None, errors: dict | None = None, message: str | None = None, notice: str | None = None,
-    status_code: int = 200,
+    status_code: int = 200, request: Request | None = None, q: str | None = None, state: str | None = None,
+    cursor: str | None = None, choices: list[User] | None = None,
 ) -> Template:
+    """The page; its mandate list is paged by id (``HTML_LIMIT``), searched by reference or farmer name
+    (``q``) and filtered by state in SQL. The form finds the farmer by a search, not a list of every partner."""
     municipalities = await list_municipalities(db_session) if actor.is_admin else []
     if municipality_id is None and municipalities:
         municipality_id = municipalities[0].id
     municipality = await get_municipality(db_session, municipality_id) if municipality_id else None
-    mandates = await service.list_mandates(db_session, actor, municipality_id) if municipality_id else []
-    farmers: list[User] = []
+    mandates: Page[Mandate] = Page([], None)
+    names: dict[int, str] = {}
     if municipality_id:
-        farmers = list(await db_session.scalars(
-            select(User).where(User.id.in_(partners.partner_ids_query(municipality_id))).order_by(User.name, User.id)
-        ))
-    names = {f.id: f.name for f in farmers}
-    covered = {m.farmer_id for m in mandates if m.state == "active"}
+        page = page_request(HTML_LIMIT, cursor, order=service.MANDATE_ORDER, width=1)
+        mandates = await service.page_mandates(db_session, actor, page, municipality_id, query=q, state=state or None)
+        ids = {m.farmer_id for m in mandates.rows}
+        if ids:
+            names = {i: n for i, n in await db_session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
     today = clock.today(settings.tz).isoformat()
     return render(
         "mandates/list.html", actor, status_code=status_code, municipality=municipality,
-        municipalities=municipalities, mandates=mandates, farmers=farmers, names=names,
-        without=[f for f in farmers if f.id not in covered], today=today,
-        form=form or {"farmer_id": "", "reference": "", "signed_on": today, "iban": ""},
+        municipalities=municipalities, mandates=mandates.rows, names=names, today=today,
+        q=q or "", state=state or "", states=list(MandateState), choices=choices or [],
+        pager=pager(request, mandates, path="/finance/mandates") if request is not None else None,
+        form=form or {"farmer_q": "", "reference": "", "signed_on": today, "iban": ""},
         errors=errors or {}, message=message, notice=notice, scan_max=megabytes(settings.upload_max_bytes),
     )
 
 
 @get("/finance/mandates", include_in_schema=False)
 async def mandates_page(
-    actor: CurrentActor, db_session: DbSession, settings: AppSettings, municipality_id: FromQuery[str | None] = None,
-    done: FromQuery[str | None] = None,
+    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    municipality_id: FromQuery[str | None] = None, done: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None, mandate_state: Annotated[str | None, QueryParameter(name="state")] = None,
+    cursor: FromQuery[str | None] = None,
 ) -> Template:
     mid = _municipality_id(actor, municipality_id)
-    return await _page(actor, db_session, settings, mid, notice=gettext_de("mandates.saved") if done else None)
+    return await _page(actor, db_session, settings, mid, notice=gettext_de("mandates.saved") if done else None,
+                       request=request, q=q, state=mandate_state, cursor=cursor)
+
+
+@get("/finance/mandates/without", include_in_schema=False)
+async def without_page(
+    request: Request, actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[str | None] = None,
+    cursor: FromQuery[str | None] = None,
+) -> Template:
+    """The partners without an active mandate (they are not debited), paged by name."""
+    mid = _municipality_id(actor, municipality_id)
+    municipalities = await list_municipalities(db_session) if actor.is_admin else []
+    if mid is None and municipalities:
+        mid = municipalities[0].id
+    municipality = await get_municipality(db_session, mid) if mid else None
+    farmers: Page[User] = Page([], None)
+    if mid:
+        page = page_request(HTML_LIMIT, cursor, order=service.WITHOUT_ORDER, width=2)
+        farmers = await service.page_without_mandate(db_session, actor, mid, page)
+    return render("mandates/without.html", actor, municipality=municipality, municipalities=municipalities,
+                  farmers=farmers.rows, pager=pager(request, farmers, path="/finance/mandates/without"))
 
 
 @post("/finance/mandates", include_in_schema=False)
@@ -74,16 +105,20 @@ async def record_mandate(
     form = await form_data(request)
     mid = _municipality_id(actor, form.get("municipality_id"))
     errors: dict[str, str] = {}
+    choices: list[User] = []
     farmer_id = form.get("farmer_id", "")
     if not farmer_id.isdigit():
-        errors["farmer_id"] = gettext_de("mandates.pick_farmer")
+        try:  # the search field: one match is taken, several are offered to pick from
+            farmer_id = str(await find_farmer(db_session, actor, form.get("farmer_q", ""), choices))
+        except Invalid as exc:
+            errors["farmer_id"] = exc.message("de")
     try:
         signed_on = date.fromisoformat(form.get("signed_on", ""))
     except ValueError:
         errors["signed_on"] = gettext_de("field.date")
     if errors or mid is None:
         return await _page(actor, db_session, settings, mid, form=form, errors=errors,
-                           message=gettext_de("validation"), status_code=422)
+                           message=gettext_de("validation"), status_code=422, choices=choices)
     try:
         async with db_session.begin_nested():  # nothing half-written when the form is refused
             await service.create_mandate(
@@ -147,4 +182,4 @@ async def download_scan(
                 filename=f"mandat-{mandate_id}{path.suffix}")
 
 
-ROUTES = [mandates_page, record_mandate, revoke_mandate, upload_scan, download_scan]
+ROUTES = [mandates_page, without_page, record_mandate, revoke_mandate, upload_scan, download_scan]
