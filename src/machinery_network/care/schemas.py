@@ -182,31 +182,14 @@ class AssignmentPublic(BaseModel):
         return cls.model_validate(assignment, from_attributes=True)
 
 
-class CareLogCreate(Input):
-    section_id: Id
-    performed_on: Day
-    quantity: Quantity
-    note: Note | None = None
-    # Winter service (sections of the task winter_service): when the pass ran and what was done.
-    started_at: Instant | None = None
-    ended_at: Instant | None = None
-    activity: WinterActivity | None = None
-    material: Material | None = None
-    amount_kg: AmountKg | None = None
-    weather: Weather | None = None
-    road_condition: RoadCondition | None = None
-
-
 Weather = Annotated[str, Field(min_length=1, max_length=200)]
 Material = Annotated[str, Field(min_length=1, max_length=100)]
 AmountKg = Annotated[Decimal, Field(ge=0, le=Decimal("100000"), max_digits=9, decimal_places=3)]
 
 
-class CareLogCorrection(Input):
-    """A correction of a confirmed winter-service log: the pass as it really was, and why."""
+class WinterPass(Input):
+    """Winter service (sections of the task winter_service): when the pass ran and what was done."""
 
-    reason: Reason
-    performed_on: date | None = None  # default: the corrected record's day
     started_at: Instant | None = None
     ended_at: Instant | None = None
     activity: WinterActivity | None = None
@@ -214,6 +197,20 @@ class CareLogCorrection(Input):
     amount_kg: AmountKg | None = None
     weather: Weather | None = None
     road_condition: RoadCondition | None = None
+
+
+class CareLogCreate(WinterPass):
+    section_id: Id
+    performed_on: Day
+    quantity: Quantity
+    note: Note | None = None
+
+
+class CareLogCorrection(WinterPass):
+    """A correction of a confirmed winter-service log: the pass as it really was, and why."""
+
+    reason: Reason
+    performed_on: Day | None = None  # default: the corrected record's day
 
 
 class CareLogReject(Input):
