@@ -21,11 +21,15 @@ from machinery_network.bookings.models import Booking
 from machinery_network.catalogue.models import Item
 from machinery_network.config import Settings
 from machinery_network.money import format_eur
+from machinery_network.notifications.notices import declare, tell
 from machinery_network.notifications.notices import render as render_notice
-from machinery_network.notifications.notices import tell
 from machinery_network.notifications.service import MailTemplates, format_period
 
 MAILS = MailTemplates("machinery_network.bookings")
+# The notice kinds of booking events (the machine's are declared in ``machine.service``).
+declare("booking", "booking_requested", "booking_approved", "booking_rejected", "booking_cancelled",
+        "booking_offered")  # offered: a waiting request's period came free (``waitlist``)
+declare("reminder", "booking_reminder")
 DECISION_FIELDS = ("name", "municipality", "farmer")  # filled per recipient by the database
 REQUEST_FIELDS = ("name", "id")
 

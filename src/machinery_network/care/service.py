@@ -68,11 +68,12 @@ from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.ledger import service as ledger
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.money import format_eur, line_amounts
-from machinery_network.notifications.notices import tell
+from machinery_network.notifications.notices import declare, tell
 from machinery_network.notifications.service import MailTemplates
 from machinery_network.paging import Page, PageRequest, finish, keyset
 
 MAILS = MailTemplates("machinery_network.care")
+declare("care_log", "care_log_confirmed", "care_log_rejected")
 
 MAX_HOURS = Decimal(24)
 MAX_PASS = timedelta(hours=24)

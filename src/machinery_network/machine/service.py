@@ -45,10 +45,13 @@ from machinery_network.machine.models import (
 )
 from machinery_network.machine.photos import checked_photos, photos_from_base64, signature_png, store_photos
 from machinery_network.machine.schemas import CheckinInput, CheckoutInput, RepairInput
-from machinery_network.notifications.notices import tell
+from machinery_network.notifications.notices import declare, tell
 from machinery_network.notifications.service import MailTemplates, format_period
 
 MAILS = MailTemplates("machinery_network.machine")
+# Notices to farmers whose approved booking is hit by a defect (booking category): the defect, and the
+# booking moved to another item, kept, or cancelled.
+declare("booking", "booking_defect", "booking_moved", "booking_kept", "booking_defect_cancelled")
 # "Until repaired": the latest end the period CHECKs allow (migration 0008: before 2200).
 OUT_OF_SERVICE_END = datetime(2199, 12, 31, tzinfo=UTC)
 

@@ -6,8 +6,11 @@ address, queues the mail in the outbox, in the caller's transaction. A ``dedupe_
 most once per user whichever process tells it: the insert skips a row that exists already
 (``uq_notices_user_dedupe``), and the mail is queued only with a notice that was written.
 
-The two hot booking statements write their notices themselves (``bookings.statements``), with the same
-columns and the same preference rule (``MAIL_WANTED`` in SQL).
+A domain's hot statements may write their notices themselves, with the same columns and the same
+preference rule (``mail_wanted``, in SQL).
+
+Each domain declares the kinds it tells and the category a user chooses mail or page for (``declare``);
+this module knows no domain.
 
 A notice keeps its message key and parameters: the text is German (``text``, rendered when written) and
 rendered again in English on request. Texts live in the domains' catalogues (``notice.*`` keys).
@@ -35,23 +38,17 @@ from machinery_network.paging import Page, PageRequest, finish, keyset
 
 TEXT_LENGTH = 4000
 
-# The kind of each notice and the category a user chooses mail or page for (``people.NOTIFICATION_KINDS``).
-CATEGORIES: dict[str, str] = {
-    "booking_requested": "booking",
-    "booking_approved": "booking",
-    "booking_rejected": "booking",
-    "booking_cancelled": "booking",
-    "booking_offered": "booking",  # a waiting request's period came free (``bookings.waitlist``)
-    "booking_defect": "booking",  # the item of an approved booking broke down
-    "booking_moved": "booking",
-    "booking_kept": "booking",
-    "booking_defect_cancelled": "booking",
-    "booking_reminder": "reminder",
-    "care_log_confirmed": "care_log",
-    "care_log_rejected": "care_log",
-    "settlement_ready": "settlement",
-    "weekly_digest": "digest",
-}
+# The kind of each notice and the category a user chooses mail or page for (``people.NOTIFICATION_KINDS``),
+# as declared by the domains that tell them (``declare``).
+CATEGORIES: dict[str, str] = {}
+
+
+def declare(category: str, *kinds: str) -> None:
+    """Declare notice kinds a domain tells and the preference category they fall under (at import)."""
+    for kind in kinds:
+        if CATEGORIES.setdefault(kind, category) != category:
+            raise ValueError(f"notice kind {kind!r} declared under two categories")
+
 
 ORDER = "notices:newest"
 KEYS = (Notice.created_at, Notice.id)
@@ -185,5 +182,5 @@ async def mark_all_read(session: AsyncSession, actor: Actor) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-__all__ = ["CATEGORIES", "KEYS", "ORDER", "Told", "category_of", "mail_wanted", "mark_all_read", "mark_read",
+__all__ = ["CATEGORIES", "KEYS", "ORDER", "Told", "category_of", "declare", "mail_wanted", "mark_all_read", "mark_read",
            "page_notices", "render", "tell", "tell_many", "Tidings", "unread_count", "wants_mail"]

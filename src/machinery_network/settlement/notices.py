@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from machinery_network.accounts.models import Municipality, User
 from machinery_network.config import Settings
 from machinery_network.money import format_eur
-from machinery_network.notifications.notices import Tidings, tell_many
+from machinery_network.notifications.notices import Tidings, declare, tell_many
 from machinery_network.notifications.service import MailTemplates
 from machinery_network.settlement.models import Settlement
 
 MAILS = MailTemplates("machinery_network.settlement")
+declare("settlement", "settlement_ready")
 MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
           "November", "Dezember")
 
