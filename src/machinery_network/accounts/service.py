@@ -40,6 +40,7 @@ from machinery_network.errors import (
     TooManyRequests,
 )
 from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.rows import add_named, get_or_404
 from machinery_network.schemas import apply_changes
 from machinery_network.validators import normalize_bic, normalize_creditor_id, normalize_iban
 
@@ -83,21 +84,11 @@ async def create_municipality(
     same_name = select(Municipality.id).where(Municipality.name == municipality.name)
     if actor.network_id is not None:
         same_name = same_name.where(Municipality.network_id == actor.network_id)
-    if await session.scalar(same_name):
-        raise Conflict("municipality.name_taken", field="name")
-    session.add(municipality)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("municipality.name_taken", field="name") from exc
-    return municipality
+    return await add_named(session, municipality, same_name, "municipality.name_taken")
 
 
 async def get_municipality(session: AsyncSession, municipality_id: int) -> Municipality:
-    municipality = await session.get(Municipality, municipality_id)
-    if municipality is None:
-        raise NotFound("municipality.not_found", id=municipality_id)
-    return municipality
+    return await get_or_404(session, Municipality, municipality_id, "municipality.not_found")
 
 
 async def list_municipalities(session: AsyncSession, network_id: int | None = None) -> list[Municipality]:
@@ -259,10 +250,7 @@ async def create_user(
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User:
-    user = await session.get(User, user_id)
-    if user is None:
-        raise NotFound("user.not_found", id=user_id)
-    return user
+    return await get_or_404(session, User, user_id, "user.not_found")
 
 
 async def get_farmer(session: AsyncSession, farmer_id: int) -> User:

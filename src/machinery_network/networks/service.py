@@ -23,27 +23,19 @@ from machinery_network.config import Settings
 from machinery_network.db import OPERATOR_NETWORK, use_network
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.networks.models import Agreement, AgreementState, Network
+from machinery_network.rows import add_named, get_or_404
 from machinery_network.schemas import Email, Input, Name
 
 
 async def create_network(session: AsyncSession, actor: Actor, *, name: str) -> Network:
     require_role(actor, Role.operator)
     network = Network(name=name.strip())
-    if await session.scalar(select(Network.id).where(Network.name == network.name)):
-        raise Conflict("network.name_taken", field="name")
-    session.add(network)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("network.name_taken", field="name") from exc
-    return network
+    same_name = select(Network.id).where(Network.name == network.name)
+    return await add_named(session, network, same_name, "network.name_taken")
 
 
 async def get_network(session: AsyncSession, network_id: int) -> Network:
-    network = await session.get(Network, network_id)
-    if network is None:
-        raise NotFound("network.not_found", id=network_id)
-    return network
+    return await get_or_404(session, Network, network_id, "network.not_found")
 
 
 async def network_ids(session: AsyncSession) -> list[int]:
