@@ -39,7 +39,7 @@ from machinery_network.errors import (
     NotFound,
     TooManyRequests,
 )
-from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, finish, keyset, search_pattern
 from machinery_network.rows import add_named, get_or_404
 from machinery_network.schemas import apply_changes
 from machinery_network.validators import normalize_bic, normalize_creditor_id, normalize_iban
@@ -110,8 +110,8 @@ async def page_municipalities(
     stmt = select(Municipality)
     if network_id is not None:
         stmt = stmt.where(Municipality.network_id == network_id)
-    if query and query.strip():
-        stmt = stmt.where(Municipality.name.ilike(like_pattern(query.strip())))
+    if (pattern := search_pattern(query)) is not None:
+        stmt = stmt.where(Municipality.name.ilike(pattern))
     rows = list(await session.scalars(keyset(stmt, (Municipality.name, Municipality.id), page)))
     return finish(rows, page, lambda m: (m.name, m.id))
 
@@ -277,11 +277,6 @@ USER_ORDER = "users:name,id"
 USER_KEYS: tuple[ColumnElement[Any], ...] = (User.name, User.id)
 
 
-def like_pattern(query: str) -> str:
-    """A search term as an ILIKE pattern matching it anywhere (its ``%``, ``_`` and ``\\`` taken literally)."""
-    return "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 async def page_users(
     session: AsyncSession, actor: Actor, page: PageRequest, *, query: str | None = None, role: str | None = None,
     partners_only: bool = True,
@@ -308,9 +303,8 @@ async def page_users(
         if role not in Role.__members__:
             raise Invalid("field.invalid", field="role")
         stmt = stmt.where(User.role == role)
-    if query and query.strip():
+    if (pattern := search_pattern(query)) is not None:
         # The matches first (trigram indexes, materialized), then ordered: see ``catalogue.service``.
-        pattern = like_pattern(query.strip())
         matches = (
             select(User.id.label("id")).where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
             .cte("matches").prefix_with("MATERIALIZED")

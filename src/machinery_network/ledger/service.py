@@ -27,7 +27,7 @@ from machinery_network.i18n import translate
 from machinery_network.ledger.models import EntryKind, LedgerEntry
 from machinery_network.mandates.partners import require_partner
 from machinery_network.money import LineAmounts, line_amounts
-from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, finish, keyset, search_pattern
 from machinery_network.settlement.models import Settlement
 
 REASON_MAX = 2000
@@ -326,7 +326,6 @@ async def page_farmer_balances(
     farmer from the covering index ``ix_ledger_entries_balances`` (an index-only scan of that municipality's
     rows, never the ledger of the network), joined to the users; ``query`` searches name and e-mail."""
     from machinery_network.accounts.models import User
-    from machinery_network.accounts.service import like_pattern
 
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
     totals = (
@@ -340,8 +339,7 @@ async def page_farmer_balances(
         .subquery()
     )
     stmt = select(User.id, User.name, totals.c.balance, totals.c.entries).join(totals, totals.c.farmer_id == User.id)
-    if query and query.strip():
-        pattern = like_pattern(query.strip())
+    if (pattern := search_pattern(query)) is not None:
         stmt = stmt.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
     rows = await session.execute(keyset(stmt, (User.name, User.id), page))
     balances = [FarmerBalance(r[0], r[1], int(r[2]), int(r[3])) for r in rows]

@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock, validators
 from machinery_network.accounts.models import Role, User
-from machinery_network.accounts.service import get_farmer, get_municipality, like_pattern
+from machinery_network.accounts.service import get_farmer, get_municipality
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.mandates.models import Mandate, MandateState, Partner, PartnerHow
 from machinery_network.mandates.partners import add_partner, is_partner
-from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, finish, keyset, search_pattern
 
 # The SEPA character set of a mandate reference (Max35Text restricted), no leading or double slash.
 _REFERENCE = re.compile(r"^[A-Za-z0-9+?/:().,' -]{1,35}$")
@@ -128,10 +128,9 @@ async def page_mandates(
         if state not in MandateState.__members__:
             raise Invalid("field.invalid", field="state")
         stmt = stmt.where(Mandate.state == state)
-    if query and query.strip():
+    if (pattern := search_pattern(query)) is not None:
         # The farmer's name looked up per mandate of the municipality (by primary key): the cost follows the
         # municipality's mandates, never the farmers of the network.
-        pattern = like_pattern(query.strip())
         named = select(User.id).where(User.id == Mandate.farmer_id, User.name.ilike(pattern)).exists()
         stmt = stmt.where(or_(Mandate.reference.ilike(pattern), named))
     stmt = keyset(stmt, (Mandate.id,), page)
