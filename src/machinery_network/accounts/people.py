@@ -37,7 +37,7 @@ from machinery_network.accounts.security import (
 )
 from machinery_network.accounts.service import get_municipality, get_user, token_cache
 from machinery_network.auth import Actor, require_role
-from machinery_network.config import get_settings
+from machinery_network.config import Settings
 from machinery_network.db import network_of, use_network
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
 from machinery_network.ledger.models import LedgerEntry
@@ -175,9 +175,9 @@ async def change_password(
     return user
 
 
-def _reset_digest(token: str) -> str:
+def _reset_digest(token: str, settings: Settings) -> str:
     """A keyed digest: the table alone (a backup, a leak) does not let anyone forge or use a link."""
-    secret = get_settings().resolved_secret().encode()
+    secret = settings.resolved_secret().encode()
     return hmac.new(secret, b"password-reset:" + token.encode(), hashlib.sha256).hexdigest()
 
 
@@ -191,12 +191,12 @@ RESET_TEXT = (
 )
 
 
-async def _send_reset(session: AsyncSession, user: User, base_url: str, *, by_admin: bool = False) -> str:
+async def _send_reset(session: AsyncSession, user: User, settings: Settings, *, by_admin: bool = False) -> str:
     token = new_token()
     session.add(PasswordReset(
-        user_id=user.id, token_hash=_reset_digest(token), expires_at=clock.now() + RESET_LIFETIME,
+        user_id=user.id, token_hash=_reset_digest(token, settings), expires_at=clock.now() + RESET_LIFETIME,
     ))
-    link = f"{base_url.rstrip('/')}/password-reset/{token}"
+    link = f"{settings.base_url.rstrip('/')}/password-reset/{token}"
     enqueue(session, recipient=user, mail=Mail(
         subject="Passwort zurücksetzen",
         body=RESET_TEXT.format(name=user.name, link=link, by=" (durch die Netzwerkverwaltung)" if by_admin else ""),
@@ -205,7 +205,7 @@ async def _send_reset(session: AsyncSession, user: User, base_url: str, *, by_ad
     return token
 
 
-async def request_reset(session: AsyncSession, email: str, base_url: str) -> None:
+async def request_reset(session: AsyncSession, email: str, settings: Settings) -> None:
     """Send a reset link if the address belongs to an active account; the caller answers the same
     (202) either way, so the answer does not tell whether an address is registered."""
     network_id = await network_of(session, "email", email.strip().lower())
@@ -220,17 +220,17 @@ async def request_reset(session: AsyncSession, email: str, base_url: str) -> Non
     )
     if (recent or 0) >= MAX_RESETS_PER_HOUR:
         return
-    await _send_reset(session, user, base_url)
+    await _send_reset(session, user, settings)
 
 
-async def reset_user(session: AsyncSession, token: str) -> User:
+async def reset_user(session: AsyncSession, token: str, settings: Settings) -> User:
     """The account of a usable (unused, unexpired) reset link, else 422 naming ``token``."""
-    network_id = await network_of(session, "reset", _reset_digest(token))
+    network_id = await network_of(session, "reset", _reset_digest(token, settings))
     if network_id is not None:  # an anonymous request: the link's network
         await use_network(session, network_id)
     reset = await session.scalar(
         select(PasswordReset).where(
-            PasswordReset.token_hash == _reset_digest(token), PasswordReset.used_at.is_(None),
+            PasswordReset.token_hash == _reset_digest(token, settings), PasswordReset.used_at.is_(None),
             PasswordReset.expires_at > clock.now(),
         )
     )
@@ -240,14 +240,14 @@ async def reset_user(session: AsyncSession, token: str) -> User:
     return user
 
 
-async def confirm_reset(session: AsyncSession, token: str, new_password: str) -> User:
+async def confirm_reset(session: AsyncSession, token: str, new_password: str, settings: Settings) -> User:
     """Set the new password through a reset link; the link is used up (also against a concurrent twin),
     and every session and token of the account ends."""
-    user = await reset_user(session, token)
+    user = await reset_user(session, token, settings)
     check_password(new_password, user.email)
     used = await session.scalar(
         update(PasswordReset)
-        .where(PasswordReset.token_hash == _reset_digest(token), PasswordReset.used_at.is_(None))
+        .where(PasswordReset.token_hash == _reset_digest(token, settings), PasswordReset.used_at.is_(None))
         .values(used_at=clock.now()).returning(PasswordReset.id)
     )
     if used is None:
@@ -330,7 +330,7 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: int, changes
     return user
 
 
-async def force_reset(session: AsyncSession, actor: Actor, user_id: int, base_url: str) -> User:
+async def force_reset(session: AsyncSession, actor: Actor, user_id: int, settings: Settings) -> User:
     """The administrator forces a password reset: the current password, sessions and tokens stop
     working and the user gets a reset link by mail. The administrator never learns a password."""
     require_role(actor, Role.admin)
@@ -339,7 +339,7 @@ async def force_reset(session: AsyncSession, actor: Actor, user_id: int, base_ur
         raise Conflict("user.inactive")
     user.password_hash = UNUSABLE_PASSWORD
     await end_access(session, user.id)
-    await _send_reset(session, user, base_url, by_admin=True)
+    await _send_reset(session, user, settings, by_admin=True)
     await record(session, user.id, actor, "password_reset_forced")
     await session.flush()
     return user

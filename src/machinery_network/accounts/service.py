@@ -22,7 +22,7 @@ from machinery_network.accounts.security import (
     verify_password_async,
 )
 from machinery_network.auth import Actor, require_for_municipality, require_role
-from machinery_network.config import get_settings
+from machinery_network.config import Settings
 from machinery_network.db import (
     OPERATOR_NETWORK,
     DriverStatement,
@@ -130,7 +130,7 @@ CLEARABLE_FIELDS = ("iban", "bic", "creditor_id", "address", "datev_debtor_start
 
 
 async def update_municipality(
-    session: AsyncSession, actor: Actor, municipality_id: int, changes: dict[str, Any]
+    session: AsyncSession, actor: Actor, municipality_id: int, changes: dict[str, Any], settings: Settings
 ) -> Municipality:
     """PATCH a municipality: the administrator anything, its finance office the bank and DATEV fields.
 
@@ -157,7 +157,7 @@ async def update_municipality(
         changes["creditor_id"] = normalize_creditor_id(changes["creditor_id"])
     if "datev_vat_accounts" in changes:  # the whole list replaces the stored one; null or [] clears it
         changes["datev_vat_accounts"] = datev_settings.vat_accounts_value(
-            changes["datev_vat_accounts"] or [], get_settings().vat_rates)
+            changes["datev_vat_accounts"] or [], settings.vat_rates)
     before = {field: getattr(municipality, field) for field in changes}
     apply_changes(municipality, changes, clearable=CLEARABLE_FIELDS)
     try:

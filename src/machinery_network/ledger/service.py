@@ -21,7 +21,7 @@ from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_farmer, get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.i18n import translate
 from machinery_network.ledger.models import EntryKind, LedgerEntry
@@ -126,11 +126,11 @@ async def post_adjustment(
     value_date: date,
     amount_cents: int,
     reason: str,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> LedgerEntry:
     """A manual charge (positive) or credit (negative) by the municipality's yard head or finance office."""
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance)
-    check_value_date(value_date, settings or get_settings())
+    check_value_date(value_date, settings)
     if amount_cents == 0:
         raise Invalid("ledger.amount_zero", field="amount_cents")
     if abs(amount_cents) > AMOUNT_MAX:
@@ -158,7 +158,7 @@ async def reverse_entry(
     value_date: date,
     reason: str,
     farmer_id: int | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> LedgerEntry:
     """Undo an entry (settled or not) by posting its negation; it is settled like any entry (a value
     date in a settled month lands in the next settlement). Each entry can be reversed once."""
@@ -167,7 +167,7 @@ async def reverse_entry(
         raise NotFound("ledger.entry_not_found", id=entry_id)
     require_for_municipality(actor, original.municipality_id, Role.yard_head, Role.finance)
     reason = _check_reason(reason)
-    check_value_date(value_date, settings or get_settings())
+    check_value_date(value_date, settings)
     if original.kind == EntryKind.reversal:
         raise Conflict("ledger.reverse_reversal", id=entry_id)
     if original.amount_cents == 0:

@@ -33,7 +33,7 @@ from machinery_network import clock
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
-from machinery_network.config import DEFAULT_TZ, Settings, get_settings
+from machinery_network.config import DEFAULT_TZ, Settings
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.i18n import month_label
 from machinery_network.locks import POSTING_LOCK
@@ -125,7 +125,7 @@ async def settle(
     wait: bool = True,
     record_run: bool = True,
     tz: ZoneInfo = DEFAULT_TZ,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> SettleResult:
     """Settle ``month`` for ``municipality_id`` (finance of that municipality, or admin/system).
 
@@ -171,7 +171,7 @@ async def settle(
     settlement = await session.get(Settlement, settlement_id, populate_existing=True)
     from machinery_network.settlement.notices import tell_statements
 
-    await tell_statements(session, settlement, settings or get_settings(), tz)
+    await tell_statements(session, settlement, settings, tz)
     result = SettleResult(settlement, created=True)
     return await _recorded(session, result, trigger, started_at) if record_run else result
 
