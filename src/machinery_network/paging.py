@@ -22,7 +22,8 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy import Select, tuple_
+from sqlalchemy.sql.elements import SQLCoreOperations
 
 from machinery_network.errors import Invalid
 
@@ -30,7 +31,9 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 KeyValue = int | str | bool | date | datetime | None
+KeyColumn = SQLCoreOperations[Any]  # a column of a list's order: a Core column or a model's (``col(Model.x)``)
 T = TypeVar("T")
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +129,7 @@ def page_request(limit: str | int | None, cursor: str | None, *, order: str, wid
     return PageRequest(limit=parse_limit(limit), after=after, order=order)
 
 
-def keyset(
-    stmt: Select[Any], keys: Sequence[ColumnElement[Any]], page: PageRequest, *, descending: bool = False
-) -> Select[Any]:
+def keyset(stmt: S, keys: Sequence[KeyColumn], page: PageRequest, *, descending: bool = False) -> S:
     """``stmt`` ordered by ``keys`` (all ascending, or all descending), after the cursor, ``limit + 1`` rows."""
     if page.after is not None:
         if len(page.after) != len(keys):

@@ -202,7 +202,8 @@ async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settin
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     scheduler.add_job(
         run_monthly, CronTrigger(day=1, hour=2, minute=0, timezone=settings.tz), args=[sessionmaker],
-        kwargs={"tz": settings.tz, "settings": settings}, id="monthly-settlement", name="settle the previous month", replace_existing=True,
+        kwargs={"tz": settings.tz, "settings": settings}, id="monthly-settlement", name="settle the previous month",
+        replace_existing=True,
         misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
     )
     scheduler.add_job(

@@ -29,22 +29,22 @@ async def create_block(
     data = data.model_copy(update={"start": data.start.astimezone(UTC), "end": data.end.astimezone(UTC)})
     if data.end <= data.start:
         raise Invalid("booking.end_before_start", field="end")
-    other = await find_overlap(session, item.id, data.start, data.end)
+    other = await find_overlap(session, item_id, data.start, data.end)
     if other is not None:
         raise overlap_error(other, settings)
-    block = Block(item_id=item.id, start_at=data.start, end_at=data.end, reason=data.reason,
+    block = Block(item_id=item_id, start_at=data.start, end_at=data.end, reason=data.reason,
                   created_by=actor.id, created_at=clock.now())
-    await lock_item(session, item.id)
+    await lock_item(session, item_id)
     try:
         async with session.begin_nested():
             session.add(block)
             await session.flush()
-            session.add(Occupancy(item_id=item.id, start_at=data.start, end_at=data.end, block_id=block.id,
+            session.add(Occupancy(item_id=item_id, start_at=data.start, end_at=data.end, block_id=block.id,
                                   buffer_minutes=item.buffer_minutes))
             await session.flush()
     except IntegrityError as exc:
         if sqlstate(exc) == EXCLUSION_VIOLATION:
-            other = await find_overlap(session, item.id, data.start, data.end)
+            other = await find_overlap(session, item_id, data.start, data.end)
             if other is not None:
                 raise overlap_error(other, settings) from exc
             raise Conflict("booking.overlap_gone") from exc

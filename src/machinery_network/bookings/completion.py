@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role
@@ -59,7 +60,7 @@ async def complete(
     if data.quantity <= 0:
         raise Invalid("booking.quantity_positive", field="quantity")
     note = (data.reason or "").strip() or None
-    proposed = await session.scalar(select(Handover.proposed_quantity).where(Handover.booking_id == booking.id))
+    proposed = await session.scalar(select(col(Handover.proposed_quantity)).where(col(Handover.booking_id) == booking.id))
     if proposed is not None and data.quantity != proposed:
         shown = format_decimal_de(proposed)
         if note is None and require_reason:
@@ -95,7 +96,7 @@ async def complete(
                 session, farmer_id=booking.farmer_id, municipality_id=item.municipality_id,
                 value_date=booking.start_at.astimezone(settings.tz).date(), amounts=amounts,
                 vat_percent=rates.vat_percent, item_name=item.name, quantity=data.quantity, unit=item.unit,
-                rate_cents=rates.rate_cents, booking_id=booking.id, actor=actor,
+                rate_cents=rates.rate_cents, booking_id=booking_id, actor=actor,
             )
     except IntegrityError as exc:  # one charge per booking (unique index): completed concurrently
         if sqlstate(exc) == UNIQUE_VIOLATION:

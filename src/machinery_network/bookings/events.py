@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,11 +13,13 @@ from machinery_network.bookings.models import Booking, BookingEvent
 
 
 async def record(
-    session: AsyncSession, booking: Booking, actor: Actor, to_status: str, note: str | None = None
+    session: AsyncSession, booking: Booking, actor: Actor, to_status: str, note: str | None = None,
+    *, at: datetime | None = None,
 ) -> None:
-    """Who moved the booking from which status to which, and when; the booking takes the new status."""
+    """Who moved the booking from which status to which, and when (``at``, default now); the booking
+    takes the new status."""
     await session.execute(
         insert(BookingEvent).values(booking_id=booking.id, actor_id=actor.id, from_status=booking.status,
-                                    to_status=to_status, note=note, at=clock.now())
+                                    to_status=to_status, note=note, at=at or clock.now())
     )
     booking.status = to_status

@@ -25,6 +25,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role
@@ -202,7 +203,7 @@ async def cancel(session: AsyncSession, actor: Actor, booking_id: int, settings:
         raise Conflict("booking.already_started")
     freed = booking.status in (BookingStatus.approved, BookingStatus.offered)
     if freed:
-        await session.execute(delete(Occupancy).where(Occupancy.booking_id == booking.id))
+        await session.execute(delete(Occupancy).where(col(Occupancy.booking_id) == booking.id))
     await notices.notify(session, "cancelled", booking, item, settings)
     await events.record(session, booking, actor, BookingStatus.cancelled)
     await session.flush()

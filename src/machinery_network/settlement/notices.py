@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts.models import Municipality, User
 from machinery_network.config import Settings
@@ -44,7 +45,8 @@ async def tell_statements(session: AsyncSession, settlement: Settlement, setting
     lines = await load_lines(session, settlement.id)
     if not lines:
         return 0
-    users = {u.id: u for u in await session.scalars(select(User).where(User.id.in_([ln.farmer_id for ln in lines])))}
+    users = {u.id: u for u in await session.scalars(
+        select(User).where(col(User.id).in_([ln.farmer_id for ln in lines])))}
     due = f"{collection_date(municipality, tz):%d.%m.%Y}"
     can_debit = not missing_bank_details(municipality)
     month = f"{MONTHS[settlement.month.month - 1]} {settlement.month.year}"
