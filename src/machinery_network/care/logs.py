@@ -1,0 +1,116 @@
+"""Care logs as they are read: one log by id with the rule of who may see (or change) it, and the lists of
+logs an actor may see (newest work first, paged by keyset)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from machinery_network.accounts.models import Role, User
+from machinery_network.auth import Actor, require_for_municipality, require_role
+from machinery_network.care.models import CareLog, Section
+from machinery_network.care.sections import get_section
+from machinery_network.errors import NotAllowed, NotFound
+from machinery_network.paging import Page, PageRequest, finish, keyset
+
+
+async def get_care_log(session: AsyncSession, care_log_id: int, *, for_update: bool = False) -> CareLog:
+    stmt = select(CareLog).where(CareLog.id == care_log_id)
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    log = await session.scalar(stmt)
+    if log is None:
+        raise NotFound("care.log_not_found", id=care_log_id)
+    return log
+
+
+async def readable_log(session: AsyncSession, actor: Actor, care_log_id: int) -> tuple[CareLog, Section]:
+    log = await get_care_log(session, care_log_id)
+    section = await get_section(session, log.section_id)
+    if actor.role == Role.farmer:
+        if log.farmer_id != actor.id:
+            raise NotAllowed()
+    else:
+        require_for_municipality(actor, section.municipality_id, Role.yard_head, Role.finance, admin=True)
+    return log, section
+
+
+async def show_care_log(session: AsyncSession, actor: Actor, care_log_id: int) -> CareLog:
+    return (await readable_log(session, actor, care_log_id))[0]
+
+
+@dataclass
+class CareLogRow:
+    log: CareLog
+    section: Section
+    farmer_name: str
+
+
+def _care_logs_stmt(
+    actor: Actor, status: str | None, section_id: int | None, municipality_id: int | None,
+    exclude_status: str | None = None,
+) -> Select[tuple[CareLog, Section, str]]:
+    """A farmer sees his own logs; yard head and finance their municipality's; the admin any."""
+    stmt = (
+        select(CareLog, Section, User.name)
+        .join(Section, Section.id == CareLog.section_id)
+        .join(User, User.id == CareLog.farmer_id)
+    )
+    if actor.role == Role.farmer:
+        stmt = stmt.where(CareLog.farmer_id == actor.id)
+        if municipality_id is not None:
+            stmt = stmt.where(Section.municipality_id == municipality_id)
+    elif actor.is_admin:
+        if municipality_id is not None:
+            stmt = stmt.where(Section.municipality_id == municipality_id)
+    else:
+        require_role(actor, Role.yard_head, Role.finance)
+        if municipality_id is not None and municipality_id != actor.municipality_id:
+            raise NotAllowed("auth.wrong_municipality")
+        stmt = stmt.where(Section.municipality_id == actor.municipality_id)
+    if status:
+        stmt = stmt.where(CareLog.status == status)
+    if exclude_status:
+        stmt = stmt.where(CareLog.status != exclude_status)
+    if section_id is not None:
+        stmt = stmt.where(CareLog.section_id == section_id)
+    return stmt
+
+
+async def list_care_logs(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    status: str | None = None,
+    section_id: int | None = None,
+    municipality_id: int | None = None,
+    exclude_status: str | None = None,
+    limit: int = 500,
+) -> list[CareLogRow]:
+    """A farmer sees his own logs; yard head and finance their municipality's; the admin any (the newest
+    ``limit``: for "recent" lists; complete lists use ``page_care_logs``)."""
+    stmt = _care_logs_stmt(actor, status, section_id, municipality_id, exclude_status)
+    stmt = stmt.order_by(CareLog.performed_on.desc(), CareLog.id.desc()).limit(limit)
+    return [CareLogRow(log=log, section=section, farmer_name=name) for log, section, name in await session.execute(stmt)]
+
+
+CARE_LOG_ORDER = "care-logs:performed_on-desc,id-desc"
+CARE_LOG_KEYS: tuple[ColumnElement[Any], ...] = (CareLog.performed_on, CareLog.id)
+
+
+async def page_care_logs(
+    session: AsyncSession,
+    actor: Actor,
+    page: PageRequest,
+    *,
+    status: str | None = None,
+    section_id: int | None = None,
+    municipality_id: int | None = None,
+) -> Page[CareLogRow]:
+    """One page of the care logs the actor may see, newest work first (performed_on, then id, descending)."""
+    stmt = keyset(_care_logs_stmt(actor, status, section_id, municipality_id), CARE_LOG_KEYS, page, descending=True)
+    rows = [CareLogRow(log=log, section=section, farmer_name=name) for log, section, name in await session.execute(stmt)]
+    return finish(rows, page, lambda row: (row.log.performed_on, row.log.id))
