@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
-from machinery_network.auth import Actor, require_for_municipality
+from machinery_network.auth import Actor
 from machinery_network.care import track
-from machinery_network.care.logs import get_care_log, readable_log
+from machinery_network.care.logs import get_care_log, log_for, readable_log
 from machinery_network.care.models import CareLog, CareLogStatus
 from machinery_network.care.photos import (
     prepare_photo,
@@ -21,15 +21,14 @@ from machinery_network.care.photos import (
     store_photo,
 )
 from machinery_network.care.sections import get_section
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 from machinery_network.errors import Conflict, Invalid, NotAllowed
 
 
 async def attach_photo(
-    session: AsyncSession, actor: Actor, care_log_id: int, content: bytes, *, settings: Settings | None = None
+    session: AsyncSession, actor: Actor, care_log_id: int, content: bytes, *, settings: Settings
 ) -> CareLog:
     """The reporting farmer adds (or replaces) the photo of a log that is not decided yet."""
-    settings = settings or get_settings()
     log = await get_care_log(session, care_log_id, for_update=True)
     if actor.role != Role.farmer or log.farmer_id != actor.id:
         raise NotAllowed()
@@ -50,28 +49,20 @@ async def attach_photo(
 
 
 async def photo_file(
-    session: AsyncSession, actor: Actor, care_log_id: int, *, settings: Settings | None = None
+    session: AsyncSession, actor: Actor, care_log_id: int, *, settings: Settings
 ) -> tuple[Path, str]:
-    settings = settings or get_settings()
     log, _ = await readable_log(session, actor, care_log_id)
     return resolve_photo(settings, log.photo_path), log.photo_content_type or "application/octet-stream"
 
 
 async def track_coverage(
-    session: AsyncSession, actor: Actor, care_log_id: int, content: bytes, *, settings: Settings | None = None
+    session: AsyncSession, actor: Actor, care_log_id: int, content: bytes, *, settings: Settings
 ) -> float:
     """The share of the log's section (percent) that a GPX track came within ``track.TOLERANCE_M`` of.
     The reporting farmer or the section's yard head (or the admin) may check a track. While the log is
     not decided, the track is kept with it as evidence (a newer track replaces it); a decided log keeps
     the track it had."""
-    settings = settings or get_settings()
-    log = await get_care_log(session, care_log_id, for_update=True)
-    section = await get_section(session, log.section_id)
-    if actor.role == Role.farmer:
-        if log.farmer_id != actor.id:
-            raise NotAllowed()
-    else:
-        require_for_municipality(actor, section.municipality_id, Role.yard_head, admin=True)
+    log, section = await log_for(session, actor, care_log_id, Role.yard_head, admin=True, for_update=True)
     if section.geometry is None:
         raise Invalid("care.section_without_geometry", field="section_id")
     covered = track.covered_percent(section.geometry, track.parse_gpx(content))

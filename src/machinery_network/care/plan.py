@@ -19,7 +19,7 @@ from machinery_network.care.models import Assignment, CareLog, CareLogStatus, Se
 from machinery_network.care.schemas import SEASONS
 from machinery_network.care.seasons import passes_of, season_bounds, season_of
 from machinery_network.care.sections import list_sections
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 
 DEFAULT_DUE_WITHIN_DAYS = 14
@@ -132,10 +132,9 @@ async def season_plan(
     *,
     season: str | None = None,
     due_within_days: int = DEFAULT_DUE_WITHIN_DAYS,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> list[PlanRow]:
     """Per section and planned season of ``year``: planned, reported and confirmed passes, and overdue."""
-    settings = settings or get_settings()
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
     await get_municipality(session, municipality_id)
     if not 2000 <= year <= 2100:
@@ -160,10 +159,9 @@ class FarmerSection:
 
 
 async def farmer_sections(
-    session: AsyncSession, actor: Actor, *, settings: Settings | None = None
+    session: AsyncSession, actor: Actor, *, settings: Settings
 ) -> list[FarmerSection]:
     """A farmer's current, coming and recently ended assignments, each with the section's plan of the year."""
-    settings = settings or get_settings()
     require_role(actor, Role.farmer)
     today = clock.today(settings.tz)
     result = await session.execute(

@@ -27,7 +27,7 @@ from machinery_network.care.photos import prepare_photo, remove_after_rollback, 
 from machinery_network.care.schemas import CareLogCreate
 from machinery_network.care.seasons import de_date
 from machinery_network.care.sections import get_section
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 from machinery_network.db import UNIQUE_VIOLATION, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotAllowed
 from machinery_network.money import line_amounts
@@ -78,10 +78,9 @@ async def report(
     data: CareLogCreate,
     *,
     photo: bytes | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> CareLog:
     """A farmer reports care work on a section assigned to him on that day; it waits for confirmation."""
-    settings = settings or get_settings()
     require_role(actor, Role.farmer)
     section = await get_section(session, data.section_id)
     ever_assigned = await session.scalar(

@@ -29,7 +29,7 @@ from machinery_network.care import duty as duties
 from machinery_network.care.evidence import record_hash
 from machinery_network.care.models import CareLog, CareLogStatus, CareTask, Section
 from machinery_network.care.sections import get_section
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 from machinery_network.errors import Invalid, NotFound
 from machinery_network.i18n import gettext_de
 
@@ -104,10 +104,9 @@ async def winter_proof(
     end: date,
     *,
     section_id: int | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> WinterProof:
     """Confirmed winter-service work of a municipality (or one of its sections) in [start, end], with gaps."""
-    settings = settings or get_settings()
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
     municipality = await get_municipality(session, municipality_id)
     if end < start:
