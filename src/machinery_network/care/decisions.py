@@ -12,16 +12,16 @@ from machinery_network import clock
 from machinery_network.accounts.models import Role, User
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.care.evidence import record_hash
-from machinery_network.care.logs import get_care_log
+from machinery_network.care.logs import get_care_log, log_for
 from machinery_network.care.models import CareLog, CareLogStatus, CareTask, Section
 from machinery_network.care.photos import remove_after_commit
 from machinery_network.care.reporting import check_winter_fields
 from machinery_network.care.schemas import CareLogCorrection, CareLogCreate
 from machinery_network.care.seasons import de_date
 from machinery_network.care.sections import get_section
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 from machinery_network.db import UNIQUE_VIOLATION, sqlstate
-from machinery_network.errors import Conflict, Invalid, NotAllowed
+from machinery_network.errors import Conflict, Invalid
 from machinery_network.ledger import service as ledger
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.money import format_eur, line_amounts
@@ -41,7 +41,9 @@ async def _decidable(session: AsyncSession, actor: Actor, care_log_id: int) -> t
     return log, section
 
 
-async def confirm(session: AsyncSession, actor: Actor, care_log_id: int) -> tuple[CareLog, LedgerEntry | None]:
+async def confirm(
+    session: AsyncSession, actor: Actor, care_log_id: int, *, settings: Settings
+) -> tuple[CareLog, LedgerEntry | None]:
     """Confirm reported work: posts exactly one credit (value date = the work day); a correction posts none
     (the record it corrects was credited). The record's hash is written with the confirmation."""
     log, section = await _decidable(session, actor, care_log_id)
@@ -63,7 +65,7 @@ async def confirm(session: AsyncSession, actor: Actor, care_log_id: int) -> tupl
     _mark_confirmed(log, actor)
     await session.flush()
     credit = format_eur(abs(entry.amount_cents) if entry is not None else 0, symbol=True)  # a correction: none
-    await _tell_farmer(session, log, section, "confirmed", credit=credit)
+    await _tell_farmer(session, settings, log, section, "confirmed", credit=credit)
     return log, entry
 
 
@@ -75,20 +77,13 @@ def _mark_confirmed(log: CareLog, actor: Actor) -> None:
 
 
 async def correct(
-    session: AsyncSession, actor: Actor, care_log_id: int, data: CareLogCorrection, *, settings: Settings | None = None
+    session: AsyncSession, actor: Actor, care_log_id: int, data: CareLogCorrection, *, settings: Settings
 ) -> CareLog:
     """A correction of a confirmed winter-service log: a new record pointing at it (``corrects_id``); the
     confirmed record stays as it is, and the proof shows both. The section's yard head files a confirmed
     correction; the log's farmer files one that waits for the yard head's confirmation. Quantity and
     credit stay with the corrected record (money is corrected through the ledger)."""
-    settings = settings or get_settings()
-    original = await get_care_log(session, care_log_id, for_update=True)
-    section = await get_section(session, original.section_id)
-    if actor.role == Role.farmer:
-        if original.farmer_id != actor.id:
-            raise NotAllowed()
-    else:
-        require_for_municipality(actor, section.municipality_id, Role.yard_head)
+    original, section = await log_for(session, actor, care_log_id, Role.yard_head, for_update=True)
     if section.task != CareTask.winter_service:
         raise Invalid("care.correct_winter_only", field="care_log_id")
     if original.status != CareLogStatus.confirmed:
@@ -131,22 +126,21 @@ async def correct(
     return log
 
 
-async def _tell_farmer(session: AsyncSession, log: CareLog, section: Section, outcome: str, *,
-                       credit: str = "", reason: str = "") -> None:
+async def _tell_farmer(session: AsyncSession, settings: Settings, log: CareLog, section: Section, outcome: str,
+                       *, credit: str = "", reason: str = "") -> None:
     """The farmer learns that his care work was confirmed (with the credit) or rejected (with the reason)."""
     farmer = await session.get(User, log.farmer_id)
     if farmer is None:
         return
     params = {"section": section.name, "day": de_date(log.performed_on), "credit": credit, "reason": reason}
-    mail = MAILS.render(outcome, {**params, "name": farmer.name, "base_url": get_settings().base_url.rstrip("/")})
+    mail = MAILS.render(outcome, {**params, "name": farmer.name, "base_url": settings.base_url.rstrip("/")})
     await tell(session, farmer, f"care_log_{outcome}", f"notice.care_log_{outcome}", params, link="/care", mail=mail)
 
 
 async def reject(
-    session: AsyncSession, actor: Actor, care_log_id: int, reason: str, *, settings: Settings | None = None
+    session: AsyncSession, actor: Actor, care_log_id: int, reason: str, *, settings: Settings
 ) -> CareLog:
     """Reject reported work; its photo is removed with the commit (nothing is credited for it)."""
-    settings = settings or get_settings()
     reason = (reason or "").strip()
     if not reason:
         raise Invalid("care.reason_required", field="reason")
@@ -159,5 +153,5 @@ async def reject(
     log.decided_at = clock.now()
     await session.flush()
     section = await get_section(session, log.section_id)
-    await _tell_farmer(session, log, section, "rejected", reason=reason)
+    await _tell_farmer(session, settings, log, section, "rejected", reason=reason)
     return log

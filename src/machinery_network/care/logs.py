@@ -27,15 +27,24 @@ async def get_care_log(session: AsyncSession, care_log_id: int, *, for_update: b
     return log
 
 
-async def readable_log(session: AsyncSession, actor: Actor, care_log_id: int) -> tuple[CareLog, Section]:
-    log = await get_care_log(session, care_log_id)
+async def log_for(
+    session: AsyncSession, actor: Actor, care_log_id: int, *roles: str, admin: bool = False, for_update: bool = False
+) -> tuple[CareLog, Section]:
+    """The log and its section, for the log's farmer or for someone of ``roles`` in the section's
+    municipality (or the admin, when ``admin``); anyone else is NotAllowed."""
+    log = await get_care_log(session, care_log_id, for_update=for_update)
     section = await get_section(session, log.section_id)
     if actor.role == Role.farmer:
         if log.farmer_id != actor.id:
             raise NotAllowed()
     else:
-        require_for_municipality(actor, section.municipality_id, Role.yard_head, Role.finance, admin=True)
+        require_for_municipality(actor, section.municipality_id, *roles, admin=admin)
     return log, section
+
+
+async def readable_log(session: AsyncSession, actor: Actor, care_log_id: int) -> tuple[CareLog, Section]:
+    """Its farmer, the municipality's yard head and finance, and the admin may read a log."""
+    return await log_for(session, actor, care_log_id, Role.yard_head, Role.finance, admin=True)
 
 
 async def show_care_log(session: AsyncSession, actor: Actor, care_log_id: int) -> CareLog:
