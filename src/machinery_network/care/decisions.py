@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
@@ -56,7 +57,7 @@ async def confirm(
                 entry = await ledger.post_credit(
                     session, farmer_id=log.farmer_id, municipality_id=section.municipality_id,
                     value_date=log.performed_on, quantity=log.quantity, unit=section.unit,
-                    rate_cents=section.rate_cents, section_name=section.name, care_log_id=log.id, actor=actor,
+                    rate_cents=section.rate_cents, section_name=section.name, care_log_id=care_log_id, actor=actor,
                 )
         except IntegrityError as exc:
             if sqlstate(exc) != UNIQUE_VIOLATION:
@@ -89,12 +90,13 @@ async def correct(
     if original.status != CareLogStatus.confirmed:
         raise Conflict("care.correct_only_confirmed", status=original.status)
     existing = await session.scalar(
-        select(CareLog.id).where(CareLog.corrects_id == original.id, CareLog.status != CareLogStatus.rejected)
+        select(col(CareLog.id))
+        .where(col(CareLog.corrects_id) == care_log_id, col(CareLog.status) != CareLogStatus.rejected)
     )
     if existing is not None:
         raise Conflict("care.already_corrected", id=existing, extra={"care_log_id": existing})
     values = CareLogCreate(
-        section_id=section.id, performed_on=data.performed_on or original.performed_on,
+        section_id=original.section_id, performed_on=data.performed_on or original.performed_on,
         quantity=original.quantity, note=data.reason, started_at=data.started_at, ended_at=data.ended_at,
         activity=data.activity, material=data.material, amount_kg=data.amount_kg, weather=data.weather,
         road_condition=data.road_condition,
@@ -106,10 +108,10 @@ async def correct(
         raise Invalid("care.future_date", field="performed_on")
     check_winter_fields(section, values, settings)
     log = CareLog(
-        section_id=section.id, farmer_id=original.farmer_id, performed_on=values.performed_on,
+        section_id=original.section_id, farmer_id=original.farmer_id, performed_on=values.performed_on,
         quantity=original.quantity, note=data.reason.strip(), status=CareLogStatus.reported, credit_cents=0,
         started_at=values.started_at, ended_at=values.ended_at, activity=values.activity,
-        material=(values.material or "").strip() or None, amount_kg=values.amount_kg, corrects_id=original.id,
+        material=(values.material or "").strip() or None, amount_kg=values.amount_kg, corrects_id=care_log_id,
         weather=(values.weather or "").strip() or None, road_condition=values.road_condition,
     )
     try:

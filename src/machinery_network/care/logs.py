@@ -4,10 +4,10 @@ logs an actor may see (newest work first, paged by keyset)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts.models import Role, User
 from machinery_network.auth import Actor, require_for_municipality, require_role
@@ -16,9 +16,12 @@ from machinery_network.care.sections import get_section
 from machinery_network.errors import NotAllowed, NotFound
 from machinery_network.paging import Page, PageRequest, finish, keyset
 
+CARE_LOG_ORDER = "care-logs:performed_on-desc,id-desc"
+CARE_LOG_KEYS = (col(CareLog.performed_on), col(CareLog.id))
+
 
 async def get_care_log(session: AsyncSession, care_log_id: int, *, for_update: bool = False) -> CareLog:
-    stmt = select(CareLog).where(CareLog.id == care_log_id)
+    stmt = select(CareLog).where(col(CareLog.id) == care_log_id)
     if for_update:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
     log = await session.scalar(stmt)
@@ -61,31 +64,31 @@ class CareLogRow:
 def _care_logs_stmt(
     actor: Actor, status: str | None, section_id: int | None, municipality_id: int | None,
     exclude_status: str | None = None,
-) -> Select[tuple[CareLog, Section, str]]:
+) -> Select[CareLog, Section, str]:
     """A farmer sees his own logs; yard head and finance their municipality's; the admin any."""
     stmt = (
-        select(CareLog, Section, User.name)
-        .join(Section, Section.id == CareLog.section_id)
-        .join(User, User.id == CareLog.farmer_id)
+        select(CareLog, Section, col(User.name))
+        .join(Section, col(Section.id) == col(CareLog.section_id))
+        .join(User, col(User.id) == col(CareLog.farmer_id))
     )
     if actor.role == Role.farmer:
-        stmt = stmt.where(CareLog.farmer_id == actor.id)
+        stmt = stmt.where(col(CareLog.farmer_id) == actor.id)
         if municipality_id is not None:
-            stmt = stmt.where(Section.municipality_id == municipality_id)
+            stmt = stmt.where(col(Section.municipality_id) == municipality_id)
     elif actor.is_admin:
         if municipality_id is not None:
-            stmt = stmt.where(Section.municipality_id == municipality_id)
+            stmt = stmt.where(col(Section.municipality_id) == municipality_id)
     else:
         require_role(actor, Role.yard_head, Role.finance)
         if municipality_id is not None and municipality_id != actor.municipality_id:
             raise NotAllowed("auth.wrong_municipality")
-        stmt = stmt.where(Section.municipality_id == actor.municipality_id)
+        stmt = stmt.where(col(Section.municipality_id) == actor.municipality_id)
     if status:
-        stmt = stmt.where(CareLog.status == status)
+        stmt = stmt.where(col(CareLog.status) == status)
     if exclude_status:
-        stmt = stmt.where(CareLog.status != exclude_status)
+        stmt = stmt.where(col(CareLog.status) != exclude_status)
     if section_id is not None:
-        stmt = stmt.where(CareLog.section_id == section_id)
+        stmt = stmt.where(col(CareLog.section_id) == section_id)
     return stmt
 
 
@@ -102,12 +105,10 @@ async def list_care_logs(
     """A farmer sees his own logs; yard head and finance their municipality's; the admin any (the newest
     ``limit``: for "recent" lists; complete lists use ``page_care_logs``)."""
     stmt = _care_logs_stmt(actor, status, section_id, municipality_id, exclude_status)
-    stmt = stmt.order_by(CareLog.performed_on.desc(), CareLog.id.desc()).limit(limit)
+    stmt = stmt.order_by(*(key.desc() for key in CARE_LOG_KEYS)).limit(limit)
     return [CareLogRow(log=log, section=section, farmer_name=name) for log, section, name in await session.execute(stmt)]
 
 
-CARE_LOG_ORDER = "care-logs:performed_on-desc,id-desc"
-CARE_LOG_KEYS: tuple[ColumnElement[Any], ...] = (CareLog.performed_on, CareLog.id)
 
 
 async def page_care_logs(

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role
@@ -82,15 +83,17 @@ async def report(
 ) -> CareLog:
     """A farmer reports care work on a section assigned to him on that day; it waits for confirmation."""
     require_role(actor, Role.farmer)
-    section = await get_section(session, data.section_id)
+    section_id = data.section_id
+    section = await get_section(session, section_id)
     ever_assigned = await session.scalar(
-        select(Assignment.id).where(Assignment.section_id == section.id, Assignment.farmer_id == actor.id).limit(1)
+        select(col(Assignment.id))
+        .where(col(Assignment.section_id) == section_id, col(Assignment.farmer_id) == actor.id).limit(1)
     )
     if ever_assigned is None:
         raise NotAllowed("care.not_your_section")
     if data.performed_on > clock.today(settings.tz):
         raise Invalid("care.future_date", field="performed_on")
-    current = await assignment_on(session, section.id, data.performed_on)
+    current = await assignment_on(session, section_id, data.performed_on)
     if current is None or current.farmer_id != actor.id:
         raise Invalid("care.not_assigned", field="performed_on", date_de=de_date(data.performed_on),
                       date=data.performed_on.isoformat())
@@ -99,7 +102,7 @@ async def report(
     check_quantity(section, data.quantity)
     check_winter_fields(section, data, settings)
     if not section.allow_more_logs_per_day:
-        existing = await session.scalar(_same_day_log(section.id, actor.id, data.performed_on))
+        existing = await session.scalar(_same_day_log(section_id, actor.id, data.performed_on))
         if existing is not None:
             raise _same_day_conflict(data.performed_on, existing)
     prepared = (
@@ -107,7 +110,7 @@ async def report(
         if photo is not None else None
     )
     log = CareLog(
-        section_id=section.id, farmer_id=actor.id, performed_on=data.performed_on, quantity=data.quantity,
+        section_id=section_id, farmer_id=actor.id, performed_on=data.performed_on, quantity=data.quantity,
         note=(data.note or "").strip() or None, status=CareLogStatus.reported,
         credit_cents=line_amounts(data.quantity, section.rate_cents).gross_cents,
         started_at=data.started_at, ended_at=data.ended_at, activity=data.activity,
@@ -121,7 +124,7 @@ async def report(
     except IntegrityError as exc:  # a concurrent report of the same day won: the unique index decides
         if sqlstate(exc) != UNIQUE_VIOLATION:
             raise
-        existing = await session.scalar(_same_day_log(section.id, actor.id, data.performed_on))
+        existing = await session.scalar(_same_day_log(section_id, actor.id, data.performed_on))
         raise _same_day_conflict(data.performed_on, existing) from exc
     if prepared is not None:
         # Written last, after every check passed, so a refusal leaves no file behind.
@@ -133,13 +136,13 @@ async def report(
     return log
 
 
-def _same_day_log(section_id: int, farmer_id: int, day: date) -> Select[tuple[int]]:
-    return select(CareLog.id).where(
-        CareLog.section_id == section_id,
-        CareLog.farmer_id == farmer_id,
-        CareLog.performed_on == day,
-        CareLog.status != CareLogStatus.rejected,
-    ).order_by(CareLog.id).limit(1)
+def _same_day_log(section_id: int, farmer_id: int, day: date) -> Select[int | None]:
+    return select(col(CareLog.id)).where(
+        col(CareLog.section_id) == section_id,
+        col(CareLog.farmer_id) == farmer_id,
+        col(CareLog.performed_on) == day,
+        col(CareLog.status) != CareLogStatus.rejected,
+    ).order_by(col(CareLog.id)).limit(1)
 
 
 def _same_day_conflict(day: date, existing_id: int | None) -> Conflict:

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Municipality, Role, User
@@ -92,7 +93,7 @@ class WinterProof:
     section: Section | None
     rows: list[ProofRow]
     gaps: list[Gap] = field(default_factory=list)
-    duty: dict[str, str] = field(default_factory=duties.describe)  # of the one section (or the defaults)
+    duty: dict[str, str] = field(default_factory=lambda: duties.describe(None))  # of the one section (or the defaults)
     holiday_state: str = ""
 
 
@@ -122,41 +123,48 @@ async def winter_proof(
     decider = aliased(User)
     correction = aliased(CareLog)
     stmt = (
-        select(CareLog, Section, farmer.name, decider.name, correction.id)
-        .join(Section, Section.id == CareLog.section_id)
-        .join(farmer, farmer.id == CareLog.farmer_id)
-        .outerjoin(decider, decider.id == CareLog.decided_by)
-        .outerjoin(correction, and_(correction.corrects_id == CareLog.id,
-                                    correction.status == CareLogStatus.confirmed))
+        select(CareLog, Section, col(farmer.name), col(decider.name), col(correction.id))
+        .join(Section, col(Section.id) == col(CareLog.section_id))
+        .join(farmer, col(farmer.id) == col(CareLog.farmer_id))
+        .outerjoin(decider, col(decider.id) == col(CareLog.decided_by))
+        .outerjoin(correction, and_(col(correction.corrects_id) == col(CareLog.id),
+                                    col(correction.status) == CareLogStatus.confirmed))
         .where(
             and_(
-                Section.municipality_id == municipality_id,
-                Section.task == CareTask.winter_service,
-                CareLog.status == CareLogStatus.confirmed,
-                CareLog.performed_on.between(start, end),
+                col(Section.municipality_id) == municipality_id,
+                col(Section.task) == CareTask.winter_service,
+                col(CareLog.status) == CareLogStatus.confirmed,
+                col(CareLog.performed_on).between(start, end),
             )
         )
-        .order_by(CareLog.performed_on, Section.name, CareLog.id)
+        .order_by(col(CareLog.performed_on), col(Section.name), col(CareLog.id))
     )
     if section_id is not None:
-        stmt = stmt.where(CareLog.section_id == section_id)
+        stmt = stmt.where(col(CareLog.section_id) == section_id)
     rows = [
-        ProofRow(
-            performed_on=log.performed_on, section_name=sec.name, section_kind=sec.kind, length_m=sec.length_m,
-            farmer_name=farmer_name, quantity=log.quantity, unit=sec.unit, note=log.note,
-            credit_cents=log.credit_cents, confirmed_by=decider_name, confirmed_at=log.decided_at,
-            started_at=log.started_at, ended_at=log.ended_at, activity=log.activity, material=log.material,
-            amount_kg=log.amount_kg, log_id=log.id, section_id=sec.id, corrects_id=log.corrects_id,
-            corrected_by_id=corrected_by, record_hash=record_hash(log), stored_hash=log.record_hash,
-            track_covered_percent=log.track_covered_percent, track_sha256=log.track_sha256,
-            weather=log.weather, road_condition=log.road_condition,
-        )
+        _proof_row(log, sec, farmer_name, decider_name, corrected_by)
         for log, sec, farmer_name, decider_name, corrected_by in await session.execute(stmt)
     ]
     gaps = await _gaps(session, municipality_id, section, start, end, rows, settings)
     return WinterProof(
         municipality=municipality, start=start, end=end, section=section, rows=rows, gaps=gaps,
         duty=duties.describe(section.winter_duty if section else None), holiday_state=settings.holiday_state,
+    )
+
+
+def _proof_row(
+    log: CareLog, sec: Section, farmer_name: str, decider_name: str | None, corrected_by: int | None
+) -> ProofRow:
+    assert log.id is not None  # a stored log
+    return ProofRow(
+        performed_on=log.performed_on, section_name=sec.name, section_kind=sec.kind, length_m=sec.length_m,
+        farmer_name=farmer_name, quantity=log.quantity, unit=sec.unit, note=log.note,
+        credit_cents=log.credit_cents, confirmed_by=decider_name, confirmed_at=log.decided_at,
+        started_at=log.started_at, ended_at=log.ended_at, activity=log.activity, material=log.material,
+        amount_kg=log.amount_kg, log_id=log.id, section_id=log.section_id, corrects_id=log.corrects_id,
+        corrected_by_id=corrected_by, record_hash=record_hash(log), stored_hash=log.record_hash,
+        track_covered_percent=log.track_covered_percent, track_sha256=log.track_sha256,
+        weather=log.weather, road_condition=log.road_condition,
     )
 
 
@@ -173,24 +181,24 @@ async def _gaps(
         sections = [section]
     else:
         sections = list(await session.scalars(
-            select(Section).where(Section.municipality_id == municipality_id,
-                                  Section.task == CareTask.winter_service, Section.active)
-            .order_by(Section.name, Section.id)
+            select(Section).where(col(Section.municipality_id) == municipality_id,
+                                  col(Section.task) == CareTask.winter_service, col(Section.active))
+            .order_by(col(Section.name), col(Section.id))
         ))
     # Service days: the municipality was out on a winter section (any report that is not rejected).
     service_days = set(await session.scalars(
-        select(CareLog.performed_on).distinct()
-        .join(Section, Section.id == CareLog.section_id)
-        .where(Section.municipality_id == municipality_id, Section.task == CareTask.winter_service,
-               CareLog.status != CareLogStatus.rejected, CareLog.performed_on.between(start, last))
+        select(col(CareLog.performed_on)).distinct()
+        .join(Section, col(Section.id) == col(CareLog.section_id))
+        .where(col(Section.municipality_id) == municipality_id, col(Section.task) == CareTask.winter_service,
+               col(CareLog.status) != CareLogStatus.rejected, col(CareLog.performed_on).between(start, last))
     ))
     # Reported passes waiting for confirmation, per (section, day): their earliest end.
     waiting: dict[tuple[int, date], datetime | None] = {}
     for section_id, day, ended_at in await session.execute(
-        select(CareLog.section_id, CareLog.performed_on, CareLog.ended_at)
-        .join(Section, Section.id == CareLog.section_id)
-        .where(Section.municipality_id == municipality_id, CareLog.status == CareLogStatus.reported,
-               CareLog.performed_on.between(start, last))
+        select(col(CareLog.section_id), col(CareLog.performed_on), col(CareLog.ended_at))
+        .join(Section, col(Section.id) == col(CareLog.section_id))
+        .where(col(Section.municipality_id) == municipality_id, col(CareLog.status) == CareLogStatus.reported,
+               col(CareLog.performed_on).between(start, last))
     ):
         waiting[(section_id, day)] = ended_at
     # The effective passes: a record with a confirmed correction counts through its correction.
@@ -203,13 +211,14 @@ async def _gaps(
         holidays |= duties.public_holidays(year, settings.holiday_state)
     gaps: list[Gap] = []
     for sec in sections:
+        assert sec.id is not None  # a stored section
         duty = duties.Duty.of(sec.winter_duty)
         day = start
         while day <= last:
             if duty.every_day or day in service_days:
                 deadline = duty.deadline(day, tz, holidays)
                 if deadline <= now:
-                    gap = _check_day(sec, day, deadline, effective.get((sec.id, day), []),
+                    gap = _check_day(sec.id, sec.name, day, deadline, effective.get((sec.id, day), []),
                                      (sec.id, day) in waiting)
                     if gap is not None:
                         gaps.append(gap)
@@ -218,12 +227,12 @@ async def _gaps(
     return gaps
 
 
-def _check_day(section: Section, day: date, deadline: datetime, ends: list[datetime | None],
+def _check_day(section_id: int, section_name: str, day: date, deadline: datetime, ends: list[datetime | None],
                waiting: bool) -> Gap | None:
     timed = sorted(e for e in ends if e is not None)
     if timed and timed[0] <= deadline:
         return None
-    gap = Gap(day=day, section_id=section.id, section_name=section.name, deadline=deadline, kind="missing")
+    gap = Gap(day=day, section_id=section_id, section_name=section_name, deadline=deadline, kind="missing")
     if timed:
         gap.kind, gap.first_end = "late", timed[0]
     elif ends:
