@@ -47,7 +47,7 @@ class PlanRow:
 _TWO_PLACES = Decimal("0.01")
 
 
-async def _plan_rows(
+async def plan_rows(
     session: AsyncSession,
     sections: list[Section],
     year: int,
@@ -56,6 +56,8 @@ async def _plan_rows(
     seasons: tuple[str, ...] = SEASONS,
     due_within_days: int = DEFAULT_DUE_WITHIN_DAYS,
 ) -> list[PlanRow]:
+    """The plan rows of ``sections`` in care-plan year ``year`` as seen on ``today`` (no access check: the
+    callers decide whose sections these are)."""
     if not sections:
         return []
     ids = [s.id for s in sections]
@@ -147,7 +149,7 @@ async def season_plan(
         season_bounds(year, season)  # refuses an unknown season
         seasons = (season,)
     sections = await list_sections(session, municipality_id=municipality_id, active=True)
-    return await _plan_rows(
+    return await plan_rows(
         session, sections, year, clock.today(settings.tz), seasons=seasons, due_within_days=due_within_days
     )
 
@@ -181,7 +183,7 @@ async def farmer_sections(
     )
     rows = list(result)
     year, season = season_of(today)
-    plan = await _plan_rows(session, [s for _, s, _ in rows], year, today)
+    plan = await plan_rows(session, [s for _, s, _ in rows], year, today)
     by_section: dict[int | None, list[PlanRow]] = defaultdict(list)  # by section id
     for row in plan:
         by_section[row.section.id].append(row)
