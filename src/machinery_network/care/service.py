@@ -7,7 +7,7 @@ import one module for every care use case. Each lives beside this module, one co
 - ``attachments``: the photo and the GPX track of a care log;
 - ``logs``: one care log and the lists of logs an actor may see;
 - ``seasons`` (the care-plan calendar), ``plan`` (planned against done passes), ``photos`` (upload checks
-  and storage), ``proof`` (the winter-service proof and its files) and ``map`` (the SVG projection).
+  and storage), ``proof`` (the winter-service proof and its files) and ``map`` (the sections on the map).
 """
 
 from __future__ import annotations
