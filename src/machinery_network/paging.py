@@ -19,11 +19,10 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, TypeVarTuple
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, tuple_
-from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlalchemy import Select, SQLColumnExpression, tuple_
 
 from machinery_network.errors import Invalid
 
@@ -31,9 +30,8 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 KeyValue = int | str | bool | date | datetime | None
-KeyColumn = SQLCoreOperations[Any]  # a column of a list's order: a Core column or a model's (``col(Model.x)``)
 T = TypeVar("T")
-S = TypeVar("S", bound=Select[*tuple[Any, ...]])
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +127,9 @@ def page_request(limit: str | int | None, cursor: str | None, *, order: str, wid
     return PageRequest(limit=parse_limit(limit), after=after, order=order)
 
 
-def keyset(stmt: S, keys: Sequence[KeyColumn], page: PageRequest, *, descending: bool = False) -> S:
+def keyset(
+    stmt: Select[*Ts], keys: Sequence[SQLColumnExpression[Any]], page: PageRequest, *, descending: bool = False
+) -> Select[*Ts]:
     """``stmt`` ordered by ``keys`` (all ascending, or all descending), after the cursor, ``limit + 1`` rows."""
     if page.after is not None:
         if len(page.after) != len(keys):

@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import SQLColumnExpression, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -40,7 +40,7 @@ from machinery_network.errors import (
     NotFound,
     TooManyRequests,
 )
-from machinery_network.paging import KeyColumn, Page, PageRequest, finish, keyset, search_pattern
+from machinery_network.paging import Page, PageRequest, finish, keyset, search_pattern
 from machinery_network.rows import add_named, get_or_404
 from machinery_network.schemas import apply_changes
 from machinery_network.validators import normalize_bic, normalize_creditor_id, normalize_iban
@@ -277,7 +277,7 @@ async def list_farmers(session: AsyncSession) -> list[User]:
 
 
 USER_ORDER = "users:name,id"
-USER_KEYS: tuple[KeyColumn, ...] = (col(User.name), col(User.id))
+USER_KEYS: tuple[SQLColumnExpression[Any], ...] = (col(User.name), col(User.id))
 
 
 async def page_users(

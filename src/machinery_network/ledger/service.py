@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, SQLColumnExpression, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -28,7 +29,7 @@ from machinery_network.i18n import translate
 from machinery_network.ledger.models import EntryKind, LedgerEntry
 from machinery_network.mandates.partners import require_partner
 from machinery_network.money import LineAmounts, line_amounts
-from machinery_network.paging import KeyColumn, Page, PageRequest, finish, keyset, search_pattern
+from machinery_network.paging import Page, PageRequest, finish, keyset, search_pattern
 from machinery_network.settlement.models import Settlement
 
 REASON_MAX = 2000
@@ -281,7 +282,7 @@ async def get_account(
 
 
 ENTRY_ORDER = "entries:value_date,id"
-ENTRY_KEYS: tuple[KeyColumn, ...] = (col(LedgerEntry.value_date), col(LedgerEntry.id))
+ENTRY_KEYS: tuple[SQLColumnExpression[Any], ...] = (col(LedgerEntry.value_date), col(LedgerEntry.id))
 
 
 async def page_entries(

@@ -26,7 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import SQLColumnExpression, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -38,7 +38,7 @@ from machinery_network.config import DEFAULT_TZ, Settings
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.i18n import month_label
 from machinery_network.locks import POSTING_LOCK
-from machinery_network.paging import KeyColumn, Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, finish, keyset
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
 # pg_advisory_xact_lock(namespace, municipality_id). POSTING_LOCK is defined once, in ``locks``: the
@@ -276,7 +276,7 @@ async def get_settlement_view(
 
 
 SETTLEMENT_ORDER = "settlements:month-desc,id-desc"
-SETTLEMENT_KEYS: tuple[KeyColumn, ...] = (col(Settlement.month), col(Settlement.id))
+SETTLEMENT_KEYS: tuple[SQLColumnExpression[Any], ...] = (col(Settlement.month), col(Settlement.id))
 
 
 async def page_settlements(
