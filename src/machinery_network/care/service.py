@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from machinery_network import clock
+from machinery_network import clock, idempotency
 from machinery_network.accounts.models import Role, User
 from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.care import track
@@ -176,6 +176,34 @@ async def report(
         log.photo_content_type = content_type
         await session.flush()
     return log
+
+
+async def report_once(
+    session: AsyncSession,
+    actor: Actor,
+    data: CareLogCreate,
+    key: str | None,
+    *,
+    photo: bytes | None = None,
+    settings: Settings | None = None,
+) -> tuple[CareLog, bool]:
+    """``report`` under an idempotency key (``machinery_network.idempotency``): the first request with
+    ``key`` reports; a retry with the same key and content answers the log it made, and True, and
+    reports nothing. Without a key, ``report`` as it is."""
+    if key is None:
+        return await report(session, actor, data, photo=photo, settings=settings), False
+    require_role(actor, Role.farmer)
+    claimed = await idempotency.claim(
+        session, actor, key, REPORT_SCOPE, idempotency.fingerprint(REPORT_SCOPE, data, [photo]))
+    if claimed.first_id is not None:
+        return await get_care_log(session, claimed.first_id), True
+    log = await report(session, actor, data, photo=photo, settings=settings)
+    assert log.id is not None
+    await idempotency.record(session, claimed, log.id)
+    return log, False
+
+
+REPORT_SCOPE = "care_log"
 
 
 def _same_day_log(section_id: int, farmer_id: int, day: date) -> Select[tuple[int]]:
