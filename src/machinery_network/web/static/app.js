@@ -237,10 +237,13 @@ var outboxView = {
     Object.keys(values || {}).forEach(function (key) { text = text.split("{" + key + "}").join(values[key]); });
     return text;
   },
-  // Shows the outbox: lines (news of this moment), the waiting count, refused posts with their reason.
+  lines: [],
+  // Shows the outbox: lines (news of this moment; null keeps the last ones), the waiting count, refused
+  // posts with their reason.
   show: function (lines, login) {
     var view = this;
     if (!view.box || !window.mnOutbox) { return Promise.resolve(); }
+    if (lines === null) { lines = view.lines; } else { view.lines = lines; }
     return mnOutbox.all().then(function (entries) {
       var waiting = entries.filter(function (entry) { return entry.state === "waiting"; });
       var refused = entries.filter(function (entry) { return entry.state === "refused"; });
@@ -285,7 +288,7 @@ var outboxView = {
       open.textContent = view.words("refused-open");
       open.addEventListener("click", function () {
         fillForm(form, entry);
-        mnOutbox.remove(entry.id).then(function () { view.show([]); });
+        mnOutbox.remove(entry.id).then(function () { view.show(null); });
         var first = form.querySelector("input:not([type=hidden]), select, textarea");
         if (first) { first.focus(); }
       });
@@ -295,7 +298,7 @@ var outboxView = {
     drop.type = "button";
     drop.className = "btn secondary";
     drop.textContent = view.words("refused-drop");
-    drop.addEventListener("click", function () { mnOutbox.remove(entry.id).then(function () { view.show([]); }); });
+    drop.addEventListener("click", function () { mnOutbox.remove(entry.id).then(function () { view.show(null); }); });
     item.appendChild(drop);
     return item;
   },
@@ -335,12 +338,9 @@ function fillForm(form, entry) {
 function replayOutbox() {
   if (!window.mnOutbox) { return Promise.resolve(); }
   return mnOutbox.replay().then(function (summary) {
-    var lines = [];
-    if (summary.sent) {
-      lines.push(summary.sent === 1 ? outboxView.words("sent-one") : outboxView.words("sent-many", {n: summary.sent}));
-    }
-    return outboxView.show(lines, summary.login);
-  }).catch(function () { return outboxView.show([]); });
+    var sent = summary.sent === 1 ? outboxView.words("sent-one") : outboxView.words("sent-many", {n: summary.sent});
+    return outboxView.show(summary.sent ? [sent] : null, summary.login);
+  }).catch(function () { return outboxView.show(null); });
 }
 
 function keepInOutbox(form) {
@@ -397,7 +397,7 @@ document.addEventListener("DOMContentLoaded", function () {
       if (event.data && event.data.type === "mn-outbox") {
         var summary = event.data.summary || {};
         var news = summary.sent ? [summary.sent === 1 ? outboxView.words("sent-one")
-                                                      : outboxView.words("sent-many", {n: summary.sent})] : [];
+                                                      : outboxView.words("sent-many", {n: summary.sent})] : null;
         outboxView.show(news, summary.login);
       }
     });
