@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, FARMER, SEASON, login
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DEMO_PASSWORD, FARMER, SEASON, YARD_HEAD, login
 
 pytestmark = pytest.mark.browser
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -219,3 +219,66 @@ async def test_a_kept_report_the_server_refuses_comes_back_into_the_form(browsin
         await report.get_by_role("button", name="Meldung absenden").click()
     logs = await _care_logs_with_note(service.url, note)
     assert len(logs) == 1 and float(logs[0]["quantity"]) == 1000.0
+
+
+async def _api(http: httpx.AsyncClient, email: str) -> dict[str, str]:
+    r = await http.post("/api/v1/auth/token", json={"email": email, "password": DEMO_PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+async def test_a_machine_return_made_offline_is_sent_once_when_online(browsing):
+    """The return at the machine, with no signal: kept with its signature, not offered a second time,
+    recorded once when the phone is online again."""
+    from tests.browser.test_machine_phone import _sign
+
+    service = browsing.service
+    service.set_now(datetime(SEASON, 10, 6, 7, 45, tzinfo=BERLIN))
+    start = datetime(SEASON, 10, 6, 8, 0, tzinfo=BERLIN)
+    async with httpx.AsyncClient(base_url=service.url) as http:
+        farmer, yard = await _api(http, FARMER), await _api(http, YARD_HEAD)
+        items = (await http.get("/api/v1/items", params={"limit": 1000}, headers=farmer)).json()
+        item = next(i for i in items if i["name"] == "Traktor 120 PS mit Mulcher")
+        r = await http.post("/api/v1/bookings", headers=farmer, json={
+            "item_id": item["id"], "start": start.isoformat(), "end": start.replace(hour=12).isoformat(),
+            "with_operator": False})
+        assert r.status_code == 201, r.text
+        booking_id = r.json()["id"]
+        assert (await http.post(f"/api/v1/bookings/{booking_id}/approve", headers=yard)).status_code == 200
+        r = await http.post(f"/api/v1/bookings/{booking_id}/checkout", headers=farmer,
+                            json={"meter": 4000, "fuel_percent": 90, "condition": "ok"})
+        assert r.status_code == 201, r.text
+
+    service.set_now(datetime(SEASON, 10, 6, 12, 5, tzinfo=BERLIN))
+    page = await browsing.page(FARMER)
+    await page.set_viewport_size(PHONE)
+    await page.goto(f"/machine/bookings/{booking_id}")
+    form = page.locator(f"form[action='/machine/bookings/{booking_id}/checkin']")
+    await form.wait_for()
+    await page.fill("#meter", "4003,5")
+    await page.fill("#fuel_percent", "60")
+    await page.fill("#remarks", "Ohne Netz zurückgegeben")
+    await _sign(page)
+
+    await page.context.set_offline(True)
+    await _poll(page, "navigator.onLine", False)
+    await form.get_by_role("button", name="Rückgabe bestätigen").click()
+    status = page.locator("[data-outbox-status]")
+    await status.get_by_text("Gespeichert – wird gesendet, sobald Sie wieder online sind.").wait_for()
+    await status.get_by_text("1 Meldung wartet auf das Senden.").wait_for()
+    assert await form.is_hidden()  # the return waits: it is not offered again
+    entries = await page.evaluate(ENTRIES)
+    assert len(entries) == 1 and entries[0]["url"].endswith(f"/machine/bookings/{booking_id}/checkin")
+    assert any(f.startswith("signature=data:image/png;base64,") for f in entries[0]["fields"])
+
+    await page.context.set_offline(False)
+    await status.get_by_text("1 gespeicherte Meldung wurde gesendet.").wait_for()
+    async with httpx.AsyncClient(base_url=service.url) as http:
+        farmer = await _api(http, FARMER)
+        # The return is recorded: a second one (without the key) is refused as the second it would be.
+        again = await http.post(f"/api/v1/bookings/{booking_id}/checkin", headers=farmer,
+                                json={"meter": 4003.5, "fuel_percent": 60, "condition": "ok"})
+        assert again.status_code == 409, again.text
+    await page.goto(f"/machine/bookings/{booking_id}")
+    await page.locator("#return").get_by_text("Ohne Netz zurückgegeben").wait_for()
+    assert await page.locator(f"form[action='/machine/bookings/{booking_id}/checkin']").count() == 0
