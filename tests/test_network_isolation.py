@@ -31,7 +31,7 @@ def tenant_tables() -> list[str]:
     versions = "machinery_network.migrations.versions."
     return [*import_module(versions + "0007_networks").TENANT_TABLES,
             *import_module(versions + "0019_tenant_tables").TABLES, "notices",
-            *import_module(versions + "0023_draws").TABLES]
+            *import_module(versions + "0023_draws").TABLES, "idempotency_keys"]
 
 
 async def _fill(session: AsyncSession, network_id: int) -> World:
@@ -113,6 +113,9 @@ async def _fill(session: AsyncSession, network_id: int) -> World:
         "VALUES (:i, :cs, '2030-08-05', '2030-08-11', 42, 'scheduler', now()) RETURNING id"), ids)
     await q(text("INSERT INTO draw_entries (draw_id, booking_id, farmer_id, start_at, end_at, season_hours, "
                  "position, won, reason) VALUES (:dr, :b, :f, :s, :e, 0, 1, true, 'won')"), ids)
+    # 0028_idempotency_keys: the key of a care report the farmer sent.
+    await q(text("INSERT INTO idempotency_keys (user_id, key, scope, fingerprint, resource_id) "
+                 "VALUES (:f, gen_random_uuid()::text, 'care_log', repeat('0', 64), 1)"), ids)
     world.extra.update(ids)
     await session.commit()
     return world

@@ -8,10 +8,13 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.response import File
 from pydantic import ValidationError
 
+from machinery_network import idempotency
+from machinery_network.api.idempotency import REPLAY_NOTE, IdempotencyKeyHeader, created
 from machinery_network.api.paging import paged_response
 from machinery_network.care import proof as proof_files
 from machinery_network.care import service
@@ -223,11 +226,16 @@ class CareLogController(Controller):
     path = "/care-logs"
     tags = ["care"]
 
-    @post("/")
+    @post("/", responses={201: ResponseSpec(CareLogPublic, description=REPLAY_NOTE)})
     async def report(
-        self, data: JSONBody[CareLogCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings
-    ) -> CareLogPublic:
-        return CareLogPublic.of(await service.report(db_session, actor, data, settings=settings))
+        self, data: JSONBody[CareLogCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+        idempotency_key: IdempotencyKeyHeader = None,
+    ) -> Response[CareLogPublic]:
+        """A farmer's report. With an ``Idempotency-Key`` header a retry answers the first report again
+        (``Idempotent-Replayed: true``) instead of reporting twice; the same key with another body is 422."""
+        log, replayed = await service.report_once(
+            db_session, actor, data, idempotency.checked_key(idempotency_key), settings=settings)
+        return created(CareLogPublic.of(log), replayed)
 
     @get("/")
     async def list_(

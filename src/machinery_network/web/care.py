@@ -58,6 +58,7 @@ from machinery_network.web.forms import (
     parse_euros,
     present,
 )
+from machinery_network.web.offline import posted_key
 from machinery_network.web.paging import HTML_LIMIT, pager
 
 RECENT_LOGS = 30
@@ -135,7 +136,8 @@ async def report_work(
             "weather": (form.get("weather") or "").strip() or None,
             "road_condition": form.get("road_condition") or None,
         }))
-        await service.report(db_session, actor, data, photo=photo, settings=settings)
+        await service.report_once(db_session, actor, data, posted_key(request, form, actor), photo=photo,
+                                  settings=settings)
 
     return await form_action(
         report,
