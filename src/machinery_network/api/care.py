@@ -13,6 +13,7 @@ from litestar.response import File
 from pydantic import ValidationError
 
 from machinery_network.api.paging import paged_response
+from machinery_network.care import map as care_map
 from machinery_network.care import proof as proof_files
 from machinery_network.care import service
 from machinery_network.care.assignments import ASSIGNMENT_ORDER, page_assignments
@@ -25,7 +26,9 @@ from machinery_network.care.schemas import (
     CareLogCreate,
     CareLogPublic,
     CareLogReject,
+    CoverageStretch,
     ImportPreview,
+    PassCoveragePublic,
     PlanRowPublic,
     SectionCreate,
     SectionImportOptions,
@@ -35,7 +38,7 @@ from machinery_network.care.schemas import (
     TrackCoverage,
 )
 from machinery_network.care.sections import SECTION_KEYS, SECTION_ORDER, page_sections
-from machinery_network.care.track import GPX_MAX_BYTES
+from machinery_network.care.track import GPX_MAX_BYTES, TOLERANCE_M
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
@@ -284,6 +287,21 @@ class CareLogController(Controller):
         path = await service.track_file(db_session, actor, care_log_id, settings=settings)
         return File(path=path, media_type="application/gpx+xml", filename=f"spur-{care_log_id}.gpx",
                     headers={"X-Content-Type-Options": "nosniff"})
+
+    @get("/{care_log_id:int}/coverage")
+    async def coverage(
+        self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+    ) -> PassCoveragePublic:
+        """The kept GPS track against the section's course: the covered and uncovered stretches (metres along
+        the section and GeoJSON lines), the track thinned for a map, the share now and as recorded."""
+        found = await care_map.pass_coverage(db_session, actor, care_log_id, settings=settings)
+        return PassCoveragePublic(
+            care_log_id=care_log_id, section_id=found.log.section_id, covered_percent=found.percent,
+            recorded_percent=found.recorded_percent, tolerance_m=TOLERANCE_M, length_m=found.length_m,
+            covered_m=found.covered_m,
+            stretches=[CoverageStretch(from_m=s.from_m, to_m=s.to_m, covered=s.covered) for s in found.stretches],
+            **care_map.coverage_geometries(found),
+        )
 
     @get("/{care_log_id:int}/photo")
     async def photo(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> File:
