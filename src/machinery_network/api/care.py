@@ -46,6 +46,7 @@ from machinery_network.paging import page_request
 
 
 def plan_public(row: service.PlanRow) -> PlanRowPublic:
+    assert row.section.id is not None  # a stored section
     return PlanRowPublic(
         section_id=row.section.id, section_name=row.section.name, task=row.section.task, unit=row.section.unit,
         farmer_id=row.farmer_id, farmer_name=row.farmer_name, year=row.year, season=row.season,
@@ -54,7 +55,7 @@ def plan_public(row: service.PlanRow) -> PlanRowPublic:
     )
 
 
-async def read_upload(request: Request, settings: Settings) -> bytes:
+async def read_upload(request: Request[Any, Any, Any], settings: Settings) -> bytes:
     """The uploaded photo (form field ``photo`` or ``file``), read no further than one byte past the limit."""
     form = await request.form()
     upload = form.get("photo") or form.get("file")
@@ -82,7 +83,7 @@ class SectionController(Controller):
 
     @post("/import")
     async def import_(
-        self, request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
         preview: FromQuery[bool] = False,
     ) -> Response[Any]:
         """Sections from a GeoJSON or GeoPackage file (multipart ``file``; optional form fields
@@ -183,7 +184,7 @@ class SectionController(Controller):
         end: Annotated[date, QueryParameter(name="to")],
         section_id: FromQuery[int | None] = None,
         fmt: Annotated[str, QueryParameter(name="format")] = "csv",
-    ) -> Response:
+    ) -> Response[Any]:
         proof_files.check_format(fmt)
         proof = await service.winter_proof(
             db_session, actor, municipality_id, start, end, section_id=section_id, settings=settings
@@ -200,7 +201,7 @@ class SectionController(Controller):
         settings: AppSettings,
         season: Annotated[int, QueryParameter(ge=2000, le=2198)],
         fmt: Annotated[str, QueryParameter(name="format")] = "csv",
-    ) -> Response:
+    ) -> Response[Any]:
         """Every confirmed pass on the section in the winter of ``season`` (1 December to end of February)."""
         proof_files.check_format(fmt)
         section = await service.get_section(db_session, section_id)
@@ -257,7 +258,7 @@ class CareLogController(Controller):
 
     @post("/{care_log_id:int}/photo", status_code=200)
     async def upload_photo(
-        self, care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+        self, care_log_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> CareLogPublic:
         content = await read_upload(request, settings)
         return CareLogPublic.of(
@@ -266,7 +267,7 @@ class CareLogController(Controller):
 
     @post("/{care_log_id:int}/track", status_code=200)
     async def track(
-        self, care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+        self, care_log_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
         settings: AppSettings,
     ) -> TrackCoverage:
         """A GPX track (multipart field ``file``) → the share of the section it covered."""
