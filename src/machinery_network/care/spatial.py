@@ -2,8 +2,9 @@
 
 Migration 0029 creates the ``postgis`` extension where the server offers it (and a ``sections.geom``
 column generated from the GeoJSON). Whether the database has it is probed once per database and process
-(``postgis_schema``); with it, lengths and areas are computed by PostGIS on the WGS 84 spheroid
-(``ST_Length``/``ST_Area`` on ``geography``), without it by ``care.geometry`` (pyproj's geodesics).
+(``postgis_schema``); with it, the length a section stores is computed by PostGIS on the WGS 84 spheroid
+(``ST_Length`` on ``geography``), without it by ``care.geometry`` (pyproj's geodesics). ``measure`` gives
+the area too (``ST_Area``); the area a section shows is computed on reading, in Python.
 Both follow the same rules (a Polygon's length is its outer ring; its area leaves the holes out) and agree
 to well under 0.5 % (tests/test_postgis.py). The embedded PostgreSQL has no PostGIS and needs none.
 
