@@ -58,8 +58,8 @@ from machinery_network.web.forms import (
     parse_euros,
     present,
 )
-from machinery_network.web.offline import posted_key
 from machinery_network.web.map import section_choices, tiles
+from machinery_network.web.offline import posted_key
 from machinery_network.web.paging import HTML_LIMIT, pager
 
 RECENT_LOGS = 30
