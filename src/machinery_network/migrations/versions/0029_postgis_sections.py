@@ -13,7 +13,7 @@ in the database uses it (as 0001 drops ``btree_gist``). Installing PostGIS later
 "PostGIS".
 
 Revision ID: 0029_postgis_sections
-Revises: 0027_list_indexes2
+Revises: 0028_idempotency_keys
 """
 
 import logging
@@ -24,7 +24,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 revision: str = "0029_postgis_sections"
-down_revision: str | None = "0027_list_indexes2"
+down_revision: str | None = "0028_idempotency_keys"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
