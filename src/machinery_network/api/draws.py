@@ -38,7 +38,7 @@ class SeriesController(Controller):
     @get("/")
     async def list_(self, actor: CurrentActor, db_session: DbSession) -> list[SeriesPublic]:
         found = await series.list_series(db_session, actor)
-        return [SeriesPublic.of(series.SeriesResult(s, await series.occurrences_of(db_session, s.id)))
+        return [SeriesPublic.of(series.SeriesResult(s, await series.occurrences_of(db_session, s.id or 0)))
                 for s in found]
 
     @get("/{series_id:int}")

@@ -340,6 +340,10 @@ MESSAGES.update({
         "en": "The period of your waiting-list request for {item} ({period}) came free. "
               "Accept it by {expires}, or the offer passes on.",
     },
+    "notice.booking_draw_waiting": {
+        "de": "Kein Zuschlag in der Verlosung für „{item}“ ({period}); Ihre Anfrage steht auf der Warteliste. {reason}",
+        "en": "Your request for {item} ({period}) did not win the draw and is on the waiting list. {reason}",
+    },
     "notice.booking_reminder": {
         "de": "Erinnerung: Morgen beginnt Ihre Buchung „{item}“ ({period}).",
         "en": "Reminder: your booking of {item} ({period}) starts tomorrow.",

@@ -41,6 +41,7 @@ CATEGORIES: dict[str, str] = {
     "booking_approved": "booking",
     "booking_rejected": "booking",
     "booking_cancelled": "booking",
+    "booking_waiting": "booking",  # a request that did not win the draw waits (``bookings.draws``)
     "booking_offered": "booking",  # a waiting request's period came free (``bookings.waitlist``)
     "booking_defect": "booking",  # the item of an approved booking broke down
     "booking_moved": "booking",
