@@ -308,3 +308,48 @@ async def test_a_winner_the_constraint_refuses_waits_instead(db_session, world, 
     assert statuses == {mine.id: "waiting", other.id: "approved"}
     # The stored result differs from the replay exactly there, and says so.
     assert not draws.replays(result)
+
+
+async def test_the_demo_has_a_contested_mower_with_a_past_draw_and_requests_collected(
+    client, db_session, frozen, settings
+):
+    from machinery_network.bookings.demo import CONTESTED, DRAW_SEED, NEXT_WEEK, PAST_DRAW
+    from machinery_network.bookings.draw_models import ContestedSeason
+    from machinery_network.catalogue.models import Item
+    from machinery_network.demo import load_demo
+
+    await load_demo(db_session, settings)
+    item = await db_session.scalar(select(Item).where(Item.name == CONTESTED))
+    seasons = list(await db_session.scalars(select(ContestedSeason).where(ContestedSeason.item_id == item.id)
+                                            .order_by(ContestedSeason.first_day)))
+    # Last week's season and the current one from the next week still open (Thursday 12:00 not yet passed).
+    assert [(s.first_day, s.last_day) for s in seasons] == [
+        (date(2026, 9, 21), date(2026, 9, 27)), (date(2026, 10, 5), date(2026, 11, 29))]
+    past = list(await db_session.scalars(select(Draw).where(Draw.item_id == item.id)))
+    assert len(past) == 1 and past[0].period_start == date(2026, 9, 21) and past[0].trigger == "scheduler"
+    result = await draws.get_draw(db_session, SYSTEM, past[0].id)
+    assert len(result.entries) == len(PAST_DRAW) and draws.replays(result)
+    won = {e.booking_id for e in result.entries if e.won}
+    assert won and len(won) < len(PAST_DRAW)
+    statuses = dict((await db_session.execute(select(Booking.id, Booking.status).where(
+        Booking.id.in_([e.booking_id for e in result.entries])))).all())
+    assert {status for booking_id, status in statuses.items() if booking_id in won} == {"approved"}
+    assert {status for booking_id, status in statuses.items() if booking_id not in won} == {"waiting"}
+    collected = list(await db_session.scalars(select(Booking).where(
+        Booking.item_id == item.id, Booking.in_draw, Booking.status == "requested")))
+    assert len(collected) == len(NEXT_WEEK)
+    assert all(date(2026, 10, 5) <= b.start_at.astimezone(BERLIN).date() <= date(2026, 10, 11) for b in collected)
+    # The visitor sees it: the mower's draws page and last week's result, as the demo's yard head.
+    from machinery_network.demo import DEMO_PASSWORD
+    from tests.web_helpers import login
+
+    await db_session.commit()
+    await login(client, "bauhof@gerstungen.example", DEMO_PASSWORD)
+    page = await client.get(f"/items/{item.id}/draws")
+    assert page.status_code == 200 and "05.10.2026" in page.text and f"/draws/{past[0].id}" in page.text
+    page = await client.get(f"/draws/{past[0].id}")
+    assert page.status_code == 200 and str(DRAW_SEED) in page.text and "Zuschlag" in page.text
+    count = await db_session.scalar(select(func.count()).select_from(Booking))
+    await load_demo(db_session, settings)  # idempotent
+    assert await db_session.scalar(select(func.count()).select_from(Booking)) == count
+    assert await db_session.scalar(select(func.count()).select_from(Draw)) == 1
