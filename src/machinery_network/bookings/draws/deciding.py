@@ -100,10 +100,10 @@ SELECT v.user_id, v.network_id, v.kind, v.key, CAST(v.params AS jsonb), v.text, 
 """)
 
 MAILS = text("""
-INSERT INTO outbox (recipient_id, recipient_email, subject, body, attempts, created_at)
-SELECT v.user_id, v.email, v.subject, v.body, 0, :now
-  FROM unnest(CAST(:users AS integer[]), CAST(:emails AS text[]), CAST(:subjects AS text[]),
-              CAST(:bodies AS text[])) AS v(user_id, email, subject, body)
+INSERT INTO outbox (recipient_id, network_id, recipient_email, subject, body, attempts, created_at)
+SELECT v.user_id, v.network_id, v.email, v.subject, v.body, 0, :now
+  FROM unnest(CAST(:users AS integer[]), CAST(:networks AS integer[]), CAST(:emails AS text[]),
+              CAST(:subjects AS text[]), CAST(:bodies AS text[])) AS v(user_id, network_id, email, subject, body)
 """)
 
 # notice kind, notice key, mail template: of a winner and of a waiting request
@@ -157,7 +157,7 @@ async def _tell(session: AsyncSession, outcome: list[tuple[Decided, str | None]]
         select(col(Municipality.id), col(Municipality.name)).where(
             col(Municipality.id).in_({d.item.municipality_id for d, _ in outcome}))))}
     told: dict[str, list[Any]] = {name: [] for name in ("users", "networks", "kinds", "keys", "params", "texts")}
-    mailed: dict[str, list[Any]] = {name: [] for name in ("users", "emails", "subjects", "bodies")}
+    mailed: dict[str, list[Any]] = {name: [] for name in ("users", "networks", "emails", "subjects", "bodies")}
     for d, reason in outcome:
         farmer = farmers.get(d.request.farmer_id)
         if farmer is None or farmer.id is None:
@@ -171,7 +171,8 @@ async def _tell(session: AsyncSession, outcome: list[tuple[Decided, str | None]]
                             ("params", json.dumps(params, ensure_ascii=False)), ("texts", render(key, params))):
             told[name].append(value)
         if farmer.email and farmer.active and farmer.erased_at is None and wants_mail(farmer, kind):
-            for name, value in (("users", farmer.id), ("emails", farmer.email),
+            # the mail belongs to the network that writes it, the item's (as ``mn_outbox_network`` says)
+            for name, value in (("users", farmer.id), ("networks", d.item.network_id), ("emails", farmer.email),
                                 ("subjects", mail.subject[:SUBJECT_LENGTH]), ("bodies", mail.body)):
                 mailed[name].append(value)
     await session.execute(NOTICES, {**told, "now": now})
