@@ -68,8 +68,8 @@ def season_input(data: SeasonCreate) -> draws.SeasonInput:
 
 def season_public(season: ContestedSeason) -> SeasonPublic:
     return SeasonPublic(id=season.id or 0, item_id=season.item_id, first_day=season.first_day,
-                        last_day=season.last_day, deadline_weekday=season.deadline_weekday, deadline_time=season.deadline_time,
-                        created_at=season.created_at)
+                        last_day=season.last_day, deadline_weekday=season.deadline_weekday,
+                        deadline_time=season.deadline_time, created_at=season.created_at)
 
 
 def draw_public(result: draws.DrawResult | None, actor: Actor, *, draw: Any = None, lang: str = "en") -> DrawPublic:
