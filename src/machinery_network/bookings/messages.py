@@ -288,6 +288,7 @@ MESSAGES = {
     "draw.first_day": {"de": "erster Tag", "en": "first day"},
     "draw.last_day": {"de": "letzter Tag", "en": "last day"},
     "draw.deadline": {"de": "Meldeschluss (Woche davor)", "en": "Deadline (the week before)"},
+    "draw.deadline_time": {"de": "Uhrzeit des Meldeschlusses", "en": "Deadline time"},
     "draw.deadline_text": {"de": "{weekday} {time} Uhr für die Folgewoche", "en": "{weekday} {time} for the following week"},
     "draw.run": {"de": "Fällige Verlosung jetzt durchführen", "en": "Run the due draw now"},
     "draw.week": {"de": "Woche", "en": "Week"},
