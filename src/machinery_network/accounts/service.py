@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts import datev_settings
 from machinery_network.accounts.models import ApiToken, LoginAttempt, Municipality, Role, User
@@ -39,7 +40,7 @@ from machinery_network.errors import (
     NotFound,
     TooManyRequests,
 )
-from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, Sort, finish, keyset, sorts
 from machinery_network.schemas import apply_changes
 from machinery_network.validators import normalize_bic, normalize_creditor_id, normalize_iban
 
@@ -287,6 +288,9 @@ async def list_farmers(session: AsyncSession) -> list[User]:
 
 USER_ORDER = "users:name,id"
 USER_KEYS: tuple[ColumnElement[Any], ...] = (User.name, User.id)
+USER_SORTS = sorts("users", {"name": USER_KEYS, "email": (col(User.email), col(User.id))}, default="name",
+                   tags={"name": USER_ORDER})
+"""The users list's orders (``sort``): by name (the default) or e-mail address, each either way."""
 
 
 def like_pattern(query: str) -> str:
@@ -296,11 +300,13 @@ def like_pattern(query: str) -> str:
 
 async def page_users(
     session: AsyncSession, actor: Actor, page: PageRequest, *, query: str | None = None, role: str | None = None,
-    partners_only: bool = True,
+    partners_only: bool = True, sort: Sort | None = None,
 ) -> Page[User]:
-    """One page of users by name, then id. Admin: every user; yard heads and finance: the active farmers
-    who are their municipality's partners (``partners_only=False``: every active farmer, for the search
-    that finds a new partner). ``query`` searches name and e-mail address in SQL, before the limit."""
+    """One page of users in the order ``sort`` (default: by name, then id). Admin: every user; yard heads
+    and finance: the active farmers who are their municipality's partners (``partners_only=False``: every
+    active farmer, for the search that finds a new partner). ``query`` searches name and e-mail address in
+    SQL, before the limit. The admin's list reads the index on (network_id, name or email, id)."""
+    sort = sort or USER_SORTS.choose(None)
     from machinery_network.mandates.partners import partner_ids_query
 
     require_role(actor, Role.admin, Role.yard_head, Role.finance)
@@ -328,8 +334,8 @@ async def page_users(
             .cte("matches").prefix_with("MATERIALIZED")
         )
         stmt = stmt.join(matches, matches.c.id == User.id)
-    rows = list(await session.scalars(keyset(stmt, USER_KEYS, page)))
-    return finish(rows, page, lambda u: (u.name, u.id))
+    rows = list(await session.scalars(keyset(stmt, sort.keys, page, descending=sort.descending)))
+    return finish(rows, page, sort.key_of)
 
 
 # --- login, tokens -------------------------------------------------------------------------

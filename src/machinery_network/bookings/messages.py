@@ -123,6 +123,9 @@ MESSAGES = {
     "bookings.item": {"de": "Gerät / Leistung", "en": "Item"},
     "bookings.farmer": {"de": "Landwirt", "en": "Farmer"},
     "bookings.period": {"de": "Zeitraum", "en": "Period"},
+    "bookings.received": {"de": "Angefragt am", "en": "Requested on"},
+    "bookings.sort_open": {"de": "Offene Anfragen zuerst", "en": "Open requests first"},
+    "bookings.search_placeholder": {"de": "Gerät oder Landwirt", "en": "Item or farmer"},
     "bookings.status": {"de": "Status", "en": "Status"},
     "bookings.estimate": {"de": "Kostenschätzung", "en": "Estimate"},
     "bookings.estimate_none": {

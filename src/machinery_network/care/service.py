@@ -15,9 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
@@ -70,7 +71,7 @@ from machinery_network.ledger.models import LedgerEntry
 from machinery_network.money import format_eur, line_amounts
 from machinery_network.notifications.notices import tell
 from machinery_network.notifications.service import MailTemplates
-from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, Sort, finish, keyset, search_pattern, sorts
 
 MAILS = MailTemplates("machinery_network.care")
 
@@ -472,6 +473,10 @@ async def list_care_logs(
 
 CARE_LOG_ORDER = "care-logs:performed_on-desc,id-desc"
 CARE_LOG_KEYS: tuple[ColumnElement[Any], ...] = (CareLog.performed_on, CareLog.id)
+CARE_LOG_SORTS = sorts("care-logs", {"date": CARE_LOG_KEYS, "credit": (col(CareLog.credit_cents), col(CareLog.id))},
+                       default="-date", tags={"-date": CARE_LOG_ORDER})
+"""The care logs' orders (``sort``): newest work first (the default), by day of the work or by credit, either
+way, then id."""
 
 
 async def page_care_logs(
@@ -482,10 +487,18 @@ async def page_care_logs(
     status: str | None = None,
     section_id: int | None = None,
     municipality_id: int | None = None,
+    query: str | None = None,
+    sort: Sort | None = None,
 ) -> Page[CareLogRow]:
-    """One page of the care logs the actor may see, newest work first (performed_on, then id, descending)."""
-    stmt = keyset(_care_logs_stmt(actor, status, section_id, municipality_id), CARE_LOG_KEYS, page, descending=True)
+    """One page of the care logs the actor may see in the order ``sort`` (default: newest work first);
+    ``query`` searches the section's and the farmer's name in SQL, before the limit."""
+    sort = sort or CARE_LOG_SORTS.choose(None)
+    stmt = _care_logs_stmt(actor, status, section_id, municipality_id)
+    if (pattern := search_pattern(query)) is not None:
+        farmers = select(col(User.id)).where(col(User.name).ilike(pattern)).scalar_subquery()
+        stmt = stmt.where(or_(col(Section.name).ilike(pattern), col(CareLog.farmer_id).in_(farmers)))
+    stmt = keyset(stmt, sort.keys, page, descending=sort.descending)
     rows = [CareLogRow(log=log, section=section, farmer_name=name) for log, section, name in await session.execute(stmt)]
-    return finish(rows, page, lambda row: (row.log.performed_on, row.log.id))
+    return finish(rows, page, lambda row: sort.key_of(row.log))
 
 

@@ -26,8 +26,9 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import ColumnClause, ColumnElement, column, func, label, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Municipality, Role, User
@@ -37,7 +38,7 @@ from machinery_network.config import DEFAULT_TZ, Settings, get_settings
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.i18n import month_label
 from machinery_network.locks import POSTING_LOCK
-from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, Sort, finish, keyset, search_pattern, sorts
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
 # pg_advisory_xact_lock(namespace, municipality_id). POSTING_LOCK is defined once, in ``locks``: the
@@ -271,17 +272,66 @@ async def get_settlement_view(
 
 SETTLEMENT_ORDER = "settlements:month-desc,id-desc"
 SETTLEMENT_KEYS: tuple[ColumnElement[Any], ...] = (Settlement.month, Settlement.id)
+SETTLEMENT_SORTS = sorts(
+    "settlements", {"month": SETTLEMENT_KEYS, "net": (col(Settlement.total_net_cents), col(Settlement.id))},
+    default="-month", tags={"-month": SETTLEMENT_ORDER},
+)
+"""The settled months' orders (``sort``): newest month first (the default), by month or by net total."""
 
 
 async def page_settlements(
-    session: AsyncSession, actor: Actor, municipality_id: int, page: PageRequest
+    session: AsyncSession, actor: Actor, municipality_id: int, page: PageRequest, *, query: str | None = None,
+    sort: Sort | None = None,
 ) -> Page[Settlement]:
-    """One page of the municipality's settled months, newest month first (month, then id, descending)."""
+    """One page of the municipality's settled months in the order ``sort`` (default: newest month first);
+    ``query`` finds months by their German writing ("03/2026", "2026")."""
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     await get_municipality(session, municipality_id)
+    sort = sort or SETTLEMENT_SORTS.choose(None)
     stmt = select(Settlement).where(Settlement.municipality_id == municipality_id, Settlement.frozen.is_(True))
-    rows = list(await session.scalars(keyset(stmt, SETTLEMENT_KEYS, page, descending=True)))
-    return finish(rows, page, lambda s: (s.month, s.id))
+    if (pattern := search_pattern(query)) is not None:
+        stmt = stmt.where(func.to_char(col(Settlement.month), "MM/YYYY").ilike(pattern))
+    rows = list(await session.scalars(keyset(stmt, sort.keys, page, descending=sort.descending)))
+    return finish(rows, page, sort.key_of)
+
+
+_LINE_FARMER: ColumnClause[int] = column("farmer_id")
+LINE_SORTS = sorts(
+    "settlement-lines",
+    {name: (column(key), _LINE_FARMER) for name, key in
+     (("name", "farmer_name"), ("charges", "charges_cents"), ("credits", "credits_cents"), ("net", "net_cents"))},
+    default="name",
+)
+"""The orders of a settlement's lines (``sort``): by the farmer's name (the default), charges, credits or net
+amount, either way, then farmer id."""
+
+
+async def page_settlement_lines(
+    session: AsyncSession, actor: Actor, month: date, municipality_id: int, page: PageRequest, *,
+    query: str | None = None, sort: Sort | None = None,
+) -> tuple[Settlement, Page[LineView]]:
+    """The settlement and one page of its lines with the farmers' names, in the order ``sort``; ``query``
+    searches the farmer's name. Reads that settlement's lines only (``uq_settlement_lines_farmer``)."""
+    require_for_municipality(actor, municipality_id, Role.finance, admin=True)
+    await get_municipality(session, municipality_id)
+    settlement = await find_settlement(session, municipality_id, month.replace(day=1))
+    if settlement is None:
+        raise NotFound("settlement.not_found", month=month_label(month))
+    sort = sort or LINE_SORTS.choose(None)
+    stmt = (
+        select(col(SettlementLine.farmer_id), label("farmer_name", col(User.name)), col(SettlementLine.charges_cents),
+               col(SettlementLine.credits_cents), col(SettlementLine.net_cents), col(SettlementLine.entry_count))
+        .join(User, col(User.id) == col(SettlementLine.farmer_id))
+        .where(col(SettlementLine.settlement_id) == settlement.id)
+    )
+    if (pattern := search_pattern(query)) is not None:
+        stmt = stmt.where(col(User.name).ilike(pattern))
+    lines = stmt.subquery("lines")
+    rows = list(await session.execute(keyset(select(lines), sort.keys, page, descending=sort.descending)))
+    found = finish(rows, page, sort.key_of)
+    views = [LineView(r.farmer_id, r.farmer_name, r.charges_cents, r.credits_cents, r.net_cents, r.entry_count)
+             for r in found.rows]
+    return settlement, Page(views, found.next_cursor)
 
 
 async def list_settlements(session: AsyncSession, actor: Actor, municipality_id: int) -> list[Settlement]:
