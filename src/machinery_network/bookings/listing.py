@@ -115,7 +115,7 @@ def _search(query: str | None) -> ColumnElement[bool] | None:
     if query is None or not query.strip():
         return None
     pattern = like_pattern(query.strip())
-    farmers = select(col(User.id)).where(col(User.name).ilike(pattern)).scalar_subquery()
+    farmers = select(col(User.id)).where(or_(col(User.name).ilike(pattern), col(User.email).ilike(pattern)))
     return or_(col(Item.name).ilike(pattern), col(Booking.farmer_id).in_(farmers))
 
 
@@ -159,13 +159,16 @@ async def _read(
             ids = ids.where(Item.network_id == func.any(literal_column(_SEEN_NETWORKS)),
                             or_(Item.network_id == literal_column(_OWN_NETWORK), Item.shared))
         ids = ids.order_by(*(k.desc() if descending else k for k in outer_keys)).limit(page.limit + 1)
-    chosen = ids.subquery("chosen")
-    stmt = (
-        select(Booking, Item, User).join(chosen, chosen.c.id == Booking.id)
-        .join(Item, Item.id == Booking.item_id).join(User, User.id == Booking.farmer_id)
-        .order_by(*(k.desc() if descending else k for k in keys))
-    )
-    return [ListedBooking(b, i, u) for b, i, u in await session.execute(stmt)]
+    # The page's ids first (in the page's order), then their rows by primary key: the cost follows the page,
+    # whatever the planner guesses about joining a page of ids to the whole table.
+    chosen = list(await session.scalars(ids))
+    if not chosen:
+        return []
+    bookings = {b.id: b for b in await session.scalars(select(Booking).where(col(Booking.id).in_(chosen)))}
+    found = bookings.values()
+    items = {i.id: i for i in await session.scalars(select(Item).where(col(Item.id).in_({b.item_id for b in found})))}
+    farmers = {u.id: u for u in await session.scalars(select(User).where(col(User.id).in_({b.farmer_id for b in found})))}
+    return [ListedBooking(b, items[b.item_id], farmers[b.farmer_id]) for b in (bookings[i] for i in chosen)]
 
 
 def _sort_of(page: PageRequest) -> Sort:

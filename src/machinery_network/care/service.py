@@ -495,7 +495,7 @@ async def page_care_logs(
     sort = sort or CARE_LOG_SORTS.choose(None)
     stmt = _care_logs_stmt(actor, status, section_id, municipality_id)
     if (pattern := search_pattern(query)) is not None:
-        farmers = select(col(User.id)).where(col(User.name).ilike(pattern)).scalar_subquery()
+        farmers = select(col(User.id)).where(or_(col(User.name).ilike(pattern), col(User.email).ilike(pattern)))
         stmt = stmt.where(or_(col(Section.name).ilike(pattern), col(CareLog.farmer_id).in_(farmers)))
     stmt = keyset(stmt, sort.keys, page, descending=sort.descending)
     rows = [CareLogRow(log=log, section=section, farmer_name=name) for log, section, name in await session.execute(stmt)]

@@ -318,11 +318,16 @@ async def page_settlement_lines(
     if settlement is None:
         raise NotFound("settlement.not_found", month=month_label(month))
     sort = sort or LINE_SORTS.choose(None)
+    # The settlement's lines first (materialized: read by its index on (settlement_id, farmer_id), however
+    # few lines the planner expects), then named, searched, ordered and cut.
+    own = (
+        select(SettlementLine).where(col(SettlementLine.settlement_id) == settlement.id)
+        .cte("own_lines").prefix_with("MATERIALIZED")
+    )
     stmt = (
-        select(col(SettlementLine.farmer_id), label("farmer_name", col(User.name)), col(SettlementLine.charges_cents),
-               col(SettlementLine.credits_cents), col(SettlementLine.net_cents), col(SettlementLine.entry_count))
-        .join(User, col(User.id) == col(SettlementLine.farmer_id))
-        .where(col(SettlementLine.settlement_id) == settlement.id)
+        select(own.c.farmer_id, label("farmer_name", col(User.name)), own.c.charges_cents, own.c.credits_cents,
+               own.c.net_cents, own.c.entry_count)
+        .join(User, col(User.id) == own.c.farmer_id)
     )
     if (pattern := search_pattern(query)) is not None:
         stmt = stmt.where(col(User.name).ilike(pattern))
