@@ -169,6 +169,8 @@ async def test_hot_path_queries_use_indexes(client, db_session, connection, worl
         (world.admin, "/api/v1/users?sort=-email&limit=10"),
         (world.admin, "/api/v1/users?limit=10"),
         (world.finance_north, "/api/v1/settlements?sort=net&limit=1"),
+        (world.finance_north, "/api/v1/accounts?sort=-balance&limit=1"),
+        (world.yard_north, "/api/v1/accounts?q=franz&limit=1"),
     ]
     pages = [  # HTML pages (a login session): the first page and the one its "Weitere Einträge" link names
         (world.finance_north, "/finance/mandates?q=plan&state=active"),

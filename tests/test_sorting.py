@@ -10,6 +10,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from sqlalchemy import insert, select
@@ -30,6 +31,12 @@ from tests.web_helpers import login
 
 Keys = dict[int, tuple[Any, ...]]
 SORT_HEADER = re.compile(r'<th class="sortable[^"]*"(?: aria-sort="(\w+)")?><a class="sort" href="([^"]+)">([^<]+)</a>')
+
+
+def link(href: str) -> tuple[str, dict[str, str]]:
+    """A link of the page as its path and its query (the order of the parameters does not matter)."""
+    path, _, query = html.unescape(href).partition("?")
+    return path, dict(parse_qsl(query))
 
 
 def in_order(keys: Keys, sort: str) -> list[int]:
@@ -70,14 +77,15 @@ async def test_admin_users_every_order_every_user_once(client, world, probes, so
 async def test_sort_links_keep_search_and_page_size_and_mark_the_sorted_column(client, world, probes):
     await login(client, world.admin.user.email)
     page = (await client.get("/admin?q=sortprobe&sort=-email&limit=3")).text
-    headers = SORT_HEADER.findall(page)
-    assert headers == [("", "/admin?q=sortprobe&amp;limit=3", "Bezeichnung"),
-                       ("descending", "/admin?q=sortprobe&amp;limit=3&amp;sort=email", "E-Mail")]
+    headers = [(state, link(href), label) for state, href, label in SORT_HEADER.findall(page)]
+    assert headers == [("", ("/admin", {"q": "sortprobe", "limit": "3"}), "Bezeichnung"),
+                       ("descending", ("/admin", {"q": "sortprobe", "limit": "3", "sort": "email"}), "E-Mail")]
     assert '<option value="-email" selected>' in page and '<option value="3" selected>3</option>' in page
     following = html.unescape(NEXT.search(page).group(1))
     assert "sort=-email" in following and "limit=3" in following and "q=sortprobe" in following
     default = (await client.get("/admin?q=sortprobe")).text
-    assert SORT_HEADER.findall(default)[0] == ("ascending", "/admin?q=sortprobe&amp;sort=-name", "Bezeichnung")
+    state, href, label = SORT_HEADER.findall(default)[0]
+    assert (state, link(href), label) == ("ascending", ("/admin", {"q": "sortprobe", "sort": "-name"}), "Bezeichnung")
 
 
 async def test_unknown_orders_page_sizes_and_foreign_cursors_are_refused(client, world, probes):
@@ -190,8 +198,8 @@ async def test_inbox_default_order_with_search_and_page_size(client, world, inbo
     gerdas = {i: (k[0], i) for i, k in inbox.items() if k[3] == world.farmer2.id}
     assert found == in_order(gerdas, "start")
     page = (await client.get("/manage/bookings?status=all&sort=open")).text  # "open" with a status: by start
-    assert [h for h in SORT_HEADER.findall(page) if h[0]] == [("ascending", "/manage/bookings?status=all&amp;sort=-start",
-                                                                "Zeitraum")]
+    assert [(h[0], link(h[1]), h[2]) for h in SORT_HEADER.findall(page) if h[0]] == [
+        ("ascending", ("/manage/bookings", {"status": "all", "sort": "-start"}), "Zeitraum")]
 
 
 # --- balances ------------------------------------------------------------------------------------------
@@ -229,6 +237,21 @@ async def test_balances_every_order_every_farmer_once(client, world, balances, s
     found = await walk_html(client, f"/manage/accounts?q=kontoprobe&sort={sort}&limit=2",
                             r'href="/manage/accounts/(\d+)"')
     assert found == in_order(keys, sort)
+    rows, _ = await walk(client, f"/api/v1/accounts?q=kontoprobe&sort={sort}&limit=4", world.finance_north.headers)
+    assert [r["farmer_id"] for r in rows] == in_order(keys, sort)
+    assert {r["farmer_id"]: r["balance_cents"] for r in rows} == {i: k[1] for i, k in balances.items()}
+    rows, _ = await walk(client, f"/api/v1/accounts?municipality_id={world.north.id}&q=kontoprobe&sort={sort}&limit=5",
+                         world.admin.headers)
+    assert [r["farmer_id"] for r in rows] == in_order(keys, sort)
+
+
+async def test_balances_list_is_for_the_municipality_s_staff(client, world, balances):
+    assert (await client.get("/api/v1/accounts", headers=world.farmer.headers)).status_code == 403
+    assert (await client.get("/api/v1/accounts", headers=world.admin.headers)).status_code == 422
+    other = await client.get(f"/api/v1/accounts?municipality_id={world.north.id}", headers=world.yard_south.headers)
+    assert other.status_code == 403
+    south = await client.get("/api/v1/accounts?q=kontoprobe", headers=world.yard_south.headers)
+    assert south.status_code == 200 and south.json() == []
 
 
 # --- care reports ----------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnClause, ColumnElement, Select, column, func, label, or_, select
+from sqlalchemy import BigInteger, ColumnClause, ColumnElement, Select, column, func, label, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -348,11 +348,15 @@ async def page_farmer_balances(
         .group_by(LedgerEntry.farmer_id)
         .subquery()
     )
-    stmt = select(totals.c.farmer_id, label("name", col(User.name)), totals.c.balance, totals.c.entries).join(
-        User, totals.c.farmer_id == col(User.id)
+    # Each account holder looked up by primary key (LATERAL, LIMIT 1: never a join over the network's users,
+    # however few rows the planner expects of either side).
+    farmer = (
+        select(col(User.name), col(User.email)).where(col(User.id) == totals.c.farmer_id).limit(1).lateral("farmer")
     )
+    stmt = select(totals.c.farmer_id, label("name", farmer.c.name), totals.c.balance, totals.c.entries).select_from(
+        totals).join(farmer, true())
     if (pattern := search_pattern(query)) is not None:
-        stmt = stmt.where(or_(col(User.name).ilike(pattern), col(User.email).ilike(pattern)))
+        stmt = stmt.where(or_(farmer.c.name.ilike(pattern), farmer.c.email.ilike(pattern)))
     listed = stmt.subquery("balances")
     rows = list(await session.execute(
         keyset(select(listed), sort.keys, page, descending=sort.descending)
