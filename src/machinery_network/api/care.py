@@ -8,11 +8,15 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.response import File
 from pydantic import ValidationError
 
+from machinery_network import idempotency
+from machinery_network.api.idempotency import REPLAY_NOTE, IdempotencyKeyHeader, created
 from machinery_network.api.paging import paged_response
+from machinery_network.care import map as care_map
 from machinery_network.care import proof as proof_files
 from machinery_network.care import service
 from machinery_network.care.assignments import ASSIGNMENT_ORDER, page_assignments
@@ -25,7 +29,9 @@ from machinery_network.care.schemas import (
     CareLogCreate,
     CareLogPublic,
     CareLogReject,
+    CoverageStretch,
     ImportPreview,
+    PassCoveragePublic,
     PlanRowPublic,
     SectionCreate,
     SectionImportOptions,
@@ -35,7 +41,7 @@ from machinery_network.care.schemas import (
     TrackCoverage,
 )
 from machinery_network.care.sections import SECTION_KEYS, SECTION_ORDER, page_sections
-from machinery_network.care.track import GPX_MAX_BYTES
+from machinery_network.care.track import GPX_MAX_BYTES, TOLERANCE_M
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
@@ -43,6 +49,7 @@ from machinery_network.paging import page_request
 
 
 def plan_public(row: service.PlanRow) -> PlanRowPublic:
+    assert row.section.id is not None  # a stored section
     return PlanRowPublic(
         section_id=row.section.id, section_name=row.section.name, task=row.section.task, unit=row.section.unit,
         farmer_id=row.farmer_id, farmer_name=row.farmer_name, year=row.year, season=row.season,
@@ -51,7 +58,7 @@ def plan_public(row: service.PlanRow) -> PlanRowPublic:
     )
 
 
-async def read_upload(request: Request, settings: Settings) -> bytes:
+async def read_upload(request: Request[Any, Any, Any], settings: Settings) -> bytes:
     """The uploaded photo (form field ``photo`` or ``file``), read no further than one byte past the limit."""
     form = await request.form()
     upload = form.get("photo") or form.get("file")
@@ -79,7 +86,7 @@ class SectionController(Controller):
 
     @post("/import")
     async def import_(
-        self, request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
         preview: FromQuery[bool] = False,
     ) -> Response[Any]:
         """Sections from a GeoJSON or GeoPackage file (multipart ``file``; optional form fields
@@ -180,7 +187,7 @@ class SectionController(Controller):
         end: Annotated[date, QueryParameter(name="to")],
         section_id: FromQuery[int | None] = None,
         fmt: Annotated[str, QueryParameter(name="format")] = "csv",
-    ) -> Response:
+    ) -> Response[Any]:
         proof_files.check_format(fmt)
         proof = await service.winter_proof(
             db_session, actor, municipality_id, start, end, section_id=section_id, settings=settings
@@ -197,7 +204,7 @@ class SectionController(Controller):
         settings: AppSettings,
         season: Annotated[int, QueryParameter(ge=2000, le=2198)],
         fmt: Annotated[str, QueryParameter(name="format")] = "csv",
-    ) -> Response:
+    ) -> Response[Any]:
         """Every confirmed pass on the section in the winter of ``season`` (1 December to end of February)."""
         proof_files.check_format(fmt)
         section = await service.get_section(db_session, section_id)
@@ -223,11 +230,16 @@ class CareLogController(Controller):
     path = "/care-logs"
     tags = ["care"]
 
-    @post("/")
+    @post("/", responses={201: ResponseSpec(CareLogPublic, description=REPLAY_NOTE)})
     async def report(
-        self, data: JSONBody[CareLogCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings
-    ) -> CareLogPublic:
-        return CareLogPublic.of(await service.report(db_session, actor, data, settings=settings))
+        self, data: JSONBody[CareLogCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+        idempotency_key: IdempotencyKeyHeader = None,
+    ) -> Response[CareLogPublic]:
+        """A farmer's report. With an ``Idempotency-Key`` header a retry answers the first report again
+        (``Idempotent-Replayed: true``) instead of reporting twice; the same key with another body is 422."""
+        log, replayed = await service.report_once(
+            db_session, actor, data, idempotency.checked_key(idempotency_key), settings=settings)
+        return created(CareLogPublic.of(log), replayed)
 
     @get("/")
     async def list_(
@@ -258,7 +270,7 @@ class CareLogController(Controller):
 
     @post("/{care_log_id:int}/photo", status_code=200)
     async def upload_photo(
-        self, care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+        self, care_log_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> CareLogPublic:
         content = await read_upload(request, settings)
         return CareLogPublic.of(
@@ -267,7 +279,7 @@ class CareLogController(Controller):
 
     @post("/{care_log_id:int}/track", status_code=200)
     async def track(
-        self, care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+        self, care_log_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
         settings: AppSettings,
     ) -> TrackCoverage:
         """A GPX track (multipart field ``file``) → the share of the section it covered."""
@@ -289,6 +301,21 @@ class CareLogController(Controller):
         return File(path=path, media_type="application/gpx+xml", filename=f"spur-{care_log_id}.gpx",
                     headers={"X-Content-Type-Options": "nosniff"})
 
+    @get("/{care_log_id:int}/coverage")
+    async def coverage(
+        self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+    ) -> PassCoveragePublic:
+        """The kept GPS track against the section's course: the covered and uncovered stretches (metres along
+        the section and GeoJSON lines), the track thinned for a map, the share now and as recorded."""
+        found = await care_map.pass_coverage(db_session, actor, care_log_id, settings=settings)
+        return PassCoveragePublic(
+            care_log_id=care_log_id, section_id=found.log.section_id, covered_percent=found.percent,
+            recorded_percent=found.recorded_percent, tolerance_m=TOLERANCE_M, length_m=found.length_m,
+            covered_m=found.covered_m,
+            stretches=[CoverageStretch(from_m=s.from_m, to_m=s.to_m, covered=s.covered) for s in found.stretches],
+            **care_map.coverage_geometries(found),
+        )
+
     @get("/{care_log_id:int}/photo")
     async def photo(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> File:
         path, content_type = await service.photo_file(db_session, actor, care_log_id, settings=settings)
@@ -296,8 +323,10 @@ class CareLogController(Controller):
                     headers={"X-Content-Type-Options": "nosniff"})
 
     @post("/{care_log_id:int}/confirm", status_code=200)
-    async def confirm(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> CareLogPublic:
-        log, _ = await service.confirm(db_session, actor, care_log_id)
+    async def confirm(
+        self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+    ) -> CareLogPublic:
+        log, _ = await service.confirm(db_session, actor, care_log_id, settings=settings)
         return CareLogPublic.of(log)
 
     @post("/{care_log_id:int}/corrections")

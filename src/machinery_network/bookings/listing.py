@@ -133,14 +133,14 @@ async def _read(
     the same over every item his network sees (row-level security), never the other networks' bookings."""
     conditions = list(conditions)
     if scope.item_id is not None:
-        conditions.append(Booking.item_id == scope.item_id)
+        conditions.append(col(Booking.item_id) == scope.item_id)
     # The admin's list (no item chosen) is read item by item too, over the items the network sees: one
     # index in start order over all bookings would walk every network's bookings before its own.
     network_wide = scope.farmer_id is None and scope.municipality_id is None and scope.item_id is None
     if scope.municipality_id is None and not network_wide:
         stmt = select(Booking)
         if scope.farmer_id is not None:
-            stmt = stmt.where(Booking.farmer_id == scope.farmer_id)
+            stmt = stmt.where(col(Booking.farmer_id) == scope.farmer_id)
         if match is not None:
             stmt = stmt.join(Item, col(Item.id) == col(Booking.item_id)).where(match)
         ids = keyset(stmt.where(*conditions), keys, page, descending=descending).with_only_columns(col(Booking.id))
@@ -154,10 +154,10 @@ async def _read(
         outer_keys = tuple(per_item.c[key_name(k)] for k in keys)
         ids = select(per_item.c.id).select_from(Item).join(per_item, true())
         if scope.municipality_id is not None:
-            ids = ids.where(Item.municipality_id == scope.municipality_id)
+            ids = ids.where(col(Item.municipality_id) == scope.municipality_id)
         else:  # what row-level security shows, said so that an index on the items' network answers it
-            ids = ids.where(Item.network_id == func.any(literal_column(_SEEN_NETWORKS)),
-                            or_(Item.network_id == literal_column(_OWN_NETWORK), Item.shared))
+            ids = ids.where(col(Item.network_id) == func.any(literal_column(_SEEN_NETWORKS)),
+                            or_(col(Item.network_id) == literal_column(_OWN_NETWORK), col(Item.shared)))
         ids = ids.order_by(*(k.desc() if descending else k for k in outer_keys)).limit(page.limit + 1)
     # The page's ids first (in the page's order), then their rows by primary key: the cost follows the page,
     # whatever the planner guesses about joining a page of ids to the whole table.
@@ -236,12 +236,13 @@ async def page_own_bookings(session: AsyncSession, actor: Actor, page: PageReque
     # The page's ids first, then their rows by primary key: the cost follows the page, whatever the planner
     # guesses about joining a page of ids to the whole table.
     ids = list(await session.scalars(
-        keyset(select(Booking.id).where(Booking.farmer_id == actor.id), START_KEYS, page, descending=True)
+        keyset(select(col(Booking.id)).where(col(Booking.farmer_id) == actor.id), START_KEYS, page, descending=True)
     ))
     bookings = list(await session.scalars(
-        select(Booking).where(Booking.id.in_(ids)).order_by(*(k.desc() for k in START_KEYS))
+        select(Booking).where(col(Booking.id).in_(ids)).order_by(*(k.desc() for k in START_KEYS))
     ))
-    items = {i.id: i for i in await session.scalars(select(Item).where(Item.id.in_({b.item_id for b in bookings})))}
+    items = {i.id: i for i in await session.scalars(
+        select(Item).where(col(Item.id).in_({b.item_id for b in bookings})))}
     farmer = await session.get(User, actor.id)
     assert farmer is not None
     rows = [ListedBooking(b, items[b.item_id], farmer) for b in bookings]

@@ -246,6 +246,7 @@ class CareLogPublic(BaseModel):
 
     @classmethod
     def of(cls, log: CareLog) -> CareLogPublic:
+        assert log.id is not None  # a stored log
         return cls(
             id=log.id, section_id=log.section_id, farmer_id=log.farmer_id, performed_on=log.performed_on,
             quantity=log.quantity, note=log.note, status=log.status, credit_cents=log.credit_cents,
@@ -260,6 +261,29 @@ class CareLogPublic(BaseModel):
 
 class TrackCoverage(BaseModel):
     covered_percent: float
+
+
+class CoverageStretch(BaseModel):
+    from_m: int  # metres along the section from its first point
+    to_m: int
+    covered: bool
+
+
+class PassCoveragePublic(BaseModel):
+    """A pass's GPS track against its section (``care.map.pass_coverage``); lines are GeoJSON MultiLineStrings
+    in WGS 84, the track thinned for drawing (the full file: ``GET /care-logs/{id}/track``)."""
+
+    care_log_id: int
+    section_id: int
+    covered_percent: float
+    recorded_percent: DecimalOut | None
+    tolerance_m: float
+    length_m: int
+    covered_m: int
+    stretches: list[CoverageStretch]
+    covered: dict[str, Any]
+    uncovered: dict[str, Any]
+    track: dict[str, Any]
 
 
 class PlanRowPublic(BaseModel):

@@ -14,7 +14,7 @@ from sqlmodel import col
 from machinery_network import clock
 from machinery_network.accounts import datev_settings
 from machinery_network.accounts.models import Municipality, Role
-from machinery_network.accounts.service import get_municipality, like_pattern
+from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.bookings.rules import RULES
 from machinery_network.catalogue.models import Item, ItemRate
@@ -22,7 +22,7 @@ from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
 from machinery_network.config import get_settings
 from machinery_network.db import EXCLUSION_VIOLATION, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotFound
-from machinery_network.paging import Page, PageRequest, Sort, finish, keyset, sorts
+from machinery_network.paging import Page, PageRequest, Sort, finish, keyset, like_pattern, sorts
 from machinery_network.schemas import apply_changes
 
 RATE_FIELDS = ("rate_cents", "operator_rate_cents", "vat_percent")
@@ -107,8 +107,8 @@ async def get_item(session: AsyncSession, item_id: int) -> Item:
 
 
 def _items_where(
-    stmt: Select[tuple[Item]], municipality_id: int | None, kind: str | None, query: str | None, include_inactive: bool
-) -> Select[tuple[Item]]:
+    stmt: Select[Item], municipality_id: int | None, kind: str | None, query: str | None, include_inactive: bool
+) -> Select[Item]:
     """The catalogue's filters, applied in SQL before any limit (the search through the trigram indexes)."""
     if municipality_id is not None:
         stmt = stmt.where(Item.municipality_id == municipality_id)

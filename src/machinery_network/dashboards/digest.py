@@ -17,15 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
 from machinery_network.bookings.models import Booking, BookingStatus
-from machinery_network.care.plan import PlanRow, _plan_rows
+from machinery_network.care.plan import PlanRow, plan_rows
 from machinery_network.care.sections import list_sections
 from machinery_network.catalogue.models import Item
 from machinery_network.config import Settings
 from machinery_network.money import format_decimal_de
-from machinery_network.notifications.notices import tell
+from machinery_network.notifications.notices import declare, tell
 from machinery_network.notifications.service import MailTemplates, format_period
 
 MAILS = MailTemplates("machinery_network.dashboards")
+declare("digest", "weekly_digest")
 WAITING_DAYS = 2
 SEASON_NAMES = {"spring": "Frühjahr", "summer": "Sommer", "autumn": "Herbst", "winter": "Winter"}
 METER_UNITS = {"hours": "Betriebsstunden", "km": "Kilometerstand"}
@@ -76,7 +77,7 @@ async def digest_for(session: AsyncSession, head: User, settings: Settings, now:
                               f" (angefragt am {asked:%d.%m.%Y})")
     today = now.astimezone(settings.tz).date()
     sections = await list_sections(session, municipality_id=head.municipality_id, active=True)
-    for row in await _plan_rows(session, sections, today.year, today):
+    for row in await plan_rows(session, sections, today.year, today):
         if behind(row, today):
             who = f", {row.farmer_name}" if row.farmer_name else ""
             digest.sections.append(

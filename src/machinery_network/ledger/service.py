@@ -13,16 +13,28 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnClause, ColumnElement, Select, column, func, label, or_, select, true
+from sqlalchemy import (
+    BigInteger,
+    ColumnClause,
+    Select,
+    SQLColumnExpression,
+    column,
+    func,
+    label,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from machinery_network import clock
+from machinery_network._sa import pk
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_farmer, get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.i18n import translate
 from machinery_network.ledger.models import EntryKind, LedgerEntry
@@ -127,11 +139,11 @@ async def post_adjustment(
     value_date: date,
     amount_cents: int,
     reason: str,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> LedgerEntry:
     """A manual charge (positive) or credit (negative) by the municipality's yard head or finance office."""
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance)
-    check_value_date(value_date, settings or get_settings())
+    check_value_date(value_date, settings)
     if amount_cents == 0:
         raise Invalid("ledger.amount_zero", field="amount_cents")
     if abs(amount_cents) > AMOUNT_MAX:
@@ -159,7 +171,7 @@ async def reverse_entry(
     value_date: date,
     reason: str,
     farmer_id: int | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> LedgerEntry:
     """Undo an entry (settled or not) by posting its negation; it is settled like any entry (a value
     date in a settled month lands in the next settlement). Each entry can be reversed once."""
@@ -168,12 +180,12 @@ async def reverse_entry(
         raise NotFound("ledger.entry_not_found", id=entry_id)
     require_for_municipality(actor, original.municipality_id, Role.yard_head, Role.finance)
     reason = _check_reason(reason)
-    check_value_date(value_date, settings or get_settings())
+    check_value_date(value_date, settings)
     if original.kind == EntryKind.reversal:
         raise Conflict("ledger.reverse_reversal", id=entry_id)
     if original.amount_cents == 0:
         raise Invalid("ledger.reverse_zero", id=entry_id)
-    if await session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_entry_id == entry_id)):
+    if await session.scalar(select(col(LedgerEntry.id)).where(col(LedgerEntry.reverses_entry_id) == entry_id)):
         raise Conflict("ledger.already_reversed", id=entry_id)
     entry = LedgerEntry(
         farmer_id=original.farmer_id, municipality_id=original.municipality_id, value_date=value_date,
@@ -243,7 +255,7 @@ class Account:
 
 async def _entries_query(
     session: AsyncSession, actor: Actor, farmer_id: int, municipality_id: int | None
-) -> tuple[int | None, Select[tuple[LedgerEntry, bool]]]:
+) -> tuple[int | None, Select[LedgerEntry, bool]]:
     """Who may see a farmer's entries, and the query of them (with their settlement's ``frozen``): staff
     asking without a municipality see their own municipality's account of the farmer."""
     if municipality_id is None and actor.role in (Role.yard_head, Role.finance):
@@ -253,12 +265,12 @@ async def _entries_query(
     if municipality_id is not None:
         await get_municipality(session, municipality_id)
     stmt = (
-        select(LedgerEntry, Settlement.frozen)
-        .join(Settlement, Settlement.id == LedgerEntry.settlement_id)
-        .where(LedgerEntry.farmer_id == farmer_id)
+        select(LedgerEntry, col(Settlement.frozen))
+        .join(Settlement, col(Settlement.id) == col(LedgerEntry.settlement_id))
+        .where(col(LedgerEntry.farmer_id) == farmer_id)
     )
     if municipality_id is not None:
-        stmt = stmt.where(LedgerEntry.municipality_id == municipality_id)
+        stmt = stmt.where(col(LedgerEntry.municipality_id) == municipality_id)
     return municipality_id, stmt
 
 
@@ -270,7 +282,7 @@ async def get_account(
     Staff asking without a municipality see their own municipality's account of the farmer.
     ``balance_cents`` is the sum of all his entries there (positive: he owes)."""
     municipality_id, stmt = await _entries_query(session, actor, farmer_id, municipality_id)
-    rows = (await session.execute(stmt.order_by(LedgerEntry.value_date, LedgerEntry.id))).all()
+    rows = (await session.execute(stmt.order_by(col(LedgerEntry.value_date), col(LedgerEntry.id)))).all()
     entries = [EntryView.of(entry, frozen) for entry, frozen in rows]
     return Account(
         farmer_id=farmer_id,
@@ -281,7 +293,7 @@ async def get_account(
 
 
 ENTRY_ORDER = "entries:value_date,id"
-ENTRY_KEYS: tuple[ColumnElement[Any], ...] = (LedgerEntry.value_date, LedgerEntry.id)
+ENTRY_KEYS: tuple[SQLColumnExpression[Any], ...] = (col(LedgerEntry.value_date), col(LedgerEntry.id))
 
 
 async def page_entries(
@@ -295,17 +307,16 @@ async def page_entries(
 
 
 async def unsettled_balance(session: AsyncSession, farmer_id: int, municipality_id: int) -> int:
-    return int(
-        await session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
-            .join(Settlement, Settlement.id == LedgerEntry.settlement_id)
-            .where(
-                LedgerEntry.farmer_id == farmer_id,
-                LedgerEntry.municipality_id == municipality_id,
-                Settlement.frozen.is_(False),
-            )
+    balance = await session.scalar(
+        select(func.coalesce(func.sum(col(LedgerEntry.amount_cents)), 0))
+        .join(Settlement, col(Settlement.id) == col(LedgerEntry.settlement_id))
+        .where(
+            col(LedgerEntry.farmer_id) == farmer_id,
+            col(LedgerEntry.municipality_id) == municipality_id,
+            col(Settlement.frozen).is_(False),
         )
     )
+    return int(balance or 0)  # an aggregate: always one row
 
 
 @dataclass
@@ -340,12 +351,12 @@ async def page_farmer_balances(
     sort = sort or BALANCE_SORTS.choose(None)
     totals = (
         select(
-            LedgerEntry.farmer_id.label("farmer_id"),
-            func.sum(LedgerEntry.amount_cents).cast(BigInteger).label("balance"),
+            col(LedgerEntry.farmer_id).label("farmer_id"),
+            func.sum(col(LedgerEntry.amount_cents)).cast(BigInteger).label("balance"),
             func.count().label("entries"),
         )
-        .where(LedgerEntry.municipality_id == municipality_id)
-        .group_by(LedgerEntry.farmer_id)
+        .where(col(LedgerEntry.municipality_id) == municipality_id)
+        .group_by(col(LedgerEntry.farmer_id))
         .subquery()
     )
     # Each account holder looked up by primary key (LATERAL, LIMIT 1: never a join over the network's users,
@@ -372,10 +383,12 @@ async def farmer_balances(session: AsyncSession, actor: Actor, municipality_id: 
 
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
     rows = await session.execute(
-        select(User.id, User.name, func.coalesce(func.sum(LedgerEntry.amount_cents), 0), func.count(LedgerEntry.id))
-        .outerjoin(LedgerEntry, (LedgerEntry.farmer_id == User.id) & (LedgerEntry.municipality_id == municipality_id))
-        .where(User.role == Role.farmer, User.active.is_(True))
-        .group_by(User.id, User.name)
-        .order_by(User.name, User.id)
+        select(pk(User), col(User.name), func.coalesce(func.sum(col(LedgerEntry.amount_cents)), 0),
+               func.count(col(LedgerEntry.id)))
+        .outerjoin(LedgerEntry, (col(LedgerEntry.farmer_id) == col(User.id))
+                   & (col(LedgerEntry.municipality_id) == municipality_id))
+        .where(col(User.role) == Role.farmer, col(User.active).is_(True))
+        .group_by(col(User.id), col(User.name))
+        .order_by(col(User.name), col(User.id))
     )
     return [FarmerBalance(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
