@@ -68,7 +68,7 @@ WEB_ROOT = Path(__file__).resolve().parent / "web"
 _SESSION_KEY = "mn_db_session"
 
 
-async def provide_db_session(request: Request, state: State, settings: AppSettings) -> AsyncSession:
+async def provide_db_session(request: Request[Any, Any, Any], state: State, settings: AppSettings) -> AsyncSession:
     """The request's session; ``DbSessionMiddleware`` commits or rolls it back and closes it.
 
     Not a ``yield`` dependency on purpose: when a later dependency raises during resolution (a 401
@@ -147,7 +147,7 @@ async def _finish_session(session: AsyncSession, *, commit: bool) -> ASGIApp | N
             await session.close()
 
 
-async def provide_optional_actor(request: Request, db_session: DbSession) -> Actor | None:
+async def provide_optional_actor(request: Request[Any, Any, Any], db_session: DbSession) -> Actor | None:
     """The request's actor; from here on the request's transaction works inside his network
     (``db.use_network``: the one place an HTTP request's network is set)."""
     actor = await _resolve_actor(request, db_session)
@@ -156,7 +156,7 @@ async def provide_optional_actor(request: Request, db_session: DbSession) -> Act
     return actor
 
 
-async def _resolve_actor(request: Request, db_session: DbSession) -> Actor | None:
+async def _resolve_actor(request: Request[Any, Any, Any], db_session: DbSession) -> Actor | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         actor = await accounts.actor_from_token(db_session, header[7:].strip())
@@ -194,16 +194,16 @@ async def provide_settings(state: State) -> Settings:
 # --- error mapping ---------------------------------------------------------------------------
 
 
-def _is_api(request: Request) -> bool:
+def _is_api(request: Request[Any, Any, Any]) -> bool:
     path = request.url.path
     return path.startswith(API_PREFIX) or path == "/health" or not _wants_html(request)
 
 
-def _wants_html(request: Request) -> bool:
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in request.headers.get("accept", "") or request.headers.get("hx-request") == "true"
 
 
-def _json_error(status_code: int, detail: str, extra: Any = None) -> Response:
+def _json_error(status_code: int, detail: str, extra: Any = None) -> Response[Any]:
     body: dict[str, Any] = {"status_code": status_code, "detail": detail}
     if extra is not None:
         body["extra"] = extra
@@ -224,7 +224,7 @@ class _MenuOwner:
         self.name = name
 
 
-def _menu_owner(request: Request) -> Any:
+def _menu_owner(request: Request[Any, Any, Any]) -> Any:
     actor = request.scope.get(_ACTOR_KEY)  # type: ignore[call-overload]
     if actor is not None:
         return actor
@@ -255,7 +255,7 @@ _HTML_ERROR_KEYS = {
 }
 
 
-def _html_error(request: Request, status_code: int, message: str) -> Response:
+def _html_error(request: Request[Any, Any, Any], status_code: int, message: str) -> Response[Any]:
     if status_code == 401:
         from litestar.response import Redirect
 
@@ -272,21 +272,21 @@ def _html_error(request: Request, status_code: int, message: str) -> Response:
     )
 
 
-def domain_error_handler(request: Request, exc: DomainError) -> Response:
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if _is_api(request):
         extra = exc.extra if exc.extra is not None else ({"field": exc.field} if exc.field else None)
         return _json_error(exc.status_code, exc.message("en"), extra)
     return _html_error(request, exc.status_code, exc.message("de"))
 
 
-def validation_error_handler(request: Request, exc: ValidationException) -> Response:
+def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """Schema validation failures are 422 (the contract's bad-input status), with the field errors."""
     if _is_api(request):
         return _json_error(422, exc.detail or "Validation failed", exc.extra)
     return _html_error(request, 422, gettext_de("validation"))
 
 
-def http_error_handler(request: Request, exc: HTTPException) -> Response:
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if _is_api(request):
         return _json_error(exc.status_code, exc.detail, exc.extra or None)
     if exc.status_code == 403 and "csrf" in (exc.detail or "").lower():
@@ -296,7 +296,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     return _html_error(request, exc.status_code, message)
 
 
-def database_down_handler(request: Request, exc: Exception) -> Response:
+def database_down_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The database is unreachable or every pooled connection stays busy past the pool's timeout:
     503, and the pool reconnects once the database answers again."""
     if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not _is_connection_error(exc):
@@ -344,7 +344,7 @@ def _is_bad_value(exc: BaseException) -> bool:
     return False
 
 
-def internal_error_handler(request: Request, exc: Exception) -> Response:
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if _is_connection_error(exc):
         return database_down_handler(request, OperationalError("", {}, exc))
     if _is_bad_value(exc):  # bad input that slipped past the schemas: 422, never a 500
@@ -361,7 +361,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
 _MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 
 
-async def reject_out_of_range_ids(request: Request) -> None:
+async def reject_out_of_range_ids(request: Request[Any, Any, Any]) -> None:
     """An integer path parameter beyond the id range names nothing: 404 (not a database error)."""
     for value in request.path_params.values():
         if isinstance(value, int) and not 0 <= value <= _MAX_ID:
@@ -392,7 +392,7 @@ def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
-async def guard_request(request: Request) -> None:
+async def guard_request(request: Request[Any, Any, Any]) -> None:
     """Before any handler: ids within range, and JSON bodies within the nesting limit (the size limit
     is Litestar's ``request_max_body_size``, a 413)."""
     await reject_out_of_range_ids(request)

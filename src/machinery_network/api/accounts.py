@@ -146,7 +146,7 @@ class UserPublic(BaseModel):
     iban: str | None
 
 
-def client_address(request: Request) -> str:
+def client_address(request: Request[Any, Any, Any]) -> str:
     return (request.client.host if request.client else None) or "unknown"
 
 
@@ -155,7 +155,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/token", status_code=200, security=[])
-    async def token(self, data: JSONBody[TokenRequest], request: Request, db_session: DbSession) -> TokenResponse:
+    async def token(self, data: JSONBody[TokenRequest], request: Request[Any, Any, Any], db_session: DbSession) -> TokenResponse:
         user = await service.authenticate(db_session, data.email, data.password, client_address(request))
         token = await service.issue_token(db_session, user, request.headers.get("user-agent"))
         return TokenResponse(token=token, user_id=user.id, role=user.role, municipality_id=user.municipality_id,

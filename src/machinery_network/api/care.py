@@ -51,7 +51,7 @@ def plan_public(row: service.PlanRow) -> PlanRowPublic:
     )
 
 
-async def read_upload(request: Request, settings: Settings) -> bytes:
+async def read_upload(request: Request[Any, Any, Any], settings: Settings) -> bytes:
     """The uploaded photo (form field ``photo`` or ``file``), read no further than one byte past the limit."""
     form = await request.form()
     upload = form.get("photo") or form.get("file")
@@ -79,7 +79,7 @@ class SectionController(Controller):
 
     @post("/import")
     async def import_(
-        self, request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
         preview: FromQuery[bool] = False,
     ) -> Response[Any]:
         """Sections from a GeoJSON or GeoPackage file (multipart ``file``; optional form fields
@@ -180,7 +180,7 @@ class SectionController(Controller):
         end: Annotated[date, QueryParameter(name="to")],
         section_id: FromQuery[int | None] = None,
         fmt: Annotated[str, QueryParameter(name="format")] = "csv",
-    ) -> Response:
+    ) -> Response[Any]:
         proof_files.check_format(fmt)
         proof = await service.winter_proof(
             db_session, actor, municipality_id, start, end, section_id=section_id, settings=settings
@@ -197,7 +197,7 @@ class SectionController(Controller):
         settings: AppSettings,
         season: Annotated[int, QueryParameter(ge=2000, le=2198)],
         fmt: Annotated[str, QueryParameter(name="format")] = "csv",
-    ) -> Response:
+    ) -> Response[Any]:
         """Every confirmed pass on the section in the winter of ``season`` (1 December to end of February)."""
         proof_files.check_format(fmt)
         section = await service.get_section(db_session, section_id)
@@ -254,7 +254,7 @@ class CareLogController(Controller):
 
     @post("/{care_log_id:int}/photo", status_code=200)
     async def upload_photo(
-        self, care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
+        self, care_log_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> CareLogPublic:
         content = await read_upload(request, settings)
         return CareLogPublic.of(
@@ -263,7 +263,7 @@ class CareLogController(Controller):
 
     @post("/{care_log_id:int}/track", status_code=200)
     async def track(
-        self, care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+        self, care_log_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
         settings: AppSettings,
     ) -> TrackCoverage:
         """A GPX track (multipart field ``file``) → the share of the section it covered."""

@@ -87,7 +87,7 @@ class MandateController(Controller):
 
     @post("/{mandate_id:int}/scan", status_code=200)
     async def upload_scan(
-        self, mandate_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+        self, mandate_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
         settings: AppSettings,
     ) -> MandatePublic:
         """Attach (or replace) the scan of the signed form: multipart field ``file``, a PDF, JPEG or PNG of at

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Template
@@ -25,7 +27,7 @@ async def _page(
     actor: Actor, db_session: AsyncSession, *, status_code: int = 200, notice: str | None = None,
     municipality_form: dict | None = None, municipality_errors: dict | None = None,
     user_form: dict | None = None, user_errors: dict | None = None, message: str | None = None,
-    request: Request | None = None, q: str | None = None, cursor: str | None = None,
+    request: Request[Any, Any, Any] | None = None, q: str | None = None, cursor: str | None = None,
 ) -> Template:
     """The admin page; its users list is paged by name (``HTML_LIMIT``) and searchable (``q``)."""
     municipalities = await service.list_municipalities(db_session)
@@ -43,7 +45,7 @@ async def _page(
 
 @get("/admin", include_in_schema=False)
 async def admin_page(
-    request: Request, actor: CurrentActor, db_session: DbSession, done: FromQuery[str | None] = None,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, done: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template:
     require_role(actor, Role.admin)
@@ -52,7 +54,7 @@ async def admin_page(
 
 
 @post("/admin/municipalities", include_in_schema=False)
-async def create_municipality(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
+async def create_municipality(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Response[Any]:
     require_role(actor, Role.admin)
     form = await form_data(request)
     values = {key: form.get(key) or None for key in EMPTY_MUNICIPALITY}
@@ -70,7 +72,7 @@ async def create_municipality(request: Request, actor: CurrentActor, db_session:
 
 
 @post("/admin/users", include_in_schema=False)
-async def create_user(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
+async def create_user(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Response[Any]:
     require_role(actor, Role.admin)
     form = await form_data(request)
     municipality = form.get("municipality_id") or None

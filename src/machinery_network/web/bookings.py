@@ -172,7 +172,7 @@ def _default_series(settings: Settings) -> dict[str, str]:
 
 @get("/items/{item_id:int}/booking-panel", include_in_schema=False)
 async def booking_panel(
-    request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     week: FromQuery[str | None] = None
 ) -> Template:
     """Another week of the panel; the booking form keeps what was typed (the week links send it along)."""
@@ -183,7 +183,7 @@ async def booking_panel(
 
 @get("/items/{item_id:int}/booking-estimate", include_in_schema=False)
 async def booking_estimate(
-    request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
 ) -> Template:
     """The live estimate and the conflict hint under the booking form (htmx, on every change)."""
@@ -218,9 +218,9 @@ async def booking_estimate(
 
 @post("/items/{item_id:int}/bookings", include_in_schema=False)
 async def create_booking(
-    request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.farmer)
     form = await form_data(request)
     values, errors = _booking_values(form, item_id, settings)
@@ -243,7 +243,7 @@ async def create_booking(
 
 
 async def _own_rows(
-    session: AsyncSession, actor: Actor, request: Request | None, cursor: str | None
+    session: AsyncSession, actor: Actor, request: Request[Any, Any, Any] | None, cursor: str | None
 ) -> dict[str, Any]:
     """The farmer's bookings page's rows: latest start first, paged (``HTML_LIMIT``)."""
     page = page_request(HTML_LIMIT, cursor, order=listing.OWN_ORDER, width=len(listing.START_KEYS))
@@ -253,7 +253,7 @@ async def _own_rows(
 
 @get("/bookings", include_in_schema=False)
 async def my_bookings(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     sent: FromQuery[str | None] = None, message: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template | Redirect:
     if actor.role == Role.yard_head:
@@ -270,9 +270,9 @@ async def my_bookings(
 
 @post("/bookings/{booking_id:int}/cancel", include_in_schema=False)
 async def cancel_booking(
-    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    request: Request[Any, Any, Any], booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     async def again(error: FormError) -> Template:
         listed = await _own_rows(db_session, actor, None, None)
         return render("bookings/my.html", actor, status_code=error.status_code, **listed, fmt=_fmt(settings),
@@ -290,7 +290,7 @@ async def cancel_booking(
 
 async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, status: str | None,
                  message: str | None = None, reject_errors: dict[int, str] | None = None,
-                 status_code: int = 200, request: Request | None = None, cursor: str | None = None) -> Template:
+                 status_code: int = 200, request: Request[Any, Any, Any] | None = None, cursor: str | None = None) -> Template:
     """The inbox, paged (``HTML_LIMIT``). Default view: the open requests, oldest request first, then the
     approved bookings by start (what needs a decision or a completion); ``all`` or one status: by start."""
     require_role(actor, Role.yard_head)
@@ -315,7 +315,7 @@ async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, sta
 
 @get("/manage/bookings", include_in_schema=False)
 async def inbox(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     status: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template:
     return await _inbox(db_session, actor, settings, status=status, request=request, cursor=cursor)
@@ -323,9 +323,9 @@ async def inbox(
 
 @post("/manage/bookings/{booking_id:int}/approve", include_in_schema=False)
 async def approve_booking(
-    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    request: Request[Any, Any, Any], booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     return await form_action(
         lambda: service.approve(db_session, actor, booking_id, settings),
         lambda error: _inbox(db_session, actor, settings, status=None, message=error.message,
@@ -336,9 +336,9 @@ async def approve_booking(
 
 @post("/manage/bookings/{booking_id:int}/reject", include_in_schema=False)
 async def reject_booking(
-    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    request: Request[Any, Any, Any], booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     form = await form_data(request)
 
     async def reject() -> None:
@@ -389,9 +389,9 @@ async def booking_detail(
 
 @post("/manage/bookings/{booking_id:int}/complete", include_in_schema=False)
 async def complete_booking(
-    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    request: Request[Any, Any, Any], booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     form = await form_data(request)
 
     async def complete() -> None:
@@ -434,8 +434,8 @@ async def blocks_page(
 
 
 @post("/manage/items/{item_id:int}/blocks", include_in_schema=False)
-async def create_block(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                       settings: AppSettings) -> Response:
+async def create_block(request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                       settings: AppSettings) -> Response[Any]:
     form = await form_data(request)
     values, errors = _booking_values(form, item_id, settings)
 
@@ -458,8 +458,8 @@ async def create_block(request: Request, item_id: FromPath[int], actor: CurrentA
 
 @post("/manage/blocks/{block_id:int}/delete", include_in_schema=False)
 async def delete_block(
-    request: Request, block_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Redirect | Response:
+    request: Request[Any, Any, Any], block_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Redirect | Response[Any]:
     block = await db_session.get(Block, block_id)
     item_id = block.item_id if block else 0
     await service.remove_block(db_session, actor, block_id, settings)
@@ -475,18 +475,18 @@ def _token_of(filename: str) -> str:
     return filename[:-4]
 
 
-def _ics(content: bytes) -> Response:
+def _ics(content: bytes) -> Response[Any]:
     return Response(content=content, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=300"})
 
 
 @get("/calendar/items/{filename:str}", include_in_schema=False)
-async def item_calendar(filename: FromPath[str], db_session: DbSession) -> Response:
+async def item_calendar(filename: FromPath[str], db_session: DbSession) -> Response[Any]:
     return _ics(await calendar.item_feed(db_session, _token_of(filename)))
 
 
 @get("/calendar/farmers/{filename:str}", include_in_schema=False)
-async def farmer_calendar(filename: FromPath[str], db_session: DbSession) -> Response:
+async def farmer_calendar(filename: FromPath[str], db_session: DbSession) -> Response[Any]:
     return _ics(await calendar.farmer_feed(db_session, _token_of(filename)))
 
 

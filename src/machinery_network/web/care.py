@@ -109,8 +109,8 @@ async def my_sections(
 
 @post("/care/report", include_in_schema=False)
 async def report_work(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Response:
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     require_role(actor, Role.farmer)
     form, upload = await form_with_upload(request)
     photo: bytes | None = None
@@ -279,8 +279,8 @@ def _section_field_errors(error: FormError) -> dict[str, str]:
 
 @post("/manage/sections/new", include_in_schema=False)
 async def create_section(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Response:
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
 
@@ -336,8 +336,8 @@ async def edit_section_form(
 
 @post("/manage/sections/{section_id:int}/edit", include_in_schema=False)
 async def update_section(
-    section_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Response:
+    section_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     section = await service.get_section(db_session, section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
     form = await form_data(request)
@@ -363,9 +363,9 @@ async def update_section(
 
 @post("/manage/assignments/{assignment_id:int}/end", include_in_schema=False)
 async def end_assignment(
-    assignment_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    assignment_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
 
@@ -394,9 +394,9 @@ async def _section_of_assignment(db_session: AsyncSession, assignment_id: int) -
 
 @post("/manage/sections/{section_id:int}/assign", include_in_schema=False)
 async def assign_section(
-    section_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    section_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
     choices: list[Any] = []
@@ -459,7 +459,7 @@ async def winter_proof_download(
     end: Annotated[str, QueryParameter(name="to")] = "",
     section_id: FromQuery[str] = "",
     fmt: Annotated[str, QueryParameter(name="format")] = "csv",
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head, Role.finance)
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
@@ -527,8 +527,8 @@ async def import_form(actor: CurrentActor, settings: AppSettings) -> Template:
 
 
 @post("/manage/sections/import", include_in_schema=False)
-async def import_preview(request: Request, actor: CurrentActor, db_session: DbSession,
-                         settings: AppSettings) -> Response:
+async def import_preview(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+                         settings: AppSettings) -> Response[Any]:
     """Step 1: the file is read, transformed and measured, and shown on the map; nothing is created."""
     require_role(actor, Role.yard_head)
     form, upload = await form_with_upload(request, "file")
@@ -550,8 +550,8 @@ async def import_preview(request: Request, actor: CurrentActor, db_session: DbSe
 
 
 @post("/manage/sections/import/confirm", include_in_schema=False)
-async def import_confirm(request: Request, actor: CurrentActor, db_session: DbSession,
-                         settings: AppSettings) -> Response:
+async def import_confirm(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+                         settings: AppSettings) -> Response[Any]:
     """Step 2: the previewed sections (WGS 84 GeoJSON carried by the form) are created."""
     require_role(actor, Role.yard_head)
     form = await form_data(request)
@@ -577,7 +577,7 @@ async def import_confirm(request: Request, actor: CurrentActor, db_session: DbSe
 async def _inbox(
     db_session: AsyncSession, actor: Actor, settings: Settings, *, message: str | None = None,
     reject_errors: dict | None = None, notice: str | None = None, status_code: int = 200,
-    request: Request | None = None, cursor: str | None = None,
+    request: Request[Any, Any, Any] | None = None, cursor: str | None = None,
 ) -> Template:
     """Open reports paged (newest work first, ``HTML_LIMIT`` a page), then the latest decided ones."""
     require_role(actor, Role.yard_head)
@@ -595,7 +595,7 @@ async def _inbox(
 
 @get("/manage/care-logs", include_in_schema=False)
 async def care_inbox(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     done: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template:
     notice = {"confirmed": gettext_de("care.confirmed_ok"), "rejected": gettext_de("care.rejected_ok"),
@@ -605,9 +605,9 @@ async def care_inbox(
 
 @post("/manage/care-logs/{care_log_id:int}/confirm", include_in_schema=False)
 async def confirm_log(
-    care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    care_log_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head)
     return await form_action(
         lambda: service.confirm(db_session, actor, care_log_id),
@@ -618,9 +618,9 @@ async def confirm_log(
 
 @post("/manage/care-logs/{care_log_id:int}/reject", include_in_schema=False)
 async def reject_log(
-    care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    care_log_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
     reason = (form.get("reason") or "").strip()
@@ -675,8 +675,8 @@ async def correct_form(care_log_id: FromPath[int], actor: CurrentActor, db_sessi
 
 
 @post("/manage/care-logs/{care_log_id:int}/correct", include_in_schema=False)
-async def correct_log(care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
-                      settings: AppSettings) -> Response:
+async def correct_log(care_log_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+                      settings: AppSettings) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
 

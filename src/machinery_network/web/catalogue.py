@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -28,7 +30,7 @@ from machinery_network.web.paging import HTML_LIMIT, pager
 
 @get("/", include_in_schema=False)
 async def catalogue_page(
-    request: Request,
+    request: Request[Any, Any, Any],
     actor: CurrentActor,
     db_session: DbSession,
     municipality_id: FromQuery[str | None] = None,
@@ -70,7 +72,7 @@ async def item_page(
 
 @get("/manage/items", include_in_schema=False)
 async def manage_items(
-    request: Request, actor: CurrentActor, db_session: DbSession, q: FromQuery[str | None] = None,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, q: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
 ) -> Template:
     """The yard head's items (inactive ones too), paged by name (``HTML_LIMIT``), searched in SQL (``q``)."""
@@ -119,7 +121,7 @@ async def new_item_form(actor: CurrentActor) -> Template:
 
 
 @post("/manage/items/new", include_in_schema=False)
-async def create_item(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
+async def create_item(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
 
@@ -150,8 +152,8 @@ async def edit_item_form(item_id: FromPath[int], actor: CurrentActor, db_session
 
 @post("/manage/items/{item_id:int}/edit", include_in_schema=False)
 async def update_item(
-    item_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession
-) -> Response:
+    item_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession
+) -> Response[Any]:
     form = await form_data(request)
 
     async def update() -> Item:

@@ -60,8 +60,8 @@ async def series_form(item_id: FromPath[int], actor: CurrentActor, db_session: D
 
 
 @post("/items/{item_id:int}/booking-series", include_in_schema=False)
-async def create_series(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                        settings: AppSettings) -> Response:
+async def create_series(request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                        settings: AppSettings) -> Response[Any]:
     """Creates the series and shows at once what was requested and what not (conflicts, rules)."""
     require_role(actor, Role.farmer)
     form = await form_data(request)
@@ -102,8 +102,8 @@ async def show_series(series_id: FromPath[int], actor: CurrentActor, db_session:
 
 
 @post("/booking-series/{series_id:int}/cancel", include_in_schema=False)
-async def cancel_series(request: Request, series_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                        settings: AppSettings) -> Response:
+async def cancel_series(request: Request[Any, Any, Any], series_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                        settings: AppSettings) -> Response[Any]:
     await series.cancel_series(db_session, actor, series_id, settings)
     return redirect(f"/booking-series/{series_id}", request, flash="series.cancelled")
 
@@ -114,7 +114,7 @@ async def cancel_series(request: Request, series_id: FromPath[int], actor: Curre
 async def _draws_page(session: AsyncSession, actor: Actor, item_id: int, settings: Settings, *,
                       form: dict[str, str] | None = None, message: str | None = None,
                       errors: dict[str, str] | None = None, status_code: int = 200,
-                      request: Request | None = None, cursor: str | None = None) -> Template:
+                      request: Request[Any, Any, Any] | None = None, cursor: str | None = None) -> Template:
     """The item's contested seasons (a few a year) and its draws, the latest first, paged (``HTML_LIMIT``)."""
     item = await get_item(session, item_id)
     can_manage = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
@@ -129,14 +129,14 @@ async def _draws_page(session: AsyncSession, actor: Actor, item_id: int, setting
 
 
 @get("/items/{item_id:int}/draws", include_in_schema=False)
-async def item_draws(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+async def item_draws(request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
                      settings: AppSettings, cursor: FromQuery[str | None] = None) -> Template:
     return await _draws_page(db_session, actor, item_id, settings, request=request, cursor=cursor)
 
 
 @post("/manage/items/{item_id:int}/contested", include_in_schema=False)
-async def mark_contested(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                         settings: AppSettings) -> Response:
+async def mark_contested(request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                         settings: AppSettings) -> Response[Any]:
     form = await form_data(request)
 
     async def mark() -> None:
@@ -156,8 +156,8 @@ async def mark_contested(request: Request, item_id: FromPath[int], actor: Curren
 
 
 @post("/manage/items/{item_id:int}/draws", include_in_schema=False)
-async def run_draw(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                   settings: AppSettings) -> Response:
+async def run_draw(request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                   settings: AppSettings) -> Response[Any]:
     return await form_action(
         lambda: draws.run_draw(db_session, actor, item_id, settings, trigger="hand"),
         lambda error: _draws_page(db_session, actor, item_id, settings, message=error.message,

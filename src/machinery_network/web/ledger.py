@@ -3,6 +3,8 @@ the yard head's / finance office's view of a farmer's account with the adjustmen
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -52,7 +54,7 @@ def _staff_municipality(actor: Actor, municipality_id: str | None) -> int | None
 
 @get("/manage/accounts", include_in_schema=False)
 async def farmers_page(
-    request: Request, actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[str | None] = None,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template:
     """The farmers with an account at the municipality and their balance, by name, paged; searchable."""
@@ -99,9 +101,9 @@ async def farmer_account_page(
 
 @post("/manage/accounts/{farmer_id:int}/adjustments", include_in_schema=False)
 async def post_adjustment(
-    farmer_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    farmer_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head, Role.finance)
     form = await form_data(request)
 
@@ -126,9 +128,9 @@ async def post_adjustment(
 
 @post("/manage/accounts/{farmer_id:int}/entries/{entry_id:int}/reverse", include_in_schema=False)
 async def reverse_entry(
-    farmer_id: FromPath[int], entry_id: FromPath[int], request: Request, actor: CurrentActor,
+    farmer_id: FromPath[int], entry_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor,
     db_session: DbSession, settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head, Role.finance)
     form = await form_data(request)
 

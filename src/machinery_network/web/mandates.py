@@ -4,7 +4,7 @@ the municipality's mandates, and which partners have none (they cannot be debite
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -39,7 +39,7 @@ def _municipality_id(actor: Actor, municipality_id: str | None) -> int | None:
 async def _page(
     actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: int | None, *,
     form: dict | None = None, errors: dict | None = None, message: str | None = None, notice: str | None = None,
-    status_code: int = 200, request: Request | None = None, q: str | None = None, state: str | None = None,
+    status_code: int = 200, request: Request[Any, Any, Any] | None = None, q: str | None = None, state: str | None = None,
     cursor: str | None = None, choices: list[User] | None = None,
 ) -> Template:
     """The page; its mandate list is paged by id (``HTML_LIMIT``), searched by reference or farmer name
@@ -69,7 +69,7 @@ async def _page(
 
 @get("/finance/mandates", include_in_schema=False)
 async def mandates_page(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     municipality_id: FromQuery[str | None] = None, done: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None, mandate_state: Annotated[str | None, QueryParameter(name="state")] = None,
     cursor: FromQuery[str | None] = None,
@@ -81,7 +81,7 @@ async def mandates_page(
 
 @get("/finance/mandates/without", include_in_schema=False)
 async def without_page(
-    request: Request, actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[str | None] = None,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
 ) -> Template:
     """The partners without an active mandate (they are not debited), paged by name."""
@@ -100,8 +100,8 @@ async def without_page(
 
 @post("/finance/mandates", include_in_schema=False)
 async def record_mandate(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Template | Response:
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template | Response[Any]:
     form = await form_data(request)
     mid = _municipality_id(actor, form.get("municipality_id"))
     errors: dict[str, str] = {}
@@ -138,8 +138,8 @@ async def record_mandate(
 
 @post("/finance/mandates/{mandate_id:int}/revoke", include_in_schema=False)
 async def revoke_mandate(
-    mandate_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Template | Response:
+    mandate_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template | Response[Any]:
     require_role(actor, Role.finance, Role.admin)
     try:
         mandate = await service.revoke_mandate(db_session, actor, mandate_id)
@@ -154,8 +154,8 @@ async def revoke_mandate(
 
 @post("/finance/mandates/{mandate_id:int}/scan", include_in_schema=False)
 async def upload_scan(
-    mandate_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Template | Response:
+    mandate_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template | Response[Any]:
     """The scan of the signed form, from the mandate's row (the same service as the API)."""
     require_role(actor, Role.finance, Role.admin)
     _, upload = await form_with_upload(request, "file")

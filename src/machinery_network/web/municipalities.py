@@ -7,6 +7,7 @@ form with the German message and what was typed.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
@@ -98,8 +99,8 @@ async def settings_page(actor: CurrentActor, db_session: DbSession, settings: Ap
 
 
 @post("/municipalities/{municipality_id:int}/settings", include_in_schema=False)
-async def save_settings(request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
-                        municipality_id: FromPath[int]) -> Response:
+async def save_settings(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+                        municipality_id: FromPath[int]) -> Response[Any]:
     if not actor.is_admin:
         require_for_municipality(actor, municipality_id, Role.finance)
     municipality = await service.get_municipality(db_session, municipality_id)

@@ -3,6 +3,8 @@ registration with a network (by the admin's invitation link, or open and approve
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -48,7 +50,7 @@ async def operator_page(actor: CurrentActor, db_session: DbSession, done: FromQu
 
 
 @post("/operator/networks", include_in_schema=False)
-async def create_network(request: Request, actor: CurrentActor, db_session: DbSession) -> Template | Redirect:
+async def create_network(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Template | Redirect:
     require_role(actor, Role.operator)
     form = await form_data(request)
     try:
@@ -65,7 +67,7 @@ async def create_network(request: Request, actor: CurrentActor, db_session: DbSe
 
 
 @post("/operator/admins", include_in_schema=False)
-async def create_admin(request: Request, actor: CurrentActor, db_session: DbSession) -> Template | Redirect:
+async def create_admin(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Template | Redirect:
     from machinery_network.accounts import service as accounts
 
     require_role(actor, Role.operator)
@@ -114,7 +116,7 @@ async def _admin_page(actor: CurrentActor, db_session: DbSession, settings: AppS
     )
 
 
-async def _agreement_action(request: Request, action: str, actor: Actor, db_session: AsyncSession,
+async def _agreement_action(request: Request[Any, Any, Any], action: str, actor: Actor, db_session: AsyncSession,
                             settings: Settings, agreement_id: int | None = None) -> Template | Redirect:
     require_role(actor, Role.admin)
     try:
@@ -135,25 +137,25 @@ async def _agreement_action(request: Request, action: str, actor: Actor, db_sess
 
 
 @post("/admin/agreements", include_in_schema=False)
-async def propose_agreement(request: Request, actor: CurrentActor, db_session: DbSession,
+async def propose_agreement(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
                             settings: AppSettings) -> Template | Redirect:
     return await _agreement_action(request, "propose", actor, db_session, settings)
 
 
 @post("/admin/agreements/{agreement_id:int}/confirm", include_in_schema=False)
-async def confirm_agreement(request: Request, agreement_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+async def confirm_agreement(request: Request[Any, Any, Any], agreement_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
                             settings: AppSettings) -> Template | Redirect:
     return await _agreement_action(request, "confirm", actor, db_session, settings, agreement_id)
 
 
 @post("/admin/agreements/{agreement_id:int}/revoke", include_in_schema=False)
-async def revoke_agreement(request: Request, agreement_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+async def revoke_agreement(request: Request[Any, Any, Any], agreement_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
                            settings: AppSettings) -> Template | Redirect:
     return await _agreement_action(request, "revoke", actor, db_session, settings, agreement_id)
 
 
 @post("/admin/registrations/{user_id:int}/approve", include_in_schema=False)
-async def approve_registration(request: Request, user_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+async def approve_registration(request: Request[Any, Any, Any], user_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
                                settings: AppSettings) -> Template | Redirect:
     require_role(actor, Role.admin)
     try:
@@ -168,7 +170,7 @@ async def approve_registration(request: Request, user_id: FromPath[int], actor: 
 
 
 async def _registration(
-    request: Request, db_session: AsyncSession, settings: Settings, network_id: int, *, invited: bool,
+    request: Request[Any, Any, Any], db_session: AsyncSession, settings: Settings, network_id: int, *, invited: bool,
     action: str,
 ) -> Template | Redirect:
     await use_network(db_session, network_id)
@@ -192,14 +194,14 @@ async def _registration(
 
 
 @get("/register/{token:str}", include_in_schema=False)
-async def invited_form(request: Request, token: FromPath[str], db_session: DbSession, settings: AppSettings) -> Template:
+async def invited_form(request: Request[Any, Any, Any], token: FromPath[str], db_session: DbSession, settings: AppSettings) -> Template:
     network_id = service.network_of_invitation(settings, token)
     return await _registration(request, db_session, settings, network_id, invited=True,  # type: ignore[return-value]
                                action=f"/register/{token}")
 
 
 @post("/register/{token:str}", include_in_schema=False, exclude_from_csrf=False)
-async def invited_register(request: Request, token: FromPath[str], db_session: DbSession,
+async def invited_register(request: Request[Any, Any, Any], token: FromPath[str], db_session: DbSession,
                            settings: AppSettings) -> Template | Redirect:
     network_id = service.network_of_invitation(settings, token)
     return await _registration(request, db_session, settings, network_id, invited=True,
@@ -207,13 +209,13 @@ async def invited_register(request: Request, token: FromPath[str], db_session: D
 
 
 @get("/register/network/{network_id:int}", include_in_schema=False)
-async def open_form(request: Request, network_id: FromPath[int], db_session: DbSession, settings: AppSettings) -> Template:
+async def open_form(request: Request[Any, Any, Any], network_id: FromPath[int], db_session: DbSession, settings: AppSettings) -> Template:
     return await _registration(request, db_session, settings, network_id, invited=False,  # type: ignore[return-value]
                                action=f"/register/network/{network_id}")
 
 
 @post("/register/network/{network_id:int}", include_in_schema=False)
-async def open_register(request: Request, network_id: FromPath[int], db_session: DbSession,
+async def open_register(request: Request[Any, Any, Any], network_id: FromPath[int], db_session: DbSession,
                         settings: AppSettings) -> Template | Redirect:
     return await _registration(request, db_session, settings, network_id, invited=False,
                                action=f"/register/network/{network_id}")

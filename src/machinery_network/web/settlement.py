@@ -44,7 +44,7 @@ async def _municipality_id(actor: Actor, db_session: AsyncSession, value: str | 
 async def _overview(
     actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: int | None, *,
     form: dict | None = None, errors: dict | None = None, message: str | None = None, status_code: int = 200,
-    request: Request | None = None, cursor: str | None = None,
+    request: Request[Any, Any, Any] | None = None, cursor: str | None = None,
 ) -> Template:
     """The settlement overview; the settled months paged, newest first (``HTML_LIMIT`` a page)."""
     today = clock.today(settings.tz)
@@ -72,7 +72,7 @@ async def _overview(
 
 @get("/finance/settlements", include_in_schema=False)
 async def settlements_page(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     municipality_id: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template:
     return await _overview(actor, db_session, settings, await _municipality_id(actor, db_session, municipality_id),
@@ -81,8 +81,8 @@ async def settlements_page(
 
 @post("/finance/settlements", include_in_schema=False)
 async def settle_month(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Response:
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     form = await form_data(request)
     municipality_id = await _municipality_id(actor, db_session, form.get("municipality_id"))
     if municipality_id is None:
