@@ -23,6 +23,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, HTTPException, NotFoundException, ValidationException
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
@@ -32,7 +33,15 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -79,7 +88,7 @@ async def provide_db_session(request: Request[Any, Any, Any], state: State, sett
     actor_or_none → actor): Litestar resolves dependencies of one level concurrently in an anyio
     task group, which costs more than resolving them does (about 7 % of a booking request's CPU).
     """
-    session = state.sessionmaker()
+    session: AsyncSession = state.sessionmaker()
     request.scope[_SESSION_KEY] = session  # type: ignore[literal-required]
     return session
 
@@ -92,7 +101,7 @@ class DbSessionMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         replaced = False
@@ -134,10 +143,13 @@ async def _finish_session(session: AsyncSession, *, commit: bool) -> ASGIApp | N
         body = json.dumps({"status_code": status, "detail": detail}).encode()
 
         async def failure(scope: Scope, receive: Receive, send: Send) -> None:
-            await send({"type": "http.response.start", "status": status,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            start: HTTPResponseStartEvent = {
+                "type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+            end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+            await send(start)
+            await send(end)
 
         with contextlib.suppress(Exception):
             await session.rollback()
@@ -176,7 +188,8 @@ async def _resolve_actor(request: Request[Any, Any, Any], db_session: DbSession)
             # A whole page: its menu shows what waits for this person (read by nav_items).
             from machinery_network.dashboards.attention import menu_counts
 
-            request.scope[MENU_COUNTS_KEY] = await menu_counts(db_session, actor)  # type: ignore[literal-required]
+            counts = await menu_counts(db_session, actor, request.app.state.settings)
+            request.scope[MENU_COUNTS_KEY] = counts  # type: ignore[literal-required]
         return actor
     return None
 
@@ -188,7 +201,8 @@ async def provide_actor(actor_or_none: OptionalActor) -> Actor:
 
 
 async def provide_settings(state: State) -> Settings:
-    return state.settings
+    settings: Settings = state.settings
+    return settings
 
 
 # --- error mapping ---------------------------------------------------------------------------
@@ -225,7 +239,7 @@ class _MenuOwner:
 
 
 def _menu_owner(request: Request[Any, Any, Any]) -> Any:
-    actor = request.scope.get(_ACTOR_KEY)  # type: ignore[call-overload]
+    actor = request.scope.get(_ACTOR_KEY)
     if actor is not None:
         return actor
     backend = request.app.state.get("session_backend")

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy import Select, SQLColumnExpression, tuple_
 
 from machinery_network.errors import Invalid
 
@@ -127,7 +127,7 @@ def page_request(limit: str | int | None, cursor: str | None, *, order: str, wid
 
 
 def keyset(
-    stmt: Select[Any], keys: Sequence[ColumnElement[Any]], page: PageRequest, *, descending: bool = False
+    stmt: Select[Any], keys: Sequence[SQLColumnExpression[Any]], page: PageRequest, *, descending: bool = False
 ) -> Select[Any]:
     """``stmt`` ordered by ``keys`` (all ascending, or all descending), after the cursor, ``limit + 1`` rows."""
     if page.after is not None:

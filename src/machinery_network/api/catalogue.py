@@ -11,7 +11,7 @@ from machinery_network.api.paging import paged_response
 from machinery_network.catalogue import service
 from machinery_network.catalogue.models import ItemKind
 from machinery_network.catalogue.schemas import ItemCreate, ItemPublic, ItemRatePublic, ItemUpdate
-from machinery_network.injected import CurrentActor, DbSession
+from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.paging import page_request
 
 
@@ -20,8 +20,10 @@ class ItemController(Controller):
     tags = ["catalogue"]
 
     @post("/")
-    async def create(self, data: JSONBody[ItemCreate], actor: CurrentActor, db_session: DbSession) -> ItemPublic:
-        return ItemPublic.of(await service.create_item(db_session, actor, data))
+    async def create(
+        self, data: JSONBody[ItemCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+    ) -> ItemPublic:
+        return ItemPublic.of(await service.create_item(db_session, actor, data, settings))
 
     @get("/")
     async def list_(
@@ -45,8 +47,11 @@ class ItemController(Controller):
         return ItemPublic.of(await service.get_item(db_session, item_id))
 
     @patch("/{item_id:int}")
-    async def update(self, item_id: FromPath[int], data: JSONBody[ItemUpdate], actor: CurrentActor, db_session: DbSession) -> ItemPublic:
-        return ItemPublic.of(await service.update_item(db_session, actor, item_id, data))
+    async def update(
+        self, item_id: FromPath[int], data: JSONBody[ItemUpdate], actor: CurrentActor, db_session: DbSession,
+        settings: AppSettings,
+    ) -> ItemPublic:
+        return ItemPublic.of(await service.update_item(db_session, actor, item_id, data, settings))
 
     @get("/{item_id:int}/rates")
     async def rates(self, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[ItemRatePublic]:

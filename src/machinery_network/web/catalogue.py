@@ -121,13 +121,15 @@ async def new_item_form(actor: CurrentActor) -> Template:
 
 
 @post("/manage/items/new", include_in_schema=False)
-async def create_item(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Response[Any]:
+async def create_item(
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
 
     async def create() -> Item:
         data = ItemCreate.model_validate({**_form_values(form), "municipality_id": actor.municipality_id})
-        return await service.create_item(db_session, actor, data)
+        return await service.create_item(db_session, actor, data, settings)
 
     return await form_action(
         create,
@@ -152,12 +154,14 @@ async def edit_item_form(item_id: FromPath[int], actor: CurrentActor, db_session
 
 @post("/manage/items/{item_id:int}/edit", include_in_schema=False)
 async def update_item(
-    item_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession
+    item_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings,
 ) -> Response[Any]:
     form = await form_data(request)
 
     async def update() -> Item:
-        return await service.update_item(db_session, actor, item_id, ItemUpdate.model_validate(_form_values(form)))
+        data = ItemUpdate.model_validate(_form_values(form))
+        return await service.update_item(db_session, actor, item_id, data, settings)
 
     return await form_action(
         update,
