@@ -10,9 +10,8 @@ from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from machinery_network.accounts import datev_settings, people, service
 from machinery_network.accounts.models import Municipality, Role
-from machinery_network.api.paging import paged_response
+from machinery_network.api.paging import Paging, paged_response
 from machinery_network.injected import CurrentActor, DbSession
-from machinery_network.paging import page_request
 from machinery_network.schemas import DecimalOut, Email, Id, Input, Name, Note, VatPercent, _whole_number
 
 
@@ -163,7 +162,7 @@ class AuthController(Controller):
                              password_change_required=user.password_change_required)
 
     @get("/me")
-    async def me(self, actor: CurrentActor) -> dict:
+    async def me(self, actor: CurrentActor) -> dict[str, Any]:
         return {"id": actor.id, "name": actor.name, "email": actor.email, "role": actor.role,
                 "municipality_id": actor.municipality_id, "network_id": actor.network_id}
 
@@ -179,11 +178,11 @@ class MunicipalityController(Controller):
 
     @get("/")
     async def list_(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
-        q: FromQuery[str | None] = None, limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, paging: Paging,
+        q: FromQuery[str | None] = None
     ) -> Response[list[Any]]:
         """By name, then id; ``q`` searches the name; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
-        page = page_request(limit, cursor, order=service.MUNICIPALITY_ORDER, width=2)
+        page = paging.page(order=service.MUNICIPALITY_ORDER, width=2)
         municipalities = await service.page_municipalities(db_session, page, actor.network_id, query=q)
         return paged_response(request, municipalities, MunicipalityPublic.of)
 
@@ -216,14 +215,13 @@ class UserController(Controller):
         request: Request[Any, Any, Any],
         actor: CurrentActor,
         db_session: DbSession,
+        paging: Paging,
         q: FromQuery[str | None] = None,
         role: FromQuery[str | None] = None,
-        limit: FromQuery[str | None] = None,
-        cursor: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
         """Admin: every user; yard heads and finance: their municipality's partners; the IBAN only for
         finance and admin. Paged by name, then id; ``q`` searches name and e-mail address."""
-        page = page_request(limit, cursor, order=service.USER_ORDER, width=len(service.USER_KEYS))
+        page = paging.page(order=service.USER_ORDER, width=len(service.USER_KEYS))
         users = await service.page_users(db_session, actor, page, query=q, role=role)
         iban = people.sees_iban(actor)
         return paged_response(request, users, lambda u: UserPublic(

@@ -12,7 +12,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParam
 from litestar.response import File
 from pydantic import ValidationError
 
-from machinery_network.api.paging import paged_response
+from machinery_network.api.paging import Paging, paged_response
 from machinery_network.care import proof as proof_files
 from machinery_network.care import service
 from machinery_network.care.assignments import ASSIGNMENT_ORDER, page_assignments
@@ -39,7 +39,6 @@ from machinery_network.care.track import GPX_MAX_BYTES
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
-from machinery_network.paging import page_request
 
 
 def plan_public(row: service.PlanRow) -> PlanRowPublic:
@@ -117,12 +116,11 @@ class SectionController(Controller):
 
     @get("/")
     async def list_(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, paging: Paging,
         municipality_id: FromQuery[int | None] = None, active: FromQuery[bool | None] = None,
-        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
         """Ordered by municipality, name, id; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
-        page = page_request(limit, cursor, order=SECTION_ORDER, width=len(SECTION_KEYS))
+        page = paging.page(order=SECTION_ORDER, width=len(SECTION_KEYS))
         sections = await page_sections(db_session, page, municipality_id=municipality_id, active=active)
         return paged_response(request, sections, SectionPublic.of)
 
@@ -144,11 +142,10 @@ class SectionController(Controller):
 
     @get("/{section_id:int}/assignments")
     async def assignments(
-        self, request: Request[Any, Any, Any], section_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+        self, request: Request[Any, Any, Any], section_id: FromPath[int], actor: CurrentActor, db_session: DbSession, paging: Paging,
     ) -> Response[list[Any]]:
         """By ``valid_from``, then id; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
-        page = page_request(limit, cursor, order=ASSIGNMENT_ORDER, width=2)
+        page = paging.page(order=ASSIGNMENT_ORDER, width=2)
         return paged_response(request, await page_assignments(db_session, actor, section_id, page),
                               AssignmentPublic.of)
 
@@ -235,14 +232,13 @@ class CareLogController(Controller):
         request: Request[Any, Any, Any],
         actor: CurrentActor,
         db_session: DbSession,
+        paging: Paging,
         status: FromQuery[CareLogStatus | None] = None,
         section_id: FromQuery[int | None] = None,
         municipality_id: FromQuery[int | None] = None,
-        limit: FromQuery[str | None] = None,
-        cursor: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
         """Paged; newest work first (performed_on, then id, descending)."""
-        page = page_request(limit, cursor, order=service.CARE_LOG_ORDER, width=len(service.CARE_LOG_KEYS))
+        page = paging.page(order=service.CARE_LOG_ORDER, width=len(service.CARE_LOG_KEYS))
         rows = await service.page_care_logs(
             db_session, actor, page, status=status, section_id=section_id, municipality_id=municipality_id
         )

@@ -7,12 +7,11 @@ from typing import Any
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from machinery_network.api.paging import paged_response
+from machinery_network.api.paging import Paging, paged_response
 from machinery_network.catalogue import service
 from machinery_network.catalogue.models import ItemKind
 from machinery_network.catalogue.schemas import ItemCreate, ItemPublic, ItemRatePublic, ItemUpdate
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
-from machinery_network.paging import page_request
 
 
 class ItemController(Controller):
@@ -31,14 +30,13 @@ class ItemController(Controller):
         request: Request[Any, Any, Any],
         actor: CurrentActor,
         db_session: DbSession,
+        paging: Paging,
         municipality_id: FromQuery[int | None] = None,
         kind: FromQuery[ItemKind | None] = None,
         q: FromQuery[str | None] = None,
-        limit: FromQuery[str | None] = None,
-        cursor: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
         """Active items ordered by municipality, name, id; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
-        page = page_request(limit, cursor, order=service.ITEM_ORDER, width=len(service.ITEM_KEYS))
+        page = paging.page(order=service.ITEM_ORDER, width=len(service.ITEM_KEYS))
         items = await service.page_items(db_session, page, municipality_id=municipality_id, kind=kind, query=q)
         return paged_response(request, items, ItemPublic.of)
 

@@ -85,7 +85,7 @@ async def sepa_exceptions(
     db_session: DbSession,
     municipality_id: FromQuery[int | None] = None,
     fmt: Annotated[str, QueryParameter(name="format")] = "sepa-debit",
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Farmers who cannot go into the SEPA file (no IBAN, invalid IBAN, no mandate)."""
     exceptions = await service.sepa_exceptions(
         db_session, actor, month_or_422(month), municipality_or_422(actor, municipality_id), fmt

@@ -7,13 +7,12 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from machinery_network.api.paging import paged_response
+from machinery_network.api.paging import Paging, paged_response
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.ledger import service
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.ledger.schemas import AccountPublic, AdjustmentCreate, EntryPublic, ReversalCreate
 from machinery_network.ledger.service import EntryView
-from machinery_network.paging import page_request
 
 
 def _public(entry: LedgerEntry) -> EntryPublic:
@@ -37,12 +36,11 @@ class AccountController(Controller):
         farmer_id: FromPath[int],
         actor: CurrentActor,
         db_session: DbSession,
+        paging: Paging,
         municipality_id: FromQuery[int | None] = None,
-        limit: FromQuery[str | None] = None,
-        cursor: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
         """The account's entries paged (by value date, then id); the same rows as ``entries`` of the account."""
-        page = page_request(limit, cursor, order=service.ENTRY_ORDER, width=len(service.ENTRY_KEYS))
+        page = paging.page(order=service.ENTRY_ORDER, width=len(service.ENTRY_KEYS))
         entries = await service.page_entries(db_session, actor, farmer_id, page, municipality_id)
         return paged_response(request, entries, EntryPublic.of)
 

@@ -15,7 +15,7 @@ from machinery_network.errors import DomainError
 from machinery_network.web.common import DbSession, OptionalActor, render
 from machinery_network.web.forms import form_data
 
-HOME_BY_ROLE = {
+HOME_BY_ROLE: dict[str, str] = {
     Role.farmer: "/",
     Role.yard_head: "/manage/bookings",
     Role.finance: "/finance/settlements",

@@ -25,8 +25,8 @@ EMPTY_USER = {"email": "", "password": "", "name": "", "role": "farmer", "munici
 
 async def _page(
     actor: Actor, db_session: AsyncSession, *, status_code: int = 200, notice: str | None = None,
-    municipality_form: dict | None = None, municipality_errors: dict | None = None,
-    user_form: dict | None = None, user_errors: dict | None = None, message: str | None = None,
+    municipality_form: dict[str, str] | None = None, municipality_errors: dict[str, str] | None = None,
+    user_form: dict[str, str] | None = None, user_errors: dict[str, str] | None = None, message: str | None = None,
     request: Request[Any, Any, Any] | None = None, q: str | None = None, cursor: str | None = None,
 ) -> Template:
     """The admin page; its users list is paged by name (``HTML_LIMIT``) and searchable (``q``)."""

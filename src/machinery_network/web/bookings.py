@@ -8,7 +8,7 @@ decisions, completion, the audit trail, blocks of his items. Everything goes thr
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
+from machinery_network._sa import row_id
 from machinery_network.accounts.models import Role, User
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_role
@@ -42,7 +43,7 @@ from machinery_network.web.paging import HTML_LIMIT, pager
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _fmt(settings: Settings):
+def _fmt(settings: Settings) -> Callable[..., str]:
     tz = settings.tz
 
     def fmt(value: datetime | None, pattern: str = "%d.%m.%Y %H:%M") -> str:
@@ -128,9 +129,9 @@ async def panel_context(
     item = await get_item(session, item_id)
     monday = _week_start(week, settings)
     can_manage = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
-    feed_token = await calendar.item_token(session, actor, item.id)
+    feed_token = await calendar.item_token(session, actor, item_id)
     return {
-        "item": item, "monday": monday, "days": await _week(session, item.id, monday, settings),
+        "item": item, "monday": monday, "days": await _week(session, item_id, monday, settings),
         "prev_week": (monday - timedelta(days=7)).isoformat(), "next_week": (monday + timedelta(days=7)).isoformat(),
         "form": form or _default_form(settings), "errors": errors or {}, "message": message,
         "can_book": actor.role == Role.farmer and item.active, "can_manage": can_manage, "feed_token": feed_token,
@@ -302,7 +303,7 @@ async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, sta
         session, actor, page, status=only, then=[BookingStatus.approved] if wanted is None else None
     )
     rows = listed.rows
-    flags = await service.conflict_flags(session, [r.booking.id for r in rows])
+    flags = await service.conflict_flags(session, [row_id(r.booking) for r in rows])
     due = await maintenance.due_for(session, actor)
     return render(
         "bookings/inbox.html", actor, status_code=status_code, rows=rows, flags=flags, maintenance_due=due,
@@ -368,13 +369,13 @@ async def _detail(session: AsyncSession, actor: Actor, booking_id: int, settings
             user = await session.get(User, event.actor_id)
             names[event.actor_id] = user.name if user else str(event.actor_id)
     can_decide = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
-    flags = await service.conflict_flags(session, [booking.id])
-    handover = await session.get(Handover, booking.id)
+    flags = await service.conflict_flags(session, [booking_id])
+    handover = await session.get(Handover, booking_id)
     proposed = handover.proposed_quantity if handover is not None else None
     return render(
         "bookings/detail.html", actor, status_code=status_code, booking=booking, events=events, item=item,
         farmer=farmer, names=names, fmt=_fmt(settings), now=clock.now(), can_decide=can_decide,
-        flag=flags.get(booking.id), handover=handover, proposed=proposed,
+        flag=flags.get(booking_id), handover=handover, proposed=proposed,
         form=form or {"quantity": format_decimal_de(proposed), "operator_hours": "", "reason": ""},
         errors=errors or {}, message=message,
     )
@@ -419,7 +420,7 @@ async def _blocks_page(session: AsyncSession, actor: Actor, item_id: int, settin
                        message: str | None = None, status_code: int = 200) -> Template:
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
-    blocks = await service.list_blocks(session, item.id, since=clock.now() - timedelta(days=30))
+    blocks = await service.list_blocks(session, item_id, since=clock.now() - timedelta(days=30))
     return render(
         "bookings/blocks.html", actor, status_code=status_code, item=item, blocks=blocks, fmt=_fmt(settings),
         form=form or {**_default_form(settings), "reason": ""}, errors=errors or {}, message=message,

@@ -10,7 +10,7 @@ from litestar.response import Template
 
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality, list_municipalities
-from machinery_network.auth import Actor, require_for_municipality, require_role
+from machinery_network.auth import Actor, own_municipality, require_for_municipality, require_role
 from machinery_network.catalogue import service
 from machinery_network.catalogue.models import Item, ItemKind, ItemUnit, MeterKind
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
@@ -46,7 +46,7 @@ async def catalogue_page(
         db_session, page, municipality_id=selected_municipality, kind=selected_kind, query=(q or "").strip() or None
     )
     municipalities = await list_municipalities(db_session)
-    context = {
+    context: dict[str, Any] = {
         "items": items.rows,
         "pager": pager(request, items, path="/"),
         "municipalities": municipalities,
@@ -76,16 +76,16 @@ async def manage_items(
     cursor: FromQuery[str | None] = None,
 ) -> Template:
     """The yard head's items (inactive ones too), paged by name (``HTML_LIMIT``), searched in SQL (``q``)."""
-    require_role(actor, Role.yard_head)
+    municipality_id = own_municipality(actor, Role.yard_head)
     page = page_request(HTML_LIMIT, cursor, order=service.ITEM_ORDER, width=len(service.ITEM_KEYS))
-    items = await service.page_items(db_session, page, municipality_id=actor.municipality_id, query=q,
+    items = await service.page_items(db_session, page, municipality_id=municipality_id, query=q,
                                      include_inactive=True)
-    municipality = await get_municipality(db_session, actor.municipality_id)
+    municipality = await get_municipality(db_session, municipality_id)
     return render("catalogue/manage.html", actor, items=items.rows, municipality=municipality, q=q or "",
                   pager=pager(request, items, path="/manage/items"))
 
 
-def _form_values(form: dict[str, str]) -> dict:
+def _form_values(form: dict[str, str]) -> dict[str, Any]:
     return {
         "name": form.get("name", ""),
         "description": form.get("description") or None,
@@ -99,7 +99,7 @@ def _form_values(form: dict[str, str]) -> dict:
     }
 
 
-def _render_form(actor: Actor, *, item_id: int | None, form: dict, errors: dict, message: str | None,
+def _render_form(actor: Actor, *, item_id: int | None, form: dict[str, str], errors: dict[str, str], message: str | None,
                  status_code: int = 200) -> Template:
     return render(
         "catalogue/form.html", actor, status_code=status_code, item_id=item_id, form=form, errors=errors,

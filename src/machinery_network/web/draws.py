@@ -118,11 +118,11 @@ async def _draws_page(session: AsyncSession, actor: Actor, item_id: int, setting
     """The item's contested seasons (a few a year) and its draws, the latest first, paged (``HTML_LIMIT``)."""
     item = await get_item(session, item_id)
     can_manage = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
-    ran = await draws.page_draws(session, item.id, page_request(HTML_LIMIT, cursor, order=draws.DRAW_ORDER, width=1))
+    ran = await draws.page_draws(session, item_id, page_request(HTML_LIMIT, cursor, order=draws.DRAW_ORDER, width=1))
     return render(
         "draws/item.html", actor, status_code=status_code, item=item, can_manage=can_manage,
-        seasons=await draws.list_seasons(session, item.id), draws=ran.rows,
-        pager=pager(request, ran, path=f"/items/{item.id}/draws") if request is not None else None,
+        seasons=await draws.list_seasons(session, item_id), draws=ran.rows,
+        pager=pager(request, ran, path=f"/items/{item_id}/draws") if request is not None else None,
         form=form or {"deadline_weekday": "4", "deadline_time": "12:00"}, message=message, errors=errors or {},
         weekdays=WEEKDAYS, fmt=_fmt(settings),
     )

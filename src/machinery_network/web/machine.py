@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
@@ -51,7 +52,7 @@ async def _page(session: AsyncSession, actor: Actor, booking_id: int, settings: 
     booking, item = await _visible(session, actor, booking_id)
     handover = await session.get(Handover, booking.id, populate_existing=True)
     photos = list(await session.scalars(
-        select(HandoverPhoto).where(HandoverPhoto.booking_id == booking.id).order_by(HandoverPhoto.id)))
+        select(HandoverPhoto).where(col(HandoverPhoto.booking_id) == booking_id).order_by(col(HandoverPhoto.id))))
     farmer = await session.get(User, booking.farmer_id)
     now = clock.now()
     opens_at = booking.start_at - timedelta(hours=settings.handover_lead_hours)

@@ -79,7 +79,7 @@ def _vat_accounts(form: dict[str, str]) -> list[dict[str, object]] | None:
 
 
 def _page(actor: Actor, m: Municipality, settings: Settings, *, form: dict[str, str] | None = None,
-          errors: dict | None = None, status_code: int = 200, notice: str | None = None,
+          errors: dict[str, str] | None = None, status_code: int = 200, notice: str | None = None,
           message: str | None = None) -> Template:
     return render(
         "admin/municipality.html", actor, status_code=status_code, municipality=m,

@@ -43,12 +43,13 @@ async def _municipality_id(actor: Actor, db_session: AsyncSession, value: str | 
 
 async def _overview(
     actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: int | None, *,
-    form: dict | None = None, errors: dict | None = None, message: str | None = None, status_code: int = 200,
+    form: dict[str, str] | None = None, errors: dict[str, str] | None = None, message: str | None = None,
+    status_code: int = 200,
     request: Request[Any, Any, Any] | None = None, cursor: str | None = None,
 ) -> Template:
     """The settlement overview; the settled months paged, newest first (``HTML_LIMIT`` a page)."""
     today = clock.today(settings.tz)
-    context: dict = {
+    context: dict[str, Any] = {
         "municipalities": await list_municipalities(db_session) if actor.is_admin else [],
         "municipality": None, "settlements": [], "pending": [], "runs": [],
         "form": form or {"month": f"{service.previous_month(today):%Y-%m}"},
