@@ -25,6 +25,8 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, HTTPException, NotFoundException, ValidationException
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.compression import CompressionMiddleware
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -428,8 +430,11 @@ def content_security_policy(tile_source: str | None) -> str:
 
 
 CONTENT_SECURITY_POLICY = content_security_policy(tile_host(DEFAULT_MAP_TILES))
-# Compression applies to static files only (every other path is excluded).
-STATIC_COMPRESSION_EXCLUDE = r"^/(?!static/)"
+# Static files (htmx is 52 KB) go out gzipped to browsers that accept it; other answers as they are: the
+# compression is a middleware of the static files' router only.
+STATIC_COMPRESSION = DefineMiddleware(
+    CompressionMiddleware, config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6)
+)
 SECURITY_HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
@@ -573,7 +578,8 @@ def create_app(
             health,
             api_router(),
             *WEB_ROUTES,
-            create_static_files_router(path="/static", directories=[WEB_ROOT / "static"], include_in_schema=False),
+            create_static_files_router(path="/static", directories=[WEB_ROOT / "static"], include_in_schema=False,
+                                       middleware=[STATIC_COMPRESSION]),
         ],
         dependencies={
             "db_session": Provide(provide_db_session),
@@ -585,9 +591,6 @@ def create_app(
                      "session_backend": ClientSideSessionBackend(config=session_config)}),
         before_request=guard_request,
         before_send=[add_security_headers],
-        # Static files (htmx is 52 KB) go out gzipped to browsers that accept it; other answers as they are.
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6,
-                                             exclude=STATIC_COMPRESSION_EXCLUDE),
         request_max_body_size=settings.upload_max_bytes + 1024 * 1024,
         lifespan=[lifespan],
         exception_handlers={
