@@ -14,9 +14,10 @@ from litestar.response import File, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
-from machinery_network.accounts.models import Role
+from machinery_network._sa import row_id
+from machinery_network.accounts.models import Role, User
 from machinery_network.accounts.service import USER_ORDER, get_municipality, page_users
-from machinery_network.auth import Actor, require_for_municipality, require_role
+from machinery_network.auth import Actor, own_municipality, require_for_municipality, require_role
 from machinery_network.care import gis, service
 from machinery_network.care import proof as proof_files
 from machinery_network.care.map import STATUS_COLOURS, plan_status, section_features
@@ -76,15 +77,16 @@ def _tiles(settings: Settings) -> dict[str, Any]:
 
 
 async def _farmer_page(
-    db_session: AsyncSession, actor: Actor, settings: Settings, *, form: dict | None = None,
-    errors: dict | None = None, message: str | None = None, notice: str | None = None, status_code: int = 200,
+    db_session: AsyncSession, actor: Actor, settings: Settings, *, form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None, message: str | None = None, notice: str | None = None,
+    status_code: int = 200,
 ) -> Template:
     sections = await service.farmer_sections(db_session, actor, settings=settings)
     logs = await service.list_care_logs(db_session, actor, limit=RECENT_LOGS)
     today = clock.today(settings.tz)
     default_section = str(sections[0].section.id) if sections else ""
     season = service.season_of(today)[1]
-    statuses = {entry.section.id: plan_status(entry.section, entry.plan, season) for entry in sections}
+    statuses = {row_id(entry.section): plan_status(entry.section, entry.plan, season) for entry in sections}
     features = section_features([entry.section for entry in sections], statuses)
     return render(
         "care/my.html", actor, status_code=status_code, sections=sections, logs=logs, features=features,
@@ -153,7 +155,7 @@ def _instant(day_text: str | None, time_text: str | None, settings: Settings) ->
         return None
     try:
         day = date.fromisoformat((day_text or "").strip())
-        at = time.fromisoformat(time_text.strip())
+        at = time.fromisoformat((time_text or "").strip())
     except ValueError:
         return (time_text or "").strip()
     return datetime.combine(day, at, tzinfo=settings.tz)
@@ -178,24 +180,24 @@ _EMPTY_SECTION = {
 
 
 async def _sections_page(
-    db_session: AsyncSession, actor: Actor, settings: Settings, *, form: dict | None = None,
-    errors: dict | None = None, message: str | None = None, assign_errors: dict | None = None,
-    notice: str | None = None, status_code: int = 200, assign_choices: dict | None = None,
-    assign_form: dict | None = None,
+    db_session: AsyncSession, actor: Actor, settings: Settings, *, form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None, message: str | None = None, assign_errors: dict[int | None, str] | None = None,
+    notice: str | None = None, status_code: int = 200, assign_choices: dict[int, list[User]] | None = None,
+    assign_form: dict[int, dict[str, str]] | None = None,
 ) -> Template:
     """The sections page. A farmer is assigned by a search field (name or e-mail, searched in SQL when the
     form is sent), never a list of every farmer of the network: one match is taken, several are offered
     (at most ``FARMER_CHOICES``) to pick from in that section's row."""
-    require_role(actor, Role.yard_head)
-    municipality = await get_municipality(db_session, actor.municipality_id)
-    sections = await service.list_sections(db_session, municipality_id=municipality.id)
+    municipality_id = own_municipality(actor, Role.yard_head)
+    municipality = await get_municipality(db_session, municipality_id)
+    sections = await service.list_sections(db_session, municipality_id=municipality_id)
     today = clock.today(settings.tz)
     year, season = service.season_of(today)
-    plan = await service.season_plan(db_session, actor, municipality.id, year, settings=settings)
+    plan = await service.season_plan(db_session, actor, municipality_id, year, settings=settings)
     plan_by_section: dict[int, list[service.PlanRow]] = {}
     for row in plan:
-        plan_by_section.setdefault(row.section.id, []).append(row)
-    assignees = await service.current_assignees(db_session, [s.id for s in sections], today)
+        plan_by_section.setdefault(row_id(row.section), []).append(row)
+    assignees = await service.current_assignees(db_session, [row_id(s) for s in sections], today)
     return render(
         "care/sections.html", actor, status_code=status_code, municipality=municipality, sections=sections,
         plan=plan_by_section, assignees=assignees, assign_choices=assign_choices or {},
@@ -206,7 +208,7 @@ async def _sections_page(
         winter_sections=[s for s in sections if s.task == CareTask.winter_service],
         proof_from=winter_start(today),
         context_features=section_features(
-            sections, {s.id: plan_status(s, plan_by_section.get(s.id, []), season) for s in sections}),
+            sections, {row_id(s): plan_status(s, plan_by_section.get(row_id(s), []), season) for s in sections}),
         **_tiles(settings), **_common(settings),
     )
 
@@ -318,7 +320,7 @@ def _form_of(section: Section) -> dict[str, str]:
     }
 
 
-def _render_edit(actor: Actor, section_id: int, form: dict, errors: dict, message: str | None,
+def _render_edit(actor: Actor, section_id: int, form: dict[str, str], errors: dict[str, str], message: str | None,
                  settings: Settings, status_code: int = 200) -> Template:
     return render("care/section_edit.html", actor, status_code=status_code, section_id=section_id, form=form,
                   errors=errors, message=message, seasons=SEASONS, **_section_form_context(), **_tiles(settings),
@@ -331,7 +333,7 @@ async def edit_section_form(
 ) -> Template:
     section = await service.get_section(db_session, section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
-    return _render_edit(actor, section.id, _form_of(section), {}, None, settings)
+    return _render_edit(actor, section_id, _form_of(section), {}, None, settings)
 
 
 @post("/manage/sections/{section_id:int}/edit", include_in_schema=False)
@@ -441,9 +443,9 @@ async def find_farmer(session: AsyncSession, actor: Actor, text: str, choices: l
     )
     exact = [u for u in page.rows if u.email.lower() == text.lower()]
     if len(exact) == 1:
-        return int(exact[0].id)
+        return row_id(exact[0])
     if len(page.rows) == 1:
-        return int(page.rows[0].id)
+        return row_id(page.rows[0])
     if not page.rows:
         raise Invalid("care.farmer_not_found", field="farmer_id", text=text)
     choices.extend(page.rows)
@@ -460,7 +462,7 @@ async def winter_proof_download(
     section_id: FromQuery[str] = "",
     fmt: Annotated[str, QueryParameter(name="format")] = "csv",
 ) -> Response[Any]:
-    require_role(actor, Role.yard_head, Role.finance)
+    municipality_id = own_municipality(actor, Role.yard_head, Role.finance)
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
     except ValueError as exc:
@@ -470,7 +472,7 @@ async def winter_proof_download(
     if isinstance(chosen, str):
         raise Invalid("field.invalid", field="section_id")
     proof = await service.winter_proof(
-        db_session, actor, actor.municipality_id, first, last, section_id=chosen, settings=settings
+        db_session, actor, municipality_id, first, last, section_id=chosen, settings=settings
     )
     file = proof_files.render(proof, fmt, settings.tz)
     return Response(content=file.content, media_type=file.media_type,
@@ -576,7 +578,7 @@ async def import_confirm(request: Request[Any, Any, Any], actor: CurrentActor, d
 
 async def _inbox(
     db_session: AsyncSession, actor: Actor, settings: Settings, *, message: str | None = None,
-    reject_errors: dict | None = None, notice: str | None = None, status_code: int = 200,
+    reject_errors: dict[int, str] | None = None, notice: str | None = None, status_code: int = 200,
     request: Request[Any, Any, Any] | None = None, cursor: str | None = None,
 ) -> Template:
     """Open reports paged (newest work first, ``HTML_LIMIT`` a page), then the latest decided ones."""
@@ -654,8 +656,8 @@ def _correct_form_of(log: Any, tz: Any) -> dict[str, str]:
 
 
 async def _correct_page(db_session: AsyncSession, actor: Actor, settings: Settings, care_log_id: int, *,
-                        form: dict | None = None, errors: dict | None = None, message: str | None = None,
-                        status_code: int = 200) -> Template:
+                        form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                        message: str | None = None, status_code: int = 200) -> Template:
     log = await service.show_care_log(db_session, actor, care_log_id)
     section = await service.get_section(db_session, log.section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
