@@ -16,7 +16,7 @@ import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.compression import CompressionConfig
@@ -79,6 +79,12 @@ WEB_ROOT = Path(__file__).resolve().parent / "web"
 _SESSION_KEY = "mn_db_session"
 
 
+def _own(scope: Scope) -> dict[str, Any]:
+    """The scope as the plain dict it is, for the app's own keys (the request's session, its actor and
+    menu counts): Litestar types it as a TypedDict of the ASGI keys only."""
+    return cast(dict[str, Any], scope)
+
+
 async def provide_db_session(request: Request[Any, Any, Any], state: State, settings: AppSettings) -> AsyncSession:
     """The request's session; ``DbSessionMiddleware`` commits or rolls it back and closes it.
 
@@ -91,7 +97,7 @@ async def provide_db_session(request: Request[Any, Any, Any], state: State, sett
     task group, which costs more than resolving them does (about 7 % of a booking request's CPU).
     """
     session: AsyncSession = state.sessionmaker()
-    request.scope[_SESSION_KEY] = session  # type: ignore[literal-required]
+    _own(request.scope)[_SESSION_KEY] = session
     return session
 
 
@@ -113,7 +119,7 @@ class DbSessionMiddleware:
             if replaced:
                 return
             if message["type"] == "http.response.start":
-                session = scope.pop(_SESSION_KEY, None)  # type: ignore[misc]
+                session = _own(scope).pop(_SESSION_KEY, None)
                 if session is not None:
                     failure = await _finish_session(session, commit=message["status"] < 400)
                     if failure is not None:
@@ -125,7 +131,7 @@ class DbSessionMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            session = scope.pop(_SESSION_KEY, None)  # type: ignore[misc]
+            session = _own(scope).pop(_SESSION_KEY, None)
             if session is not None:  # no response was started (client gone, crash): roll back
                 await _finish_session(session, commit=False)
 
@@ -176,7 +182,7 @@ async def _resolve_actor(request: Request[Any, Any, Any], db_session: DbSession)
         actor = await accounts.actor_from_token(db_session, header[7:].strip())
         if actor is None:
             raise NotAuthenticated("auth.required")
-        request.scope[_ACTOR_KEY] = actor  # type: ignore[literal-required]
+        _own(request.scope)[_ACTOR_KEY] = actor
         return actor
     if request.url.path.startswith(API_PREFIX):
         # The JSON API is exempt from CSRF, so it must not accept the session cookie.
@@ -185,13 +191,12 @@ async def _resolve_actor(request: Request[Any, Any, Any], db_session: DbSession)
     user_id = cookie.get("uid")
     if isinstance(user_id, int):
         actor = await accounts.actor_from_session(db_session, user_id, cookie.get("epoch"))
-        request.scope[_ACTOR_KEY] = actor  # type: ignore[literal-required]
+        _own(request.scope)[_ACTOR_KEY] = actor
         if actor is not None and request.method == "GET" and request.headers.get("hx-request") != "true":
             # A whole page: its menu shows what waits for this person (read by nav_items).
             from machinery_network.dashboards.attention import menu_counts
 
-            counts = await menu_counts(db_session, actor, request.app.state.settings)
-            request.scope[MENU_COUNTS_KEY] = counts  # type: ignore[literal-required]
+            _own(request.scope)[MENU_COUNTS_KEY] = await menu_counts(db_session, actor, request.app.state.settings)
         return actor
     return None
 
