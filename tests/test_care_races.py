@@ -60,17 +60,17 @@ async def test_concurrent_assignments_one_wins_the_exclusion_constraint_decides(
     assert farmers == [world.farmer.id]
 
 
-async def test_concurrent_confirmations_post_one_credit(committed_sessionmaker):
+async def test_concurrent_confirmations_post_one_credit(committed_sessionmaker, settings):
     world, section_id = await _setup(committed_sessionmaker)
     async with committed_sessionmaker() as session:
         await service.assign(session, world.yard_north.actor, section_id,
                              AssignmentCreate(farmer_id=world.farmer.id, valid_from=date(2026, 1, 1)))
         log = await service.report(session, world.farmer.actor, CareLogCreate(
-            section_id=section_id, performed_on=date(2026, 9, 14), quantity=850))
+            section_id=section_id, performed_on=date(2026, 9, 14), quantity=850), settings=settings)
         await session.commit()
     async with committed_sessionmaker() as first, committed_sessionmaker() as second:
-        await service.confirm(first, world.yard_north.actor, log.id)
-        loser = asyncio.create_task(service.confirm(second, world.yard_north.actor, log.id))
+        await service.confirm(first, world.yard_north.actor, log.id, settings=settings)
+        loser = asyncio.create_task(service.confirm(second, world.yard_north.actor, log.id, settings=settings))
         assert await _blocked(loser)  # waits on the row lock
         await first.commit()
         with pytest.raises(Conflict) as caught:

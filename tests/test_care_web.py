@@ -224,12 +224,12 @@ async def test_other_yard_head_cannot_assign_through_the_form(client, world, db_
     assert response.status_code == 403
 
 
-async def test_inbox_confirm_and_reject(client, world, db_session):
+async def test_inbox_confirm_and_reject(client, world, db_session, settings):
     section = await _section(db_session, world)
     first = await service.report(db_session, world.farmer.actor, CareLogCreate(
-        section_id=section.id, performed_on=date(2026, 9, 14), quantity=850))
+        section_id=section.id, performed_on=date(2026, 9, 14), quantity=850), settings=settings)
     second = await service.report(db_session, world.farmer.actor, CareLogCreate(
-        section_id=section.id, performed_on=date(2026, 9, 15), quantity=400, note="halbe Strecke"))
+        section_id=section.id, performed_on=date(2026, 9, 15), quantity=400, note="halbe Strecke"), settings=settings)
     await db_session.commit()
 
     await login(client, world.yard_north.user.email)
@@ -253,10 +253,10 @@ async def test_inbox_confirm_and_reject(client, world, db_session):
     assert "Keine offenen Meldungen." in page.text and "Nicht gemäht" in page.text
 
 
-async def test_other_yard_head_cannot_confirm_through_the_form(client, world, db_session):
+async def test_other_yard_head_cannot_confirm_through_the_form(client, world, db_session, settings):
     section = await _section(db_session, world)
     log = await service.report(db_session, world.farmer.actor, CareLogCreate(
-        section_id=section.id, performed_on=date(2026, 9, 14), quantity=850))
+        section_id=section.id, performed_on=date(2026, 9, 14), quantity=850), settings=settings)
     await db_session.commit()
     await login(client, world.yard_south.user.email)
     assert (await post_form(client, f"/manage/care-logs/{log.id}/confirm", {})).status_code == 403
@@ -294,12 +294,12 @@ def test_section_features_carry_the_plan_status_colour():
     assert feature["properties"]["status_label"] == "erledigt" and feature["properties"]["edit"] == ""
 
 
-async def test_winter_proof_download_from_the_sections_page(client, world, db_session):
+async def test_winter_proof_download_from_the_sections_page(client, world, db_session, settings):
     section = await _section(db_session, world, name="Ortsverbindung", task="winter_service", unit="hour",
                              rate_cents=5200, planned_passes={"winter": 10})
     log = await service.report(db_session, world.farmer.actor, CareLogCreate(
-        section_id=section.id, performed_on=date(2026, 1, 12), quantity=2))
-    await service.confirm(db_session, world.yard_north.actor, log.id)
+        section_id=section.id, performed_on=date(2026, 1, 12), quantity=2), settings=settings)
+    await service.confirm(db_session, world.yard_north.actor, log.id, settings=settings)
     await db_session.commit()
     await login(client, world.yard_north.user.email)
     response = await client.get("/manage/sections/winter-proof?from=2025-12-01&to=2026-02-28&section_id=&format=csv")
@@ -359,10 +359,10 @@ async def test_section_edit_is_refused_to_the_other_yard_head(client, world, db_
     assert section.name == "K 21 Bankett"
 
 
-async def test_rate_change_with_open_reports_is_409_on_the_edit_form(client, world, db_session):
+async def test_rate_change_with_open_reports_is_409_on_the_edit_form(client, world, db_session, settings):
     section = await _section(db_session, world)
     await service.report(db_session, world.farmer.actor, CareLogCreate(
-        section_id=section.id, performed_on=date(2026, 9, 14), quantity=850))
+        section_id=section.id, performed_on=date(2026, 9, 14), quantity=850), settings=settings)
     await db_session.commit()
     await login(client, world.yard_north.user.email)
     response = await post_form(client, f"/manage/sections/{section.id}/edit", {
@@ -374,11 +374,11 @@ async def test_rate_change_with_open_reports_is_409_on_the_edit_form(client, wor
     assert section.rate_cents == 15
 
 
-async def test_yard_head_ends_an_assignment_and_hands_over(client, world, db_session):
+async def test_yard_head_ends_an_assignment_and_hands_over(client, world, db_session, settings):
     section = await _section(db_session, world)
     assignment = await db_session.scalar(select(Assignment).where(Assignment.section_id == section.id))
     await service.report(db_session, world.farmer.actor, CareLogCreate(
-        section_id=section.id, performed_on=date(2026, 9, 14), quantity=850))
+        section_id=section.id, performed_on=date(2026, 9, 14), quantity=850), settings=settings)
     await db_session.commit()
     await login(client, world.yard_north.user.email)
     too_early = await post_form(client, f"/manage/assignments/{assignment.id}/end", {"valid_to": "2026-09-13"})

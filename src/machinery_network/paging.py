@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, TypeVarTuple
 from urllib.parse import urlencode
 
 from sqlalchemy import Select, SQLColumnExpression, tuple_
@@ -31,6 +31,7 @@ MAX_LIMIT = 1000
 
 KeyValue = int | str | bool | date | datetime | None
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +128,8 @@ def page_request(limit: str | int | None, cursor: str | None, *, order: str, wid
 
 
 def keyset(
-    stmt: Select[Any], keys: Sequence[SQLColumnExpression[Any]], page: PageRequest, *, descending: bool = False
-) -> Select[Any]:
+    stmt: Select[*Ts], keys: Sequence[SQLColumnExpression[Any]], page: PageRequest, *, descending: bool = False
+) -> Select[*Ts]:
     """``stmt`` ordered by ``keys`` (all ascending, or all descending), after the cursor, ``limit + 1`` rows."""
     if page.after is not None:
         if len(page.after) != len(keys):

@@ -288,8 +288,10 @@ class CareLogController(Controller):
                     headers={"X-Content-Type-Options": "nosniff"})
 
     @post("/{care_log_id:int}/confirm", status_code=200)
-    async def confirm(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> CareLogPublic:
-        log, _ = await service.confirm(db_session, actor, care_log_id)
+    async def confirm(
+        self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+    ) -> CareLogPublic:
+        log, _ = await service.confirm(db_session, actor, care_log_id, settings=settings)
         return CareLogPublic.of(log)
 
     @post("/{care_log_id:int}/corrections")

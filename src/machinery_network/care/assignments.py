@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Select, func, literal, or_, select
+from sqlalchemy import ColumnElement, Date, Select, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts.models import Role, User
 from machinery_network.accounts.service import get_farmer
@@ -25,14 +26,14 @@ from machinery_network.paging import Page, PageRequest, finish, keyset
 
 def _overlaps(
     section_id: int, start: date, end: date | None, *, exclude_id: int | None = None
-) -> Select[tuple[Assignment]]:
+) -> Select[Assignment]:
     """Assignments of the section whose inclusive validity meets [start, end] (end None: open)."""
-    theirs = func.daterange(Assignment.valid_from, Assignment.valid_to, literal("[]"))
+    theirs = func.daterange(col(Assignment.valid_from), col(Assignment.valid_to), literal("[]"))
     ours = func.daterange(literal(start, Date()), literal(end, Date()), literal("[]"))
-    stmt = select(Assignment).where(Assignment.section_id == section_id, theirs.op("&&")(ours))
+    stmt = select(Assignment).where(col(Assignment.section_id) == section_id, theirs.op("&&")(ours))
     if exclude_id is not None:
-        stmt = stmt.where(Assignment.id != exclude_id)
-    return stmt.order_by(Assignment.valid_from).limit(1)
+        stmt = stmt.where(col(Assignment.id) != exclude_id)
+    return stmt.order_by(col(Assignment.valid_from)).limit(1)
 
 
 async def _overlap_error(
@@ -77,7 +78,7 @@ async def _save_assignment(session: AsyncSession, assignment: Assignment) -> Ass
 
 
 async def assign(session: AsyncSession, actor: Actor, section_id: int, data: AssignmentCreate) -> Assignment:
-    section = await get_section(session, section_id)
+    section = await get_section(session, section_id)  # the section of that id, or NotFound
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
     if data.valid_to is not None and data.valid_to < data.valid_from:
         raise Invalid("care.assignment_period", field="valid_to")
@@ -85,10 +86,10 @@ async def assign(session: AsyncSession, actor: Actor, section_id: int, data: Ass
         await get_farmer(session, data.farmer_id)
     except NotFound as exc:
         raise Invalid("care.farmer_unknown", field="farmer_id") from exc
-    if await session.scalar(_overlaps(section.id, data.valid_from, data.valid_to)):
-        raise await _overlap_error(session, section.id, data.valid_from, data.valid_to, None)
+    if await session.scalar(_overlaps(section_id, data.valid_from, data.valid_to)):
+        raise await _overlap_error(session, section_id, data.valid_from, data.valid_to, None)
     assignment = Assignment(
-        section_id=section.id, farmer_id=data.farmer_id, valid_from=data.valid_from, valid_to=data.valid_to,
+        section_id=section_id, farmer_id=data.farmer_id, valid_from=data.valid_from, valid_to=data.valid_to,
         created_by=actor.id,
     )
     return await _save_assignment(session, assignment)
@@ -99,24 +100,25 @@ async def end_assignment(session: AsyncSession, actor: Actor, assignment_id: int
     assignment = await session.get(Assignment, assignment_id)
     if assignment is None:
         raise NotFound("care.assignment_not_found", id=assignment_id)
-    section = await get_section(session, assignment.section_id)
+    section_id = assignment.section_id
+    section = await get_section(session, section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
     if valid_to < assignment.valid_from:
         raise Invalid("care.assignment_period", field="valid_to")
     # Reports made under this assignment must stay covered by it.
     later = await session.scalar(
-        select(func.max(CareLog.performed_on)).where(
-            CareLog.section_id == section.id,
-            CareLog.farmer_id == assignment.farmer_id,
-            CareLog.status != CareLogStatus.rejected,
-            CareLog.performed_on > valid_to,
-            CareLog.performed_on >= assignment.valid_from,
+        select(func.max(col(CareLog.performed_on))).where(
+            col(CareLog.section_id) == section_id,
+            col(CareLog.farmer_id) == assignment.farmer_id,
+            col(CareLog.status) != CareLogStatus.rejected,
+            col(CareLog.performed_on) > valid_to,
+            col(CareLog.performed_on) >= assignment.valid_from,
         )
     )
     if later is not None:
         raise Conflict("care.assignment_open_logs", field="valid_to", date_de=de_date(valid_to), date=valid_to.isoformat())
-    if await session.scalar(_overlaps(section.id, assignment.valid_from, valid_to, exclude_id=assignment.id)):
-        raise await _overlap_error(session, section.id, assignment.valid_from, valid_to, assignment.id)
+    if await session.scalar(_overlaps(section_id, assignment.valid_from, valid_to, exclude_id=assignment_id)):
+        raise await _overlap_error(session, section_id, assignment.valid_from, valid_to, assignment_id)
     try:
         async with session.begin_nested():
             assignment.valid_to = valid_to
@@ -124,16 +126,16 @@ async def end_assignment(session: AsyncSession, actor: Actor, assignment_id: int
     except IntegrityError as exc:
         if sqlstate(exc) != EXCLUSION_VIOLATION:
             raise
-        raise await _overlap_error(session, section.id, assignment.valid_from, valid_to, assignment.id) from exc
+        raise await _overlap_error(session, section_id, assignment.valid_from, valid_to, assignment_id) from exc
     return assignment
 
 
 async def list_assignments(session: AsyncSession, actor: Actor, section_id: int) -> list[Assignment]:
     """Staff of the municipality see all assignments of a section; a farmer only his own."""
     section = await get_section(session, section_id)
-    stmt = select(Assignment).where(Assignment.section_id == section.id).order_by(Assignment.valid_from)
+    stmt = select(Assignment).where(col(Assignment.section_id) == section_id).order_by(col(Assignment.valid_from))
     if actor.role == Role.farmer:
-        stmt = stmt.where(Assignment.farmer_id == actor.id)
+        stmt = stmt.where(col(Assignment.farmer_id) == actor.id)
     else:
         require_for_municipality(actor, section.municipality_id, Role.yard_head, Role.finance, admin=True)
     return list(await session.scalars(stmt))
@@ -147,22 +149,23 @@ async def page_assignments(
 ) -> Page[Assignment]:
     """One page of ``list_assignments``' rows, by ``valid_from``, then id."""
     section = await get_section(session, section_id)
-    stmt = select(Assignment).where(Assignment.section_id == section.id)
+    stmt = select(Assignment).where(col(Assignment.section_id) == section_id)
     if actor.role == Role.farmer:
-        stmt = stmt.where(Assignment.farmer_id == actor.id)
+        stmt = stmt.where(col(Assignment.farmer_id) == actor.id)
     else:
         require_for_municipality(actor, section.municipality_id, Role.yard_head, Role.finance, admin=True)
-    stmt = keyset(stmt, (Assignment.valid_from, Assignment.id), page)
+    stmt = keyset(stmt, (col(Assignment.valid_from), col(Assignment.id)), page)
     return finish(list(await session.scalars(stmt)), page, lambda a: (a.valid_from, a.id))
+
+
+def _valid_on(day: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """An assignment is valid on ``day``: from ``valid_from`` to ``valid_to`` inclusive, open-ended if null."""
+    return col(Assignment.valid_from) <= day, or_(col(Assignment.valid_to).is_(None), col(Assignment.valid_to) >= day)
 
 
 async def assignment_on(session: AsyncSession, section_id: int, day: date) -> Assignment | None:
     return await session.scalar(
-        select(Assignment).where(
-            Assignment.section_id == section_id,
-            Assignment.valid_from <= day,
-            or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day),
-        )
+        select(Assignment).where(col(Assignment.section_id) == section_id, *_valid_on(day))
     )
 
 
@@ -173,13 +176,9 @@ async def current_assignees(
     if not section_ids:
         return {}
     result = await session.execute(
-        select(Assignment, User.name)
-        .join(User, User.id == Assignment.farmer_id)
-        .where(
-            Assignment.section_id.in_(section_ids),
-            Assignment.valid_from <= day,
-            or_(Assignment.valid_to.is_(None), Assignment.valid_to >= day),
-        )
+        select(Assignment, col(User.name))
+        .join(User, col(User.id) == col(Assignment.farmer_id))
+        .where(col(Assignment.section_id).in_(section_ids), *_valid_on(day))
     )
     return {assignment.section_id: (assignment, name) for assignment, name in result}
 

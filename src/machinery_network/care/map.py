@@ -45,6 +45,7 @@ def section_features(
     for section in sections:
         if not section.geometry:
             continue
+        assert section.id is not None  # a stored section
         status = statuses.get(section.id, "none")
         assignee = assignees.get(section.id)
         features.append({

@@ -81,8 +81,10 @@ def resolve_photo(settings: Settings, photo_path: str | None) -> Path:
 MAX_PIXELS = 50_000_000
 _GPS_IFD = 0x8825
 _DATETIME = 0x0132
-_FORMATS = {"image/jpeg": ("JPEG", {"quality": 90}), "image/png": ("PNG", {"optimize": False}),
-            "image/webp": ("WEBP", {"quality": 90})}
+_FORMATS: dict[str, tuple[str, dict[str, Any]]] = {
+    "image/jpeg": ("JPEG", {"quality": 90}), "image/png": ("PNG", {"optimize": False}),
+    "image/webp": ("WEBP", {"quality": 90}),
+}
 
 
 def reencode_photo(content: bytes, content_type: str, *, keep_location: bool) -> bytes:

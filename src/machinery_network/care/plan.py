@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Municipality, Role, User
@@ -19,7 +20,7 @@ from machinery_network.care.models import Assignment, CareLog, CareLogStatus, Se
 from machinery_network.care.schemas import SEASONS
 from machinery_network.care.seasons import passes_of, season_bounds, season_of
 from machinery_network.care.sections import list_sections
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 
 DEFAULT_DUE_WITHIN_DAYS = 14
@@ -46,7 +47,7 @@ class PlanRow:
 _TWO_PLACES = Decimal("0.01")
 
 
-async def _plan_rows(
+async def plan_rows(
     session: AsyncSession,
     sections: list[Section],
     year: int,
@@ -55,16 +56,18 @@ async def _plan_rows(
     seasons: tuple[str, ...] = SEASONS,
     due_within_days: int = DEFAULT_DUE_WITHIN_DAYS,
 ) -> list[PlanRow]:
+    """The plan rows of ``sections`` in care-plan year ``year`` as seen on ``today`` (no access check: the
+    callers decide whose sections these are)."""
     if not sections:
         return []
     ids = [s.id for s in sections]
     year_start, year_end = season_bounds(year, "spring")[0], season_bounds(year, "winter")[1]
     logs = await session.execute(
-        select(CareLog.section_id, CareLog.performed_on, CareLog.quantity, CareLog.status).where(
-            CareLog.section_id.in_(ids),
-            CareLog.status != CareLogStatus.rejected,
-            CareLog.corrects_id.is_(None),  # a correction is no further pass
-            CareLog.performed_on.between(year_start, year_end),
+        select(col(CareLog.section_id), col(CareLog.performed_on), col(CareLog.quantity), col(CareLog.status)).where(
+            col(CareLog.section_id).in_(ids),
+            col(CareLog.status) != CareLogStatus.rejected,
+            col(CareLog.corrects_id).is_(None),  # a correction is no further pass
+            col(CareLog.performed_on).between(year_start, year_end),
         )
     )
     by_id = {s.id: s for s in sections}
@@ -78,18 +81,19 @@ async def _plan_rows(
             confirmed[key] += passes
     assignments: dict[int, list[tuple[Assignment, str]]] = defaultdict(list)
     for assignment, name in await session.execute(
-        select(Assignment, User.name)
-        .join(User, User.id == Assignment.farmer_id)
+        select(Assignment, col(User.name))
+        .join(User, col(User.id) == col(Assignment.farmer_id))
         .where(
-            Assignment.section_id.in_(ids),
-            Assignment.valid_from <= year_end,
-            or_(Assignment.valid_to.is_(None), Assignment.valid_to >= year_start),
+            col(Assignment.section_id).in_(ids),
+            col(Assignment.valid_from) <= year_end,
+            or_(col(Assignment.valid_to).is_(None), col(Assignment.valid_to) >= year_start),
         )
     ):
         assignments[assignment.section_id].append((assignment, name))
 
     rows: list[PlanRow] = []
     for section in sections:
+        assert section.id is not None  # a stored section
         plan = section.planned_passes or {}
         for season in seasons:
             planned = int(plan.get(season) or 0)
@@ -98,7 +102,8 @@ async def _plan_rows(
             start, end = season_bounds(year, season)
             # Who is responsible: the assignee on today's date, clamped into the season.
             day = min(max(today, start), end)
-            farmer_id = farmer_name = None
+            farmer_id: int | None = None
+            farmer_name: str | None = None
             for assignment, name in assignments.get(section.id, []):
                 if assignment.valid_from <= day and (assignment.valid_to is None or assignment.valid_to >= day):
                     farmer_id, farmer_name = assignment.farmer_id, name
@@ -132,10 +137,9 @@ async def season_plan(
     *,
     season: str | None = None,
     due_within_days: int = DEFAULT_DUE_WITHIN_DAYS,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> list[PlanRow]:
     """Per section and planned season of ``year``: planned, reported and confirmed passes, and overdue."""
-    settings = settings or get_settings()
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
     await get_municipality(session, municipality_id)
     if not 2000 <= year <= 2100:
@@ -145,7 +149,7 @@ async def season_plan(
         season_bounds(year, season)  # refuses an unknown season
         seasons = (season,)
     sections = await list_sections(session, municipality_id=municipality_id, active=True)
-    return await _plan_rows(
+    return await plan_rows(
         session, sections, year, clock.today(settings.tz), seasons=seasons, due_within_days=due_within_days
     )
 
@@ -160,27 +164,27 @@ class FarmerSection:
 
 
 async def farmer_sections(
-    session: AsyncSession, actor: Actor, *, settings: Settings | None = None
+    session: AsyncSession, actor: Actor, *, settings: Settings
 ) -> list[FarmerSection]:
     """A farmer's current, coming and recently ended assignments, each with the section's plan of the year."""
-    settings = settings or get_settings()
     require_role(actor, Role.farmer)
     today = clock.today(settings.tz)
     result = await session.execute(
-        select(Assignment, Section, Municipality.name)
-        .join(Section, Section.id == Assignment.section_id)
-        .join(Municipality, Municipality.id == Section.municipality_id)
+        select(Assignment, Section, col(Municipality.name))
+        .join(Section, col(Section.id) == col(Assignment.section_id))
+        .join(Municipality, col(Municipality.id) == col(Section.municipality_id))
         .where(
-            Assignment.farmer_id == actor.id,
+            col(Assignment.farmer_id) == actor.id,
             # Recently ended assignments stay listed: work done before the end can still be reported.
-            or_(Assignment.valid_to.is_(None), Assignment.valid_to >= today - timedelta(days=RECENTLY_ENDED_DAYS)),
+            or_(col(Assignment.valid_to).is_(None),
+                col(Assignment.valid_to) >= today - timedelta(days=RECENTLY_ENDED_DAYS)),
         )
-        .order_by(Municipality.name, Section.name, Assignment.valid_from)
+        .order_by(col(Municipality.name), col(Section.name), col(Assignment.valid_from))
     )
     rows = list(result)
     year, season = season_of(today)
-    plan = await _plan_rows(session, [s for _, s, _ in rows], year, today)
-    by_section: dict[int, list[PlanRow]] = defaultdict(list)
+    plan = await plan_rows(session, [s for _, s, _ in rows], year, today)
+    by_section: dict[int | None, list[PlanRow]] = defaultdict(list)  # by section id
     for row in plan:
         by_section[row.section.id].append(row)
     return [

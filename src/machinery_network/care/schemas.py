@@ -246,6 +246,7 @@ class CareLogPublic(BaseModel):
 
     @classmethod
     def of(cls, log: CareLog) -> CareLogPublic:
+        assert log.id is not None  # a stored log
         return cls(
             id=log.id, section_id=log.section_id, farmer_id=log.farmer_id, performed_on=log.performed_on,
             quantity=log.quantity, note=log.note, status=log.status, credit_cents=log.credit_cents,

@@ -6,19 +6,23 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.care import gis
 from machinery_network.care.geometry import length_m as geodesic_length
-from machinery_network.care.models import CareLog, CareLogStatus, Section
+from machinery_network.care.models import CareLog, CareLogStatus, Section, SectionKind
 from machinery_network.care.schemas import SectionCreate, SectionImportOptions, SectionUpdate
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.paging import Page, PageRequest, finish, keyset
 from machinery_network.schemas import apply_changes
 
 MAX_LENGTH_M = 1_000_000
+
+SECTION_ORDER = "sections:municipality,name,id"
+SECTION_KEYS = (col(Section.municipality_id), col(Section.name), col(Section.id))
 
 
 def length_from(geometry: dict[str, Any]) -> int:
@@ -61,7 +65,8 @@ async def import_sections(
     created = []
     for feature in reading.features:
         data = SectionCreate(
-            municipality_id=municipality_id, name=feature.name, kind=feature.kind or options.kind,
+            municipality_id=municipality_id, name=feature.name,
+            kind=SectionKind(feature.kind) if feature.kind else options.kind,
             task=options.task, unit=options.unit, rate_cents=options.rate_cents, geometry=feature.geometry,
         )
         created.append(await create_section(session, actor, data))
@@ -81,7 +86,8 @@ async def update_section(session: AsyncSession, actor: Actor, section_id: int, d
     ]
     if money_changes:
         open_logs = await session.scalar(
-            select(func.count()).where(CareLog.section_id == section.id, CareLog.status == CareLogStatus.reported)
+            select(func.count()).where(col(CareLog.section_id) == section_id,
+                                       col(CareLog.status) == CareLogStatus.reported)
         )
         if open_logs:
             raise Conflict("care.open_logs_block_change", field="rate_cents", count=open_logs)
@@ -100,16 +106,12 @@ async def get_section(session: AsyncSession, section_id: int) -> Section:
 async def list_sections(
     session: AsyncSession, *, municipality_id: int | None = None, active: bool | None = None
 ) -> list[Section]:
-    stmt = select(Section).order_by(Section.municipality_id, Section.name, Section.id)
+    stmt = select(Section).order_by(*SECTION_KEYS)
     if municipality_id is not None:
-        stmt = stmt.where(Section.municipality_id == municipality_id)
+        stmt = stmt.where(col(Section.municipality_id) == municipality_id)
     if active is not None:
-        stmt = stmt.where(Section.active == active)
+        stmt = stmt.where(col(Section.active) == active)
     return list(await session.scalars(stmt))
-
-
-SECTION_ORDER = "sections:municipality,name,id"
-SECTION_KEYS = (Section.municipality_id, Section.name, Section.id)
 
 
 async def page_sections(
@@ -118,8 +120,8 @@ async def page_sections(
     """One page of ``list_sections``' rows: by municipality, name, id (index ``ix_sections_listing``)."""
     stmt = select(Section)
     if municipality_id is not None:
-        stmt = stmt.where(Section.municipality_id == municipality_id)
+        stmt = stmt.where(col(Section.municipality_id) == municipality_id)
     if active is not None:
-        stmt = stmt.where(Section.active == active)
+        stmt = stmt.where(col(Section.active) == active)
     rows = list(await session.scalars(keyset(stmt, SECTION_KEYS, page)))
     return finish(rows, page, lambda s: (s.municipality_id, s.name, s.id))

@@ -18,7 +18,7 @@ from sqlmodel import col
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
 from machinery_network.bookings.models import Booking, BookingStatus
-from machinery_network.care.plan import PlanRow, _plan_rows
+from machinery_network.care.plan import PlanRow, plan_rows
 from machinery_network.care.sections import list_sections
 from machinery_network.catalogue.models import Item
 from machinery_network.config import Settings
@@ -77,7 +77,7 @@ async def digest_for(session: AsyncSession, head: User, settings: Settings, now:
                               f" (angefragt am {asked:%d.%m.%Y})")
     today = now.astimezone(settings.tz).date()
     sections = await list_sections(session, municipality_id=head.municipality_id, active=True)
-    for row in await _plan_rows(session, sections, today.year, today):
+    for row in await plan_rows(session, sections, today.year, today):
         if behind(row, today):
             who = f", {row.farmer_name}" if row.farmer_name else ""
             digest.sections.append(

@@ -612,7 +612,7 @@ async def confirm_log(
 ) -> Response[Any]:
     require_role(actor, Role.yard_head)
     return await form_action(
-        lambda: service.confirm(db_session, actor, care_log_id),
+        lambda: service.confirm(db_session, actor, care_log_id, settings=settings),
         lambda error: _inbox(db_session, actor, settings, message=error.message, status_code=error.status_code),
         lambda _: redirect("/manage/care-logs?done=confirmed", request),
     )
