@@ -119,8 +119,8 @@ async def get_item(session: AsyncSession, item_id: int) -> Item:
 
 
 def _items_where(
-    stmt: Select[tuple[Item]], municipality_id: int | None, kind: str | None, query: str | None, include_inactive: bool
-) -> Select[tuple[Item]]:
+    stmt: Select[Item], municipality_id: int | None, kind: str | None, query: str | None, include_inactive: bool
+) -> Select[Item]:
     """The catalogue's filters, applied in SQL before any limit (the search through the trigram indexes)."""
     if municipality_id is not None:
         stmt = stmt.where(col(Item.municipality_id) == municipality_id)
