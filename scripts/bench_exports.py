@@ -109,7 +109,8 @@ async def run(url: str, args: argparse.Namespace) -> int:
         sessionmaker = make_sessionmaker(engine)
         start = time.perf_counter()
         async with session_scope(sessionmaker) as session:
-            s = (await settlement.settle(session, SYSTEM, month, municipality_id, trigger="bench")).settlement
+            s = (await settlement.settle(session, SYSTEM, month, municipality_id, trigger="bench",
+                                         settings=get_settings())).settlement
         print(f"settled: {s.farmer_count:,} farmers, {s.entry_count:,} entries, net {s.total_net_cents:,} cents "
               f"in {time.perf_counter() - start:.2f} s")
 

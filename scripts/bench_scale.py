@@ -619,7 +619,7 @@ FLOOR_SQL = (
 )
 
 
-async def time_settlement(url: str, shape: Shape) -> list[Row]:
+async def time_settlement(url: str, shape: Shape, settings: Settings) -> list[Row]:
     dsn = url.replace("postgresql+asyncpg://", "postgresql://", 1)
     first, last = settlement.month_bounds(shape.settle_month)
     conn = await asyncpg.connect(dsn)
@@ -640,7 +640,7 @@ async def time_settlement(url: str, shape: Shape) -> list[Row]:
             one = time.perf_counter()
             async with session_scope(sessionmaker, network_id) as session:
                 result = await settlement.settle(session, SYSTEM, shape.settle_month, municipality_id,
-                                                 trigger="bench")
+                                                 trigger="bench", settings=settings)
                 entries += result.settlement.entry_count
             slowest = max(slowest, time.perf_counter() - one)
         settle_s = time.perf_counter() - started
@@ -750,9 +750,9 @@ async def run(url: str, args: argparse.Namespace) -> int:
               + ", ".join(f"{r['relname']} {r['bytes'] / 2**20:,.0f} MiB" for r in figures["sizes"]), flush=True)
     if args.load_only:
         return 0
-    rows = await time_settlement(url, shape) if pending else []
     settings = Settings(DATABASE_URL=url, MN_SECRET_KEY="bench-scale-secret-key-not-for-production",
                         MN_ACCESS_LOG="0")
+    rows = await time_settlement(url, shape, settings) if pending else []
     rows += await time_routes(url, shape, args.requests, settings)
     return 0 if print_table(rows, args.tier, figures) else 1
 

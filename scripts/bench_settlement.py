@@ -116,7 +116,8 @@ async def run(url: str, args: argparse.Namespace) -> int:
         for municipality_id in ids:
             start = time.perf_counter()
             async with session_scope(sessionmaker) as session:
-                result = await settlement.settle(session, SYSTEM, month, municipality_id, trigger="bench")
+                result = await settlement.settle(session, SYSTEM, month, municipality_id, trigger="bench",
+                                                 settings=get_settings())
             elapsed = time.perf_counter() - start
             settle_s += elapsed
             s = result.settlement

@@ -332,3 +332,12 @@ async def test_request_writes_its_first_event_with_actor_and_time(client, db_ses
     assert event.at == NOW
     stored = await db_session.get(Booking, booking["id"])
     assert stored.start_at == datetime(2026, 10, 5, 8, 0, tzinfo=BERLIN) and stored.created_at == NOW
+
+
+def test_booking_data_has_the_columns_of_a_booking():
+    """The busy routes answer ``BookingData`` for a ``Booking``: the same fields, in the same order."""
+    from dataclasses import fields
+
+    from machinery_network.bookings.models import BookingData
+
+    assert [f.name for f in fields(BookingData)] == [column.name for column in Booking.__table__.c]

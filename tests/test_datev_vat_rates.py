@@ -33,7 +33,7 @@ async def _month_at_four_rates(db_session, world) -> None:
     north = world.north.id
     for day, rate in ((13, Decimal(0)), (14, Decimal(7)), (15, Decimal("10.7")), (16, Decimal(19))):
         await _charge(db_session, world.farmer, north, date(2025, 10, day), "1", 10_000, rate, f"Satz {rate}")
-    await settlement_service.settle(db_session, SYSTEM, MONTH, north)
+    await settlement_service.settle(db_session, SYSTEM, MONTH, north, settings=get_settings())
     await db_session.commit()
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import text
 from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.auth import SYSTEM
+from machinery_network.config import get_settings
 from machinery_network.errors import Invalid, NotAllowed, NotFound
 from machinery_network.exports import datev, sepa, service
 from machinery_network.ledger import service as ledger
@@ -102,8 +103,8 @@ async def settle_month(session, world: World) -> Month:
     await mandates.create_mandate(session, SYSTEM, farmer_id=world.farmer.id, municipality_id=north,
                                   reference=MANDATE_REFERENCE, signed_on=date(2025, 3, 1))
     await session.flush()
-    result = await settlement_service.settle(session, SYSTEM, MONTH, north)
-    await settlement_service.settle(session, SYSTEM, MONTH, world.south.id)
+    result = await settlement_service.settle(session, SYSTEM, MONTH, north, settings=get_settings())
+    await settlement_service.settle(session, SYSTEM, MONTH, world.south.id, settings=get_settings())
     await session.commit()
     return Month(world=world, settlement=result.settlement, hans=hans, ida=ida, joerg=joerg)
 
@@ -211,7 +212,7 @@ async def test_datev_layout_encoding_and_balance(db_session, month):
 
 async def test_datev_refuses_a_vat_rate_without_account(db_session, world):
     await _charge(db_session, world.farmer, world.north.id, date(2025, 10, 14), "1", 1000, 16, "Altpreis")
-    await settlement_service.settle(db_session, SYSTEM, MONTH, world.north.id)
+    await settlement_service.settle(db_session, SYSTEM, MONTH, world.north.id, settings=get_settings())
     with pytest.raises(Invalid) as info:
         await service.export(db_session, SYSTEM, MONTH, world.north.id, "datev")
     assert info.value.key == "exports.datev_vat_rate" and "16" in info.value.message("en")
@@ -508,9 +509,9 @@ async def test_each_text_export_names_exactly_one_charset(client, db_session, wo
 
     await ledger_service.post_adjustment(
         db_session, world.finance_north.actor, farmer_id=world.farmer.id, municipality_id=world.north.id,
-        value_date=date(2026, 10, 2), amount_cents=1500, reason="Reparatur",
+        value_date=date(2026, 10, 2), amount_cents=1500, reason="Reparatur", settings=get_settings(),
     )
-    await settlement_service.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id)
+    await settlement_service.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id, settings=get_settings())
     await db_session.commit()
     expected = {"csv": "text/csv; charset=utf-8", "datev": "text/csv; charset=windows-1252"}
     for fmt, content_type in expected.items():

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from machinery_network.auth import SYSTEM
+from machinery_network.config import get_settings
 from machinery_network.settlement import service as settlement
 from tests.test_settlement import adjust, charge, credit
 
@@ -45,7 +46,7 @@ async def test_balance_signs_charges_positive_credits_negative(client, db_sessio
     south = (await client.get(f"/api/v1/accounts/{world.farmer.id}", headers=world.yard_south.headers)).json()
     assert south["balance_cents"] == 5000 and south["municipality_id"] == world.south.id
 
-    s = (await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id)).settlement
+    s = (await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id, settings=get_settings())).settlement
     await db_session.commit()
     after = (await client.get(f"/api/v1/accounts/{world.farmer.id}", params={"municipality_id": world.north.id},
                               headers=world.finance_north.headers)).json()
@@ -127,7 +128,7 @@ async def test_reversal_negates_once_and_lands_in_the_next_open_month(client, db
     original = await charge(db_session, world.farmer, world.north, date(2026, 9, 10), 3, 3333, 19)
     await db_session.commit()
     assert original.amount_cents == 11899  # 99,99 + 19 % = 118,9881 → 118,99 € (half-up)
-    sep = (await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id)).settlement
+    sep = (await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id, settings=get_settings())).settlement
     await db_session.commit()
 
     path = f"/api/v1/accounts/{world.farmer.id}/entries/{original.id}/reverse"
@@ -153,9 +154,9 @@ async def test_reversal_negates_once_and_lands_in_the_next_open_month(client, db
     assert (await client.post(again, json=body, headers=world.yard_north.headers)).status_code == 409
 
     # September stays as it was; the reversal (dated in September) is October's business
-    assert (await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id)).settlement.id == sep.id
+    assert (await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id, settings=get_settings())).settlement.id == sep.id
     assert sep.total_net_cents == 11899
-    oct_ = (await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id)).settlement
+    oct_ = (await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id, settings=get_settings())).settlement
     # the reversal of a charge lowers the charges column (by kind, not by sign): it is no credit
     assert (oct_.entry_count, oct_.total_charges_cents, oct_.total_credits_cents, oct_.total_net_cents) == (
         1, -11899, 0, -11899)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from machinery_network import clock, validators
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.auth import SYSTEM
+from machinery_network.config import get_settings
 from machinery_network.errors import Invalid
 from machinery_network.exports import sepa, service
 from machinery_network.mandates import partners
@@ -145,7 +146,7 @@ async def _month(db_session, world):
                                   reference="NORD-LS-1", signed_on=date(2025, 4, 1))
     await mandates.create_mandate(db_session, SYSTEM, farmer_id=world.farmer2.id, municipality_id=world.south.id,
                                   reference="SUED-LS-1", signed_on=date(2025, 4, 1))
-    result = await settlement_service.settle(db_session, SYSTEM, MONTH, north)
+    result = await settlement_service.settle(db_session, SYSTEM, MONTH, north, settings=get_settings())
     await db_session.commit()
     return result.settlement, paul
 
@@ -206,14 +207,14 @@ async def test_amendment_same_bank_and_new_bank(db_session, world):
     again = await service.export(db_session, world.finance_north.actor, MONTH, world.north.id, "sepa-debit")
     assert b"<AmdmntInd>true</AmdmntInd>" in again.content
     await _charge(db_session, world.farmer, world.north.id, date(2025, 11, 3), "1", 1000, 0, "Traktor")
-    await settlement_service.settle(db_session, SYSTEM, date(2025, 11, 1), world.north.id)
+    await settlement_service.settle(db_session, SYSTEM, date(2025, 11, 1), world.north.id, settings=get_settings())
     later = await service.export(db_session, world.finance_north.actor, date(2025, 11, 1), world.north.id,
                                  "sepa-debit")
     assert b"AmdmntInd" not in later.content
     # a move to another bank: SMNDA instead of the old account
     await db_session.execute(update(User).where(User.id == world.farmer.id).values(iban="DE89370400440532013000"))
     await _charge(db_session, world.farmer, world.north.id, date(2025, 12, 3), "1", 1000, 0, "Traktor")
-    await settlement_service.settle(db_session, SYSTEM, date(2025, 12, 1), world.north.id)
+    await settlement_service.settle(db_session, SYSTEM, date(2025, 12, 1), world.north.id, settings=get_settings())
     moved = await service.export(db_session, world.finance_north.actor, date(2025, 12, 1), world.north.id,
                                  "sepa-debit")
     doc = etree.fromstring(moved.content)

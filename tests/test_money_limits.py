@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from machinery_network import clock, scheduler
 from machinery_network.auth import SYSTEM
+from machinery_network.config import get_settings
 from machinery_network.exports import service as exports
 from machinery_network.exports.service import FORMATS
 from machinery_network.ledger.models import LedgerEntry
@@ -177,7 +178,7 @@ async def test_catch_up_is_capped_and_logs_what_it_skipped(committed_sessionmake
         await session.commit()
 
     caplog.set_level(logging.WARNING, logger="machinery_network.scheduler")
-    outcomes = await scheduler.catch_up(committed_sessionmaker, date(2026, 11, 5))
+    outcomes = await scheduler.catch_up(committed_sessionmaker, date(2026, 11, 5), settings=get_settings())
     north = [o for o in outcomes if o.municipality_id == world.north.id]
     assert len(north) == settlement.MAX_CATCH_UP_MONTHS
     assert north[0].month == date(2024, 11, 1) and north[-1].month == date(2026, 10, 1)
@@ -204,7 +205,7 @@ async def test_a_reversed_credit_lowers_the_credits_and_does_not_raise_the_charg
         assert response.status_code == 201, response.text
     assert second.amount_cents == -2000
 
-    s = (await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id)).settlement
+    s = (await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id, settings=get_settings())).settlement
     await db_session.commit()
     _, lines = await settlement.get_settlement(db_session, SYSTEM, date(2026, 10, 1), world.north.id)
     line = lines[0]

@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 
 from machinery_network.accounts.models import Municipality, Role
 from machinery_network.auth import SYSTEM
+from machinery_network.config import get_settings
 from machinery_network.exports import datev, service
 from machinery_network.money import line_amounts, vat_in_gross
 from machinery_network.settlement import service as settlement_service
@@ -122,7 +123,7 @@ async def test_datev_header_chart_fiscal_year_and_debtor_numbers(db_session, wor
     await _charge(db_session, world.farmer, north.id, date(2025, 10, 14), "1", 1000, 19, "Traktor")
     await _charge(db_session, big, north.id, date(2025, 10, 15), "1", 1000, 7, "Mulcher")
     await _credit(db_session, big, north.id, date(2025, 10, 16), "2", 500, "Graben", "hour")
-    await settlement_service.settle(db_session, SYSTEM, MONTH, north.id)
+    await settlement_service.settle(db_session, SYSTEM, MONTH, north.id, settings=get_settings())
     export = await service.export(db_session, world.finance_north.actor, MONTH, north.id, "datev")
     rows = _rows(export.content)
     head = rows[0]
@@ -144,7 +145,7 @@ async def test_datev_debtor_range_exhausted_is_422_with_advice(db_session, world
     north.datev_debtor_start = north.datev_debtor_end = 10000
     await _charge(db_session, world.farmer, north.id, date(2025, 10, 14), "1", 1000, 19, "Traktor")
     await _charge(db_session, world.farmer2, north.id, date(2025, 10, 14), "1", 1000, 19, "Traktor")
-    await settlement_service.settle(db_session, SYSTEM, MONTH, north.id)
+    await settlement_service.settle(db_session, SYSTEM, MONTH, north.id, settings=get_settings())
     try:
         await service.export(db_session, world.finance_north.actor, MONTH, north.id, "datev")
     except Exception as exc:  # noqa: BLE001 - the domain error is what we check
@@ -160,7 +161,7 @@ async def test_vat_of_two_lines_of_1_03_agrees_in_statement_and_datev(db_session
     north = world.north
     for day in (14, 15):
         await _charge(db_session, world.farmer, north.id, date(2025, 10, day), "1", 103, 19, "Kleinteil")
-    result = await settlement_service.settle(db_session, SYSTEM, MONTH, north.id)
+    result = await settlement_service.settle(db_session, SYSTEM, MONTH, north.id, settings=get_settings())
     line = line_amounts(Decimal(1), 103, Decimal(19))
     assert (line.net_cents, line.vat_cents, line.gross_cents) == (103, 20, 123)
     assert result.settlement.total_charges_cents == 246

@@ -31,7 +31,7 @@ def tenant_tables() -> list[str]:
     versions = "machinery_network.migrations.versions."
     return [*import_module(versions + "0007_networks").TENANT_TABLES,
             *import_module(versions + "0019_tenant_tables").TABLES, "notices",
-            *import_module(versions + "0023_draws").TABLES]
+            *import_module(versions + "0023_draws").TABLES, "idempotency_keys"]
 
 
 async def _fill(session: AsyncSession, network_id: int) -> World:
@@ -113,6 +113,9 @@ async def _fill(session: AsyncSession, network_id: int) -> World:
         "VALUES (:i, :cs, '2030-08-05', '2030-08-11', 42, 'scheduler', now()) RETURNING id"), ids)
     await q(text("INSERT INTO draw_entries (draw_id, booking_id, farmer_id, start_at, end_at, season_hours, "
                  "position, won, reason) VALUES (:dr, :b, :f, :s, :e, 0, 1, true, 'won')"), ids)
+    # 0028_idempotency_keys: the key of a care report the farmer sent.
+    await q(text("INSERT INTO idempotency_keys (user_id, key, scope, fingerprint, resource_id) "
+                 "VALUES (:f, gen_random_uuid()::text, 'care_log', repeat('0', 64), 1)"), ids)
     world.extra.update(ids)
     await session.commit()
     return world
@@ -183,10 +186,15 @@ async def test_network_a_sees_and_writes_none_of_network_b(two_networks, app_eng
             for unique in ("email", "calendar_token", "name"):
                 if unique in row and isinstance(row[unique], str):
                     row[unique] = f"{uuid.uuid4().hex[:8]}{row[unique]}"[:200]
+            # Generated columns (sections.geom under PostGIS, 0029) take no value: every other column is copied.
+            columns = ", ".join(f'"{c}"' for c in await conn.scalars(text(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+                "AND table_name = :t AND is_generated = 'NEVER' ORDER BY ordinal_position"), {"t": table}))
             savepoint = await conn.begin_nested() if conn.in_transaction() else await conn.begin()
             with pytest.raises(DBAPIError) as caught:
-                await conn.execute(text(f"INSERT INTO {table} SELECT * FROM jsonb_populate_record(NULL::{table}, "
-                                        "CAST(:row AS jsonb))"), {"row": json.dumps(row, default=str)})
+                await conn.execute(text(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM "
+                                        f"jsonb_populate_record(NULL::{table}, CAST(:row AS jsonb))"),
+                                   {"row": json.dumps(row, default=str)})
             await savepoint.rollback()
             refused[table] = sqlstate(caught.value)
         print("INSERT of a network-B row as network A:", refused)

@@ -15,6 +15,7 @@ from machinery_network.accounts.models import User
 from machinery_network.auth import SYSTEM
 from machinery_network.bookings.models import Booking
 from machinery_network.bookings.notices import remind
+from machinery_network.config import get_settings
 from machinery_network.dashboards.digest import weekly_digest
 from machinery_network.ledger import service as ledger
 from machinery_network.mandates import service as mandates
@@ -208,7 +209,7 @@ async def test_settlement_ready_tells_each_farmer_amount_date_and_mandate(db_ses
                              section_name="Weg", care_log_id=None, actor=SYSTEM)
     await mandates.create_mandate(db_session, SYSTEM, farmer_id=world.farmer.id, municipality_id=world.north.id,
                                   reference="MN-NORD-0001", signed_on=date(2026, 3, 1))
-    result = await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id, tz=BERLIN)
+    result = await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id, tz=BERLIN, settings=get_settings())
     assert result.created
     [debit] = await notices_of(db_session, world.farmer.id)
     assert debit.kind == "settlement_ready"
@@ -221,7 +222,7 @@ async def test_settlement_ready_tells_each_farmer_amount_date_and_mandate(db_ses
     [payout] = await notices_of(db_session, world.farmer2.id)
     assert "15,00 € werden Ihnen am 15.10.2026 überwiesen" in payout.text
     # Settling again changes nothing and tells nobody twice.
-    again = await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id, tz=BERLIN)
+    again = await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id, tz=BERLIN, settings=get_settings())
     assert not again.created and len(await notices_of(db_session, world.farmer.id)) == 1
     assert await notices_of(db_session, world.yard_north.id) == []  # staff get no statement
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from machinery_network import clock, scheduler
-from machinery_network.config import Settings
+from machinery_network.config import Settings, get_settings
 from machinery_network.settlement import service as settlement
 from machinery_network.settlement.models import Settlement, SettlementRun
 from tests.conftest import build_world
@@ -44,7 +44,7 @@ async def test_catch_up_settles_every_missed_month_once(committed_sessionmaker, 
     w = await _world_with_entries(committed_sessionmaker)
     # The service was down from July until 1 November 2026, 00:30 in Berlin (October has just ended).
     freeze(monkeypatch, datetime(2026, 10, 31, 23, 30, tzinfo=UTC))
-    outcomes = await scheduler.catch_up(committed_sessionmaker)
+    outcomes = await scheduler.catch_up(committed_sessionmaker, settings=get_settings())
     n, s = w.north.id, w.south.id
     assert [(o.municipality_id, o.month, o.status) for o in outcomes] == [
         (n, date(2026, 7, 1), "created"),
@@ -69,10 +69,10 @@ async def test_catch_up_settles_every_missed_month_once(committed_sessionmaker, 
     assert [r.entries for r in runs] == [1, 0, 1, 1, 0, 0]
 
     # Restarted again the same night: nothing left to do.
-    assert await scheduler.catch_up(committed_sessionmaker) == []
+    assert await scheduler.catch_up(committed_sessionmaker, settings=get_settings()) == []
     # A day before the end of the month nothing had ended yet beyond September.
     freeze(monkeypatch, datetime(2026, 12, 1, 1, 0, tzinfo=UTC))  # 02:00 in Berlin: November has ended
-    outcomes = await scheduler.catch_up(committed_sessionmaker)
+    outcomes = await scheduler.catch_up(committed_sessionmaker, settings=get_settings())
     assert [(o.municipality_id, o.month, o.entries) for o in outcomes] == [
         (n, date(2026, 11, 1), 1), (s, date(2026, 11, 1), 0)]
 
@@ -81,7 +81,7 @@ async def test_catch_up_in_the_time_zone_of_the_network(committed_sessionmaker, 
     await _world_with_entries(committed_sessionmaker)
     # 31 October 2026, 22:30 UTC is still October in Berlin (UTC+1): October has not ended.
     freeze(monkeypatch, datetime(2026, 10, 31, 22, 30, tzinfo=UTC))
-    outcomes = await scheduler.catch_up(committed_sessionmaker)
+    outcomes = await scheduler.catch_up(committed_sessionmaker, settings=get_settings())
     assert {o.month for o in outcomes} == {date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1)}
 
 
@@ -89,7 +89,8 @@ async def test_two_concurrent_monthly_runs_settle_each_month_once(committed_sess
     w = await _world_with_entries(committed_sessionmaker)
     freeze(monkeypatch, datetime(2026, 10, 1, 0, 5, tzinfo=UTC))  # 1 October, 02:05 in Berlin
     first, second = await asyncio.gather(
-        scheduler.run_monthly(committed_sessionmaker), scheduler.run_monthly(committed_sessionmaker)
+        scheduler.run_monthly(committed_sessionmaker, settings=get_settings()),
+        scheduler.run_monthly(committed_sessionmaker, settings=get_settings()),
     )
     for municipality in (w.north, w.south):
         statuses = sorted(o.status for o in first + second if o.municipality_id == municipality.id)
@@ -112,7 +113,7 @@ async def test_a_failed_settlement_is_recorded_and_rolled_back(committed_session
         await real_insert_lines(session, params)
 
     monkeypatch.setattr(settlement, "_insert_lines", failing)
-    outcomes = await scheduler.run_monthly(committed_sessionmaker)
+    outcomes = await scheduler.run_monthly(committed_sessionmaker, settings=get_settings())
     assert [(o.municipality_id, o.status) for o in outcomes] == [(w.north.id, "failed"), (w.south.id, "created")]
     async with committed_sessionmaker() as session:
         runs = {r.municipality_id: r for r in (await session.scalars(select(SettlementRun))).all()}
@@ -122,7 +123,7 @@ async def test_a_failed_settlement_is_recorded_and_rolled_back(committed_session
         assert await settlement.find_settlement(session, w.north.id, date(2026, 9, 1)) is None
 
     monkeypatch.setattr(settlement, "_insert_lines", real_insert_lines)
-    outcomes = await scheduler.catch_up(committed_sessionmaker)
+    outcomes = await scheduler.catch_up(committed_sessionmaker, settings=get_settings())
     # the north has no settlement yet: it starts from its earliest entry (July)
     assert [(o.municipality_id, o.month, o.status, o.entries) for o in outcomes] == [
         (w.north.id, date(2026, 7, 1), "created", 1), (w.north.id, date(2026, 8, 1), "created", 0),
@@ -169,8 +170,8 @@ async def test_the_app_with_scheduler_catches_up_at_start_up(committed_sessionma
 async def test_two_concurrent_catch_ups_settle_every_month_exactly_once(committed_sessionmaker, monkeypatch):
     w = await _world_with_entries(committed_sessionmaker)
     freeze(monkeypatch, datetime(2026, 11, 1, 6, 0, tzinfo=UTC))
-    first, second = await asyncio.gather(scheduler.catch_up(committed_sessionmaker),
-                                         scheduler.catch_up(committed_sessionmaker))
+    first, second = await asyncio.gather(scheduler.catch_up(committed_sessionmaker, settings=get_settings()),
+                                         scheduler.catch_up(committed_sessionmaker, settings=get_settings()))
     created = sorted((o.municipality_id, o.month) for o in first + second if o.status == "created")
     n, s = w.north.id, w.south.id
     assert created == sorted([(n, date(2026, 7, 1)), (n, date(2026, 8, 1)), (n, date(2026, 9, 1)),

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from machinery_network.auth import SYSTEM
+from machinery_network.config import get_settings
 from machinery_network.ledger import service as ledger
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.mandates import partners
@@ -47,7 +48,7 @@ async def credit(session, farmer, municipality, day, quantity, rate):
 async def adjust(session, staff, farmer, municipality, day, cents, reason="Korrektur"):
     return await ledger.post_adjustment(
         session, staff.actor, farmer_id=farmer.id, municipality_id=municipality.id, value_date=day,
-        amount_cents=cents, reason=reason,
+        amount_cents=cents, reason=reason, settings=get_settings(),
     )
 
 
@@ -131,11 +132,11 @@ async def test_rerun_is_idempotent_and_get_returns_the_same_body(client, db_sess
 
 async def test_late_entry_for_a_settled_month_lands_in_the_next_settlement(client, db_session, world):
     await small_month(db_session, world)
-    sep = (await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id)).settlement
+    sep = (await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id, settings=get_settings())).settlement
     await db_session.commit()
     late = await adjust(db_session, world.yard_north, world.farmer, world.north, date(2026, 9, 20), 1234, "Nachtrag")
     await db_session.commit()
-    again = await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id)
+    again = await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id, settings=get_settings())
     assert not again.created and again.settlement.total_net_cents == sep.total_net_cents == 25922
 
     account = await client.get(f"/api/v1/accounts/{world.farmer.id}", params={"municipality_id": world.north.id},
@@ -143,7 +144,7 @@ async def test_late_entry_for_a_settled_month_lands_in_the_next_settlement(clien
     late_view = next(e for e in account.json()["entries"] if e["id"] == late.id)
     assert late_view["settlement_id"] is None  # not settled yet
 
-    oct_ = (await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id)).settlement
+    oct_ = (await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id, settings=get_settings())).settlement
     assert (oct_.entry_count, oct_.total_net_cents) == (2, 999 + 1234)
     entry = await db_session.get(LedgerEntry, late.id, populate_existing=True)
     assert entry.settlement_id == oct_.id
@@ -151,7 +152,7 @@ async def test_late_entry_for_a_settled_month_lands_in_the_next_settlement(clien
 
 async def test_an_earlier_unsettled_month_is_taken_by_a_later_settlement(db_session, world):
     await small_month(db_session, world)
-    oct_ = (await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id)).settlement
+    oct_ = (await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id, settings=get_settings())).settlement
     assert (oct_.entry_count, oct_.total_net_cents) == (6, 25922 + 999)
     assert await settlement.find_settlement(db_session, world.north.id, date(2026, 9, 1)) is None
 
@@ -206,7 +207,7 @@ async def test_settlement_refusals_by_role_and_municipality(client, db_session, 
 
 async def test_database_refuses_changes_to_settled_entries_lines_and_settlements(db_session, world):
     await small_month(db_session, world)
-    s = (await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id)).settlement
+    s = (await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id, settings=get_settings())).settlement
     pending = await db_session.scalar(select(Settlement.id).where(
         Settlement.municipality_id == world.north.id, Settlement.frozen.is_(False)))
     statements = [
@@ -261,7 +262,7 @@ async def test_two_settlements_racing_on_two_connections_give_one(committed_sess
 
     async def run():
         async with committed_sessionmaker() as session:
-            result = await settlement.settle(session, world.finance_north.actor, date(2026, 9, 1), world.north.id)
+            result = await settlement.settle(session, world.finance_north.actor, date(2026, 9, 1), world.north.id, settings=get_settings())
             await asyncio.sleep(0.05)  # hold the transaction open so the other one has to wait
             await session.commit()
             return result
@@ -293,14 +294,14 @@ async def test_postings_racing_with_the_settlement_are_never_lost(committed_sess
 
     async def run():
         async with committed_sessionmaker() as session:
-            result = await settlement.settle(session, SYSTEM, date(2026, 9, 1), world.north.id)
+            result = await settlement.settle(session, SYSTEM, date(2026, 9, 1), world.north.id, settings=get_settings())
             await session.commit()
             return result.settlement
 
     results = await asyncio.gather(*(post(i) for i in range(10)), run(), *(post(i) for i in range(10, 20)))
     sep = results[10]
     async with committed_sessionmaker() as session:
-        oct_ = (await settlement.settle(session, SYSTEM, date(2026, 10, 1), world.north.id)).settlement
+        oct_ = (await settlement.settle(session, SYSTEM, date(2026, 10, 1), world.north.id, settings=get_settings())).settlement
         await session.commit()
     posted = sum(100 + i for i in range(20))
     assert sep.entry_count + oct_.entry_count == 5 + 1 + 20
@@ -318,7 +319,7 @@ async def test_a_crash_in_the_middle_leaves_nothing_half_settled(committed_sessi
     with pytest.raises(RuntimeError, match="disk on fire"):
         async with committed_sessionmaker() as session:
             try:
-                await settlement.settle(session, SYSTEM, date(2026, 9, 1), world.north.id)
+                await settlement.settle(session, SYSTEM, date(2026, 9, 1), world.north.id, settings=get_settings())
                 await session.commit()
             finally:
                 await session.rollback()
@@ -331,6 +332,6 @@ async def test_a_crash_in_the_middle_leaves_nothing_half_settled(committed_sessi
 
     monkeypatch.undo()
     async with committed_sessionmaker() as session:
-        result = await settlement.settle(session, SYSTEM, date(2026, 9, 1), world.north.id)
+        result = await settlement.settle(session, SYSTEM, date(2026, 9, 1), world.north.id, settings=get_settings())
         await session.commit()
     assert result.created and result.settlement.total_net_cents == 25922

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from machinery_network.auth import SYSTEM
+from machinery_network.config import get_settings
 from machinery_network.ledger import service as ledger
 from machinery_network.money import line_amounts
 from machinery_network.settlement import service as settlement
@@ -29,15 +30,15 @@ async def test_settle_takes_charges_and_credits_of_the_month_and_freezes_them(db
     # October belongs to the next settlement.
     await ledger.post_adjustment(
         db_session, world.finance_north.actor, farmer_id=world.farmer.id, municipality_id=world.north.id,
-        value_date=date(2026, 10, 1), amount_cents=500, reason="Diesel",
+        value_date=date(2026, 10, 1), amount_cents=500, reason="Diesel", settings=get_settings(),
     )
-    result = await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id)
+    result = await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id, settings=get_settings())
     assert result.created
     s = result.settlement
     assert (s.entry_count, s.farmer_count) == (2, 1)
     assert (s.total_charges_cents, s.total_credits_cents, s.total_net_cents) == (19992, 12750, 7242)
 
-    again = await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id)
+    again = await settlement.settle(db_session, SYSTEM, date(2026, 9, 1), world.north.id, settings=get_settings())
     assert not again.created and again.settlement.id == s.id
 
     with pytest.raises(DBAPIError, match="settled and cannot change"):
@@ -60,7 +61,7 @@ async def test_manual_runs_are_recorded(client, db_session, world):
 
     await ledger.post_adjustment(
         db_session, world.finance_north.actor, farmer_id=world.farmer.id, municipality_id=world.north.id,
-        value_date=date(2026, 10, 3), amount_cents=1200, reason="Reifenschaden",
+        value_date=date(2026, 10, 3), amount_cents=1200, reason="Reifenschaden", settings=get_settings(),
     )
     await db_session.commit()
     body = {"month": "2026-10", "municipality_id": world.north.id}

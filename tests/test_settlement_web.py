@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from machinery_network.config import get_settings
 from machinery_network.settlement import service as settlement
 from tests.test_settlement import small_month
 from tests.web_helpers import login, post_form
@@ -59,7 +60,7 @@ async def test_settle_form_rerenders_with_german_messages(client, db_session, wo
 
 async def test_settlement_pages_refuse_other_roles_and_municipalities(client, db_session, world):
     await small_month(db_session, world)
-    await settlement.settle(db_session, world.finance_north.actor, date(2026, 9, 1), world.north.id)
+    await settlement.settle(db_session, world.finance_north.actor, date(2026, 9, 1), world.north.id, settings=get_settings())
     await db_session.commit()
     html = {"accept": "text/html"}
     response = await client.get("/finance/settlements", headers=html)
@@ -83,7 +84,7 @@ async def test_settlement_pages_refuse_other_roles_and_municipalities(client, db
 
 async def test_farmer_account_page_shows_balances_entries_and_statements(client, db_session, world):
     await small_month(db_session, world)
-    await settlement.settle(db_session, world.finance_north.actor, date(2026, 9, 1), world.north.id)
+    await settlement.settle(db_session, world.finance_north.actor, date(2026, 9, 1), world.north.id, settings=get_settings())
     await db_session.commit()
     await login(client, world.farmer.user.email)
     page = await client.get("/account")

@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from machinery_network.auth import SYSTEM
+from machinery_network.config import get_settings
 from machinery_network.ledger import service as ledger
 from machinery_network.settlement import service as settlement
 from tests.web_helpers import login
@@ -12,9 +13,9 @@ from tests.web_helpers import login
 async def _settled_october(db_session, world):
     await ledger.post_adjustment(
         db_session, world.finance_north.actor, farmer_id=world.farmer.id, municipality_id=world.north.id,
-        value_date=date(2026, 10, 5), amount_cents=2500, reason="Dieselnachfüllung",
+        value_date=date(2026, 10, 5), amount_cents=2500, reason="Dieselnachfüllung", settings=get_settings(),
     )
-    await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id)
+    await settlement.settle(db_session, SYSTEM, date(2026, 10, 1), world.north.id, settings=get_settings())
     await db_session.commit()
 
 

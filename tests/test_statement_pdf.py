@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from machinery_network.accounts.models import Role
 from machinery_network.auth import SYSTEM
+from machinery_network.config import get_settings
 from machinery_network.exports import pdf as pdf_module
 from machinery_network.exports import service
 from machinery_network.exports.data import Entry
@@ -24,7 +25,7 @@ def _text(content: bytes) -> str:
 
 
 async def _statement(db_session, world, farmer, **kwargs) -> bytes:
-    await settlement_service.settle(db_session, SYSTEM, MONTH, world.north.id)
+    await settlement_service.settle(db_session, SYSTEM, MONTH, world.north.id, settings=get_settings())
     export = await service.export(db_session, world.finance_north.actor, MONTH, world.north.id, "pdf", **kwargs)
     return export.content
 

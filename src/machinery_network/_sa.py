@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Column, DateTime, FetchedValue, ForeignKey, Integer, Numeric, text
+from sqlalchemy import Column, DateTime, FetchedValue, ForeignKey, Integer, Numeric, Table, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 
 class _Stored(Protocol):
@@ -68,3 +69,17 @@ def network_col(*, nullable: bool = False) -> Any:
         default=None,
         sa_column=Column(Integer, ForeignKey("networks.id"), nullable=nullable, server_default=FetchedValue()),
     )
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The ``Table`` of a table model (its ``__table__``, which SQLModel does not declare to type checkers)."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table), f"{model.__name__} is not a table model"
+    return table
+
+
+def pk(model: type[SQLModel]) -> Column[int]:
+    """The ``id`` column of a table model, typed as the database has it: never null (the model says
+    ``int | None`` for a row not inserted yet). For selecting ids: ``select(pk(Booking))``."""
+    column: Column[int] = table_of(model).c.id
+    return column

@@ -207,7 +207,8 @@ def cmd_settle(args: argparse.Namespace) -> int:
                         ids = [args.municipality]
                     else:
                         ids = await service.municipality_ids(session)
-                outcomes += [await settle_one(network_maker, municipality_id, args.month, "cli", wait=True)
+                outcomes += [await settle_one(network_maker, municipality_id, args.month, "cli", wait=True,
+                                              settings=get_settings())
                              for municipality_id in ids]
             return outcomes
         finally:

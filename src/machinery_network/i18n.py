@@ -44,6 +44,25 @@ COMMON: dict[str, dict[str, str]] = {
     "field.month": {"de": "Monat im Format JJJJ-MM angeben.", "en": "Month must be YYYY-MM."},
     "field.iban": {"de": "Ungültige IBAN: {reason}", "en": "Invalid IBAN: {reason}"},
     "field.bic": {"de": "Ungültige BIC: {reason}", "en": "Invalid BIC: {reason}"},
+    # A client's retry of a request that creates something (``idempotency``).
+    "idempotency.key_invalid": {
+        "de": "Die Kennung der Meldung ist ungültig (1 bis {max} sichtbare Zeichen). Bitte laden Sie die Seite "
+              "neu und senden Sie erneut.",
+        "en": "Invalid Idempotency-Key: 1 to {max} visible ASCII characters (a UUID, say).",
+    },
+    "idempotency.key_twice": {
+        "de": "Die Meldung trägt zwei verschiedene Kennungen. Bitte laden Sie die Seite neu.",
+        "en": "The Idempotency-Key header and the form field idempotency_key differ.",
+    },
+    "idempotency.mismatch": {
+        "de": "Dieses Formular wurde schon einmal mit anderen Angaben gesendet. Bitte prüfen Sie die Eingaben "
+              "und senden Sie es erneut: es wird dann als neue Meldung gespeichert.",
+        "en": "This Idempotency-Key was already used for another request; send a new key for a new request.",
+    },
+    "idempotency.unfinished": {
+        "de": "Diese Meldung wird gerade noch verarbeitet. Bitte versuchen Sie es gleich noch einmal.",
+        "en": "The first request with this Idempotency-Key has not finished; try again shortly.",
+    },
     "field.creditor_id": {
         "de": "Ungültige Gläubiger-Identifikationsnummer: {reason}",
         "en": "Invalid SEPA creditor identifier: {reason}",

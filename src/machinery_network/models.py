@@ -15,6 +15,7 @@ from machinery_network.bookings.models import Block, Booking, BookingEvent, Book
 from machinery_network.care.models import Assignment, CareLog, CareLogStatus, CareTask, Section
 from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit
 from machinery_network.costing.models import CostCalculation
+from machinery_network.idempotency import IdempotencyKey
 from machinery_network.ledger.models import EntryKind, LedgerEntry
 from machinery_network.machine.models import (
     Defect,
@@ -54,6 +55,7 @@ __all__ = [
     "Handover",
     "HandoverPhoto",
     "HandoverSurcharge",
+    "IdempotencyKey",
     "Item",
     "ItemKind",
     "ItemRate",

@@ -148,6 +148,19 @@ def finish(rows: Sequence[T], page: PageRequest, key_of: Callable[[T], Sequence[
     return Page(list(rows), None)
 
 
+def like_pattern(query: str) -> str:
+    """A search term as an ILIKE pattern matching it anywhere (its ``%``, ``_`` and ``\\`` taken literally)."""
+    return "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search_pattern(query: str | None) -> str | None:
+    """The ILIKE pattern of a list's search term (``query``), None when there is none or it is blank: a list
+    searches in SQL, before the limit."""
+    if query is None or not query.strip():
+        return None
+    return like_pattern(query.strip())
+
+
 def next_link(url_path: str, query: Sequence[tuple[str, str]], cursor: str | None) -> str | None:
     """The RFC 8288 ``Link`` header value of the next page: the same query with the new cursor."""
     if cursor is None:

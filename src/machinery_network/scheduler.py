@@ -51,7 +51,7 @@ class RunOutcome:
 
 async def settle_one(
     sessionmaker: Any, municipality_id: int, month: date, trigger: str, *,
-    wait: bool = False,
+    settings: Settings, wait: bool = False,
 ) -> RunOutcome:
     """Settle one (municipality, month) in its own transaction and record the attempt.
 
@@ -68,7 +68,8 @@ async def settle_one(
     try:
         async with session_scope(sessionmaker) as session:
             result = await service.settle(
-                session, SYSTEM, month, municipality_id, trigger=trigger, wait=wait, record_run=False
+                session, SYSTEM, month, municipality_id, trigger=trigger, wait=wait, record_run=False,
+                settings=settings,
             )
             s = result.settlement
             outcome = RunOutcome(municipality_id, month, "created" if result.created else "unchanged", s.id,
@@ -101,7 +102,7 @@ async def settle_one(
 
 async def run_monthly(
     sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None, *, trigger: str = "scheduler",
-    tz: ZoneInfo = DEFAULT_TZ,
+    tz: ZoneInfo = DEFAULT_TZ, settings: Settings,
 ) -> list[RunOutcome]:
     """Settle the month before ``today`` (default: today in MN_TIMEZONE) for every municipality."""
     today = today or clock.today(tz)
@@ -111,7 +112,8 @@ async def run_monthly(
         maker = for_network(sessionmaker, network_id)
         async with session_scope(maker) as session:
             ids = await service.municipality_ids(session)
-        outcomes += [await settle_one(maker, municipality_id, month, trigger) for municipality_id in ids]
+        outcomes += [await settle_one(maker, municipality_id, month, trigger, settings=settings)
+                     for municipality_id in ids]
     return outcomes
 
 
@@ -121,17 +123,18 @@ async def _networks(sessionmaker: Any) -> list[int]:
 
 
 async def catch_up(
-    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None, *, tz: ZoneInfo = DEFAULT_TZ
+    sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None, *, tz: ZoneInfo = DEFAULT_TZ,
+    settings: Settings,
 ) -> list[RunOutcome]:
     """Settle every ended month that the monthly job missed (see ``service.months_to_catch_up``)."""
     today = today or clock.today(tz)
     outcomes: list[RunOutcome] = []
     for network_id in await _networks(sessionmaker):  # each network inside it (row-level security)
-        outcomes += await _catch_up(for_network(sessionmaker, network_id), today)
+        outcomes += await _catch_up(for_network(sessionmaker, network_id), today, settings)
     return outcomes
 
 
-async def _catch_up(sessionmaker: Any, today: date) -> list[RunOutcome]:
+async def _catch_up(sessionmaker: Any, today: date, settings: Settings) -> list[RunOutcome]:
     async with session_scope(sessionmaker) as session:
         plan = await service.catch_up_plan(session, service.previous_month(today))
     todo = plan.todo
@@ -151,7 +154,7 @@ async def _catch_up(sessionmaker: Any, today: date) -> list[RunOutcome]:
         # order: leave the rest of them to it, so no month is skipped by both and merged into a later one.
         if municipality_id in busy:
             continue
-        outcome = await settle_one(sessionmaker, municipality_id, month, "catch-up")
+        outcome = await settle_one(sessionmaker, municipality_id, month, "catch-up", settings=settings)
         if outcome.status == "skipped":
             busy.add(municipality_id)
         outcomes.append(outcome)
@@ -203,7 +206,8 @@ async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settin
     scheduler = AsyncIOScheduler(timezone=settings.tz)
     scheduler.add_job(
         run_monthly, CronTrigger(day=1, hour=2, minute=0, timezone=settings.tz), args=[sessionmaker],
-        kwargs={"tz": settings.tz}, id="monthly-settlement", name="settle the previous month", replace_existing=True,
+        kwargs={"tz": settings.tz, "settings": settings}, id="monthly-settlement", name="settle the previous month",
+        replace_existing=True,
         misfire_grace_time=6 * 3600, coalesce=True, max_instances=1,
     )
     scheduler.add_job(
@@ -230,8 +234,8 @@ async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settin
         name="run the due draws of contested items", replace_existing=True, coalesce=True, max_instances=1,
     )
     # The catch-up runs as a one-off job right away, so a slow catch-up does not hold up start-up.
-    scheduler.add_job(catch_up, args=[sessionmaker], kwargs={"tz": settings.tz}, id="settlement-catch-up",
-                      name="settle missed months")
+    scheduler.add_job(catch_up, args=[sessionmaker], kwargs={"tz": settings.tz, "settings": settings},
+                      id="settlement-catch-up", name="settle missed months")
     scheduler.start()
     log.info("settlement scheduler started (1st of each month, 02:00 %s)", settings.timezone)
     return scheduler

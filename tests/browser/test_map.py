@@ -1,18 +1,22 @@
 """The section map in Chromium with the tile server stubbed (Playwright route interception): Leaflet from
 the app's /static draws Gerstungen's sections on tiles, coloured by plan status, with no CSP violation; the
 yard head draws a section's course on its edit page and saves it; the farmer sees his sections on a phone
-with his position."""
+with his position; a winter pass's GPS track is drawn with the covered and uncovered stretches."""
 
 from __future__ import annotations
 
 import io
 import json
 import re
+from datetime import UTC, datetime
 
+import httpx
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import FARMER, YARD_HEAD, screenshot
+from machinery_network.care.geometry import GEOD
+from machinery_network.demo import SECTION_GEOMETRY
+from tests.browser.conftest import DEMO_PASSWORD, FARMER, OTHER_YARD_HEAD, SEASON, YARD_HEAD, screenshot
 
 pytestmark = pytest.mark.browser
 TILES = re.compile(r"^https://tile\.openstreetmap\.org/\d+/\d+/\d+\.png$")
@@ -136,4 +140,84 @@ async def test_the_farmers_map_on_a_phone_shows_his_position(browsing):
     box = await page.locator("#my-map").bounding_box()
     assert box is not None and box["width"] <= PHONE["width"], box
     await screenshot(page, "my-sections-phone")
+    assert problems == [], problems
+
+
+# Berka/Werra's winter section and the farmer who clears it (demo.py).
+WINTER_SECTION = "Wirtschaftsweg Dippach"
+WINTER_FARMER = "thomas.nuesslein@landwirt.example"
+
+
+def _along_the_course(course: list[list[float]], share: float, step_m: float = 5.0) -> list[tuple[float, float]]:
+    """Points every ``step_m`` along the first ``share`` of the course, 4 m beside it (GPS drift)."""
+    lengths = [GEOD.line_length([a[0], b[0]], [a[1], b[1]]) for a, b in zip(course, course[1:], strict=False)]
+    goal = share * sum(lengths)
+    points: list[tuple[float, float]] = []
+    walked = 0.0
+    for (a, b), length in zip(zip(course, course[1:], strict=False), lengths, strict=True):
+        t = 0.0
+        while t <= 1 and walked + t * length <= goal:
+            points.append((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1]) + 4 / 111_200))
+            t += step_m / length
+        walked += length
+    return points
+
+
+async def test_a_passes_gps_track_shows_what_it_covered(browsing):
+    # A winter morning: the farmer reports his pass and sends the GPX of his tractor terminal.
+    browsing.service.set_now(datetime(SEASON, 1, 20, 9, 0, tzinfo=UTC))
+    day = f"{SEASON}-01-20"
+    points = _along_the_course(SECTION_GEOMETRY[WINTER_SECTION], 0.8)
+    gpx = ('<?xml version="1.0"?><gpx version="1.1" creator="Terminal" xmlns="http://www.topografix.com/GPX/1/1">'
+           "<trk><trkseg>" + "".join(f'<trkpt lat="{lat:.7f}" lon="{lon:.7f}"/>' for lon, lat in points)
+           + "</trkseg></trk></gpx>").encode()
+    async with httpx.AsyncClient(base_url=browsing.service.url, timeout=20) as http:
+        async def headers(email: str) -> dict[str, str]:
+            answer = await http.post("/api/v1/auth/token", json={"email": email, "password": DEMO_PASSWORD})
+            return {"Authorization": f"Bearer {answer.json()['token']}"}
+
+        farmer = await headers(WINTER_FARMER)
+        sections = (await http.get("/api/v1/sections", headers=farmer, params={"limit": 1000})).json()
+        [section] = [s for s in sections if s["name"] == WINTER_SECTION]
+        log = await http.post("/api/v1/care-logs", headers=farmer, json={
+            "section_id": section["id"], "performed_on": day, "quantity": 2,
+            "started_at": f"{day}T05:00:00+01:00", "ended_at": f"{day}T06:45:00+01:00", "activity": "gritting",
+            "material": "Salz", "amount_kg": 400,
+        })
+        assert log.status_code == 201, log.text
+        log_id = log.json()["id"]
+        sent = await http.post(f"/api/v1/care-logs/{log_id}/track", headers=farmer,
+                               files={"file": ("spur.gpx", gpx, "application/gpx+xml")})
+        assert sent.status_code == 200, sent.text
+        percent = sent.json()["covered_percent"]
+    assert 79 <= percent <= 83
+    share = f"{str(percent).replace('.', ',').removesuffix(',0')} % des Abschnitts befahren"
+
+    # The yard head finds it on the section map's list and opens the pass's map.
+    page = await browsing.page(OTHER_YARD_HEAD)
+    await _stub_tiles(page.context)
+    problems = _watch(page)
+    await page.goto("/manage/sections/map")
+    row = page.locator("#section-list + table tbody tr", has_text=WINTER_SECTION)
+    assert share in await row.inner_text()
+    async with page.expect_navigation(url=re.compile(rf"/care-logs/{log_id}/map$")):
+        await row.locator("a", has_text="des Abschnitts befahren").click()
+    await page.wait_for_selector("#coverage-map[data-ready='1']")
+    covered = page.locator("#coverage-map path[data-coverage='covered']")
+    uncovered = page.locator("#coverage-map path[data-coverage='uncovered']")
+    track = page.locator("#coverage-map path[data-coverage='track']")
+    await covered.wait_for()
+    assert (await covered.count(), await uncovered.count(), await track.count()) == (1, 1, 1)
+    assert await covered.get_attribute("stroke") == "#1a7f37"
+    assert await uncovered.get_attribute("stroke-dasharray")  # not told by colour alone
+    # The same in words, and the stretches as a list under the map.
+    assert share in await page.locator("#coverage-share").inner_text()
+    stretches = page.locator("#coverage-list + table tbody tr")
+    assert await stretches.count() == 2
+    assert (await stretches.nth(0).inner_text()).startswith("befahren")
+    assert (await stretches.nth(1).inner_text()).startswith("nicht befahren")
+    await page.wait_for_function(
+        "document.querySelectorAll('#coverage-map img.leaflet-tile:not(.leaflet-tile-loaded)').length === 0")
+    await page.wait_for_timeout(500)  # the tiles' fade-in
+    await screenshot(page, "coverage")
     assert problems == [], problems

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import ApiToken, Municipality, Role, User, UserChange
@@ -89,25 +90,26 @@ async def collect(session: AsyncSession, actor: Actor, settings: Settings) -> di
     profile = _row(user)
     profile["changes"] = [
         _row(c) for c in await session.scalars(
-            select(UserChange).where(UserChange.user_id == user.id).order_by(UserChange.id))
+            select(UserChange).where(col(UserChange.user_id) == user.id).order_by(col(UserChange.id)))
     ]
     files["profil.json"] = _json(profile)
 
     bookings = [
         {**_row(b), "item": name, "municipality": municipality}
         for b, name, municipality in (await session.execute(
-            select(Booking, Item.name, Municipality.name).join(Item, Item.id == Booking.item_id)
-            .join(Municipality, Municipality.id == Item.municipality_id)
-            .where(Booking.farmer_id == user.id).order_by(Booking.start_at, Booking.id)
+            select(Booking, col(Item.name), col(Municipality.name)).join(Item, col(Item.id) == col(Booking.item_id))
+            .join(Municipality, col(Municipality.id) == col(Item.municipality_id))
+            .where(col(Booking.farmer_id) == user.id).order_by(col(Booking.start_at), col(Booking.id))
         )).all()
     ]
     files["buchungen.json"], files["buchungen.csv"] = _json(bookings), _csv(bookings)
 
     logs: list[dict[str, Any]] = []
     for log, section, municipality in (await session.execute(
-        select(CareLog, Section.name, Municipality.name).join(Section, Section.id == CareLog.section_id)
-        .join(Municipality, Municipality.id == Section.municipality_id)
-        .where(CareLog.farmer_id == user.id).order_by(CareLog.performed_on, CareLog.id)
+        select(CareLog, col(Section.name), col(Municipality.name))
+        .join(Section, col(Section.id) == col(CareLog.section_id))
+        .join(Municipality, col(Municipality.id) == col(Section.municipality_id))
+        .where(col(CareLog.farmer_id) == user.id).order_by(col(CareLog.performed_on), col(CareLog.id))
     )).all():
         row = {**_row(log), "section": section, "municipality": municipality}
         row.pop("photo_path", None)
@@ -127,19 +129,20 @@ async def collect(session: AsyncSession, actor: Actor, settings: Settings) -> di
     entries = [
         {**_row(e), "municipality": municipality}
         for e, municipality in (await session.execute(
-            select(LedgerEntry, Municipality.name).join(Municipality, Municipality.id == LedgerEntry.municipality_id)
-            .where(LedgerEntry.farmer_id == user.id).order_by(LedgerEntry.value_date, LedgerEntry.id)
+            select(LedgerEntry, col(Municipality.name))
+            .join(Municipality, col(Municipality.id) == col(LedgerEntry.municipality_id))
+            .where(col(LedgerEntry.farmer_id) == user.id).order_by(col(LedgerEntry.value_date), col(LedgerEntry.id))
         )).all()
     ]
     files["kontobewegungen.json"], files["kontobewegungen.csv"] = _json(entries), _csv(entries)
 
     statements: list[dict[str, Any]] = []
     settled = (await session.execute(
-        select(SettlementLine, Settlement.month, Settlement.municipality_id, Municipality.name)
-        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
-        .join(Municipality, Municipality.id == Settlement.municipality_id)
-        .where(SettlementLine.farmer_id == user.id, Settlement.frozen)
-        .order_by(Settlement.month, Municipality.name)
+        select(SettlementLine, col(Settlement.month), col(Settlement.municipality_id), col(Municipality.name))
+        .join(Settlement, col(Settlement.id) == col(SettlementLine.settlement_id))
+        .join(Municipality, col(Municipality.id) == col(Settlement.municipality_id))
+        .where(col(SettlementLine.farmer_id) == user.id, col(Settlement.frozen))
+        .order_by(col(Settlement.month), col(Municipality.name))
     )).all()
     for line, month, municipality_id, municipality in settled:
         statements.append({
@@ -162,14 +165,14 @@ async def collect(session: AsyncSession, actor: Actor, settings: Settings) -> di
 
     files["zugangsschluessel.json"] = _json([
         _row(t) for t in await session.scalars(
-            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
+            select(ApiToken).where(col(ApiToken.user_id) == user.id).order_by(col(ApiToken.id)))
     ])
     from machinery_network.notifications.models import Notice
 
     files["mitteilungen.json"] = _json([
         {"id": n.id, "kind": n.kind, "text": n.text, "link": n.link, "created_at": n.created_at,
          "read_at": n.read_at}
-        for n in await session.scalars(select(Notice).where(Notice.user_id == user.id).order_by(Notice.id))
+        for n in await session.scalars(select(Notice).where(col(Notice.user_id) == user.id).order_by(col(Notice.id)))
     ])
     files["LIESMICH.txt"] = README.format(now=clock.now().isoformat(timespec="seconds")).encode("utf-8")
     return files

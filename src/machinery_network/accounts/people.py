@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import (
@@ -37,7 +38,7 @@ from machinery_network.accounts.security import (
 )
 from machinery_network.accounts.service import get_municipality, get_user, token_cache
 from machinery_network.auth import Actor, require_role
-from machinery_network.config import get_settings
+from machinery_network.config import Settings
 from machinery_network.db import network_of, use_network
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotAuthenticated, NotFound
 from machinery_network.ledger.models import LedgerEntry
@@ -62,7 +63,8 @@ NOTIFICATION_CHOICES = ("mail", "page")
 
 def wants_mail(user: User, kind: str) -> bool:
     """Whether the user wants notifications of ``kind`` by mail (the default) or only on the page."""
-    return (user.notify or {}).get(kind, "mail") != "page"
+    choice: str = (user.notify or {}).get(kind, "mail")
+    return choice != "page"
 
 
 async def record(
@@ -77,10 +79,10 @@ def _mask_iban(iban: str | None) -> str | None:
 
 async def end_access(session: AsyncSession, user_id: int, *, keep_token: str | None = None) -> None:
     """Every session cookie and bearer token of the user stops working (``keep_token``: but this one)."""
-    await session.execute(update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1))
-    stmt = delete(ApiToken).where(ApiToken.user_id == user_id)
+    await session.execute(update(User).where(col(User.id) == user_id).values(session_epoch=col(User.session_epoch) + 1))
+    stmt = delete(ApiToken).where(col(ApiToken.user_id) == user_id)
     if keep_token is not None:
-        stmt = stmt.where(ApiToken.token_hash != token_digest(keep_token))
+        stmt = stmt.where(col(ApiToken.token_hash) != token_digest(keep_token))
     await session.execute(stmt)
     token_cache.clear()
 
@@ -104,6 +106,7 @@ async def update_profile(session: AsyncSession, actor: Actor, changes: dict[str,
     a farmer's; an IBAN change is recorded, and the database amends his mandates with it.
     """
     user = await me(session, actor)
+    assert user.id is not None
     if ("iban" in changes or "vat_status" in changes) and user.role != Role.farmer:
         field = "iban" if "iban" in changes else "vat_status"
         raise Invalid("user.not_farmer", field=field, id=user.id)
@@ -153,7 +156,7 @@ async def set_password(session: AsyncSession, user: User, password: str) -> None
     user.password_hash = await hash_password_async(password)
     user.password_change_required = False
     await session.execute(
-        update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+        update(PasswordReset).where(col(PasswordReset.user_id) == user.id, col(PasswordReset.used_at).is_(None))
         .values(used_at=clock.now())
     )
 
@@ -163,6 +166,7 @@ async def change_password(
 ) -> User:
     """The caller changes his password with the current one. Every other session and token ends."""
     user = await me(session, actor)
+    assert user.id is not None
     if not await verify_password_async(user.password_hash, current_password):
         raise Invalid("password.wrong_current", field="current_password")
     if new_password == current_password:
@@ -175,9 +179,9 @@ async def change_password(
     return user
 
 
-def _reset_digest(token: str) -> str:
+def _reset_digest(token: str, settings: Settings) -> str:
     """A keyed digest: the table alone (a backup, a leak) does not let anyone forge or use a link."""
-    secret = get_settings().resolved_secret().encode()
+    secret = settings.resolved_secret().encode()
     return hmac.new(secret, b"password-reset:" + token.encode(), hashlib.sha256).hexdigest()
 
 
@@ -191,12 +195,13 @@ RESET_TEXT = (
 )
 
 
-async def _send_reset(session: AsyncSession, user: User, base_url: str, *, by_admin: bool = False) -> str:
+async def _send_reset(session: AsyncSession, user: User, settings: Settings, *, by_admin: bool = False) -> str:
+    assert user.id is not None
     token = new_token()
     session.add(PasswordReset(
-        user_id=user.id, token_hash=_reset_digest(token), expires_at=clock.now() + RESET_LIFETIME,
+        user_id=user.id, token_hash=_reset_digest(token, settings), expires_at=clock.now() + RESET_LIFETIME,
     ))
-    link = f"{base_url.rstrip('/')}/password-reset/{token}"
+    link = f"{settings.base_url.rstrip('/')}/password-reset/{token}"
     enqueue(session, recipient=user, mail=Mail(
         subject="Passwort zurücksetzen",
         body=RESET_TEXT.format(name=user.name, link=link, by=" (durch die Netzwerkverwaltung)" if by_admin else ""),
@@ -205,33 +210,33 @@ async def _send_reset(session: AsyncSession, user: User, base_url: str, *, by_ad
     return token
 
 
-async def request_reset(session: AsyncSession, email: str, base_url: str) -> None:
+async def request_reset(session: AsyncSession, email: str, settings: Settings) -> None:
     """Send a reset link if the address belongs to an active account; the caller answers the same
     (202) either way, so the answer does not tell whether an address is registered."""
     network_id = await network_of(session, "email", email.strip().lower())
     if network_id is not None:  # an anonymous request: look the account up inside its network
         await use_network(session, network_id)
-    user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = await session.scalar(select(User).where(col(User.email) == email.strip().lower()))
     if user is None or not user.active or user.erased_at is not None:
         return
     recent = await session.scalar(
         select(func.count()).select_from(PasswordReset)
-        .where(PasswordReset.user_id == user.id, PasswordReset.created_at > clock.now() - RESET_LIFETIME)
+        .where(col(PasswordReset.user_id) == user.id, col(PasswordReset.created_at) > clock.now() - RESET_LIFETIME)
     )
     if (recent or 0) >= MAX_RESETS_PER_HOUR:
         return
-    await _send_reset(session, user, base_url)
+    await _send_reset(session, user, settings)
 
 
-async def reset_user(session: AsyncSession, token: str) -> User:
+async def reset_user(session: AsyncSession, token: str, settings: Settings) -> User:
     """The account of a usable (unused, unexpired) reset link, else 422 naming ``token``."""
-    network_id = await network_of(session, "reset", _reset_digest(token))
+    network_id = await network_of(session, "reset", _reset_digest(token, settings))
     if network_id is not None:  # an anonymous request: the link's network
         await use_network(session, network_id)
     reset = await session.scalar(
         select(PasswordReset).where(
-            PasswordReset.token_hash == _reset_digest(token), PasswordReset.used_at.is_(None),
-            PasswordReset.expires_at > clock.now(),
+            col(PasswordReset.token_hash) == _reset_digest(token, settings), col(PasswordReset.used_at).is_(None),
+            col(PasswordReset.expires_at) > clock.now(),
         )
     )
     user = await session.get(User, reset.user_id) if reset else None
@@ -240,21 +245,22 @@ async def reset_user(session: AsyncSession, token: str) -> User:
     return user
 
 
-async def confirm_reset(session: AsyncSession, token: str, new_password: str) -> User:
+async def confirm_reset(session: AsyncSession, token: str, new_password: str, settings: Settings) -> User:
     """Set the new password through a reset link; the link is used up (also against a concurrent twin),
     and every session and token of the account ends."""
-    user = await reset_user(session, token)
+    user = await reset_user(session, token, settings)
+    assert user.id is not None
     check_password(new_password, user.email)
     used = await session.scalar(
         update(PasswordReset)
-        .where(PasswordReset.token_hash == _reset_digest(token), PasswordReset.used_at.is_(None))
-        .values(used_at=clock.now()).returning(PasswordReset.id)
+        .where(col(PasswordReset.token_hash) == _reset_digest(token, settings), col(PasswordReset.used_at).is_(None))
+        .values(used_at=clock.now()).returning(col(PasswordReset.id))
     )
     if used is None:
         raise Invalid("password.reset_invalid", field="token")
     await set_password(session, user, new_password)
     await end_access(session, user.id)
-    await session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    await session.execute(delete(LoginAttempt).where(col(LoginAttempt.email) == user.email))
     await record(session, user.id, None, "password_reset")
     await session.flush()
     return user
@@ -267,22 +273,23 @@ async def revoke_token(session: AsyncSession, token: str) -> None:
     """Logout of a bearer token: it stops working at once in this process (and within the token
     cache's 10 seconds in any other)."""
     digest = token_digest(token)
-    await session.execute(delete(ApiToken).where(ApiToken.token_hash == digest))
+    await session.execute(delete(ApiToken).where(col(ApiToken.token_hash) == digest))
     token_cache.clear()
 
 
 async def list_tokens(session: AsyncSession, actor: Actor) -> list[ApiToken]:
     user = await me(session, actor)
     return list(await session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.expires_at > func.now())
-        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+        select(ApiToken).where(col(ApiToken.user_id) == user.id, col(ApiToken.expires_at) > func.now())
+        .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())
     ))
 
 
 async def revoke_own_token(session: AsyncSession, actor: Actor, token_id: int) -> None:
     user = await me(session, actor)
     deleted = await session.scalar(
-        delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id).returning(ApiToken.id)
+        delete(ApiToken).where(col(ApiToken.id) == token_id, col(ApiToken.user_id) == user.id)
+        .returning(col(ApiToken.id))
     )
     if deleted is None:
         raise NotFound("token.not_found", id=token_id)
@@ -321,16 +328,16 @@ async def update_user(session: AsyncSession, actor: Actor, user_id: int, changes
     changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     await session.flush()
     if changed:
-        await record(session, user.id, actor, "deactivated" if changed.get("active") == [True, False]
+        await record(session, user_id, actor, "deactivated" if changed.get("active") == [True, False]
                      else "updated", changes=changed)
     if {"role", "municipality_id"} & changed.keys() or not user.active:
-        await end_access(session, user.id)
+        await end_access(session, user_id)
     await session.flush()
     await session.refresh(user)
     return user
 
 
-async def force_reset(session: AsyncSession, actor: Actor, user_id: int, base_url: str) -> User:
+async def force_reset(session: AsyncSession, actor: Actor, user_id: int, settings: Settings) -> User:
     """The administrator forces a password reset: the current password, sessions and tokens stop
     working and the user gets a reset link by mail. The administrator never learns a password."""
     require_role(actor, Role.admin)
@@ -338,9 +345,9 @@ async def force_reset(session: AsyncSession, actor: Actor, user_id: int, base_ur
     if not user.active or user.erased_at is not None:
         raise Conflict("user.inactive")
     user.password_hash = UNUSABLE_PASSWORD
-    await end_access(session, user.id)
-    await _send_reset(session, user, base_url, by_admin=True)
-    await record(session, user.id, actor, "password_reset_forced")
+    await end_access(session, user_id)
+    await _send_reset(session, user, settings, by_admin=True)
+    await record(session, user_id, actor, "password_reset_forced")
     await session.flush()
     return user
 
@@ -348,12 +355,12 @@ async def force_reset(session: AsyncSession, actor: Actor, user_id: int, base_ur
 async def open_balances(session: AsyncSession, farmer_id: int) -> list[tuple[str, int]]:
     """(municipality name, balance in cents) of each municipality where the farmer's balance is not 0."""
     rows = await session.execute(
-        select(Municipality.name, func.sum(LedgerEntry.amount_cents))
-        .join(Municipality, Municipality.id == LedgerEntry.municipality_id)
-        .where(LedgerEntry.farmer_id == farmer_id)
-        .group_by(Municipality.name)
-        .having(func.sum(LedgerEntry.amount_cents) != 0)
-        .order_by(Municipality.name)
+        select(col(Municipality.name), func.sum(col(LedgerEntry.amount_cents)))
+        .join(Municipality, col(Municipality.id) == col(LedgerEntry.municipality_id))
+        .where(col(LedgerEntry.farmer_id) == farmer_id)
+        .group_by(col(Municipality.name))
+        .having(func.sum(col(LedgerEntry.amount_cents)) != 0)
+        .order_by(col(Municipality.name))
     )
     return [(name, int(total)) for name, total in rows.all()]
 
@@ -373,7 +380,7 @@ async def erase_farmer(session: AsyncSession, actor: Actor, user_id: int) -> Use
     if user.erased_at is not None:
         raise Conflict("user.erased")
     # Lock the account row: no booking or entry of his can be half-way while we decide.
-    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    await session.execute(select(col(User.id)).where(col(User.id) == user_id).with_for_update())
     balances = await open_balances(session, user_id)
     if balances:
         name, amount = balances[0]
@@ -392,8 +399,8 @@ async def erase_farmer(session: AsyncSession, actor: Actor, user_id: int) -> Use
     user.password_change_required = False
     user.erased_at = clock.now()
     await end_access(session, user_id)
-    await session.execute(delete(PasswordReset).where(PasswordReset.user_id == user_id))
-    await session.execute(delete(LoginAttempt).where(LoginAttempt.email == old_email))
+    await session.execute(delete(PasswordReset).where(col(PasswordReset.user_id) == user_id))
+    await session.execute(delete(LoginAttempt).where(col(LoginAttempt.email) == old_email))
     await _pseudonymise_outbox(session, user_id, user.email)
     await record(session, user_id, actor, "erased")
     await session.flush()
@@ -407,9 +414,9 @@ async def _refuse_open_business(session: AsyncSession, farmer_id: int) -> None:
     from machinery_network.care.models import CareLog
 
     bookings = await session.scalar(select(func.count()).select_from(Booking).where(
-        Booking.farmer_id == farmer_id, Booking.status.in_(("requested", "approved"))))
+        col(Booking.farmer_id) == farmer_id, col(Booking.status).in_(("requested", "approved"))))
     logs = await session.scalar(select(func.count()).select_from(CareLog).where(
-        CareLog.farmer_id == farmer_id, CareLog.status == "reported"))
+        col(CareLog.farmer_id) == farmer_id, col(CareLog.status) == "reported"))
     if bookings or logs:
         raise Conflict("user.erase_open_business", bookings=bookings or 0, care_logs=logs or 0)
 
@@ -418,11 +425,11 @@ async def _pseudonymise_outbox(session: AsyncSession, user_id: int, email: str) 
     """His mails keep no text, and his notices go (they told him of events; the records stay elsewhere)."""
     from machinery_network.notifications.models import Notice, OutboxMessage
 
-    await session.execute(delete(Notice).where(Notice.user_id == user_id))
+    await session.execute(delete(Notice).where(col(Notice.user_id) == user_id))
     await session.execute(
-        update(OutboxMessage).where(OutboxMessage.recipient_id == user_id)
+        update(OutboxMessage).where(col(OutboxMessage.recipient_id) == user_id)
         .values(recipient_email=email, subject="(gelöscht)", body="(gelöscht)",
-                sent_at=func.coalesce(OutboxMessage.sent_at, func.now()))
+                sent_at=func.coalesce(col(OutboxMessage.sent_at), func.now()))
     )
 
 

@@ -8,9 +8,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy import SQLColumnExpression, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts import datev_settings
 from machinery_network.accounts.models import ApiToken, LoginAttempt, Municipality, Role, User
@@ -22,7 +23,7 @@ from machinery_network.accounts.security import (
     verify_password_async,
 )
 from machinery_network.auth import Actor, require_for_municipality, require_role
-from machinery_network.config import get_settings
+from machinery_network.config import Settings
 from machinery_network.db import (
     OPERATOR_NETWORK,
     DriverStatement,
@@ -39,7 +40,8 @@ from machinery_network.errors import (
     NotFound,
     TooManyRequests,
 )
-from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, finish, keyset, search_pattern
+from machinery_network.rows import add_named, get_or_404
 from machinery_network.schemas import apply_changes
 from machinery_network.validators import normalize_bic, normalize_creditor_id, normalize_iban
 
@@ -80,31 +82,21 @@ async def create_municipality(
         creditor_id=normalize_creditor_id(creditor_id),
         address=address,
     )
-    same_name = select(Municipality.id).where(Municipality.name == municipality.name)
+    same_name = select(col(Municipality.id)).where(col(Municipality.name) == municipality.name)
     if actor.network_id is not None:
-        same_name = same_name.where(Municipality.network_id == actor.network_id)
-    if await session.scalar(same_name):
-        raise Conflict("municipality.name_taken", field="name")
-    session.add(municipality)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("municipality.name_taken", field="name") from exc
-    return municipality
+        same_name = same_name.where(col(Municipality.network_id) == actor.network_id)
+    return await add_named(session, municipality, same_name, "municipality.name_taken")
 
 
 async def get_municipality(session: AsyncSession, municipality_id: int) -> Municipality:
-    municipality = await session.get(Municipality, municipality_id)
-    if municipality is None:
-        raise NotFound("municipality.not_found", id=municipality_id)
-    return municipality
+    return await get_or_404(session, Municipality, municipality_id, "municipality.not_found")
 
 
 async def list_municipalities(session: AsyncSession, network_id: int | None = None) -> list[Municipality]:
     """The municipalities the transaction sees (its network's), or those of ``network_id``."""
-    stmt = select(Municipality).order_by(Municipality.name, Municipality.id)
+    stmt = select(Municipality).order_by(col(Municipality.name), col(Municipality.id))
     if network_id is not None:
-        stmt = stmt.where(Municipality.network_id == network_id)
+        stmt = stmt.where(col(Municipality.network_id) == network_id)
     return list(await session.scalars(stmt))
 
 
@@ -118,10 +110,10 @@ async def page_municipalities(
     ``query`` searches the name in SQL before the limit."""
     stmt = select(Municipality)
     if network_id is not None:
-        stmt = stmt.where(Municipality.network_id == network_id)
-    if query and query.strip():
-        stmt = stmt.where(Municipality.name.ilike(like_pattern(query.strip())))
-    rows = list(await session.scalars(keyset(stmt, (Municipality.name, Municipality.id), page)))
+        stmt = stmt.where(col(Municipality.network_id) == network_id)
+    if (pattern := search_pattern(query)) is not None:
+        stmt = stmt.where(col(Municipality.name).ilike(pattern))
+    rows = list(await session.scalars(keyset(stmt, (col(Municipality.name), col(Municipality.id)), page)))
     return finish(rows, page, lambda m: (m.name, m.id))
 
 
@@ -139,7 +131,7 @@ CLEARABLE_FIELDS = ("iban", "bic", "creditor_id", "address", "datev_debtor_start
 
 
 async def update_municipality(
-    session: AsyncSession, actor: Actor, municipality_id: int, changes: dict[str, Any]
+    session: AsyncSession, actor: Actor, municipality_id: int, changes: dict[str, Any], settings: Settings
 ) -> Municipality:
     """PATCH a municipality: the administrator anything, its finance office the bank and DATEV fields.
 
@@ -154,8 +146,8 @@ async def update_municipality(
     changes = dict(changes)
     if "name" in changes and changes["name"] is not None:
         changes["name"] = changes["name"].strip()
-        taken = await session.scalar(select(Municipality.id).where(
-            Municipality.name == changes["name"], Municipality.id != municipality_id))
+        taken = await session.scalar(select(col(Municipality.id)).where(
+            col(Municipality.name) == changes["name"], col(Municipality.id) != municipality_id))
         if taken:
             raise Conflict("municipality.name_taken", field="name")
     if "iban" in changes:
@@ -166,7 +158,7 @@ async def update_municipality(
         changes["creditor_id"] = normalize_creditor_id(changes["creditor_id"])
     if "datev_vat_accounts" in changes:  # the whole list replaces the stored one; null or [] clears it
         changes["datev_vat_accounts"] = datev_settings.vat_accounts_value(
-            changes["datev_vat_accounts"] or [], get_settings().vat_rates)
+            changes["datev_vat_accounts"] or [], settings.vat_rates)
     before = {field: getattr(municipality, field) for field in changes}
     apply_changes(municipality, changes, clearable=CLEARABLE_FIELDS)
     try:
@@ -235,7 +227,7 @@ async def create_user(
         if municipality.network_id != network_id:
             raise NotFound("municipality.not_found", id=municipality_id)
     email = email.strip().lower()
-    if await session.scalar(select(User.id).where(User.email == email)):
+    if await session.scalar(select(col(User.id)).where(col(User.email) == email)):
         raise Conflict("user.email_taken", field="email")
     user = User(
         email=email,
@@ -259,10 +251,7 @@ async def create_user(
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User:
-    user = await session.get(User, user_id)
-    if user is None:
-        raise NotFound("user.not_found", id=user_id)
-    return user
+    return await get_or_404(session, User, user_id, "user.not_found")
 
 
 async def get_farmer(session: AsyncSession, farmer_id: int) -> User:
@@ -273,25 +262,22 @@ async def get_farmer(session: AsyncSession, farmer_id: int) -> User:
 
 
 async def list_users(session: AsyncSession, network_id: int | None = None) -> list[User]:
-    stmt = select(User).order_by(User.role, User.name, User.id)
+    stmt = select(User).order_by(col(User.role), col(User.name), col(User.id))
     if network_id is not None:
-        stmt = stmt.where(User.network_id == network_id)
+        stmt = stmt.where(col(User.network_id) == network_id)
     return list(await session.scalars(stmt))
 
 
 async def list_farmers(session: AsyncSession) -> list[User]:
     return list(
-        await session.scalars(select(User).where(User.role == Role.farmer, User.active).order_by(User.name))
+        await session.scalars(
+            select(User).where(col(User.role) == Role.farmer, col(User.active)).order_by(col(User.name))
+        )
     )
 
 
 USER_ORDER = "users:name,id"
-USER_KEYS: tuple[ColumnElement[Any], ...] = (User.name, User.id)
-
-
-def like_pattern(query: str) -> str:
-    """A search term as an ILIKE pattern matching it anywhere (its ``%``, ``_`` and ``\\`` taken literally)."""
-    return "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+USER_KEYS: tuple[SQLColumnExpression[Any], ...] = (col(User.name), col(User.id))
 
 
 async def page_users(
@@ -306,28 +292,27 @@ async def page_users(
     require_role(actor, Role.admin, Role.yard_head, Role.finance)
     stmt = select(User)
     if actor.is_admin and actor.network_id is not None:  # his network (row-level security says the same)
-        stmt = stmt.where(User.network_id == actor.network_id)
+        stmt = stmt.where(col(User.network_id) == actor.network_id)
     if not actor.is_admin:
         if actor.municipality_id is None:
             raise NotAllowed()
-        stmt = stmt.where(User.role == Role.farmer, User.active)
+        stmt = stmt.where(col(User.role) == Role.farmer, col(User.active))
         if partners_only:
             # The municipality's partners first (materialized), then their rows by primary key: the cost
             # follows the municipality's partners, not the farmers of the network.
             partners = partner_ids_query(actor.municipality_id).cte("partners").prefix_with("MATERIALIZED")
-            stmt = stmt.join(partners, partners.c[0] == User.id)
+            stmt = stmt.join(partners, partners.c[0] == col(User.id))
     elif role:
         if role not in Role.__members__:
             raise Invalid("field.invalid", field="role")
-        stmt = stmt.where(User.role == role)
-    if query and query.strip():
+        stmt = stmt.where(col(User.role) == role)
+    if (pattern := search_pattern(query)) is not None:
         # The matches first (trigram indexes, materialized), then ordered: see ``catalogue.service``.
-        pattern = like_pattern(query.strip())
         matches = (
-            select(User.id.label("id")).where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
+            select(col(User.id).label("id")).where(or_(col(User.name).ilike(pattern), col(User.email).ilike(pattern)))
             .cte("matches").prefix_with("MATERIALIZED")
         )
-        stmt = stmt.join(matches, matches.c.id == User.id)
+        stmt = stmt.join(matches, matches.c.id == col(User.id))
     rows = list(await session.scalars(keyset(stmt, USER_KEYS, page)))
     return finish(rows, page, lambda u: (u.name, u.id))
 
@@ -351,12 +336,12 @@ async def _throttle(session: AsyncSession, email: str, address: str) -> None:
     """Refuse (429) a pair (account, address) or an address with too many recent failures; slow down
     every login to an account that many addresses have failed on. Nobody but the guesser is refused."""
     since = datetime.now(UTC) - THROTTLE_WINDOW
-    recent = LoginAttempt.attempted_at > since
+    recent = col(LoginAttempt.attempted_at) > since
     by_pair, by_address, by_account = (await session.execute(select(
-        func.count().filter(LoginAttempt.email == email, LoginAttempt.address == address),
-        func.count().filter(LoginAttempt.address == address),
-        func.count().filter(LoginAttempt.email == email),
-    ).where(recent, (LoginAttempt.email == email) | (LoginAttempt.address == address)))).one()
+        func.count().filter(col(LoginAttempt.email) == email, col(LoginAttempt.address) == address),
+        func.count().filter(col(LoginAttempt.address) == address),
+        func.count().filter(col(LoginAttempt.email) == email),
+    ).where(recent, (col(LoginAttempt.email) == email) | (col(LoginAttempt.address) == address)))).one()
     if by_pair >= MAX_FAILURES_PER_PAIR or by_address >= MAX_FAILURES_PER_ADDRESS:
         raise TooManyRequests("auth.throttled", seconds=int(THROTTLE_WINDOW.total_seconds()))
     delay = login_delay_seconds(by_account)
@@ -373,7 +358,7 @@ async def authenticate(session: AsyncSession, email: str, password: str, address
     network_id = await network_of(session, "email", email)
     if network_id is not None:  # look the user up inside his network
         await use_network(session, network_id)
-    user = await session.scalar(select(User).where(User.email == email))
+    user = await session.scalar(select(User).where(col(User.email) == email))
     if (not await verify_password_async(user.password_hash if user else None, password) or not user
             or not user.active):
         session.add(LoginAttempt(email=email, address=address))
@@ -381,12 +366,13 @@ async def authenticate(session: AsyncSession, email: str, password: str, address
         await session.commit()
         raise NotAuthenticated("auth.bad_credentials")
     await session.execute(
-        delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.address == address)
+        delete(LoginAttempt).where(col(LoginAttempt.email) == email, col(LoginAttempt.address) == address)
     )
     return user
 
 
 async def issue_token(session: AsyncSession, user: User, label: str | None = None) -> str:
+    assert user.id is not None
     token = new_token()
     session.add(ApiToken(
         user_id=user.id, token_hash=token_digest(token), expires_at=datetime.now(UTC) + TOKEN_LIFETIME,
@@ -467,5 +453,5 @@ async def actor_from_session(session: AsyncSession, user_id: int, epoch: object)
 async def end_sessions(session: AsyncSession, user_id: int) -> None:
     """Logout: every session cookie issued to the user so far stops working."""
     await session.execute(
-        update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1)
+        update(User).where(col(User.id) == user_id).values(session_epoch=col(User.session_epoch) + 1)
     )

@@ -11,7 +11,7 @@ from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 from machinery_network.accounts import datev_settings, people, service
 from machinery_network.accounts.models import Municipality, Role
 from machinery_network.api.paging import Paging, paged_response
-from machinery_network.injected import CurrentActor, DbSession
+from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.schemas import DecimalOut, Email, Id, Input, Name, Note, VatPercent, _whole_number
 
 
@@ -193,11 +193,12 @@ class MunicipalityController(Controller):
     @patch("/{municipality_id:int}")
     async def update(
         self, municipality_id: FromPath[int], data: JSONBody[MunicipalityUpdate], actor: CurrentActor,
-        db_session: DbSession,
+        db_session: DbSession, settings: AppSettings,
     ) -> MunicipalityPublic:
         """Admin: every field; that municipality's finance office: bank, SEPA and DATEV fields."""
         changes = data.model_dump(exclude_unset=True)
-        return MunicipalityPublic.of(await service.update_municipality(db_session, actor, municipality_id, changes))
+        return MunicipalityPublic.of(
+            await service.update_municipality(db_session, actor, municipality_id, changes, settings))
 
 
 class UserController(Controller):

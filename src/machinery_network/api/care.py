@@ -8,11 +8,15 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.exceptions import ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 from litestar.response import File
 from pydantic import ValidationError
 
+from machinery_network import idempotency
+from machinery_network.api.idempotency import REPLAY_NOTE, IdempotencyKeyHeader, created
 from machinery_network.api.paging import Paging, paged_response
+from machinery_network.care import map as care_map
 from machinery_network.care import proof as proof_files
 from machinery_network.care import service
 from machinery_network.care.assignments import ASSIGNMENT_ORDER, page_assignments
@@ -25,7 +29,9 @@ from machinery_network.care.schemas import (
     CareLogCreate,
     CareLogPublic,
     CareLogReject,
+    CoverageStretch,
     ImportPreview,
+    PassCoveragePublic,
     PlanRowPublic,
     SectionCreate,
     SectionImportOptions,
@@ -35,13 +41,14 @@ from machinery_network.care.schemas import (
     TrackCoverage,
 )
 from machinery_network.care.sections import SECTION_KEYS, SECTION_ORDER, page_sections
-from machinery_network.care.track import GPX_MAX_BYTES
+from machinery_network.care.track import GPX_MAX_BYTES, TOLERANCE_M
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
 
 
 def plan_public(row: service.PlanRow) -> PlanRowPublic:
+    assert row.section.id is not None  # a stored section
     return PlanRowPublic(
         section_id=row.section.id, section_name=row.section.name, task=row.section.task, unit=row.section.unit,
         farmer_id=row.farmer_id, farmer_name=row.farmer_name, year=row.year, season=row.season,
@@ -220,11 +227,16 @@ class CareLogController(Controller):
     path = "/care-logs"
     tags = ["care"]
 
-    @post("/")
+    @post("/", responses={201: ResponseSpec(CareLogPublic, description=REPLAY_NOTE)})
     async def report(
-        self, data: JSONBody[CareLogCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings
-    ) -> CareLogPublic:
-        return CareLogPublic.of(await service.report(db_session, actor, data, settings=settings))
+        self, data: JSONBody[CareLogCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+        idempotency_key: IdempotencyKeyHeader = None,
+    ) -> Response[CareLogPublic]:
+        """A farmer's report. With an ``Idempotency-Key`` header a retry answers the first report again
+        (``Idempotent-Replayed: true``) instead of reporting twice; the same key with another body is 422."""
+        log, replayed = await service.report_once(
+            db_session, actor, data, idempotency.checked_key(idempotency_key), settings=settings)
+        return created(CareLogPublic.of(log), replayed)
 
     @get("/")
     async def list_(
@@ -280,6 +292,21 @@ class CareLogController(Controller):
         path = await service.track_file(db_session, actor, care_log_id, settings=settings)
         return File(path=path, media_type="application/gpx+xml", filename=f"spur-{care_log_id}.gpx",
                     headers={"X-Content-Type-Options": "nosniff"})
+
+    @get("/{care_log_id:int}/coverage")
+    async def coverage(
+        self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+    ) -> PassCoveragePublic:
+        """The kept GPS track against the section's course: the covered and uncovered stretches (metres along
+        the section and GeoJSON lines), the track thinned for a map, the share now and as recorded."""
+        found = await care_map.pass_coverage(db_session, actor, care_log_id, settings=settings)
+        return PassCoveragePublic(
+            care_log_id=care_log_id, section_id=found.log.section_id, covered_percent=found.percent,
+            recorded_percent=found.recorded_percent, tolerance_m=TOLERANCE_M, length_m=found.length_m,
+            covered_m=found.covered_m,
+            stretches=[CoverageStretch(from_m=s.from_m, to_m=s.to_m, covered=s.covered) for s in found.stretches],
+            **care_map.coverage_geometries(found),
+        )
 
     @get("/{care_log_id:int}/photo")
     async def photo(self, care_log_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> File:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.response import File
 
+from machinery_network import idempotency
+from machinery_network.api.idempotency import REPLAY_NOTE, IdempotencyKeyHeader, created
 from machinery_network.bookings.schemas import BlockPublic, BookingPublic
 from machinery_network.catalogue.models import Item
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
@@ -42,14 +45,18 @@ class HandoverController(Controller):
         handover = await service.checkout(db_session, actor, booking_id, data, settings)
         return await _with_photos(db_session, actor, HandoverPublic.checkout(handover))
 
-    @post("/checkin")
+    @post("/checkin", responses={201: ResponseSpec(HandoverPublic, description=REPLAY_NOTE)})
     async def checkin(
         self, booking_id: FromPath[int], data: JSONBody[CheckinInput], actor: CurrentActor, db_session: DbSession,
-        settings: AppSettings,
-    ) -> HandoverPublic:
-        handover, defect, affected = await service.checkin(db_session, actor, booking_id, data, settings)
+        settings: AppSettings, idempotency_key: IdempotencyKeyHeader = None,
+    ) -> Response[HandoverPublic]:
+        """The return. With an ``Idempotency-Key`` header a retry answers the recorded return again
+        (``Idempotent-Replayed: true``) instead of 409; the same key with another body is 422."""
+        handover, defect, affected, replayed = await service.checkin_once(
+            db_session, actor, booking_id, data, settings, idempotency.checked_key(idempotency_key))
         entries = await service.surcharge_entries(db_session, booking_id)
-        return await _with_photos(db_session, actor, HandoverPublic.checkin(handover, defect, affected, entries))
+        public = await _with_photos(db_session, actor, HandoverPublic.checkin(handover, defect, affected, entries))
+        return created(public, replayed)
 
     @get("/photos")
     async def photos(self, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[PhotoPublic]:

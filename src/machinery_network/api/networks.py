@@ -20,29 +20,16 @@ class NetworkCreate(Input):
     name: Name
 
 
-class FiguresPublic(BaseModel):
-    municipalities: int
-    admins: int
-    staff: int
-    farmers: int
-    items: int
-    shared_items: int
-    bookings: int
-    bookings_open: int
-    care_logs: int
-    settlements: int
-
-
 class NetworkPublic(BaseModel):
     id: int
     name: str
     created_at: datetime
-    figures: FiguresPublic | None = None
+    figures: service.Figures | None = None  # the service's counts, as they are
 
     @classmethod
     def of(cls, network: Network, figures: service.Figures | None = None) -> NetworkPublic:
         return cls(id=network.id or 0, name=network.name, created_at=network.created_at,
-                   figures=FiguresPublic(**figures.__dict__) if figures else None)
+                   figures=figures)
 
 
 class AgreementCreate(Input):

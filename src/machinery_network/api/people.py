@@ -174,12 +174,12 @@ class AuthExtrasController(Controller):
     async def request_reset(
         self, data: JSONBody[ResetRequest], db_session: DbSession, settings: AppSettings
     ) -> dict[str, str]:
-        await people.request_reset(db_session, data.email, settings.base_url)
+        await people.request_reset(db_session, data.email, settings)
         return {"detail": "If the address belongs to an account, a reset link is on its way."}
 
     @post("/password-reset/confirm", status_code=204, security=[])
-    async def confirm_reset(self, data: JSONBody[ResetConfirm], db_session: DbSession) -> None:
-        await people.confirm_reset(db_session, data.token, data.new_password)
+    async def confirm_reset(self, data: JSONBody[ResetConfirm], db_session: DbSession, settings: AppSettings) -> None:
+        await people.confirm_reset(db_session, data.token, data.new_password, settings)
 
 
 class UserAdminController(Controller):
@@ -194,7 +194,7 @@ class UserAdminController(Controller):
     async def force_reset(
         self, user_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> UserDetail:
-        return UserDetail.of(await people.force_reset(db_session, actor, user_id, settings.base_url))
+        return UserDetail.of(await people.force_reset(db_session, actor, user_id, settings))
 
     @post("/{user_id:int}/erase", status_code=200)
     async def erase(self, user_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> UserDetail:

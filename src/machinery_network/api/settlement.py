@@ -15,7 +15,7 @@ from machinery_network.accounts.models import Role
 from machinery_network.api.paging import Paging, paged_response
 from machinery_network.auth import Actor, require_role
 from machinery_network.errors import Invalid
-from machinery_network.injected import CurrentActor, DbSession
+from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.schemas import parse_month
 from machinery_network.settlement import service
 from machinery_network.settlement.schemas import SettlementPublic, SettlementSummary, SettleRequest
@@ -44,10 +44,11 @@ class SettlementController(Controller):
 
     @post("/")
     async def settle(
-        self, data: JSONBody[SettleRequest], actor: CurrentActor, db_session: DbSession
+        self, data: JSONBody[SettleRequest], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> Response[SettlementPublic]:
         """201 when this call created the settlement, 200 (same body) when it existed already."""
-        result = await service.settle(db_session, actor, _month(data.month), data.municipality_id, trigger="api")
+        result = await service.settle(db_session, actor, _month(data.month), data.municipality_id, trigger="api",
+                                      settings=settings)
         settlement, lines = await service.get_settlement_view(
             db_session, actor, result.settlement.month, data.municipality_id
         )

@@ -9,11 +9,12 @@ created on first use and stored in ``items.calendar_token`` / ``users.calendar_t
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
@@ -47,6 +48,7 @@ async def item_token(session: AsyncSession, actor: Actor, item_id: int) -> str:
 async def farmer_token(session: AsyncSession, actor: Actor) -> str:
     require_role(actor, Role.farmer)
     user = await session.get(User, actor.id)
+    assert user is not None  # a signed-in farmer
     if not user.calendar_token:
         user.calendar_token = _new_token()
         await session.flush()
@@ -62,7 +64,7 @@ def _calendar(name: str) -> Calendar:
     return cal
 
 
-def _event(uid: str, start, end, summary: str, *, description: str | None = None,
+def _event(uid: str, start: datetime, end: datetime, summary: str, *, description: str | None = None,
            status: str = "CONFIRMED") -> Event:
     event = Event()
     event.add("uid", f"{uid}@{UID_DOMAIN}")
@@ -85,15 +87,15 @@ async def _enter_network(session: AsyncSession, token: str) -> None:
 
 async def item_feed(session: AsyncSession, token: str) -> bytes:
     await _enter_network(session, token)
-    item = await session.scalar(select(Item).where(Item.calendar_token == token))
+    item = await session.scalar(select(Item).where(col(Item.calendar_token) == token))
     if item is None or not token:
         raise NotFound("calendar.not_found")
     since = clock.now() - PAST
     rows = await session.execute(
-        select(Occupancy, Block.reason)
-        .outerjoin(Block, Block.id == Occupancy.block_id)
-        .where(Occupancy.item_id == item.id, Occupancy.end_at > since)
-        .order_by(Occupancy.start_at)
+        select(Occupancy, col(Block.reason))
+        .outerjoin(Block, col(Block.id) == col(Occupancy.block_id))
+        .where(col(Occupancy.item_id) == item.id, col(Occupancy.end_at) > since)
+        .order_by(col(Occupancy.start_at))
     )
     cal = _calendar(item.name)
     for occupancy, reason in rows.all():
@@ -103,21 +105,22 @@ async def item_feed(session: AsyncSession, token: str) -> bytes:
             uid, summary = f"block-{occupancy.block_id}", f"{item.name}: {gettext_de('bookings.busy_block')}"
         cal.add_component(_event(uid, occupancy.start_at, occupancy.end_at, summary,
                                  description=reason if occupancy.block_id else None))
-    return cal.to_ical()
+    feed: bytes = cal.to_ical()
+    return feed
 
 
 async def farmer_feed(session: AsyncSession, token: str) -> bytes:
     await _enter_network(session, token)
-    user = await session.scalar(select(User).where(User.calendar_token == token))
+    user = await session.scalar(select(User).where(col(User.calendar_token) == token))
     if user is None or not token:
         raise NotFound("calendar.not_found")
     since = clock.now() - PAST
     rows = await session.execute(
         select(Booking, Item)
-        .join(Item, Item.id == Booking.item_id)
-        .where(Booking.farmer_id == user.id, Booking.end_at > since,
-               Booking.status.in_([BookingStatus.requested, BookingStatus.approved, BookingStatus.completed]))
-        .order_by(Booking.start_at)
+        .join(Item, col(Item.id) == col(Booking.item_id))
+        .where(col(Booking.farmer_id) == user.id, col(Booking.end_at) > since,
+               col(Booking.status).in_([BookingStatus.requested, BookingStatus.approved, BookingStatus.completed]))
+        .order_by(col(Booking.start_at))
     )
     cal = _calendar(gettext_de("bookings.title"))
     for booking, item in rows.all():
@@ -126,4 +129,5 @@ async def farmer_feed(session: AsyncSession, token: str) -> bytes:
             f"booking-{booking.id}", booking.start_at, booking.end_at, f"{item.name} ({status_word})",
             description=booking.note, status="TENTATIVE" if booking.status == BookingStatus.requested else "CONFIRMED",
         ))
-    return cal.to_ical()
+    feed: bytes = cal.to_ical()
+    return feed

@@ -8,11 +8,12 @@ in the past is refused), so they are written as the service would have left them
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
@@ -53,19 +54,19 @@ UPCOMING_REQUESTED = [
 ]
 
 
-def _at(day: date, hour: int, tz) -> datetime:
+def _at(day: date, hour: int, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=tz)
 
 
 async def load_demo_bookings(session: AsyncSession, farmers: list[User], settings: Settings) -> None:
-    if await session.scalar(select(Booking.id).where(Booking.note.startswith(MARK)).limit(1)):
+    if await session.scalar(select(col(Booking.id)).where(col(Booking.note).startswith(MARK)).limit(1)):
         return
     tz = settings.tz
     today = clock.today(tz)
     items = {item.name: item for item in await session.scalars(select(Item))}
     heads = {
         u.municipality_id: u
-        for u in await session.scalars(select(User).where(User.role == Role.yard_head).order_by(User.id))
+        for u in await session.scalars(select(User).where(col(User.role) == Role.yard_head).order_by(col(User.id)))
     }
 
     def span(item: Item, day: date, hour: int, length: int) -> tuple[datetime, datetime]:
@@ -80,6 +81,7 @@ async def load_demo_bookings(session: AsyncSession, farmers: list[User], setting
         if item is None or head is None:
             continue
         farmer = farmers[farmer_index]
+        assert item.id is not None and farmer.id is not None
         start, end = span(item, today + timedelta(days=offset), hour, length)
         if await service.find_overlap(session, item.id, start, end) is not None:
             continue
@@ -92,6 +94,7 @@ async def load_demo_bookings(session: AsyncSession, farmers: list[User], setting
                           decided_at=start - timedelta(days=3), created_at=start - timedelta(days=5))
         session.add(booking)
         await session.flush()
+        assert booking.id is not None
         session.add(Occupancy(item_id=item.id, start_at=start, end_at=end, booking_id=booking.id))
         for from_status, to_status, actor_id, at in (
             (None, BookingStatus.requested, farmer.id, start - timedelta(days=5)),
@@ -106,10 +109,11 @@ async def load_demo_bookings(session: AsyncSession, farmers: list[User], setting
             rate_cents=item.rate_cents, booking_id=booking.id, actor=actor_of(head),
         )
 
-    async def ask(name: str, farmer_index: int, offset: int, hour: int, length: int) -> BookingData | None:
+    async def ask(name: str, farmer_index: int, offset: int, hour: int, length: int) -> BookingData | Booking | None:
         item = items.get(name)
         if item is None:
             return None
+        assert item.id is not None
         start, end = span(item, today + timedelta(days=offset), hour, length)
         try:
             async with session.begin_nested():
@@ -122,21 +126,25 @@ async def load_demo_bookings(session: AsyncSession, farmers: list[User], setting
             return None
 
     for row in UPCOMING_APPROVED:
-        booking = await ask(*row)
-        if booking is not None:
+        asked = await ask(*row)
+        if asked is not None:
+            assert asked.id is not None
             head = heads.get(items[row[0]].municipality_id)
+            if head is None:
+                continue
             try:
                 async with session.begin_nested():
-                    await service.approve(session, actor_of(head), booking.id, settings)
+                    await service.approve(session, actor_of(head), asked.id, settings)
             except DomainError:
                 pass
     for row in UPCOMING_REQUESTED:
         await ask(*row)
 
     mower = items.get("Böschungsmäher (Auslegemäher)")
-    if mower is not None and mower.municipality_id in heads:
+    if mower is not None and mower.id is not None and mower.municipality_id in heads:
         start = _at(today + timedelta(days=8), 6, tz)
-        exists = await session.scalar(select(Block.id).where(Block.item_id == mower.id, Block.start_at == start))
+        exists = await session.scalar(
+            select(col(Block.id)).where(col(Block.item_id) == mower.id, col(Block.start_at) == start))
         if not exists:
             try:
                 async with session.begin_nested():

@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, or_, select, true
+from sqlalchemy import Column, ColumnElement, func, literal_column, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
+from machinery_network._sa import table_of
 from machinery_network.accounts.models import Role, User
 from machinery_network.auth import Actor
 from machinery_network.bookings.models import Booking, BookingStatus
@@ -32,8 +34,10 @@ _SEEN_NETWORKS = "(SELECT array_prepend(mn_current_network(), mn_partner_network
 START_ORDER = "bookings:start,id"
 OWN_ORDER = "bookings:own,start-desc,id"
 INBOX_ORDER = "bookings:requested-first"
-START_KEYS: tuple[ColumnElement[Any], ...] = (Booking.start_at, Booking.id)
-REQUEST_KEYS: tuple[ColumnElement[Any], ...] = (Booking.created_at, Booking.id)
+_BOOKINGS = table_of(Booking)
+# Table columns, whose names (``key``) also name them in the per-item subquery (``_read``).
+START_KEYS: tuple[Column[Any], ...] = (_BOOKINGS.c.start_at, _BOOKINGS.c.id)
+REQUEST_KEYS: tuple[Column[Any], ...] = (_BOOKINGS.c.created_at, _BOOKINGS.c.id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,7 @@ def _scope(actor: Actor, item_id: int | None) -> _Scope:
 
 async def _read(
     session: AsyncSession, scope: _Scope, conditions: list[ColumnElement[bool]],
-    keys: tuple[ColumnElement[Any], ...], page: PageRequest,
+    keys: tuple[Column[Any], ...], page: PageRequest,
 ) -> list[ListedBooking]:
     """``page.limit + 1`` bookings of the scope after the cursor, in ``keys`` order.
 
@@ -83,34 +87,34 @@ async def _read(
     the same over every item his network sees (row-level security), never the other networks' bookings."""
     conditions = list(conditions)
     if scope.item_id is not None:
-        conditions.append(Booking.item_id == scope.item_id)
+        conditions.append(col(Booking.item_id) == scope.item_id)
     # The admin's list (no item chosen) is read item by item too, over the items the network sees: one
     # index in start order over all bookings would walk every network's bookings before its own.
     network_wide = scope.farmer_id is None and scope.municipality_id is None and scope.item_id is None
     if scope.municipality_id is None and not network_wide:
         stmt = select(Booking)
         if scope.farmer_id is not None:
-            stmt = stmt.where(Booking.farmer_id == scope.farmer_id)
-        ids = keyset(stmt.where(*conditions), keys, page).with_only_columns(Booking.id)
+            stmt = stmt.where(col(Booking.farmer_id) == scope.farmer_id)
+        ids = keyset(stmt.where(*conditions), keys, page).with_only_columns(col(Booking.id))
     else:
         per_item = keyset(
-            select(Booking.id, *keys).where(Booking.item_id == Item.id, *conditions), keys, page
+            select(col(Booking.id), *keys).where(col(Booking.item_id) == col(Item.id), *conditions), keys, page
         ).lateral("per_item")
-        outer_keys = tuple(per_item.c[k.key] for k in keys)  # type: ignore[union-attr]
+        outer_keys = tuple(per_item.c[k.key] for k in keys)
         ids = select(per_item.c.id).select_from(Item).join(per_item, true())
         if scope.municipality_id is not None:
-            ids = ids.where(Item.municipality_id == scope.municipality_id)
+            ids = ids.where(col(Item.municipality_id) == scope.municipality_id)
         else:  # what row-level security shows, said so that an index on the items' network answers it
-            ids = ids.where(Item.network_id == func.any(literal_column(_SEEN_NETWORKS)),
-                            or_(Item.network_id == literal_column(_OWN_NETWORK), Item.shared))
+            ids = ids.where(col(Item.network_id) == func.any(literal_column(_SEEN_NETWORKS)),
+                            or_(col(Item.network_id) == literal_column(_OWN_NETWORK), col(Item.shared)))
         ids = ids.order_by(*outer_keys).limit(page.limit + 1)
     chosen = ids.subquery("chosen")
-    stmt = (
-        select(Booking, Item, User).join(chosen, chosen.c.id == Booking.id)
-        .join(Item, Item.id == Booking.item_id).join(User, User.id == Booking.farmer_id)
+    listed = (
+        select(Booking, Item, User).join(chosen, chosen.c.id == col(Booking.id))
+        .join(Item, col(Item.id) == col(Booking.item_id)).join(User, col(User.id) == col(Booking.farmer_id))
         .order_by(*keys)
     )
-    return [ListedBooking(b, i, u) for b, i, u in await session.execute(stmt)]
+    return [ListedBooking(b, i, u) for b, i, u in await session.execute(listed)]
 
 
 async def page_bookings(
@@ -123,7 +127,7 @@ async def page_bookings(
         raise Invalid("booking.bad_status", field="status")
     scope = _scope(actor, item_id)
     if page.order != INBOX_ORDER:
-        conditions = [Booking.status == status] if status is not None else []
+        conditions = [col(Booking.status) == status] if status is not None else []
         rows = await _read(session, scope, conditions, START_KEYS, page)
         return finish(rows, page, lambda r: (r.booking.start_at, r.booking.id))
     return await _inbox(session, scope, page, then)
@@ -139,11 +143,11 @@ async def _inbox(session: AsyncSession, scope: _Scope, page: PageRequest, then: 
     if phase == 0:
         after = None if page.after is None else page.after[1:]
         sub = PageRequest(limit=page.limit, after=after, order=page.order)
-        for row in await _read(session, scope, [Booking.status == BookingStatus.requested], REQUEST_KEYS, sub):
+        for row in await _read(session, scope, [col(Booking.status) == BookingStatus.requested], REQUEST_KEYS, sub):
             keyed.append(((0, row.booking.created_at, row.booking.id), row))
     if len(keyed) <= page.limit:
         after = page.after[1:] if page.after is not None and phase == 1 else None
-        rest = Booking.status.in_(then) if then else Booking.status != BookingStatus.requested
+        rest = col(Booking.status).in_(then) if then else col(Booking.status) != BookingStatus.requested
         sub = PageRequest(limit=page.limit - len(keyed), after=after, order=page.order)
         for row in await _read(session, scope, [rest], START_KEYS, sub):
             keyed.append(((1, row.booking.start_at, row.booking.id), row))
@@ -159,12 +163,13 @@ async def page_own_bookings(session: AsyncSession, actor: Actor, page: PageReque
     # The page's ids first, then their rows by primary key: the cost follows the page, whatever the planner
     # guesses about joining a page of ids to the whole table.
     ids = list(await session.scalars(
-        keyset(select(Booking.id).where(Booking.farmer_id == actor.id), START_KEYS, page, descending=True)
+        keyset(select(col(Booking.id)).where(col(Booking.farmer_id) == actor.id), START_KEYS, page, descending=True)
     ))
     bookings = list(await session.scalars(
-        select(Booking).where(Booking.id.in_(ids)).order_by(*(k.desc() for k in START_KEYS))
+        select(Booking).where(col(Booking.id).in_(ids)).order_by(*(k.desc() for k in START_KEYS))
     ))
-    items = {i.id: i for i in await session.scalars(select(Item).where(Item.id.in_({b.item_id for b in bookings})))}
+    items = {i.id: i for i in await session.scalars(
+        select(Item).where(col(Item.id).in_({b.item_id for b in bookings})))}
     farmer = await session.get(User, actor.id)
     assert farmer is not None
     rows = [ListedBooking(b, items[b.item_id], farmer) for b in bookings]

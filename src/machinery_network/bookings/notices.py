@@ -15,17 +15,22 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.bookings.models import Booking
 from machinery_network.catalogue.models import Item
 from machinery_network.config import Settings
 from machinery_network.money import format_eur
+from machinery_network.notifications.notices import declare, tell
 from machinery_network.notifications.notices import render as render_notice
-from machinery_network.notifications.notices import tell
 from machinery_network.notifications.service import MailTemplates, format_period
 
 MAILS = MailTemplates("machinery_network.bookings")
+# The notice kinds of booking events (the machine's are declared in ``machine.service``).
+declare("booking", "booking_requested", "booking_approved", "booking_rejected", "booking_cancelled",
+        "booking_offered")  # offered: a waiting request's period came free (``waitlist``)
+declare("reminder", "booking_reminder")
 DECISION_FIELDS = ("name", "municipality", "farmer")  # filled per recipient by the database
 REQUEST_FIELDS = ("name", "id")
 
@@ -73,12 +78,13 @@ async def notify(
 ) -> None:
     """A rejection or an offer from the waiting list goes to the farmer; a cancellation also to the active
     yard heads of the item's municipality (the farmer's notice and mail first)."""
-    recipients = User.id == booking.farmer_id
+    recipients = col(User.id) == booking.farmer_id
     if kind == "cancelled":
-        recipients = or_(recipients, and_(User.role == Role.yard_head, User.municipality_id == item.municipality_id,
-                                          User.active))
+        recipients = or_(recipients, and_(col(User.role) == Role.yard_head,
+                                          col(User.municipality_id) == item.municipality_id,
+                                          col(User.active)))
     users = list(await session.scalars(
-        select(User).where(recipients).order_by(User.id != booking.farmer_id, User.id)
+        select(User).where(recipients).order_by(col(User.id) != booking.farmer_id, col(User.id))
     ))
     municipality = await session.get(Municipality, item.municipality_id)
     farmer = next((user for user in users if user.id == booking.farmer_id), None)
@@ -111,10 +117,11 @@ async def remind(session: AsyncSession, settings: Settings, now: datetime) -> in
     start, end = _next_day_window(now, settings)
     rows = (await session.execute(
         select(Booking, Item, User)
-        .join(Item, Item.id == Booking.item_id)
-        .join(User, User.id == Booking.farmer_id)
-        .where(Booking.status == "approved", Booking.start_at >= start, Booking.start_at < end, User.active)
-        .order_by(Booking.start_at, Booking.id)
+        .join(Item, col(Item.id) == col(Booking.item_id))
+        .join(User, col(User.id) == col(Booking.farmer_id))
+        .where(col(Booking.status) == "approved", col(Booking.start_at) >= start, col(Booking.start_at) < end,
+               col(User.active))
+        .order_by(col(Booking.start_at), col(Booking.id))
     )).all()
     written = 0
     for booking, item, farmer in rows:
@@ -136,9 +143,9 @@ async def notify_rejected_many(
     if not rejected:
         return
     farmers = {user.id: user for user in await session.scalars(
-        select(User).where(User.id.in_({farmer_id for farmer_id, *_ in rejected})))}
-    municipalities = dict((await session.execute(select(Municipality.id, Municipality.name).where(
-        Municipality.id.in_({item.municipality_id for *_, item, _ in rejected})))).all())
+        select(User).where(col(User.id).in_({farmer_id for farmer_id, *_ in rejected})))}
+    municipalities = dict((await session.execute(select(col(Municipality.id), col(Municipality.name)).where(
+        col(Municipality.id).in_({item.municipality_id for *_, item, _ in rejected})))).all())
     for farmer_id, start, end, estimated_cents, item, reason in rejected:
         farmer = farmers.get(farmer_id)
         if farmer is None:

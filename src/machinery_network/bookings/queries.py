@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, DateTime, and_, func, literal_column, select
+from sqlalchemy import ColumnClause, ColumnElement, DateTime, and_, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
+from machinery_network._sa import pk
 from machinery_network.accounts.models import Role, User
 from machinery_network.auth import Actor
 from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
@@ -46,7 +48,7 @@ class OccupiedPeriod:
     end_at: datetime
     booking_id: int | None
 
-_HALF_OPEN = literal_column("'[)'")  # a literal, not a parameter: the index expression must match
+_HALF_OPEN: ColumnClause[str] = literal_column("'[)'")  # a literal, not a parameter: the index expression must match
 
 
 def padded_end(end: Any, buffer_minutes: Any) -> ColumnElement[datetime]:
@@ -59,14 +61,15 @@ def occupying(start: Any, end: Any, buffer_minutes: Any = 0) -> ColumnElement[bo
     [start, end + buffer_minutes), written as the exclusion constraint compares them, so that
     PostgreSQL finds them in the constraint's GiST index (item, period) instead of reading every
     occupancy of the item. ``buffer_minutes`` is the item's buffer (a column or a value)."""
-    return func.tstzrange(Occupancy.start_at, padded_end(Occupancy.end_at, Occupancy.buffer_minutes), _HALF_OPEN).op("&&")(
+    padded = padded_end(col(Occupancy.end_at), col(Occupancy.buffer_minutes))
+    return func.tstzrange(col(Occupancy.start_at), padded, _HALF_OPEN).op("&&")(
         func.tstzrange(start, padded_end(end, buffer_minutes), _HALF_OPEN)
     )
 
 
 def item_buffer(item_id: Any) -> ColumnElement[int]:
     """The item's buffer in minutes, as a scalar subquery."""
-    return select(Item.buffer_minutes).where(Item.id == item_id).scalar_subquery()
+    return select(col(Item.buffer_minutes)).where(col(Item.id) == item_id).scalar_subquery()
 
 
 async def find_overlap(
@@ -77,8 +80,8 @@ async def find_overlap(
         return None
     return await session.scalar(
         select(Occupancy)
-        .where(Occupancy.item_id == item_id, occupying(start, end, item_buffer(item_id)))
-        .order_by(Occupancy.start_at, Occupancy.id)
+        .where(col(Occupancy.item_id) == item_id, occupying(start, end, item_buffer(item_id)))
+        .order_by(col(Occupancy.start_at), col(Occupancy.id))
         .limit(1)
     )
 
@@ -123,8 +126,8 @@ async def load(session: AsyncSession, booking_id: int, *, lock: bool = False) ->
     decisions on one booking happen one after the other and each sees the previous one committed."""
     stmt = (
         select(Booking, Item)
-        .join(Item, Item.id == Booking.item_id)
-        .where(Booking.id == booking_id)
+        .join(Item, col(Item.id) == col(Booking.item_id))
+        .where(col(Booking.id) == booking_id)
         .execution_options(populate_existing=True)
     )
     if lock:
@@ -142,7 +145,8 @@ async def get_booking(session: AsyncSession, actor: Actor, booking_id: int) -> t
         raise NotAllowed()
     events = list(
         await session.scalars(
-            select(BookingEvent).where(BookingEvent.booking_id == booking_id).order_by(BookingEvent.at, BookingEvent.id)
+            select(BookingEvent).where(col(BookingEvent.booking_id) == booking_id)
+            .order_by(col(BookingEvent.at), col(BookingEvent.id))
         )
     )
     return booking, events
@@ -167,21 +171,21 @@ async def list_bookings(
         raise Invalid("booking.bad_status", field="status")
     stmt = (
         select(Booking, Item, User)
-        .join(Item, Item.id == Booking.item_id)
-        .join(User, User.id == Booking.farmer_id)
-        .order_by(Booking.start_at, Booking.id)
+        .join(Item, col(Item.id) == col(Booking.item_id))
+        .join(User, col(User.id) == col(Booking.farmer_id))
+        .order_by(col(Booking.start_at), col(Booking.id))
         .limit(limit)
     )
     if actor.role == Role.farmer:
-        stmt = stmt.where(Booking.farmer_id == actor.id)
+        stmt = stmt.where(col(Booking.farmer_id) == actor.id)
     elif actor.role in (Role.yard_head, Role.finance):
-        stmt = stmt.where(Item.municipality_id == actor.municipality_id)
+        stmt = stmt.where(col(Item.municipality_id) == actor.municipality_id)
     elif not actor.is_admin:
         raise NotAllowed()
     if status is not None:
-        stmt = stmt.where(Booking.status == status)
+        stmt = stmt.where(col(Booking.status) == status)
     if item_id is not None:
-        stmt = stmt.where(Booking.item_id == item_id)
+        stmt = stmt.where(col(Booking.item_id) == item_id)
     return [BookingRow(b, i, u) for b, i, u in (await session.execute(stmt)).all()]
 
 
@@ -192,11 +196,11 @@ async def conflict_flags(session: AsyncSession, booking_ids: list[int]) -> dict[
         return {}
     flags: dict[int, str] = {}
     taken = await session.scalars(
-        select(Booking.id).join(Item, Item.id == Booking.item_id).where(
-            Booking.id.in_(booking_ids), Booking.status == BookingStatus.requested,
-            select(Occupancy.id).where(
-                Occupancy.item_id == Booking.item_id,
-                occupying(Booking.start_at, Booking.end_at, Item.buffer_minutes),
+        select(pk(Booking)).join(Item, col(Item.id) == col(Booking.item_id)).where(
+            col(Booking.id).in_(booking_ids), col(Booking.status) == BookingStatus.requested,
+            select(col(Occupancy.id)).where(
+                col(Occupancy.item_id) == col(Booking.item_id),
+                occupying(col(Booking.start_at), col(Booking.end_at), col(Item.buffer_minutes)),
             ).exists(),
         )
     )
@@ -204,12 +208,12 @@ async def conflict_flags(session: AsyncSession, booking_ids: list[int]) -> dict[
         flags[booking_id] = "taken"
     other = aliased(Booking)
     competing = await session.scalars(
-        select(Booking.id).where(
-            Booking.id.in_(booking_ids), Booking.status == BookingStatus.requested,
-            select(other.id).where(
-                other.item_id == Booking.item_id, other.id != Booking.id,
-                other.status == BookingStatus.requested,
-                other.start_at < Booking.end_at, other.end_at > Booking.start_at,
+        select(pk(Booking)).where(
+            col(Booking.id).in_(booking_ids), col(Booking.status) == BookingStatus.requested,
+            select(col(other.id)).where(
+                col(other.item_id) == col(Booking.item_id), col(other.id) != col(Booking.id),
+                col(other.status) == BookingStatus.requested,
+                col(other.start_at) < col(Booking.end_at), col(other.end_at) > col(Booking.start_at),
             ).exists(),
         )
     )
@@ -239,10 +243,10 @@ async def availability(
         raise Invalid("booking.window", field="to", days=MAX_WINDOW_DAYS)
     await get_item(session, item_id)
     rows = await session.execute(
-        select(Occupancy, Block.reason)
-        .outerjoin(Block, Block.id == Occupancy.block_id)
-        .where(Occupancy.item_id == item_id, occupying(start, end))
-        .order_by(Occupancy.start_at, Occupancy.id)
+        select(Occupancy, col(Block.reason))
+        .outerjoin(Block, col(Block.id) == col(Occupancy.block_id))
+        .where(col(Occupancy.item_id) == item_id, occupying(start, end))
+        .order_by(col(Occupancy.start_at), col(Occupancy.id))
     )
     busy: list[Busy] = []
     for o, reason in rows.all():
@@ -263,9 +267,9 @@ async def availability(
 
 
 async def list_blocks(session: AsyncSession, item_id: int, *, since: datetime | None = None) -> list[Block]:
-    stmt = select(Block).where(Block.item_id == item_id).order_by(Block.start_at)
+    stmt = select(Block).where(col(Block.item_id) == item_id).order_by(col(Block.start_at))
     if since is not None:
-        stmt = stmt.where(Block.end_at > since)
+        stmt = stmt.where(col(Block.end_at) > since)
     return list(await session.scalars(stmt))
 
 
@@ -274,7 +278,7 @@ BLOCK_ORDER = "blocks:start,id"
 
 async def page_blocks(session: AsyncSession, item_id: int, page: PageRequest) -> Page[Block]:
     """One page of an item's blocks by start, then id (index ``ix_blocks_item_start``)."""
-    stmt = keyset(select(Block).where(Block.item_id == item_id), (Block.start_at, Block.id), page)
+    stmt = keyset(select(Block).where(col(Block.item_id) == item_id), (col(Block.start_at), col(Block.id)), page)
     return finish(list(await session.scalars(stmt)), page, lambda b: (b.start_at, b.id))
 
 
@@ -283,9 +287,9 @@ async def requests_overlapping(
 ) -> int:
     """How many open requests overlap [start, end): the booking form's hint."""
     rows = await session.scalars(
-        select(Booking.id).where(
-            Booking.item_id == item_id, Booking.status == BookingStatus.requested,
-            and_(Booking.start_at < end, Booking.end_at > start),
+        select(col(Booking.id)).where(
+            col(Booking.item_id) == item_id, col(Booking.status) == BookingStatus.requested,
+            and_(col(Booking.start_at) < end, col(Booking.end_at) > start),
         )
     )
     return len(list(rows))

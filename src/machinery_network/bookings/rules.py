@@ -112,7 +112,7 @@ def _windows(of: Callable[[datetime, ZoneInfo], Period], period: Period, tz: Zon
 
 def usage_window(rules: Rules, period: Period, tz: ZoneInfo) -> Period | None:
     """The span whose bookings the hour rules need (None: they need none)."""
-    spans = []
+    spans: list[Period] = []
     if rules.max_hours_per_farmer_week is not None:
         spans.extend(_windows(week_of, period, tz))
     if rules.max_hours_per_farmer_season is not None:

@@ -10,12 +10,14 @@ horizon). A series that would create none is refused (422) and leaves nothing be
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role
@@ -51,7 +53,7 @@ class SeriesInput:
 @dataclass
 class SeriesResult:
     series: BookingSeries
-    bookings: list[BookingData | Booking] = field(default_factory=list)
+    bookings: Sequence[BookingData | Booking] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     refused: list[dict[str, Any]] = field(default_factory=list)
 
@@ -59,7 +61,8 @@ class SeriesResult:
 def occurrences(weekdays: list[int], first_day: date, last_day: date) -> list[date]:
     """The days from ``first_day`` to ``last_day`` (both included) on one of the ISO ``weekdays``."""
     wanted = set(weekdays)
-    days, day = [], first_day
+    days: list[date] = []
+    day = first_day
     while day <= last_day and len(days) <= MAX_OCCURRENCES:
         if day.isoweekday() in wanted:
             days.append(day)
@@ -91,21 +94,23 @@ async def create_series(session: AsyncSession, actor: Actor, data: SeriesInput, 
     """A farmer's repeating booking: one request per occurrence, the rest listed."""
     require_role(actor, Role.farmer)
     days = _check(data)
-    item = await get_item(session, data.item_id)
-    series = BookingSeries(item_id=item.id, farmer_id=actor.id, weekdays=sorted(set(data.weekdays)),
+    assert actor.id is not None  # a farmer is a user
+    await get_item(session, data.item_id)  # 404 before anything is written
+    series = BookingSeries(item_id=data.item_id, farmer_id=actor.id, weekdays=sorted(set(data.weekdays)),
                            start_time=data.start_time, end_time=data.end_time, first_day=data.first_day,
                            last_day=data.last_day, with_operator=data.with_operator, note=data.note,
                            created_at=clock.now())
     session.add(series)
     await session.flush()
-    result = SeriesResult(series)
+    made: list[BookingData | Booking] = []
+    result = SeriesResult(series, made)
     tz = settings.tz
     for day in days:
         start, end = datetime.combine(day, data.start_time, tz), datetime.combine(day, data.end_time, tz)
-        request = BookingCreate(item_id=item.id, start=start, end=end, with_operator=data.with_operator,
+        request = BookingCreate(item_id=data.item_id, start=start, end=end, with_operator=data.with_operator,
                                 expected_quantity=data.expected_quantity, note=data.note)
         try:
-            result.bookings.append(await service.request(session, actor, request, settings, series_id=series.id))
+            made.append(await service.request(session, actor, request, settings, series_id=series.id))
         except Conflict as exc:
             conflict = (exc.extra or {}).get("conflict")
             result.conflicts.append({"date": day.isoformat(), "start": start.isoformat(), "end": end.isoformat(),
@@ -124,7 +129,7 @@ async def create_series(session: AsyncSession, actor: Actor, data: SeriesInput, 
 
 
 async def _load(session: AsyncSession, actor: Actor, series_id: int, *, lock: bool = False) -> BookingSeries:
-    stmt = select(BookingSeries).where(BookingSeries.id == series_id)
+    stmt = select(BookingSeries).where(col(BookingSeries.id) == series_id)
     series = await session.scalar(stmt.with_for_update() if lock else stmt)
     if series is None:
         raise NotFound("series.not_found", id=series_id)
@@ -139,13 +144,13 @@ async def _load(session: AsyncSession, actor: Actor, series_id: int, *, lock: bo
 
 async def occurrences_of(session: AsyncSession, series_id: int) -> list[Booking]:
     return list(await session.scalars(
-        select(Booking).where(Booking.series_id == series_id).order_by(Booking.start_at, Booking.id)
+        select(Booking).where(col(Booking.series_id) == series_id).order_by(col(Booking.start_at), col(Booking.id))
         .execution_options(populate_existing=True)))
 
 
 async def get_series(session: AsyncSession, actor: Actor, series_id: int) -> SeriesResult:
     series = await _load(session, actor, series_id)
-    return SeriesResult(series, list(await occurrences_of(session, series.id)))
+    return SeriesResult(series, list(await occurrences_of(session, series_id)))
 
 
 async def cancel_series(session: AsyncSession, actor: Actor, series_id: int, settings: Settings) -> SeriesResult:
@@ -153,16 +158,17 @@ async def cancel_series(session: AsyncSession, actor: Actor, series_id: int, set
     require_role(actor, Role.farmer)
     series = await _load(session, actor, series_id, lock=True)
     now = clock.now()
-    for booking in await occurrences_of(session, series.id):
+    for booking in await occurrences_of(session, series_id):
         if booking.status in OPEN and booking.start_at > now:
+            assert booking.id is not None
             await service.cancel(session, actor, booking.id, settings)
     series.cancelled_at = now
     await session.flush()
-    return SeriesResult(series, list(await occurrences_of(session, series.id)))
+    return SeriesResult(series, list(await occurrences_of(session, series_id)))
 
 
 async def list_series(session: AsyncSession, actor: Actor) -> list[BookingSeries]:
     """The farmer's own series, newest first."""
     require_role(actor, Role.farmer)
-    return list(await session.scalars(select(BookingSeries).where(BookingSeries.farmer_id == actor.id)
-                                      .order_by(BookingSeries.id.desc()).limit(100)))
+    return list(await session.scalars(select(BookingSeries).where(col(BookingSeries.farmer_id) == actor.id)
+                                      .order_by(col(BookingSeries.id).desc()).limit(100)))

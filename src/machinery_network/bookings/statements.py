@@ -9,6 +9,7 @@ first; the mail text comes from ``bookings/mail`` (``notices``), cut at the per-
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import (
@@ -35,7 +36,10 @@ from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlmodel import col
 
+from machinery_network._sa import table_of
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.bookings.draw_models import ContestedSeason, Draw
 from machinery_network.bookings.models import Booking, BookingEvent, BookingStatus, Occupancy
@@ -50,11 +54,13 @@ from machinery_network.notifications.service import OUTBOX_COLUMNS, SUBJECT_LENG
 
 BOOKING_VALUES = ("item_id", "farmer_id", "start_at", "end_at", "with_operator", "expected_quantity", "note",
                   "status", "estimated_cents", "created_at", "series_id", "in_draw")
-BOOKING_COLUMNS = tuple(column.name for column in Booking.__table__.c)
+BOOKING_COLUMNS = tuple(column.name for column in table_of(Booking).c)
 APPROVED_RATES = ("approved_rate_cents", "approved_operator_rate_cents", "approved_vat_percent")
 
 
-def _mail_rows(kind: str, fields: tuple[str, ...], columns: dict[str, ColumnElement[str]]) -> list[ColumnElement]:
+def _mail_rows(
+    kind: str, fields: tuple[str, ...], columns: Mapping[str, SQLCoreOperations[str]]
+) -> list[ColumnElement[Any]]:
     """The outbox columns after the recipient's id and address: subject, body, attempts, created_at."""
     return [
         func.left(sql_text("subject", MAILS.field_order(kind, "subject", fields), columns), SUBJECT_LENGTH),
@@ -66,7 +72,7 @@ def _mail_rows(kind: str, fields: tuple[str, ...], columns: dict[str, ColumnElem
 NOTICE_COLUMNS = ("user_id", "kind", "key", "params", "text", "link", "created_at")
 
 
-def _notice_columns(kind: str, link: ColumnElement[str] | None = None) -> list[ColumnElement]:
+def _notice_columns(kind: str, link: ColumnElement[str] | None = None) -> list[ColumnElement[Any]]:
     """The notice columns after the recipient's id (``NOTICE_COLUMNS``); parameters ``notice_key``,
     ``notice_params`` (JSON text), ``notice_text``, ``notice_link`` (unless ``link``), ``now``."""
     return [
@@ -80,42 +86,43 @@ def _notice_columns(kind: str, link: ColumnElement[str] | None = None) -> list[C
 def decision_in_app(after: CTE) -> Insert:
     """The approved farmer's notice (``notifications.notices``), written only if ``after`` returned a row."""
     rows = (
-        select(User.id, *_notice_columns("booking_approved"))
-        .where(User.id == bindparam("farmer_id", type_=Integer), select(after).exists())
+        select(col(User.id), *_notice_columns("booking_approved"))
+        .where(col(User.id) == bindparam("farmer_id", type_=Integer), select(after).exists())
     )
-    return insert(Notice.__table__).from_select(list(NOTICE_COLUMNS), rows)
+    return insert(table_of(Notice)).from_select(list(NOTICE_COLUMNS), rows)
 
 
 def decision_notice(after: CTE) -> Insert:
     """The approved farmer's outbox row, written only if the data-modifying CTE ``after`` returned a
     row and he wants booking mail. Parameters: ``notices.decision_params("approved", …)``."""
     farmer = aliased(User)
-    columns = {"name": User.name, "municipality": Municipality.name, "farmer": farmer.name}
+    columns = {"name": col(User.name), "municipality": col(Municipality.name), "farmer": col(farmer.name)}
     rows = (
-        select(User.id, User.email, *_mail_rows("approved", DECISION_FIELDS, columns))
+        select(col(User.id), col(User.email), *_mail_rows("approved", DECISION_FIELDS, columns))
         .select_from(User)
-        .join(Municipality, Municipality.id == bindparam("municipality_id", type_=Integer))
-        .join(farmer, farmer.id == bindparam("farmer_id", type_=Integer))
-        .where(User.id == bindparam("farmer_id", type_=Integer), select(after).exists(),
+        .join(Municipality, col(Municipality.id) == bindparam("municipality_id", type_=Integer))
+        .join(farmer, col(farmer.id) == bindparam("farmer_id", type_=Integer))
+        .where(col(User.id) == bindparam("farmer_id", type_=Integer), select(after).exists(),
                mail_wanted("booking_approved"))
     )
-    return insert(OutboxMessage.__table__).from_select(list(OUTBOX_COLUMNS), rows)
+    return insert(table_of(OutboxMessage)).from_select(list(OUTBOX_COLUMNS), rows)
 
 
 def request_notice(booking_ids: CTE) -> CTE:
     """A data-modifying CTE: one outbox row per active yard head of the municipality
     ``:municipality_id`` for the new request whose id comes from ``booking_ids``.
     Parameters: ``notices.request_params``."""
-    columns: dict[str, ColumnElement[str]] = {"name": User.name, "id": cast(booking_ids.c.id, String)}
+    columns: dict[str, SQLCoreOperations[str]] = {"name": col(User.name), "id": cast(booking_ids.c.id, String)}
     return (
-        insert(OutboxMessage.__table__)
+        insert(table_of(OutboxMessage))
         .from_select(
             list(OUTBOX_COLUMNS),
-            select(User.id, User.email, *_mail_rows("requested", REQUEST_FIELDS, columns))
+            select(col(User.id), col(User.email), *_mail_rows("requested", REQUEST_FIELDS, columns))
             .select_from(User)
             .join(booking_ids, literal(True))
-            .where(User.role == Role.yard_head, User.municipality_id == bindparam("municipality_id", type_=Integer),
-                   User.active, mail_wanted("booking_requested")),
+            .where(col(User.role) == Role.yard_head,
+                   col(User.municipality_id) == bindparam("municipality_id", type_=Integer),
+                   col(User.active), mail_wanted("booking_requested")),
         )
         .cte("request_notice")
     )
@@ -126,14 +133,15 @@ def request_in_app(booking_ids: CTE) -> CTE:
     request, linking to it. Parameters: ``notices.request_params``."""
     link = literal("/manage/bookings/", String) + cast(booking_ids.c.id, String)
     return (
-        insert(Notice.__table__)
+        insert(table_of(Notice))
         .from_select(
             list(NOTICE_COLUMNS),
-            select(User.id, *_notice_columns("booking_requested", link))
+            select(col(User.id), *_notice_columns("booking_requested", link))
             .select_from(User)
             .join(booking_ids, literal(True))
-            .where(User.role == Role.yard_head, User.municipality_id == bindparam("municipality_id", type_=Integer),
-                   User.active),
+            .where(col(User.role) == Role.yard_head,
+                   col(User.municipality_id) == bindparam("municipality_id", type_=Integer),
+                   col(User.active)),
         )
         .cte("request_in_app")
     )
@@ -145,11 +153,11 @@ def collected_for_draw(start: Any) -> ColumnElement[bool]:
     Parameter ``tz``: the network's time zone name."""
     local = func.timezone(bindparam("tz", type_=String), start)
     day, week = cast(local, Date), cast(func.date_trunc("week", local), Date)
-    seasons, draws = ContestedSeason.__table__, Draw.__table__
+    seasons, draws = table_of(ContestedSeason), table_of(Draw)
     return and_(
-        select(seasons.c.id).where(seasons.c.item_id == Item.id, seasons.c.first_day <= day,
+        select(seasons.c.id).where(seasons.c.item_id == col(Item.id), seasons.c.first_day <= day,
                                    seasons.c.last_day >= day).exists(),
-        ~select(draws.c.id).where(draws.c.item_id == Item.id, draws.c.period_start == week).exists(),
+        ~select(draws.c.id).where(draws.c.item_id == col(Item.id), draws.c.period_start == week).exists(),
     )
 
 
@@ -159,13 +167,15 @@ def request_lookup() -> DriverStatement:
     first approved booking or block of it in the way of [start, end)."""
     start, end = bindparam("start", type_=DateTime(timezone=True)), bindparam("end", type_=DateTime(timezone=True))
     return for_driver(
-        select(Item.id, Item.name, Item.municipality_id, Item.active, Item.unit, Item.rate_cents,
-               Item.operator_rate_cents, Item.vat_percent, *(Item.__table__.c[name] for name in RULES),
-               collected_for_draw(start).label("in_draw"), Occupancy.start_at, Occupancy.end_at,
-               Occupancy.booking_id, Occupancy.block_id)
-        .outerjoin(Occupancy, and_(Occupancy.item_id == Item.id, occupying(start, end, Item.buffer_minutes)))
-        .where(Item.id == bindparam("item_id", type_=Integer))
-        .order_by(Occupancy.start_at, Occupancy.id)
+        select(col(Item.id), col(Item.name), col(Item.municipality_id), col(Item.active), col(Item.unit),
+               col(Item.rate_cents), col(Item.operator_rate_cents), col(Item.vat_percent),
+               *(table_of(Item).c[name] for name in RULES),
+               collected_for_draw(start).label("in_draw"), col(Occupancy.start_at), col(Occupancy.end_at),
+               col(Occupancy.booking_id), col(Occupancy.block_id))
+        .outerjoin(Occupancy, and_(col(Occupancy.item_id) == col(Item.id),
+                                   occupying(start, end, col(Item.buffer_minutes))))
+        .where(col(Item.id) == bindparam("item_id", type_=Integer))
+        .order_by(col(Occupancy.start_at), col(Occupancy.id))
         .limit(1)
     )
 
@@ -174,9 +184,9 @@ def request_lookup() -> DriverStatement:
 def request_statement() -> DriverStatement:
     """One statement writes a new request, its first event and the yard heads' notification."""
     inserted = (
-        insert(Booking.__table__)
-        .values({name: bindparam(name, type_=Booking.__table__.c[name].type) for name in BOOKING_VALUES})
-        .returning(Booking.__table__.c.id, sa_column("network_id", Integer))
+        insert(table_of(Booking))
+        .values({name: bindparam(name, type_=table_of(Booking).c[name].type) for name in BOOKING_VALUES})
+        .returning(table_of(Booking).c.id, sa_column("network_id", Integer))
         .cte("inserted")
     )
     # The event names its network: a trigger cannot see the booking inserted by the same statement
@@ -199,11 +209,11 @@ def request_statement() -> DriverStatement:
 def approval_lookup() -> DriverStatement:
     """The booking (row-locked) with what an approval needs of its item, after taking the item's
     occupancy lock (``queries.lock_item``): approvals of one item happen one after the other."""
-    bookings = Booking.__table__
+    bookings = table_of(Booking)
     return for_driver(
-        select(bookings, Item.municipality_id.label("item_municipality_id"), Item.name.label("item_name"),
+        select(bookings, col(Item.municipality_id).label("item_municipality_id"), col(Item.name).label("item_name"),
                func.pg_advisory_xact_lock(OCCUPANCY_LOCK_CLASS, bookings.c.item_id).label("locked"))
-        .join(Item, Item.id == bookings.c.item_id)
+        .join(Item, col(Item.id) == bookings.c.item_id)
         .where(bookings.c.id == bindparam("booking_id", type_=Integer))
         .with_for_update(of=bookings)
     )
@@ -217,11 +227,11 @@ def approval_statement(pre_check: bool = True) -> DriverStatement:
 
     ``pre_check=False`` leaves out the look for an occupancy in the way, so that tests can show the
     exclusion constraint deciding alone."""
-    occupancies, bookings, events = Occupancy.__table__, Booking.__table__, BookingEvent.__table__
+    occupancies, bookings, events = table_of(Occupancy), table_of(Booking), table_of(BookingEvent)
     item_id, booking_id = bindparam("item_id", type_=Integer), bindparam("booking_id", type_=Integer)
     start, end = bindparam("start", type_=DateTime(timezone=True)), bindparam("end", type_=DateTime(timezone=True))
     actor_id, now = bindparam("actor_id", type_=Integer), bindparam("now", type_=DateTime(timezone=True))
-    items = Item.__table__
+    items = table_of(Item)
     in_the_way = (
         select(occupancies.c.id)
         .where(occupancies.c.item_id == item_id, occupying(start, end, items.c.buffer_minutes))
@@ -267,7 +277,7 @@ def usage_lookup(hours: bool, open_requests: bool) -> DriverStatement:
     (requested, approved, completed, offered) overlapping [window_start, window_end) if ``hours``, each with
     ``open`` true for an open request; with ``open_requests`` also every open request outside it.
     Only what the item's configured rules need is asked for (the index on farmer, item, start)."""
-    bookings = Booking.__table__
+    bookings = table_of(Booking)
     window_start = bindparam("window_start", type_=DateTime(timezone=True))
     window_end = bindparam("window_end", type_=DateTime(timezone=True))
     wanted = []

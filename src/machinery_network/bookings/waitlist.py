@@ -18,10 +18,12 @@ waiting request that fits is offered to him and held for a while.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role
@@ -38,16 +40,18 @@ OFFER_HOLD = timedelta(hours=4)
 
 
 def _event(session: AsyncSession, booking: Booking, actor_id: int | None, to_status: str, now: datetime) -> None:
+    assert booking.id is not None
     session.add(BookingEvent(booking_id=booking.id, actor_id=actor_id, from_status=booking.status,
                              to_status=to_status, at=now))
     booking.status = to_status
 
 
-async def wait(session: AsyncSession, actor: Actor, values: dict[str, object]) -> Booking:
+async def wait(session: AsyncSession, actor: Actor, values: dict[str, Any]) -> Booking:
     """A request on the waiting list (``values``: the columns of a new request)."""
     booking = Booking(**{**values, "status": BookingStatus.waiting.value})
     session.add(booking)
     await session.flush()
+    assert booking.id is not None
     session.add(BookingEvent(booking_id=booking.id, actor_id=actor.id, from_status=None,
                              to_status=BookingStatus.waiting.value, at=values["created_at"]))
     await session.flush()
@@ -57,11 +61,13 @@ async def wait(session: AsyncSession, actor: Actor, values: dict[str, object]) -
 async def offer_next(session: AsyncSession, item: Item, settings: Settings) -> list[Booking]:
     """Offer the item's free periods to its waiting requests, first come first served; returns the
     offers made. Under the item's occupancy lock; the exclusion constraint stays the guarantee."""
+    assert item.id is not None
     now = clock.now()
     waiting = list(await session.scalars(
         select(Booking)
-        .where(Booking.item_id == item.id, Booking.status == BookingStatus.waiting, Booking.start_at > now)
-        .order_by(Booking.created_at, Booking.id)
+        .where(col(Booking.item_id) == item.id, col(Booking.status) == BookingStatus.waiting,
+               col(Booking.start_at) > now)
+        .order_by(col(Booking.created_at), col(Booking.id))
         .with_for_update(skip_locked=True)
     ))
     if not waiting:
@@ -113,16 +119,17 @@ async def expire_offers(session: AsyncSession, settings: Settings) -> int:
     now = clock.now()
     expired = list(await session.scalars(
         select(Booking)
-        .where(Booking.status == BookingStatus.offered, Booking.offer_expires_at <= now)
-        .order_by(Booking.offer_expires_at, Booking.id)
+        .where(col(Booking.status) == BookingStatus.offered, col(Booking.offer_expires_at) <= now)
+        .order_by(col(Booking.offer_expires_at), col(Booking.id))
         .with_for_update(skip_locked=True)
     ))
     items: dict[int, Item] = {}
     for booking in expired:
-        await session.execute(delete(Occupancy).where(Occupancy.booking_id == booking.id))
+        await session.execute(delete(Occupancy).where(col(Occupancy.booking_id) == booking.id))
         _event(session, booking, None, BookingStatus.expired.value, now)
         item = await session.get(Item, booking.item_id)
         if item is not None:
+            assert item.id is not None
             items[item.id] = item
     await session.flush()
     for item in items.values():

@@ -26,10 +26,11 @@ from machinery_network.errors import Conflict, Invalid
 from machinery_network.ledger import service as ledger
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.money import format_eur, line_amounts
-from machinery_network.notifications.notices import tell
+from machinery_network.notifications.notices import declare, tell
 from machinery_network.notifications.service import MailTemplates
 
 MAILS = MailTemplates("machinery_network.care")
+declare("care_log", "care_log_confirmed", "care_log_rejected")
 
 
 async def _decidable(session: AsyncSession, actor: Actor, care_log_id: int) -> tuple[CareLog, Section]:

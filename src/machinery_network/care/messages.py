@@ -435,6 +435,32 @@ MESSAGES.update({
     "care.map_list": {"de": "Abschnitte als Liste", "en": "Sections as a list"},
     "care.map_no_geometry": {"de": "ohne Verlauf (nicht auf der Karte)", "en": "no course (not on the map)"},
     "care.map_legend": {"de": "Planstand {season}", "en": "Plan status {season}"},
+    # --- a pass's GPS track on the map -----------------------------------------------------------------
+    "care.coverage_share": {"de": "{percent} % des Abschnitts befahren", "en": "{percent} % of the section covered"},
+    "care.coverage_title": {"de": "GPS-Spur auf der Karte", "en": "GPS track on the map"},
+    "care.coverage_detail": {
+        "de": "{covered} m von {length} m des Abschnitts lagen höchstens {tolerance} m neben der GPS-Spur.",
+        "en": "{covered} m of the section's {length} m lay within {tolerance} m of the GPS track.",
+    },
+    "care.coverage_recorded": {
+        "de": "Bei der Meldung festgehalten: {percent} % – der Verlauf des Abschnitts wurde seitdem geändert.",
+        "en": "Recorded with the report: {percent} % – the section's course has changed since.",
+    },
+    "care.coverage_track": {"de": "GPS-Spur", "en": "GPS track"},
+    "care.coverage_covered": {"de": "befahren", "en": "covered"},
+    "care.coverage_uncovered": {"de": "nicht befahren", "en": "not covered"},
+    "care.coverage_list": {"de": "Strecken des Abschnitts als Liste", "en": "Stretches of the section as a list"},
+    "care.coverage_state": {"de": "Strecke", "en": "Stretch"},
+    "care.coverage_from": {"de": "von (m)", "en": "from (m)"},
+    "care.coverage_to": {"de": "bis (m)", "en": "to (m)"},
+    "care.coverage_map_label": {
+        "de": "Karte: GPS-Spur und befahrene Strecken des Abschnitts (als Liste unter der Karte)",
+        "en": "Map: GPS track and covered stretches of the section (listed below the map)",
+    },
+    "care.coverage_link": {"de": "GPS-Spur auf der Karte", "en": "GPS track on the map"},
+    "care.coverage_latest": {"de": "Letzte GPS-Spur", "en": "Latest GPS track"},
+    "care.coverage_pass": {"de": "Fahrt vom {date}", "en": "Pass of {date}"},
+    "care.coverage_by": {"de": "gemeldet von {farmer}", "en": "reported by {farmer}"},
     "care.my_map": {"de": "Meine Abschnitte auf der Karte", "en": "My sections on the map"},
     "care.my_position": {"de": "Mein Standort", "en": "My position"},
     "care.position_denied": {

@@ -9,7 +9,6 @@ import logging
 import os
 import secrets
 import warnings
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,34 +19,23 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid, NotFound
+from machinery_network.uploads import JPEG, PNG, WEBP, Refusals, check_upload
+from machinery_network.uploads import megabytes as megabytes  # named here for the care pages
 
 PHOTO_SUBDIR = "care"
 
 log = logging.getLogger(__name__)
 
-# Magic bytes decide the type; the client's file name and content type are never trusted.
-_PHOTO_TYPES = (
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-)
-
-
-def megabytes(size: int) -> str:
-    return format(Decimal(size) / (1024 * 1024), "f").rstrip("0").rstrip(".") or "0"
+# Magic bytes decide the type (``uploads``); the client's file name and content type are never trusted.
+PHOTO_TYPES = (JPEG, PNG, WEBP)
+PHOTO_REFUSALS = Refusals(field="photo", too_large="care.photo_too_large", empty="care.photo_empty",
+                          wrong_type="care.photo_type")
 
 
 def check_photo(content: bytes, max_bytes: int) -> tuple[str, str]:
     """(content type, file extension) of an acceptable photo, else Invalid."""
-    if len(content) > max_bytes:
-        raise Invalid("care.photo_too_large", field="photo", max=megabytes(max_bytes))
-    if not content:
-        raise Invalid("care.photo_empty", field="photo")
-    for magic, content_type, ext in _PHOTO_TYPES:
-        if content.startswith(magic):
-            return content_type, ext
-    if len(content) >= 12 and content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp", ".webp"
-    raise Invalid("care.photo_type", field="photo")
+    photo = check_upload(content, max_bytes, PHOTO_TYPES, PHOTO_REFUSALS)
+    return photo.content_type, photo.ext
 
 
 def store_photo(settings: Settings, content: bytes, ext: str, subdir: str = PHOTO_SUBDIR) -> str:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from machinery_network import clock
+from machinery_network import clock, idempotency
 from machinery_network.accounts.models import Role
 from machinery_network.auth import Actor, require_role
 from machinery_network.care.assignments import assignment_on
@@ -150,3 +150,33 @@ def _same_day_conflict(day: date, existing_id: int | None) -> Conflict:
         "care.log_exists_for_day", field="performed_on", date_de=de_date(day), date=day.isoformat(),
         extra={"field": "performed_on", "care_log_id": existing_id},
     )
+
+
+REPORT_SCOPE = "care_log"
+
+
+async def report_once(
+    session: AsyncSession,
+    actor: Actor,
+    data: CareLogCreate,
+    key: str | None,
+    *,
+    photo: bytes | None = None,
+    settings: Settings,
+) -> tuple[CareLog, bool]:
+    """``report`` under an idempotency key (``machinery_network.idempotency``): the first request with
+    ``key`` reports; a retry with the same key and content answers the log it made, and True, and
+    reports nothing. Without a key, ``report`` as it is."""
+    from machinery_network.care.logs import get_care_log
+
+    if key is None:
+        return await report(session, actor, data, photo=photo, settings=settings), False
+    require_role(actor, Role.farmer)
+    claimed = await idempotency.claim(
+        session, actor, key, REPORT_SCOPE, idempotency.fingerprint(REPORT_SCOPE, data, [photo]))
+    if claimed.first_id is not None:
+        return await get_care_log(session, claimed.first_id), True
+    log = await report(session, actor, data, photo=photo, settings=settings)
+    assert log.id is not None
+    await idempotency.record(session, claimed, log.id)
+    return log, False

@@ -263,6 +263,29 @@ class TrackCoverage(BaseModel):
     covered_percent: float
 
 
+class CoverageStretch(BaseModel):
+    from_m: int  # metres along the section from its first point
+    to_m: int
+    covered: bool
+
+
+class PassCoveragePublic(BaseModel):
+    """A pass's GPS track against its section (``care.map.pass_coverage``); lines are GeoJSON MultiLineStrings
+    in WGS 84, the track thinned for drawing (the full file: ``GET /care-logs/{id}/track``)."""
+
+    care_log_id: int
+    section_id: int
+    covered_percent: float
+    recorded_percent: DecimalOut | None
+    tolerance_m: float
+    length_m: int
+    covered_m: int
+    stretches: list[CoverageStretch]
+    covered: dict[str, Any]
+    uncovered: dict[str, Any]
+    track: dict[str, Any]
+
+
 class PlanRowPublic(BaseModel):
     section_id: int
     section_name: str

@@ -11,8 +11,7 @@ from sqlmodel import col
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_role
-from machinery_network.care import gis
-from machinery_network.care.geometry import length_m as geodesic_length
+from machinery_network.care import gis, spatial
 from machinery_network.care.models import CareLog, CareLogStatus, Section, SectionKind
 from machinery_network.care.schemas import SectionCreate, SectionImportOptions, SectionUpdate
 from machinery_network.errors import Conflict, Invalid, NotFound
@@ -25,9 +24,10 @@ SECTION_ORDER = "sections:municipality,name,id"
 SECTION_KEYS = (col(Section.municipality_id), col(Section.name), col(Section.id))
 
 
-def length_from(geometry: dict[str, Any]) -> int:
-    """The section's length in whole metres from its geometry (geodesic, WGS 84)."""
-    metres = round(geodesic_length(geometry))
+async def length_from(session: AsyncSession, geometry: dict[str, Any]) -> int:
+    """The section's length in whole metres from its geometry (geodesic, WGS 84; by PostGIS when the
+    database has it, ``care.spatial``)."""
+    metres = round((await spatial.measure(session, geometry))[0])
     if not 1 <= metres <= MAX_LENGTH_M:
         raise Invalid("care.geometry_length", field="geometry", max=MAX_LENGTH_M)
     return metres
@@ -39,7 +39,7 @@ async def create_section(session: AsyncSession, actor: Actor, data: SectionCreat
     values = data.model_dump(exclude_none=True)
     # The drawn course decides the length; a typed length stands only for sections without one.
     if data.geometry is not None:
-        values["length_m"] = length_from(data.geometry)
+        values["length_m"] = await length_from(session, data.geometry)
     elif data.length_m is None:
         raise Invalid("care.length_required", field="length_m")
     section = Section(**values)
@@ -78,7 +78,7 @@ async def update_section(session: AsyncSession, actor: Actor, section_id: int, d
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("geometry") is not None:
-        changes["length_m"] = length_from(changes["geometry"])
+        changes["length_m"] = await length_from(session, changes["geometry"])
     # Open reports carry the credit computed from the rate and unit they were reported under.
     money_changes = [
         field for field in ("rate_cents", "unit")

@@ -33,7 +33,7 @@ from machinery_network.care.plan import (
     season_plan,
 )
 from machinery_network.care.proof import WinterProof, winter_proof
-from machinery_network.care.reporting import check_quantity, check_winter_fields, report
+from machinery_network.care.reporting import check_quantity, check_winter_fields, report, report_once
 from machinery_network.care.seasons import de_date, season_bounds, season_of
 from machinery_network.care.sections import (
     create_section,
@@ -73,6 +73,7 @@ __all__ = [
     "photo_file",
     "reject",
     "report",
+    "report_once",
     "season_bounds",
     "season_of",
     "season_plan",

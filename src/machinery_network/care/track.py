@@ -3,7 +3,10 @@
 A GPX file (1.0 or 1.1) is parsed with the standard library's XML parser through ``defusedxml`` (no
 entities, no external references). The covered share is the part of the section's length that lies within
 ``TOLERANCE_M`` of the track, computed in a local equirectangular plane around the section (metres; the
-error over a few kilometres is far below the tolerance).
+error over a few kilometres is far below the tolerance). The same rule gives the covered and uncovered
+stretches that the maps draw (``coverage``), so the map and the recorded share never disagree. It runs in
+Python on every server, with or without PostGIS: the share is part of the hashed record, and must not
+depend on which database computed it.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ import math
 import os
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from defusedxml import ElementTree as SafeET
-from defusedxml.common import DefusedXmlException
+from defusedxml import ElementTree as SafeET  # type: ignore[import-untyped]
+from defusedxml.common import DefusedXmlException  # type: ignore[import-untyped]
 
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid, NotFound
@@ -27,6 +31,7 @@ TOLERANCE_M = 15.0
 GPX_MAX_BYTES = 5 * 1024 * 1024
 MAX_TRACK_POINTS = 100_000
 MAX_SAMPLES = 5000
+MAX_SHOWN_POINTS = 5000  # of a track drawn on a map (``thinned``)
 EARTH_RADIUS_M = 6_371_008.8
 
 Point = tuple[float, float]
@@ -99,13 +104,27 @@ def _distance_to_segment(p: Point, a: Point, b: Point) -> float:
     return math.hypot(p[0] - (a[0] + t * dx), p[1] - (a[1] + t * dy))
 
 
-def covered_percent(geometry: dict[str, Any], tracks: list[list[Point]], tolerance_m: float = TOLERANCE_M) -> float:
-    """Share (0–100, one decimal) of the section's length within ``tolerance_m`` of any track segment."""
-    course = section_line(geometry)
-    plane = _Plane(sum(p[0] for p in course) / len(course), sum(p[1] for p in course) / len(course))
-    course_xy = [plane(p) for p in course]
-    # Track segments in a grid of tolerance-sized cells; a lone point counts as a zero-length segment.
-    cell = tolerance_m
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of the section's course that the track covered, or did not: from and to in metres
+    along the course (in the local plane), and its points as (lon, lat)."""
+
+    start_m: float
+    end_m: float
+    covered: bool
+    points: list[Point]
+
+
+@dataclass(frozen=True)
+class Coverage:
+    percent: float  # 0–100, one decimal: what the log records
+    length_m: float  # the course's length in the local plane
+    covered_m: float
+    stretches: list[Stretch]
+
+
+def _grid(tracks: list[list[Point]], plane: _Plane, cell: float) -> dict[tuple[int, int], list[tuple[Point, Point]]]:
+    """Track segments in a grid of tolerance-sized cells; a lone point counts as a zero-length segment."""
     grid: dict[tuple[int, int], list[tuple[Point, Point]]] = defaultdict(list)
     for track in tracks:
         xy = [plane(p) for p in track]
@@ -118,12 +137,58 @@ def covered_percent(geometry: dict[str, Any], tracks: list[list[Point]], toleran
             for i in range(math.floor(x0 / cell), math.floor(x1 / cell) + 1):
                 for j in range(math.floor(y0 / cell), math.floor(y1 / cell) + 1):
                     grid[(i, j)].append((a, b))
+    return grid
+
+
+def _along(a: Point, b: Point, t: float) -> Point:
+    return (round(a[0] + t * (b[0] - a[0]), 7), round(a[1] + t * (b[1] - a[1]), 7))
+
+
+class _Stretches:
+    """Joins the sampled pieces of the course into stretches of one state (covered or not)."""
+
+    def __init__(self, course: list[Point]) -> None:
+        self.course = course
+        self.done: list[Stretch] = []
+        self.covered: bool | None = None
+        self.start_m = self.end_m = 0.0
+        self.points: list[Point] = []
+        self.end: Point = (0.0, 0.0)
+
+    def piece(self, segment: int, t0: float, t1: float, start_m: float, end_m: float, covered: bool) -> None:
+        a, b = self.course[segment], self.course[segment + 1]
+        if covered != self.covered:
+            self.close()
+            self.covered, self.start_m, self.points = covered, start_m, [_along(a, b, t0)]
+        elif t0 == 0.0:
+            self.points.append(_along(a, b, 0.0))  # the course's vertex between two pieces of one stretch
+        self.end_m = end_m
+        self.end = _along(a, b, t1)
+
+    def close(self) -> None:
+        if self.covered is not None:
+            self.done.append(Stretch(self.start_m, self.end_m, self.covered, [*self.points, self.end]))
+        self.covered = None
+
+
+def coverage(geometry: dict[str, Any], tracks: list[list[Point]], tolerance_m: float = TOLERANCE_M) -> Coverage:
+    """How much of the section's course lies within ``tolerance_m`` of any track segment, and where.
+
+    The course is cut into pieces of at most ``total / MAX_SAMPLES`` (at least 0.5 m); the middle of each
+    piece stands for it. Consecutive pieces of one state make a stretch."""
+    course = section_line(geometry)
+    plane = _Plane(sum(p[0] for p in course) / len(course), sum(p[1] for p in course) / len(course))
+    course_xy = [plane(p) for p in course]
+    cell = tolerance_m
+    grid = _grid(tracks, plane, cell)
     total = sum(math.dist(a, b) for a, b in zip(course_xy, course_xy[1:], strict=False))
     if total <= 0:
-        return 0.0
+        return Coverage(0.0, 0.0, 0.0, [])
     step = max(0.5, total / MAX_SAMPLES)
     covered = 0.0
-    for a, b in zip(course_xy, course_xy[1:], strict=False):
+    position = 0.0
+    stretches = _Stretches(course)
+    for segment, (a, b) in enumerate(zip(course_xy, course_xy[1:], strict=False)):
         length = math.dist(a, b)
         pieces = max(1, math.ceil(length / step))
         for k in range(pieces):
@@ -133,9 +198,45 @@ def covered_percent(geometry: dict[str, Any], tracks: list[list[Point]], toleran
             near = (
                 seg for di in (-1, 0, 1) for dj in (-1, 0, 1) for seg in grid.get((ci + di, cj + dj), ())
             )
-            if any(_distance_to_segment(p, s, e) <= tolerance_m for s, e in near):
+            hit = any(_distance_to_segment(p, s, e) <= tolerance_m for s, e in near)
+            if hit:
                 covered += length / pieces
-    return round(min(100.0, 100 * covered / total), 1)
+            stretches.piece(segment, k / pieces, (k + 1) / pieces, position + length * k / pieces,
+                            position + length * (k + 1) / pieces, hit)
+        position += length
+    stretches.close()
+    return Coverage(round(min(100.0, 100 * covered / total), 1), total, covered, stretches.done)
+
+
+def covered_percent(geometry: dict[str, Any], tracks: list[list[Point]], tolerance_m: float = TOLERANCE_M) -> float:
+    """Share (0–100, one decimal) of the section's length within ``tolerance_m`` of any track segment."""
+    return coverage(geometry, tracks, tolerance_m).percent
+
+
+def thinned(tracks: list[list[Point]], min_step_m: float = 3.0, max_points: int = MAX_SHOWN_POINTS) -> list[list[Point]]:
+    """The tracks for drawing on a map: points closer than ``min_step_m`` to the last one kept are left out
+    (each segment's last point stays), then every n-th point if there are still more than ``max_points``."""
+    if not tracks:
+        return []
+    first = tracks[0][0]
+    plane = _Plane(first[0], first[1])
+    kept: list[list[Point]] = []
+    for track in tracks:
+        line = [track[0]]
+        last = plane(track[0])
+        for point in track[1:-1]:
+            here = plane(point)
+            if math.dist(here, last) >= min_step_m:
+                line.append(point)
+                last = here
+        if len(track) > 1:
+            line.append(track[-1])
+        kept.append(line)
+    count = sum(len(line) for line in kept)
+    if count > max_points:
+        every = math.ceil(count / max_points)
+        kept = [line[::every] + ([line[-1]] if (len(line) - 1) % every else []) for line in kept]
+    return [[(round(x, 7), round(y, 7)) for x, y in line] for line in kept]
 
 
 TRACK_SUBDIR = "tracks"

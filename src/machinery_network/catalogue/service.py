@@ -14,7 +14,7 @@ from machinery_network import clock
 from machinery_network._sa import row_id
 from machinery_network.accounts import datev_settings
 from machinery_network.accounts.models import Municipality, Role
-from machinery_network.accounts.service import get_municipality, like_pattern
+from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.bookings.rules import RULES
 from machinery_network.catalogue.models import Item, ItemRate
@@ -22,7 +22,7 @@ from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
 from machinery_network.config import Settings
 from machinery_network.db import EXCLUSION_VIOLATION, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotFound
-from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, finish, keyset, like_pattern
 from machinery_network.schemas import apply_changes
 
 RATE_FIELDS = ("rate_cents", "operator_rate_cents", "vat_percent")

@@ -23,10 +23,11 @@ from machinery_network.care.sections import list_sections
 from machinery_network.catalogue.models import Item
 from machinery_network.config import Settings
 from machinery_network.money import format_decimal_de
-from machinery_network.notifications.notices import tell
+from machinery_network.notifications.notices import declare, tell
 from machinery_network.notifications.service import MailTemplates, format_period
 
 MAILS = MailTemplates("machinery_network.dashboards")
+declare("digest", "weekly_digest")
 WAITING_DAYS = 2
 SEASON_NAMES = {"spring": "Frühjahr", "summer": "Sommer", "autumn": "Herbst", "winter": "Winter"}
 METER_UNITS = {"hours": "Betriebsstunden", "km": "Kilometerstand"}

@@ -13,21 +13,23 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import Select, SQLColumnExpression, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
+from machinery_network._sa import pk
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_farmer, get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.i18n import translate
 from machinery_network.ledger.models import EntryKind, LedgerEntry
 from machinery_network.mandates.partners import require_partner
 from machinery_network.money import LineAmounts, line_amounts
-from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, finish, keyset, search_pattern
 from machinery_network.settlement.models import Settlement
 
 REASON_MAX = 2000
@@ -126,11 +128,11 @@ async def post_adjustment(
     value_date: date,
     amount_cents: int,
     reason: str,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> LedgerEntry:
     """A manual charge (positive) or credit (negative) by the municipality's yard head or finance office."""
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance)
-    check_value_date(value_date, settings or get_settings())
+    check_value_date(value_date, settings)
     if amount_cents == 0:
         raise Invalid("ledger.amount_zero", field="amount_cents")
     if abs(amount_cents) > AMOUNT_MAX:
@@ -158,7 +160,7 @@ async def reverse_entry(
     value_date: date,
     reason: str,
     farmer_id: int | None = None,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> LedgerEntry:
     """Undo an entry (settled or not) by posting its negation; it is settled like any entry (a value
     date in a settled month lands in the next settlement). Each entry can be reversed once."""
@@ -167,12 +169,12 @@ async def reverse_entry(
         raise NotFound("ledger.entry_not_found", id=entry_id)
     require_for_municipality(actor, original.municipality_id, Role.yard_head, Role.finance)
     reason = _check_reason(reason)
-    check_value_date(value_date, settings or get_settings())
+    check_value_date(value_date, settings)
     if original.kind == EntryKind.reversal:
         raise Conflict("ledger.reverse_reversal", id=entry_id)
     if original.amount_cents == 0:
         raise Invalid("ledger.reverse_zero", id=entry_id)
-    if await session.scalar(select(LedgerEntry.id).where(LedgerEntry.reverses_entry_id == entry_id)):
+    if await session.scalar(select(col(LedgerEntry.id)).where(col(LedgerEntry.reverses_entry_id) == entry_id)):
         raise Conflict("ledger.already_reversed", id=entry_id)
     entry = LedgerEntry(
         farmer_id=original.farmer_id, municipality_id=original.municipality_id, value_date=value_date,
@@ -242,7 +244,7 @@ class Account:
 
 async def _entries_query(
     session: AsyncSession, actor: Actor, farmer_id: int, municipality_id: int | None
-) -> tuple[int | None, Select[tuple[LedgerEntry, bool]]]:
+) -> tuple[int | None, Select[LedgerEntry, bool]]:
     """Who may see a farmer's entries, and the query of them (with their settlement's ``frozen``): staff
     asking without a municipality see their own municipality's account of the farmer."""
     if municipality_id is None and actor.role in (Role.yard_head, Role.finance):
@@ -252,12 +254,12 @@ async def _entries_query(
     if municipality_id is not None:
         await get_municipality(session, municipality_id)
     stmt = (
-        select(LedgerEntry, Settlement.frozen)
-        .join(Settlement, Settlement.id == LedgerEntry.settlement_id)
-        .where(LedgerEntry.farmer_id == farmer_id)
+        select(LedgerEntry, col(Settlement.frozen))
+        .join(Settlement, col(Settlement.id) == col(LedgerEntry.settlement_id))
+        .where(col(LedgerEntry.farmer_id) == farmer_id)
     )
     if municipality_id is not None:
-        stmt = stmt.where(LedgerEntry.municipality_id == municipality_id)
+        stmt = stmt.where(col(LedgerEntry.municipality_id) == municipality_id)
     return municipality_id, stmt
 
 
@@ -269,7 +271,7 @@ async def get_account(
     Staff asking without a municipality see their own municipality's account of the farmer.
     ``balance_cents`` is the sum of all his entries there (positive: he owes)."""
     municipality_id, stmt = await _entries_query(session, actor, farmer_id, municipality_id)
-    rows = (await session.execute(stmt.order_by(LedgerEntry.value_date, LedgerEntry.id))).all()
+    rows = (await session.execute(stmt.order_by(col(LedgerEntry.value_date), col(LedgerEntry.id)))).all()
     entries = [EntryView.of(entry, frozen) for entry, frozen in rows]
     return Account(
         farmer_id=farmer_id,
@@ -280,7 +282,7 @@ async def get_account(
 
 
 ENTRY_ORDER = "entries:value_date,id"
-ENTRY_KEYS: tuple[ColumnElement[Any], ...] = (LedgerEntry.value_date, LedgerEntry.id)
+ENTRY_KEYS: tuple[SQLColumnExpression[Any], ...] = (col(LedgerEntry.value_date), col(LedgerEntry.id))
 
 
 async def page_entries(
@@ -294,17 +296,16 @@ async def page_entries(
 
 
 async def unsettled_balance(session: AsyncSession, farmer_id: int, municipality_id: int) -> int:
-    return int(
-        await session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
-            .join(Settlement, Settlement.id == LedgerEntry.settlement_id)
-            .where(
-                LedgerEntry.farmer_id == farmer_id,
-                LedgerEntry.municipality_id == municipality_id,
-                Settlement.frozen.is_(False),
-            )
+    balance = await session.scalar(
+        select(func.coalesce(func.sum(col(LedgerEntry.amount_cents)), 0))
+        .join(Settlement, col(Settlement.id) == col(LedgerEntry.settlement_id))
+        .where(
+            col(LedgerEntry.farmer_id) == farmer_id,
+            col(LedgerEntry.municipality_id) == municipality_id,
+            col(Settlement.frozen).is_(False),
         )
     )
+    return int(balance or 0)  # an aggregate: always one row
 
 
 @dataclass
@@ -326,24 +327,25 @@ async def page_farmer_balances(
     farmer from the covering index ``ix_ledger_entries_balances`` (an index-only scan of that municipality's
     rows, never the ledger of the network), joined to the users; ``query`` searches name and e-mail."""
     from machinery_network.accounts.models import User
-    from machinery_network.accounts.service import like_pattern
 
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
     totals = (
         select(
-            LedgerEntry.farmer_id.label("farmer_id"),
-            func.sum(LedgerEntry.amount_cents).label("balance"),
+            col(LedgerEntry.farmer_id).label("farmer_id"),
+            func.sum(col(LedgerEntry.amount_cents)).label("balance"),
             func.count().label("entries"),
         )
-        .where(LedgerEntry.municipality_id == municipality_id)
-        .group_by(LedgerEntry.farmer_id)
+        .where(col(LedgerEntry.municipality_id) == municipality_id)
+        .group_by(col(LedgerEntry.farmer_id))
         .subquery()
     )
-    stmt = select(User.id, User.name, totals.c.balance, totals.c.entries).join(totals, totals.c.farmer_id == User.id)
-    if query and query.strip():
-        pattern = like_pattern(query.strip())
-        stmt = stmt.where(or_(User.name.ilike(pattern), User.email.ilike(pattern)))
-    rows = await session.execute(keyset(stmt, (User.name, User.id), page))
+    stmt = (
+        select(col(User.id), col(User.name), totals.c.balance, totals.c.entries)
+        .join(totals, totals.c.farmer_id == col(User.id))
+    )
+    if (pattern := search_pattern(query)) is not None:
+        stmt = stmt.where(or_(col(User.name).ilike(pattern), col(User.email).ilike(pattern)))
+    rows = await session.execute(keyset(stmt, (col(User.name), col(User.id)), page))
     balances = [FarmerBalance(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
     return finish(balances, page, lambda f: (f.name, f.farmer_id))
 
@@ -354,10 +356,12 @@ async def farmer_balances(session: AsyncSession, actor: Actor, municipality_id: 
 
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
     rows = await session.execute(
-        select(User.id, User.name, func.coalesce(func.sum(LedgerEntry.amount_cents), 0), func.count(LedgerEntry.id))
-        .outerjoin(LedgerEntry, (LedgerEntry.farmer_id == User.id) & (LedgerEntry.municipality_id == municipality_id))
-        .where(User.role == Role.farmer, User.active.is_(True))
-        .group_by(User.id, User.name)
-        .order_by(User.name, User.id)
+        select(pk(User), col(User.name), func.coalesce(func.sum(col(LedgerEntry.amount_cents)), 0),
+               func.count(col(LedgerEntry.id)))
+        .outerjoin(LedgerEntry, (col(LedgerEntry.farmer_id) == col(User.id))
+                   & (col(LedgerEntry.municipality_id) == municipality_id))
+        .where(col(User.role) == Role.farmer, col(User.active).is_(True))
+        .group_by(col(User.id), col(User.name))
+        .order_by(col(User.name), col(User.id))
     )
     return [FarmerBalance(r[0], r[1], int(r[2]), int(r[3])) for r in rows]

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts.models import Role, User
 from machinery_network.auth import Actor, require_for_municipality
@@ -65,17 +66,18 @@ async def history(
     then the hours by month and the revenue are summed in SQL instead of from the rows read."""
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head, Role.finance, admin=True)
-    used = Booking.item_id == item.id, Booking.status != BookingStatus.rejected
+    used = col(Booking.item_id) == item.id, col(Booking.status) != BookingStatus.rejected
     stmt = (
-        select(Booking, User.name, Handover)
-        .join(User, User.id == Booking.farmer_id)
-        .outerjoin(Handover, Handover.booking_id == Booking.id)
+        select(Booking, col(User.name), Handover)
+        .join(User, col(User.id) == col(Booking.farmer_id))
+        .outerjoin(Handover, col(Handover.booking_id) == col(Booking.id))
         .where(*used)
     )
     if page is None:
-        rows = (await session.execute(stmt.order_by(Booking.start_at.desc(), Booking.id.desc()))).all()
+        rows = (await session.execute(stmt.order_by(col(Booking.start_at).desc(), col(Booking.id).desc()))).all()
     else:
-        rows = (await session.execute(keyset(stmt, (Booking.start_at, Booking.id), page, descending=True))).all()
+        keys = (col(Booking.start_at), col(Booking.id))
+        rows = (await session.execute(keyset(stmt, keys, page, descending=True))).all()
     lines = [BookingLine(b, name, h) for b, name, h in rows]
     next_cursor: str | None = None
     hours: dict[str, Decimal] = defaultdict(Decimal)
@@ -87,27 +89,32 @@ async def history(
     else:
         paged = finish(lines, page, lambda line: (line.booking.start_at, line.booking.id))
         lines, next_cursor = paged.rows, paged.next_cursor
-        month = func.to_char(func.timezone(str(settings.tz), Handover.checkin_at), "YYYY-MM")
+        month = func.to_char(func.timezone(str(settings.tz), col(Handover.checkin_at)), "YYYY-MM")
         for key, total in await session.execute(
-            select(month, func.sum(Handover.checkin_meter - Handover.checkout_meter))
-            .join(Booking, Booking.id == Handover.booking_id)
-            .where(*used, Handover.checkin_meter.is_not(None), Handover.checkin_at.is_not(None)).group_by(month)
+            select(month, func.sum(col(Handover.checkin_meter) - col(Handover.checkout_meter)))
+            .join(Booking, col(Booking.id) == col(Handover.booking_id))
+            .where(*used, col(Handover.checkin_meter).is_not(None), col(Handover.checkin_at).is_not(None))
+            .group_by(month)
         ):
             hours[key] = total
-        revenue = await session.scalar(select(func.coalesce(func.sum(Booking.charge_cents), 0)).where(
-            Booking.item_id == item.id, Booking.status == BookingStatus.completed)) or 0
+        revenue = await session.scalar(select(func.coalesce(func.sum(col(Booking.charge_cents)), 0)).where(
+            col(Booking.item_id) == item.id, col(Booking.status) == BookingStatus.completed)) or 0
     defects = list(await session.scalars(
-        select(Defect).where(Defect.item_id == item.id).order_by(Defect.reported_at.desc(), Defect.id.desc())))
+        select(Defect).where(col(Defect.item_id) == item.id)
+        .order_by(col(Defect.reported_at).desc(), col(Defect.id).desc())))
     repairs = list(await session.scalars(
-        select(Repair).where(Repair.item_id == item.id).order_by(Repair.repaired_at.desc(), Repair.id.desc())))
+        select(Repair).where(col(Repair.item_id) == item.id)
+        .order_by(col(Repair.repaired_at).desc(), col(Repair.id).desc())))
     intervals = list(await session.scalars(
-        select(MaintenanceInterval).where(MaintenanceInterval.item_id == item.id).order_by(MaintenanceInterval.id)))
+        select(MaintenanceInterval).where(col(MaintenanceInterval.item_id) == item.id)
+        .order_by(col(MaintenanceInterval.id))))
     surcharges = await session.scalars(
-        select(LedgerEntry.amount_cents).join(HandoverSurcharge, HandoverSurcharge.entry_id == LedgerEntry.id)
-        .join(Booking, Booking.id == HandoverSurcharge.booking_id).where(Booking.item_id == item.id))
+        select(col(LedgerEntry.amount_cents))
+        .join(HandoverSurcharge, col(HandoverSurcharge.entry_id) == col(LedgerEntry.id))
+        .join(Booking, col(Booking.id) == col(HandoverSurcharge.booking_id)).where(col(Booking.item_id) == item.id))
     damages = await session.scalars(
-        select(LedgerEntry.amount_cents).join(Defect, Defect.charge_entry_id == LedgerEntry.id)
-        .where(Defect.item_id == item.id))
+        select(col(LedgerEntry.amount_cents)).join(Defect, col(Defect.charge_entry_id) == col(LedgerEntry.id))
+        .where(col(Defect.item_id) == item.id))
     return History(
         item=item, bookings=lines, hours_by_month=sorted(hours.items(), reverse=True), defects=defects,
         repairs=repairs, maintenance=intervals,

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role
@@ -67,8 +68,8 @@ async def create_interval(session: AsyncSession, actor: Actor, item_id: int, dat
     now = clock.now()
     meter = data.last_done_meter
     if meter is None and data.every_hours is not None:
-        meter = await last_meter(session, item.id) or Decimal(0)
-    interval = MaintenanceInterval(item_id=item.id, name=data.name, every_hours=data.every_hours,
+        meter = await last_meter(session, item_id) or Decimal(0)
+    interval = MaintenanceInterval(item_id=item_id, name=data.name, every_hours=data.every_hours,
                                    every_months=data.every_months, last_done_at=data.last_done_at or now,
                                    last_done_meter=meter, created_at=now)
     session.add(interval)
@@ -79,10 +80,10 @@ async def create_interval(session: AsyncSession, actor: Actor, item_id: int, dat
 async def intervals(session: AsyncSession, actor: Actor, item_id: int) -> list[Due]:
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head, Role.finance, admin=True)
-    meter = await last_meter(session, item.id)
+    meter = await last_meter(session, item_id)
     now = clock.now()
-    rows = await session.scalars(select(MaintenanceInterval).where(MaintenanceInterval.item_id == item.id)
-                                 .order_by(MaintenanceInterval.id))
+    rows = await session.scalars(select(MaintenanceInterval).where(col(MaintenanceInterval.item_id) == item_id)
+                                 .order_by(col(MaintenanceInterval.id)))
     return [due_state(row, item, meter, now) for row in rows]
 
 
@@ -91,16 +92,16 @@ async def due_for(session: AsyncSession, actor: Actor) -> list[Due]:
     if actor.role != Role.yard_head:
         return []
     rows = (await session.execute(
-        select(MaintenanceInterval, Item).join(Item, Item.id == MaintenanceInterval.item_id)
-        .where(Item.municipality_id == actor.municipality_id).order_by(Item.name, MaintenanceInterval.id)
+        select(MaintenanceInterval, Item).join(Item, col(Item.id) == col(MaintenanceInterval.item_id))
+        .where(col(Item.municipality_id) == actor.municipality_id).order_by(col(Item.name), col(MaintenanceInterval.id))
     )).all()
     now = clock.now()
     meters: dict[int, Decimal | None] = {}
     result = []
     for interval, item in rows:
-        if item.id not in meters:
-            meters[item.id] = await last_meter(session, item.id)
-        state = due_state(interval, item, meters[item.id], now)
+        if interval.item_id not in meters:
+            meters[interval.item_id] = await last_meter(session, interval.item_id)
+        state = due_state(interval, item, meters[interval.item_id], now)
         if state.due or state.overdue:
             result.append(state)
     return result
@@ -117,10 +118,10 @@ async def _interval(session: AsyncSession, actor: Actor, interval_id: int) -> tu
 
 async def mark_done(session: AsyncSession, actor: Actor, interval_id: int) -> MaintenanceInterval:
     """The maintenance was done now, at the item's current meter."""
-    interval, item = await _interval(session, actor, interval_id)
+    interval, _ = await _interval(session, actor, interval_id)
     interval.last_done_at = clock.now()
     if interval.every_hours is not None:
-        interval.last_done_meter = await last_meter(session, item.id) or interval.last_done_meter
+        interval.last_done_meter = await last_meter(session, interval.item_id) or interval.last_done_meter
     await session.flush()
     return interval
 
@@ -129,14 +130,14 @@ async def plan(session: AsyncSession, actor: Actor, interval_id: int, settings: 
                *, hours: int = 8, days_ahead: int = 60) -> Block:
     """One action: a maintenance block on the first day from tomorrow whose working day (07:00, ``hours``
     long) is free."""
-    interval, item = await _interval(session, actor, interval_id)
+    interval, _ = await _interval(session, actor, interval_id)
     day = clock.now().astimezone(settings.tz).date() + timedelta(days=1)
     for _ in range(days_ahead):
         start = datetime.combine(day, time(7, 0), tzinfo=settings.tz)
         end = start + timedelta(hours=hours)
-        if await bookings.find_overlap(session, item.id, start, end) is None:
+        if await bookings.find_overlap(session, interval.item_id, start, end) is None:
             return await bookings.create_block(
-                session, actor, item.id, BlockCreate(start=start, end=end, reason=f"Wartung: {interval.name}"),
+                session, actor, interval.item_id, BlockCreate(start=start, end=end, reason=f"Wartung: {interval.name}"),
                 settings)
         day += timedelta(days=1)
     raise Conflict("machine.no_free_day", days=days_ahead)

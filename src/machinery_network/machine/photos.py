@@ -15,10 +15,11 @@ import secrets
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
-from machinery_network.care.photos import megabytes, prepare_photo, remove_after_rollback
+from machinery_network.care.photos import prepare_photo, remove_after_rollback
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.machine.models import HandoverPhoto
+from machinery_network.uploads import megabytes
 
 PHOTO_SUBDIR = "machine"
 MAX_PHOTOS = 5

@@ -15,14 +15,16 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from machinery_network import clock
+from machinery_network import clock, idempotency
 from machinery_network.accounts.models import Role, User
 from machinery_network.auth import Actor, require_for_municipality
-from machinery_network.bookings.models import Block, Booking, BookingEvent, BookingStatus, Occupancy
+from machinery_network.bookings import events
+from machinery_network.bookings.models import Block, Booking, BookingStatus, Occupancy
 from machinery_network.bookings.pricing import period_quantity
 from machinery_network.bookings.queries import load, lock_item, occupying
 from machinery_network.care.photos import resolve_photo
@@ -45,10 +47,13 @@ from machinery_network.machine.models import (
 )
 from machinery_network.machine.photos import checked_photos, photos_from_base64, signature_png, store_photos
 from machinery_network.machine.schemas import CheckinInput, CheckoutInput, RepairInput
-from machinery_network.notifications.notices import tell
+from machinery_network.notifications.notices import declare, tell
 from machinery_network.notifications.service import MailTemplates, format_period
 
 MAILS = MailTemplates("machinery_network.machine")
+# Notices to farmers whose approved booking is hit by a defect (booking category): the defect, and the
+# booking moved to another item, kept, or cancelled.
+declare("booking", "booking_defect", "booking_moved", "booking_kept", "booking_defect_cancelled")
 # "Until repaired": the latest end the period CHECKs allow (migration 0008: before 2200).
 OUT_OF_SERVICE_END = datetime(2199, 12, 31, tzinfo=UTC)
 
@@ -71,8 +76,8 @@ async def _locked(session: AsyncSession, actor: Actor, booking_id: int) -> tuple
 async def last_meter(session: AsyncSession, item_id: int) -> Decimal | None:
     """The item's highest meter reading of any hand-over or return."""
     value = await session.scalar(
-        select(func.greatest(func.max(Handover.checkin_meter), func.max(Handover.checkout_meter)))
-        .where(Handover.item_id == item_id)
+        select(func.greatest(func.max(col(Handover.checkin_meter)), func.max(col(Handover.checkout_meter))))
+        .where(col(Handover.item_id) == item_id)
     )
     return Decimal(value) if value is not None else None
 
@@ -83,26 +88,27 @@ async def checkout(
 ) -> Handover:
     """Hand the machine over: an approved booking, not earlier than the configured lead before its start."""
     booking, item = await _locked(session, actor, booking_id)
+    assert item.id is not None
     pictures = await checked_photos(photos or photos_from_base64(data.photos, settings), settings)
     signature = signature or signature_png(data.signature)
     now = clock.now()
     lead = timedelta(hours=settings.handover_lead_hours)
     if now < booking.start_at - lead:
         raise Conflict("machine.too_early", hours=settings.handover_lead_hours)
-    if await session.get(Handover, booking.id) is not None:
+    if await session.get(Handover, booking_id) is not None:
         raise Conflict("machine.already_checked_out")
     last = await last_meter(session, item.id)
     if last is not None and data.meter < last:
         raise Invalid("machine.meter_backwards", field="meter", last=f"{last:f}",
                       extra={"field": "meter", "last": float(last)})
     handover = Handover(
-        booking_id=booking.id, item_id=item.id, checkout_meter=data.meter, checkout_fuel_percent=data.fuel_percent,
+        booking_id=booking_id, item_id=item.id, checkout_meter=data.meter, checkout_fuel_percent=data.fuel_percent,
         checkout_condition=data.condition, checkout_remarks=data.remarks or None, checkout_by=actor.id,
         checkout_at=now, checkout_signature=signature, checkout_signed_at=now if signature else None,
     )
     session.add(handover)
     await session.flush()
-    store_photos(session, settings, booking.id, "checkout", pictures)
+    store_photos(session, settings, booking_id, "checkout", pictures)
     await session.flush()
     return handover
 
@@ -130,7 +136,7 @@ async def checkin(
         for kind in data.surcharges:
             if getattr(item, f"{kind}_surcharge_cents") is None:
                 raise Invalid("machine.surcharge_not_set", field="surcharges", kind=SURCHARGE_NAMES[kind])
-    handover = await session.get(Handover, booking.id, with_for_update=True)
+    handover = await session.get(Handover, booking_id, with_for_update=True)
     if handover is None:
         raise Conflict("machine.not_checked_out")
     if handover.checkin_at is not None:
@@ -157,7 +163,7 @@ async def checkin(
             raise Invalid("machine.meter_below_checkout", field="meter",
                           checkout=f"{handover.checkout_meter:f}") from exc
         raise
-    store_photos(session, settings, booking.id, "checkin", pictures)
+    store_photos(session, settings, booking_id, "checkin", pictures)
     await session.flush()
     for kind in data.surcharges:
         await post_surcharge(session, actor, booking, item, kind, settings)
@@ -169,6 +175,45 @@ async def checkin(
     return handover, found, affected
 
 
+async def checkin_once(
+    session: AsyncSession, actor: Actor, booking_id: int, data: CheckinInput, settings: Settings, key: str | None,
+    *, signature: bytes | None = None, photos: list[bytes] | None = None,
+) -> tuple[Handover, Defect | None, list[int], bool]:
+    """``checkin`` under an idempotency key (``machinery_network.idempotency``): the first request with
+    ``key`` takes the machine back; a retry with the same key and content answers that return (and True)
+    and records nothing. Without a key, ``checkin`` as it is (a second return is 409)."""
+    if key is None:
+        return (*await checkin(session, actor, booking_id, data, settings, signature=signature, photos=photos),
+                False)
+    scope = f"checkin:{booking_id}"
+    claimed = await idempotency.claim(
+        session, actor, key, scope, idempotency.fingerprint(scope, data, [*(photos or []), signature]))
+    if claimed.first_id is not None:
+        return (*await returned(session, actor, claimed.first_id), True)
+    handover, defect, affected = await checkin(session, actor, booking_id, data, settings, signature=signature,
+                                               photos=photos)
+    await idempotency.record(session, claimed, booking_id)
+    return handover, defect, affected, False
+
+
+async def returned(session: AsyncSession, actor: Actor, booking_id: int) -> tuple[Handover, Defect | None, list[int]]:
+    """A booking's recorded return as ``checkin`` answered it: the hand-over, the defect reported with
+    it (only a return reports a defect of a booking) and the bookings in that defect's way."""
+    booking, item = await load(session, booking_id)
+    require_at_machine(actor, booking, item)
+    handover = await session.get(Handover, booking_id, populate_existing=True)
+    if handover is None or handover.checkin_at is None:
+        raise Conflict("machine.not_checked_out")
+    defect = (await session.scalars(
+        select(Defect).where(col(Defect.booking_id) == booking_id).order_by(col(Defect.id)).limit(1))).first()
+    affected: list[int] = []
+    if defect is not None:
+        affected = list(await session.scalars(
+            select(col(DefectBooking.booking_id)).join(Booking, col(Booking.id) == col(DefectBooking.booking_id))
+            .where(col(DefectBooking.defect_id) == defect.id).order_by(col(Booking.start_at), col(Booking.id))))
+    return handover, defect, affected
+
+
 SURCHARGE_NAMES = {"fuel": "Tankzuschlag", "cleaning": "Reinigungszuschlag"}
 
 
@@ -177,7 +222,7 @@ async def photos_of(session: AsyncSession, actor: Actor, booking_id: int) -> lis
     booking, item = await load(session, booking_id)
     require_at_machine(actor, booking, item)
     return list(await session.scalars(
-        select(HandoverPhoto).where(HandoverPhoto.booking_id == booking_id).order_by(HandoverPhoto.id)))
+        select(HandoverPhoto).where(col(HandoverPhoto.booking_id) == booking_id).order_by(col(HandoverPhoto.id))))
 
 
 async def photo_file(session: AsyncSession, actor: Actor, photo_id: int, settings: Settings) -> tuple[Path, str]:
@@ -209,8 +254,8 @@ async def post_surcharge(
 
 async def surcharge_entries(session: AsyncSession, booking_id: int) -> list[int]:
     return list(await session.scalars(
-        select(HandoverSurcharge.entry_id).where(HandoverSurcharge.booking_id == booking_id)
-        .order_by(HandoverSurcharge.entry_id)))
+        select(col(HandoverSurcharge.entry_id)).where(col(HandoverSurcharge.booking_id) == booking_id)
+        .order_by(col(HandoverSurcharge.entry_id))))
 
 
 async def charge_damage(
@@ -244,17 +289,20 @@ async def report_defect(
 ) -> tuple[Defect, list[int]]:
     """Record a defect; "not usable" blocks the item from now until a repair and tells every farmer
     with an approved booking in the way. Answers the defect and the affected bookings' ids."""
+    assert item.id is not None
     now = clock.now()
     defect = Defect(item_id=item.id, booking_id=booking.id if booking else None, description=description,
                     usable=usable, reported_by=actor.id, reported_at=now)
     session.add(defect)
     await session.flush()
+    assert defect.id is not None
     if usable:
         return defect, []
     await lock_item(session, item.id)  # approvals of the item wait (they take the same lock)
     in_the_way = list(await session.scalars(
-        select(Occupancy).where(Occupancy.item_id == item.id, occupying(now, OUT_OF_SERVICE_END, item.buffer_minutes))
-        .order_by(Occupancy.start_at, Occupancy.id)
+        select(Occupancy)
+        .where(col(Occupancy.item_id) == item.id, occupying(now, OUT_OF_SERVICE_END, item.buffer_minutes))
+        .order_by(col(Occupancy.start_at), col(Occupancy.id))
     ))
     affected: list[int] = []
     cutoff = now - timedelta(minutes=item.buffer_minutes)
@@ -287,8 +335,8 @@ async def _tell_affected(
     if not booking_ids:
         return
     rows = (await session.execute(
-        select(Booking, User).join(User, User.id == Booking.farmer_id).where(Booking.id.in_(booking_ids))
-        .order_by(Booking.start_at, Booking.id)
+        select(Booking, User).join(User, col(User.id) == col(Booking.farmer_id)).where(col(Booking.id).in_(booking_ids))
+        .order_by(col(Booking.start_at), col(Booking.id))
     )).all()
     since = defect.reported_at.astimezone(settings.tz)
     for affected, farmer in rows:
@@ -308,13 +356,13 @@ async def record_repair(
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
     now = clock.now()
-    await lock_item(session, item.id)
-    repair = Repair(item_id=item.id, description=data.description, cost_cents=data.cost_cents, repaired_at=now,
+    await lock_item(session, item_id)
+    repair = Repair(item_id=item_id, description=data.description, cost_cents=data.cost_cents, repaired_at=now,
                     created_by=actor.id, created_at=now)
     session.add(repair)
     await session.flush()
     defects = list(await session.scalars(
-        select(Defect).where(Defect.item_id == item.id, Defect.repair_id.is_(None)).with_for_update()
+        select(Defect).where(col(Defect.item_id) == item_id, col(Defect.repair_id).is_(None)).with_for_update()
     ))
     for defect in defects:
         defect.repair_id = repair.id
@@ -325,9 +373,9 @@ async def record_repair(
             continue
         if block.start_at < now:
             block.end_at = now
-            await session.execute(update(Occupancy).where(Occupancy.block_id == block.id).values(end_at=now))
+            await session.execute(update(Occupancy).where(col(Occupancy.block_id) == block.id).values(end_at=now))
         else:
-            await session.execute(delete(Occupancy).where(Occupancy.block_id == block.id))
+            await session.execute(delete(Occupancy).where(col(Occupancy.block_id) == block.id))
             defect.block_id = None
             await session.delete(block)
     await session.flush()
@@ -339,14 +387,15 @@ async def _give_back(session: AsyncSession, item: Item, defect_ids: list[int], n
     """Occupancies again for the undecided or kept bookings of these defects and the item's own
     blocks that lost theirs, as far as they are still ahead; one that no longer fits stays without."""
     bookings = list(await session.scalars(
-        select(Booking).join(DefectBooking, DefectBooking.booking_id == Booking.id)
-        .where(DefectBooking.defect_id.in_(defect_ids), Booking.status == BookingStatus.approved,
-               Booking.end_at > now, (DefectBooking.action.is_(None)) | (DefectBooking.action == "kept"),
-               ~select(Occupancy.id).where(Occupancy.booking_id == Booking.id).exists())
+        select(Booking).join(DefectBooking, col(DefectBooking.booking_id) == col(Booking.id))
+        .where(col(DefectBooking.defect_id).in_(defect_ids), col(Booking.status) == BookingStatus.approved,
+               col(Booking.end_at) > now, (col(DefectBooking.action).is_(None)) | (col(DefectBooking.action) == "kept"),
+               ~select(col(Occupancy.id)).where(col(Occupancy.booking_id) == col(Booking.id)).exists())
     )) if defect_ids else []
+    assert item.id is not None
     blocks = list(await session.scalars(
-        select(Block).where(Block.item_id == item.id, Block.end_at > now,
-                            ~select(Occupancy.id).where(Occupancy.block_id == Block.id).exists())
+        select(Block).where(col(Block.item_id) == item.id, col(Block.end_at) > now,
+                            ~select(col(Occupancy.id)).where(col(Occupancy.block_id) == col(Block.id)).exists())
     ))
     for start, end, booking_id, block_id in [
         *((b.start_at, b.end_at, b.id, None) for b in bookings), *((b.start_at, b.end_at, None, b.id) for b in blocks)
@@ -378,11 +427,12 @@ async def free_alternatives(session: AsyncSession, item: Item, booking: Booking)
     """Active items of the same kind and unit, other than ``item``, free for the booking's period."""
     rows = await session.scalars(
         select(Item).where(
-            Item.id != item.id, Item.kind == item.kind, Item.unit == item.unit, Item.active,
-            ~select(Occupancy.id).where(
-                Occupancy.item_id == Item.id, occupying(booking.start_at, booking.end_at, Item.buffer_minutes)
+            col(Item.id) != item.id, col(Item.kind) == item.kind, col(Item.unit) == item.unit, col(Item.active),
+            ~select(col(Occupancy.id)).where(
+                col(Occupancy.item_id) == col(Item.id),
+                occupying(booking.start_at, booking.end_at, col(Item.buffer_minutes)),
             ).exists(),
-        ).order_by(Item.municipality_id != item.municipality_id, Item.name, Item.id).limit(20)
+        ).order_by(col(Item.municipality_id) != item.municipality_id, col(Item.name), col(Item.id)).limit(20)
     )
     return list(rows)
 
@@ -393,15 +443,15 @@ async def affected_bookings(session: AsyncSession, actor: Actor, *, open_only: b
         raise NotAllowed()
     stmt = (
         select(DefectBooking, Defect, Booking, Item, User)
-        .join(Defect, Defect.id == DefectBooking.defect_id)
-        .join(Booking, Booking.id == DefectBooking.booking_id)
-        .join(Item, Item.id == Defect.item_id)
-        .join(User, User.id == Booking.farmer_id)
-        .where(Item.municipality_id == actor.municipality_id)
-        .order_by(DefectBooking.action.is_not(None), Booking.start_at, Booking.id)
+        .join(Defect, col(Defect.id) == col(DefectBooking.defect_id))
+        .join(Booking, col(Booking.id) == col(DefectBooking.booking_id))
+        .join(Item, col(Item.id) == col(Defect.item_id))
+        .join(User, col(User.id) == col(Booking.farmer_id))
+        .where(col(Item.municipality_id) == actor.municipality_id)
+        .order_by(col(DefectBooking.action).is_not(None), col(Booking.start_at), col(Booking.id))
     )
     if open_only:
-        stmt = stmt.where(DefectBooking.action.is_(None))
+        stmt = stmt.where(col(DefectBooking.action).is_(None))
     rows = []
     for link, defect, booking, item, farmer in (await session.execute(stmt)).all():
         alternatives = await free_alternatives(session, item, booking) if link.action is None else []
@@ -430,27 +480,24 @@ async def decide(
         if item_id is None:
             raise Invalid("machine.move_needs_item", field="item_id")
         target = await get_item(session, item_id)
-        if target.id == item.id or target.kind != item.kind or target.unit != item.unit or not target.active:
+        if item_id == item.id or target.kind != item.kind or target.unit != item.unit or not target.active:
             raise Invalid("machine.move_not_same_kind", field="item_id")
-        await lock_item(session, target.id)
+        await lock_item(session, item_id)
         try:
             async with session.begin_nested():
-                await session.execute(delete(Occupancy).where(Occupancy.booking_id == booking.id))
-                session.add(Occupancy(item_id=target.id, start_at=booking.start_at, end_at=booking.end_at,
+                await session.execute(delete(Occupancy).where(col(Occupancy.booking_id) == booking.id))
+                session.add(Occupancy(item_id=item_id, start_at=booking.start_at, end_at=booking.end_at,
                                       booking_id=booking.id, buffer_minutes=target.buffer_minutes))
                 await session.flush()
         except IntegrityError as exc:
             if sqlstate(exc) == EXCLUSION_VIOLATION:
                 raise Conflict("machine.move_taken", item=target.name) from exc
             raise
-        booking.item_id = target.id
+        booking.item_id = item_id
         params["target"] = target.name
     elif action == DefectAction.cancelled:
-        await session.execute(delete(Occupancy).where(Occupancy.booking_id == booking.id))
-        await session.execute(insert(BookingEvent).values(
-            booking_id=booking.id, actor_id=actor.id, from_status=booking.status,
-            to_status=BookingStatus.cancelled.value, note="Gerät nicht einsatzbereit", at=now))
-        booking.status = BookingStatus.cancelled.value
+        await session.execute(delete(Occupancy).where(col(Occupancy.booking_id) == booking.id))
+        await events.record(session, booking, actor, BookingStatus.cancelled.value, "Gerät nicht einsatzbereit", at=now)
     elif action != DefectAction.kept:
         raise Invalid("machine.unknown_action", field="action")
     link.action, link.decided_by, link.decided_at = action, actor.id, now

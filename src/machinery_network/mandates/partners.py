@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_farmer, get_municipality
@@ -20,7 +21,8 @@ from machinery_network.paging import Page, PageRequest, finish, keyset
 
 async def is_partner(session: AsyncSession, municipality_id: int, farmer_id: int) -> bool:
     found = await session.scalar(
-        select(Partner.farmer_id).where(Partner.municipality_id == municipality_id, Partner.farmer_id == farmer_id)
+        select(col(Partner.farmer_id))
+        .where(col(Partner.municipality_id) == municipality_id, col(Partner.farmer_id) == farmer_id)
     )
     return found is not None
 
@@ -31,9 +33,9 @@ async def require_partner(session: AsyncSession, municipality_id: int, farmer_id
         raise NotAllowed("partners.not_partner", farmer_id=farmer_id, municipality_id=municipality_id)
 
 
-def partner_ids_query(municipality_id: int) -> Select[tuple[int]]:
+def partner_ids_query(municipality_id: int) -> Select[int]:
     """``SELECT farmer_id FROM partners WHERE municipality_id = …``, for ``IN (…)`` filters in lists."""
-    return select(Partner.farmer_id).where(Partner.municipality_id == municipality_id)
+    return select(col(Partner.farmer_id)).where(col(Partner.municipality_id) == municipality_id)
 
 
 async def partner_ids(session: AsyncSession, municipality_id: int) -> set[int]:
@@ -43,7 +45,7 @@ async def partner_ids(session: AsyncSession, municipality_id: int) -> set[int]:
 async def partners_of(session: AsyncSession, municipality_id: int) -> list[Partner]:
     return list(
         await session.scalars(
-            select(Partner).where(Partner.municipality_id == municipality_id).order_by(Partner.farmer_id)
+            select(Partner).where(col(Partner.municipality_id) == municipality_id).order_by(col(Partner.farmer_id))
         )
     )
 
@@ -53,7 +55,8 @@ PARTNER_ORDER = "partners:farmer_id"
 
 async def page_partners(session: AsyncSession, municipality_id: int, page: PageRequest) -> Page[Partner]:
     """One page of the municipality's partners by farmer id (the primary key (municipality_id, farmer_id))."""
-    stmt = keyset(select(Partner).where(Partner.municipality_id == municipality_id), (Partner.farmer_id,), page)
+    of_municipality = select(Partner).where(col(Partner.municipality_id) == municipality_id)
+    stmt = keyset(of_municipality, (col(Partner.farmer_id),), page)
     return finish(list(await session.scalars(stmt)), page, lambda p: (p.farmer_id,))
 
 
@@ -70,7 +73,7 @@ async def add_partner(
         insert(Partner)
         .values(municipality_id=municipality_id, farmer_id=farmer_id, how=how)
         .on_conflict_do_nothing()
-        .returning(Partner.farmer_id)
+        .returning(col(Partner.farmer_id))
     )
     partner = await session.get(Partner, (municipality_id, farmer_id), populate_existing=True)
     assert partner is not None

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from machinery_network.accounts.models import Role
 from machinery_network.auth import Actor
 from machinery_network.care.photos import (
-    megabytes,
     reencode_photo,
     remove_after_commit,
     remove_after_rollback,
@@ -29,27 +28,19 @@ from machinery_network.config import Settings
 from machinery_network.errors import Invalid, NotAllowed, NotFound, TooLarge
 from machinery_network.mandates.models import Mandate
 from machinery_network.mandates.service import get_mandate
+from machinery_network.uploads import JPEG, PDF, PNG, Refusals, check_upload
 
 SCAN_SUBDIR = "mandates"
-# magic bytes → (content type, extension)
-_TYPES = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-)
-CONTENT_TYPES = {ext: content_type for _, content_type, ext in _TYPES}
+SCAN_TYPES = (PDF, JPEG, PNG)
+SCAN_REFUSALS = Refusals(field="file", too_large="mandates.scan_too_large", empty="mandates.scan_empty",
+                         wrong_type="mandates.scan_type", too_large_error=TooLarge)
+CONTENT_TYPES = {file_type.ext: file_type.content_type for file_type in SCAN_TYPES}
 
 
 def scan_type(content: bytes, max_bytes: int) -> tuple[str, str]:
     """(content type, extension) of an acceptable scan: 413 over the limit, 422 empty or another type."""
-    if len(content) > max_bytes:
-        raise TooLarge("mandates.scan_too_large", field="file", max=megabytes(max_bytes))
-    if not content:
-        raise Invalid("mandates.scan_empty", field="file")
-    for magic, content_type, ext in _TYPES:
-        if content.startswith(magic):
-            return content_type, ext
-    raise Invalid("mandates.scan_type", field="file")
+    scan = check_upload(content, max_bytes, SCAN_TYPES, SCAN_REFUSALS)
+    return scan.content_type, scan.ext
 
 
 async def prepared_scan(content: bytes, max_bytes: int) -> tuple[bytes, str, str]:

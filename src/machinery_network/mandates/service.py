@@ -15,15 +15,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock, validators
 from machinery_network.accounts.models import Role, User
-from machinery_network.accounts.service import get_farmer, get_municipality, like_pattern
+from machinery_network.accounts.service import get_farmer, get_municipality
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.mandates.models import Mandate, MandateState, Partner, PartnerHow
 from machinery_network.mandates.partners import add_partner, is_partner
-from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, finish, keyset, search_pattern
 
 # The SEPA character set of a mandate reference (Max35Text restricted), no leading or double slash.
 _REFERENCE = re.compile(r"^[A-Za-z0-9+?/:().,' -]{1,35}$")
@@ -58,13 +59,13 @@ async def create_mandate(
     account = validators.iban(iban) or farmer.iban
     if account is None:
         raise Invalid("mandates.iban_required", field="iban")
-    if await session.scalar(select(Mandate.id).where(
-        Mandate.municipality_id == municipality_id, Mandate.reference == reference
+    if await session.scalar(select(col(Mandate.id)).where(
+        col(Mandate.municipality_id) == municipality_id, col(Mandate.reference) == reference
     )):
         raise Conflict("mandates.reference_taken", field="reference", reference=reference)
-    if await session.scalar(select(Mandate.id).where(
-        Mandate.municipality_id == municipality_id, Mandate.farmer_id == farmer_id,
-        Mandate.state == MandateState.active,
+    if await session.scalar(select(col(Mandate.id)).where(
+        col(Mandate.municipality_id) == municipality_id, col(Mandate.farmer_id) == farmer_id,
+        col(Mandate.state) == MandateState.active,
     )):
         raise Conflict("mandates.active_exists", field="farmer_id")
     if not await is_partner(session, municipality_id, farmer_id):
@@ -106,7 +107,7 @@ async def revoke_mandate(session: AsyncSession, actor: Actor, mandate_id: int) -
     if mandate.state != MandateState.active:
         raise Conflict("mandates.already_revoked", id=mandate_id)
     await session.execute(
-        update(Mandate).where(Mandate.id == mandate_id)
+        update(Mandate).where(col(Mandate.id) == mandate_id)
         .values(state=MandateState.revoked, revoked_at=clock.now())
     )
     await session.refresh(mandate)
@@ -127,14 +128,16 @@ async def page_mandates(
     if state:
         if state not in MandateState.__members__:
             raise Invalid("field.invalid", field="state")
-        stmt = stmt.where(Mandate.state == state)
-    if query and query.strip():
+        stmt = stmt.where(col(Mandate.state) == state)
+    if (pattern := search_pattern(query)) is not None:
         # The farmer's name looked up per mandate of the municipality (by primary key): the cost follows the
         # municipality's mandates, never the farmers of the network.
-        pattern = like_pattern(query.strip())
-        named = select(User.id).where(User.id == Mandate.farmer_id, User.name.ilike(pattern)).exists()
-        stmt = stmt.where(or_(Mandate.reference.ilike(pattern), named))
-    stmt = keyset(stmt, (Mandate.id,), page)
+        named = (
+            select(col(User.id)).where(col(User.id) == col(Mandate.farmer_id), col(User.name).ilike(pattern))
+            .exists()
+        )
+        stmt = stmt.where(or_(col(Mandate.reference).ilike(pattern), named))
+    stmt = keyset(stmt, (col(Mandate.id),), page)
     return finish(list(await session.scalars(stmt)), page, lambda mandate: (mandate.id,))
 
 
@@ -147,18 +150,18 @@ async def page_without_mandate(
     # follows the municipality's partners, never the farmers of the network.
     # (a scalar subquery per partner, from ``uq_mandates_active``; the planner would otherwise anti-join
     # against every mandate)
-    covered = select(Mandate.id).where(
-        Mandate.municipality_id == municipality_id, Mandate.farmer_id == Partner.farmer_id,
-        Mandate.state == MandateState.active,
+    covered = select(col(Mandate.id)).where(
+        col(Mandate.municipality_id) == municipality_id, col(Mandate.farmer_id) == col(Partner.farmer_id),
+        col(Mandate.state) == MandateState.active,
     ).limit(1).scalar_subquery().is_not(None)
-    name = select(User.name).where(User.id == Partner.farmer_id).scalar_subquery()
+    name = select(col(User.name)).where(col(User.id) == col(Partner.farmer_id)).scalar_subquery()
     without = (
-        select(Partner.farmer_id.label("id"), name.label("name"))
-        .where(Partner.municipality_id == municipality_id, ~covered).subquery("without")
+        select(col(Partner.farmer_id).label("id"), name.label("name"))
+        .where(col(Partner.municipality_id) == municipality_id, ~covered).subquery("without")
     )
     keys = (without.c.name, without.c.id)
     chosen = list(await session.execute(keyset(select(without.c.id, without.c.name), keys, page)))
-    users = {u.id: u for u in await session.scalars(select(User).where(User.id.in_([i for i, _ in chosen])))}
+    users = {u.id: u for u in await session.scalars(select(User).where(col(User.id).in_([i for i, _ in chosen])))}
     rows = [users[i] for i, _ in chosen]
     return finish(rows, page, lambda user: (user.name, user.id))
 
@@ -167,13 +170,13 @@ async def list_mandates(
     session: AsyncSession, actor: Actor, municipality_id: int | None = None, farmer_id: int | None = None
 ) -> list[Mandate]:
     """Finance: its municipality's; admin: any; a farmer: his own. Ordered by id."""
-    return list(await session.scalars(_mandates_where(actor, municipality_id, farmer_id).order_by(Mandate.id)))
+    return list(await session.scalars(_mandates_where(actor, municipality_id, farmer_id).order_by(col(Mandate.id))))
 
 
-def _mandates_where(actor: Actor, municipality_id: int | None, farmer_id: int | None) -> Select:
+def _mandates_where(actor: Actor, municipality_id: int | None, farmer_id: int | None) -> Select[Mandate]:
     stmt = select(Mandate)
     if actor.role == Role.farmer:
-        stmt = stmt.where(Mandate.farmer_id == actor.id)
+        stmt = stmt.where(col(Mandate.farmer_id) == actor.id)
     elif municipality_id is None and not actor.is_admin:
         if actor.role != Role.finance or actor.municipality_id is None:
             raise NotAllowed()
@@ -181,14 +184,14 @@ def _mandates_where(actor: Actor, municipality_id: int | None, farmer_id: int | 
     if municipality_id is not None:
         if actor.role != Role.farmer:
             require_for_municipality(actor, municipality_id, Role.finance, admin=True)
-        stmt = stmt.where(Mandate.municipality_id == municipality_id)
+        stmt = stmt.where(col(Mandate.municipality_id) == municipality_id)
     if farmer_id is not None:
-        stmt = stmt.where(Mandate.farmer_id == farmer_id)
+        stmt = stmt.where(col(Mandate.farmer_id) == farmer_id)
     return stmt
 
 
 async def active_mandate(session: AsyncSession, municipality_id: int, farmer_id: int) -> Mandate | None:
     return await session.scalar(select(Mandate).where(
-        Mandate.municipality_id == municipality_id, Mandate.farmer_id == farmer_id,
-        Mandate.state == MandateState.active,
+        col(Mandate.municipality_id) == municipality_id, col(Mandate.farmer_id) == farmer_id,
+        col(Mandate.state) == MandateState.active,
     ))

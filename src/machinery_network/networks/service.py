@@ -15,51 +15,45 @@ from datetime import date, timedelta
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
-from machinery_network.accounts.models import Role
+from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.auth import Actor, require_role
 from machinery_network.config import Settings
 from machinery_network.db import OPERATOR_NETWORK, use_network
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
 from machinery_network.networks.models import Agreement, AgreementState, Network
+from machinery_network.rows import add_named, get_or_404
 from machinery_network.schemas import Email, Input, Name
 
 
 async def create_network(session: AsyncSession, actor: Actor, *, name: str) -> Network:
     require_role(actor, Role.operator)
     network = Network(name=name.strip())
-    if await session.scalar(select(Network.id).where(Network.name == network.name)):
-        raise Conflict("network.name_taken", field="name")
-    session.add(network)
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("network.name_taken", field="name") from exc
-    return network
+    same_name = select(col(Network.id)).where(col(Network.name) == network.name)
+    return await add_named(session, network, same_name, "network.name_taken")
 
 
 async def get_network(session: AsyncSession, network_id: int) -> Network:
-    network = await session.get(Network, network_id)
-    if network is None:
-        raise NotFound("network.not_found", id=network_id)
-    return network
+    return await get_or_404(session, Network, network_id, "network.not_found")
 
 
 async def network_ids(session: AsyncSession) -> list[int]:
-    return list(await session.scalars(select(Network.id).order_by(Network.id)))
+    return list(await session.scalars(select(col(Network.id)).order_by(col(Network.id))))
 
 
 async def only_network(session: AsyncSession) -> int | None:
     """The network of an installation that has exactly one, else None."""
-    ids = list(await session.scalars(select(Network.id).order_by(Network.id).limit(2)))
+    ids = list(await session.scalars(select(col(Network.id)).order_by(col(Network.id)).limit(2)))
     return ids[0] if len(ids) == 1 else None
 
 
 async def resolve_network(session: AsyncSession, network_id: int | None) -> int:
     """``network_id`` if it exists; without one, the installation's only network (else 422)."""
     if network_id is not None:
-        return (await get_network(session, network_id)).id  # type: ignore[return-value]
+        await get_network(session, network_id)  # 404 unless it exists
+        return network_id
     only = await only_network(session)
     if only is None:
         raise Invalid("network.ambiguous", field="network_id")
@@ -118,10 +112,10 @@ async def figures(session: AsyncSession, network_id: int) -> Figures:
 async def list_networks(session: AsyncSession, actor: Actor) -> list[Network]:
     """The operator: every network; an admin: his own."""
     if actor.role == Role.operator:
-        return list(await session.scalars(select(Network).order_by(Network.name, Network.id)))
+        return list(await session.scalars(select(Network).order_by(col(Network.name), col(Network.id))))
     require_role(actor, Role.admin)
     if actor.network_id is None:
-        return list(await session.scalars(select(Network).order_by(Network.name, Network.id)))
+        return list(await session.scalars(select(Network).order_by(col(Network.name), col(Network.id))))
     return [await get_network(session, actor.network_id)]
 
 
@@ -136,11 +130,11 @@ async def propose_agreement(session: AsyncSession, actor: Actor, network_id: int
     if network_id == other_network_id:
         raise Invalid("agreement.self", field="other_network_id")
     live = await session.scalar(
-        select(Agreement.id).where(
-            Agreement.state != AgreementState.revoked,
+        select(col(Agreement.id)).where(
+            col(Agreement.state) != AgreementState.revoked,
             or_(
-                (Agreement.network_id == network_id) & (Agreement.other_network_id == other_network_id),
-                (Agreement.network_id == other_network_id) & (Agreement.other_network_id == network_id),
+                (col(Agreement.network_id) == network_id) & (col(Agreement.other_network_id) == other_network_id),
+                (col(Agreement.network_id) == other_network_id) & (col(Agreement.other_network_id) == network_id),
             ),
         )
     )
@@ -198,8 +192,8 @@ async def list_agreements(session: AsyncSession, actor: Actor, network_id: int) 
     return list(
         await session.scalars(
             select(Agreement)
-            .where(or_(Agreement.network_id == network_id, Agreement.other_network_id == network_id))
-            .order_by(Agreement.created_at.desc(), Agreement.id.desc())  # type: ignore[attr-defined]
+            .where(or_(col(Agreement.network_id) == network_id, col(Agreement.other_network_id) == network_id))
+            .order_by(col(Agreement.created_at).desc(), col(Agreement.id).desc())
         )
     )
 
@@ -208,10 +202,10 @@ async def partner_networks(session: AsyncSession, network_id: int) -> list[int]:
     """Networks with an active agreement with ``network_id``."""
     rows = await session.scalars(
         select(func.coalesce(
-            func.nullif(Agreement.network_id, network_id), Agreement.other_network_id
+            func.nullif(col(Agreement.network_id), network_id), col(Agreement.other_network_id)
         )).where(
-            Agreement.state == AgreementState.active,
-            or_(Agreement.network_id == network_id, Agreement.other_network_id == network_id),
+            col(Agreement.state) == AgreementState.active,
+            or_(col(Agreement.network_id) == network_id, col(Agreement.other_network_id) == network_id),
         )
     )
     return sorted(set(rows))
@@ -229,23 +223,24 @@ class NetworkRow:
 
 
 async def all_networks(session: AsyncSession) -> list[Network]:
-    return list(await session.scalars(select(Network).order_by(Network.name, Network.id)))
+    return list(await session.scalars(select(Network).order_by(col(Network.name), col(Network.id))))
 
 
 async def overview(session: AsyncSession, actor: Actor) -> list[NetworkRow]:
     """Each network with its municipalities, administrators and figures, each read inside that network;
     nothing about farmers but their number."""
-    from machinery_network.accounts.models import Municipality, User
 
     require_role(actor, Role.operator)
     rows = []
     for network in await all_networks(session):
         figures_ = await figures(session, network.id or 0)  # enters the network
         municipalities = list(await session.scalars(
-            select(Municipality.name).where(Municipality.network_id == network.id).order_by(Municipality.name)))
+            select(col(Municipality.name)).where(col(Municipality.network_id) == network.id)
+            .order_by(col(Municipality.name))))
         admins = [f"{name} <{email}>" for name, email in (await session.execute(
-            select(User.name, User.email).where(User.network_id == network.id, User.role == Role.admin)
-            .order_by(User.name))).all()]
+            select(col(User.name), col(User.email))
+            .where(col(User.network_id) == network.id, col(User.role) == Role.admin)
+            .order_by(col(User.name)))).all()]
         rows.append(NetworkRow(network, figures_, municipalities, admins))
     await use_network(session, OPERATOR_NETWORK)
     return rows
@@ -288,14 +283,13 @@ def network_of_invitation(settings: Settings, token: str) -> int:
 async def register_farmer(session: AsyncSession, network_id: int, data: Registration, *, approved: bool) -> int:
     """A farmer registers with ``network_id`` (the session works inside it): with an invitation he can
     log in at once, else after the network's admin approved him."""
-    from machinery_network.accounts.models import User
     from machinery_network.accounts.passwords import check_password
     from machinery_network.accounts.security import hash_password
     from machinery_network.validators import normalize_iban
 
     check_password(data.password, data.email)
     email = data.email.strip().lower()
-    if await session.scalar(select(User.id).where(User.email == email)):
+    if await session.scalar(select(col(User.id)).where(col(User.email) == email)):
         raise Conflict("user.email_taken", field="email")
     user = User(email=email, name=data.name.strip(), password_hash=hash_password(data.password), role=Role.farmer,
                 network_id=network_id, iban=normalize_iban(data.iban), active=approved,
@@ -309,16 +303,15 @@ async def register_farmer(session: AsyncSession, network_id: int, data: Registra
     return user.id or 0
 
 
-async def pending_registrations(session: AsyncSession, actor: Actor) -> list:
-    from machinery_network.accounts.models import User
+async def pending_registrations(session: AsyncSession, actor: Actor) -> list[User]:
 
     require_role(actor, Role.admin)
     return list(await session.scalars(
-        select(User).where(User.network_id == actor.network_id, User.registration_pending).order_by(User.id)))
+        select(User).where(col(User.network_id) == actor.network_id, col(User.registration_pending))
+        .order_by(col(User.id))))
 
 
 async def approve_registration(session: AsyncSession, actor: Actor, user_id: int) -> None:
-    from machinery_network.accounts.models import User
 
     require_role(actor, Role.admin)
     user = await session.get(User, user_id)

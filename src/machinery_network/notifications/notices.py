@@ -6,8 +6,11 @@ address, queues the mail in the outbox, in the caller's transaction. A ``dedupe_
 most once per user whichever process tells it: the insert skips a row that exists already
 (``uq_notices_user_dedupe``), and the mail is queued only with a notice that was written.
 
-The two hot booking statements write their notices themselves (``bookings.statements``), with the same
-columns and the same preference rule (``MAIL_WANTED`` in SQL).
+A domain's hot statements may write their notices themselves, with the same columns and the same
+preference rule (``mail_wanted``, in SQL).
+
+Each domain declares the kinds it tells and the category a user chooses mail or page for (``declare``);
+this module knows no domain.
 
 A notice keeps its message key and parameters: the text is German (``text``, rendered when written) and
 rendered again in English on request. Texts live in the domains' catalogues (``notice.*`` keys).
@@ -23,8 +26,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
+from machinery_network._sa import table_of
 from machinery_network.accounts.models import User
 from machinery_network.auth import Actor
 from machinery_network.errors import NotAllowed, NotFound
@@ -35,26 +40,20 @@ from machinery_network.paging import Page, PageRequest, finish, keyset
 
 TEXT_LENGTH = 4000
 
-# The kind of each notice and the category a user chooses mail or page for (``people.NOTIFICATION_KINDS``).
-CATEGORIES: dict[str, str] = {
-    "booking_requested": "booking",
-    "booking_approved": "booking",
-    "booking_rejected": "booking",
-    "booking_cancelled": "booking",
-    "booking_offered": "booking",  # a waiting request's period came free (``bookings.waitlist``)
-    "booking_defect": "booking",  # the item of an approved booking broke down
-    "booking_moved": "booking",
-    "booking_kept": "booking",
-    "booking_defect_cancelled": "booking",
-    "booking_reminder": "reminder",
-    "care_log_confirmed": "care_log",
-    "care_log_rejected": "care_log",
-    "settlement_ready": "settlement",
-    "weekly_digest": "digest",
-}
+# The kind of each notice and the category a user chooses mail or page for (``people.NOTIFICATION_KINDS``),
+# as declared by the domains that tell them (``declare``).
+CATEGORIES: dict[str, str] = {}
+
+
+def declare(category: str, *kinds: str) -> None:
+    """Declare notice kinds a domain tells and the preference category they fall under (at import)."""
+    for kind in kinds:
+        if CATEGORIES.setdefault(kind, category) != category:
+            raise ValueError(f"notice kind {kind!r} declared under two categories")
+
 
 ORDER = "notices:newest"
-KEYS = (Notice.created_at, Notice.id)
+KEYS = (col(Notice.created_at), col(Notice.id))
 
 
 def category_of(kind: str) -> str:
@@ -69,7 +68,7 @@ def wants_mail(user: User, kind: str) -> bool:
 
 def mail_wanted(kind: str) -> ColumnElement[bool]:
     """``wants_mail`` as SQL over ``users``, for statements that write notices and mails themselves."""
-    return func.coalesce(User.__table__.c.notify[category_of(kind)].astext, "mail") != "page"
+    return func.coalesce(table_of(User).c.notify[category_of(kind)].astext, "mail") != "page"
 
 
 def render(key: str, params: dict[str, Any], lang: str = "de") -> str:
@@ -95,8 +94,8 @@ async def tell(
     stmt = pg_insert(Notice).values(values)
     if dedupe_key is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"],
-                                           index_where=Notice.dedupe_key.is_not(None))
-    notice_id = await session.scalar(stmt.returning(Notice.id))
+                                           index_where=col(Notice.dedupe_key).is_not(None))
+    notice_id = await session.scalar(stmt.returning(col(Notice.id)))
     if notice_id is None:
         return None
     mailed = bool(mail is not None and recipient.email and recipient.active and recipient.erased_at is None
@@ -135,8 +134,8 @@ async def tell_many(session: AsyncSession, kind: str, key: str, tidings: Sequenc
             {"user_id": t.recipient.id, "kind": kind, "key": key, "params": t.params, "text": render(key, t.params),
              "link": t.link, "dedupe_key": t.dedupe_key, "created_at": now} for t in chunk
         ]).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"],
-                                  index_where=Notice.dedupe_key.is_not(None))
-        written += list(await session.scalars(stmt.returning(Notice.user_id)))
+                                  index_where=col(Notice.dedupe_key).is_not(None))
+        written += list(await session.scalars(stmt.returning(col(Notice.user_id))))
     for user_id in written:
         t = by_user[user_id]
         if (t.mail is not None and t.recipient.email and t.recipient.active and t.recipient.erased_at is None
@@ -157,22 +156,23 @@ def _own(actor: Actor) -> int:
 
 async def page_notices(session: AsyncSession, actor: Actor, page: PageRequest) -> Page[Notice]:
     """The caller's notices, newest first (by created_at, then id)."""
-    stmt = select(Notice).where(Notice.user_id == _own(actor))
+    stmt = select(Notice).where(col(Notice.user_id) == _own(actor))
     rows: Sequence[Notice] = list(await session.scalars(keyset(stmt, KEYS, page, descending=True)))
     return finish(rows, page, lambda n: (n.created_at, n.id))
 
 
 async def unread_count(session: AsyncSession, actor: Actor) -> int:
     return int(await session.scalar(
-        select(func.count()).select_from(Notice).where(Notice.user_id == _own(actor), Notice.read_at.is_(None))
+        select(func.count()).select_from(Notice)
+        .where(col(Notice.user_id) == _own(actor), col(Notice.read_at).is_(None))
     ) or 0)
 
 
 async def mark_read(session: AsyncSession, actor: Actor, notice_id: int) -> None:
     """Mark one of the caller's notices read (again: unchanged); another user's is unknown (404)."""
     found = await session.scalar(
-        update(Notice).where(Notice.id == notice_id, Notice.user_id == _own(actor))
-        .values(read_at=func.coalesce(Notice.read_at, clock.now())).returning(Notice.id)
+        update(Notice).where(col(Notice.id) == notice_id, col(Notice.user_id) == _own(actor))
+        .values(read_at=func.coalesce(col(Notice.read_at), clock.now())).returning(col(Notice.id))
     )
     if found is None:
         raise NotFound("notice.not_found", id=notice_id)
@@ -180,10 +180,11 @@ async def mark_read(session: AsyncSession, actor: Actor, notice_id: int) -> None
 
 async def mark_all_read(session: AsyncSession, actor: Actor) -> int:
     result = await session.execute(
-        update(Notice).where(Notice.user_id == _own(actor), Notice.read_at.is_(None)).values(read_at=clock.now())
+        update(Notice).where(col(Notice.user_id) == _own(actor), col(Notice.read_at).is_(None))
+        .values(read_at=clock.now())
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-__all__ = ["CATEGORIES", "KEYS", "ORDER", "Told", "category_of", "mail_wanted", "mark_all_read", "mark_read",
+__all__ = ["CATEGORIES", "KEYS", "ORDER", "Told", "category_of", "declare", "mail_wanted", "mark_all_read", "mark_read",
            "page_notices", "render", "tell", "tell_many", "Tidings", "unread_count", "wants_mail"]

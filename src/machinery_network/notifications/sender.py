@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.config import Settings
@@ -70,7 +71,8 @@ def parse_smtp_url(url: str) -> SmtpTarget:
 
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, … capped at 6 h."""
-    return min(BASE_BACKOFF * (2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+    factor: int = 2 ** max(attempts - 1, 0)
+    return min(BASE_BACKOFF * factor, MAX_BACKOFF)
 
 
 def _reason(exc: BaseException) -> str:
@@ -173,9 +175,9 @@ async def _claim(session: AsyncSession) -> list[OutboxMessage]:
     rows = list(
         await session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.sent_at.is_(None),
-                   or_(OutboxMessage.next_attempt_at.is_(None), OutboxMessage.next_attempt_at <= now))
-            .order_by(OutboxMessage.id)
+            .where(col(OutboxMessage.sent_at).is_(None),
+                   or_(col(OutboxMessage.next_attempt_at).is_(None), col(OutboxMessage.next_attempt_at) <= now))
+            .order_by(col(OutboxMessage.id))
             .limit(BATCH)
             .with_for_update(skip_locked=True)
         )
@@ -211,6 +213,7 @@ async def _deliver(sessionmaker: Any, settings: Settings, target: SmtpTarget) ->
         async with sessionmaker() as session:
             now = clock.now()
             for row, error in zip(rows, result.errors, strict=True):
+                values: dict[str, Any]
                 if error is None:
                     values = {"sent_at": now, "next_attempt_at": None, "attempts": row.attempts + 1,
                               "last_error": None}
@@ -219,7 +222,7 @@ async def _deliver(sessionmaker: Any, settings: Settings, target: SmtpTarget) ->
                     log.warning("outbox message %s not sent: %s", row.id, error)
                     values = {"attempts": row.attempts + 1, "last_error": error,
                               "next_attempt_at": now + backoff(row.attempts + 1)}
-                await session.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values))
+                await session.execute(update(OutboxMessage).where(col(OutboxMessage.id) == row.id).values(**values))
             await session.commit()
         if len(rows) < BATCH or not result.reachable:
             return sent  # all done, or the server is unreachable: leave the rest for the next round
@@ -227,7 +230,7 @@ async def _deliver(sessionmaker: Any, settings: Settings, target: SmtpTarget) ->
 
 def start_outbox_worker(
     sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, *, interval: float = 15.0
-) -> asyncio.Task | None:
+) -> asyncio.Task[None] | None:
     """A background task delivering the outbox every ``interval`` seconds (None without MN_SMTP_URL).
 
     Cancel the returned task on shutdown.

@@ -15,6 +15,7 @@ the template with markers in place of those fields and cuts the text into bound 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template, nodes
 from sqlalchemy import ColumnElement, String, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import SQLCoreOperations
 
 from machinery_network import clock
 from machinery_network.accounts.models import User
@@ -58,8 +60,9 @@ class MailTemplates:
     ``subject`` and ``body``), plain text: nothing is HTML-escaped."""
 
     def __init__(self, package: str) -> None:
+        self._loader = PackageLoader(package, "mail")
         self._env = Environment(
-            loader=PackageLoader(package, "mail"), autoescape=False, undefined=StrictUndefined,
+            loader=self._loader, autoescape=False, undefined=StrictUndefined,
             keep_trailing_newline=True, trim_blocks=True, auto_reload=False,
         )
         self._env.globals.clear()  # mail texts need none of range, lipsum, …; each render copies them
@@ -101,13 +104,13 @@ class MailTemplates:
 
     def field_order(self, name: str, part: str, fields: tuple[str, ...]) -> list[str]:
         """The per-recipient fields in the order they occur in the template's ``part`` block."""
-        source, _, _ = self._env.loader.get_source(self._env, f"{name}.txt")  # type: ignore[union-attr]
+        source, _, _ = self._loader.get_source(self._env, f"{name}.txt")
         tree = self._env.parse(source)
         block = next(b for b in tree.find_all(nodes.Block) if b.name == part)
         return [node.name for node in block.find_all(nodes.Name) if node.name in fields]
 
 
-def sql_text(part: str, order: list[str], columns: dict[str, ColumnElement[Any]]) -> ColumnElement[str]:
+def sql_text(part: str, order: list[str], columns: Mapping[str, SQLCoreOperations[str]]) -> ColumnElement[str]:
     """``<part>_0 || column || <part>_1 || …``: a rendered text with per-recipient columns, in the
     order ``MailTemplates.field_order`` found them."""
     expression: ColumnElement[str] = bindparam(f"{part}_0", type_=String)

@@ -9,15 +9,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts.models import Municipality, User
 from machinery_network.config import Settings
 from machinery_network.money import format_eur
-from machinery_network.notifications.notices import Tidings, tell_many
+from machinery_network.notifications.notices import Tidings, declare, tell_many
 from machinery_network.notifications.service import MailTemplates
 from machinery_network.settlement.models import Settlement
 
 MAILS = MailTemplates("machinery_network.settlement")
+declare("settlement", "settlement_ready")
 MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
           "November", "Dezember")
 
@@ -43,7 +45,8 @@ async def tell_statements(session: AsyncSession, settlement: Settlement, setting
     lines = await load_lines(session, settlement.id)
     if not lines:
         return 0
-    users = {u.id: u for u in await session.scalars(select(User).where(User.id.in_([ln.farmer_id for ln in lines])))}
+    users = {u.id: u for u in await session.scalars(
+        select(User).where(col(User.id).in_([ln.farmer_id for ln in lines])))}
     due = f"{collection_date(municipality, tz):%d.%m.%Y}"
     can_debit = not missing_bank_details(municipality)
     month = f"{MONTHS[settlement.month.month - 1]} {settlement.month.year}"

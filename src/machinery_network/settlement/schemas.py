@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -40,7 +41,7 @@ class SettlementSummary(BaseModel):
     created_at: datetime
 
     @classmethod
-    def fields_of(cls, s: Settlement) -> dict:
+    def fields_of(cls, s: Settlement) -> dict[str, Any]:
         return {
             "id": s.id, "month": f"{s.month:%Y-%m}", "municipality_id": s.municipality_id, "cutoff": s.cutoff,
             "entry_count": s.entry_count, "farmer_count": s.farmer_count,

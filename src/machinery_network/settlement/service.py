@@ -22,18 +22,19 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, select, text
+from sqlalchemy import SQLColumnExpression, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
-from machinery_network.config import DEFAULT_TZ, Settings, get_settings
+from machinery_network.config import DEFAULT_TZ, Settings
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.i18n import month_label
 from machinery_network.locks import POSTING_LOCK
@@ -108,9 +109,9 @@ async def find_settlement(session: AsyncSession, municipality_id: int, month: da
     """The settlement of (municipality, month) once it exists (frozen); pending rows are not settlements."""
     return await session.scalar(
         select(Settlement).where(
-            Settlement.municipality_id == municipality_id,
-            Settlement.month == month.replace(day=1),
-            Settlement.frozen.is_(True),
+            col(Settlement.municipality_id) == municipality_id,
+            col(Settlement.month) == month.replace(day=1),
+            col(Settlement.frozen).is_(True),
         )
     )
 
@@ -125,7 +126,7 @@ async def settle(
     wait: bool = True,
     record_run: bool = True,
     tz: ZoneInfo = DEFAULT_TZ,
-    settings: Settings | None = None,
+    settings: Settings,
 ) -> SettleResult:
     """Settle ``month`` for ``municipality_id`` (finance of that municipality, or admin/system).
 
@@ -151,7 +152,9 @@ async def settle(
     ).first()
     started_at = clock.now()
     if row is not None and row.frozen:
-        result = SettleResult(await session.get(Settlement, row.id, populate_existing=True), created=False)
+        existing = await session.get(Settlement, row.id, populate_existing=True)
+        assert existing is not None  # the row just read, under the run lock
+        result = SettleResult(existing, created=False)
         return await _recorded(session, result, trigger, started_at) if record_run else result
     if row is None:  # a month without any entry of its own
         settlement_id = await session.scalar(
@@ -169,14 +172,15 @@ async def settle(
     await _insert_lines(session, params)
     await _freeze(session, {**params, "run_by": actor.id, "label": (actor.label or trigger)[:200]})
     settlement = await session.get(Settlement, settlement_id, populate_existing=True)
+    assert settlement is not None  # written above, in this transaction
     from machinery_network.settlement.notices import tell_statements
 
-    await tell_statements(session, settlement, settings or get_settings(), tz)
+    await tell_statements(session, settlement, settings, tz)
     result = SettleResult(settlement, created=True)
     return await _recorded(session, result, trigger, started_at) if record_run else result
 
 
-async def _recorded(session: AsyncSession, result: SettleResult, trigger: str, started_at) -> SettleResult:
+async def _recorded(session: AsyncSession, result: SettleResult, trigger: str, started_at: datetime) -> SettleResult:
     """A manual run (API, page, CLI) is recorded in the same transaction as its result; the scheduler
     records its runs itself, in separate transactions, so that failures are kept too."""
     s = result.settlement
@@ -189,7 +193,7 @@ async def _recorded(session: AsyncSession, result: SettleResult, trigger: str, s
     return result
 
 
-async def _take_earlier_pending(session: AsyncSession, params: dict) -> None:
+async def _take_earlier_pending(session: AsyncSession, params: dict[str, Any]) -> None:
     """Entries still pending in other months but dated within this one (normally none: months are
     settled in order; after a missed month, its entries are part of the unsettled ones ≤ cutoff)."""
     await session.execute(
@@ -203,7 +207,7 @@ async def _take_earlier_pending(session: AsyncSession, params: dict) -> None:
     )
 
 
-async def _insert_lines(session: AsyncSession, params: dict) -> None:
+async def _insert_lines(session: AsyncSession, params: dict[str, Any]) -> None:
     await session.execute(
         text(
             "INSERT INTO settlement_lines (settlement_id, farmer_id, charges_cents, credits_cents, net_cents,"
@@ -219,7 +223,7 @@ async def _insert_lines(session: AsyncSession, params: dict) -> None:
     )
 
 
-async def _freeze(session: AsyncSession, params: dict) -> None:
+async def _freeze(session: AsyncSession, params: dict[str, Any]) -> None:
     await session.execute(
         text(
             "UPDATE settlements s SET frozen = true, created_at = now(), run_by = :run_by, run_by_label = :label,"
@@ -245,8 +249,8 @@ async def get_settlement(
     lines = list(
         await session.scalars(
             select(SettlementLine)
-            .where(SettlementLine.settlement_id == settlement.id)
-            .order_by(SettlementLine.farmer_id)
+            .where(col(SettlementLine.settlement_id) == settlement.id)
+            .order_by(col(SettlementLine.farmer_id))
         )
     )
     return settlement, lines
@@ -258,7 +262,9 @@ async def get_settlement_view(
     """The settlement with each line's farmer name (API and page), lines ordered by name."""
     settlement, lines = await get_settlement(session, actor, month, municipality_id)
     names = dict(
-        (await session.execute(select(User.id, User.name).where(User.id.in_([ln.farmer_id for ln in lines])))).all()
+        (await session.execute(
+            select(col(User.id), col(User.name)).where(col(User.id).in_([ln.farmer_id for ln in lines]))
+        )).all()
     ) if lines else {}
     views = [
         LineView(ln.farmer_id, names.get(ln.farmer_id, ""), ln.charges_cents, ln.credits_cents, ln.net_cents,
@@ -270,7 +276,7 @@ async def get_settlement_view(
 
 
 SETTLEMENT_ORDER = "settlements:month-desc,id-desc"
-SETTLEMENT_KEYS: tuple[ColumnElement[Any], ...] = (Settlement.month, Settlement.id)
+SETTLEMENT_KEYS: tuple[SQLColumnExpression[Any], ...] = (col(Settlement.month), col(Settlement.id))
 
 
 async def page_settlements(
@@ -279,7 +285,8 @@ async def page_settlements(
     """One page of the municipality's settled months, newest month first (month, then id, descending)."""
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     await get_municipality(session, municipality_id)
-    stmt = select(Settlement).where(Settlement.municipality_id == municipality_id, Settlement.frozen.is_(True))
+    stmt = select(Settlement).where(col(Settlement.municipality_id) == municipality_id,
+                                    col(Settlement.frozen).is_(True))
     rows = list(await session.scalars(keyset(stmt, SETTLEMENT_KEYS, page, descending=True)))
     return finish(rows, page, lambda s: (s.month, s.id))
 
@@ -290,8 +297,8 @@ async def list_settlements(session: AsyncSession, actor: Actor, municipality_id:
     return list(
         await session.scalars(
             select(Settlement)
-            .where(Settlement.municipality_id == municipality_id, Settlement.frozen.is_(True))
-            .order_by(Settlement.month.desc())
+            .where(col(Settlement.municipality_id) == municipality_id, col(Settlement.frozen).is_(True))
+            .order_by(col(Settlement.month).desc())
         )
     )
 
@@ -338,23 +345,24 @@ async def farmer_statements(
     """A farmer's lines in frozen settlements (his past statements), newest first."""
     require_self_or_municipality(actor, farmer_id, municipality_id, Role.yard_head, Role.finance)
     stmt = (
-        select(SettlementLine, Settlement, Municipality.name)
-        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
-        .join(Municipality, Municipality.id == Settlement.municipality_id)
-        .where(SettlementLine.farmer_id == farmer_id, Settlement.frozen.is_(True))
+        select(SettlementLine, Settlement, col(Municipality.name))
+        .join(Settlement, col(Settlement.id) == col(SettlementLine.settlement_id))
+        .join(Municipality, col(Municipality.id) == col(Settlement.municipality_id))
+        .where(col(SettlementLine.farmer_id) == farmer_id, col(Settlement.frozen).is_(True))
     )
     if municipality_id is not None:
-        stmt = stmt.where(Settlement.municipality_id == municipality_id)
-    rows = await session.execute(stmt.order_by(Settlement.month.desc(), Municipality.name))
-    return [
-        Statement(s.id, s.municipality_id, name, s.month, s.created_at, ln.charges_cents, ln.credits_cents,
-                  ln.net_cents, ln.entry_count)
-        for ln, s, name in rows
-    ]
+        stmt = stmt.where(col(Settlement.municipality_id) == municipality_id)
+    rows = await session.execute(stmt.order_by(col(Settlement.month).desc(), col(Municipality.name)))
+    statements = []
+    for ln, s, name in rows:
+        assert s.id is not None
+        statements.append(Statement(s.id, s.municipality_id, name, s.month, s.created_at, ln.charges_cents,
+                                    ln.credits_cents, ln.net_cents, ln.entry_count))
+    return statements
 
 
 async def municipality_ids(session: AsyncSession) -> list[int]:
-    return list(await session.scalars(select(Municipality.id).order_by(Municipality.id)))
+    return list(await session.scalars(select(col(Municipality.id)).order_by(col(Municipality.id))))
 
 
 # The start-up catch-up settles at most this many months per municipality (value dates reach back 12
@@ -413,16 +421,16 @@ async def months_to_catch_up(session: AsyncSession, last_month: date) -> list[tu
     return (await catch_up_plan(session, last_month)).todo
 
 
-async def recent_runs(session: AsyncSession, actor: Actor, municipality_id: int, limit: int = 10) -> list:
+async def recent_runs(
+    session: AsyncSession, actor: Actor, municipality_id: int, limit: int = 10
+) -> list[SettlementRun]:
     """The latest recorded runs (scheduler, catch-up, CLI) for a municipality, newest first."""
-    from machinery_network.settlement.models import SettlementRun
-
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     return list(
         await session.scalars(
             select(SettlementRun)
-            .where(SettlementRun.municipality_id == municipality_id)
-            .order_by(SettlementRun.started_at.desc(), SettlementRun.id.desc())
+            .where(col(SettlementRun.municipality_id) == municipality_id)
+            .order_by(col(SettlementRun.started_at).desc(), col(SettlementRun.id).desc())
             .limit(limit)
         )
     )

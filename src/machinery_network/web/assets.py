@@ -57,7 +57,7 @@ def manifest() -> File:
 
 
 # The app shell the service worker keeps for use without a connection.
-SHELL_FILES = ("app.css", "app.js", "htmx.min.js", "favicon.svg", "icon-192.png", "icon-512.png")
+SHELL_FILES = ("app.css", "outbox.js", "app.js", "htmx.min.js", "favicon.svg", "icon-192.png", "icon-512.png")
 
 
 def shell_urls() -> list[str]:
@@ -70,7 +70,8 @@ def service_worker() -> Template:
     HTTP cache (browsers check it for updates), its version follows the shell's content hashes."""
     shell = shell_urls()
     version = hashlib.sha256("|".join(shell).encode()).hexdigest()[:12]
-    return Template("sw.js", context={"shell": shell, "version": version}, media_type="text/javascript",
+    return Template("sw.js", context={"shell": shell, "version": version, "outbox": static_url("outbox.js")},
+                    media_type="text/javascript",
                     headers={"cache-control": "no-cache"})
 
 

@@ -18,17 +18,18 @@ from machinery_network._sa import row_id
 from machinery_network.accounts.models import Role, User
 from machinery_network.accounts.service import USER_ORDER, get_municipality, page_users
 from machinery_network.auth import Actor, own_municipality, require_for_municipality, require_role
-from machinery_network.care import gis, service
 from machinery_network.care import proof as proof_files
-from machinery_network.care.map import STATUS_COLOURS, plan_status, section_features
+from machinery_network.care import service
+from machinery_network.care.map import (
+    plan_status,
+    section_features,
+)
 from machinery_network.care.models import (
     Assignment,
     CareLogStatus,
     CareTask,
     RoadCondition,
     Section,
-    SectionKind,
-    SectionUnit,
     WinterActivity,
 )
 from machinery_network.care.schemas import (
@@ -38,7 +39,6 @@ from machinery_network.care.schemas import (
     CareLogCorrection,
     CareLogCreate,
     SectionCreate,
-    SectionImportOptions,
     SectionUpdate,
 )
 from machinery_network.care.seasons import winter_start
@@ -59,6 +59,8 @@ from machinery_network.web.forms import (
     parse_euros,
     present,
 )
+from machinery_network.web.map import section_choices, tiles
+from machinery_network.web.offline import posted_key
 from machinery_network.web.paging import HTML_LIMIT, pager
 
 RECENT_LOGS = 30
@@ -66,11 +68,6 @@ RECENT_LOGS = 30
 
 def _common(settings: Settings) -> dict[str, Any]:
     return {"de_date": service.de_date, "today": clock.today(settings.tz), "seasons": SEASONS}
-
-
-def _tiles(settings: Settings) -> dict[str, Any]:
-    """What a Leaflet map of the page needs besides its features: the tile source (MN_MAP_TILES)."""
-    return {"tiles": settings.map_tiles, "attribution": settings.map_attribution, "colours": STATUS_COLOURS}
 
 
 # --- farmer: my sections and the report form --------------------------------------------------------
@@ -92,7 +89,7 @@ async def _farmer_page(
         "care/my.html", actor, status_code=status_code, sections=sections, logs=logs, features=features,
         activities=list(WinterActivity), road_conditions=list(RoadCondition),
         has_winter=any(entry.section.task == CareTask.winter_service for entry in sections),
-        **_tiles(settings),
+        **tiles(settings),
         form=form or {"section_id": default_section, "performed_on": today.isoformat(), "quantity": "", "note": ""},
         errors=errors or {}, message=message, notice=notice,
         max_mb=service.megabytes(settings.upload_max_bytes), max_bytes=settings.upload_max_bytes, plan_year=service.season_of(today)[0],
@@ -137,7 +134,8 @@ async def report_work(
             "weather": (form.get("weather") or "").strip() or None,
             "road_condition": form.get("road_condition") or None,
         }))
-        await service.report(db_session, actor, data, photo=photo, settings=settings)
+        await service.report_once(db_session, actor, data, posted_key(request, form, actor), photo=photo,
+                                  settings=settings)
 
     return await form_action(
         report,
@@ -204,12 +202,12 @@ async def _sections_page(
         assign_form=assign_form or {}, year=year,
         current_season=season, overdue=sum(1 for row in plan if row.overdue),
         form=form or dict(_EMPTY_SECTION), errors=errors or {}, message=message,
-        assign_errors=assign_errors or {}, notice=notice, section_id=None, **_section_form_context(),
+        assign_errors=assign_errors or {}, notice=notice, section_id=None, **section_choices(),
         winter_sections=[s for s in sections if s.task == CareTask.winter_service],
         proof_from=winter_start(today),
         context_features=section_features(
             sections, {row_id(s): plan_status(s, plan_by_section.get(row_id(s), []), season) for s in sections}),
-        **_tiles(settings), **_common(settings),
+        **tiles(settings), **_common(settings),
     )
 
 
@@ -302,10 +300,6 @@ async def create_section(
 _ASSIGN_LABELS = {"farmer_id": "care.farmer", "valid_from": "care.valid_from", "valid_to": "care.valid_to"}
 
 
-def _section_form_context() -> dict[str, Any]:
-    return {"kinds": list(SectionKind), "tasks": list(CareTask), "units": list(SectionUnit)}
-
-
 def _form_of(section: Section) -> dict[str, str]:
     passes = section.planned_passes or {}
     duty = section.winter_duty or {}
@@ -323,7 +317,7 @@ def _form_of(section: Section) -> dict[str, str]:
 def _render_edit(actor: Actor, section_id: int, form: dict[str, str], errors: dict[str, str], message: str | None,
                  settings: Settings, status_code: int = 200) -> Template:
     return render("care/section_edit.html", actor, status_code=status_code, section_id=section_id, form=form,
-                  errors=errors, message=message, seasons=SEASONS, **_section_form_context(), **_tiles(settings),
+                  errors=errors, message=message, seasons=SEASONS, **section_choices(), **tiles(settings),
                   context_features=section_features([], {}))
 
 
@@ -479,100 +473,6 @@ async def winter_proof_download(
                     headers={"Content-Disposition": f'attachment; filename="{file.filename}"'})
 
 
-# --- the map: sections on tiles (Leaflet), coloured by plan status, with the list as text -----------------
-
-@get("/manage/sections/map", include_in_schema=False)
-async def sections_map(actor: CurrentActor, db_session: DbSession, settings: AppSettings) -> Template:
-    require_role(actor, Role.yard_head, Role.finance)
-    municipality = await get_municipality(db_session, actor.municipality_id)
-    sections = await service.list_sections(db_session, municipality_id=municipality.id)
-    today = clock.today(settings.tz)
-    year, season = service.season_of(today)
-    plan = await service.season_plan(db_session, actor, municipality.id, year, settings=settings)
-    statuses = {s.id: plan_status(s, [r for r in plan if r.section.id == s.id], season) for s in sections}
-    assignees = await service.current_assignees(db_session, [s.id for s in sections], today)
-    features = section_features(sections, statuses, assignees, edit_links=actor.role == Role.yard_head)
-    return render("care/map.html", actor, municipality=municipality, sections=sections, statuses=statuses,
-                  assignees=assignees, features=features, season=season, **_tiles(settings), **_common(settings))
-
-
-# --- yard head: sections from the GIS (GeoJSON, GeoPackage), with a preview ------------------------------
-
-def _import_options(form: dict[str, str]) -> SectionImportOptions:
-    return SectionImportOptions.model_validate(present({
-        "kind": form.get("kind") or "road", "task": form.get("task") or "winter_service",
-        "unit": form.get("unit") or "metre", "rate_cents": parse_euros(form.get("rate") or "0"),
-    }))
-
-
-def _import_page(actor: Actor, settings: Settings, *, form: dict | None = None, reading: gis.Reading | None = None,
-                 message: str | None = None, errors: dict | None = None, status_code: int = 200) -> Template:
-    preview = features = None
-    if reading is not None:
-        preview = {"type": "FeatureCollection", "features": [f.as_geojson() for f in reading.features]}
-        features = {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "geometry": f.geometry, "properties": {
-                "id": 0, "name": f.name, "task": "", "length": f"{f.length_m} m", "status": "preview",
-                "status_label": "", "colour": STATUS_COLOURS["upcoming"], "farmer": "", "edit": ""}}
-            for f in reading.features
-        ]}
-    form = form or {"task": "winter_service", "kind": "road", "unit": "metre", "rate": "0,00"}
-    return render("care/import.html", actor, status_code=status_code, form=form, reading=reading, preview=preview,
-                  features=features, message=message, errors=errors or {}, **_section_form_context(),
-                  **_tiles(settings))
-
-
-@get("/manage/sections/import", include_in_schema=False)
-async def import_form(actor: CurrentActor, settings: AppSettings) -> Template:
-    require_role(actor, Role.yard_head)
-    return _import_page(actor, settings)
-
-
-@post("/manage/sections/import", include_in_schema=False)
-async def import_preview(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
-                         settings: AppSettings) -> Response[Any]:
-    """Step 1: the file is read, transformed and measured, and shown on the map; nothing is created."""
-    require_role(actor, Role.yard_head)
-    form, upload = await form_with_upload(request, "file")
-    content = await upload.read(settings.upload_max_bytes + 1) if upload is not None and upload.filename else b""
-
-    async def read() -> gis.Reading:
-        if len(content) > settings.upload_max_bytes:
-            raise Invalid("care.import_too_large", field="file", mb=max(1, settings.upload_max_bytes // 2**20))
-        options = _import_options(form)
-        reading, _ = await service.import_sections(db_session, actor, content, options, preview=True)
-        return reading
-
-    return await form_action(
-        read,
-        lambda error: _import_page(actor, settings, form=form, message=error.message, errors=error.fields,
-                                   status_code=error.status_code),
-        lambda reading: _import_page(actor, settings, form=form, reading=reading),
-    )
-
-
-@post("/manage/sections/import/confirm", include_in_schema=False)
-async def import_confirm(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
-                         settings: AppSettings) -> Response[Any]:
-    """Step 2: the previewed sections (WGS 84 GeoJSON carried by the form) are created."""
-    require_role(actor, Role.yard_head)
-    form = await form_data(request)
-
-    async def create() -> int:
-        options = _import_options(form)
-        _, created = await service.import_sections(
-            db_session, actor, (form.get("features") or "").encode(), options
-        )
-        return len(created)
-
-    return await form_action(
-        create,
-        lambda error: _import_page(actor, settings, form=form, message=error.message, errors=error.fields,
-                                   status_code=error.status_code),
-        lambda count: redirect("/manage/sections/map", request, flash=gettext_de("care.import_done", count=count)),
-    )
-
-
 # --- yard head: the inbox of reports ----------------------------------------------------------------------
 
 
@@ -711,6 +611,6 @@ ROUTES = [
     correct_form, correct_log,
     my_sections, report_work, care_log_photo, manage_sections, create_section, edit_section_form, update_section,
     end_assignment, assign_section,
-    winter_proof_download, sections_map, import_form, import_preview, import_confirm, care_inbox, confirm_log,
+    winter_proof_download, care_inbox, confirm_log,
     reject_log,
 ]

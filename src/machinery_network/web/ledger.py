@@ -114,7 +114,7 @@ async def post_adjustment(
         })
         await service.post_adjustment(
             db_session, actor, farmer_id=farmer_id, municipality_id=data.municipality_id,
-            value_date=data.value_date, amount_cents=data.amount_cents, reason=data.reason,
+            value_date=data.value_date, amount_cents=data.amount_cents, reason=data.reason, settings=settings,
         )
 
     return await form_action(
@@ -138,7 +138,7 @@ async def reverse_entry(
         data = ReversalCreate.model_validate({"value_date": form.get("value_date", ""),
                                               "reason": form.get("reason", "")})
         await service.reverse_entry(db_session, actor, entry_id, value_date=data.value_date, reason=data.reason,
-                                    farmer_id=farmer_id)
+                                    farmer_id=farmer_id, settings=settings)
 
     return await form_action(
         reverse,

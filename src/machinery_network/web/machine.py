@@ -35,6 +35,7 @@ from machinery_network.paging import Page, page_request
 from machinery_network.web.bookings import _fmt
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data, int_field, parse_decimal
+from machinery_network.web.offline import posted_key
 from machinery_network.web.paging import HTML_LIMIT, pager
 
 _EMPTY = {"meter": "", "fuel_percent": "", "condition": "ok", "remarks": "", "usable": ""}
@@ -136,8 +137,8 @@ async def checkin(
             "usable": (form.get("usable") == "on") if values["condition"] == "defect" else None,
             "surcharges": [kind for kind in form.get("surcharges", "").split(",") if kind],
         })
-        await service.checkin(db_session, actor, booking_id, data, settings, signature=_signature(form),
-                              photos=photos)
+        await service.checkin_once(db_session, actor, booking_id, data, settings, posted_key(request, form, actor),
+                                   signature=_signature(form), photos=photos)
 
     return await form_action(
         take_back, lambda error: _again(db_session, actor, booking_id, settings, form, error),

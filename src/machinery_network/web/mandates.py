@@ -17,13 +17,13 @@ from machinery_network import clock
 from machinery_network.accounts.models import Role, User
 from machinery_network.accounts.service import get_municipality, list_municipalities
 from machinery_network.auth import Actor, require_role
-from machinery_network.care.photos import megabytes
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.i18n import gettext_de
 from machinery_network.mandates import scans, service
 from machinery_network.mandates.models import Mandate, MandateState
 from machinery_network.paging import Page, page_request
+from machinery_network.uploads import megabytes
 from machinery_network.web.care import find_farmer
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data, form_with_upload

@@ -136,6 +136,32 @@ MESSAGES = {
         "en": "This page needs a connection. Please try again once you are back online.",
     },
     "offline.retry": {"de": "Erneut versuchen", "en": "Try again"},
+    # The outbox of the phone pages: care reports and returns saved without a connection (app.js).
+    "offline.queued": {
+        "de": "Gespeichert – wird gesendet, sobald Sie wieder online sind.",
+        "en": "Saved – it will be sent once you are back online.",
+    },
+    "offline.waiting_one": {"de": "1 Meldung wartet auf das Senden.", "en": "1 report is waiting to be sent."},
+    "offline.waiting_many": {"de": "{n} Meldungen warten auf das Senden.", "en": "{n} reports are waiting to be sent."},
+    "offline.sent_one": {"de": "1 gespeicherte Meldung wurde gesendet.", "en": "1 saved report was sent."},
+    "offline.sent_many": {"de": "{n} gespeicherte Meldungen wurden gesendet.", "en": "{n} saved reports were sent."},
+    "offline.refused": {
+        "de": "Eine gespeicherte Meldung wurde nicht angenommen: {reason}",
+        "en": "A saved report was not accepted: {reason}",
+    },
+    "offline.refused_open": {"de": "Im Formular öffnen", "en": "Open in the form"},
+    "offline.refused_drop": {"de": "Verwerfen", "en": "Discard"},
+    "offline.login": {
+        "de": "Bitte melden Sie sich an; danach werden die gespeicherten Meldungen gesendet.",
+        "en": "Please log in; the saved reports are sent afterwards.",
+    },
+    "offline.send_now": {"de": "Jetzt senden", "en": "Send now"},
+    "offline.open_care": {"de": "Pflegearbeit melden", "en": "Report care work"},
+    "offline.other_user": {
+        "de": "Diese Meldung wurde unter einer anderen Anmeldung gespeichert und wird hier nicht gesendet. Bitte "
+              "melden Sie sich mit dem Zugang an, mit dem sie erfasst wurde.",
+        "en": "This report was saved under another login and is not sent here; log in as the user who made it.",
+    },
     "nav.waiting": {"de": "offen", "en": "waiting"},
     "photo.too_large": {
         "de": "Das Foto ist auch verkleinert größer als {max} MB. Bitte wählen Sie ein anderes Foto; Ihre übrigen "

@@ -124,7 +124,8 @@ async def save_settings(request: Request[Any, Any, Any], actor: CurrentActor, db
         body["datev_vat_accounts"] = vat_accounts
     async def save() -> None:
         data = MunicipalityUpdate.model_validate(body)
-        await service.update_municipality(db_session, actor, municipality_id, data.model_dump(exclude_unset=True))
+        await service.update_municipality(db_session, actor, municipality_id, data.model_dump(exclude_unset=True),
+                                          settings)
 
     return await form_action(
         save,

@@ -141,15 +141,17 @@ async def forgot(
     if "@" not in email or len(email) > 254:
         return render("people/forgot.html", actor_or_none, status_code=422, sent=False, email=email,
                       errors={"email": gettext_de("people.email_invalid")})
-    await people.request_reset(db_session, email, settings.base_url)
+    await people.request_reset(db_session, email, settings)
     # The same answer whether or not the address has an account.
     return render("people/forgot.html", actor_or_none, sent=True, email=email, errors={})
 
 
 @get("/password-reset/{token:str}", include_in_schema=False)
-async def reset_page(token: FromPath[str], actor_or_none: OptionalActor, db_session: DbSession) -> Template:
+async def reset_page(
+    token: FromPath[str], actor_or_none: OptionalActor, db_session: DbSession, settings: AppSettings
+) -> Template:
     try:
-        await people.reset_user(db_session, token)
+        await people.reset_user(db_session, token, settings)
     except DomainError as exc:
         return render("people/reset.html", actor_or_none, status_code=exc.status_code, token=token, usable=False,
                       errors={}, message=exc.message("de"))
@@ -158,14 +160,15 @@ async def reset_page(token: FromPath[str], actor_or_none: OptionalActor, db_sess
 
 @post("/password-reset/{token:str}", include_in_schema=False)
 async def reset(
-    token: FromPath[str], request: Request[Any, Any, Any], actor_or_none: OptionalActor, db_session: DbSession
+    token: FromPath[str], request: Request[Any, Any, Any], actor_or_none: OptionalActor, db_session: DbSession,
+    settings: AppSettings,
 ) -> Response[Any]:
     form = await form_data(request)
 
     async def confirm() -> User:
         if form.get("new_password", "") != form.get("repeat", ""):
             raise Invalid("people.repeat_differs", field="repeat")
-        return await people.confirm_reset(db_session, token, form.get("new_password", ""))
+        return await people.confirm_reset(db_session, token, form.get("new_password", ""), settings)
 
     def rerender(error: Any) -> Template:
         errors = {("new_password" if k == "password" else k): v for k, v in error.fields.items()}
@@ -263,7 +266,7 @@ async def admin_force_reset(
 ) -> Response[Any]:
     require_role(actor, Role.admin)
     return await form_action(
-        lambda: people.force_reset(db_session, actor, user_id, settings.base_url),
+        lambda: people.force_reset(db_session, actor, user_id, settings),
         lambda error: _user_page(actor, db_session, settings, user_id, message=error.message, status_code=error.status_code),
         lambda _: redirect(f"/admin/users/{user_id}?done=reset", request),
     )

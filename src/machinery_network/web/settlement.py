@@ -92,7 +92,8 @@ async def settle_month(
     async def settle() -> service.SettleResult:
         data = SettleRequest.model_validate({"month": form.get("month", "").strip(),
                                              "municipality_id": municipality_id})
-        return await service.settle(db_session, actor, parse_month(data.month), municipality_id, trigger="web")
+        return await service.settle(db_session, actor, parse_month(data.month), municipality_id, trigger="web",
+                                    settings=settings)
 
     def again(error: FormError) -> Awaitable[Template]:
         errors = dict(error.fields)

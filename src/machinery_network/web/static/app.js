@@ -193,3 +193,217 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// --- the field forms without a connection (outbox.js keeps and sends the posts) ----------------------
+// Each showing of a form[data-outbox] gets a new idempotency key (a UUID made here). When the browser
+// knows it is offline, a sent form is kept in the outbox instead of being posted, the farmer is told so
+// and gets an empty form for the next report; the outbox is sent on load, when the connection comes
+// back, and by the "Jetzt senden" button. A return (data-outbox="once") already kept is not offered again.
+function newIdempotencyKey() {
+  if (window.crypto && crypto.randomUUID) { return crypto.randomUUID(); }
+  var bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+  return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+}
+
+function freshIdempotencyKeys() {
+  document.querySelectorAll("input[data-idempotency-key]").forEach(function (input) { input.value = newIdempotencyKey(); });
+}
+
+// A page kept for use without a connection may be older than today: a date field still on the day it
+// was shown moves to today.
+function todayIso() {
+  var now = new Date();
+  return now.getFullYear() + "-" + String(now.getMonth() + 1).padStart(2, "0") + "-" + String(now.getDate()).padStart(2, "0");
+}
+
+function moveToToday() {
+  var today = todayIso();
+  document.querySelectorAll("input[data-today]").forEach(function (input) {
+    var shown = input.getAttribute("data-today");
+    if (today <= shown) { return; }
+    if (input.max === shown) { input.max = today; }
+    if (input.value === shown) { input.value = today; }
+  });
+}
+
+var outboxView = {
+  box: null,
+  words: function (name, values) {
+    var text = this.box.getAttribute("data-" + name) || "";
+    Object.keys(values || {}).forEach(function (key) { text = text.split("{" + key + "}").join(values[key]); });
+    return text;
+  },
+  lines: [],
+  // Shows the outbox: lines (news of this moment; null keeps the last ones), the waiting count, refused
+  // posts with their reason.
+  show: function (lines, login) {
+    var view = this;
+    if (!view.box || !window.mnOutbox) { return Promise.resolve(); }
+    if (lines === null) { lines = view.lines; } else { view.lines = lines; }
+    return mnOutbox.all().then(function (entries) {
+      var waiting = entries.filter(function (entry) { return entry.state === "waiting"; });
+      var refused = entries.filter(function (entry) { return entry.state === "refused"; });
+      var box = view.box;
+      box.textContent = "";
+      lines.forEach(function (line) { var p = document.createElement("p"); p.textContent = line; box.appendChild(p); });
+      if (waiting.length) {
+        var count = document.createElement("p");
+        count.setAttribute("data-outbox-waiting", String(waiting.length));
+        count.textContent = waiting.length === 1 ? view.words("waiting-one") : view.words("waiting-many", {n: waiting.length});
+        box.appendChild(count);
+        if (login) {
+          var hint = document.createElement("p");
+          hint.textContent = view.words("login");
+          box.appendChild(hint);
+        }
+        var send = document.createElement("button");
+        send.type = "button";
+        send.className = "btn secondary";
+        send.textContent = view.words("send-now");
+        send.addEventListener("click", function () { replayOutbox(); });
+        box.appendChild(send);
+      }
+      refused.forEach(function (entry) { box.appendChild(view.refusedItem(entry)); });
+      box.hidden = !box.childNodes.length;
+      box.classList.toggle("error", refused.length > 0);
+      view.hideKeptForms(waiting);
+    });
+  },
+  refusedItem: function (entry) {
+    var view = this;
+    var item = document.createElement("div");
+    item.className = "outbox-refused";
+    var p = document.createElement("p");
+    p.textContent = view.words("refused", {reason: entry.reason});
+    item.appendChild(p);
+    var form = document.querySelector("form[data-outbox][action='" + new URL(entry.url).pathname + "']");
+    if (form) {  // back into the form, with everything typed and the photos, to correct and send again
+      var open = document.createElement("button");
+      open.type = "button";
+      open.className = "btn";
+      open.textContent = view.words("refused-open");
+      open.addEventListener("click", function () {
+        fillForm(form, entry);
+        mnOutbox.remove(entry.id).then(function () { view.show(null); });
+        var first = form.querySelector("input:not([type=hidden]), select, textarea");
+        if (first) { first.focus(); }
+      });
+      item.appendChild(open);
+    }
+    var drop = document.createElement("button");
+    drop.type = "button";
+    drop.className = "btn secondary";
+    drop.textContent = view.words("refused-drop");
+    drop.addEventListener("click", function () { mnOutbox.remove(entry.id).then(function () { view.show(null); }); });
+    item.appendChild(drop);
+    return item;
+  },
+  // A return waiting in the outbox is not offered a second time.
+  hideKeptForms: function (waiting) {
+    document.querySelectorAll("form[data-outbox='once']").forEach(function (form) {
+      var action = new URL(form.action, location.href).href;
+      form.hidden = waiting.some(function (entry) { return entry.url === action; });
+    });
+  }
+};
+
+function fillForm(form, entry) {
+  var files = {};
+  entry.fields.forEach(function (pair) {
+    var name = pair[0], value = pair[1];
+    if (name === "_csrf_token" || name === "idempotency_key" || name === "for_user") { return; }
+    if (typeof value !== "string") { (files[name] = files[name] || []).push(value); return; }
+    var controls = form.querySelectorAll("[name='" + name.replace(/'/g, "") + "']");
+    controls.forEach(function (control) {
+      if (control.type === "radio" || control.type === "checkbox") {
+        if (control.value === value) { control.checked = true; }
+      } else if (control.type !== "file") {
+        control.value = value;
+      }
+    });
+  });
+  Object.keys(files).forEach(function (name) {
+    var input = form.querySelector("input[type=file][name='" + name.replace(/'/g, "") + "']");
+    if (!input || !window.DataTransfer) { return; }
+    var transfer = new DataTransfer();
+    files[name].forEach(function (blob) { transfer.items.add(new File([blob], blob.name || "foto.jpg", {type: blob.type})); });
+    input.files = transfer.files;
+  });
+}
+
+function replayOutbox() {
+  if (!window.mnOutbox) { return Promise.resolve(); }
+  return mnOutbox.replay().then(function (summary) {
+    var sent = summary.sent === 1 ? outboxView.words("sent-one") : outboxView.words("sent-many", {n: summary.sent});
+    return outboxView.show(summary.sent ? [sent] : null, summary.login);
+  }).catch(function () { return outboxView.show(null); });
+}
+
+function keepInOutbox(form) {
+  return mnOutbox.add(form.action, new FormData(form)).then(function () {
+    form.reset();
+    var clear = form.querySelector("[data-signature-clear]");
+    if (clear) { clear.click(); }
+    freshIdempotencyKeys();
+    moveToToday();
+    mnOutbox.registerSync();
+    return outboxView.show([outboxView.words("queued")]);
+  }).then(function () {
+    outboxView.box.scrollIntoView({block: "center"});
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  freshIdempotencyKeys();
+  moveToToday();
+  outboxView.box = document.querySelector("[data-outbox-status]");
+  document.querySelectorAll("a[data-if-kept]").forEach(function (link) {
+    if (!window.caches) { return; }
+    caches.open("mn-pages").then(function (cache) { return cache.match(new URL(link.getAttribute("href"), location.href).href); })
+      .then(function (hit) { link.hidden = !hit; });
+  });
+  if (!window.mnOutbox || !window.indexedDB) { return; }
+  if (!outboxView.box) {  // any other page: send what waits (browsers without Background Sync need this)
+    if (navigator.onLine !== false) {
+      mnOutbox.all().then(function (entries) {
+        if (entries.some(function (entry) { return entry.state === "waiting"; })) { mnOutbox.replay(); }
+      }).catch(function () {});
+    }
+    return;
+  }
+  document.querySelectorAll("form[data-outbox]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (navigator.onLine !== false || event.defaultPrevented) { return; }  // online: the browser sends it
+      event.preventDefault();
+      keepInOutbox(form);
+    });
+  });
+  var lines = [];
+  var params = new URLSearchParams(location.search);
+  if (params.has("queued")) {  // the service worker kept a post that failed on the way
+    lines.push(outboxView.words("queued"));
+    params.delete("queued");
+    var rest = params.toString();
+    history.replaceState(null, "", location.pathname + (rest ? "?" + rest : "") + location.hash);
+  }
+  outboxView.show(lines).then(function () { if (navigator.onLine !== false) { replayOutbox(); } });
+  window.addEventListener("online", function () { replayOutbox(); });
+  if (navigator.serviceWorker) {
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "mn-outbox") {
+        var summary = event.data.summary || {};
+        var news = summary.sent ? [summary.sent === 1 ? outboxView.words("sent-one")
+                                                      : outboxView.words("sent-many", {n: summary.sent})] : null;
+        outboxView.show(news, summary.login);
+      }
+    });
+  }
+});
+
+window.addEventListener("pageshow", function (event) {
+  if (event.persisted) { freshIdempotencyKeys(); }  // back to a form already sent: the next one is a new report
+});

@@ -4,7 +4,9 @@
      farmer, edit), drawn as lines and areas in their plan-status colour;
    - data-tiles / data-attribution: the tile URL template (MN_MAP_TILES) and its attribution;
    - data-locate: the id of a button that shows the phone's position (geolocation);
-   - data-edit: the id of the GeoJSON field a yard head's drawing is written into (saved with the form). */
+   - data-edit: the id of the GeoJSON field a yard head's drawing is written into (saved with the form);
+   - data-coverage: a pass's GPS coverage, a FeatureCollection of MultiLineStrings (properties: part =
+     covered | uncovered | track, label, colour, dash), drawn over the section and framing the map. */
 (function () {
   "use strict";
 
@@ -27,12 +29,15 @@
       div.textContent = line;
       box.appendChild(div);
     });
-    if (props.edit) {
+    [[props.track_link, props.track], [props.edit, props.edit_label]].forEach(function (pair) {
+      if (!pair[0]) return;
+      var div = document.createElement("div");
       var link = document.createElement("a");
-      link.href = props.edit;
-      link.textContent = props.edit_label;
-      box.appendChild(link);
-    }
+      link.href = pair[0];
+      link.textContent = pair[1];
+      div.appendChild(link);
+      box.appendChild(div);
+    });
     return box;
   }
 
@@ -60,6 +65,29 @@
       map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 17 });
     } else {
       map.setView(DEFAULT_VIEW[0], DEFAULT_VIEW[1]);
+    }
+    return layer;
+  }
+
+  function drawCoverage(map, el) {
+    var data = JSON.parse(el.dataset.coverage);
+    var layer = L.geoJSON(data, {
+      style: function (feature) {
+        var p = feature.properties;
+        var track = p.part === "track";
+        return { color: p.colour, weight: track ? 3 : 8, opacity: track ? 0.85 : 0.95,
+                 dashArray: p.dash || null, lineCap: track ? "round" : "butt" };
+      },
+      onEachFeature: function (feature, shape) {
+        shape.bindTooltip(feature.properties.label, { sticky: true });
+        shape.on("add", function () {
+          var path = shape.getElement && shape.getElement();
+          if (path) path.setAttribute("data-coverage", feature.properties.part);
+        });
+      }
+    }).addTo(map);
+    if (data.features.length) {
+      map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 18 });
     }
     return layer;
   }
@@ -181,6 +209,7 @@
       var map = baseMap(el);
       el.leafletMap = map;
       drawSections(map, el);
+      if (el.dataset.coverage) drawCoverage(map, el);
       if (el.dataset.locate) {
         var button = document.getElementById(el.dataset.locate);
         if (button) locate(map, button, el);
