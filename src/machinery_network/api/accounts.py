@@ -219,11 +219,13 @@ class UserController(Controller):
         paging: Paging,
         q: FromQuery[str | None] = None,
         role: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
         """Admin: every user; yard heads and finance: their municipality's partners; the IBAN only for
-        finance and admin. Paged by name, then id; ``q`` searches name and e-mail address."""
-        page = paging.page(order=service.USER_ORDER, width=len(service.USER_KEYS))
-        users = await service.page_users(db_session, actor, page, query=q, role=role)
+        finance and admin. Paged by name, then id (``sort``: ``name``, ``email``, ``-`` first for descending);
+        ``q`` searches name and e-mail address."""
+        order = service.USER_SORTS.choose(sort)
+        users = await service.page_users(db_session, actor, order.page(paging.limit, paging.cursor), query=q, role=role, sort=order)
         iban = people.sees_iban(actor)
         return paged_response(request, users, lambda u: UserPublic(
             id=u.id, email=u.email, name=u.name, role=u.role, municipality_id=u.municipality_id,

@@ -75,11 +75,14 @@ class BookingController(Controller):
         paging: Paging,
         status: FromQuery[str | None] = None,
         item_id: FromQuery[int | None] = None,
+        q: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
-        """Paged; by start, then id; a yard head's default view: open requests first, oldest first."""
-        order, width = listing.order_of(actor, status or None)
-        page = paging.page(order=order, width=width)
-        bookings = await listing.page_bookings(db_session, actor, page, status=status or None, item_id=item_id)
+        """Paged; by start, then id; a yard head's default view: open requests first, oldest first (``sort``:
+        ``start``, ``received``, ``-`` first for descending, or ``open``); ``q`` searches item and farmer."""
+        order = listing.choose_sort(actor, status or None, sort)
+        bookings = await listing.page_bookings(db_session, actor, order.page(paging.limit, paging.cursor), status=status or None,
+                                               item_id=item_id, query=q)
         return paged_response(request, bookings, lambda row: BookingPublic.of(row.booking))
 
     @get("/estimate")

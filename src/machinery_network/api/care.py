@@ -248,11 +248,15 @@ class CareLogController(Controller):
         status: FromQuery[CareLogStatus | None] = None,
         section_id: FromQuery[int | None] = None,
         municipality_id: FromQuery[int | None] = None,
+        q: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
-        """Paged; newest work first (performed_on, then id, descending)."""
-        page = paging.page(order=service.CARE_LOG_ORDER, width=len(service.CARE_LOG_KEYS))
+        """Paged; newest work first (performed_on, then id, descending; ``sort``: ``date`` or ``credit``, ``-``
+        first for descending, each then by id); ``q`` searches the section's and the farmer's name."""
+        order = service.CARE_LOG_SORTS.choose(sort)
         rows = await service.page_care_logs(
-            db_session, actor, page, status=status, section_id=section_id, municipality_id=municipality_id
+            db_session, actor, order.page(paging.limit, paging.cursor), status=status, section_id=section_id,
+            municipality_id=municipality_id, query=q, sort=order,
         )
         return paged_response(request, rows, lambda row: CareLogPublic.of(row.log))
 

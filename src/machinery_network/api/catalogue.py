@@ -34,10 +34,13 @@ class ItemController(Controller):
         municipality_id: FromQuery[int | None] = None,
         kind: FromQuery[ItemKind | None] = None,
         q: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
-        """Active items ordered by municipality, name, id; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
-        page = paging.page(order=service.ITEM_ORDER, width=len(service.ITEM_KEYS))
-        items = await service.page_items(db_session, page, municipality_id=municipality_id, kind=kind, query=q)
+        """Active items ordered by municipality, name, id (``sort``: ``name`` or ``rate``, ``-`` first for
+        descending, each then by id); paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
+        order = service.ITEM_SORTS.choose(sort)
+        items = await service.page_items(db_session, order.page(paging.limit, paging.cursor), municipality_id=municipality_id,
+                                         kind=kind, query=q, sort=order)
         return paged_response(request, items, ItemPublic.of)
 
     @get("/{item_id:int}")

@@ -62,11 +62,15 @@ class SettlementController(Controller):
         db_session: DbSession,
         paging: Paging,
         municipality_id: FromQuery[int | None] = None,
+        q: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
-        """Paged; newest month first."""
+        """Paged; newest month first (``sort``: ``month`` or ``net``, ``-`` first for descending, each then by
+        id); ``q`` finds months by their writing ``MM/YYYY`` ("2026", "03/2026")."""
         municipality = _municipality(actor, municipality_id)
-        page = paging.page(order=service.SETTLEMENT_ORDER, width=len(service.SETTLEMENT_KEYS))
-        settlements = await service.page_settlements(db_session, actor, municipality, page)
+        order = service.SETTLEMENT_SORTS.choose(sort)
+        settlements = await service.page_settlements(db_session, actor, municipality, order.page(paging.limit, paging.cursor),
+                                                     query=q, sort=order)
         return paged_response(request, settlements, SettlementSummary.of)
 
     @get("/{month:str}")

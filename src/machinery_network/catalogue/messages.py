@@ -44,6 +44,7 @@ MESSAGES.update({
     "catalogue.new": {"de": "Neues Gerät / neue Leistung", "en": "New item"},
     "catalogue.edit": {"de": "Bearbeiten", "en": "Edit"},
     "catalogue.manage_title": {"de": "Unsere Geräte und Leistungen", "en": "Our items"},
+    "catalogue.sort_municipality": {"de": "Gemeinde, dann Name", "en": "Municipality, then name"},
     "catalogue.search_placeholder": {"de": "z. B. Mulcher, Kehrmaschine", "en": "e.g. mulcher, sweeper"},
     "catalogue.offered_by": {"de": "Angeboten vom Bauhof", "en": "Offered by the building yard of"},
     "catalogue.vat_not_a_network_rate": {

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, SQLColumnExpression, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -22,7 +23,7 @@ from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
 from machinery_network.config import Settings
 from machinery_network.db import EXCLUSION_VIOLATION, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotFound
-from machinery_network.paging import Page, PageRequest, finish, keyset, like_pattern
+from machinery_network.paging import Page, PageRequest, Sort, finish, keyset, like_pattern, sorts
 from machinery_network.schemas import apply_changes
 
 RATE_FIELDS = ("rate_cents", "operator_rate_cents", "vat_percent")
@@ -153,7 +154,17 @@ async def list_items(
 
 
 ITEM_ORDER = "items:municipality,name,id"
-ITEM_KEYS = (col(Item.municipality_id), col(Item.name), col(Item.id))
+ITEM_KEYS: tuple[SQLColumnExpression[Any], ...] = (col(Item.municipality_id), col(Item.name), col(Item.id))
+_COLUMNS: dict[str, tuple[SQLColumnExpression[Any], ...]] = {
+    "name": (col(Item.name), col(Item.id)), "rate": (col(Item.rate_cents), col(Item.id)),
+}
+ITEM_SORTS = sorts("items", _COLUMNS, default="municipality",
+                   special=[Sort("municipality", ITEM_ORDER, ITEM_KEYS)])
+"""The catalogue's orders (``sort``): by municipality, then name (the default), or by name or rate either
+way: the indexes ``ix_items_listing`` (municipality_id, name, id), ``ix_items_active_name`` and
+``ix_items_active_rate`` (active items), ``ix_items_municipality_rate`` (one municipality's)."""
+MANAGED_ITEM_SORTS = sorts("items-of-municipality", _COLUMNS, default="name")
+"""A yard head's items (one municipality): by name (the default) or rate, either way."""
 
 
 async def page_items(
@@ -164,8 +175,11 @@ async def page_items(
     kind: str | None = None,
     query: str | None = None,
     include_inactive: bool = False,
+    sort: Sort | None = None,
 ) -> Page[Item]:
-    """One page of the catalogue, ordered by municipality, name, id (index ``ix_items_listing``)."""
-    stmt = keyset(_items_where(select(Item), municipality_id, kind, query, include_inactive), ITEM_KEYS, page)
+    """One page of the catalogue in the order ``sort`` (default: by municipality, name, id)."""
+    sort = sort or ITEM_SORTS.choose(None)
+    stmt = keyset(_items_where(select(Item), municipality_id, kind, query, include_inactive), sort.keys, page,
+                  descending=sort.descending)
     rows = list(await session.scalars(stmt))
-    return finish(rows, page, lambda item: (item.municipality_id, item.name, item.id))
+    return finish(rows, page, sort.key_of)

@@ -38,7 +38,7 @@ from machinery_network.money import format_decimal_de
 from machinery_network.paging import page_request
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data, parse_decimal
-from machinery_network.web.paging import HTML_LIMIT, pager
+from machinery_network.web.paging import HTML_LIMIT, list_view, pager
 
 # --- helpers --------------------------------------------------------------------------------------
 
@@ -291,23 +291,26 @@ async def cancel_booking(
 
 async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, status: str | None,
                  message: str | None = None, reject_errors: dict[int, str] | None = None,
-                 status_code: int = 200, request: Request[Any, Any, Any] | None = None, cursor: str | None = None) -> Template:
-    """The inbox, paged (``HTML_LIMIT``). Default view: the open requests, oldest request first, then the
-    approved bookings by start (what needs a decision or a completion); ``all`` or one status: by start."""
+                 status_code: int = 200, request: Request[Any, Any, Any] | None = None) -> Template:
+    """The inbox: searchable (``q``: item or farmer), sortable (``sort``: by start or by when it was asked
+    for), paged (``limit``, ``HTML_LIMIT`` by default). Default view: the open requests, oldest request
+    first, then the approved bookings by start (what needs a decision or a completion); ``all`` or one
+    status: by start."""
     require_role(actor, Role.yard_head)
     wanted = status if status in BookingStatus.__members__ or status == "all" else None
     only = None if wanted in (None, "all") else wanted
-    order = listing.INBOX_ORDER if wanted is None else listing.START_ORDER
-    page = page_request(HTML_LIMIT, cursor, order=order, width=3 if wanted is None else 2)
+    sorts = listing.INBOX_SORTS if wanted is None else listing.FILTERED_INBOX_SORTS
+    view = list_view(request, sorts, path="/manage/bookings", default_limit=HTML_LIMIT)
     listed = await listing.page_bookings(
-        session, actor, page, status=only, then=[BookingStatus.approved] if wanted is None else None
+        session, actor, view.page, status=only, then=[BookingStatus.approved] if wanted is None else None,
+        query=view.search,
     )
     rows = listed.rows
     flags = await service.conflict_flags(session, [row_id(r.booking) for r in rows])
     due = await maintenance.due_for(session, actor)
     return render(
         "bookings/inbox.html", actor, status_code=status_code, rows=rows, flags=flags, maintenance_due=due,
-        fmt=_fmt(settings),
+        fmt=_fmt(settings), view=view,
         pager=pager(request, listed, path="/manage/bookings") if request is not None else None,
         now=clock.now(), status=wanted or "", statuses=list(BookingStatus), message=message,
         reject_errors=reject_errors or {},
@@ -317,9 +320,9 @@ async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, sta
 @get("/manage/bookings", include_in_schema=False)
 async def inbox(
     request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
-    status: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
 ) -> Template:
-    return await _inbox(db_session, actor, settings, status=status, request=request, cursor=cursor)
+    return await _inbox(db_session, actor, settings, status=status, request=request)
 
 
 @post("/manage/bookings/{booking_id:int}/approve", include_in_schema=False)

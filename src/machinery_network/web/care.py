@@ -45,7 +45,7 @@ from machinery_network.care.seasons import winter_start
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.i18n import gettext_de
-from machinery_network.paging import PageRequest, page_request
+from machinery_network.paging import PageRequest
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import (
     FormError,
@@ -61,7 +61,7 @@ from machinery_network.web.forms import (
 )
 from machinery_network.web.map import section_choices, tiles
 from machinery_network.web.offline import posted_key
-from machinery_network.web.paging import HTML_LIMIT, pager
+from machinery_network.web.paging import HTML_LIMIT, list_view, pager
 
 RECENT_LOGS = 30
 
@@ -479,30 +479,36 @@ async def winter_proof_download(
 async def _inbox(
     db_session: AsyncSession, actor: Actor, settings: Settings, *, message: str | None = None,
     reject_errors: dict[int, str] | None = None, notice: str | None = None, status_code: int = 200,
-    request: Request[Any, Any, Any] | None = None, cursor: str | None = None,
+    request: Request[Any, Any, Any] | None = None,
 ) -> Template:
-    """Open reports paged (newest work first, ``HTML_LIMIT`` a page), then the latest decided ones."""
+    """The care reports of the municipality: the open ones by default (``status``: another status or
+    ``all``), searchable (``q``: section or farmer), by day of the work or credit (``sort``, newest work first
+    by default), paged (``limit``, ``HTML_LIMIT`` by default); then the latest decided ones."""
     require_role(actor, Role.yard_head)
-    page = page_request(HTML_LIMIT, cursor, order=service.CARE_LOG_ORDER, width=len(service.CARE_LOG_KEYS))
-    open_page = await service.page_care_logs(db_session, actor, page, status=CareLogStatus.reported)
+    view = list_view(request, service.CARE_LOG_SORTS, path="/manage/care-logs", default_limit=HTML_LIMIT)
+    asked = request.query_params.get("status") if request is not None else None
+    status = asked if asked in CareLogStatus.__members__ or asked == "all" else CareLogStatus.reported
+    listed = await service.page_care_logs(db_session, actor, view.page, status=None if status == "all" else status,
+                                          query=view.search, sort=view.sort)
     decided = await service.list_care_logs(
         db_session, actor, exclude_status=CareLogStatus.reported, limit=RECENT_LOGS
     )
     return render(
-        "care/inbox.html", actor, status_code=status_code, open_logs=open_page.rows, decided=decided, message=message,
-        pager=pager(request, open_page, path="/manage/care-logs") if request is not None else None,
-        reject_errors=reject_errors or {}, notice=notice, **_common(settings),
+        "care/inbox.html", actor, status_code=status_code, open_logs=listed.rows, decided=decided, message=message,
+        pager=pager(request, listed, path="/manage/care-logs") if request is not None else None, view=view,
+        status=status, statuses=list(CareLogStatus), reject_errors=reject_errors or {}, notice=notice,
+        **_common(settings),
     )
 
 
 @get("/manage/care-logs", include_in_schema=False)
 async def care_inbox(
     request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
-    done: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    done: FromQuery[str | None] = None,
 ) -> Template:
     notice = {"confirmed": gettext_de("care.confirmed_ok"), "rejected": gettext_de("care.rejected_ok"),
               "corrected": gettext_de("care.corrected_ok")}.get(done or "")
-    return await _inbox(db_session, actor, settings, notice=notice, request=request, cursor=cursor)
+    return await _inbox(db_session, actor, settings, notice=notice, request=request)
 
 
 @post("/manage/care-logs/{care_log_id:int}/confirm", include_in_schema=False)

@@ -14,7 +14,6 @@ from machinery_network.auth import Actor, own_municipality, require_for_municipa
 from machinery_network.catalogue import service
 from machinery_network.catalogue.models import Item, ItemKind, ItemUnit, MeterKind
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
-from machinery_network.paging import page_request
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import (
     FormError,
@@ -25,7 +24,7 @@ from machinery_network.web.forms import (
     parse_decimal,
     parse_euros,
 )
-from machinery_network.web.paging import HTML_LIMIT, pager
+from machinery_network.web.paging import HTML_LIMIT, list_view, pager
 
 
 @get("/", include_in_schema=False)
@@ -35,23 +34,24 @@ async def catalogue_page(
     db_session: DbSession,
     municipality_id: FromQuery[str | None] = None,
     kind: FromQuery[str | None] = None,
-    q: FromQuery[str | None] = None,
-    cursor: FromQuery[str | None] = None,
 ) -> Template:
-    """The catalogue, filtered and searched in SQL, paged by municipality, name, id (``HTML_LIMIT``)."""
+    """The catalogue, filtered and searched in SQL, sorted (``sort``: by municipality and name, or by name
+    or rate) and paged (``limit``, ``HTML_LIMIT`` by default)."""
     selected_municipality = int_or_none(municipality_id)
     selected_kind = kind if kind in ItemKind.__members__ else None
-    page = page_request(HTML_LIMIT, cursor, order=service.ITEM_ORDER, width=len(service.ITEM_KEYS))
+    view = list_view(request, service.ITEM_SORTS, path="/", default_limit=HTML_LIMIT)
     items = await service.page_items(
-        db_session, page, municipality_id=selected_municipality, kind=selected_kind, query=(q or "").strip() or None
+        db_session, view.page, municipality_id=selected_municipality, kind=selected_kind, query=view.search,
+        sort=view.sort,
     )
     municipalities = await list_municipalities(db_session)
     context: dict[str, Any] = {
         "items": items.rows,
         "pager": pager(request, items, path="/"),
+        "view": view,
         "municipalities": municipalities,
         "names": {m.id: m.name for m in municipalities},
-        "filters": {"municipality_id": selected_municipality, "kind": selected_kind, "q": q or ""},
+        "filters": {"municipality_id": selected_municipality, "kind": selected_kind, "q": view.q},
     }
     if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "item-list":
         return render("catalogue/_items.html", actor, **context)
@@ -71,17 +71,15 @@ async def item_page(
 
 
 @get("/manage/items", include_in_schema=False)
-async def manage_items(
-    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, q: FromQuery[str | None] = None,
-    cursor: FromQuery[str | None] = None,
-) -> Template:
-    """The yard head's items (inactive ones too), paged by name (``HTML_LIMIT``), searched in SQL (``q``)."""
+async def manage_items(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Template:
+    """The yard head's items (inactive ones too), searched in SQL (``q``), by name or rate (``sort``), paged
+    (``limit``, ``HTML_LIMIT`` by default)."""
     municipality_id = own_municipality(actor, Role.yard_head)
-    page = page_request(HTML_LIMIT, cursor, order=service.ITEM_ORDER, width=len(service.ITEM_KEYS))
-    items = await service.page_items(db_session, page, municipality_id=municipality_id, query=q,
-                                     include_inactive=True)
+    view = list_view(request, service.MANAGED_ITEM_SORTS, path="/manage/items", default_limit=HTML_LIMIT)
+    items = await service.page_items(db_session, view.page, municipality_id=municipality_id,
+                                     query=view.search, include_inactive=True, sort=view.sort)
     municipality = await get_municipality(db_session, municipality_id)
-    return render("catalogue/manage.html", actor, items=items.rows, municipality=municipality, q=q or "",
+    return render("catalogue/manage.html", actor, items=items.rows, municipality=municipality, view=view,
                   pager=pager(request, items, path="/manage/items"))
 
 

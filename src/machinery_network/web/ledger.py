@@ -18,11 +18,11 @@ from machinery_network.config import Settings
 from machinery_network.i18n import gettext_de
 from machinery_network.ledger import service
 from machinery_network.ledger.schemas import AdjustmentCreate, ReversalCreate
-from machinery_network.paging import Page, page_request
+from machinery_network.paging import Page
 from machinery_network.settlement.service import farmer_statements
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import form_action, form_data, parse_euros
-from machinery_network.web.paging import HTML_LIMIT, pager
+from machinery_network.web.paging import HTML_LIMIT, list_view, pager
 
 
 @get("/account", include_in_schema=False)
@@ -55,18 +55,21 @@ def _staff_municipality(actor: Actor, municipality_id: str | None) -> int | None
 @get("/manage/accounts", include_in_schema=False)
 async def farmers_page(
     request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[str | None] = None,
-    q: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template:
-    """The farmers with an account at the municipality and their balance, by name, paged; searchable."""
+    """The farmers with an account at the municipality and their balance: searchable (``q``), by name or
+    balance (``sort``), paged (``limit``, ``HTML_LIMIT`` by default)."""
     mid = _staff_municipality(actor, municipality_id)
     municipalities = await list_municipalities(db_session) if actor.is_admin else []
     if mid is None and municipalities:
         mid = municipalities[0].id
-    page = page_request(HTML_LIMIT, cursor, order=service.BALANCE_ORDER, width=2)
-    farmers = await service.page_farmer_balances(db_session, actor, mid, page, query=q) if mid else Page([], None)
+    view = list_view(request, service.BALANCE_SORTS, path="/manage/accounts", default_limit=HTML_LIMIT)
+    farmers: Page[service.FarmerBalance] = Page([], None)
+    if mid:
+        farmers = await service.page_farmer_balances(db_session, actor, mid, view.page, query=view.search,
+                                                     sort=view.sort)
     municipality = await get_municipality(db_session, mid) if mid else None
     return render("ledger/farmers.html", actor, farmers=farmers.rows, municipality=municipality,
-                  municipalities=municipalities, q=q or "", pager=pager(request, farmers))
+                  municipalities=municipalities, view=view, pager=pager(request, farmers))
 
 
 async def _staff_account_page(
