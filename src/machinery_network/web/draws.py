@@ -17,7 +17,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
-from machinery_network.api.draws import draw_public, series_input
+from machinery_network.api.draws import draw_public, season_input, series_input
 from machinery_network.auth import Actor, require_role
 from machinery_network.bookings import draws, series
 from machinery_network.bookings.schemas import SeasonCreate, SeriesCreate
@@ -144,8 +144,7 @@ async def mark_contested(request: Request[Any, Any, Any], item_id: FromPath[int]
             "first_day": form.get("first_day") or None, "last_day": form.get("last_day") or None,
             "deadline_weekday": form.get("deadline_weekday") or 4,
             "deadline_time": form.get("deadline_time") or time(12, 0)})
-        await draws.mark_contested(db_session, actor, item_id, draws.SeasonInput(
-            data.first_day, data.last_day, data.deadline_weekday, data.deadline_time))
+        await draws.mark_contested(db_session, actor, item_id, season_input(data))
 
     return await form_action(
         mark,
