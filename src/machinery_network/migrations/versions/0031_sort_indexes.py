@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0031_sort_indexes"
-down_revision: str | None = "0029_postgis_sections"
+down_revision: str | None = "0030_partner_triggers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
