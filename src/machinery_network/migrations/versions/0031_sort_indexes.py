@@ -23,7 +23,7 @@ beforehand with ``CREATE INDEX CONCURRENTLY IF NOT EXISTS`` under the same names
 migration only records the revision (and drops the replaced index, which takes a moment's lock).
 
 Revision ID: 0031_sort_indexes
-Revises: 0029_postgis_sections
+Revises: 0030_partner_triggers
 """
 
 from collections.abc import Sequence
