@@ -24,8 +24,8 @@ EMPTY_USER = {"email": "", "password": "", "name": "", "role": "farmer", "munici
 
 async def _page(
     actor: Actor, db_session: AsyncSession, *, status_code: int = 200, notice: str | None = None,
-    municipality_form: dict | None = None, municipality_errors: dict | None = None,
-    user_form: dict | None = None, user_errors: dict | None = None, message: str | None = None,
+    municipality_form: dict[str, str] | None = None, municipality_errors: dict[str, str] | None = None,
+    user_form: dict[str, str] | None = None, user_errors: dict[str, str] | None = None, message: str | None = None,
     request: Request[Any, Any, Any] | None = None,
 ) -> Template:
     """The admin page; its users list is searchable (``q``), sortable by name or e-mail (``sort``) and paged
@@ -45,7 +45,7 @@ async def _page(
 
 @get("/admin", include_in_schema=False)
 async def admin_page(
-    request: Request, actor: CurrentActor, db_session: DbSession, done: FromQuery[str | None] = None,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, done: FromQuery[str | None] = None,
 ) -> Template:
     require_role(actor, Role.admin)
     notice = gettext_de("admin.saved") if done else None
@@ -53,7 +53,7 @@ async def admin_page(
 
 
 @post("/admin/municipalities", include_in_schema=False)
-async def create_municipality(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
+async def create_municipality(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Response[Any]:
     require_role(actor, Role.admin)
     form = await form_data(request)
     values = {key: form.get(key) or None for key in EMPTY_MUNICIPALITY}
@@ -71,7 +71,7 @@ async def create_municipality(request: Request, actor: CurrentActor, db_session:
 
 
 @post("/admin/users", include_in_schema=False)
-async def create_user(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
+async def create_user(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Response[Any]:
     require_role(actor, Role.admin)
     form = await form_data(request)
     municipality = form.get("municipality_id") or None

@@ -204,13 +204,13 @@ def form_error(exc: ValidationError | DomainError, rename: Mapping[str, str] | N
 async def form_action(
     action: Callable[[], Awaitable[T]],
     rerender: Callable[[FormError], Awaitable[Response[Any]] | Response[Any]],
-    done: Callable[[T], Response[Any]],
+    done: Callable[[T], Awaitable[Response[Any]] | Response[Any]],
     *,
     rename: Mapping[str, str] | None = None,
 ) -> Response[Any]:
-    """Run a form's use case: ``done(result)`` on success (a redirect), else the form re-rendered by
-    ``rerender`` with the refusal. ``action`` validates the form too, so both kinds of refusal land
-    here; 401 and 404 propagate (``PROPAGATE``)."""
+    """Run a form's use case: ``done(result)`` on success (a redirect, or a page showing the result),
+    else the form re-rendered by ``rerender`` with the refusal. ``action`` validates the form too, so
+    both kinds of refusal land here; 401 and 404 propagate (``PROPAGATE``)."""
     try:
         result = await action()
     except ValidationError as exc:
@@ -220,6 +220,9 @@ async def form_action(
             raise
         error = form_error(exc, rename)
     else:
-        return done(result)
-    page = rerender(error)
+        return await _answer(done(result))
+    return await _answer(rerender(error))
+
+
+async def _answer(page: Awaitable[Response[Any]] | Response[Any]) -> Response[Any]:
     return await page if isinstance(page, Awaitable) else page

@@ -42,13 +42,13 @@ async def _municipality_id(actor: Actor, db_session: AsyncSession, value: str | 
 
 async def _overview(
     actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: int | None, *,
-    form: dict | None = None, errors: dict | None = None, message: str | None = None, status_code: int = 200,
-    request: Request[Any, Any, Any] | None = None,
+    form: dict[str, str] | None = None, errors: dict[str, str] | None = None, message: str | None = None,
+    status_code: int = 200, request: Request[Any, Any, Any] | None = None,
 ) -> Template:
     """The settlement overview; the settled months searchable (``q``: "03/2026", "2026"), by month or net
     total (``sort``, newest month first by default), paged (``limit``, ``HTML_LIMIT`` by default)."""
     today = clock.today(settings.tz)
-    context: dict = {
+    context: dict[str, Any] = {
         "municipalities": await list_municipalities(db_session) if actor.is_admin else [],
         "municipality": None, "settlements": [], "pending": [], "runs": [],
         "form": form or {"month": f"{service.previous_month(today):%Y-%m}"},
@@ -74,7 +74,7 @@ async def _overview(
 
 @get("/finance/settlements", include_in_schema=False)
 async def settlements_page(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     municipality_id: FromQuery[str | None] = None,
 ) -> Template:
     return await _overview(actor, db_session, settings, await _municipality_id(actor, db_session, municipality_id),
@@ -83,8 +83,8 @@ async def settlements_page(
 
 @post("/finance/settlements", include_in_schema=False)
 async def settle_month(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Response:
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     form = await form_data(request)
     municipality_id = await _municipality_id(actor, db_session, form.get("municipality_id"))
     if municipality_id is None:
