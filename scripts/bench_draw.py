@@ -11,9 +11,10 @@ server in ``MN_DATA_DIR``), migrates it and generates, set-based:
 - 2,000 requests for next week (10 per item, random farmers of its neighbourhood, days and hours,
   2 to 6 hours long): most of them compete with others for the same hours.
 
-Then it times ``draws.run_due_draws`` — the scheduler's job: for every item, in its own transaction, the
-lock, the allocation, the approvals through the approval statement (exclusion constraint), the
-rejections, the entries and the mails — and prints the time (target < 2 s) and the spread of hours
+Then it times ``draws.run_due_draws`` — the scheduler's job: all due weeks of the network in one
+transaction, set-based: the locks, the allocation, the approvals (one statement; the exclusion
+constraint decides), the others on the waiting list, the entries, the notices and the mails — and
+prints the time (target < 2 s) and the spread of hours
 between the farmers of one item (max − min, the mean over the items) before the draw, after it, and
 after the same draw without the weighting by season hours (the same seeds and requests, replayed in
 memory). Checks that no two approved bookings overlap, and that every draw replays from its seed.

@@ -284,9 +284,10 @@ async def _load_werra(session: AsyncSession, settings: Settings) -> list[DemoLog
         if section.geometry is None and name in SECTION_GEOMETRY:
             section.geometry = {"type": "LineString", "coordinates": SECTION_GEOMETRY[name]}
     await session.flush()
-    from machinery_network.bookings.demo import load_demo_bookings
+    from machinery_network.bookings.demo import load_demo_bookings, load_demo_draws
 
     await load_demo_bookings(session, farmers, settings)  # bookings of the past months and the coming weeks
+    await load_demo_draws(session, farmers, settings)  # a contested mower: last week's draw, next week's requests
     await _mandates(session, municipalities, farmers)
     return logins
 

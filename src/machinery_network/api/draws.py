@@ -11,6 +11,7 @@ from machinery_network.accounts.models import Role
 from machinery_network.api.paging import paged_response
 from machinery_network.auth import Actor
 from machinery_network.bookings import draws, series
+from machinery_network.bookings.draw_models import ContestedSeason
 from machinery_network.bookings.schemas import (
     DrawEntryPublic,
     DrawPublic,
@@ -38,7 +39,7 @@ class SeriesController(Controller):
     @get("/")
     async def list_(self, actor: CurrentActor, db_session: DbSession) -> list[SeriesPublic]:
         found = await series.list_series(db_session, actor)
-        return [SeriesPublic.of(series.SeriesResult(s, await series.occurrences_of(db_session, s.id)))
+        return [SeriesPublic.of(series.SeriesResult(s, await series.occurrences_of(db_session, s.id or 0)))
                 for s in found]
 
     @get("/{series_id:int}")
@@ -60,10 +61,15 @@ def series_input(data: SeriesCreate) -> series.SeriesInput:
     )
 
 
-def season_public(season: Any) -> SeasonPublic:
-    return SeasonPublic(id=season.id, item_id=season.item_id, first_day=season.first_day, last_day=season.last_day,
-                        deadline_weekday=season.deadline_weekday, deadline_time=season.deadline_time,
-                        created_at=season.created_at)
+def season_input(data: SeasonCreate) -> draws.SeasonInput:
+    """The contested season the body (JSON or the draws page's form) asks for."""
+    return draws.SeasonInput(data.first_day, data.last_day, data.deadline_weekday, data.deadline_time)
+
+
+def season_public(season: ContestedSeason) -> SeasonPublic:
+    return SeasonPublic(id=season.id or 0, item_id=season.item_id, first_day=season.first_day,
+                        last_day=season.last_day, deadline_weekday=season.deadline_weekday,
+                        deadline_time=season.deadline_time, created_at=season.created_at)
 
 
 def draw_public(result: draws.DrawResult | None, actor: Actor, *, draw: Any = None, lang: str = "en") -> DrawPublic:
@@ -100,9 +106,7 @@ class ItemDrawController(Controller):
     async def mark_contested(
         self, item_id: FromPath[int], data: JSONBody[SeasonCreate], actor: CurrentActor, db_session: DbSession
     ) -> SeasonPublic:
-        season = await draws.mark_contested(db_session, actor, item_id, draws.SeasonInput(
-            data.first_day, data.last_day, data.deadline_weekday, data.deadline_time))
-        return season_public(season)
+        return season_public(await draws.mark_contested(db_session, actor, item_id, season_input(data)))
 
     @get("/contested")
     async def list_contested(self, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession) -> list[SeasonPublic]:

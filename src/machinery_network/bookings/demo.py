@@ -154,3 +154,81 @@ async def load_demo_bookings(session: AsyncSession, farmers: list[User], setting
             except DomainError:
                 pass
     await session.flush()
+
+
+# --- a contested machine: the fair draw -----------------------------------------------------------
+
+CONTESTED = "Böschungsmäher (Auslegemäher)"
+DRAW_SEED = 20260817  # the demo's past draw, published like any seed: the same result on every load
+DEADLINE_WEEKDAY, DEADLINE_TIME = 4, time(12, 0)  # Thursday 12:00 for the following week
+# farmer index, weekday (0 = Monday), start hour, hours: last week's requests, drawn at its deadline (farmers
+# the browser tests do not book for, so that their lists stay theirs)
+PAST_DRAW = [(4, 1, 7, 5), (3, 1, 9, 4), (5, 1, 8, 3), (3, 2, 7, 4), (9, 2, 10, 4), (4, 3, 12, 4)]
+# the requests collected for the next week still open for requests
+NEXT_WEEK = [(4, 1, 7, 5), (5, 1, 8, 4), (9, 1, 13, 3), (3, 3, 7, 6), (6, 3, 9, 4)]
+
+
+async def load_demo_draws(session: AsyncSession, farmers: list[User], settings: Settings) -> None:
+    """The mower is contested: last week was drawn at its deadline (a result to look at, some requests
+    on the waiting list), and the current contested season collects requests for the next open week.
+    Idempotent: skipped once the mower has a contested season."""
+    from machinery_network.auth import SYSTEM
+    from machinery_network.bookings import draws
+    from machinery_network.bookings.draw_models import ContestedSeason
+
+    item = await session.scalar(select(Item).where(col(Item.name) == CONTESTED))
+    if item is None or item.id is None:
+        return
+    if await session.scalar(select(col(ContestedSeason.id)).where(col(ContestedSeason.item_id) == item.id).limit(1)):
+        return
+    head = await session.scalar(select(User).where(col(User.role) == Role.yard_head,
+                                                   col(User.municipality_id) == item.municipality_id))
+    if head is None:
+        return
+    tz, now = settings.tz, clock.now()
+    this_week = draws.week_start(now.astimezone(tz).date())
+    past_week, open_week = this_week - timedelta(days=7), this_week + timedelta(days=7)
+
+    async def contest(first_day: date, last_day: date) -> ContestedSeason:
+        season = await draws.mark_contested(session, actor_of(head), item.id or 0, draws.SeasonInput(
+            first_day, last_day, DEADLINE_WEEKDAY, DEADLINE_TIME))
+        season.created_at = datetime.combine(first_day - timedelta(days=14), time(9), tz)
+        return season
+
+    # Last week: contested, its requests written as the request route leaves them, drawn at the deadline.
+    past = await contest(past_week, past_week + timedelta(days=6))
+    deadline = draws.deadline_of(past_week, past, settings)
+    for n, (farmer_index, weekday, hour, hours) in enumerate(PAST_DRAW):
+        start = _at(past_week + timedelta(days=weekday), hour, tz)
+        end, asked = start + timedelta(hours=hours), deadline - timedelta(days=2, hours=-n)
+        farmer = farmers[farmer_index]
+        assert farmer.id is not None
+        booking = Booking(item_id=item.id, farmer_id=farmer.id, start_at=start, end_at=end, with_operator=False,
+                          note=MARK + "Böschungen vor der Ernte", status=BookingStatus.requested, in_draw=True,
+                          estimated_cents=service.estimate(item, start, end, with_operator=False,
+                                                           expected_quantity=None, settings=settings).gross_cents,
+                          created_at=asked)
+        session.add(booking)
+        await session.flush()
+        assert booking.id is not None
+        session.add(BookingEvent(booking_id=booking.id, actor_id=farmer.id, from_status=None,
+                                 to_status=BookingStatus.requested, at=asked))
+    await session.flush()
+    due = draws.DueWeek(item.id, past.id or 0, past.first_day, past_week)
+    await draws.draw_weeks(session, SYSTEM, [(due, item)], settings, trigger="scheduler",
+                           seeds={item.id: DRAW_SEED}, now=deadline + timedelta(minutes=3))
+
+    # The current season, from the next week still open for requests, eight weeks long.
+    if draws.deadline_of(open_week, past, settings) <= now:
+        open_week += timedelta(days=7)
+    await contest(open_week, open_week + timedelta(days=8 * 7 - 1))
+    for farmer_index, weekday, hour, hours in NEXT_WEEK:
+        start = _at(open_week + timedelta(days=weekday), hour, tz)
+        try:
+            async with session.begin_nested():
+                await service.request(session, actor_of(farmers[farmer_index]), BookingCreate(
+                    item_id=item.id, start=start, end=start + timedelta(hours=hours),
+                    note=MARK + "Böschungen vor der Ernte"), settings)
+        except DomainError:
+            continue
+    await session.flush()

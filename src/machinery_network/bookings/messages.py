@@ -288,6 +288,7 @@ MESSAGES = {
     "draw.first_day": {"de": "erster Tag", "en": "first day"},
     "draw.last_day": {"de": "letzter Tag", "en": "last day"},
     "draw.deadline": {"de": "Meldeschluss (Woche davor)", "en": "Deadline (the week before)"},
+    "draw.deadline_time": {"de": "Uhrzeit des Meldeschlusses", "en": "Deadline time"},
     "draw.deadline_text": {"de": "{weekday} {time} Uhr für die Folgewoche", "en": "{weekday} {time} for the following week"},
     "draw.run": {"de": "Fällige Verlosung jetzt durchführen", "en": "Run the due draw now"},
     "draw.week": {"de": "Woche", "en": "Week"},
@@ -339,6 +340,10 @@ MESSAGES.update({
               "Bitte bis {expires} annehmen, sonst geht das Angebot weiter.",
         "en": "The period of your waiting-list request for {item} ({period}) came free. "
               "Accept it by {expires}, or the offer passes on.",
+    },
+    "notice.booking_draw_waiting": {
+        "de": "Kein Zuschlag in der Verlosung für „{item}“ ({period}); Ihre Anfrage steht auf der Warteliste. {reason}",
+        "en": "Your request for {item} ({period}) did not win the draw and is on the waiting list. {reason}",
     },
     "notice.booking_reminder": {
         "de": "Erinnerung: Morgen beginnt Ihre Buchung „{item}“ ({period}).",

@@ -24,12 +24,14 @@ from machinery_network.config import Settings
 from machinery_network.money import format_eur
 from machinery_network.notifications.notices import declare, tell
 from machinery_network.notifications.notices import render as render_notice
-from machinery_network.notifications.service import MailTemplates, format_period
+from machinery_network.notifications.service import Mail, MailTemplates, format_period
 
 MAILS = MailTemplates("machinery_network.bookings")
 # The notice kinds of booking events (the machine's are declared in ``machine.defects``).
+# waiting: the request did not win a draw (``draws``); offered: a waiting request's period came free
+# (``waitlist``).
 declare("booking", "booking_requested", "booking_approved", "booking_rejected", "booking_cancelled",
-        "booking_offered")  # offered: a waiting request's period came free (``waitlist``)
+        "booking_waiting", "booking_offered")
 declare("reminder", "booking_reminder")
 DECISION_FIELDS = ("name", "municipality", "farmer")  # filled per recipient by the database
 REQUEST_FIELDS = ("name", "id")
@@ -135,24 +137,15 @@ async def remind(session: AsyncSession, settings: Settings, now: datetime) -> in
     return written
 
 
-async def notify_rejected_many(
-    session: AsyncSession, rejected: list[tuple[int, datetime, datetime, int | None, Item, str]], settings: Settings
-) -> None:
-    """The rejection notices and mails of many requests (the draws'): (farmer id, start, end, estimate, item, reason)
-    each; one query for the farmers and one for the municipalities."""
-    if not rejected:
-        return
-    farmers = {user.id: user for user in await session.scalars(
-        select(User).where(col(User.id).in_({farmer_id for farmer_id, *_ in rejected})))}
-    municipalities = dict((await session.execute(select(col(Municipality.id), col(Municipality.name)).where(
-        col(Municipality.id).in_({item.municipality_id for *_, item, _ in rejected})))).all())
-    for farmer_id, start, end, estimated_cents, item, reason in rejected:
-        farmer = farmers.get(farmer_id)
-        if farmer is None:
-            continue
-        params = {**_common(item.name, start, end, estimated_cents, settings), "reason": reason,
-                  "municipality": municipalities.get(item.municipality_id, ""), "farmer": farmer.name,
-                  "expires": "", "name": farmer.name}
-        await tell(session, farmer, "booking_rejected", "notice.booking_rejected",
-                   {"item": item.name, "period": params["period"], "reason": reason}, link="/bookings",
-                   mail=MAILS.render("rejected", params))
+def told_of_decision(
+    kind: str, *, farmer_name: str, municipality: str, item_name: str, start: datetime, end: datetime,
+    estimated_cents: int | None, settings: Settings, reason: str | None = None,
+) -> tuple[dict[str, str], Mail]:
+    """The notice parameters and the mail of a decision told to its farmer, for writers that tell many
+    at once (the draw: ``draws.deciding``): ``kind`` is the mail template (``approved``, ``draw_waiting``)."""
+    params = {**_common(item_name, start, end, estimated_cents, settings), "reason": reason or "",
+              "municipality": municipality, "farmer": farmer_name, "expires": "", "name": farmer_name}
+    texts = {"item": item_name, "period": params["period"]}
+    if reason is not None:
+        texts["reason"] = reason
+    return texts, MAILS.render(kind, params)

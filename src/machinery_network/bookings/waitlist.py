@@ -87,6 +87,7 @@ async def offer_next(session: AsyncSession, item: Item, settings: Settings) -> l
                 continue
             raise
         booking.offer_expires_at = min(now + OFFER_HOLD, booking.start_at)
+        booking.reject_reason = None  # why it waited (a draw's reason) is kept in its event
         _event(session, booking, None, BookingStatus.offered.value, now)
         await notices.notify(session, "offered", booking, item, settings)
         offered.append(booking)

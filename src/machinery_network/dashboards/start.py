@@ -42,8 +42,8 @@ from machinery_network.settlement import service as settlement
 SHOWN = 10
 """Rows of each list on the start page (the list's own page has the rest)."""
 
-DECISIONS = frozenset({"booking_approved", "booking_rejected", "booking_cancelled", "booking_offered",
-                       "booking_defect", "booking_moved", "booking_kept", "booking_defect_cancelled",
+DECISIONS = frozenset({"booking_approved", "booking_rejected", "booking_waiting", "booking_cancelled",
+                       "booking_offered", "booking_defect", "booking_moved", "booking_kept", "booking_defect_cancelled",
                        "care_log_confirmed", "care_log_rejected", "settlement_ready"})
 """Notice kinds that tell a farmer of a decision about his things."""
 

@@ -17,7 +17,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
-from machinery_network.api.draws import draw_public, series_input
+from machinery_network.api.draws import draw_public, season_input, series_input
 from machinery_network.auth import Actor, require_role
 from machinery_network.bookings import draws, series
 from machinery_network.bookings.schemas import SeasonCreate, SeriesCreate
@@ -60,8 +60,8 @@ async def series_form(item_id: FromPath[int], actor: CurrentActor, db_session: D
 
 
 @post("/items/{item_id:int}/booking-series", include_in_schema=False)
-async def create_series(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                        settings: AppSettings) -> Response:
+async def create_series(request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                        settings: AppSettings) -> Response[Any]:
     """Creates the series and shows at once what was requested and what not (conflicts, rules)."""
     require_role(actor, Role.farmer)
     form = await form_data(request)
@@ -102,8 +102,8 @@ async def show_series(series_id: FromPath[int], actor: CurrentActor, db_session:
 
 
 @post("/booking-series/{series_id:int}/cancel", include_in_schema=False)
-async def cancel_series(request: Request, series_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                        settings: AppSettings) -> Response:
+async def cancel_series(request: Request[Any, Any, Any], series_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                        settings: AppSettings) -> Response[Any]:
     await series.cancel_series(db_session, actor, series_id, settings)
     return redirect(f"/booking-series/{series_id}", request, flash="series.cancelled")
 
@@ -114,14 +114,14 @@ async def cancel_series(request: Request, series_id: FromPath[int], actor: Curre
 async def _draws_page(session: AsyncSession, actor: Actor, item_id: int, settings: Settings, *,
                       form: dict[str, str] | None = None, message: str | None = None,
                       errors: dict[str, str] | None = None, status_code: int = 200,
-                      request: Request | None = None, cursor: str | None = None) -> Template:
+                      request: Request[Any, Any, Any] | None = None, cursor: str | None = None) -> Template:
     """The item's contested seasons (a few a year) and its draws, the latest first, paged (``HTML_LIMIT``)."""
     item = await get_item(session, item_id)
     can_manage = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
-    ran = await draws.page_draws(session, item.id, page_request(HTML_LIMIT, cursor, order=draws.DRAW_ORDER, width=1))
+    ran = await draws.page_draws(session, item_id, page_request(HTML_LIMIT, cursor, order=draws.DRAW_ORDER, width=1))
     return render(
         "draws/item.html", actor, status_code=status_code, item=item, can_manage=can_manage,
-        seasons=await draws.list_seasons(session, item.id), draws=ran.rows,
+        seasons=await draws.list_seasons(session, item_id), draws=ran.rows,
         pager=pager(request, ran, path=f"/items/{item.id}/draws") if request is not None else None,
         form=form or {"deadline_weekday": "4", "deadline_time": "12:00"}, message=message, errors=errors or {},
         weekdays=WEEKDAYS, fmt=_fmt(settings),
@@ -129,14 +129,14 @@ async def _draws_page(session: AsyncSession, actor: Actor, item_id: int, setting
 
 
 @get("/items/{item_id:int}/draws", include_in_schema=False)
-async def item_draws(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+async def item_draws(request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
                      settings: AppSettings, cursor: FromQuery[str | None] = None) -> Template:
     return await _draws_page(db_session, actor, item_id, settings, request=request, cursor=cursor)
 
 
 @post("/manage/items/{item_id:int}/contested", include_in_schema=False)
-async def mark_contested(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                         settings: AppSettings) -> Response:
+async def mark_contested(request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                         settings: AppSettings) -> Response[Any]:
     form = await form_data(request)
 
     async def mark() -> None:
@@ -144,8 +144,7 @@ async def mark_contested(request: Request, item_id: FromPath[int], actor: Curren
             "first_day": form.get("first_day") or None, "last_day": form.get("last_day") or None,
             "deadline_weekday": form.get("deadline_weekday") or 4,
             "deadline_time": form.get("deadline_time") or time(12, 0)})
-        await draws.mark_contested(db_session, actor, item_id, draws.SeasonInput(
-            data.first_day, data.last_day, data.deadline_weekday, data.deadline_time))
+        await draws.mark_contested(db_session, actor, item_id, season_input(data))
 
     return await form_action(
         mark,
@@ -156,8 +155,8 @@ async def mark_contested(request: Request, item_id: FromPath[int], actor: Curren
 
 
 @post("/manage/items/{item_id:int}/draws", include_in_schema=False)
-async def run_draw(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                   settings: AppSettings) -> Response:
+async def run_draw(request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                   settings: AppSettings) -> Response[Any]:
     return await form_action(
         lambda: draws.run_draw(db_session, actor, item_id, settings, trigger="hand"),
         lambda error: _draws_page(db_session, actor, item_id, settings, message=error.message,
