@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from machinery_network.bookings.models import Block, Booking, BookingEvent, Occupancy
 from machinery_network.catalogue import service as catalogue
 from machinery_network.catalogue.schemas import ItemCreate
+from machinery_network.config import get_settings
 from machinery_network.ledger.models import LedgerEntry
 from machinery_network.notifications.models import OutboxMessage
 
@@ -31,6 +32,7 @@ async def make_item(db_session, world, *, unit="hour", rate=4800, operator=None,
         db_session, yard.actor,
         ItemCreate(municipality_id=municipality_obj.id, name=f"Gerät {unit}", kind="machine", unit=unit,
                    rate_cents=rate, operator_rate_cents=operator, vat_percent=Decimal(vat), active=active),
+        get_settings(),
     )
     await db_session.commit()
     return item

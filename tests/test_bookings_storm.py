@@ -48,6 +48,7 @@ async def test_storm_of_approvals_and_requests_leaves_no_overlap(committed_sessi
                 session, world.yard_north.actor,
                 ItemCreate(municipality_id=world.north.id, name=name, kind="machine", unit="hour",
                            rate_cents=4800, vat_percent=Decimal(19)),
+                settings,
             ))
         # 40 open requests on two items, all within 8 hours, so most pairs overlap.
         requests = []
@@ -118,6 +119,7 @@ async def test_two_yard_heads_approving_the_same_overlap_at_once(committed_sessi
             session, world.yard_north.actor,
             ItemCreate(municipality_id=world.north.id, name="Radlader", kind="machine", unit="hour",
                        rate_cents=6000),
+            settings,
         )
         a = await service.request(session, world.farmer.actor,
                                   BookingCreate(item_id=item.id, start=BASE, end=BASE + timedelta(hours=4)), settings)

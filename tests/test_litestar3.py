@@ -6,7 +6,7 @@ from __future__ import annotations
 import warnings
 
 from litestar import Router
-from litestar.exceptions import LitestarDeprecationWarning
+from litestar.exceptions import LitestarDeprecationWarning, LitestarWarning
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from machinery_network.api import API_PREFIX, api_router
@@ -17,6 +17,7 @@ from machinery_network.config import Settings
 def test_the_app_builds_with_deprecation_warnings_as_errors(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error", LitestarDeprecationWarning)
+        warnings.simplefilter("error", LitestarWarning)  # e.g. a middleware excluded from every path
         app = create_app(Settings(MN_DATA_DIR=tmp_path, MN_SECRET_KEY="x" * 32), async_sessionmaker())
         schema = app.openapi_schema
     assert any(path.startswith(f"{API_PREFIX}/") for path in schema.paths)

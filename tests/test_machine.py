@@ -261,7 +261,7 @@ async def test_buffer_refused_by_the_constraint_when_approval_skips_its_check(
         world = await build_world(session)
         item = await catalogue.create_item(session, world.yard_north.actor, ItemCreate(
             municipality_id=world.north.id, name="Tieflader", kind="machine", unit="hour", rate_cents=5000,
-            buffer_minutes=45))
+            buffer_minutes=45), settings)
         start = NOW + timedelta(days=3)
         a = await bookings.request(session, world.farmer.actor,
                                    BookingCreate(item_id=item.id, start=start, end=start + timedelta(hours=2)), settings)
@@ -288,7 +288,7 @@ async def test_defect_races_a_concurrent_approval(committed_sessionmaker, settin
     async with committed_sessionmaker() as session:
         world = await build_world(session)
         item = await catalogue.create_item(session, world.yard_north.actor, ItemCreate(
-            municipality_id=world.north.id, name="Mulcher", kind="machine", unit="hour", rate_cents=5000))
+            municipality_id=world.north.id, name="Mulcher", kind="machine", unit="hour", rate_cents=5000), settings)
         start = NOW + timedelta(hours=1)
         returned = await bookings.request(session, world.farmer.actor,
                                           BookingCreate(item_id=item.id, start=start, end=start + timedelta(hours=2)),

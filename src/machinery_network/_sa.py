@@ -1,14 +1,28 @@
-"""Column helpers shared by the table models: timezone-aware timestamps, exact decimals, JSONB."""
+"""Column helpers shared by the table models: timezone-aware timestamps, exact decimals, JSONB; and
+``row_id``, the id of a stored row."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Column, DateTime, FetchedValue, ForeignKey, Integer, Numeric, Table, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
+
+
+class _Stored(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def row_id(row: _Stored) -> int:
+    """The id of a row read from the database or flushed to it. The models type ``id`` Optional
+    because a new model has none until it is flushed; a stored row always has one."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id: it was never flushed")
+    return row.id
 
 
 def utcnow() -> datetime:

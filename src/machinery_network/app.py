@@ -16,14 +16,17 @@ import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, HTTPException, NotFoundException, ValidationException
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.compression import CompressionMiddleware
 from litestar.middleware.session.client_side import ClientSideSessionBackend, CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -32,7 +35,15 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Message,
+    Receive,
+    Scope,
+    Send,
+)
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -68,7 +79,13 @@ WEB_ROOT = Path(__file__).resolve().parent / "web"
 _SESSION_KEY = "mn_db_session"
 
 
-async def provide_db_session(request: Request, state: State, settings: AppSettings) -> AsyncSession:
+def _own(scope: Scope) -> dict[str, Any]:
+    """The scope as the plain dict it is, for the app's own keys (the request's session, its actor and
+    menu counts): Litestar types it as a TypedDict of the ASGI keys only."""
+    return cast(dict[str, Any], scope)
+
+
+async def provide_db_session(request: Request[Any, Any, Any], state: State, settings: AppSettings) -> AsyncSession:
     """The request's session; ``DbSessionMiddleware`` commits or rolls it back and closes it.
 
     Not a ``yield`` dependency on purpose: when a later dependency raises during resolution (a 401
@@ -79,8 +96,8 @@ async def provide_db_session(request: Request, state: State, settings: AppSettin
     actor_or_none → actor): Litestar resolves dependencies of one level concurrently in an anyio
     task group, which costs more than resolving them does (about 7 % of a booking request's CPU).
     """
-    session = state.sessionmaker()
-    request.scope[_SESSION_KEY] = session  # type: ignore[literal-required]
+    session: AsyncSession = state.sessionmaker()
+    _own(request.scope)[_SESSION_KEY] = session
     return session
 
 
@@ -92,7 +109,7 @@ class DbSessionMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         replaced = False
@@ -102,7 +119,7 @@ class DbSessionMiddleware:
             if replaced:
                 return
             if message["type"] == "http.response.start":
-                session = scope.pop(_SESSION_KEY, None)  # type: ignore[misc]
+                session = _own(scope).pop(_SESSION_KEY, None)
                 if session is not None:
                     failure = await _finish_session(session, commit=message["status"] < 400)
                     if failure is not None:
@@ -114,7 +131,7 @@ class DbSessionMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            session = scope.pop(_SESSION_KEY, None)  # type: ignore[misc]
+            session = _own(scope).pop(_SESSION_KEY, None)
             if session is not None:  # no response was started (client gone, crash): roll back
                 await _finish_session(session, commit=False)
 
@@ -134,10 +151,13 @@ async def _finish_session(session: AsyncSession, *, commit: bool) -> ASGIApp | N
         body = json.dumps({"status_code": status, "detail": detail}).encode()
 
         async def failure(scope: Scope, receive: Receive, send: Send) -> None:
-            await send({"type": "http.response.start", "status": status,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            start: HTTPResponseStartEvent = {
+                "type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+            end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+            await send(start)
+            await send(end)
 
         with contextlib.suppress(Exception):
             await session.rollback()
@@ -147,7 +167,7 @@ async def _finish_session(session: AsyncSession, *, commit: bool) -> ASGIApp | N
             await session.close()
 
 
-async def provide_optional_actor(request: Request, db_session: DbSession) -> Actor | None:
+async def provide_optional_actor(request: Request[Any, Any, Any], db_session: DbSession) -> Actor | None:
     """The request's actor; from here on the request's transaction works inside his network
     (``db.use_network``: the one place an HTTP request's network is set)."""
     actor = await _resolve_actor(request, db_session)
@@ -156,13 +176,13 @@ async def provide_optional_actor(request: Request, db_session: DbSession) -> Act
     return actor
 
 
-async def _resolve_actor(request: Request, db_session: DbSession) -> Actor | None:
+async def _resolve_actor(request: Request[Any, Any, Any], db_session: DbSession) -> Actor | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         actor = await accounts.actor_from_token(db_session, header[7:].strip())
         if actor is None:
             raise NotAuthenticated("auth.required")
-        request.scope[_ACTOR_KEY] = actor  # type: ignore[literal-required]
+        _own(request.scope)[_ACTOR_KEY] = actor
         return actor
     if request.url.path.startswith(API_PREFIX):
         # The JSON API is exempt from CSRF, so it must not accept the session cookie.
@@ -171,12 +191,12 @@ async def _resolve_actor(request: Request, db_session: DbSession) -> Actor | Non
     user_id = cookie.get("uid")
     if isinstance(user_id, int):
         actor = await accounts.actor_from_session(db_session, user_id, cookie.get("epoch"))
-        request.scope[_ACTOR_KEY] = actor  # type: ignore[literal-required]
+        _own(request.scope)[_ACTOR_KEY] = actor
         if actor is not None and request.method == "GET" and request.headers.get("hx-request") != "true":
             # A whole page: its menu shows what waits for this person (read by nav_items).
             from machinery_network.dashboards.attention import menu_counts
 
-            request.scope[MENU_COUNTS_KEY] = await menu_counts(db_session, actor)  # type: ignore[literal-required]
+            _own(request.scope)[MENU_COUNTS_KEY] = await menu_counts(db_session, actor, request.app.state.settings)
         return actor
     return None
 
@@ -188,22 +208,23 @@ async def provide_actor(actor_or_none: OptionalActor) -> Actor:
 
 
 async def provide_settings(state: State) -> Settings:
-    return state.settings
+    settings: Settings = state.settings
+    return settings
 
 
 # --- error mapping ---------------------------------------------------------------------------
 
 
-def _is_api(request: Request) -> bool:
+def _is_api(request: Request[Any, Any, Any]) -> bool:
     path = request.url.path
     return path.startswith(API_PREFIX) or path == "/health" or not _wants_html(request)
 
 
-def _wants_html(request: Request) -> bool:
+def _wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in request.headers.get("accept", "") or request.headers.get("hx-request") == "true"
 
 
-def _json_error(status_code: int, detail: str, extra: Any = None) -> Response:
+def _json_error(status_code: int, detail: str, extra: Any = None) -> Response[Any]:
     body: dict[str, Any] = {"status_code": status_code, "detail": detail}
     if extra is not None:
         body["extra"] = extra
@@ -224,8 +245,8 @@ class _MenuOwner:
         self.name = name
 
 
-def _menu_owner(request: Request) -> Any:
-    actor = request.scope.get(_ACTOR_KEY)  # type: ignore[call-overload]
+def _menu_owner(request: Request[Any, Any, Any]) -> Any:
+    actor = request.scope.get(_ACTOR_KEY)
     if actor is not None:
         return actor
     backend = request.app.state.get("session_backend")
@@ -255,7 +276,7 @@ _HTML_ERROR_KEYS = {
 }
 
 
-def _html_error(request: Request, status_code: int, message: str) -> Response:
+def _html_error(request: Request[Any, Any, Any], status_code: int, message: str) -> Response[Any]:
     if status_code == 401:
         from litestar.response import Redirect
 
@@ -272,21 +293,21 @@ def _html_error(request: Request, status_code: int, message: str) -> Response:
     )
 
 
-def domain_error_handler(request: Request, exc: DomainError) -> Response:
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if _is_api(request):
         extra = exc.extra if exc.extra is not None else ({"field": exc.field} if exc.field else None)
         return _json_error(exc.status_code, exc.message("en"), extra)
     return _html_error(request, exc.status_code, exc.message("de"))
 
 
-def validation_error_handler(request: Request, exc: ValidationException) -> Response:
+def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     """Schema validation failures are 422 (the contract's bad-input status), with the field errors."""
     if _is_api(request):
         return _json_error(422, exc.detail or "Validation failed", exc.extra)
     return _html_error(request, 422, gettext_de("validation"))
 
 
-def http_error_handler(request: Request, exc: HTTPException) -> Response:
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if _is_api(request):
         return _json_error(exc.status_code, exc.detail, exc.extra or None)
     if exc.status_code == 403 and "csrf" in (exc.detail or "").lower():
@@ -296,7 +317,7 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
     return _html_error(request, exc.status_code, message)
 
 
-def database_down_handler(request: Request, exc: Exception) -> Response:
+def database_down_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The database is unreachable or every pooled connection stays busy past the pool's timeout:
     503, and the pool reconnects once the database answers again."""
     if isinstance(exc, DBAPIError) and not exc.connection_invalidated and not _is_connection_error(exc):
@@ -344,7 +365,7 @@ def _is_bad_value(exc: BaseException) -> bool:
     return False
 
 
-def internal_error_handler(request: Request, exc: Exception) -> Response:
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if _is_connection_error(exc):
         return database_down_handler(request, OperationalError("", {}, exc))
     if _is_bad_value(exc):  # bad input that slipped past the schemas: 422, never a 500
@@ -361,7 +382,7 @@ def internal_error_handler(request: Request, exc: Exception) -> Response:
 _MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 
 
-async def reject_out_of_range_ids(request: Request) -> None:
+async def reject_out_of_range_ids(request: Request[Any, Any, Any]) -> None:
     """An integer path parameter beyond the id range names nothing: 404 (not a database error)."""
     for value in request.path_params.values():
         if isinstance(value, int) and not 0 <= value <= _MAX_ID:
@@ -392,7 +413,7 @@ def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
-async def guard_request(request: Request) -> None:
+async def guard_request(request: Request[Any, Any, Any]) -> None:
     """Before any handler: ids within range, and JSON bodies within the nesting limit (the size limit
     is Litestar's ``request_max_body_size``, a 413)."""
     await reject_out_of_range_ids(request)
@@ -414,8 +435,11 @@ def content_security_policy(tile_source: str | None) -> str:
 
 
 CONTENT_SECURITY_POLICY = content_security_policy(tile_host(DEFAULT_MAP_TILES))
-# Compression applies to static files only (every other path is excluded).
-STATIC_COMPRESSION_EXCLUDE = r"^/(?!static/)"
+# Static files (htmx is 52 KB) go out gzipped to browsers that accept it; other answers as they are: the
+# compression is a middleware of the static files' router only.
+STATIC_COMPRESSION = DefineMiddleware(
+    CompressionMiddleware, config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6)
+)
 SECURITY_HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
@@ -559,7 +583,8 @@ def create_app(
             health,
             api_router(),
             *WEB_ROUTES,
-            create_static_files_router(path="/static", directories=[WEB_ROOT / "static"], include_in_schema=False),
+            create_static_files_router(path="/static", directories=[WEB_ROOT / "static"], include_in_schema=False,
+                                       middleware=[STATIC_COMPRESSION]),
         ],
         dependencies={
             "db_session": Provide(provide_db_session),
@@ -571,9 +596,6 @@ def create_app(
                      "session_backend": ClientSideSessionBackend(config=session_config)}),
         before_request=guard_request,
         before_send=[add_security_headers],
-        # Static files (htmx is 52 KB) go out gzipped to browsers that accept it; other answers as they are.
-        compression_config=CompressionConfig(backend="gzip", minimum_size=500, gzip_compress_level=6,
-                                             exclude=STATIC_COMPRESSION_EXCLUDE),
         request_max_body_size=settings.upload_max_bytes + 1024 * 1024,
         lifespan=[lifespan],
         exception_handlers={

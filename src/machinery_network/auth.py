@@ -43,6 +43,24 @@ def require_role(actor: Actor, *roles: str) -> None:
         raise NotAllowed()
 
 
+def own_id(actor: Actor, *roles: str) -> int:
+    """The acting person's user id (``require_role`` first when ``roles`` are given); the system, acting
+    from the CLI or the scheduler, has none."""
+    if roles:
+        require_role(actor, *roles)
+    if actor.id is None:
+        raise NotAllowed()
+    return actor.id
+
+
+def own_municipality(actor: Actor, *roles: str) -> int:
+    """``require_role`` for the staff bound to a municipality (yard head, finance): that municipality."""
+    require_role(actor, *roles)
+    if actor.municipality_id is None:
+        raise NotAllowed("auth.wrong_municipality")
+    return actor.municipality_id
+
+
 def require_for_municipality(actor: Actor, municipality_id: int, *roles: str, admin: bool = False) -> None:
     """The actor has one of ``roles`` and is bound to ``municipality_id`` (or is admin, when allowed)."""
     if admin and actor.is_admin:

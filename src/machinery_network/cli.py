@@ -11,10 +11,18 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from machinery_network.config import get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from machinery_network.exports.service import ExportFile
+
+T = TypeVar("T")
 
 log = logging.getLogger("machinery_network")
 
@@ -24,12 +32,12 @@ class ArgumentError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # exit 2 with one line, as the contract says
+    def error(self, message: str) -> NoReturn:  # exit 2 with one line, as the contract says
         print(f"{self.prog}: {message}", file=sys.stderr)
         raise SystemExit(2)
 
 
-def _month(value: str):
+def _month(value: str) -> date:
     from machinery_network.schemas import parse_month
 
     try:
@@ -78,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 # --- commands --------------------------------------------------------------------------------
 
 
-async def _with_session(action: Callable[[Any], Awaitable[Any]]) -> Any:
+async def _with_session(action: Callable[[AsyncSession], Awaitable[T]]) -> T:
     from machinery_network.db import make_engine, make_sessionmaker, resolve_database_url, session_scope
 
     engine = make_engine(resolve_database_url(get_settings()), pool_size=2, role=get_settings().db_role)
@@ -152,7 +160,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     if not password:
         raise ArgumentError("no password on stdin")
 
-    async def action(session):
+    async def action(session: AsyncSession) -> int | None:
         user = await create_user(
             session, SYSTEM, email=args.email, password=password, name=args.name or args.email.split("@")[0],
             role=args.role, municipality_id=args.municipality, iban=args.iban, network_id=args.network,
@@ -224,7 +232,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from machinery_network.auth import SYSTEM
     from machinery_network.exports import service
 
-    async def action(session):
+    async def action(session: AsyncSession) -> ExportFile:
         from machinery_network.db import network_of, use_network
 
         network_id = await network_of(session, "municipality", args.municipality)

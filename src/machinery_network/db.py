@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-from sqlalchemy import event, text
+from sqlalchemy import event, make_url, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 from machinery_network.config import Settings
 
@@ -32,7 +33,7 @@ def resolve_database_url(settings: Settings) -> str:
     return embedded.start(settings.data_dir)
 
 
-def make_engine(url: str, *, pool_size: int = 10, role: str = "mn_app", **kwargs) -> AsyncEngine:
+def make_engine(url: str, *, pool_size: int = 10, role: str = "mn_app", **kwargs: Any) -> AsyncEngine:
     """The engine: a fixed pool of ``pool_size`` connections, checked for life on checkout without a
     round trip (``_refuse_closed``).
 
@@ -121,7 +122,8 @@ async def network_of(session: AsyncSession, kind: str, key: object) -> int | Non
     function = {"user": "mn_network_of_user", "email": "mn_network_of_email",
                 "municipality": "mn_network_of_municipality", "calendar": "mn_network_of_calendar",
                 "reset": "mn_network_of_reset"}[kind]
-    return await session.scalar(text(f"SELECT {function}(:key)"), {"key": key})
+    network: int | None = await session.scalar(text(f"SELECT {function}(:key)"), {"key": key})
+    return network
 
 
 @event.listens_for(Session, "after_begin")
@@ -228,7 +230,8 @@ class DriverStatement:
         return values
 
     async def fetch(self, conn: asyncpg.Connection, params: dict[str, Any]) -> list[asyncpg.Record]:
-        return await conn.fetch(self.sql, *self.args(params))
+        rows: list[asyncpg.Record] = await conn.fetch(self.sql, *self.args(params))
+        return rows
 
     async def fetchrow(self, conn: asyncpg.Connection, params: dict[str, Any]) -> asyncpg.Record | None:
         return await conn.fetchrow(self.sql, *self.args(params))
@@ -237,17 +240,16 @@ class DriverStatement:
         return await conn.fetchval(self.sql, *self.args(params))
 
 
-def for_driver(statement: Executable) -> DriverStatement:
+def for_driver(statement: ClauseElement) -> DriverStatement:
     """Compile ``statement`` for ``DriverStatement`` use (call it once, e.g. under functools.cache)."""
-    from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-
-    dialect = asyncpg_dialect()
+    dialect = make_url("postgresql+asyncpg://").get_dialect()()
     compiled = statement.compile(dialect=dialect)
+    assert isinstance(compiled, SQLCompiler)  # a Core statement compiles to SQL
     names = tuple(compiled.positiontup or ())
     defaults = {}
     for name, value in compiled.params.items():
         defaults[name] = value.value if isinstance(value, enum.Enum) else value
-    processors = {}
+    processors: dict[str, Callable[[Any], Any]] = {}
     for name in names:
         processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
         if processor is not None:

@@ -12,8 +12,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock, validators
+from machinery_network._sa import row_id
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.accounts.security import hash_password_async
 from machinery_network.auth import SYSTEM
@@ -139,7 +141,7 @@ def _slug(text: str) -> str:
 
 async def _user(session: AsyncSession, password_hash: str, *, email: str, name: str, role: str,
                 municipality_id: int | None = None, iban: str | None = None) -> User:
-    user = await session.scalar(select(User).where(User.email == email))
+    user = await session.scalar(select(User).where(col(User.email) == email))
     if user is None:
         user = User(email=email, name=name, role=role, municipality_id=municipality_id, iban=iban,
                     password_hash=password_hash)
@@ -153,9 +155,9 @@ async def _network(session: AsyncSession, name: str, *, first: bool = False) -> 
     unnamed network ("Netzwerk") rather than leaving it empty beside the demo."""
     from machinery_network.networks.models import Network
 
-    network = await session.scalar(select(Network).where(Network.name == name))
+    network = await session.scalar(select(Network).where(col(Network.name) == name))
     if network is None and first:
-        only = list(await session.scalars(select(Network).order_by(Network.id).limit(2)))
+        only = list(await session.scalars(select(Network).order_by(col(Network.id)).limit(2)))
         if len(only) == 1 and only[0].name == "Netzwerk":
             network = only[0]
             network.name = name
@@ -183,8 +185,8 @@ async def load_demo(session: AsyncSession, settings: Settings) -> list[DemoLogin
 async def _agreement(session: AsyncSession, werra: int, rhoen: int) -> None:
     from machinery_network.networks.models import Agreement, AgreementState
 
-    exists = await session.scalar(select(Agreement.id).where(Agreement.network_id == werra,
-                                                             Agreement.other_network_id == rhoen))
+    exists = await session.scalar(select(col(Agreement.id)).where(col(Agreement.network_id) == werra,
+                                                                  col(Agreement.other_network_id) == rhoen))
     if exists is None:
         now = clock.now()
         session.add(Agreement(network_id=werra, other_network_id=rhoen, state=AgreementState.active,
@@ -198,7 +200,7 @@ async def _load_second(session: AsyncSession) -> list[DemoLogin]:
     logins: list[DemoLogin] = []
     municipalities: list[Municipality] = []
     for name, iban, bic, creditor_id, address in SECOND_MUNICIPALITIES:
-        municipality = await session.scalar(select(Municipality).where(Municipality.name == name))
+        municipality = await session.scalar(select(Municipality).where(col(Municipality.name) == name))
         if municipality is None:
             municipality = Municipality(name=name, iban=iban, bic=bic, creditor_id=creditor_id, address=address)
             session.add(municipality)
@@ -208,18 +210,18 @@ async def _load_second(session: AsyncSession) -> list[DemoLogin]:
                         role=Role.admin)
     logins.append(DemoLogin(admin.email, admin.role, admin.name, None))
     head = await _user(session, password_hash, email="bauhof@tann.example", name="Jörg Hohmann",
-                       role=Role.yard_head, municipality_id=municipalities[0].id)
+                       role=Role.yard_head, municipality_id=row_id(municipalities[0]))
     logins.append(DemoLogin(head.email, head.role, head.name, municipalities[0].name))
     for name, iban in SECOND_FARMERS:
         farmer = await _user(session, password_hash, email=f"{_slug(name).replace('-', '.')}@rhoen.example",
                              name=name, role=Role.farmer, iban=iban)
         logins.append(DemoLogin(farmer.email, Role.farmer, name, None))
     for index, name, kind, unit, rate, operator_rate, vat, shared in SECOND_ITEMS:
-        municipality = municipalities[index]
+        municipality_id = row_id(municipalities[index])
         exists = await session.scalar(
-            select(Item.id).where(Item.municipality_id == municipality.id, Item.name == name))
+            select(col(Item.id)).where(col(Item.municipality_id) == municipality_id, col(Item.name) == name))
         if not exists:
-            session.add(Item(municipality_id=municipality.id, name=name, kind=kind, unit=unit, rate_cents=rate,
+            session.add(Item(municipality_id=municipality_id, name=name, kind=kind, unit=unit, rate_cents=rate,
                              operator_rate_cents=operator_rate, vat_percent=Decimal(vat), shared=shared))
     await session.flush()
     return logins
@@ -230,7 +232,7 @@ async def _load_werra(session: AsyncSession, settings: Settings) -> list[DemoLog
     logins: list[DemoLogin] = []
     municipalities: list[Municipality] = []
     for name, iban, bic, creditor_id, address in MUNICIPALITIES:
-        municipality = await session.scalar(select(Municipality).where(Municipality.name == name))
+        municipality = await session.scalar(select(Municipality).where(col(Municipality.name) == name))
         if municipality is None:
             municipality = Municipality(name=name, iban=iban, bic=bic, creditor_id=creditor_id, address=address)
             session.add(municipality)
@@ -249,37 +251,37 @@ async def _load_werra(session: AsyncSession, settings: Settings) -> list[DemoLog
         for role, person in ((Role.yard_head, head), (Role.finance, treasurer)):
             prefix = "bauhof" if role == Role.yard_head else "kaemmerei"
             user = await _user(session, password_hash, email=f"{prefix}@{slug}.example", name=person, role=role,
-                               municipality_id=municipality.id)
+                               municipality_id=row_id(municipality))
             logins.append(DemoLogin(user.email, role, person, municipality.name))
 
     farmers: list[User] = []
-    for name, iban in FARMERS:
+    for name, farmer_iban in FARMERS:
         email = f"{_slug(name.split(' eG')[0]).replace('-', '.')}@landwirt.example"
-        farmer = await _user(session, password_hash, email=email, name=name, role=Role.farmer, iban=iban)
+        farmer = await _user(session, password_hash, email=email, name=name, role=Role.farmer, iban=farmer_iban)
         farmers.append(farmer)
         logins.append(DemoLogin(farmer.email, Role.farmer, name, None))
 
     for index, name, kind, unit, rate, operator_rate, vat, description in ITEMS:
-        municipality = municipalities[index]
+        municipality_id = row_id(municipalities[index])
         exists = await session.scalar(
-            select(Item.id).where(Item.municipality_id == municipality.id, Item.name == name)
+            select(col(Item.id)).where(col(Item.municipality_id) == municipality_id, col(Item.name) == name)
         )
         if not exists:
-            session.add(Item(municipality_id=municipality.id, name=name, kind=kind, unit=unit, rate_cents=rate,
+            session.add(Item(municipality_id=municipality_id, name=name, kind=kind, unit=unit, rate_cents=rate,
                              operator_rate_cents=operator_rate, vat_percent=Decimal(vat), description=description,
                              shared=name in SHARED_ITEMS))
 
     for index, name, kind, length, task, unit, rate, passes, farmer_index in SECTIONS:
-        municipality = municipalities[index]
+        municipality_id = row_id(municipalities[index])
         section = await session.scalar(
-            select(Section).where(Section.municipality_id == municipality.id, Section.name == name)
+            select(Section).where(col(Section.municipality_id) == municipality_id, col(Section.name) == name)
         )
         if section is None:
-            section = Section(municipality_id=municipality.id, name=name, kind=kind, length_m=length, task=task,
+            section = Section(municipality_id=municipality_id, name=name, kind=kind, length_m=length, task=task,
                               unit=unit, rate_cents=rate, planned_passes=passes)
             session.add(section)
             await session.flush()
-            session.add(Assignment(section_id=section.id, farmer_id=farmers[farmer_index].id,
+            session.add(Assignment(section_id=row_id(section), farmer_id=row_id(farmers[farmer_index]),
                                    valid_from=date(2026, 1, 1)))
         if section.geometry is None and name in SECTION_GEOMETRY:
             section.geometry = {"type": "LineString", "coordinates": SECTION_GEOMETRY[name]}
@@ -296,15 +298,17 @@ async def _mandates(session: AsyncSession, municipalities: list[Municipality], f
     """Every farmer with an IBAN signed a mandate with each municipality he deals with (its partners);
     the municipality's finance office recorded it from the paper form."""
     for municipality in municipalities:
-        partner_ids = await partners.partner_ids(session, municipality.id)
+        municipality_id = row_id(municipality)
+        partner_ids = await partners.partner_ids(session, municipality_id)
         prefix = _slug(municipality.name.split(" ")[0].split("/")[0])[:4].upper()
         for farmer in farmers:
-            if farmer.iban is None or farmer.id not in partner_ids:
+            farmer_id = row_id(farmer)
+            if farmer.iban is None or farmer_id not in partner_ids:
                 continue
-            if await mandates.active_mandate(session, municipality.id, farmer.id) is None:
+            if await mandates.active_mandate(session, municipality_id, farmer_id) is None:
                 await mandates.create_mandate(
-                    session, SYSTEM, farmer_id=farmer.id, municipality_id=municipality.id,
-                    reference=f"{prefix}-LS-{farmer.id:05d}", signed_on=date(2026, 1, 15),
+                    session, SYSTEM, farmer_id=farmer_id, municipality_id=municipality_id,
+                    reference=f"{prefix}-LS-{farmer_id:05d}", signed_on=date(2026, 1, 15),
                 )
     await session.flush()
 

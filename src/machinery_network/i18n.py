@@ -8,6 +8,7 @@ entry has German and English and that every key the code and templates use exist
 
 from __future__ import annotations
 
+import string
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -103,13 +104,26 @@ def catalogue() -> Catalogue:
     return merged
 
 
+class _TermFormatter(string.Formatter):
+    """``{status:@status}`` in a message: the parameter is itself a word of the catalogue (``status.<value>``),
+    shown in the message's language (a German message never shows the English value)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec.startswith("@"):
+            return translate(f"{format_spec[1:]}.{value}", self.lang)
+        return str(super().format_field(value, format_spec))
+
+
 def translate(key: str, lang: str = DEFAULT_LANG, /, **params: Any) -> str:
     entry = catalogue().get(key)
     if entry is None:
         return key.format(**params) if params else key
     text = entry.get(lang) or entry.get("en") or next(iter(entry.values()))
     try:
-        return text.format(**params)
+        return _TermFormatter(lang).format(text, **params) if ":@" in text else text.format(**params)
     except (KeyError, IndexError):
         return text
 

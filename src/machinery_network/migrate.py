@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -27,13 +29,13 @@ async def downgrade(url: str, revision: str = "base") -> None:
     await _run(url, lambda cfg: command.downgrade(cfg, revision))
 
 
-async def _run(url: str, action) -> None:
+async def _run(url: str, action: Callable[[Config], None]) -> None:
     """Run an Alembic command on one async connection (works inside a running event loop)."""
     engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:
 
-            def _sync(sync_connection) -> None:
+            def _sync(sync_connection: Connection) -> None:
                 cfg = alembic_config(url)
                 cfg.attributes["connection"] = sync_connection
                 action(cfg)

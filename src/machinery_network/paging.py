@@ -9,6 +9,10 @@ from an index on the same columns (no ``OFFSET``: the cost of a page does not gr
 The query asks for ``limit + 1`` rows; the extra row only tells whether there is a next page. The cursor is
 the last row's key, JSON in base64url (typed: dates, datetimes, ints, strings, booleans, null) with a tag
 naming the order it belongs to, so a cursor of another list or order is refused instead of misread.
+
+A list that can be sorted in several ways names them in ``Sorts``: the ``sort`` query parameter chooses one
+by name (``name``: ascending, ``-name``: descending; anything else is 422 naming ``sort``). Each order has
+its own key columns and its own cursor tag, so a cursor always continues the order it was made in.
 """
 
 from __future__ import annotations
@@ -16,8 +20,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar, TypeVarTuple
 from urllib.parse import urlencode
@@ -50,6 +54,75 @@ class PageRequest:
 class Page(Generic[T]):
     rows: list[T]
     next_cursor: str | None
+
+
+def key_name(key: SQLColumnExpression[Any]) -> str:
+    """The name a key column has in a row of the query (a mapped attribute's or a label's)."""
+    name = getattr(key, "key", None)
+    if not isinstance(name, str):
+        raise TypeError(f"a key column without a name: {key!r}")
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class Sort:
+    """One order of a list: its name in ``sort`` (``-`` first: descending), the tag its cursors carry, and
+    the key columns (all in the same direction, the last one unique)."""
+
+    name: str
+    order: str
+    keys: tuple[SQLColumnExpression[Any], ...]
+    descending: bool = False
+
+    @property
+    def column(self) -> str:
+        """The name without its direction (what a column header sorts by)."""
+        return self.name.lstrip("-")
+
+    def page(self, limit: str | int | None, cursor: str | None) -> PageRequest:
+        """The page request of this order (the cursor must be one of this order's)."""
+        return page_request(limit, cursor, order=self.order, width=len(self.keys))
+
+    def key_of(self, row: Any) -> tuple[KeyValue, ...]:
+        """The key of a row that has the key columns as attributes (an ORM object, a labelled row)."""
+        return tuple(getattr(row, key_name(key)) for key in self.keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Sorts:
+    """The orders a list offers, by name; ``default`` when ``sort`` is not given."""
+
+    by_name: Mapping[str, Sort]
+    default: str
+    columns: tuple[str, ...] = field(default=())
+    special: tuple[str, ...] = field(default=())
+    """Orders that are not one column either way (the inbox's "open requests first"), offered first."""
+
+    def choose(self, value: str | None) -> Sort:
+        """The order ``value`` names (``None`` or blank: the default); 422 naming ``sort`` otherwise."""
+        name = (value or "").strip() or self.default
+        found = self.by_name.get(name)
+        if found is None:
+            raise Invalid("page.sort", field="sort", allowed=", ".join(self.by_name))
+        return found
+
+
+def sorts(
+    list_name: str, columns: Mapping[str, Sequence[SQLColumnExpression[Any]]], *, default: str,
+    tags: Mapping[str, str] | None = None, special: Sequence[Sort] = (),
+) -> Sorts:
+    """Each of ``columns`` ascending (its name) and descending (``-`` and its name), cursor tags
+    ``<list_name>:<sort name>`` unless ``tags`` names an older one (cursors already handed out stay valid);
+    ``special`` orders besides them, by their own name."""
+    by_name: dict[str, Sort] = {sort.name: sort for sort in special}
+    for name, keys in columns.items():
+        for descending in (False, True):
+            sort_name = f"-{name}" if descending else name
+            tag = (tags or {}).get(sort_name, f"{list_name}:{sort_name}")
+            by_name[sort_name] = Sort(sort_name, tag, tuple(keys), descending)
+    if default not in by_name:
+        raise ValueError(f"unknown default order {default!r}")
+    return Sorts(by_name, default, tuple(columns), tuple(sort.name for sort in special))
 
 
 def parse_limit(value: str | int | None) -> int:

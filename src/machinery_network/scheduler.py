@@ -16,11 +16,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.auth import SYSTEM
@@ -29,6 +30,9 @@ from machinery_network.db import for_network, network_ids, session_scope
 from machinery_network.errors import Conflict, DomainError
 from machinery_network.settlement import service
 from machinery_network.settlement.models import SettlementRun
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +86,7 @@ async def settle_one(
         log.exception("settlement of %s for municipality %s failed", f"{month:%Y-%m}", municipality_id)
     async with session_scope(sessionmaker) as session:
         await session.execute(
-            update(SettlementRun).where(SettlementRun.id == run_id).values(
+            update(SettlementRun).where(col(SettlementRun.id) == run_id).values(
                 finished_at=func.now(), settlement_id=outcome.settlement_id, entries=outcome.entries,
                 created=outcome.status == "created" if outcome.status != "failed" else None, error=outcome.error,
             )
@@ -194,7 +198,7 @@ async def run_offer_expiry(sessionmaker: async_sessionmaker[AsyncSession], setti
     return await in_each_network(sessionmaker, lambda session: expire_offers(session, settings))
 
 
-async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings):
+async def start_scheduler(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings) -> AsyncIOScheduler:
     """Start the cron job and run the catch-up in the background; returns the running scheduler."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
     from apscheduler.triggers.cron import CronTrigger

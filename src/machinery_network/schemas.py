@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -110,7 +110,7 @@ def json_number(value: Decimal) -> int | float:
 DecimalOut = Annotated[Decimal, PlainSerializer(json_number, return_type=int | float)]
 
 
-def apply_changes(target: object, changes: dict, *, clearable: tuple[str, ...] = ()) -> None:
+def apply_changes(target: object, changes: dict[str, Any], *, clearable: tuple[str, ...] = ()) -> None:
     """Apply a PATCH body's set fields; null clears only the optional fields in ``clearable`` and
     means "unchanged" for the required ones."""
     for field, value in changes.items():

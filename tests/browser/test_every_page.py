@@ -177,6 +177,47 @@ async def test_a_refused_form_is_announced_and_passes_axe(browsing, size):
     assert not problems, "\n".join(problems)
 
 
+async def _refuse_item_edit(page) -> str:
+    """The yard head's item form with a rate that is no amount."""
+    await page.goto("/manage/items")
+    await page.locator("main a[href$='/edit']").first.click()
+    await page.fill("#rate", "viel")
+    async with page.expect_navigation():
+        await page.locator("main form.card button[type=submit]").click()
+    return "#rate"
+
+
+async def _refuse_mandate(page) -> str:
+    """The finance office's mandate form for a farmer nobody is called."""
+    await page.goto("/finance/mandates")
+    await page.fill("#farmer_q", "Niemand Unbekannt")
+    await page.fill("#reference", "TEST-ABGELEHNT-1")
+    await page.fill("#signed_on", "2025-01-02")
+    async with page.expect_navigation():
+        await page.locator("#mandate-form button[type=submit]").click()
+    return "#farmer_q"
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize(("email", "refuse"), [(YARD_HEAD, _refuse_item_edit), (FINANCE, _refuse_mandate)],
+                         ids=["yard_head", "finance"])
+async def test_a_refused_form_of_the_yard_head_and_the_finance_office_passes_axe(browsing, size, email, refuse):
+    """The refused form's page: in the layout, its error summary focused, the field marked invalid and
+    described by its message, the page no wider than the screen, axe at 0."""
+    page = await _context(browsing, SIZES[size])
+    await login(page, email, DEMO_PASSWORD)
+    field = await refuse(page)
+    await page.locator(".error-summary").wait_for()
+    await page.wait_for_function("document.activeElement && document.activeElement.classList.contains('error-summary')")
+    assert await page.get_attribute(field, "aria-invalid") == "true"
+    described = await page.get_attribute(field, "aria-describedby")
+    assert described and await page.locator(f"#{described}").inner_text()
+    problems = await _axe(page)
+    if (wide := await _fits(page)) is not None:
+        problems.append(wide)
+    assert not problems, "\n".join(problems)
+
+
 async def test_the_installed_app_opens_without_a_connection(browsing):
     """The service worker keeps the app shell: offline, a page shows the German offline page, styled."""
     page = await _context(browsing, SIZES["phone"])

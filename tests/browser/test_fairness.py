@@ -53,10 +53,10 @@ async def test_contested_machine_repeating_booking_and_the_draw(browsing):
         checkbox = form.locator(f"input[name=weekday_{day}]")
         if await checkbox.is_checked() != (day == 1):
             await checkbox.click()
-    await form.locator("#start_time").fill("07:00")
-    await form.locator("#end_time").fill("11:00")
-    await form.locator("#first_day").fill(monday.isoformat())
-    await form.locator("#last_day").fill((monday + timedelta(days=14)).isoformat())
+    await form.locator("#series-start_time").fill("07:00")
+    await form.locator("#series-end_time").fill("11:00")
+    await form.locator("#series-from").fill(monday.isoformat())
+    await form.locator("#series-until").fill((monday + timedelta(days=14)).isoformat())
     async with marie.expect_navigation(url=re.compile(r"/booking-series")):
         await form.locator("button[type=submit]").click()
     await marie.locator("text=3 Termine angefragt.").wait_for()

@@ -44,6 +44,7 @@ from machinery_network.accounts.municipalities import (
 from machinery_network.accounts.users import (
     USER_KEYS,
     USER_ORDER,
+    USER_SORTS,
     create_user,
     get_farmer,
     get_user,
@@ -64,6 +65,7 @@ __all__ = [
     "TOKEN_LIFETIME",
     "USER_KEYS",
     "USER_ORDER",
+    "USER_SORTS",
     "TokenCache",
     "actor_from_session",
     "actor_from_token",

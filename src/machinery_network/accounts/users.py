@@ -20,7 +20,7 @@ from machinery_network.accounts.security import hash_password_async
 from machinery_network.auth import Actor, require_role
 from machinery_network.db import OPERATOR_NETWORK, network_of, session_network, use_network
 from machinery_network.errors import Conflict, Invalid, NotAllowed, NotFound
-from machinery_network.paging import Page, PageRequest, finish, keyset, search_pattern
+from machinery_network.paging import Page, PageRequest, Sort, finish, keyset, search_pattern, sorts
 from machinery_network.rows import get_or_404
 from machinery_network.validators import normalize_bic, normalize_iban
 
@@ -126,15 +126,20 @@ async def list_farmers(session: AsyncSession) -> list[User]:
 
 USER_ORDER = "users:name,id"
 USER_KEYS: tuple[SQLColumnExpression[Any], ...] = (col(User.name), col(User.id))
+USER_SORTS = sorts("users", {"name": USER_KEYS, "email": (col(User.email), col(User.id))}, default="name",
+                   tags={"name": USER_ORDER})
+"""The users list's orders (``sort``): by name (the default) or e-mail address, each either way."""
 
 
 async def page_users(
     session: AsyncSession, actor: Actor, page: PageRequest, *, query: str | None = None, role: str | None = None,
-    partners_only: bool = True,
+    partners_only: bool = True, sort: Sort | None = None,
 ) -> Page[User]:
-    """One page of users by name, then id. Admin: every user; yard heads and finance: the active farmers
-    who are their municipality's partners (``partners_only=False``: every active farmer, for the search
-    that finds a new partner). ``query`` searches name and e-mail address in SQL, before the limit."""
+    """One page of users in the order ``sort`` (default: by name, then id). Admin: every user; yard heads
+    and finance: the active farmers who are their municipality's partners (``partners_only=False``: every
+    active farmer, for the search that finds a new partner). ``query`` searches name and e-mail address in
+    SQL, before the limit. The admin's list reads the index on (network_id, name or email, id)."""
+    sort = sort or USER_SORTS.choose(None)
     from machinery_network.mandates.partners import partner_ids_query
 
     require_role(actor, Role.admin, Role.yard_head, Role.finance)
@@ -161,8 +166,8 @@ async def page_users(
             .cte("matches").prefix_with("MATERIALIZED")
         )
         stmt = stmt.join(matches, matches.c.id == col(User.id))
-    rows = list(await session.scalars(keyset(stmt, USER_KEYS, page)))
-    return finish(rows, page, lambda u: (u.name, u.id))
+    rows = list(await session.scalars(keyset(stmt, sort.keys, page, descending=sort.descending)))
+    return finish(rows, page, sort.key_of)
 
 
 async def update_user(session: AsyncSession, actor: Actor, user_id: int, changes: dict[str, Any]) -> User:

@@ -2,6 +2,7 @@
 ``Router`` at ``API_PREFIX`` (/api/v1); handlers name their paths relative to it."""
 
 from litestar import Router
+from litestar.di import Provide
 
 from machinery_network.api import (
     accounts,
@@ -17,6 +18,7 @@ from machinery_network.api import (
     mandates,
     networks,
     notices,
+    paging,
     partners,
     people,
     settlement,
@@ -46,4 +48,4 @@ ROUTES = [
 
 def api_router() -> Router:
     """A fresh router per app (Litestar binds a router to the app it is registered on)."""
-    return Router(path=API_PREFIX, route_handlers=ROUTES)
+    return Router(path=API_PREFIX, route_handlers=ROUTES, dependencies={"paging": Provide(paging.provide_paging)})

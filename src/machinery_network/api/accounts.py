@@ -10,9 +10,8 @@ from pydantic import BaseModel, BeforeValidator, Field, StringConstraints
 
 from machinery_network.accounts import datev_settings, people, service
 from machinery_network.accounts.models import Municipality, Role
-from machinery_network.api.paging import paged_response
+from machinery_network.api.paging import Paging, paged_response
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
-from machinery_network.paging import page_request
 from machinery_network.schemas import DecimalOut, Email, Id, Input, Name, Note, VatPercent, _whole_number
 
 
@@ -146,7 +145,7 @@ class UserPublic(BaseModel):
     iban: str | None
 
 
-def client_address(request: Request) -> str:
+def client_address(request: Request[Any, Any, Any]) -> str:
     return (request.client.host if request.client else None) or "unknown"
 
 
@@ -155,7 +154,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/token", status_code=200, security=[])
-    async def token(self, data: JSONBody[TokenRequest], request: Request, db_session: DbSession) -> TokenResponse:
+    async def token(self, data: JSONBody[TokenRequest], request: Request[Any, Any, Any], db_session: DbSession) -> TokenResponse:
         user = await service.authenticate(db_session, data.email, data.password, client_address(request))
         token = await service.issue_token(db_session, user, request.headers.get("user-agent"))
         return TokenResponse(token=token, user_id=user.id, role=user.role, municipality_id=user.municipality_id,
@@ -163,7 +162,7 @@ class AuthController(Controller):
                              password_change_required=user.password_change_required)
 
     @get("/me")
-    async def me(self, actor: CurrentActor) -> dict:
+    async def me(self, actor: CurrentActor) -> dict[str, Any]:
         return {"id": actor.id, "name": actor.name, "email": actor.email, "role": actor.role,
                 "municipality_id": actor.municipality_id, "network_id": actor.network_id}
 
@@ -179,11 +178,11 @@ class MunicipalityController(Controller):
 
     @get("/")
     async def list_(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
-        q: FromQuery[str | None] = None, limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, paging: Paging,
+        q: FromQuery[str | None] = None
     ) -> Response[list[Any]]:
         """By name, then id; ``q`` searches the name; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
-        page = page_request(limit, cursor, order=service.MUNICIPALITY_ORDER, width=2)
+        page = paging.page(order=service.MUNICIPALITY_ORDER, width=2)
         municipalities = await service.page_municipalities(db_session, page, actor.network_id, query=q)
         return paged_response(request, municipalities, MunicipalityPublic.of)
 
@@ -217,15 +216,16 @@ class UserController(Controller):
         request: Request[Any, Any, Any],
         actor: CurrentActor,
         db_session: DbSession,
+        paging: Paging,
         q: FromQuery[str | None] = None,
         role: FromQuery[str | None] = None,
-        limit: FromQuery[str | None] = None,
-        cursor: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
         """Admin: every user; yard heads and finance: their municipality's partners; the IBAN only for
-        finance and admin. Paged by name, then id; ``q`` searches name and e-mail address."""
-        page = page_request(limit, cursor, order=service.USER_ORDER, width=len(service.USER_KEYS))
-        users = await service.page_users(db_session, actor, page, query=q, role=role)
+        finance and admin. Paged by name, then id (``sort``: ``name``, ``email``, ``-`` first for descending);
+        ``q`` searches name and e-mail address."""
+        order = service.USER_SORTS.choose(sort)
+        users = await service.page_users(db_session, actor, order.page(paging.limit, paging.cursor), query=q, role=role, sort=order)
         iban = people.sees_iban(actor)
         return paged_response(request, users, lambda u: UserPublic(
             id=u.id, email=u.email, name=u.name, role=u.role, municipality_id=u.municipality_id,

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from pydantic import ValidationError
 
 from machinery_network import clock
-from machinery_network.api.paging import paged_response
+from machinery_network.api.paging import Paging, paged_response
 from machinery_network.bookings import listing, service
 from machinery_network.bookings.queries import BLOCK_ORDER, page_blocks
 from machinery_network.bookings.schemas import (
@@ -27,7 +27,6 @@ from machinery_network.bookings.schemas import (
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
-from machinery_network.paging import page_request
 from machinery_network.schemas import EARLIEST_YEAR, LATEST_YEAR
 
 
@@ -73,15 +72,17 @@ class BookingController(Controller):
         request: Request[Any, Any, Any],
         actor: CurrentActor,
         db_session: DbSession,
+        paging: Paging,
         status: FromQuery[str | None] = None,
         item_id: FromQuery[int | None] = None,
-        limit: FromQuery[str | None] = None,
-        cursor: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
-        """Paged; by start, then id; a yard head's default view: open requests first, oldest first."""
-        order, width = listing.order_of(actor, status or None)
-        page = page_request(limit, cursor, order=order, width=width)
-        bookings = await listing.page_bookings(db_session, actor, page, status=status or None, item_id=item_id)
+        """Paged; by start, then id; a yard head's default view: open requests first, oldest first (``sort``:
+        ``start``, ``received``, ``-`` first for descending, or ``open``); ``q`` searches item and farmer."""
+        order = listing.choose_sort(actor, status or None, sort)
+        bookings = await listing.page_bookings(db_session, actor, order.page(paging.limit, paging.cursor), status=status or None,
+                                               item_id=item_id, query=q)
         return paged_response(request, bookings, lambda row: BookingPublic.of(row.booking))
 
     @get("/estimate")
@@ -159,12 +160,11 @@ class ItemBookingController(Controller):
 
     @get("/blocks")
     async def list_blocks(
-        self, request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+        self, request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, paging: Paging,
     ) -> Response[list[Any]]:
         """The item's blocks by start, then id; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
         await service.get_item(db_session, item_id)
-        page = page_request(limit, cursor, order=BLOCK_ORDER, width=2)
+        page = paging.page(order=BLOCK_ORDER, width=2)
         return paged_response(request, await page_blocks(db_session, item_id, page), BlockPublic.of)
 
     @get("/availability")

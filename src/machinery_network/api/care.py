@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from machinery_network import idempotency
 from machinery_network.api.idempotency import REPLAY_NOTE, IdempotencyKeyHeader, created
-from machinery_network.api.paging import paged_response
+from machinery_network.api.paging import Paging, paged_response
 from machinery_network.care import map as care_map
 from machinery_network.care import proof as proof_files
 from machinery_network.care import service
@@ -45,7 +45,6 @@ from machinery_network.care.track import GPX_MAX_BYTES, TOLERANCE_M
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
-from machinery_network.paging import page_request
 
 
 def plan_public(row: service.PlanRow) -> PlanRowPublic:
@@ -124,12 +123,11 @@ class SectionController(Controller):
 
     @get("/")
     async def list_(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, paging: Paging,
         municipality_id: FromQuery[int | None] = None, active: FromQuery[bool | None] = None,
-        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
         """Ordered by municipality, name, id; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
-        page = page_request(limit, cursor, order=SECTION_ORDER, width=len(SECTION_KEYS))
+        page = paging.page(order=SECTION_ORDER, width=len(SECTION_KEYS))
         sections = await page_sections(db_session, page, municipality_id=municipality_id, active=active)
         return paged_response(request, sections, SectionPublic.of)
 
@@ -151,11 +149,10 @@ class SectionController(Controller):
 
     @get("/{section_id:int}/assignments")
     async def assignments(
-        self, request: Request[Any, Any, Any], section_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+        self, request: Request[Any, Any, Any], section_id: FromPath[int], actor: CurrentActor, db_session: DbSession, paging: Paging,
     ) -> Response[list[Any]]:
         """By ``valid_from``, then id; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
-        page = page_request(limit, cursor, order=ASSIGNMENT_ORDER, width=2)
+        page = paging.page(order=ASSIGNMENT_ORDER, width=2)
         return paged_response(request, await page_assignments(db_session, actor, section_id, page),
                               AssignmentPublic.of)
 
@@ -247,16 +244,19 @@ class CareLogController(Controller):
         request: Request[Any, Any, Any],
         actor: CurrentActor,
         db_session: DbSession,
+        paging: Paging,
         status: FromQuery[CareLogStatus | None] = None,
         section_id: FromQuery[int | None] = None,
         municipality_id: FromQuery[int | None] = None,
-        limit: FromQuery[str | None] = None,
-        cursor: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
-        """Paged; newest work first (performed_on, then id, descending)."""
-        page = page_request(limit, cursor, order=service.CARE_LOG_ORDER, width=len(service.CARE_LOG_KEYS))
+        """Paged; newest work first (performed_on, then id, descending; ``sort``: ``date`` or ``credit``, ``-``
+        first for descending, each then by id); ``q`` searches the section's and the farmer's name."""
+        order = service.CARE_LOG_SORTS.choose(sort)
         rows = await service.page_care_logs(
-            db_session, actor, page, status=status, section_id=section_id, municipality_id=municipality_id
+            db_session, actor, order.page(paging.limit, paging.cursor), status=status, section_id=section_id,
+            municipality_id=municipality_id, query=q, sort=order,
         )
         return paged_response(request, rows, lambda row: CareLogPublic.of(row.log))
 

@@ -4,32 +4,49 @@ administrator; the council's of the administrator)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from litestar import get
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromQuery
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
+from machinery_network.auth import Actor
+from machinery_network.config import Settings
 from machinery_network.dashboards import service
 from machinery_network.dashboards.schemas import DashboardPublic
+from machinery_network.dashboards.service import Panel
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
 
-
-@get("/dashboards/yard-head", tags=["dashboards"])
-async def yard_head_dashboard(
-    actor: CurrentActor, db_session: DbSession, settings: AppSettings, municipality_id: FromQuery[int],
-) -> DashboardPublic:
-    """Requests waiting, this week's bookings, use per month (12 months), care progress, maintenance due."""
-    panels = await service.yard_head(db_session, actor, municipality_id, settings)
-    return DashboardPublic.of("yard", panels, municipality_id=municipality_id)
+PanelsOf = Callable[[AsyncSession, Actor, int, Settings], Awaitable[list[Panel]]]
 
 
-@get("/dashboards/finance", tags=["dashboards"])
-async def finance_dashboard(
-    actor: CurrentActor, db_session: DbSession, settings: AppSettings, municipality_id: FromQuery[int],
-) -> DashboardPublic:
-    """Balances per month (24 months), mandates and SEPA exceptions, farmers with growing debt."""
-    panels = await service.finance(db_session, actor, municipality_id, settings)
-    return DashboardPublic.of("finance", panels, municipality_id=municipality_id)
+def _municipality_view(path: str, view: str, panels_of: PanelsOf, doc: str) -> HTTPRouteHandler:
+    """The route at ``path`` of a municipality's dashboard (``municipality_id``): the panels of ``view``,
+    for whom ``panels_of`` allows. The handler is named after the path (``yard_head_dashboard``), as the
+    OpenAPI operation is."""
+
+    async def dashboard(
+        actor: CurrentActor, db_session: DbSession, settings: AppSettings, municipality_id: FromQuery[int],
+    ) -> DashboardPublic:
+        panels = await panels_of(db_session, actor, municipality_id, settings)
+        return DashboardPublic.of(view, panels, municipality_id=municipality_id)
+
+    dashboard.__name__ = dashboard.__qualname__ = path.rsplit("/", 1)[1].replace("-", "_") + "_dashboard"
+    dashboard.__doc__ = doc
+    return get(path, tags=["dashboards"])(dashboard)
+
+
+yard_head_dashboard = _municipality_view(
+    "/dashboards/yard-head", "yard", service.yard_head,
+    "Requests waiting, this week's bookings, use per month (12 months), care progress, maintenance due.",
+)
+finance_dashboard = _municipality_view(
+    "/dashboards/finance", "finance", service.finance,
+    "Balances per month (24 months), mandates and SEPA exceptions, farmers with growing debt.",
+)
 
 
 @get("/dashboards/admin", tags=["dashboards"])

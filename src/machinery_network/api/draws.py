@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 
+from machinery_network._sa import row_id
 from machinery_network.accounts.models import Role
-from machinery_network.api.paging import paged_response
+from machinery_network.api.paging import Paging, paged_response
 from machinery_network.auth import Actor
 from machinery_network.bookings import draws, series
 from machinery_network.bookings.draw_models import ContestedSeason
@@ -22,7 +23,6 @@ from machinery_network.bookings.schemas import (
 )
 from machinery_network.i18n import translate
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
-from machinery_network.paging import page_request
 
 
 class SeriesController(Controller):
@@ -39,7 +39,7 @@ class SeriesController(Controller):
     @get("/")
     async def list_(self, actor: CurrentActor, db_session: DbSession) -> list[SeriesPublic]:
         found = await series.list_series(db_session, actor)
-        return [SeriesPublic.of(series.SeriesResult(s, await series.occurrences_of(db_session, s.id or 0)))
+        return [SeriesPublic.of(series.SeriesResult(s, await series.occurrences_of(db_session, row_id(s))))
                 for s in found]
 
     @get("/{series_id:int}")
@@ -121,11 +121,10 @@ class ItemDrawController(Controller):
 
     @get("/draws")
     async def list_draws(
-        self, request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+        self, request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, paging: Paging,
     ) -> Response[list[Any]]:
         """The latest period first; paged (``limit``, ``cursor``, ``Link: rel="next"``)."""
-        page = page_request(limit, cursor, order=draws.DRAW_ORDER, width=1)
+        page = paging.page(order=draws.DRAW_ORDER, width=1)
         return paged_response(request, await draws.page_draws(db_session, item_id, page),
                               lambda d: draw_public(None, actor, draw=d))
 

@@ -4,7 +4,7 @@ SEPA exception listing."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -34,7 +34,7 @@ def municipality_or_422(actor: Actor, municipality_id: int | None) -> int:
     return municipality_id
 
 
-def file_response(export_file: service.ExportFile) -> Response:
+def file_response(export_file: service.ExportFile) -> Response[Any]:
     headers = {
         "Content-Disposition": f'attachment; filename="{export_file.filename}"',
         "Cache-Control": "no-store",
@@ -59,7 +59,7 @@ async def export_settlement(
     municipality_id: FromQuery[int | None] = None,
     fmt: Annotated[str | None, QueryParameter(name="format")] = None,
     farmer_id: FromQuery[int | None] = None,
-) -> Response:
+) -> Response[Any]:
     """The month's file: csv | datev | pdf (all statements, or one with ``farmer_id``) | sepa-debit | sepa-credit."""
     return await export_response(db_session, actor, month, municipality_id, fmt, farmer_id)
 
@@ -67,7 +67,7 @@ async def export_settlement(
 async def export_response(
     db_session: AsyncSession, actor: Actor, month: str, municipality_id: int | None, fmt: str | None,
     farmer_id: int | None,
-) -> Response:
+) -> Response[Any]:
     """Shared by the API route and the settlement page's download links."""
     if not fmt:
         raise Invalid("field.required", field="format")
@@ -85,7 +85,7 @@ async def sepa_exceptions(
     db_session: DbSession,
     municipality_id: FromQuery[int | None] = None,
     fmt: Annotated[str, QueryParameter(name="format")] = "sepa-debit",
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Farmers who cannot go into the SEPA file (no IBAN, invalid IBAN, no mandate)."""
     exceptions = await service.sepa_exceptions(
         db_session, actor, month_or_422(month), municipality_or_422(actor, municipality_id), fmt
@@ -103,7 +103,7 @@ async def my_statement(
     db_session: DbSession,
     municipality_id: FromQuery[int],
     farmer_id: FromQuery[int | None] = None,
-) -> Response:
+) -> Response[Any]:
     """A farmer's statement PDF of a settled month: the farmer his own; finance/admin with ``farmer_id``."""
     return file_response(
         await service.statement(db_session, actor, month_or_422(month), municipality_id, farmer_id)

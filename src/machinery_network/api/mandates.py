@@ -11,12 +11,11 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import File
 from pydantic import BaseModel
 
-from machinery_network.api.paging import paged_response
+from machinery_network.api.paging import Paging, paged_response
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.mandates import scans, service
 from machinery_network.mandates.models import Mandate
-from machinery_network.paging import page_request
 from machinery_network.schemas import Day, Id, Input
 
 
@@ -67,13 +66,12 @@ class MandateController(Controller):
 
     @get("/")
     async def list_(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, paging: Paging,
         municipality_id: FromQuery[int | None] = None, farmer_id: FromQuery[int | None] = None,
-        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
         """Ordered by id; paged (``limit``, ``cursor``, ``Link: rel="next"``). Finance: its municipality's;
         admin: any; a farmer: his own."""
-        page = page_request(limit, cursor, order=service.MANDATE_ORDER, width=1)
+        page = paging.page(order=service.MANDATE_ORDER, width=1)
         mandates = await service.page_mandates(db_session, actor, page, municipality_id, farmer_id)
         return paged_response(request, mandates, MandatePublic.of)
 
@@ -87,7 +85,7 @@ class MandateController(Controller):
 
     @post("/{mandate_id:int}/scan", status_code=200)
     async def upload_scan(
-        self, mandate_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+        self, mandate_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
         settings: AppSettings,
     ) -> MandatePublic:
         """Attach (or replace) the scan of the signed form: multipart field ``file``, a PDF, JPEG or PNG of at

@@ -6,13 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from pydantic import BaseModel
 
+from machinery_network.api.paging import Paging
 from machinery_network.injected import CurrentActor, DbSession
 from machinery_network.notifications import notices
 from machinery_network.notifications.models import Notice
-from machinery_network.paging import next_link, page_request
+from machinery_network.paging import next_link
 
 
 class NoticePublic(BaseModel):
@@ -42,13 +43,12 @@ class NoticeController(Controller):
 
     @get("/")
     async def list_(
-        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
-        limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+        self, request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, paging: Paging,
     ) -> Response[list[Any]]:
         """The caller's notices, newest first (by ``created_at``, then ``id``); ``limit`` (default 100, at most
         1,000) and ``cursor``, the next page named in the ``Link`` header. Texts in German, or in English
         with ``Accept-Language: en``."""
-        page = page_request(limit, cursor, order=notices.ORDER, width=len(notices.KEYS))
+        page = paging.page(order=notices.ORDER, width=len(notices.KEYS))
         found = await notices.page_notices(db_session, actor, page)
         lang = language(request)
         headers: dict[str, str] = {}

@@ -7,16 +7,15 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel
 
 from machinery_network.accounts.models import Role
-from machinery_network.api.paging import paged_response
+from machinery_network.api.paging import Paging, paged_response
 from machinery_network.auth import require_for_municipality
 from machinery_network.injected import CurrentActor, DbSession
 from machinery_network.mandates import partners
 from machinery_network.mandates.models import Partner
-from machinery_network.paging import page_request
 from machinery_network.schemas import Id, Input
 
 
@@ -50,12 +49,13 @@ class PartnerController(Controller):
     @get("/")
     async def list_(
         self, request: Request[Any, Any, Any], municipality_id: FromPath[int], actor: CurrentActor,
-        db_session: DbSession, limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+        db_session: DbSession,
+        paging: Paging,
     ) -> Response[list[Any]]:
         """The municipality's partners by farmer id (its yard head and finance, admin); paged (``limit``,
         ``cursor``, ``Link: rel="next"``)."""
         require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
-        page = page_request(limit, cursor, order=partners.PARTNER_ORDER, width=1)
+        page = paging.page(order=partners.PARTNER_ORDER, width=1)
         return paged_response(request, await partners.page_partners(db_session, municipality_id, page),
                               PartnerPublic.of)
 

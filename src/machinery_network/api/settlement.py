@@ -5,17 +5,17 @@ The export route (``/settlements/{month}/export``) belongs to ``api/exports.py``
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from machinery_network.accounts.models import Role
-from machinery_network.api.paging import paged_response
+from machinery_network.api.paging import Paging, paged_response
 from machinery_network.auth import Actor, require_role
 from machinery_network.errors import Invalid
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
-from machinery_network.paging import page_request
 from machinery_network.schemas import parse_month
 from machinery_network.settlement import service
 from machinery_network.settlement.schemas import SettlementPublic, SettlementSummary, SettleRequest
@@ -31,7 +31,7 @@ def _municipality(actor: Actor, municipality_id: int | None) -> int:
     return municipality_id
 
 
-def _month(value: str):
+def _month(value: str) -> date:
     try:
         return parse_month(value)
     except ValueError:
@@ -60,14 +60,17 @@ class SettlementController(Controller):
         request: Request[Any, Any, Any],
         actor: CurrentActor,
         db_session: DbSession,
+        paging: Paging,
         municipality_id: FromQuery[int | None] = None,
-        limit: FromQuery[str | None] = None,
-        cursor: FromQuery[str | None] = None,
+        q: FromQuery[str | None] = None,
+        sort: FromQuery[str | None] = None,
     ) -> Response[list[Any]]:
-        """Paged; newest month first."""
+        """Paged; newest month first (``sort``: ``month`` or ``net``, ``-`` first for descending, each then by
+        id); ``q`` finds months by their writing ``MM/YYYY`` ("2026", "03/2026")."""
         municipality = _municipality(actor, municipality_id)
-        page = page_request(limit, cursor, order=service.SETTLEMENT_ORDER, width=len(service.SETTLEMENT_KEYS))
-        settlements = await service.page_settlements(db_session, actor, municipality, page)
+        order = service.SETTLEMENT_SORTS.choose(sort)
+        settlements = await service.page_settlements(db_session, actor, municipality, order.page(paging.limit, paging.cursor),
+                                                     query=q, sort=order)
         return paged_response(request, settlements, SettlementSummary.of)
 
     @get("/{month:str}")

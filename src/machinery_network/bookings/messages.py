@@ -61,18 +61,18 @@ MESSAGES = {
         "en": "Booking rule max_open_requests_per_farmer: you already have {limit} open requests for this item.",
     },
     "booking.not_offered": {
-        "de": "Für diese Buchung liegt kein Angebot von der Warteliste vor (Status: {status}).",
+        "de": "Für diese Buchung liegt kein Angebot von der Warteliste vor (Status: {status:@status}).",
         "en": "This booking has no offer from the waiting list (status: {status}).",
     },
     "booking.offer_expired": {
         "de": "Das Angebot von der Warteliste ist abgelaufen.", "en": "The offer from the waiting list has expired.",
     },
     "booking.not_requested": {
-        "de": "Die Buchung ist nicht mehr offen (Status: {status}).",
+        "de": "Die Buchung ist nicht mehr offen (Status: {status:@status}).",
         "en": "The booking is not open for a decision (status: {status}).",
     },
     "booking.not_cancellable": {
-        "de": "Diese Buchung kann nicht mehr storniert werden (Status: {status}).",
+        "de": "Diese Buchung kann nicht mehr storniert werden (Status: {status:@status}).",
         "en": "This booking cannot be cancelled (status: {status}).",
     },
     "booking.already_started": {
@@ -80,7 +80,7 @@ MESSAGES = {
         "en": "The booking has already started and can no longer be cancelled.",
     },
     "booking.not_approved": {
-        "de": "Nur genehmigte Buchungen können abgeschlossen werden (Status: {status}).",
+        "de": "Nur genehmigte Buchungen können abgeschlossen werden (Status: {status:@status}).",
         "en": "Only approved bookings can be completed (status: {status}).",
     },
     "booking.not_started": {
@@ -117,12 +117,18 @@ MESSAGES = {
     "status.rejected": {"de": "abgelehnt", "en": "rejected"},
     "status.cancelled": {"de": "storniert", "en": "cancelled"},
     "status.completed": {"de": "abgeschlossen", "en": "completed"},
+    "status.waiting": {"de": "auf der Warteliste", "en": "waiting"},
+    "status.offered": {"de": "Angebot (Nachrücken)", "en": "offered"},
+    "status.expired": {"de": "Angebot abgelaufen", "en": "offer expired"},
     # --- pages -----------------------------------------------------------------------------------
     "bookings.title": {"de": "Meine Buchungen", "en": "My bookings"},
     "bookings.inbox": {"de": "Buchungsanfragen", "en": "Booking requests"},
     "bookings.item": {"de": "Gerät / Leistung", "en": "Item"},
     "bookings.farmer": {"de": "Landwirt", "en": "Farmer"},
     "bookings.period": {"de": "Zeitraum", "en": "Period"},
+    "bookings.received": {"de": "Angefragt am", "en": "Requested on"},
+    "bookings.sort_open": {"de": "Offene Anfragen zuerst", "en": "Open requests first"},
+    "bookings.search_placeholder": {"de": "Gerät oder Landwirt", "en": "Item or farmer"},
     "bookings.status": {"de": "Status", "en": "Status"},
     "bookings.estimate": {"de": "Kostenschätzung", "en": "Estimate"},
     "bookings.estimate_none": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -14,10 +14,14 @@ from machinery_network.auth import Actor, require_for_municipality, require_role
 from machinery_network.care.models import CareLog, Section
 from machinery_network.care.sections import get_section
 from machinery_network.errors import NotAllowed, NotFound
-from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, Sort, finish, keyset, search_pattern, sorts
 
 CARE_LOG_ORDER = "care-logs:performed_on-desc,id-desc"
 CARE_LOG_KEYS = (col(CareLog.performed_on), col(CareLog.id))
+CARE_LOG_SORTS = sorts("care-logs", {"date": CARE_LOG_KEYS, "credit": (col(CareLog.credit_cents), col(CareLog.id))},
+                       default="-date", tags={"-date": CARE_LOG_ORDER})
+"""The care logs' orders (``sort``): newest work first (the default), by day of the work or by credit, either
+way, then id."""
 
 
 async def get_care_log(session: AsyncSession, care_log_id: int, *, for_update: bool = False) -> CareLog:
@@ -109,8 +113,6 @@ async def list_care_logs(
     return [CareLogRow(log=log, section=section, farmer_name=name) for log, section, name in await session.execute(stmt)]
 
 
-
-
 async def page_care_logs(
     session: AsyncSession,
     actor: Actor,
@@ -119,8 +121,16 @@ async def page_care_logs(
     status: str | None = None,
     section_id: int | None = None,
     municipality_id: int | None = None,
+    query: str | None = None,
+    sort: Sort | None = None,
 ) -> Page[CareLogRow]:
-    """One page of the care logs the actor may see, newest work first (performed_on, then id, descending)."""
-    stmt = keyset(_care_logs_stmt(actor, status, section_id, municipality_id), CARE_LOG_KEYS, page, descending=True)
+    """One page of the care logs the actor may see in the order ``sort`` (default: newest work first);
+    ``query`` searches the section's name and the farmer's name or e-mail in SQL, before the limit."""
+    sort = sort or CARE_LOG_SORTS.choose(None)
+    stmt = _care_logs_stmt(actor, status, section_id, municipality_id)
+    if (pattern := search_pattern(query)) is not None:
+        farmers = select(col(User.id)).where(or_(col(User.name).ilike(pattern), col(User.email).ilike(pattern)))
+        stmt = stmt.where(or_(col(Section.name).ilike(pattern), col(CareLog.farmer_id).in_(farmers)))
+    stmt = keyset(stmt, sort.keys, page, descending=sort.descending)
     rows = [CareLogRow(log=log, section=section, farmer_name=name) for log, section, name in await session.execute(stmt)]
-    return finish(rows, page, lambda row: (row.log.performed_on, row.log.id))
+    return finish(rows, page, lambda row: sort.key_of(row.log))

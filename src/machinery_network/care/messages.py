@@ -257,6 +257,7 @@ MESSAGES = {
     "care.download_csv": {"de": "CSV herunterladen", "en": "Download CSV"},
     "care.download_pdf": {"de": "PDF herunterladen", "en": "Download PDF"},
     "care.inbox_title": {"de": "Pflegemeldungen zur Bestätigung", "en": "Care reports to confirm"},
+    "care.search_placeholder": {"de": "Abschnitt oder Landwirt", "en": "Section or farmer"},
     "care.inbox_empty": {"de": "Keine offenen Meldungen.", "en": "No open reports."},
     "care.confirm": {"de": "Bestätigen", "en": "Confirm"},
     "care.reject": {"de": "Ablehnen", "en": "Reject"},

@@ -18,6 +18,7 @@ from machinery_network.care.decisions import confirm, correct, reject
 from machinery_network.care.logs import (
     CARE_LOG_KEYS,
     CARE_LOG_ORDER,
+    CARE_LOG_SORTS,
     CareLogRow,
     get_care_log,
     list_care_logs,
@@ -46,6 +47,7 @@ from machinery_network.care.sections import (
 __all__ = [
     "CARE_LOG_KEYS",
     "CARE_LOG_ORDER",
+    "CARE_LOG_SORTS",
     "DEFAULT_DUE_WITHIN_DAYS",
     "CareLogRow",
     "FarmerSection",

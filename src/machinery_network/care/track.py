@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from defusedxml import ElementTree as SafeET  # type: ignore[import-untyped]
-from defusedxml.common import DefusedXmlException  # type: ignore[import-untyped]
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
 
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid, NotFound

@@ -44,8 +44,13 @@ MESSAGES.update({
     "catalogue.new": {"de": "Neues Gerät / neue Leistung", "en": "New item"},
     "catalogue.edit": {"de": "Bearbeiten", "en": "Edit"},
     "catalogue.manage_title": {"de": "Unsere Geräte und Leistungen", "en": "Our items"},
+    "catalogue.sort_municipality": {"de": "Gemeinde, dann Name", "en": "Municipality, then name"},
     "catalogue.search_placeholder": {"de": "z. B. Mulcher, Kehrmaschine", "en": "e.g. mulcher, sweeper"},
     "catalogue.offered_by": {"de": "Angeboten vom Bauhof", "en": "Offered by the building yard of"},
+    "catalogue.vat_not_a_network_rate": {
+        "de": "Nur die Steuersätze des Netzwerks sind möglich: {rates} %.",
+        "en": "The VAT rate must be one of the network's rates: {rates} %.",
+    },
     "catalogue.vat_without_datev_account": {
         "de": "Für den Steuersatz {rate} % hat die Gemeinde noch kein DATEV-Erlöskonto: die Kämmerei trägt es "
               "zuerst in den Bank-/DATEV-Einstellungen ein, damit jeder Monat exportiert werden kann.",

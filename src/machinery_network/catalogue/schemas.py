@@ -6,22 +6,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from machinery_network.catalogue.models import Item, ItemKind, ItemRate, ItemUnit, MeterKind
-from machinery_network.config import get_settings
 from machinery_network.schemas import Cents, Day, DecimalOut, Id, Input, Name, Note, VatPercent, WeekMinutes
 
-
-def _network_vat_rate(value: Decimal) -> Decimal:
-    """Only the network's VAT rates (``MN_VAT_RATES``): every export can map each to its account."""
-    rates = get_settings().vat_rates
-    if value not in rates:
-        raise ValueError("must be one of the network's VAT rates: " + ", ".join(f"{rate.normalize():f}" for rate in rates))
-    return value
-
-
-ItemVat = Annotated[VatPercent, AfterValidator(_network_vat_rate)]
+# vat_percent: one of the network's rates (``MN_VAT_RATES``), which the service checks (it has the settings).
 # Booking rules (``bookings/rules.py``); None = no limit.
 NoticeHours = Annotated[int, Field(ge=0, le=8760)]
 LeadDays = Annotated[int, Field(ge=1, le=3650)]
@@ -33,48 +23,45 @@ BufferMinutes = WeekMinutes
 Surcharge = Annotated[Cents, Field(gt=0, le=10**8)]
 
 
-class ItemCreate(Input):
+class ItemLimits(Input):
+    """The optional limits of an item, the same when it is created and when it is changed (None: none):
+    quantity and operator hours per booking, surcharges, and the booking rules (``bookings/rules.py``)."""
+
+    max_quantity: Cap | None = None
+    max_operator_hours: Cap | None = None
+    fuel_surcharge_cents: Surcharge | None = None
+    cleaning_surcharge_cents: Surcharge | None = None
+    min_notice_hours: NoticeHours | None = None
+    max_lead_days: LeadDays | None = None
+    max_hours_per_farmer_week: HourLimit | None = None
+    max_hours_per_farmer_season: HourLimit | None = None
+    max_open_requests_per_farmer: RequestLimit | None = None
+
+
+class ItemCreate(ItemLimits):
     municipality_id: Id
     name: Name
     kind: ItemKind
     unit: ItemUnit
     rate_cents: Cents
     operator_rate_cents: Cents | None = None
-    vat_percent: ItemVat = Decimal(0)
+    vat_percent: VatPercent = Decimal(0)
     description: Note | None = None
     active: bool = True
-    max_quantity: Cap | None = None
-    max_operator_hours: Cap | None = None
     buffer_minutes: BufferMinutes = 0
-    fuel_surcharge_cents: Surcharge | None = None
-    cleaning_surcharge_cents: Surcharge | None = None
-    min_notice_hours: NoticeHours | None = None
-    max_lead_days: LeadDays | None = None
-    max_hours_per_farmer_week: HourLimit | None = None
-    max_hours_per_farmer_season: HourLimit | None = None
-    max_open_requests_per_farmer: RequestLimit | None = None
     meter_kind: MeterKind = MeterKind.hours
 
 
-class ItemUpdate(Input):
+class ItemUpdate(ItemLimits):
     name: Name | None = None
     kind: ItemKind | None = None
     unit: ItemUnit | None = None
     rate_cents: Cents | None = None
     operator_rate_cents: Cents | None = None
-    vat_percent: ItemVat | None = None
+    vat_percent: VatPercent | None = None
     description: Note | None = None
     active: bool | None = None
-    max_quantity: Cap | None = None
-    max_operator_hours: Cap | None = None
     buffer_minutes: BufferMinutes | None = None
-    fuel_surcharge_cents: Surcharge | None = None
-    cleaning_surcharge_cents: Surcharge | None = None
-    min_notice_hours: NoticeHours | None = None
-    max_lead_days: LeadDays | None = None
-    max_hours_per_farmer_week: HourLimit | None = None
-    max_hours_per_farmer_season: HourLimit | None = None
-    max_open_requests_per_farmer: RequestLimit | None = None
     meter_kind: MeterKind | None = None
     # The day a change of rate_cents, operator_rate_cents or vat_percent takes effect (default: today;
     # not later, and not before the last change). Bookings approved before keep their rates.

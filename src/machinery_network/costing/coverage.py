@@ -18,11 +18,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 from machinery_network.costing.models import CostCalculation
 from machinery_network.costing.schemas import CoverageFlag, CoverageRow
 from machinery_network.money import HUNDRED, round_half_up
@@ -100,7 +101,7 @@ def cost_of_year(calculation: CostCalculation, units: Decimal, operator_hours: D
 
 
 async def coverage(
-    session: AsyncSession, actor: Actor, municipality_id: int, year: int, settings: Settings | None = None
+    session: AsyncSession, actor: Actor, municipality_id: int, year: int, settings: Settings
 ) -> list[CoverageRow]:
     """The municipality's items in ``year`` (its yard head and finance office, or the administrator)."""
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
@@ -109,15 +110,15 @@ async def coverage(
 
 
 async def coverage_rows(
-    session: AsyncSession, municipality_id: int, year: int, settings: Settings | None = None
+    session: AsyncSession, municipality_id: int, year: int, settings: Settings
 ) -> list[CoverageRow]:
-    tz = (settings or get_settings()).timezone
+    tz = settings.timezone
     rows = (await session.execute(_QUERY, {
         "municipality": municipality_id, "start": date(year, 1, 1), "stop": date(year + 1, 1, 1), "tz": tz,
     })).all()
     ids = [row.calculation_id for row in rows if row.calculation_id is not None]
     calculations = {c.id: c for c in await session.scalars(
-        select(CostCalculation).where(CostCalculation.id.in_(ids))  # type: ignore[attr-defined]
+        select(CostCalculation).where(col(CostCalculation.id).in_(ids))
     )} if ids else {}
     result = []
     for row in rows:

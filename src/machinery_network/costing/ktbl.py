@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from pydantic import BaseModel, ConfigDict
+
 from machinery_network.money import HUNDRED, round_half_up
 
 TWO = Decimal(2)
@@ -43,8 +45,11 @@ class CostInputs:
     operator_overhead_percent: Decimal = Decimal(0)
 
 
-@dataclass(frozen=True)
-class CostResult:
+class CostResult(BaseModel):
+    """The published figures (the API answers them as they are, ``schemas.CostCalculationPublic``)."""
+
+    model_config = ConfigDict(frozen=True)
+
     fixed_cents_per_year: int
     variable_cents_per_unit: int
     cost_cents_per_unit: int

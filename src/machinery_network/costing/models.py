@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Date
 from sqlmodel import Field, SQLModel
@@ -11,8 +12,8 @@ from sqlmodel import Field, SQLModel
 from machinery_network._sa import created_at, decimal_col, fk
 
 
-def _cents(*, nullable: bool = False) -> int | None:
-    return Field(default=None, sa_column=Column(BigInteger, nullable=nullable))  # type: ignore[no-any-return]
+def _cents(*, nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(BigInteger, nullable=nullable))
 
 
 class CostCalculation(SQLModel, table=True):

@@ -48,15 +48,7 @@ class CostCalculationInput(Input):
         return CostInputs(**self.model_dump())
 
 
-class CostCalculationPublic(BaseModel):
-    fixed_cents_per_year: int
-    variable_cents_per_unit: int
-    cost_cents_per_unit: int
-    depreciation_cents_per_year: int
-    interest_cents_per_year: int
-    repair_cents_per_unit: int
-    fuel_cents_per_unit: int
-    operator_rate_cents: int | None
+class CostCalculationPublic(CostResult):
     # The item's current rate and the yearly use at which it covers the cost (null: not even the
     # variable cost is covered).
     current_rate_cents: int
@@ -64,7 +56,7 @@ class CostCalculationPublic(BaseModel):
 
     @classmethod
     def of(cls, result: CostResult, current_rate_cents: int, break_even: Decimal | None) -> CostCalculationPublic:
-        return cls(**vars(result), current_rate_cents=current_rate_cents, break_even_units_per_year=break_even)
+        return cls(**result.model_dump(), current_rate_cents=current_rate_cents, break_even_units_per_year=break_even)
 
 
 class CostAdoption(CostCalculationInput):

@@ -8,13 +8,14 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.catalogue.schemas import ItemUpdate
 from machinery_network.catalogue.service import get_item, update_item
-from machinery_network.config import Settings, get_settings
+from machinery_network.config import Settings
 from machinery_network.costing import ktbl
 from machinery_network.costing.models import CostCalculation
 from machinery_network.costing.schemas import CostAdoption, CostCalculationInput, CostCalculationPublic
@@ -33,19 +34,19 @@ async def calculate_for_item(
 
 
 async def adopt(
-    session: AsyncSession, actor: Actor, item_id: int, data: CostAdoption, settings: Settings | None = None
+    session: AsyncSession, actor: Actor, item_id: int, data: CostAdoption, settings: Settings
 ) -> CostCalculation:
     """The yard head adopts a calculation: the item's rate becomes its cost per unit (or the rate he
     chose) from ``valid_from``, and the calculation is kept with it."""
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
-    today = clock.today((settings or get_settings()).tz)
+    today = clock.today(settings.tz)
     valid_from = data.valid_from or today
     if valid_from > today:
         raise Invalid("costing.valid_from_future", field="valid_from")
     last = await session.scalar(
-        select(CostCalculation.valid_from).where(CostCalculation.item_id == item_id)
-        .order_by(CostCalculation.valid_from.desc()).limit(1)
+        select(col(CostCalculation.valid_from)).where(col(CostCalculation.item_id) == item_id)
+        .order_by(col(CostCalculation.valid_from).desc()).limit(1)
     )
     if last is not None and valid_from < last:
         raise Invalid("costing.valid_from_before_last", field="valid_from", last=last.isoformat())
@@ -57,7 +58,7 @@ async def adopt(
         changes["operator_rate_cents"] = result.operator_rate_cents
     if "valid_from" in ItemUpdate.model_fields:  # the item's rate history (valid_from) records the change
         changes["valid_from"] = valid_from
-    await update_item(session, actor, item_id, ItemUpdate.model_validate(changes))
+    await update_item(session, actor, item_id, ItemUpdate.model_validate(changes), settings)
     kept = CostCalculation(
         item_id=item_id, valid_from=valid_from, rate_cents=rate, note=data.note, created_by=actor.id,
         **data.model_dump(exclude={"valid_from", "rate_cents", "note"}),
@@ -76,8 +77,8 @@ async def kept_calculations(session: AsyncSession, item_id: int) -> list[CostCal
     """How the item's rates were reached, newest first (any signed-in user may read them)."""
     await get_item(session, item_id)
     return list(await session.scalars(
-        select(CostCalculation).where(CostCalculation.item_id == item_id)
-        .order_by(CostCalculation.valid_from.desc(), CostCalculation.id.desc())
+        select(CostCalculation).where(col(CostCalculation.item_id) == item_id)
+        .order_by(col(CostCalculation.valid_from).desc(), col(CostCalculation.id).desc())
     ))
 
 

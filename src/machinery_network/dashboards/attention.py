@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import list_municipalities
@@ -14,7 +15,7 @@ from machinery_network.auth import Actor
 from machinery_network.bookings.models import Booking, BookingStatus
 from machinery_network.care.models import CareLog, CareLogStatus, Section
 from machinery_network.catalogue.models import Item
-from machinery_network.config import get_settings
+from machinery_network.config import Settings
 from machinery_network.dashboards import start
 
 INBOX = "/manage/bookings"
@@ -23,20 +24,20 @@ SETTLEMENTS = "/finance/settlements"
 ADMIN = "/admin"
 
 
-async def menu_counts(session: AsyncSession, actor: Actor) -> dict[str, int]:
+async def menu_counts(session: AsyncSession, actor: Actor, settings: Settings) -> dict[str, int]:
     """{menu address: number of things waiting there}; empty for roles with nothing to decide."""
     if actor.role == Role.finance and actor.municipality_id is not None:
-        return {SETTLEMENTS: len(await start.ready_months(session, actor, get_settings()))}
+        return {SETTLEMENTS: len(await start.ready_months(session, actor, settings))}
     if actor.role == Role.admin:
         return {ADMIN: len(start.missing_data(await list_municipalities(session)))}
     if actor.role != Role.yard_head or actor.municipality_id is None:
         return {}
     requests = await session.scalar(
-        select(func.count()).select_from(Booking).join(Item, Item.id == Booking.item_id)
-        .where(Item.municipality_id == actor.municipality_id, Booking.status == BookingStatus.requested)
+        select(func.count()).select_from(Booking).join(Item, col(Item.id) == col(Booking.item_id))
+        .where(col(Item.municipality_id) == actor.municipality_id, col(Booking.status) == BookingStatus.requested)
     )
     reports = await session.scalar(
-        select(func.count()).select_from(CareLog).join(Section, Section.id == CareLog.section_id)
-        .where(Section.municipality_id == actor.municipality_id, CareLog.status == CareLogStatus.reported)
+        select(func.count()).select_from(CareLog).join(Section, col(Section.id) == col(CareLog.section_id))
+        .where(col(Section.municipality_id) == actor.municipality_id, col(CareLog.status) == CareLogStatus.reported)
     )
     return {INBOX: int(requests or 0), CARE_INBOX: int(reports or 0)}

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
@@ -64,12 +65,12 @@ async def digest_for(session: AsyncSession, head: User, settings: Settings, now:
     assert head.municipality_id is not None
     digest = Digest()
     requests = await session.execute(
-        select(Booking, Item.name, User.name)
-        .join(Item, Item.id == Booking.item_id)
-        .join(User, User.id == Booking.farmer_id)
-        .where(Item.municipality_id == head.municipality_id, Booking.status == BookingStatus.requested,
-               Booking.created_at < now - timedelta(days=WAITING_DAYS))
-        .order_by(Booking.created_at, Booking.id)
+        select(Booking, col(Item.name), col(User.name))
+        .join(Item, col(Item.id) == col(Booking.item_id))
+        .join(User, col(User.id) == col(Booking.farmer_id))
+        .where(col(Item.municipality_id) == head.municipality_id, col(Booking.status) == BookingStatus.requested,
+               col(Booking.created_at) < now - timedelta(days=WAITING_DAYS))
+        .order_by(col(Booking.created_at), col(Booking.id))
     )
     for booking, item_name, farmer_name in requests:
         asked = booking.created_at.astimezone(settings.tz)
@@ -99,8 +100,8 @@ async def weekly_digest(session: AsyncSession, settings: Settings, now: datetime
     now = now or clock.now()
     year, week, _ = now.astimezone(settings.tz).isocalendar()
     heads = list(await session.scalars(
-        select(User).where(User.role == Role.yard_head, User.active, User.municipality_id.is_not(None))
-        .order_by(User.id)))
+        select(User).where(col(User.role) == Role.yard_head, col(User.active), col(User.municipality_id).is_not(None))
+        .order_by(col(User.id))))
     written = 0
     for head in heads:
         digest = await digest_for(session, head, settings, now)

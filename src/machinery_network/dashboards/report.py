@@ -70,7 +70,9 @@ async def yearly_report(session: AsyncSession, actor: Actor, year: int, settings
             pdf.set_font(FONT, "B", 12)
             pdf.multi_cell(0, 7, panel.title, new_x="LMARGIN", new_y="NEXT")
             chart = printable_svg(panel.chart)
-            height = float(re.search(r'viewBox="0 0 \d+ (\d+)"', chart).group(1))  # type: ignore[union-attr]
+            view_box = re.search(r'viewBox="0 0 \d+ (\d+)"', chart)
+            assert view_box is not None  # every chart of svg.py has one
+            height = float(view_box.group(1))
             width = 170.0
             pdf.image(io.BytesIO(chart.encode("utf-8")), x=pdf.l_margin, y=pdf.get_y() + 2, w=width)
             pdf.set_y(pdf.get_y() + 4 + width * height / svg.WIDTH)

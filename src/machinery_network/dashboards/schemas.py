@@ -25,7 +25,7 @@ class DashboardPanelPublic(BaseModel):
 
     @classmethod
     def of(cls, panel: Panel) -> DashboardPanelPublic:
-        return cls(key=panel.key, title=panel.title, columns=panel.columns, kinds=panel.kinds,  # type: ignore[arg-type]
+        return cls(key=panel.key, title=panel.title, columns=panel.columns, kinds=panel.kinds,
                    rows=panel.rows, shown=panel.shown())
 
 
@@ -38,5 +38,5 @@ class DashboardPublic(BaseModel):
     @classmethod
     def of(cls, view: str, panels: list[Panel], *, municipality_id: int | None = None,
            year: int | None = None) -> DashboardPublic:
-        return cls(view=view, municipality_id=municipality_id, year=year,  # type: ignore[arg-type]
+        return cls(view=view, municipality_id=municipality_id, year=year,
                    panels=[DashboardPanelPublic.of(p) for p in panels])

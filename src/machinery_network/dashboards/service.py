@@ -31,7 +31,7 @@ def month_label(month: date) -> str:
     return f"{MONTHS_DE[month.month - 1]} {month.year}"
 
 
-def eur(cents: float | int) -> str:
+def eur(cents: Decimal | float | int) -> str:
     return format_eur(int(cents), symbol=True)
 
 

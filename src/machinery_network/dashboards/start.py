@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
+from machinery_network._sa import row_id
 from machinery_network.accounts.models import Municipality, Role
 from machinery_network.accounts.service import list_municipalities
-from machinery_network.auth import Actor
+from machinery_network.auth import Actor, own_id
 from machinery_network.bookings import listing
 from machinery_network.bookings.models import BookingStatus
 from machinery_network.bookings.queries import conflict_flags
@@ -105,7 +106,7 @@ async def _farmer(session: AsyncSession, actor: Actor, settings: Settings) -> St
 async def farmer_balances(session: AsyncSession, actor: Actor, settings: Settings, today: date) -> list[Balance]:
     """Per municipality: "Sie zahlen X am <collection date>" while the month's settlement is open (entries
     not yet in a frozen settlement), else "Sie zahlen X" / "Sie erhalten X"; nothing when even."""
-    account = await ledger.get_account(session, actor, actor.id)
+    account = await ledger.get_account(session, actor, own_id(actor))
     totals: dict[int, tuple[int, bool]] = {}
     for entry in account.entries:
         cents, open_ = totals.get(entry.municipality_id, (0, False))
@@ -148,7 +149,7 @@ async def _yard_head(session: AsyncSession, actor: Actor, settings: Settings) ->
         "yard_head",
         {"waiting": waiting, "returns": returns, "reports": reports.rows, "behind": behind[:SHOWN],
          "maintenance": await maintenance.due_for(session, actor)},
-        flags=await conflict_flags(session, [r.booking.id for r in waiting]),
+        flags=await conflict_flags(session, [row_id(r.booking) for r in waiting]),
     )
 
 

@@ -8,8 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from html import escape
+from typing import TypeAlias
 
+Number: TypeAlias = Decimal | int  # counts, and exact quantities or cents
 WIDTH = 360
 LABEL_H = 14
 BAR_H = 12
@@ -21,7 +24,7 @@ SWATCH = ("#2f5d3a", "#8a5a00", "#3a4f7a")
 @dataclass(frozen=True)
 class Series:
     name: str
-    values: Sequence[float | int]
+    values: Sequence[Number]
 
 
 def _defs(prefix: str) -> str:
@@ -50,12 +53,28 @@ def _open(key: str, title: str, description: str, height: int) -> str:
     )
 
 
+def _size(value: Number) -> Number:
+    """``abs(value)``, keeping its type."""
+    return -value if value < 0 else value
+
+
+def _tenth(share: Decimal | float) -> Decimal | float:
+    """A bar's length rounded to a tenth of a unit: exact for decimal numbers, a float for counts (the two
+    branches differ in type only)."""
+    return round(share, 1) if isinstance(share, Decimal) else round(share, 1)
+
+
 def bars(
     key: str, title: str, categories: Sequence[str], series: Sequence[Series],
-    fmt: Callable[[float | int], str], description: str = "",
+    fmt: Callable[[Number], str], description: str = "",
 ) -> str:
     """Horizontal grouped bars: per category its label, then one bar per series with its number."""
-    peak = max((abs(v) for s in series for v in s.values), default=0) or 1
+    peak: Number = 0  # the longest bar's number (1 when every number is 0)
+    for s in series:
+        for v in s.values:
+            if _size(v) > peak:
+                peak = _size(v)
+    peak = peak or 1
     legend_h = LABEL_H + 4 if len(series) > 1 else 0
     group_h = LABEL_H + len(series) * (BAR_H + 2) + GAP
     height = legend_h + max(1, len(categories)) * group_h + 4
@@ -73,9 +92,9 @@ def bars(
         y += LABEL_H
         for index, s in enumerate(series):
             value = s.values[c_index]
-            length = round(abs(value) / peak * area, 1)
+            length = _tenth(_size(value) / peak * area)
             out.append(
-                f'<rect x="0" y="{y}" width="{max(length, 0.5)}" height="{BAR_H}" fill="{_fill(key + "-", index)}" '
+                f'<rect x="0" y="{y}" width="{length if length >= 0.5 else 0.5}" height="{BAR_H}" fill="{_fill(key + "-", index)}" '
                 f'stroke="#333" stroke-width="0.5"><title>{escape(s.name)}: {escape(fmt(value))}</title></rect>'
                 f'<text x="{length + 4}" y="{y + 10}">{escape(fmt(value))}</text>'
             )

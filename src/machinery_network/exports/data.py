@@ -60,7 +60,7 @@ class Entry:
 async def load_lines(
     session: AsyncSession, settlement_id: int, farmer_id: int | None = None
 ) -> list[Line]:
-    params: dict = {"sid": settlement_id}
+    params: dict[str, int] = {"sid": settlement_id}
     only = ""
     if farmer_id is not None:
         only, params["fid"] = " AND l.farmer_id = :fid", farmer_id
@@ -84,7 +84,7 @@ async def load_entries(
     session: AsyncSession, settlement_id: int, farmer_id: int | None = None
 ) -> list[Entry]:
     """The settled entries, per farmer in booking order (value date, then id)."""
-    params: dict = {"sid": settlement_id}
+    params: dict[str, int] = {"sid": settlement_id}
     only = ""
     if farmer_id is not None:
         only, params["fid"] = " AND e.farmer_id = :fid", farmer_id

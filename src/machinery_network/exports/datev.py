@@ -69,7 +69,7 @@ UMSATZ, SOLL_HABEN, WKZ, KONTO, GEGENKONTO, BU_KEY, BELEGDATUM, BELEGFELD1, BUCH
 STEUERSATZ = COLUMNS.index("Steuersatz")
 BUCHUNGSTEXT_MAX = 60
 
-KIND_LABEL = {
+KIND_LABEL: dict[str, str] = {
     EntryKind.charge: "Maschinen/Dienste",
     EntryKind.credit: "Pflegegutschrift",
     EntryKind.reversal: "Storno",

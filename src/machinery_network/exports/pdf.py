@@ -20,10 +20,12 @@ from datetime import date
 from decimal import Decimal
 from itertools import groupby
 from pathlib import Path
+from typing import cast
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
+from fpdf.fonts import TTFFont
 
 from machinery_network.accounts.models import Municipality
 from machinery_network.exports.data import Entry, Line
@@ -124,7 +126,9 @@ def text_width(pdf: FPDF, text: str) -> float:
     """Width in mm of ``text`` at the current font: the font's advance widths summed (what
     ``get_string_width`` computes without text shaping, but without its per-call overhead, which was
     most of the time of a large document)."""
-    widths = pdf.current_font.cw
+    # The statements are set in the TrueType fonts of exports/fonts (``add_unicode_font``), whose widths are
+    # keyed by code point.
+    widths = cast(TTFFont, pdf.current_font).cw
     return sum(widths[ord(ch)] for ch in text) * pdf.font_size_pt * 0.001 / pdf.k
 
 

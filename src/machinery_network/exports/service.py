@@ -18,8 +18,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
-from machinery_network.accounts.models import Role
+from machinery_network._sa import row_id
+from machinery_network.accounts.models import Municipality, Role
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.config import DEFAULT_TZ
@@ -81,21 +83,22 @@ async def export(
     if settlement is None:
         raise NotFound("settlement.not_found", month=month_label(month))
     stem = f"abrechnung-{month:%Y-%m}-gemeinde-{municipality_id}"
+    settlement_id = row_id(settlement)
 
     if fmt == "csv":
-        lines = await data.load_lines(session, settlement.id)
+        lines = await data.load_lines(session, settlement_id)
         return ExportFile(settlement_csv.render(municipality, settlement, lines), f"{stem}.csv", MEDIA_TYPES[fmt])
     if fmt == "datev":
-        entries = await data.load_entries(session, settlement.id)
+        entries = await data.load_entries(session, settlement_id)
         debtors = await datev.debtor_accounts(session, municipality, (e.farmer_id for e in entries))
-        names = {line.farmer_id: line.name for line in await data.load_lines(session, settlement.id)}
+        names = {line.farmer_id: line.name for line in await data.load_lines(session, settlement_id)}
         content = await asyncio.to_thread(datev.render, municipality, settlement, entries, debtors, names, tz)
         return ExportFile(content, f"EXTF_Buchungsstapel_{month:%Y-%m}_gemeinde-{municipality_id}.csv",
                           MEDIA_TYPES[fmt])
     if fmt == "pdf":
         return await _pdf(session, municipality, settlement, stem, tz, farmer_id)
     kind = "debit" if fmt == "sepa-debit" else "credit"
-    lines = await data.load_lines(session, settlement.id)
+    lines = await data.load_lines(session, settlement_id)
     result = await asyncio.to_thread(sepa.render, municipality, settlement, lines, kind, tz)
     if kind == "debit":
         await _amendments_told(session, settlement, lines)
@@ -111,16 +114,17 @@ async def _amendments_told(session: AsyncSession, settlement: Settlement, lines:
             and line.mandate_amendment_settlement_id is None]
     if told:
         await session.execute(
-            update(Mandate).where(Mandate.id.in_(told), Mandate.amendment_settlement_id.is_(None))
+            update(Mandate).where(col(Mandate.id).in_(told), col(Mandate.amendment_settlement_id).is_(None))
             .values(amendment_settlement_id=settlement.id)
         )
 
 
-async def _pdf(session, municipality, settlement, stem, tz, farmer_id) -> ExportFile:
-    lines = await data.load_lines(session, settlement.id, farmer_id)
+async def _pdf(session: AsyncSession, municipality: Municipality, settlement: Settlement, stem: str, tz: ZoneInfo,
+               farmer_id: int | None) -> ExportFile:
+    lines = await data.load_lines(session, row_id(settlement), farmer_id)
     if farmer_id is not None and not lines:
         raise NotFound("exports.farmer_not_settled", farmer_id=farmer_id, month=month_label(settlement.month))
-    entries = await data.load_entries(session, settlement.id, farmer_id)
+    entries = await data.load_entries(session, row_id(settlement), farmer_id)
     content = await asyncio.to_thread(
         functools.partial(pdf.render, municipality, settlement, lines, entries, tz, summary=farmer_id is None)
     )
@@ -157,5 +161,5 @@ async def sepa_exceptions(session: AsyncSession, actor: Actor, month: date, muni
     settlement = await find_settlement(session, municipality_id, month.replace(day=1))
     if settlement is None:
         raise NotFound("settlement.not_found", month=month_label(month))
-    lines = await data.load_lines(session, settlement.id)
+    lines = await data.load_lines(session, row_id(settlement))
     return sepa.partition(lines, "debit" if fmt == "sepa-debit" else "credit")[1]

@@ -9,7 +9,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, SQLColumnExpression, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnClause,
+    Select,
+    SQLColumnExpression,
+    column,
+    func,
+    label,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -18,7 +29,7 @@ from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_farmer, get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
 from machinery_network.ledger.models import LedgerEntry
-from machinery_network.paging import Page, PageRequest, finish, keyset, search_pattern
+from machinery_network.paging import Page, PageRequest, Sort, finish, keyset, search_pattern, sorts
 from machinery_network.settlement.models import Settlement
 
 
@@ -140,37 +151,53 @@ class FarmerBalance:
 
 
 BALANCE_ORDER = "balances:name,id"
+_FARMER: ColumnClause[int] = column("farmer_id")
+_NAME: ColumnClause[str] = column("name")
+_BALANCE: ColumnClause[int] = column("balance")
+BALANCE_SORTS = sorts("balances", {"name": (_NAME, _FARMER), "balance": (_BALANCE, _FARMER)}, default="name",
+                      tags={"name": BALANCE_ORDER})
+"""The balances list's orders (``sort``): by name (the default) or balance, either way, then farmer id."""
 
 
 async def page_farmer_balances(
-    session: AsyncSession, actor: Actor, municipality_id: int, page: PageRequest, *, query: str | None = None
+    session: AsyncSession, actor: Actor, municipality_id: int, page: PageRequest, *, query: str | None = None,
+    sort: Sort | None = None,
 ) -> Page[FarmerBalance]:
-    """One page (by name, then id) of the farmers who have an account at ``municipality_id``, with their
-    balance there (staff of that municipality, admin). One query: the municipality's entries summed per
-    farmer from the covering index ``ix_ledger_entries_balances`` (an index-only scan of that municipality's
-    rows, never the ledger of the network), joined to the users; ``query`` searches name and e-mail."""
+    """One page (by name or balance, then id: ``sort``) of the farmers who have an account at
+    ``municipality_id``, with their balance there (staff of that municipality, admin). One query: the
+    municipality's entries summed per farmer from the covering index ``ix_ledger_entries_balances`` (an
+    index-only scan of that municipality's rows, never the ledger of the network), joined to the users, then
+    ordered; ``query`` searches name and e-mail."""
     from machinery_network.accounts.models import User
 
     require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
+    sort = sort or BALANCE_SORTS.choose(None)
     totals = (
         select(
             col(LedgerEntry.farmer_id).label("farmer_id"),
-            func.sum(col(LedgerEntry.amount_cents)).label("balance"),
+            func.sum(col(LedgerEntry.amount_cents)).cast(BigInteger).label("balance"),
             func.count().label("entries"),
         )
         .where(col(LedgerEntry.municipality_id) == municipality_id)
         .group_by(col(LedgerEntry.farmer_id))
         .subquery()
     )
-    stmt = (
-        select(col(User.id), col(User.name), totals.c.balance, totals.c.entries)
-        .join(totals, totals.c.farmer_id == col(User.id))
+    # Each account holder looked up by primary key (LATERAL, LIMIT 1: never a join over the network's users,
+    # however few rows the planner expects of either side).
+    farmer = (
+        select(col(User.name), col(User.email)).where(col(User.id) == totals.c.farmer_id).limit(1).lateral("farmer")
     )
+    stmt = select(totals.c.farmer_id, label("name", farmer.c.name), totals.c.balance, totals.c.entries).select_from(
+        totals).join(farmer, true())
     if (pattern := search_pattern(query)) is not None:
-        stmt = stmt.where(or_(col(User.name).ilike(pattern), col(User.email).ilike(pattern)))
-    rows = await session.execute(keyset(stmt, (col(User.name), col(User.id)), page))
-    balances = [FarmerBalance(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
-    return finish(balances, page, lambda f: (f.name, f.farmer_id))
+        stmt = stmt.where(or_(farmer.c.name.ilike(pattern), farmer.c.email.ilike(pattern)))
+    listed = stmt.subquery("balances")
+    rows = list(await session.execute(
+        keyset(select(listed), sort.keys, page, descending=sort.descending)
+    ))
+    found = finish(rows, page, sort.key_of)
+    return Page([FarmerBalance(r.farmer_id, r.name, int(r.balance), int(r.entries)) for r in found.rows],
+                found.next_cursor)
 
 
 async def farmer_balances(session: AsyncSession, actor: Actor, municipality_id: int) -> list[FarmerBalance]:

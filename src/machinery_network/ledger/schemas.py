@@ -48,6 +48,16 @@ class EntryPublic(BaseModel):
         return cls.model_validate(entry, from_attributes=True)
 
 
+class BalancePublic(BaseModel):
+    """One farmer's account at one municipality in the balances list (``GET /accounts``)."""
+
+    farmer_id: int
+    municipality_id: int
+    name: str
+    balance_cents: int
+    entry_count: int
+
+
 class AccountPublic(BaseModel):
     farmer_id: int
     municipality_id: int | None

@@ -17,6 +17,7 @@ from machinery_network.ledger.posting import (
 )
 from machinery_network.ledger.queries import (
     BALANCE_ORDER,
+    BALANCE_SORTS,
     ENTRY_KEYS,
     ENTRY_ORDER,
     Account,
@@ -32,6 +33,7 @@ from machinery_network.ledger.queries import (
 __all__ = [
     "AMOUNT_MAX",
     "BALANCE_ORDER",
+    "BALANCE_SORTS",
     "ENTRY_KEYS",
     "ENTRY_ORDER",
     "REASON_MAX",

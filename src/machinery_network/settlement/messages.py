@@ -35,6 +35,9 @@ MESSAGES.update({
     "settlement.credits": {"de": "Gutschriften", "en": "Credits"},
     "settlement.net": {"de": "Saldo", "en": "Net"},
     "settlement.total": {"de": "Summe", "en": "Total"},
+    "settlement.lines": {"de": "Landwirte in dieser Abrechnung", "en": "Farmers in this settlement"},
+    "settlement.search_farmer": {"de": "Name des Landwirts", "en": "Farmer's name"},
+    "settlement.search_month": {"de": "z. B. 03/2026 oder 2026", "en": "e.g. 03/2026 or 2026"},
     "settlement.run_by": {"de": "Abgerechnet von {who} am {when}", "en": "Settled by {who} on {when}"},
     "settlement.run_auto": {"de": "Automatisch abgerechnet am {when}", "en": "Settled automatically on {when}"},
     # how a settlement run was started (settlement_runs.trigger)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import SQLColumnExpression, select, text
+from sqlalchemy import ColumnClause, SQLColumnExpression, column, func, label, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -16,7 +16,7 @@ from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
 from machinery_network.errors import NotFound
 from machinery_network.i18n import month_label
-from machinery_network.paging import Page, PageRequest, finish, keyset
+from machinery_network.paging import Page, PageRequest, Sort, finish, keyset, search_pattern, sorts
 from machinery_network.settlement.models import Settlement, SettlementLine, SettlementRun
 
 
@@ -80,18 +80,72 @@ async def get_settlement_view(
 
 SETTLEMENT_ORDER = "settlements:month-desc,id-desc"
 SETTLEMENT_KEYS: tuple[SQLColumnExpression[Any], ...] = (col(Settlement.month), col(Settlement.id))
+SETTLEMENT_SORTS = sorts(
+    "settlements", {"month": SETTLEMENT_KEYS, "net": (col(Settlement.total_net_cents), col(Settlement.id))},
+    default="-month", tags={"-month": SETTLEMENT_ORDER},
+)
+"""The settled months' orders (``sort``): newest month first (the default), by month or by net total."""
 
 
 async def page_settlements(
-    session: AsyncSession, actor: Actor, municipality_id: int, page: PageRequest
+    session: AsyncSession, actor: Actor, municipality_id: int, page: PageRequest, *, query: str | None = None,
+    sort: Sort | None = None,
 ) -> Page[Settlement]:
-    """One page of the municipality's settled months, newest month first (month, then id, descending)."""
+    """One page of the municipality's settled months in the order ``sort`` (default: newest month first);
+    ``query`` finds months by their German writing ("03/2026", "2026")."""
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     await get_municipality(session, municipality_id)
+    sort = sort or SETTLEMENT_SORTS.choose(None)
     stmt = select(Settlement).where(col(Settlement.municipality_id) == municipality_id,
                                     col(Settlement.frozen).is_(True))
-    rows = list(await session.scalars(keyset(stmt, SETTLEMENT_KEYS, page, descending=True)))
-    return finish(rows, page, lambda s: (s.month, s.id))
+    if (pattern := search_pattern(query)) is not None:
+        stmt = stmt.where(func.to_char(col(Settlement.month), "MM/YYYY").ilike(pattern))
+    rows = list(await session.scalars(keyset(stmt, sort.keys, page, descending=sort.descending)))
+    return finish(rows, page, sort.key_of)
+
+
+_LINE_FARMER: ColumnClause[int] = column("farmer_id")
+LINE_SORTS = sorts(
+    "settlement-lines",
+    {name: (column(key), _LINE_FARMER) for name, key in
+     (("name", "farmer_name"), ("charges", "charges_cents"), ("credits", "credits_cents"), ("net", "net_cents"))},
+    default="name",
+)
+"""The orders of a settlement's lines (``sort``): by the farmer's name (the default), charges, credits or net
+amount, either way, then farmer id."""
+
+
+async def page_settlement_lines(
+    session: AsyncSession, actor: Actor, month: date, municipality_id: int, page: PageRequest, *,
+    query: str | None = None, sort: Sort | None = None,
+) -> tuple[Settlement, Page[LineView]]:
+    """The settlement and one page of its lines with the farmers' names, in the order ``sort``; ``query``
+    searches the farmer's name. Reads that settlement's lines only (``uq_settlement_lines_farmer``)."""
+    require_for_municipality(actor, municipality_id, Role.finance, admin=True)
+    await get_municipality(session, municipality_id)
+    settlement = await find_settlement(session, municipality_id, month.replace(day=1))
+    if settlement is None:
+        raise NotFound("settlement.not_found", month=month_label(month))
+    sort = sort or LINE_SORTS.choose(None)
+    # The settlement's lines first (materialized: read by its index on (settlement_id, farmer_id), however
+    # few lines the planner expects), then named, searched, ordered and cut.
+    own = (
+        select(SettlementLine).where(col(SettlementLine.settlement_id) == settlement.id)
+        .cte("own_lines").prefix_with("MATERIALIZED")
+    )
+    stmt = (
+        select(own.c.farmer_id, label("farmer_name", col(User.name)), own.c.charges_cents, own.c.credits_cents,
+               own.c.net_cents, own.c.entry_count)
+        .join(User, col(User.id) == own.c.farmer_id)
+    )
+    if (pattern := search_pattern(query)) is not None:
+        stmt = stmt.where(col(User.name).ilike(pattern))
+    lines = stmt.subquery("lines")
+    rows = list(await session.execute(keyset(select(lines), sort.keys, page, descending=sort.descending)))
+    found = finish(rows, page, sort.key_of)
+    views = [LineView(r.farmer_id, r.farmer_name, r.charges_cents, r.credits_cents, r.net_cents, r.entry_count)
+             for r in found.rows]
+    return settlement, Page(views, found.next_cursor)
 
 
 async def list_settlements(session: AsyncSession, actor: Actor, municipality_id: int) -> list[Settlement]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
@@ -13,7 +15,7 @@ from machinery_network.errors import DomainError
 from machinery_network.web.common import DbSession, OptionalActor, render
 from machinery_network.web.forms import form_data
 
-HOME_BY_ROLE = {
+HOME_BY_ROLE: dict[str, str] = {
     Role.farmer: "/",
     Role.yard_head: "/manage/bookings",
     Role.finance: "/finance/settlements",
@@ -35,7 +37,7 @@ async def login_page(
 
 
 @post("/login", include_in_schema=False)
-async def login(request: Request, db_session: DbSession) -> Template | Redirect:
+async def login(request: Request[Any, Any, Any], db_session: DbSession) -> Template | Redirect:
     form = await form_data(request)
     email, password = form.get("email", ""), form.get("password", "")
     next_path = _safe_next(form.get("next"))
@@ -55,7 +57,7 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
 
 
 @post("/logout", include_in_schema=False)
-async def logout(request: Request, actor_or_none: OptionalActor, db_session: DbSession) -> Redirect:
+async def logout(request: Request[Any, Any, Any], actor_or_none: OptionalActor, db_session: DbSession) -> Redirect:
     if actor_or_none is not None and actor_or_none.id is not None:
         await service.end_sessions(db_session, actor_or_none.id)
     request.clear_session()

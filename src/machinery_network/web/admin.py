@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Template
@@ -12,10 +14,9 @@ from machinery_network.accounts.models import Role
 from machinery_network.api.accounts import MunicipalityCreate, UserCreate
 from machinery_network.auth import Actor, require_role
 from machinery_network.i18n import gettext_de
-from machinery_network.paging import page_request
 from machinery_network.web.common import CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import form_action, form_data
-from machinery_network.web.paging import HTML_LIMIT, pager
+from machinery_network.web.paging import HTML_LIMIT, list_view, pager
 
 EMPTY_MUNICIPALITY = {"name": "", "iban": "", "bic": "", "creditor_id": "", "address": ""}
 EMPTY_USER = {"email": "", "password": "", "name": "", "role": "farmer", "municipality_id": "", "iban": ""}
@@ -23,17 +24,18 @@ EMPTY_USER = {"email": "", "password": "", "name": "", "role": "farmer", "munici
 
 async def _page(
     actor: Actor, db_session: AsyncSession, *, status_code: int = 200, notice: str | None = None,
-    municipality_form: dict | None = None, municipality_errors: dict | None = None,
-    user_form: dict | None = None, user_errors: dict | None = None, message: str | None = None,
-    request: Request | None = None, q: str | None = None, cursor: str | None = None,
+    municipality_form: dict[str, str] | None = None, municipality_errors: dict[str, str] | None = None,
+    user_form: dict[str, str] | None = None, user_errors: dict[str, str] | None = None, message: str | None = None,
+    request: Request[Any, Any, Any] | None = None,
 ) -> Template:
-    """The admin page; its users list is paged by name (``HTML_LIMIT``) and searchable (``q``)."""
+    """The admin page; its users list is searchable (``q``), sortable by name or e-mail (``sort``) and paged
+    (``limit``, ``HTML_LIMIT`` by default)."""
     municipalities = await service.list_municipalities(db_session)
-    page = page_request(HTML_LIMIT, cursor, order=service.USER_ORDER, width=len(service.USER_KEYS))
-    users = await service.page_users(db_session, actor, page, query=q)
+    view = list_view(request, service.USER_SORTS, path="/admin", default_limit=HTML_LIMIT)
+    users = await service.page_users(db_session, actor, view.page, query=view.search, sort=view.sort)
     return render(
         "admin/index.html", actor, status_code=status_code, municipalities=municipalities, users=users.rows,
-        q=q or "", pager=pager(request, users, path="/admin") if request is not None else None,
+        view=view, pager=pager(request, users, path="/admin") if request is not None else None,
         names={m.id: m.name for m in municipalities}, roles=[r for r in Role if r != Role.operator], notice=notice,
         message=message,
         municipality_form=municipality_form or EMPTY_MUNICIPALITY, municipality_errors=municipality_errors or {},
@@ -43,16 +45,15 @@ async def _page(
 
 @get("/admin", include_in_schema=False)
 async def admin_page(
-    request: Request, actor: CurrentActor, db_session: DbSession, done: FromQuery[str | None] = None,
-    q: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, done: FromQuery[str | None] = None,
 ) -> Template:
     require_role(actor, Role.admin)
     notice = gettext_de("admin.saved") if done else None
-    return await _page(actor, db_session, notice=notice, request=request, q=q, cursor=cursor)
+    return await _page(actor, db_session, notice=notice, request=request)
 
 
 @post("/admin/municipalities", include_in_schema=False)
-async def create_municipality(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
+async def create_municipality(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Response[Any]:
     require_role(actor, Role.admin)
     form = await form_data(request)
     values = {key: form.get(key) or None for key in EMPTY_MUNICIPALITY}
@@ -70,7 +71,7 @@ async def create_municipality(request: Request, actor: CurrentActor, db_session:
 
 
 @post("/admin/users", include_in_schema=False)
-async def create_user(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
+async def create_user(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Response[Any]:
     require_role(actor, Role.admin)
     form = await form_data(request)
     municipality = form.get("municipality_id") or None

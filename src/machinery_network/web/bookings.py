@@ -8,7 +8,7 @@ decisions, completion, the audit trail, blocks of his items. Everything goes thr
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
+from machinery_network._sa import row_id
 from machinery_network.accounts.models import Role, User
 from machinery_network.accounts.service import get_municipality
 from machinery_network.auth import Actor, require_for_municipality, require_role
@@ -37,12 +38,12 @@ from machinery_network.money import format_decimal_de
 from machinery_network.paging import page_request
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data, parse_decimal
-from machinery_network.web.paging import HTML_LIMIT, pager
+from machinery_network.web.paging import HTML_LIMIT, list_view, pager
 
 # --- helpers --------------------------------------------------------------------------------------
 
 
-def _fmt(settings: Settings):
+def _fmt(settings: Settings) -> Callable[..., str]:
     tz = settings.tz
 
     def fmt(value: datetime | None, pattern: str = "%d.%m.%Y %H:%M") -> str:
@@ -128,9 +129,9 @@ async def panel_context(
     item = await get_item(session, item_id)
     monday = _week_start(week, settings)
     can_manage = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
-    feed_token = await calendar.item_token(session, actor, item.id)
+    feed_token = await calendar.item_token(session, actor, item_id)
     return {
-        "item": item, "monday": monday, "days": await _week(session, item.id, monday, settings),
+        "item": item, "monday": monday, "days": await _week(session, item_id, monday, settings),
         "prev_week": (monday - timedelta(days=7)).isoformat(), "next_week": (monday + timedelta(days=7)).isoformat(),
         "form": form or _default_form(settings), "errors": errors or {}, "message": message,
         "can_book": actor.role == Role.farmer and item.active, "can_manage": can_manage, "feed_token": feed_token,
@@ -172,7 +173,7 @@ def _default_series(settings: Settings) -> dict[str, str]:
 
 @get("/items/{item_id:int}/booking-panel", include_in_schema=False)
 async def booking_panel(
-    request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     week: FromQuery[str | None] = None
 ) -> Template:
     """Another week of the panel; the booking form keeps what was typed (the week links send it along)."""
@@ -183,7 +184,7 @@ async def booking_panel(
 
 @get("/items/{item_id:int}/booking-estimate", include_in_schema=False)
 async def booking_estimate(
-    request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
 ) -> Template:
     """The live estimate and the conflict hint under the booking form (htmx, on every change)."""
@@ -218,9 +219,9 @@ async def booking_estimate(
 
 @post("/items/{item_id:int}/bookings", include_in_schema=False)
 async def create_booking(
-    request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.farmer)
     form = await form_data(request)
     values, errors = _booking_values(form, item_id, settings)
@@ -243,7 +244,7 @@ async def create_booking(
 
 
 async def _own_rows(
-    session: AsyncSession, actor: Actor, request: Request | None, cursor: str | None
+    session: AsyncSession, actor: Actor, request: Request[Any, Any, Any] | None, cursor: str | None
 ) -> dict[str, Any]:
     """The farmer's bookings page's rows: latest start first, paged (``HTML_LIMIT``)."""
     page = page_request(HTML_LIMIT, cursor, order=listing.OWN_ORDER, width=len(listing.START_KEYS))
@@ -253,7 +254,7 @@ async def _own_rows(
 
 @get("/bookings", include_in_schema=False)
 async def my_bookings(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     sent: FromQuery[str | None] = None, message: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
 ) -> Template | Redirect:
     if actor.role == Role.yard_head:
@@ -270,9 +271,9 @@ async def my_bookings(
 
 @post("/bookings/{booking_id:int}/cancel", include_in_schema=False)
 async def cancel_booking(
-    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    request: Request[Any, Any, Any], booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     async def again(error: FormError) -> Template:
         listed = await _own_rows(db_session, actor, None, None)
         return render("bookings/my.html", actor, status_code=error.status_code, **listed, fmt=_fmt(settings),
@@ -290,23 +291,26 @@ async def cancel_booking(
 
 async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, status: str | None,
                  message: str | None = None, reject_errors: dict[int, str] | None = None,
-                 status_code: int = 200, request: Request | None = None, cursor: str | None = None) -> Template:
-    """The inbox, paged (``HTML_LIMIT``). Default view: the open requests, oldest request first, then the
-    approved bookings by start (what needs a decision or a completion); ``all`` or one status: by start."""
+                 status_code: int = 200, request: Request[Any, Any, Any] | None = None) -> Template:
+    """The inbox: searchable (``q``: item or farmer), sortable (``sort``: by start or by when it was asked
+    for), paged (``limit``, ``HTML_LIMIT`` by default). Default view: the open requests, oldest request
+    first, then the approved bookings by start (what needs a decision or a completion); ``all`` or one
+    status: by start."""
     require_role(actor, Role.yard_head)
     wanted = status if status in BookingStatus.__members__ or status == "all" else None
     only = None if wanted in (None, "all") else wanted
-    order = listing.INBOX_ORDER if wanted is None else listing.START_ORDER
-    page = page_request(HTML_LIMIT, cursor, order=order, width=3 if wanted is None else 2)
+    sorts = listing.INBOX_SORTS if wanted is None else listing.FILTERED_INBOX_SORTS
+    view = list_view(request, sorts, path="/manage/bookings", default_limit=HTML_LIMIT)
     listed = await listing.page_bookings(
-        session, actor, page, status=only, then=[BookingStatus.approved] if wanted is None else None
+        session, actor, view.page, status=only, then=[BookingStatus.approved] if wanted is None else None,
+        query=view.search,
     )
     rows = listed.rows
-    flags = await service.conflict_flags(session, [r.booking.id for r in rows])
+    flags = await service.conflict_flags(session, [row_id(r.booking) for r in rows])
     due = await maintenance.due_for(session, actor)
     return render(
         "bookings/inbox.html", actor, status_code=status_code, rows=rows, flags=flags, maintenance_due=due,
-        fmt=_fmt(settings),
+        fmt=_fmt(settings), view=view,
         pager=pager(request, listed, path="/manage/bookings") if request is not None else None,
         now=clock.now(), status=wanted or "", statuses=list(BookingStatus), message=message,
         reject_errors=reject_errors or {},
@@ -315,17 +319,17 @@ async def _inbox(session: AsyncSession, actor: Actor, settings: Settings, *, sta
 
 @get("/manage/bookings", include_in_schema=False)
 async def inbox(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
-    status: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    status: FromQuery[str | None] = None,
 ) -> Template:
-    return await _inbox(db_session, actor, settings, status=status, request=request, cursor=cursor)
+    return await _inbox(db_session, actor, settings, status=status, request=request)
 
 
 @post("/manage/bookings/{booking_id:int}/approve", include_in_schema=False)
 async def approve_booking(
-    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    request: Request[Any, Any, Any], booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     return await form_action(
         lambda: service.approve(db_session, actor, booking_id, settings),
         lambda error: _inbox(db_session, actor, settings, status=None, message=error.message,
@@ -336,9 +340,9 @@ async def approve_booking(
 
 @post("/manage/bookings/{booking_id:int}/reject", include_in_schema=False)
 async def reject_booking(
-    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    request: Request[Any, Any, Any], booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     form = await form_data(request)
 
     async def reject() -> None:
@@ -368,13 +372,13 @@ async def _detail(session: AsyncSession, actor: Actor, booking_id: int, settings
             user = await session.get(User, event.actor_id)
             names[event.actor_id] = user.name if user else str(event.actor_id)
     can_decide = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
-    flags = await service.conflict_flags(session, [booking.id])
-    handover = await session.get(Handover, booking.id)
+    flags = await service.conflict_flags(session, [booking_id])
+    handover = await session.get(Handover, booking_id)
     proposed = handover.proposed_quantity if handover is not None else None
     return render(
         "bookings/detail.html", actor, status_code=status_code, booking=booking, events=events, item=item,
         farmer=farmer, names=names, fmt=_fmt(settings), now=clock.now(), can_decide=can_decide,
-        flag=flags.get(booking.id), handover=handover, proposed=proposed,
+        flag=flags.get(booking_id), handover=handover, proposed=proposed,
         form=form or {"quantity": format_decimal_de(proposed), "operator_hours": "", "reason": ""},
         errors=errors or {}, message=message,
     )
@@ -389,9 +393,9 @@ async def booking_detail(
 
 @post("/manage/bookings/{booking_id:int}/complete", include_in_schema=False)
 async def complete_booking(
-    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+    request: Request[Any, Any, Any], booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     form = await form_data(request)
 
     async def complete() -> None:
@@ -419,7 +423,7 @@ async def _blocks_page(session: AsyncSession, actor: Actor, item_id: int, settin
                        message: str | None = None, status_code: int = 200) -> Template:
     item = await get_item(session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
-    blocks = await service.list_blocks(session, item.id, since=clock.now() - timedelta(days=30))
+    blocks = await service.list_blocks(session, item_id, since=clock.now() - timedelta(days=30))
     return render(
         "bookings/blocks.html", actor, status_code=status_code, item=item, blocks=blocks, fmt=_fmt(settings),
         form=form or {**_default_form(settings), "reason": ""}, errors=errors or {}, message=message,
@@ -434,8 +438,8 @@ async def blocks_page(
 
 
 @post("/manage/items/{item_id:int}/blocks", include_in_schema=False)
-async def create_block(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                       settings: AppSettings) -> Response:
+async def create_block(request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                       settings: AppSettings) -> Response[Any]:
     form = await form_data(request)
     values, errors = _booking_values(form, item_id, settings)
 
@@ -458,8 +462,8 @@ async def create_block(request: Request, item_id: FromPath[int], actor: CurrentA
 
 @post("/manage/blocks/{block_id:int}/delete", include_in_schema=False)
 async def delete_block(
-    request: Request, block_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Redirect | Response:
+    request: Request[Any, Any, Any], block_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Redirect | Response[Any]:
     block = await db_session.get(Block, block_id)
     item_id = block.item_id if block else 0
     await service.remove_block(db_session, actor, block_id, settings)
@@ -475,18 +479,18 @@ def _token_of(filename: str) -> str:
     return filename[:-4]
 
 
-def _ics(content: bytes) -> Response:
+def _ics(content: bytes) -> Response[Any]:
     return Response(content=content, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=300"})
 
 
 @get("/calendar/items/{filename:str}", include_in_schema=False)
-async def item_calendar(filename: FromPath[str], db_session: DbSession) -> Response:
+async def item_calendar(filename: FromPath[str], db_session: DbSession) -> Response[Any]:
     return _ics(await calendar.item_feed(db_session, _token_of(filename)))
 
 
 @get("/calendar/farmers/{filename:str}", include_in_schema=False)
-async def farmer_calendar(filename: FromPath[str], db_session: DbSession) -> Response:
+async def farmer_calendar(filename: FromPath[str], db_session: DbSession) -> Response[Any]:
     return _ics(await calendar.farmer_feed(db_session, _token_of(filename)))
 
 

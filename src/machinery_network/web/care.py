@@ -14,9 +14,10 @@ from litestar.response import File, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
-from machinery_network.accounts.models import Role
+from machinery_network._sa import row_id
+from machinery_network.accounts.models import Role, User
 from machinery_network.accounts.service import USER_ORDER, get_municipality, page_users
-from machinery_network.auth import Actor, require_for_municipality, require_role
+from machinery_network.auth import Actor, own_municipality, require_for_municipality, require_role
 from machinery_network.care import proof as proof_files
 from machinery_network.care import service
 from machinery_network.care.map import (
@@ -44,7 +45,7 @@ from machinery_network.care.seasons import winter_start
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.i18n import gettext_de
-from machinery_network.paging import PageRequest, page_request
+from machinery_network.paging import PageRequest
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import (
     FormError,
@@ -60,7 +61,7 @@ from machinery_network.web.forms import (
 )
 from machinery_network.web.map import section_choices, tiles
 from machinery_network.web.offline import posted_key
-from machinery_network.web.paging import HTML_LIMIT, pager
+from machinery_network.web.paging import HTML_LIMIT, list_view, pager
 
 RECENT_LOGS = 30
 
@@ -73,15 +74,16 @@ def _common(settings: Settings) -> dict[str, Any]:
 
 
 async def _farmer_page(
-    db_session: AsyncSession, actor: Actor, settings: Settings, *, form: dict | None = None,
-    errors: dict | None = None, message: str | None = None, notice: str | None = None, status_code: int = 200,
+    db_session: AsyncSession, actor: Actor, settings: Settings, *, form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None, message: str | None = None, notice: str | None = None,
+    status_code: int = 200,
 ) -> Template:
     sections = await service.farmer_sections(db_session, actor, settings=settings)
     logs = await service.list_care_logs(db_session, actor, limit=RECENT_LOGS)
     today = clock.today(settings.tz)
     default_section = str(sections[0].section.id) if sections else ""
     season = service.season_of(today)[1]
-    statuses = {entry.section.id: plan_status(entry.section, entry.plan, season) for entry in sections}
+    statuses = {row_id(entry.section): plan_status(entry.section, entry.plan, season) for entry in sections}
     features = section_features([entry.section for entry in sections], statuses)
     return render(
         "care/my.html", actor, status_code=status_code, sections=sections, logs=logs, features=features,
@@ -106,8 +108,8 @@ async def my_sections(
 
 @post("/care/report", include_in_schema=False)
 async def report_work(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Response:
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     require_role(actor, Role.farmer)
     form, upload = await form_with_upload(request)
     photo: bytes | None = None
@@ -151,7 +153,7 @@ def _instant(day_text: str | None, time_text: str | None, settings: Settings) ->
         return None
     try:
         day = date.fromisoformat((day_text or "").strip())
-        at = time.fromisoformat(time_text.strip())
+        at = time.fromisoformat((time_text or "").strip())
     except ValueError:
         return (time_text or "").strip()
     return datetime.combine(day, at, tzinfo=settings.tz)
@@ -176,24 +178,24 @@ _EMPTY_SECTION = {
 
 
 async def _sections_page(
-    db_session: AsyncSession, actor: Actor, settings: Settings, *, form: dict | None = None,
-    errors: dict | None = None, message: str | None = None, assign_errors: dict | None = None,
-    notice: str | None = None, status_code: int = 200, assign_choices: dict | None = None,
-    assign_form: dict | None = None,
+    db_session: AsyncSession, actor: Actor, settings: Settings, *, form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None, message: str | None = None, assign_errors: dict[int | None, str] | None = None,
+    notice: str | None = None, status_code: int = 200, assign_choices: dict[int, list[User]] | None = None,
+    assign_form: dict[int, dict[str, str]] | None = None,
 ) -> Template:
     """The sections page. A farmer is assigned by a search field (name or e-mail, searched in SQL when the
     form is sent), never a list of every farmer of the network: one match is taken, several are offered
     (at most ``FARMER_CHOICES``) to pick from in that section's row."""
-    require_role(actor, Role.yard_head)
-    municipality = await get_municipality(db_session, actor.municipality_id)
-    sections = await service.list_sections(db_session, municipality_id=municipality.id)
+    municipality_id = own_municipality(actor, Role.yard_head)
+    municipality = await get_municipality(db_session, municipality_id)
+    sections = await service.list_sections(db_session, municipality_id=municipality_id)
     today = clock.today(settings.tz)
     year, season = service.season_of(today)
-    plan = await service.season_plan(db_session, actor, municipality.id, year, settings=settings)
+    plan = await service.season_plan(db_session, actor, municipality_id, year, settings=settings)
     plan_by_section: dict[int, list[service.PlanRow]] = {}
     for row in plan:
-        plan_by_section.setdefault(row.section.id, []).append(row)
-    assignees = await service.current_assignees(db_session, [s.id for s in sections], today)
+        plan_by_section.setdefault(row_id(row.section), []).append(row)
+    assignees = await service.current_assignees(db_session, [row_id(s) for s in sections], today)
     return render(
         "care/sections.html", actor, status_code=status_code, municipality=municipality, sections=sections,
         plan=plan_by_section, assignees=assignees, assign_choices=assign_choices or {},
@@ -204,7 +206,7 @@ async def _sections_page(
         winter_sections=[s for s in sections if s.task == CareTask.winter_service],
         proof_from=winter_start(today),
         context_features=section_features(
-            sections, {s.id: plan_status(s, plan_by_section.get(s.id, []), season) for s in sections}),
+            sections, {row_id(s): plan_status(s, plan_by_section.get(row_id(s), []), season) for s in sections}),
         **tiles(settings), **_common(settings),
     )
 
@@ -277,8 +279,8 @@ def _section_field_errors(error: FormError) -> dict[str, str]:
 
 @post("/manage/sections/new", include_in_schema=False)
 async def create_section(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Response:
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
 
@@ -312,7 +314,7 @@ def _form_of(section: Section) -> dict[str, str]:
     }
 
 
-def _render_edit(actor: Actor, section_id: int, form: dict, errors: dict, message: str | None,
+def _render_edit(actor: Actor, section_id: int, form: dict[str, str], errors: dict[str, str], message: str | None,
                  settings: Settings, status_code: int = 200) -> Template:
     return render("care/section_edit.html", actor, status_code=status_code, section_id=section_id, form=form,
                   errors=errors, message=message, seasons=SEASONS, **section_choices(), **tiles(settings),
@@ -325,13 +327,13 @@ async def edit_section_form(
 ) -> Template:
     section = await service.get_section(db_session, section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
-    return _render_edit(actor, section.id, _form_of(section), {}, None, settings)
+    return _render_edit(actor, section_id, _form_of(section), {}, None, settings)
 
 
 @post("/manage/sections/{section_id:int}/edit", include_in_schema=False)
 async def update_section(
-    section_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Response:
+    section_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     section = await service.get_section(db_session, section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
     form = await form_data(request)
@@ -357,9 +359,9 @@ async def update_section(
 
 @post("/manage/assignments/{assignment_id:int}/end", include_in_schema=False)
 async def end_assignment(
-    assignment_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    assignment_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
 
@@ -388,9 +390,9 @@ async def _section_of_assignment(db_session: AsyncSession, assignment_id: int) -
 
 @post("/manage/sections/{section_id:int}/assign", include_in_schema=False)
 async def assign_section(
-    section_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    section_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
     choices: list[Any] = []
@@ -435,9 +437,9 @@ async def find_farmer(session: AsyncSession, actor: Actor, text: str, choices: l
     )
     exact = [u for u in page.rows if u.email.lower() == text.lower()]
     if len(exact) == 1:
-        return int(exact[0].id)
+        return row_id(exact[0])
     if len(page.rows) == 1:
-        return int(page.rows[0].id)
+        return row_id(page.rows[0])
     if not page.rows:
         raise Invalid("care.farmer_not_found", field="farmer_id", text=text)
     choices.extend(page.rows)
@@ -453,8 +455,8 @@ async def winter_proof_download(
     end: Annotated[str, QueryParameter(name="to")] = "",
     section_id: FromQuery[str] = "",
     fmt: Annotated[str, QueryParameter(name="format")] = "csv",
-) -> Response:
-    require_role(actor, Role.yard_head, Role.finance)
+) -> Response[Any]:
+    municipality_id = own_municipality(actor, Role.yard_head, Role.finance)
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
     except ValueError as exc:
@@ -464,7 +466,7 @@ async def winter_proof_download(
     if isinstance(chosen, str):
         raise Invalid("field.invalid", field="section_id")
     proof = await service.winter_proof(
-        db_session, actor, actor.municipality_id, first, last, section_id=chosen, settings=settings
+        db_session, actor, municipality_id, first, last, section_id=chosen, settings=settings
     )
     file = proof_files.render(proof, fmt, settings.tz)
     return Response(content=file.content, media_type=file.media_type,
@@ -476,38 +478,44 @@ async def winter_proof_download(
 
 async def _inbox(
     db_session: AsyncSession, actor: Actor, settings: Settings, *, message: str | None = None,
-    reject_errors: dict | None = None, notice: str | None = None, status_code: int = 200,
-    request: Request | None = None, cursor: str | None = None,
+    reject_errors: dict[int, str] | None = None, notice: str | None = None, status_code: int = 200,
+    request: Request[Any, Any, Any] | None = None,
 ) -> Template:
-    """Open reports paged (newest work first, ``HTML_LIMIT`` a page), then the latest decided ones."""
+    """The care reports of the municipality: the open ones by default (``status``: another status or
+    ``all``), searchable (``q``: section or farmer), by day of the work or credit (``sort``, newest work first
+    by default), paged (``limit``, ``HTML_LIMIT`` by default); then the latest decided ones."""
     require_role(actor, Role.yard_head)
-    page = page_request(HTML_LIMIT, cursor, order=service.CARE_LOG_ORDER, width=len(service.CARE_LOG_KEYS))
-    open_page = await service.page_care_logs(db_session, actor, page, status=CareLogStatus.reported)
+    view = list_view(request, service.CARE_LOG_SORTS, path="/manage/care-logs", default_limit=HTML_LIMIT)
+    asked = request.query_params.get("status") if request is not None else None
+    status = asked if asked in CareLogStatus.__members__ or asked == "all" else CareLogStatus.reported
+    listed = await service.page_care_logs(db_session, actor, view.page, status=None if status == "all" else status,
+                                          query=view.search, sort=view.sort)
     decided = await service.list_care_logs(
         db_session, actor, exclude_status=CareLogStatus.reported, limit=RECENT_LOGS
     )
     return render(
-        "care/inbox.html", actor, status_code=status_code, open_logs=open_page.rows, decided=decided, message=message,
-        pager=pager(request, open_page, path="/manage/care-logs") if request is not None else None,
-        reject_errors=reject_errors or {}, notice=notice, **_common(settings),
+        "care/inbox.html", actor, status_code=status_code, open_logs=listed.rows, decided=decided, message=message,
+        pager=pager(request, listed, path="/manage/care-logs") if request is not None else None, view=view,
+        status=status, statuses=list(CareLogStatus), reject_errors=reject_errors or {}, notice=notice,
+        **_common(settings),
     )
 
 
 @get("/manage/care-logs", include_in_schema=False)
 async def care_inbox(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
-    done: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    done: FromQuery[str | None] = None,
 ) -> Template:
     notice = {"confirmed": gettext_de("care.confirmed_ok"), "rejected": gettext_de("care.rejected_ok"),
               "corrected": gettext_de("care.corrected_ok")}.get(done or "")
-    return await _inbox(db_session, actor, settings, notice=notice, request=request, cursor=cursor)
+    return await _inbox(db_session, actor, settings, notice=notice, request=request)
 
 
 @post("/manage/care-logs/{care_log_id:int}/confirm", include_in_schema=False)
 async def confirm_log(
-    care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    care_log_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head)
     return await form_action(
         lambda: service.confirm(db_session, actor, care_log_id, settings=settings),
@@ -518,9 +526,9 @@ async def confirm_log(
 
 @post("/manage/care-logs/{care_log_id:int}/reject", include_in_schema=False)
 async def reject_log(
-    care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    care_log_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
     reason = (form.get("reason") or "").strip()
@@ -554,8 +562,8 @@ def _correct_form_of(log: Any, tz: Any) -> dict[str, str]:
 
 
 async def _correct_page(db_session: AsyncSession, actor: Actor, settings: Settings, care_log_id: int, *,
-                        form: dict | None = None, errors: dict | None = None, message: str | None = None,
-                        status_code: int = 200) -> Template:
+                        form: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                        message: str | None = None, status_code: int = 200) -> Template:
     log = await service.show_care_log(db_session, actor, care_log_id)
     section = await service.get_section(db_session, log.section_id)
     require_for_municipality(actor, section.municipality_id, Role.yard_head)
@@ -575,8 +583,8 @@ async def correct_form(care_log_id: FromPath[int], actor: CurrentActor, db_sessi
 
 
 @post("/manage/care-logs/{care_log_id:int}/correct", include_in_schema=False)
-async def correct_log(care_log_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
-                      settings: AppSettings) -> Response:
+async def correct_log(care_log_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+                      settings: AppSettings) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality, list_municipalities
-from machinery_network.auth import Actor, require_for_municipality, require_role
+from machinery_network.auth import Actor, own_municipality, require_for_municipality, require_role
 from machinery_network.catalogue import service
 from machinery_network.catalogue.models import Item, ItemKind, ItemUnit, MeterKind
 from machinery_network.catalogue.schemas import ItemCreate, ItemUpdate
-from machinery_network.paging import page_request
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import (
     FormError,
@@ -23,33 +24,34 @@ from machinery_network.web.forms import (
     parse_decimal,
     parse_euros,
 )
-from machinery_network.web.paging import HTML_LIMIT, pager
+from machinery_network.web.paging import HTML_LIMIT, list_view, pager
 
 
 @get("/", include_in_schema=False)
 async def catalogue_page(
-    request: Request,
+    request: Request[Any, Any, Any],
     actor: CurrentActor,
     db_session: DbSession,
     municipality_id: FromQuery[str | None] = None,
     kind: FromQuery[str | None] = None,
-    q: FromQuery[str | None] = None,
-    cursor: FromQuery[str | None] = None,
 ) -> Template:
-    """The catalogue, filtered and searched in SQL, paged by municipality, name, id (``HTML_LIMIT``)."""
+    """The catalogue, filtered and searched in SQL, sorted (``sort``: by municipality and name, or by name
+    or rate) and paged (``limit``, ``HTML_LIMIT`` by default)."""
     selected_municipality = int_or_none(municipality_id)
     selected_kind = kind if kind in ItemKind.__members__ else None
-    page = page_request(HTML_LIMIT, cursor, order=service.ITEM_ORDER, width=len(service.ITEM_KEYS))
+    view = list_view(request, service.ITEM_SORTS, path="/", default_limit=HTML_LIMIT)
     items = await service.page_items(
-        db_session, page, municipality_id=selected_municipality, kind=selected_kind, query=(q or "").strip() or None
+        db_session, view.page, municipality_id=selected_municipality, kind=selected_kind, query=view.search,
+        sort=view.sort,
     )
     municipalities = await list_municipalities(db_session)
-    context = {
+    context: dict[str, Any] = {
         "items": items.rows,
         "pager": pager(request, items, path="/"),
+        "view": view,
         "municipalities": municipalities,
         "names": {m.id: m.name for m in municipalities},
-        "filters": {"municipality_id": selected_municipality, "kind": selected_kind, "q": q or ""},
+        "filters": {"municipality_id": selected_municipality, "kind": selected_kind, "q": view.q},
     }
     if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "item-list":
         return render("catalogue/_items.html", actor, **context)
@@ -69,21 +71,19 @@ async def item_page(
 
 
 @get("/manage/items", include_in_schema=False)
-async def manage_items(
-    request: Request, actor: CurrentActor, db_session: DbSession, q: FromQuery[str | None] = None,
-    cursor: FromQuery[str | None] = None,
-) -> Template:
-    """The yard head's items (inactive ones too), paged by name (``HTML_LIMIT``), searched in SQL (``q``)."""
-    require_role(actor, Role.yard_head)
-    page = page_request(HTML_LIMIT, cursor, order=service.ITEM_ORDER, width=len(service.ITEM_KEYS))
-    items = await service.page_items(db_session, page, municipality_id=actor.municipality_id, query=q,
-                                     include_inactive=True)
-    municipality = await get_municipality(db_session, actor.municipality_id)
-    return render("catalogue/manage.html", actor, items=items.rows, municipality=municipality, q=q or "",
+async def manage_items(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Template:
+    """The yard head's items (inactive ones too), searched in SQL (``q``), by name or rate (``sort``), paged
+    (``limit``, ``HTML_LIMIT`` by default)."""
+    municipality_id = own_municipality(actor, Role.yard_head)
+    view = list_view(request, service.MANAGED_ITEM_SORTS, path="/manage/items", default_limit=HTML_LIMIT)
+    items = await service.page_items(db_session, view.page, municipality_id=municipality_id,
+                                     query=view.search, include_inactive=True, sort=view.sort)
+    municipality = await get_municipality(db_session, municipality_id)
+    return render("catalogue/manage.html", actor, items=items.rows, municipality=municipality, view=view,
                   pager=pager(request, items, path="/manage/items"))
 
 
-def _form_values(form: dict[str, str]) -> dict:
+def _form_values(form: dict[str, str]) -> dict[str, Any]:
     return {
         "name": form.get("name", ""),
         "description": form.get("description") or None,
@@ -97,7 +97,7 @@ def _form_values(form: dict[str, str]) -> dict:
     }
 
 
-def _render_form(actor: Actor, *, item_id: int | None, form: dict, errors: dict, message: str | None,
+def _render_form(actor: Actor, *, item_id: int | None, form: dict[str, str], errors: dict[str, str], message: str | None,
                  status_code: int = 200) -> Template:
     return render(
         "catalogue/form.html", actor, status_code=status_code, item_id=item_id, form=form, errors=errors,
@@ -119,13 +119,15 @@ async def new_item_form(actor: CurrentActor) -> Template:
 
 
 @post("/manage/items/new", include_in_schema=False)
-async def create_item(request: Request, actor: CurrentActor, db_session: DbSession) -> Response:
+async def create_item(
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     require_role(actor, Role.yard_head)
     form = await form_data(request)
 
     async def create() -> Item:
         data = ItemCreate.model_validate({**_form_values(form), "municipality_id": actor.municipality_id})
-        return await service.create_item(db_session, actor, data)
+        return await service.create_item(db_session, actor, data, settings)
 
     return await form_action(
         create,
@@ -150,12 +152,14 @@ async def edit_item_form(item_id: FromPath[int], actor: CurrentActor, db_session
 
 @post("/manage/items/{item_id:int}/edit", include_in_schema=False)
 async def update_item(
-    item_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession
-) -> Response:
+    item_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings,
+) -> Response[Any]:
     form = await form_data(request)
 
     async def update() -> Item:
-        return await service.update_item(db_session, actor, item_id, ItemUpdate.model_validate(_form_values(form)))
+        data = ItemUpdate.model_validate(_form_values(form))
+        return await service.update_item(db_session, actor, item_id, data, settings)
 
     return await form_action(
         update,

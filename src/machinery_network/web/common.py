@@ -3,26 +3,21 @@ Form parsing and the form action live in ``web.forms``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from litestar import Request, Response
-from litestar.di import Dependency
 from litestar.response import Redirect, Template
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.auth import Actor
-from machinery_network.config import Settings
 from machinery_network.i18n import gettext_de
+from machinery_network.injected import AppSettings, CurrentActor, DbSession, OptionalActor
 
-# What the app injects into handlers, by parameter name (``app.create_app``'s ``dependencies``): a
-# handler declares ``db_session: DbSession``, ``actor: CurrentActor``, ``actor_or_none: OptionalActor``,
-# ``settings: AppSettings``. (Litestar 3 no longer infers dependencies from unannotated names.)
-DbSession = Annotated[AsyncSession, Dependency(kind="named")]
-CurrentActor = Annotated[Actor, Dependency(kind="named")]
-OptionalActor = Annotated[Actor | None, Dependency(kind="named")]
-AppSettings = Annotated[Settings, Dependency(kind="named")]
+# What the app injects into handlers (``injected``), here too for the pages.
+__all__ = [
+    "FLASH", "AppSettings", "CurrentActor", "DbSession", "OptionalActor", "form_page_url", "pop_flash", "redirect", "render",
+]
 
 
 def render(template: str, actor: Actor | None, *, status_code: int = 200, **context: Any) -> Template:

@@ -9,9 +9,9 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
-from pydantic import ValidationError
 
 from machinery_network import clock
+from machinery_network._sa import row_id
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_municipality, list_municipalities
 from machinery_network.auth import Actor, require_for_municipality
@@ -20,14 +20,14 @@ from machinery_network.catalogue.service import get_item
 from machinery_network.costing import coverage, ktbl, service
 from machinery_network.costing.models import CostCalculation
 from machinery_network.costing.schemas import CostAdoption, CostCalculationInput
-from machinery_network.errors import DomainError, NotAllowed
+from machinery_network.errors import NotAllowed
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import (
     FormError,
     date_field,
     euros_input,
+    form_action,
     form_data,
-    form_error,
     int_or_none,
     parse_decimal,
     parse_euros,
@@ -76,7 +76,7 @@ async def _page(
     db_session: DbSession, actor: Actor, item: Item, *, form: dict[str, str], errors: dict[str, str] | None = None,
     message: str | None = None, result: Any = None, status_code: int = 200,
 ) -> Template:
-    kept = await service.kept_calculations(db_session, item.id)  # type: ignore[arg-type]
+    kept = await service.kept_calculations(db_session, row_id(item))
     municipality = await get_municipality(db_session, item.municipality_id)
     can_manage = actor.role == Role.yard_head and actor.municipality_id == item.municipality_id
     return render(
@@ -100,24 +100,29 @@ async def cost_post(
     item = await get_item(db_session, item_id)
     require_for_municipality(actor, item.municipality_id, Role.yard_head)
     form = await form_data(request)
-    adopt = form.get("action") == "adopt"
-    try:
-        if adopt:
-            data = CostAdoption.model_validate(_values(form, adopt=True))
-            await service.adopt(db_session, actor, item_id, data, settings)
+
+    async def act() -> ktbl.CostInputs | None:
+        """Adopt the calculation (None), or compute it for the page (its inputs)."""
+        if form.get("action") == "adopt":
+            await service.adopt(db_session, actor, item_id, CostAdoption.model_validate(_values(form, adopt=True)),
+                                settings)
+            return None
+        return CostCalculationInput.model_validate(_values(form, adopt=False)).inputs()
+
+    async def shown(inputs: ktbl.CostInputs | None) -> Response[Any]:
+        if inputs is None:
             return redirect(f"/items/{item_id}/cost", request, flash="costing.adopted")
-        inputs = CostCalculationInput.model_validate(_values(form, adopt=False)).inputs()
-    except (ValidationError, DomainError) as exc:
-        if isinstance(exc, DomainError) and exc.status_code in (401, 404):
-            raise
-        error: FormError = form_error(exc, FIELD_OF)
+        result = {
+            "figures": ktbl.calculate(inputs),
+            "break_even": ktbl.break_even_units(inputs, item.rate_cents),
+        }
+        return await _page(db_session, actor, item, form=form, result=result)
+
+    async def again(error: FormError) -> Template:
         return await _page(db_session, actor, item, form=form, errors=error.fields, message=error.message,
                            status_code=error.status_code)
-    result = {
-        "figures": ktbl.calculate(inputs),
-        "break_even": ktbl.break_even_units(inputs, item.rate_cents),
-    }
-    return await _page(db_session, actor, item, form=form, result=result)
+
+    return await form_action(act, again, shown, rename=FIELD_OF)
 
 
 @get("/manage/cost-coverage", include_in_schema=False)

@@ -122,7 +122,7 @@ async def _draws_page(session: AsyncSession, actor: Actor, item_id: int, setting
     return render(
         "draws/item.html", actor, status_code=status_code, item=item, can_manage=can_manage,
         seasons=await draws.list_seasons(session, item_id), draws=ran.rows,
-        pager=pager(request, ran, path=f"/items/{item.id}/draws") if request is not None else None,
+        pager=pager(request, ran, path=f"/items/{item_id}/draws") if request is not None else None,
         form=form or {"deadline_weekday": "4", "deadline_time": "12:00"}, message=message, errors=errors or {},
         weekdays=WEEKDAYS, fmt=_fmt(settings),
     )

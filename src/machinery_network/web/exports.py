@@ -3,7 +3,7 @@ farmer's statement download from ``/account``: the same service as the API, erro
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -24,7 +24,7 @@ async def download_export(
     municipality_id: FromQuery[int | None] = None,
     fmt: Annotated[str | None, QueryParameter(name="format")] = None,
     farmer_id: FromQuery[int | None] = None,
-) -> Response:
+) -> Response[Any]:
     return await export_response(db_session, actor, month, municipality_id, fmt, farmer_id)
 
 
@@ -32,7 +32,7 @@ async def download_export(
 async def download_statement(
     month: FromPath[str], actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[int],
     farmer_id: FromQuery[int | None] = None
-) -> Response:
+) -> Response[Any]:
     """A farmer's statement PDF: the farmer his own; finance/admin name the farmer (``farmer_id``)."""
     return file_response(
         await service.statement(db_session, actor, month_or_422(month), municipality_id, farmer_id)

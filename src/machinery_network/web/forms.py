@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from machinery_network.errors import DomainError
 from machinery_network.i18n import gettext_de
+from machinery_network.money import format_decimal_de
 
 T = TypeVar("T")
 
@@ -137,19 +138,35 @@ _ERROR_KEYS = {
     "missing": "field.required",
     "string_too_short": "field.required",
     "string_too_long": "field.too_long",
-    "greater_than_equal": "field.not_negative",
-    "greater_than": "field.positive",
+    "greater_than_equal": "field.at_least",
+    "greater_than": "field.greater_than",
+    "less_than_equal": "field.at_most",
+    "less_than": "field.less_than",
 }
+# A bound of zero has its own words ("must not be negative", "must be greater than zero").
+_ZERO_KEYS = {"greater_than_equal": "field.not_negative", "greater_than": "field.positive"}
+_BOUND_OF = {"greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": "le", "less_than": "lt"}
+
+
+def _bound_text(value: Any) -> str:
+    """A limit of a number field as German pages write it (1.001; 0,5)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return str(value)
+    return format_decimal_de(Decimal(str(value)))
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
-    """pydantic errors → {field: German message} for re-rendering a form."""
+    """pydantic errors → {field: German message} for re-rendering a form; a number's limit is named."""
     errors: dict[str, str] = {}
     for err in exc.errors():
         name = str(err["loc"][0]) if err.get("loc") else "__all__"
-        key = _ERROR_KEYS.get(err["type"], "field.invalid")
+        kind = err["type"]
         ctx = err.get("ctx") or {}
-        errors.setdefault(name, gettext_de(key, max=ctx.get("max_length", "")))
+        bound = ctx.get(_BOUND_OF.get(kind, ""))
+        key = _ERROR_KEYS.get(kind, "field.invalid")
+        if kind in _ZERO_KEYS and bound is not None and not isinstance(bound, bool) and bound == 0:
+            key = _ZERO_KEYS[kind]
+        errors.setdefault(name, gettext_de(key, max=ctx.get("max_length", ""), limit=_bound_text(bound)))
     return errors
 
 
@@ -187,13 +204,13 @@ def form_error(exc: ValidationError | DomainError, rename: Mapping[str, str] | N
 async def form_action(
     action: Callable[[], Awaitable[T]],
     rerender: Callable[[FormError], Awaitable[Response[Any]] | Response[Any]],
-    done: Callable[[T], Response[Any]],
+    done: Callable[[T], Awaitable[Response[Any]] | Response[Any]],
     *,
     rename: Mapping[str, str] | None = None,
 ) -> Response[Any]:
-    """Run a form's use case: ``done(result)`` on success (a redirect), else the form re-rendered by
-    ``rerender`` with the refusal. ``action`` validates the form too, so both kinds of refusal land
-    here; 401 and 404 propagate (``PROPAGATE``)."""
+    """Run a form's use case: ``done(result)`` on success (a redirect, or a page showing the result),
+    else the form re-rendered by ``rerender`` with the refusal. ``action`` validates the form too, so
+    both kinds of refusal land here; 401 and 404 propagate (``PROPAGATE``)."""
     try:
         result = await action()
     except ValidationError as exc:
@@ -203,6 +220,9 @@ async def form_action(
             raise
         error = form_error(exc, rename)
     else:
-        return done(result)
-    page = rerender(error)
+        return await _answer(done(result))
+    return await _answer(rerender(error))
+
+
+async def _answer(page: Awaitable[Response[Any]] | Response[Any]) -> Response[Any]:
     return await page if isinstance(page, Awaitable) else page

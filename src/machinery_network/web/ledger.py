@@ -3,6 +3,8 @@ the yard head's / finance office's view of a farmer's account with the adjustmen
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
@@ -11,31 +13,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.accounts.service import get_farmer, get_municipality, list_municipalities
-from machinery_network.auth import Actor, require_role
+from machinery_network.auth import Actor, own_id, require_role
 from machinery_network.config import Settings
 from machinery_network.i18n import gettext_de
 from machinery_network.ledger import service
 from machinery_network.ledger.schemas import AdjustmentCreate, ReversalCreate
-from machinery_network.paging import Page, page_request
+from machinery_network.paging import Page
 from machinery_network.settlement.service import farmer_statements
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import form_action, form_data, parse_euros
-from machinery_network.web.paging import HTML_LIMIT, pager
+from machinery_network.web.paging import HTML_LIMIT, list_view, pager
 
 
 @get("/account", include_in_schema=False)
 async def my_account(actor: CurrentActor, db_session: DbSession) -> Template:
-    require_role(actor, Role.farmer)
-    account = await service.get_account(db_session, actor, actor.id)
+    farmer_id = own_id(actor, Role.farmer)
+    account = await service.get_account(db_session, actor, farmer_id)
     names = {m.id: m.name for m in await list_municipalities(db_session)}
-    balances: dict[int, dict] = {}
+    balances: dict[int, dict[str, Any]] = {}
     for entry in account.entries:
         b = balances.setdefault(entry.municipality_id, {"name": names.get(entry.municipality_id, ""),
                                                         "balance": 0, "unsettled": 0})
         b["balance"] += entry.amount_cents
         if entry.settlement_id is None:
             b["unsettled"] += entry.amount_cents
-    statements = await farmer_statements(db_session, actor, actor.id)
+    statements = await farmer_statements(db_session, actor, farmer_id)
     return render(
         "ledger/account.html", actor, account=account, names=names,
         balances=sorted(balances.values(), key=lambda b: b["name"]), statements=statements,
@@ -52,24 +54,27 @@ def _staff_municipality(actor: Actor, municipality_id: str | None) -> int | None
 
 @get("/manage/accounts", include_in_schema=False)
 async def farmers_page(
-    request: Request, actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[str | None] = None,
-    q: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[str | None] = None,
 ) -> Template:
-    """The farmers with an account at the municipality and their balance, by name, paged; searchable."""
+    """The farmers with an account at the municipality and their balance: searchable (``q``), by name or
+    balance (``sort``), paged (``limit``, ``HTML_LIMIT`` by default)."""
     mid = _staff_municipality(actor, municipality_id)
     municipalities = await list_municipalities(db_session) if actor.is_admin else []
     if mid is None and municipalities:
         mid = municipalities[0].id
-    page = page_request(HTML_LIMIT, cursor, order=service.BALANCE_ORDER, width=2)
-    farmers = await service.page_farmer_balances(db_session, actor, mid, page, query=q) if mid else Page([], None)
+    view = list_view(request, service.BALANCE_SORTS, path="/manage/accounts", default_limit=HTML_LIMIT)
+    farmers: Page[service.FarmerBalance] = Page([], None)
+    if mid:
+        farmers = await service.page_farmer_balances(db_session, actor, mid, view.page, query=view.search,
+                                                     sort=view.sort)
     municipality = await get_municipality(db_session, mid) if mid else None
     return render("ledger/farmers.html", actor, farmers=farmers.rows, municipality=municipality,
-                  municipalities=municipalities, q=q or "", pager=pager(request, farmers))
+                  municipalities=municipalities, view=view, pager=pager(request, farmers))
 
 
 async def _staff_account_page(
     actor: Actor, db_session: AsyncSession, settings: Settings, farmer_id: int, municipality_id: int | None, *,
-    form: dict | None = None, errors: dict | None = None, message: str | None = None, status_code: int = 200,
+    form: dict[str, str] | None = None, errors: dict[str, str] | None = None, message: str | None = None, status_code: int = 200,
     notice: str | None = None,
 ) -> Template:
     farmer = await get_farmer(db_session, farmer_id)
@@ -99,9 +104,9 @@ async def farmer_account_page(
 
 @post("/manage/accounts/{farmer_id:int}/adjustments", include_in_schema=False)
 async def post_adjustment(
-    farmer_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession,
+    farmer_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
     settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head, Role.finance)
     form = await form_data(request)
 
@@ -126,9 +131,9 @@ async def post_adjustment(
 
 @post("/manage/accounts/{farmer_id:int}/entries/{entry_id:int}/reverse", include_in_schema=False)
 async def reverse_entry(
-    farmer_id: FromPath[int], entry_id: FromPath[int], request: Request, actor: CurrentActor,
+    farmer_id: FromPath[int], entry_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor,
     db_session: DbSession, settings: AppSettings
-) -> Response:
+) -> Response[Any]:
     require_role(actor, Role.yard_head, Role.finance)
     form = await form_data(request)
 

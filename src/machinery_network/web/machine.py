@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import File, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
@@ -52,7 +53,7 @@ async def _page(session: AsyncSession, actor: Actor, booking_id: int, settings: 
     booking, item = await _visible(session, actor, booking_id)
     handover = await session.get(Handover, booking.id, populate_existing=True)
     photos = list(await session.scalars(
-        select(HandoverPhoto).where(HandoverPhoto.booking_id == booking.id).order_by(HandoverPhoto.id)))
+        select(HandoverPhoto).where(col(HandoverPhoto.booking_id) == booking_id).order_by(col(HandoverPhoto.id))))
     farmer = await session.get(User, booking.farmer_id)
     now = clock.now()
     opens_at = booking.start_at - timedelta(hours=settings.handover_lead_hours)
@@ -107,8 +108,8 @@ def _values(form: dict[str, str]) -> dict[str, Any]:
 
 @post("/machine/bookings/{booking_id:int}/checkout", include_in_schema=False)
 async def checkout(
-    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Response:
+    request: Request[Any, Any, Any], booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     form, photos = await _posted(request, settings)
 
     async def hand_over() -> None:
@@ -124,8 +125,8 @@ async def checkout(
 
 @post("/machine/bookings/{booking_id:int}/checkin", include_in_schema=False)
 async def checkin(
-    request: Request, booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Response:
+    request: Request[Any, Any, Any], booking_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     form, photos = await _posted(request, settings)
 
     async def take_back() -> None:
@@ -166,7 +167,7 @@ async def photo(photo_id: FromPath[int], actor: CurrentActor, db_session: DbSess
 
 @get("/machine/bookings/{booking_id:int}/signature/{kind:str}", include_in_schema=False)
 async def signature(booking_id: FromPath[int], kind: FromPath[str], actor: CurrentActor,
-                    db_session: DbSession) -> Response:
+                    db_session: DbSession) -> Response[Any]:
     await _visible(db_session, actor, booking_id)
     handover = await db_session.get(Handover, booking_id)
     content = None
@@ -194,9 +195,9 @@ async def affected(actor: CurrentActor, db_session: DbSession, settings: AppSett
 
 @post("/manage/defects/{defect_id:int}/bookings/{booking_id:int}/{action:str}", include_in_schema=False)
 async def decide(
-    request: Request, defect_id: FromPath[int], booking_id: FromPath[int], action: FromPath[str],
+    request: Request[Any, Any, Any], defect_id: FromPath[int], booking_id: FromPath[int], action: FromPath[str],
     actor: CurrentActor, db_session: DbSession, settings: AppSettings,
-) -> Response:
+) -> Response[Any]:
     form = await form_data(request)
 
     async def run() -> None:
@@ -218,16 +219,16 @@ async def decide(
 
 @post("/manage/maintenance/{interval_id:int}/plan", include_in_schema=False)
 async def plan_maintenance(
-    request: Request, interval_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Response:
+    request: Request[Any, Any, Any], interval_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     block = await maintenance.plan(db_session, actor, interval_id, settings)
     return redirect(f"/manage/items/{block.item_id}/blocks", request, flash="flash.maintenance_planned")
 
 
 @post("/manage/maintenance/{interval_id:int}/done", include_in_schema=False)
 async def maintenance_done(
-    request: Request, interval_id: FromPath[int], actor: CurrentActor, db_session: DbSession
-) -> Response:
+    request: Request[Any, Any, Any], interval_id: FromPath[int], actor: CurrentActor, db_session: DbSession
+) -> Response[Any]:
     await maintenance.mark_done(db_session, actor, interval_id)
     return redirect("/manage/bookings", request, flash="flash.maintenance_done")
 
@@ -236,7 +237,7 @@ async def maintenance_done(
 
 
 @get("/manage/items/{item_id:int}/history", include_in_schema=False)
-async def history_page(request: Request, item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+async def history_page(request: Request[Any, Any, Any], item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
                        settings: AppSettings, cursor: FromQuery[str | None] = None) -> Template:
     """The history with its bookings paged, the latest first (``HTML_LIMIT``); the CSV has them all."""
     page = page_request(HTML_LIMIT, cursor, order=history.HISTORY_ORDER, width=2)
@@ -248,7 +249,7 @@ async def history_page(request: Request, item_id: FromPath[int], actor: CurrentA
 
 @get("/manage/items/{item_id:int}/history.csv", include_in_schema=False)
 async def history_csv(item_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                      settings: AppSettings) -> Response:
+                      settings: AppSettings) -> Response[Any]:
     h = await history.history(db_session, actor, item_id, settings)
     return Response(content=history.render_csv(h, settings), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="maschine-{item_id}-historie.csv"'})

@@ -4,20 +4,21 @@ the municipality's mandates, and which partners have none (they cannot be debite
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import File, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import Role, User
 from machinery_network.accounts.service import get_municipality, list_municipalities
 from machinery_network.auth import Actor, require_role
 from machinery_network.config import Settings
-from machinery_network.errors import DomainError, Invalid
+from machinery_network.errors import Invalid
 from machinery_network.i18n import gettext_de
 from machinery_network.mandates import scans, service
 from machinery_network.mandates.models import Mandate, MandateState
@@ -25,7 +26,7 @@ from machinery_network.paging import Page, page_request
 from machinery_network.uploads import megabytes
 from machinery_network.web.care import find_farmer
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
-from machinery_network.web.forms import domain_error_fields, form_data, form_with_upload
+from machinery_network.web.forms import FormError, form_action, form_data, form_with_upload
 from machinery_network.web.paging import HTML_LIMIT, pager
 
 
@@ -38,8 +39,9 @@ def _municipality_id(actor: Actor, municipality_id: str | None) -> int | None:
 
 async def _page(
     actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: int | None, *,
-    form: dict | None = None, errors: dict | None = None, message: str | None = None, notice: str | None = None,
-    status_code: int = 200, request: Request | None = None, q: str | None = None, state: str | None = None,
+    form: dict[str, str] | None = None, errors: dict[str, str] | None = None, message: str | None = None,
+    notice: str | None = None,
+    status_code: int = 200, request: Request[Any, Any, Any] | None = None, q: str | None = None, state: str | None = None,
     cursor: str | None = None, choices: list[User] | None = None,
 ) -> Template:
     """The page; its mandate list is paged by id (``HTML_LIMIT``), searched by reference or farmer name
@@ -55,7 +57,8 @@ async def _page(
         mandates = await service.page_mandates(db_session, actor, page, municipality_id, query=q, state=state or None)
         ids = {m.farmer_id for m in mandates.rows}
         if ids:
-            names = {i: n for i, n in await db_session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
+            found = await db_session.execute(select(col(User.id), col(User.name)).where(col(User.id).in_(ids)))
+            names = {i: n for i, n in found if i is not None}
     today = clock.today(settings.tz).isoformat()
     return render(
         "mandates/list.html", actor, status_code=status_code, municipality=municipality,
@@ -69,7 +72,7 @@ async def _page(
 
 @get("/finance/mandates", include_in_schema=False)
 async def mandates_page(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     municipality_id: FromQuery[str | None] = None, done: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None, mandate_state: Annotated[str | None, QueryParameter(name="state")] = None,
     cursor: FromQuery[str | None] = None,
@@ -81,7 +84,7 @@ async def mandates_page(
 
 @get("/finance/mandates/without", include_in_schema=False)
 async def without_page(
-    request: Request, actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[str | None] = None,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, municipality_id: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
 ) -> Template:
     """The partners without an active mandate (they are not debited), paged by name."""
@@ -100,8 +103,8 @@ async def without_page(
 
 @post("/finance/mandates", include_in_schema=False)
 async def record_mandate(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Template | Response:
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template | Response[Any]:
     form = await form_data(request)
     mid = _municipality_id(actor, form.get("municipality_id"))
     errors: dict[str, str] = {}
@@ -119,58 +122,61 @@ async def record_mandate(
     if errors or mid is None:
         return await _page(actor, db_session, settings, mid, form=form, errors=errors,
                            message=gettext_de("validation"), status_code=422, choices=choices)
-    try:
+
+    async def create() -> Mandate:
         async with db_session.begin_nested():  # nothing half-written when the form is refused
-            await service.create_mandate(
+            return await service.create_mandate(
                 db_session, actor, farmer_id=int(farmer_id), municipality_id=mid,
                 reference=form.get("reference", ""), signed_on=signed_on, iban=form.get("iban") or None,
                 tz=settings.tz,
             )
-    except DomainError as exc:
-        if exc.status_code in (401, 403, 404):
-            raise
-        errors, message = domain_error_fields(exc)
-        return await _page(actor, db_session, settings, mid, form=form, errors=errors, message=message,
-                           status_code=exc.status_code)
-    suffix = f"&municipality_id={mid}" if actor.is_admin else ""
+
+    async def again(error: FormError) -> Template:
+        return await _page(actor, db_session, settings, mid, form=form, errors=error.fields, message=error.message,
+                           status_code=error.status_code)
+
+    return await form_action(create, again, lambda mandate: _done(request, actor, mandate))
+
+
+def _done(request: Request[Any, Any, Any], actor: Actor, mandate: Mandate) -> Response[Any]:
+    """Back to the list (the admin's: of the mandate's municipality), which says it was saved."""
+    suffix = f"&municipality_id={mandate.municipality_id}" if actor.is_admin else ""
     return redirect(f"/finance/mandates?done=1{suffix}", request)
 
 
 @post("/finance/mandates/{mandate_id:int}/revoke", include_in_schema=False)
 async def revoke_mandate(
-    mandate_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Template | Response:
+    mandate_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template | Response[Any]:
     require_role(actor, Role.finance, Role.admin)
-    try:
-        mandate = await service.revoke_mandate(db_session, actor, mandate_id)
-    except DomainError as exc:
-        if exc.status_code in (401, 403, 404):
-            raise
-        return await _page(actor, db_session, settings, actor.municipality_id, message=exc.message("de"),
-                           status_code=exc.status_code)
-    suffix = f"&municipality_id={mandate.municipality_id}" if actor.is_admin else ""
-    return redirect(f"/finance/mandates?done=1{suffix}", request)
+
+    async def again(error: FormError) -> Template:
+        return await _page(actor, db_session, settings, actor.municipality_id, message=error.message,
+                           status_code=error.status_code)
+
+    return await form_action(lambda: service.revoke_mandate(db_session, actor, mandate_id), again,
+                             lambda mandate: _done(request, actor, mandate))
 
 
 @post("/finance/mandates/{mandate_id:int}/scan", include_in_schema=False)
 async def upload_scan(
-    mandate_id: FromPath[int], request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Template | Response:
+    mandate_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Template | Response[Any]:
     """The scan of the signed form, from the mandate's row (the same service as the API)."""
     require_role(actor, Role.finance, Role.admin)
     _, upload = await form_with_upload(request, "file")
     content = await upload.read(settings.upload_max_bytes + 1) if upload is not None else b""
-    try:
+
+    async def attach() -> Mandate:
         async with db_session.begin_nested():
-            mandate = await scans.attach_scan(db_session, actor, mandate_id, content, settings)
-    except DomainError as exc:
-        if exc.status_code in (401, 403, 404):
-            raise
+            return await scans.attach_scan(db_session, actor, mandate_id, content, settings)
+
+    async def again(error: FormError) -> Template:
         mine = await service.get_mandate(db_session, actor, mandate_id)
-        return await _page(actor, db_session, settings, mine.municipality_id, message=exc.message("de"),
-                           status_code=exc.status_code)
-    suffix = f"&municipality_id={mandate.municipality_id}" if actor.is_admin else ""
-    return redirect(f"/finance/mandates?done=1{suffix}", request)
+        return await _page(actor, db_session, settings, mine.municipality_id, message=error.message,
+                           status_code=error.status_code)
+
+    return await form_action(attach, again, lambda mandate: _done(request, actor, mandate))
 
 
 @get("/finance/mandates/{mandate_id:int}/scan", include_in_schema=False)

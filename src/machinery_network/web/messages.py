@@ -187,4 +187,17 @@ MESSAGES.update({
     "page.nav": {"de": "Weitere Seiten der Liste", "en": "More pages of the list"},
     "page.search_farmer": {"de": "Name oder E-Mail des Landwirts", "en": "Farmer's name or e-mail"},
     "page.search_user": {"de": "Name oder E-Mail", "en": "Name or e-mail"},
+    "page.sort": {
+        "de": "Diese Sortierung (sort) gibt es für diese Liste nicht; möglich sind: {allowed}.",
+        "en": "sort must be one of: {allowed}.",
+    },
+    "list.sort": {"de": "Sortierung", "en": "Order"},
+    "field.at_least": {"de": "Mindestens {limit}.", "en": "At least {limit}."},
+    "field.greater_than": {"de": "Muss größer als {limit} sein.", "en": "Must be greater than {limit}."},
+    "field.at_most": {"de": "Höchstens {limit}.", "en": "At most {limit}."},
+    "field.less_than": {"de": "Muss kleiner als {limit} sein.", "en": "Must be less than {limit}."},
+    "list.ascending": {"de": "aufsteigend", "en": "ascending"},
+    "list.descending": {"de": "absteigend", "en": "descending"},
+    "list.page_size": {"de": "Einträge je Seite", "en": "Rows per page"},
+    "list.show": {"de": "Anzeigen", "en": "Show"},
 })

@@ -7,6 +7,7 @@ form with the German message and what was typed.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
@@ -78,7 +79,7 @@ def _vat_accounts(form: dict[str, str]) -> list[dict[str, object]] | None:
 
 
 def _page(actor: Actor, m: Municipality, settings: Settings, *, form: dict[str, str] | None = None,
-          errors: dict | None = None, status_code: int = 200, notice: str | None = None,
+          errors: dict[str, str] | None = None, status_code: int = 200, notice: str | None = None,
           message: str | None = None) -> Template:
     return render(
         "admin/municipality.html", actor, status_code=status_code, municipality=m,
@@ -98,8 +99,8 @@ async def settings_page(actor: CurrentActor, db_session: DbSession, settings: Ap
 
 
 @post("/municipalities/{municipality_id:int}/settings", include_in_schema=False)
-async def save_settings(request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
-                        municipality_id: FromPath[int]) -> Response:
+async def save_settings(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+                        municipality_id: FromPath[int]) -> Response[Any]:
     if not actor.is_admin:
         require_for_municipality(actor, municipality_id, Role.finance)
     municipality = await service.get_municipality(db_session, municipality_id)

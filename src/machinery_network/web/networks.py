@@ -3,10 +3,12 @@ registration with a network (by the admin's invitation link, or open and approve
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
-from pydantic import ValidationError
+from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network.accounts.models import Role
@@ -15,11 +17,12 @@ from machinery_network.api.networks import NetworkCreate
 from machinery_network.auth import Actor, require_role
 from machinery_network.config import Settings
 from machinery_network.db import OPERATOR_NETWORK, use_network
-from machinery_network.errors import DomainError, NotFound
+from machinery_network.errors import NotFound
 from machinery_network.i18n import gettext_de
 from machinery_network.networks import service
+from machinery_network.networks.models import Network
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
-from machinery_network.web.forms import domain_error_fields, field_errors, form_data
+from machinery_network.web.forms import FormError, form_action, form_data
 
 EMPTY_ADMIN = {"network_id": "", "name": "", "email": "", "password": ""}
 EMPTY_REGISTRATION = {"name": "", "email": "", "password": "", "iban": ""}
@@ -30,8 +33,9 @@ EMPTY_REGISTRATION = {"name": "", "email": "", "password": "", "iban": ""}
 
 async def _operator_page(
     actor: Actor, db_session: AsyncSession, *, status_code: int = 200, notice: str | None = None,
-    message: str | None = None, network_form: dict | None = None, network_errors: dict | None = None,
-    admin_form: dict | None = None, admin_errors: dict | None = None,
+    message: str | None = None, network_form: dict[str, str] | None = None,
+    network_errors: dict[str, str] | None = None, admin_form: dict[str, str] | None = None,
+    admin_errors: dict[str, str] | None = None,
 ) -> Template:
     rows = await service.overview(db_session, actor)
     return render(
@@ -48,24 +52,23 @@ async def operator_page(actor: CurrentActor, db_session: DbSession, done: FromQu
 
 
 @post("/operator/networks", include_in_schema=False)
-async def create_network(request: Request, actor: CurrentActor, db_session: DbSession) -> Template | Redirect:
+async def create_network(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Response[Any]:
     require_role(actor, Role.operator)
     form = await form_data(request)
-    try:
+
+    async def create() -> None:
         data = NetworkCreate.model_validate({"name": form.get("name", "")})
         await service.create_network(db_session, actor, name=data.name)
-    except ValidationError as exc:
-        return await _operator_page(actor, db_session, status_code=422, network_form=form,
-                                    network_errors=field_errors(exc), message=gettext_de("validation"))
-    except DomainError as exc:
-        errors, message = domain_error_fields(exc)
-        return await _operator_page(actor, db_session, status_code=exc.status_code, network_form=form,
-                                    network_errors=errors, message=message)
-    return redirect("/operator?done=1", request)
+
+    async def again(error: FormError) -> Template:
+        return await _operator_page(actor, db_session, status_code=error.status_code, network_form=form,
+                                    network_errors=error.fields, message=error.message)
+
+    return await form_action(create, again, lambda _: redirect("/operator?done=1", request))
 
 
 @post("/operator/admins", include_in_schema=False)
-async def create_admin(request: Request, actor: CurrentActor, db_session: DbSession) -> Template | Redirect:
+async def create_admin(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession) -> Response[Any]:
     from machinery_network.accounts import service as accounts
 
     require_role(actor, Role.operator)
@@ -73,18 +76,19 @@ async def create_admin(request: Request, actor: CurrentActor, db_session: DbSess
     network = form.get("network_id") or ""
     values = {"email": form.get("email", ""), "password": form.get("password", ""), "name": form.get("name", ""),
               "role": Role.admin, "network_id": int(network) if network.isdigit() else (network or None)}
-    try:
+
+    async def create() -> None:
         data = UserCreate.model_validate(values)
         await accounts.create_user(db_session, actor, **data.model_dump())
-    except ValidationError as exc:
-        return await _operator_page(actor, db_session, status_code=422, admin_form={**form, "password": ""},
-                                    admin_errors=field_errors(exc), message=gettext_de("validation"))
-    except DomainError as exc:
-        errors, message = domain_error_fields(exc)
-        await use_network(db_session, OPERATOR_NETWORK)
-        return await _operator_page(actor, db_session, status_code=exc.status_code,
-                                    admin_form={**form, "password": ""}, admin_errors=errors, message=message)
-    return redirect("/operator?done=1", request)
+
+    async def again(error: FormError) -> Template:
+        if not error.validation:  # refused by the service, which may have entered the new admin's network
+            await use_network(db_session, OPERATOR_NETWORK)
+        return await _operator_page(actor, db_session, status_code=error.status_code,
+                                    admin_form={**form, "password": ""}, admin_errors=error.fields,
+                                    message=error.message)
+
+    return await form_action(create, again, lambda _: redirect("/operator?done=1", request))
 
 
 # --- the admin's agreements and registrations ---------------------------------------------------------
@@ -114,10 +118,21 @@ async def _admin_page(actor: CurrentActor, db_session: DbSession, settings: AppS
     )
 
 
-async def _agreement_action(request: Request, action: str, actor: Actor, db_session: AsyncSession,
-                            settings: Settings, agreement_id: int | None = None) -> Template | Redirect:
+async def _admin_action(request: Request[Any, Any, Any], action: Callable[[], Awaitable[object]], actor: Actor,
+                        db_session: AsyncSession, settings: Settings) -> Response[Any]:
+    """An admin's decision on the network page: the page again with the refusal, else back to it."""
+
+    async def again(error: FormError) -> Template:
+        return await _admin_page(actor, db_session, settings, status_code=error.status_code, message=error.message)
+
+    return await form_action(action, again, lambda _: redirect("/admin/network?done=1", request))
+
+
+async def _agreement_action(request: Request[Any, Any, Any], action: str, actor: Actor, db_session: AsyncSession,
+                            settings: Settings, agreement_id: int | None = None) -> Response[Any]:
     require_role(actor, Role.admin)
-    try:
+
+    async def act() -> None:
         if action == "propose":
             form = await form_data(request)
             other = form.get("other_network_id", "")
@@ -128,95 +143,93 @@ async def _agreement_action(request: Request, action: str, actor: Actor, db_sess
             await service.confirm_agreement(db_session, actor, agreement_id or 0)
         else:
             await service.revoke_agreement(db_session, actor, agreement_id or 0)
-    except DomainError as exc:
-        return await _admin_page(actor, db_session, settings, status_code=exc.status_code,
-                                 message=exc.message("de"))
-    return redirect("/admin/network?done=1", request)
+
+    return await _admin_action(request, act, actor, db_session, settings)
 
 
 @post("/admin/agreements", include_in_schema=False)
-async def propose_agreement(request: Request, actor: CurrentActor, db_session: DbSession,
-                            settings: AppSettings) -> Template | Redirect:
+async def propose_agreement(request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+                            settings: AppSettings) -> Response[Any]:
     return await _agreement_action(request, "propose", actor, db_session, settings)
 
 
 @post("/admin/agreements/{agreement_id:int}/confirm", include_in_schema=False)
-async def confirm_agreement(request: Request, agreement_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                            settings: AppSettings) -> Template | Redirect:
+async def confirm_agreement(request: Request[Any, Any, Any], agreement_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                            settings: AppSettings) -> Response[Any]:
     return await _agreement_action(request, "confirm", actor, db_session, settings, agreement_id)
 
 
 @post("/admin/agreements/{agreement_id:int}/revoke", include_in_schema=False)
-async def revoke_agreement(request: Request, agreement_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                           settings: AppSettings) -> Template | Redirect:
+async def revoke_agreement(request: Request[Any, Any, Any], agreement_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                           settings: AppSettings) -> Response[Any]:
     return await _agreement_action(request, "revoke", actor, db_session, settings, agreement_id)
 
 
 @post("/admin/registrations/{user_id:int}/approve", include_in_schema=False)
-async def approve_registration(request: Request, user_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
-                               settings: AppSettings) -> Template | Redirect:
+async def approve_registration(request: Request[Any, Any, Any], user_id: FromPath[int], actor: CurrentActor, db_session: DbSession,
+                               settings: AppSettings) -> Response[Any]:
     require_role(actor, Role.admin)
-    try:
-        await service.approve_registration(db_session, actor, user_id)
-    except DomainError as exc:
-        return await _admin_page(actor, db_session, settings, status_code=exc.status_code,
-                                 message=exc.message("de"))
-    return redirect("/admin/network?done=1", request)
+    return await _admin_action(
+        request, lambda: service.approve_registration(db_session, actor, user_id), actor, db_session, settings
+    )
 
 
 # --- a farmer registers with a network --------------------------------------------------------------
 
 
-async def _registration(
-    request: Request, db_session: AsyncSession, settings: Settings, network_id: int, *, invited: bool,
-    action: str,
-) -> Template | Redirect:
+async def _network(db_session: AsyncSession, network_id: int) -> Network:
+    """The network a farmer registers with; the request's transaction works inside it from here on."""
     await use_network(db_session, network_id)
-    network = await service.get_network(db_session, network_id)
-    if request.method == "GET":
-        return render("networks/register.html", None, network=network, form=EMPTY_REGISTRATION, errors={},
-                      invited=invited, action=action, message=None)
+    return await service.get_network(db_session, network_id)
+
+
+async def _registration_form(db_session: AsyncSession, network_id: int, *, invited: bool, action: str) -> Template:
+    return render("networks/register.html", None, network=await _network(db_session, network_id),
+                  form=EMPTY_REGISTRATION, errors={}, invited=invited, action=action, message=None)
+
+
+async def _register(
+    request: Request[Any, Any, Any], db_session: AsyncSession, network_id: int, *, invited: bool, action: str
+) -> Response[Any]:
+    network = await _network(db_session, network_id)
     form = await form_data(request)
-    try:
+
+    async def register() -> None:
         data = service.Registration.model_validate({k: form.get(k) or None for k in EMPTY_REGISTRATION})
         await service.register_farmer(db_session, network_id, data, approved=invited)
-    except ValidationError as exc:
-        return render("networks/register.html", None, status_code=422, network=network,
-                      form={**form, "password": ""}, errors=field_errors(exc), invited=invited, action=action,
-                      message=gettext_de("validation"))
-    except DomainError as exc:
-        errors, message = domain_error_fields(exc)
-        return render("networks/register.html", None, status_code=exc.status_code, network=network,
-                      form={**form, "password": ""}, errors=errors, invited=invited, action=action, message=message)
-    return render("networks/registered.html", None, status_code=201, network=network, invited=invited)
+
+    def again(error: FormError) -> Template:
+        return render("networks/register.html", None, status_code=error.status_code, network=network,
+                      form={**form, "password": ""}, errors=error.fields, invited=invited, action=action,
+                      message=error.message)
+
+    def registered(_: None) -> Template:
+        return render("networks/registered.html", None, status_code=201, network=network, invited=invited)
+
+    return await form_action(register, again, registered)
 
 
 @get("/register/{token:str}", include_in_schema=False)
-async def invited_form(request: Request, token: FromPath[str], db_session: DbSession, settings: AppSettings) -> Template:
+async def invited_form(token: FromPath[str], db_session: DbSession, settings: AppSettings) -> Template:
     network_id = service.network_of_invitation(settings, token)
-    return await _registration(request, db_session, settings, network_id, invited=True,  # type: ignore[return-value]
-                               action=f"/register/{token}")
+    return await _registration_form(db_session, network_id, invited=True, action=f"/register/{token}")
 
 
 @post("/register/{token:str}", include_in_schema=False, exclude_from_csrf=False)
-async def invited_register(request: Request, token: FromPath[str], db_session: DbSession,
-                           settings: AppSettings) -> Template | Redirect:
+async def invited_register(request: Request[Any, Any, Any], token: FromPath[str], db_session: DbSession,
+                           settings: AppSettings) -> Response[Any]:
     network_id = service.network_of_invitation(settings, token)
-    return await _registration(request, db_session, settings, network_id, invited=True,
-                               action=f"/register/{token}")
+    return await _register(request, db_session, network_id, invited=True, action=f"/register/{token}")
 
 
 @get("/register/network/{network_id:int}", include_in_schema=False)
-async def open_form(request: Request, network_id: FromPath[int], db_session: DbSession, settings: AppSettings) -> Template:
-    return await _registration(request, db_session, settings, network_id, invited=False,  # type: ignore[return-value]
-                               action=f"/register/network/{network_id}")
+async def open_form(network_id: FromPath[int], db_session: DbSession) -> Template:
+    return await _registration_form(db_session, network_id, invited=False, action=f"/register/network/{network_id}")
 
 
 @post("/register/network/{network_id:int}", include_in_schema=False)
-async def open_register(request: Request, network_id: FromPath[int], db_session: DbSession,
-                        settings: AppSettings) -> Template | Redirect:
-    return await _registration(request, db_session, settings, network_id, invited=False,
-                               action=f"/register/network/{network_id}")
+async def open_register(request: Request[Any, Any, Any], network_id: FromPath[int], db_session: DbSession) -> Response[Any]:
+    return await _register(request, db_session, network_id, invited=False, action=f"/register/network/{network_id}")
 
 
 ROUTES = [operator_page, create_network, create_admin, admin_network_page, propose_agreement, confirm_agreement,

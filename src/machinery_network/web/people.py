@@ -10,12 +10,13 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from machinery_network.accounts import export, people, service
 from machinery_network.accounts.models import Role, User, UserChange, VatStatus
 from machinery_network.api.people import Address, ProfileUpdate, UserUpdate
 from machinery_network.auth import Actor, require_role
-from machinery_network.config import get_settings
+from machinery_network.config import Settings
 from machinery_network.errors import DomainError, Invalid
 from machinery_network.i18n import gettext_de
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, OptionalActor, redirect, render
@@ -181,10 +182,12 @@ async def reset(
 
 
 @get("/profile/tokens", include_in_schema=False)
-async def tokens_page(actor: CurrentActor, db_session: DbSession, done: FromQuery[str | None] = None) -> Template:
+async def tokens_page(
+    actor: CurrentActor, db_session: DbSession, settings: AppSettings, done: FromQuery[str | None] = None
+) -> Template:
     tokens = await people.list_tokens(db_session, actor)
     notice = gettext_de("people.token_revoked") if done else None
-    return render("people/tokens.html", actor, tokens=tokens, notice=notice, tz=get_settings().tz)
+    return render("people/tokens.html", actor, tokens=tokens, notice=notice, tz=settings.tz)
 
 
 @post("/profile/tokens/{token_id:int}/revoke", include_in_schema=False)
@@ -199,7 +202,7 @@ async def revoke_token(
 
 
 async def _user_page(
-    actor: Actor, db_session: AsyncSession, user_id: int, *, form: dict[str, Any] | None = None,
+    actor: Actor, db_session: AsyncSession, settings: Settings, user_id: int, *, form: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None, message: str | None = None, notice: str | None = None,
     status_code: int = 200, confirm_deactivate: bool = False,
 ) -> Template:
@@ -209,11 +212,11 @@ async def _user_page(
     user = await service.get_user(db_session, user_id)
     municipalities = await service.list_municipalities(db_session)
     changes = list(await db_session.scalars(
-        select(UserChange).where(UserChange.user_id == user_id).order_by(UserChange.id.desc()).limit(50)))
+        select(UserChange).where(col(UserChange.user_id) == user_id).order_by(col(UserChange.id).desc()).limit(50)))
     balances = await people.open_balances(db_session, user_id) if user.role == Role.farmer else []
     return render(
         "people/admin_user.html", actor, status_code=status_code, user=user, municipalities=municipalities,
-        roles=list(Role), changes=changes, tz=get_settings().tz, balances=balances, errors=errors or {}, message=message, notice=notice,
+        roles=list(Role), changes=changes, tz=settings.tz, balances=balances, errors=errors or {}, message=message, notice=notice,
         confirm_deactivate=confirm_deactivate,
         form=form or {"name": user.name, "role": user.role, "municipality_id": str(user.municipality_id or ""),
                       "active": "1" if user.active else ""},
@@ -222,22 +225,24 @@ async def _user_page(
 
 @get("/admin/users/{user_id:int}", include_in_schema=False)
 async def admin_user_page(
-    user_id: FromPath[int], actor: CurrentActor, db_session: DbSession, done: FromQuery[str | None] = None
+    user_id: FromPath[int], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    done: FromQuery[str | None] = None,
 ) -> Template:
     notice = gettext_de(f"people.admin_done_{done}") if done in ("saved", "reset", "erased") else None
-    return await _user_page(actor, db_session, user_id, notice=notice)
+    return await _user_page(actor, db_session, settings, user_id, notice=notice)
 
 
 @post("/admin/users/{user_id:int}", include_in_schema=False)
 async def admin_save_user(
-    user_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession
+    user_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings,
 ) -> Response[Any]:
     require_role(actor, Role.admin)
     form = await form_data(request)
     user = await service.get_user(db_session, user_id)
     if user.active and form.get("active") != "1" and form.get("confirm_deactivate") != "1":
         # Deactivating asks first: the same form again, with the question and a confirming button.
-        return await _user_page(actor, db_session, user_id, form=form, confirm_deactivate=True)
+        return await _user_page(actor, db_session, settings, user_id, form=form, confirm_deactivate=True)
 
     async def save() -> None:
         data = UserUpdate.model_validate({
@@ -248,7 +253,7 @@ async def admin_save_user(
 
     return await form_action(
         save,
-        lambda error: _user_page(actor, db_session, user_id, form=form, errors=error.fields, message=error.message,
+        lambda error: _user_page(actor, db_session, settings, user_id, form=form, errors=error.fields, message=error.message,
                                  status_code=error.status_code),
         lambda _: redirect(f"/admin/users/{user_id}?done=saved", request),
     )
@@ -262,14 +267,15 @@ async def admin_force_reset(
     require_role(actor, Role.admin)
     return await form_action(
         lambda: people.force_reset(db_session, actor, user_id, settings),
-        lambda error: _user_page(actor, db_session, user_id, message=error.message, status_code=error.status_code),
+        lambda error: _user_page(actor, db_session, settings, user_id, message=error.message, status_code=error.status_code),
         lambda _: redirect(f"/admin/users/{user_id}?done=reset", request),
     )
 
 
 @post("/admin/users/{user_id:int}/erase", include_in_schema=False)
 async def admin_erase(
-    user_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession
+    user_id: FromPath[int], request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession,
+    settings: AppSettings,
 ) -> Response[Any]:
     require_role(actor, Role.admin)
     form = await form_data(request)
@@ -281,7 +287,7 @@ async def admin_erase(
 
     return await form_action(
         erase,
-        lambda error: _user_page(actor, db_session, user_id, message=error.message, status_code=error.status_code),
+        lambda error: _user_page(actor, db_session, settings, user_id, message=error.message, status_code=error.status_code),
         lambda _: redirect(f"/admin/users/{user_id}?done=erased", request),
     )
 

@@ -19,13 +19,12 @@ from machinery_network.auth import Actor, require_role
 from machinery_network.config import Settings
 from machinery_network.errors import NotFound
 from machinery_network.i18n import gettext_de, month_label
-from machinery_network.paging import page_request
 from machinery_network.schemas import parse_month
 from machinery_network.settlement import service
 from machinery_network.settlement.schemas import SettleRequest
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import FormError, form_action, form_data
-from machinery_network.web.paging import HTML_LIMIT, pager
+from machinery_network.web.paging import HTML_LIMIT, list_view, pager
 
 EXPORT_FORMATS = ["csv", "datev", "pdf", "sepa-debit", "sepa-credit"]
 
@@ -43,22 +42,25 @@ async def _municipality_id(actor: Actor, db_session: AsyncSession, value: str | 
 
 async def _overview(
     actor: Actor, db_session: AsyncSession, settings: Settings, municipality_id: int | None, *,
-    form: dict | None = None, errors: dict | None = None, message: str | None = None, status_code: int = 200,
-    request: Request | None = None, cursor: str | None = None,
+    form: dict[str, str] | None = None, errors: dict[str, str] | None = None, message: str | None = None,
+    status_code: int = 200, request: Request[Any, Any, Any] | None = None,
 ) -> Template:
-    """The settlement overview; the settled months paged, newest first (``HTML_LIMIT`` a page)."""
+    """The settlement overview; the settled months searchable (``q``: "03/2026", "2026"), by month or net
+    total (``sort``, newest month first by default), paged (``limit``, ``HTML_LIMIT`` by default)."""
     today = clock.today(settings.tz)
-    context: dict = {
+    context: dict[str, Any] = {
         "municipalities": await list_municipalities(db_session) if actor.is_admin else [],
         "municipality": None, "settlements": [], "pending": [], "runs": [],
         "form": form or {"month": f"{service.previous_month(today):%Y-%m}"},
         "errors": errors or {}, "message": message, "max_month": f"{service.previous_month(today):%Y-%m}",
         "tz": settings.tz,
     }
+    view = list_view(request, service.SETTLEMENT_SORTS, path="/finance/settlements", default_limit=HTML_LIMIT)
+    context["view"] = view
     if municipality_id is not None:
         context["municipality"] = await get_municipality(db_session, municipality_id)
-        page = page_request(HTML_LIMIT, cursor, order=service.SETTLEMENT_ORDER, width=len(service.SETTLEMENT_KEYS))
-        settled = await service.page_settlements(db_session, actor, municipality_id, page)
+        settled = await service.page_settlements(db_session, actor, municipality_id, view.page, query=view.search,
+                                                 sort=view.sort)
         context["settlements"] = settled.rows
         if request is not None:
             context["pager"] = pager(request, settled, path="/finance/settlements")
@@ -72,17 +74,17 @@ async def _overview(
 
 @get("/finance/settlements", include_in_schema=False)
 async def settlements_page(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings,
-    municipality_id: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None,
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    municipality_id: FromQuery[str | None] = None,
 ) -> Template:
     return await _overview(actor, db_session, settings, await _municipality_id(actor, db_session, municipality_id),
-                           request=request, cursor=cursor)
+                           request=request)
 
 
 @post("/finance/settlements", include_in_schema=False)
 async def settle_month(
-    request: Request, actor: CurrentActor, db_session: DbSession, settings: AppSettings
-) -> Response:
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings
+) -> Response[Any]:
     form = await form_data(request)
     municipality_id = await _municipality_id(actor, db_session, form.get("municipality_id"))
     if municipality_id is None:
@@ -112,9 +114,11 @@ async def settle_month(
 
 @get("/finance/settlements/{month:str}", include_in_schema=False)
 async def settlement_page(
-    month: FromPath[str], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    request: Request[Any, Any, Any], month: FromPath[str], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
     municipality_id: FromQuery[str | None] = None, done: FromQuery[str | None] = None,
 ) -> Template:
+    """One settled month: its totals, downloads and lines (searchable by farmer, sorted by name or an
+    amount, paged)."""
     try:
         first: date = parse_month(month)
     except ValueError:
@@ -122,14 +126,17 @@ async def settlement_page(
     mid = await _municipality_id(actor, db_session, municipality_id)
     if mid is None:
         raise NotFound("municipality.not_found")
-    settlement, lines = await service.get_settlement_view(db_session, actor, first, mid)
+    view = list_view(request, service.LINE_SORTS, path=request.url.path, default_limit=HTML_LIMIT)
+    settlement, lines = await service.page_settlement_lines(db_session, actor, first, mid, view.page,
+                                                            query=view.search, sort=view.sort)
     municipality = await get_municipality(db_session, mid)
     notice = None
     if done in ("created", "existed"):
         notice = gettext_de(f"settlement.{done}_message", month=month_label(first))
     query = f"municipality_id={mid}"
     return render(
-        "settlement/detail.html", actor, settlement=settlement, lines=lines, municipality=municipality,
+        "settlement/detail.html", actor, settlement=settlement, lines=lines.rows, municipality=municipality,
+        view=view, pager=pager(request, lines),
         month=f"{first:%Y-%m}", notice=notice, formats=EXPORT_FORMATS, query=query,
         created_at=settlement.created_at.astimezone(settings.tz),
     )

@@ -13,7 +13,7 @@ Create Date: 2026-11-21 23:41:52.955986
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 from sqlalchemy.dialects import postgresql
 

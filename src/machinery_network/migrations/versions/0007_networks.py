@@ -217,7 +217,7 @@ def upgrade() -> None:
     )
     op.execute("CREATE INDEX ix_agreements_other ON network_agreements (other_network_id)")
     name = _network_name().replace("'", "''")
-    first = op.get_bind().exec_driver_sql(f"INSERT INTO networks (name) VALUES ('{name}') RETURNING id").scalar()
+    first = op.get_bind().exec_driver_sql(f"INSERT INTO networks (name) VALUES ('{name}') RETURNING id").scalar_one()
 
     for statement in FUNCTIONS:
         op.execute(statement)
@@ -248,12 +248,12 @@ def upgrade() -> None:
 
     for table in PARENTS:
         op.execute(f"ALTER TABLE {table} ADD CONSTRAINT uq_{table}_network_id UNIQUE (network_id, id)")
-    for table, column, parent, ondelete in COMPOSITE_FKS:
+    for table, column, referenced, ondelete in COMPOSITE_FKS:
         op.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {table}_{column}_fkey")
         cascade = f" ON DELETE {ondelete}" if ondelete else ""
         op.execute(
             f"ALTER TABLE {table} ADD CONSTRAINT fk_{table}_{column}_network "
-            f"FOREIGN KEY (network_id, {column}) REFERENCES {parent} (network_id, id){cascade} NOT VALID"
+            f"FOREIGN KEY (network_id, {column}) REFERENCES {referenced} (network_id, id){cascade} NOT VALID"
         )
         op.execute(f"ALTER TABLE {table} VALIDATE CONSTRAINT fk_{table}_{column}_network")
     # Tables whose network comes from the network's own root rows get an index for the per-network scans.
