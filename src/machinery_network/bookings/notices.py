@@ -32,7 +32,7 @@ from machinery_network.notifications.notices import render as render_notice
 from machinery_network.notifications.service import Mail, MailTemplates, format_period
 
 MAILS = MailTemplates("machinery_network.bookings")
-# The notice kinds of booking events (the machine's are declared in ``machine.service``).
+# The notice kinds of booking events (the machine's are declared in ``machine.defects``).
 # waiting: the request did not win a draw (``draws``); offered: a waiting request's period came free
 # (``waitlist``).
 declare("booking", "booking_requested", "booking_approved", "booking_rejected", "booking_cancelled",

@@ -1,7 +1,7 @@
 """In-app notices: every event told to a user goes through ``tell``.
 
 ``tell`` writes the notice (the user's list on the page "Mitteilungen", ``GET /me/notices``) and, when
-the user wants mail for the event's category (``accounts.people.wants_mail``: the default) and has an
+the user wants mail for the event's category (``accounts.profile.wants_mail``: the default) and has an
 address, queues the mail in the outbox, in the caller's transaction. A ``dedupe_key`` tells an event at
 most once per user whichever process tells it: the insert skips a row that exists already
 (``uq_notices_user_dedupe``), and the mail is queued only with a notice that was written.
@@ -68,7 +68,7 @@ def category_of(kind: str) -> str:
 
 
 def wants_mail(user: User, kind: str) -> bool:
-    from machinery_network.accounts.people import wants_mail as wants
+    from machinery_network.accounts.profile import wants_mail as wants
 
     return wants(user, category_of(kind))
 
