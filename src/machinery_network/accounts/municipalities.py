@@ -82,6 +82,9 @@ FINANCE_FIELDS = frozenset({
     "datev_debtor_end", "datev_revenue_account", "datev_revenue_account_reduced",
     "datev_revenue_account_exempt", "datev_expense_account", "datev_vat_accounts",
 })
+# The DATEV settings that decide which VAT rates are booked (checked against the items' rates).
+DATEV_FIELDS = frozenset({"datev_chart", "datev_revenue_account", "datev_revenue_account_reduced",
+                          "datev_revenue_account_exempt", "datev_vat_accounts"})
 # Fields that may be cleared with null (back to "none" or to the chart's default).
 CLEARABLE_FIELDS = ("iban", "bic", "creditor_id", "address", "datev_debtor_start", "datev_debtor_end",
                     "datev_revenue_account", "datev_revenue_account_reduced", "datev_revenue_account_exempt",
@@ -121,6 +124,8 @@ async def update_municipality(
     apply_changes(municipality, changes, clearable=CLEARABLE_FIELDS)
     try:
         datev_settings.check(municipality)
+        if changes.keys() & DATEV_FIELDS:
+            await _check_rates_in_use(session, municipality)
     except Invalid:
         for field, value in before.items():  # leave the identity-mapped row as it was
             setattr(municipality, field, value)
@@ -130,3 +135,18 @@ async def update_municipality(
     except IntegrityError as exc:
         raise Conflict("municipality.name_taken", field="name") from exc
     return municipality
+
+
+async def _check_rates_in_use(session: AsyncSession, municipality: Municipality) -> None:
+    """422 when the changed DATEV settings no longer book a VAT rate that one of the municipality's
+    items carries (an item may take a rate only once it is booked, ``catalogue.service``): clearing
+    that rate's account would leave a month whose DATEV export cannot be produced."""
+    from machinery_network.catalogue.models import Item  # catalogue depends on accounts, not back
+
+    rates = await session.scalars(
+        select(col(Item.vat_percent)).where(col(Item.municipality_id) == municipality.id).distinct())
+    booked = datev_settings.effective(municipality)
+    for rate in sorted(rates):
+        if booked.revenue_for(rate) is None:
+            raise Invalid("municipality.vat_rate_in_use", field="datev_vat_accounts",
+                          rate=datev_settings.rate_key(rate))
