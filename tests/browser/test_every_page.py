@@ -57,7 +57,8 @@ SUB_PAGE_LINKS = r"""(prefixes) => {
   const seen = new Set(); const out = [];
   for (const a of document.querySelectorAll('main a[href^="/"]')) {
     const href = a.getAttribute('href').split('#')[0];
-    if (/\.(csv|pdf|ics|zip|png|jpg)$|\/export|\/photo|\/signature|download/.test(href) || seen.has(href)) continue;
+    // files, not pages (a statement link answers its PDF: there is one once a test has settled a month)
+    if (/\.(csv|pdf|ics|zip|png|jpg)$|\/export|\/photo|\/signature|download|\/statements\/\d/.test(href) || seen.has(href)) continue;
     if (!prefixes.some(p => href.startsWith(p))) continue;
     const kind = href.replace(/\d+/g, 'N').replace(/\?.*$/, '');
     if (seen.has(kind)) continue;
