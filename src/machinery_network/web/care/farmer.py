@@ -1,6 +1,6 @@
 """The farmer's care page (``/care``): his sections on a map and in a table with their season plan, the
-report form (a phone form that also works without a connection: ``web/offline.py``) and his reports; the
-photo of a report."""
+report form (a phone form that also works without a connection: ``web/offline.py``) and his reports,
+searchable, sortable and paged like every list that grows; the photo of a report."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from machinery_network.care.models import CareTask, RoadCondition, WinterActivit
 from machinery_network.care.schemas import CareLogCreate
 from machinery_network.config import Settings
 from machinery_network.i18n import gettext_de
-from machinery_network.web.care.shared import RECENT_LOGS, TIME_FIELDS, care_context, pass_times
+from machinery_network.web.care.shared import TIME_FIELDS, care_context, pass_times
 from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
 from machinery_network.web.forms import (
     date_field,
@@ -33,22 +33,28 @@ from machinery_network.web.forms import (
 )
 from machinery_network.web.map import tiles
 from machinery_network.web.offline import posted_key
+from machinery_network.web.paging import HTML_LIMIT, list_view, pager
 
 
 async def _farmer_page(
-    db_session: AsyncSession, actor: Actor, settings: Settings, *, form: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None, message: str | None = None, notice: str | None = None,
-    status_code: int = 200,
+    request: Request[Any, Any, Any], db_session: AsyncSession, actor: Actor, settings: Settings, *,
+    form: dict[str, str] | None = None, errors: dict[str, str] | None = None, message: str | None = None,
+    notice: str | None = None, status_code: int = 200,
 ) -> Template:
+    """The page; his reports searchable (``q``: the section), by day of the work or credit (``sort``, newest
+    work first by default), paged (``limit``, ``HTML_LIMIT`` by default). Under a refused report (a post,
+    whose address has no query) the first page in the default order."""
+    view = list_view(request, service.CARE_LOG_SORTS, path="/care", default_limit=HTML_LIMIT)
     sections = await service.farmer_sections(db_session, actor, settings=settings)
-    logs = await service.list_care_logs(db_session, actor, limit=RECENT_LOGS)
+    logs = await service.page_care_logs(db_session, actor, view.page, query=view.search, sort=view.sort)
     today = clock.today(settings.tz)
     default_section = str(sections[0].section.id) if sections else ""
     season = service.season_of(today)[1]
     statuses = {row_id(entry.section): plan_status(entry.section, entry.plan, season) for entry in sections}
     features = section_features([entry.section for entry in sections], statuses)
     return render(
-        "care/my.html", actor, status_code=status_code, sections=sections, logs=logs, features=features,
+        "care/my.html", actor, status_code=status_code, sections=sections, logs=logs.rows, features=features,
+        view=view, pager=pager(request, logs, path="/care"),
         activities=list(WinterActivity), road_conditions=list(RoadCondition),
         has_winter=any(entry.section.task == CareTask.winter_service for entry in sections),
         **tiles(settings),
@@ -61,11 +67,12 @@ async def _farmer_page(
 
 @get("/care", include_in_schema=False)
 async def my_sections(
-    actor: CurrentActor, db_session: DbSession, settings: AppSettings, reported: FromQuery[str | None] = None
+    request: Request[Any, Any, Any], actor: CurrentActor, db_session: DbSession, settings: AppSettings,
+    reported: FromQuery[str | None] = None,
 ) -> Template:
     require_role(actor, Role.farmer)
     notice = gettext_de("care.reported_ok") if reported else None
-    return await _farmer_page(db_session, actor, settings, notice=notice)
+    return await _farmer_page(request, db_session, actor, settings, notice=notice)
 
 
 @post("/care/report", include_in_schema=False)
@@ -98,7 +105,7 @@ async def report_work(
 
     return await form_action(
         report,
-        lambda error: _farmer_page(db_session, actor, settings, form=form, errors=error.fields,
+        lambda error: _farmer_page(request, db_session, actor, settings, form=form, errors=error.fields,
                                    message=error.message, status_code=error.status_code),
         lambda _: redirect("/care?reported=1", request),
         rename=TIME_FIELDS,
