@@ -16,7 +16,7 @@ from machinery_network.catalogue.models import Item
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.ledger.schemas import EntryPublic
 from machinery_network.ledger.service import EntryView
-from machinery_network.machine import maintenance, service
+from machinery_network.machine import idempotent, maintenance, service
 from machinery_network.machine.schemas import (
     ACTIONS,
     AffectedPublic,
@@ -37,13 +37,16 @@ class HandoverController(Controller):
     path = "/bookings/{booking_id:int}"
     tags = ["machine"]
 
-    @post("/checkout")
+    @post("/checkout", responses={201: ResponseSpec(HandoverPublic, description=REPLAY_NOTE)})
     async def checkout(
         self, booking_id: FromPath[int], data: JSONBody[CheckoutInput], actor: CurrentActor, db_session: DbSession,
-        settings: AppSettings,
-    ) -> HandoverPublic:
-        handover = await service.checkout(db_session, actor, booking_id, data, settings)
-        return await _with_photos(db_session, actor, HandoverPublic.checkout(handover))
+        settings: AppSettings, idempotency_key: IdempotencyKeyHeader = None,
+    ) -> Response[HandoverPublic]:
+        """The hand-over. With an ``Idempotency-Key`` header a retry answers the recorded hand-over again
+        (``Idempotent-Replayed: true``) instead of 409; the same key with another body is 422."""
+        handover, replayed = await idempotent.checkout_once(
+            db_session, actor, booking_id, data, settings, idempotency.checked_key(idempotency_key))
+        return created(await _with_photos(db_session, actor, HandoverPublic.checkout(handover)), replayed)
 
     @post("/checkin", responses={201: ResponseSpec(HandoverPublic, description=REPLAY_NOTE)})
     async def checkin(
@@ -52,7 +55,7 @@ class HandoverController(Controller):
     ) -> Response[HandoverPublic]:
         """The return. With an ``Idempotency-Key`` header a retry answers the recorded return again
         (``Idempotent-Replayed: true``) instead of 409; the same key with another body is 422."""
-        handover, defect, affected, replayed = await service.checkin_once(
+        handover, defect, affected, replayed = await idempotent.checkin_once(
             db_session, actor, booking_id, data, settings, idempotency.checked_key(idempotency_key))
         entries = await service.surcharge_entries(db_session, booking_id)
         public = await _with_photos(db_session, actor, HandoverPublic.checkin(handover, defect, affected, entries))

@@ -2,7 +2,8 @@
 
 One page per booking (``/machine/bookings/{id}``) for the booking's farmer and the item's yard head:
 the hand-over form until the machine is handed over, then the return form, then what was recorded
-with the completion's proposed quantity.
+with the completion's proposed quantity. Both forms carry an idempotency key (``web/offline.py``), so a
+form sent twice (a double tap, a retry after a lost answer) is recorded once.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from machinery_network.bookings.queries import load
 from machinery_network.care.photos import resolve_photo
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid, NotFound
-from machinery_network.machine import history, maintenance, service
+from machinery_network.machine import history, idempotent, maintenance, service
 from machinery_network.machine.models import Handover, HandoverPhoto
 from machinery_network.machine.photos import MAX_PHOTOS, signature_png
 from machinery_network.machine.schemas import ACTIONS, CheckinInput, CheckoutInput, DecisionInput
@@ -114,8 +115,8 @@ async def checkout(
 
     async def hand_over() -> None:
         data = CheckoutInput.model_validate({**_values(form), "remarks": (form.get("remarks") or "").strip() or None})
-        await service.checkout(db_session, actor, booking_id, data, settings, signature=_signature(form),
-                               photos=photos)
+        await idempotent.checkout_once(db_session, actor, booking_id, data, settings,
+                                       posted_key(request, form, actor), signature=_signature(form), photos=photos)
 
     return await form_action(
         hand_over, lambda error: _again(db_session, actor, booking_id, settings, form, error),
@@ -137,8 +138,8 @@ async def checkin(
             "usable": (form.get("usable") == "on") if values["condition"] == "defect" else None,
             "surcharges": [kind for kind in form.get("surcharges", "").split(",") if kind],
         })
-        await service.checkin_once(db_session, actor, booking_id, data, settings, posted_key(request, form, actor),
-                                   signature=_signature(form), photos=photos)
+        await idempotent.checkin_once(db_session, actor, booking_id, data, settings,
+                                      posted_key(request, form, actor), signature=_signature(form), photos=photos)
 
     return await form_action(
         take_back, lambda error: _again(db_session, actor, booking_id, settings, form, error),
