@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
+from machinery_network.accounts import access
 from machinery_network.accounts import service as accounts_service
 from machinery_network.accounts.models import Municipality, User
 from machinery_network.auth import SYSTEM
@@ -112,7 +113,7 @@ async def test_a_token_is_looked_up_once_then_served_from_the_cache_for_a_while(
     client, world, db_session, monkeypatch
 ):
     clock = _Clock()
-    monkeypatch.setattr(accounts_service.time, "monotonic", clock)
+    monkeypatch.setattr(access.time, "monotonic", clock)
     assert (await client.get("/api/v1/bookings", headers=world.farmer.headers)).status_code == 200
     # The token disappears behind the service's back (nothing in the service does this).
     await db_session.execute(text("DELETE FROM api_tokens WHERE user_id = :u"), {"u": world.farmer.id})
@@ -125,7 +126,7 @@ async def test_a_token_is_looked_up_once_then_served_from_the_cache_for_a_while(
 
 async def test_the_cache_never_keeps_a_token_past_its_expiry(monkeypatch):
     clock = _Clock()
-    monkeypatch.setattr(accounts_service.time, "monotonic", clock)
+    monkeypatch.setattr(access.time, "monotonic", clock)
     cache = accounts_service.TokenCache(seconds=10)
     cache.put("d", SYSTEM, datetime.now(UTC) + timedelta(seconds=3))
     clock.now += 2

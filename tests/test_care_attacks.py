@@ -13,27 +13,16 @@ from PIL import Image
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from machinery_network import clock
 from machinery_network.care.models import CareLog, Section
 from machinery_network.config import Settings
 
 NOW = datetime(2026, 9, 20, 10, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen")  # the one frozen clock (conftest), at NOW
 SECTION = {
     "name": "Feldweg Am Ried", "kind": "path", "length_m": 400, "task": "verge_mowing", "unit": "metre",
     "rate_cents": 20,
 }
 GPS = {1: "N", 2: (52.0, 31.0, 12.5), 3: "E", 4: (13.0, 24.0, 1.0)}
-
-
-@pytest.fixture(autouse=True)
-def frozen(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
-    return NOW
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(MN_DATA_DIR=tmp_path, MN_SECRET_KEY="test-secret-key-not-for-production")
 
 
 def png(colour: str = "green", size: tuple[int, int] = (40, 30)) -> bytes:

@@ -151,3 +151,30 @@ async def test_an_item_at_a_rate_without_an_account_is_refused_until_finance_set
     assert set_up.status_code == 200, set_up.text
     created = await client.post("/api/v1/items", json=body, headers=world.yard_north.headers)
     assert created.status_code == 201, created.text
+
+
+@pytest.mark.usefixtures("four_rates")
+async def test_a_rate_account_in_use_cannot_be_cleared_until_no_item_carries_the_rate(client, world):
+    """The other way round: finance cannot clear the account of a rate that an item carries (the next
+    DATEV export would be refused); once no item carries it, the account may go."""
+    set_up = await client.patch(_url(world), json={"datev_vat_accounts": [FLAT_RATE]},
+                                headers=world.finance_north.headers)
+    assert set_up.status_code == 200, set_up.text
+    body = {"municipality_id": world.north.id, "name": "Pauschal-Mulcher", "kind": "machine", "unit": "hour",
+            "rate_cents": 4000, "vat_percent": 10.7}
+    item = await client.post("/api/v1/items", json=body, headers=world.yard_north.headers)
+    assert item.status_code == 201, item.text
+
+    cleared = await client.patch(_url(world), json={"datev_vat_accounts": []}, headers=world.finance_north.headers)
+    assert cleared.status_code == 422, cleared.text
+    assert cleared.json()["extra"]["field"] == "datev_vat_accounts" and "10.7" in cleared.json()["detail"]
+    kept = await client.get(_url(world), headers=world.finance_north.headers)
+    assert {"vat_percent": 10.7, "account": 8410, "tax_key": 59}.items() <= next(  # nothing written
+        a for a in kept.json()["datev_vat_accounts"] if a["vat_percent"] == 10.7).items()
+
+    moved = await client.patch(f"/api/v1/items/{item.json()['id']}", json={"vat_percent": 7},
+                               headers=world.yard_north.headers)
+    assert moved.status_code == 200, moved.text
+    cleared = await client.patch(_url(world), json={"datev_vat_accounts": []}, headers=world.finance_north.headers)
+    assert cleared.status_code == 200, cleared.text
+    assert 10.7 not in [a["vat_percent"] for a in cleared.json()["datev_vat_accounts"]]

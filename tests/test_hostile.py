@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from machinery_network.app import API_PREFIX, create_app
+from machinery_network.api import API_PREFIX
+from machinery_network.app import create_app
 from machinery_network.bookings.models import Booking
 from machinery_network.catalogue.models import Item
 from machinery_network.config import Settings

@@ -9,8 +9,9 @@ import threading
 import httpx
 import pytest
 
-from machinery_network.app import CONTENT_SECURITY_POLICY, MAX_JSON_DEPTH, create_app, json_too_deep
+from machinery_network.app import create_app
 from machinery_network.config import Settings
+from machinery_network.middleware import CONTENT_SECURITY_POLICY, MAX_JSON_DEPTH, json_too_deep
 
 DEEP = b"[" * 200_000 + b"]" * 200_000
 DEEP_OBJECT = b'{"geometry": ' + b'{"a": ' * 100_000 + b"1" + b"}" * 100_000 + b"}"

@@ -11,7 +11,7 @@ from lxml import etree
 from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 
-from machinery_network import clock, validators
+from machinery_network import validators
 from machinery_network.accounts.models import Municipality, Role, User
 from machinery_network.auth import SYSTEM
 from machinery_network.config import get_settings
@@ -24,13 +24,9 @@ from tests.conftest import make_person
 from tests.test_exports import MONTH, _charge, _credit, assert_valid
 
 NOW = datetime(2026, 11, 5, 11, 0, tzinfo=UTC)  # Thursday, noon in Berlin
+pytestmark = pytest.mark.usefixtures("frozen")  # the one frozen clock (conftest), at NOW
 DEBIT_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08"}
 CREDIT_NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"}
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 def _body(world, **overrides):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from machinery_network import clock, scheduler
+from machinery_network import scheduler
 from machinery_network.auth import SYSTEM
 from machinery_network.config import get_settings
 from machinery_network.exports import service as exports
@@ -23,10 +23,8 @@ from tests.test_settlement import adjust, charge, credit
 
 TEN_MILLION = 10**9  # cents
 
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 5, 11, 0, tzinfo=UTC))
+NOW = datetime(2026, 11, 5, 11, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("frozen")  # the one frozen clock (conftest), at NOW
 
 
 async def _counts(session) -> tuple[int, int]:

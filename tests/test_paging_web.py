@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from machinery_network.web import admin, bookings, catalogue, draws, ledger, machine
+from machinery_network.web import admin, booking_inbox, bookings, catalogue, draws, ledger, machine
 from tests.test_paging import add_bookings, add_draws, add_items
 from tests.web_helpers import login
 
@@ -35,7 +35,7 @@ async def walk_pages(client: httpx.AsyncClient, url: str, pattern: re.Pattern[st
 
 @pytest.fixture
 def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module in (admin, bookings, catalogue, draws, ledger, machine):
+    for module in (admin, booking_inbox, bookings, catalogue, draws, ledger, machine):
         monkeypatch.setattr(module, "HTML_LIMIT", 4)
 
 

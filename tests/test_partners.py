@@ -9,18 +9,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.mandates import partners
 from tests.conftest import make_person
 from tests.test_bookings import make_item, request
 
 NOW = datetime(2026, 11, 5, 11, 0, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("frozen")  # the one frozen clock (conftest), at NOW
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from machinery_network import clock
-from machinery_network.accounts import people
+from machinery_network.accounts import login, people
 from machinery_network.accounts import service as accounts_service
 from machinery_network.accounts.models import ApiToken, LoginAttempt, PasswordReset, User, UserChange
 from machinery_network.accounts.passwords import check_password
@@ -377,7 +377,7 @@ def delays(monkeypatch) -> list[float]:
     async def record(seconds: float) -> None:
         waited.append(seconds)
 
-    monkeypatch.setattr(accounts_service, "login_sleep", record)
+    monkeypatch.setattr(login, "login_sleep", record)
     return waited
 
 

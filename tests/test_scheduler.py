@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from machinery_network import clock, scheduler
 from machinery_network.config import Settings, get_settings
 from machinery_network.settlement import service as settlement
+from machinery_network.settlement import settling
 from machinery_network.settlement.models import Settlement, SettlementRun
 from tests.conftest import build_world
 from tests.test_settlement import adjust, charge, credit
@@ -105,14 +106,14 @@ async def test_two_concurrent_monthly_runs_settle_each_month_once(committed_sess
 async def test_a_failed_settlement_is_recorded_and_rolled_back(committed_sessionmaker, monkeypatch):
     w = await _world_with_entries(committed_sessionmaker)
     freeze(monkeypatch, datetime(2026, 10, 1, 0, 5, tzinfo=UTC))
-    real_insert_lines = settlement._insert_lines
+    real_insert_lines = settling._insert_lines
 
     async def failing(session, params):
         if params["m"] == w.north.id:
             raise RuntimeError("lines insert failed")
         await real_insert_lines(session, params)
 
-    monkeypatch.setattr(settlement, "_insert_lines", failing)
+    monkeypatch.setattr(settling, "_insert_lines", failing)
     outcomes = await scheduler.run_monthly(committed_sessionmaker, settings=get_settings())
     assert [(o.municipality_id, o.status) for o in outcomes] == [(w.north.id, "failed"), (w.south.id, "created")]
     async with committed_sessionmaker() as session:
@@ -122,7 +123,7 @@ async def test_a_failed_settlement_is_recorded_and_rolled_back(committed_session
         assert runs[w.south.id].error is None and runs[w.south.id].created
         assert await settlement.find_settlement(session, w.north.id, date(2026, 9, 1)) is None
 
-    monkeypatch.setattr(settlement, "_insert_lines", real_insert_lines)
+    monkeypatch.setattr(settling, "_insert_lines", real_insert_lines)
     outcomes = await scheduler.catch_up(committed_sessionmaker, settings=get_settings())
     # the north has no settlement yet: it starts from its earliest entry (July)
     assert [(o.municipality_id, o.month, o.status, o.entries) for o in outcomes] == [

@@ -18,6 +18,7 @@ from machinery_network.ledger.models import LedgerEntry
 from machinery_network.mandates import partners
 from machinery_network.money import line_amounts
 from machinery_network.settlement import service as settlement
+from machinery_network.settlement import settling
 from machinery_network.settlement.models import Settlement, SettlementLine
 from tests.conftest import build_world
 
@@ -315,7 +316,7 @@ async def test_a_crash_in_the_middle_leaves_nothing_half_settled(committed_sessi
     async def crash(session, params):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(settlement, "_freeze", crash)  # after the lines were written
+    monkeypatch.setattr(settling, "_freeze", crash)  # after the lines were written
     with pytest.raises(RuntimeError, match="disk on fire"):
         async with committed_sessionmaker() as session:
             try:

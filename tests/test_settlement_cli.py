@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from machinery_network import clock
 from machinery_network.settlement import service as settlement
+from machinery_network.settlement import settling
 from tests.conftest import build_world
 from tests.test_cli import cli_database, run_cli  # noqa: F401 - the fixture is used by name
 from tests.test_settlement import small_month
@@ -68,7 +69,7 @@ async def test_cli_settle_fails_one_municipality_alone_and_holds_two_locks_at_mo
         capsys.readouterr()
 
         locks_held: list[int] = []
-        real_freeze = settlement._freeze
+        real_freeze = settling._freeze
 
         async def freeze(session, params):
             locks_held.append(await session.scalar(text(
@@ -77,7 +78,7 @@ async def test_cli_settle_fails_one_municipality_alone_and_holds_two_locks_at_mo
                 raise RuntimeError("disk full")
             await real_freeze(session, params)
 
-        monkeypatch.setattr(settlement, "_freeze", freeze)
+        monkeypatch.setattr(settling, "_freeze", freeze)
         assert await asyncio.to_thread(run_cli, ["settle", "--month", "2026-09"]) == 1
         captured = capsys.readouterr()
         assert "disk full" in captured.err and f"municipality {world.north.id}" in captured.err

@@ -115,8 +115,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from machinery_network import embedded
-    from machinery_network.app import create_app, tune_gc
+    from machinery_network.app import create_app
     from machinery_network.db import resolve_database_url
+    from machinery_network.lifespan import tune_gc
 
     settings = get_settings()
     if args.workers < 1:

@@ -1,7 +1,7 @@
 """Engine, sessions and the one place every table model is imported.
 
 Services take an ``AsyncSession`` argument; HTTP requests get one session each (committed on success,
-rolled back on error, see ``app.DbSessionMiddleware``); jobs and the CLI use ``session_scope``.
+rolled back on error, see ``middleware.DbSessionMiddleware``); jobs and the CLI use ``session_scope``.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def _refuse_closed(dbapi_connection: Any, connection_record: Any, connection_pro
 # Every tenant table's rows belong to one network; PostgreSQL shows a transaction only the rows of the
 # network in the setting ``mn.network_id`` (SET LOCAL, so it ends with the transaction and never leaks
 # to the next user of a pooled connection). ``use_network`` is the one place it is set: HTTP requests
-# (app.provide_optional_actor), the CLI and the scheduler call it; later transactions of the same
+# (dependencies.provide_optional_actor), the CLI and the scheduler call it; later transactions of the same
 # session get it again when they begin (``_network_on_begin``).
 
 NETWORK_SETTING = "mn.network_id"

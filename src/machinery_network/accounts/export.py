@@ -26,7 +26,7 @@ from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.accounts.models import ApiToken, Municipality, Role, User, UserChange
-from machinery_network.accounts.people import me
+from machinery_network.accounts.profile import me
 from machinery_network.auth import Actor
 from machinery_network.bookings.models import Booking
 from machinery_network.care.models import CareLog, Section

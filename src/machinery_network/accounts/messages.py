@@ -3,6 +3,12 @@ MESSAGES = {
         "de": "Eine Gemeinde mit diesem Namen gibt es schon.",
         "en": "A municipality with this name exists already.",
     },
+    "municipality.vat_rate_in_use": {
+        "de": "Artikel dieser Gemeinde tragen {rate} % USt.: Dieser Steuersatz braucht ein DATEV-Erlöskonto, "
+              "solange es sie gibt.",
+        "en": "Items of this municipality carry {rate} % VAT: that rate needs a DATEV revenue account as long "
+              "as they do.",
+    },
     "municipality.not_found": {"de": "Gemeinde nicht gefunden.", "en": "Municipality not found."},
     "user.email_taken": {
         "de": "Diese E-Mail-Adresse ist schon vergeben.",

@@ -16,7 +16,7 @@ from machinery_network.catalogue.models import Item
 from machinery_network.injected import AppSettings, CurrentActor, DbSession
 from machinery_network.ledger.schemas import EntryPublic
 from machinery_network.ledger.service import EntryView
-from machinery_network.machine import idempotent, maintenance, service
+from machinery_network.machine import maintenance, service
 from machinery_network.machine.schemas import (
     ACTIONS,
     AffectedPublic,
@@ -44,7 +44,7 @@ class HandoverController(Controller):
     ) -> Response[HandoverPublic]:
         """The hand-over. With an ``Idempotency-Key`` header a retry answers the recorded hand-over again
         (``Idempotent-Replayed: true``) instead of 409; the same key with another body is 422."""
-        handover, replayed = await idempotent.checkout_once(
+        handover, replayed = await service.checkout_once(
             db_session, actor, booking_id, data, settings, idempotency.checked_key(idempotency_key))
         return created(await _with_photos(db_session, actor, HandoverPublic.checkout(handover)), replayed)
 
@@ -55,7 +55,7 @@ class HandoverController(Controller):
     ) -> Response[HandoverPublic]:
         """The return. With an ``Idempotency-Key`` header a retry answers the recorded return again
         (``Idempotent-Replayed: true``) instead of 409; the same key with another body is 422."""
-        handover, defect, affected, replayed = await idempotent.checkin_once(
+        handover, defect, affected, replayed = await service.checkin_once(
             db_session, actor, booking_id, data, settings, idempotency.checked_key(idempotency_key))
         entries = await service.surcharge_entries(db_session, booking_id)
         public = await _with_photos(db_session, actor, HandoverPublic.checkin(handover, defect, affected, entries))

@@ -34,7 +34,7 @@ async def provide_paging(
     actor: CurrentActor, limit: FromQuery[str | None] = None, cursor: FromQuery[str | None] = None
 ) -> PageQuery:
     """The ``paging`` dependency of the API's list routes. It takes ``actor`` (unused; every list needs a
-    signed-in actor anyway) to keep the dependencies one chain, as ``app.provide_db_session`` explains."""
+    signed-in actor anyway) to keep the dependencies one chain, as ``dependencies.provide_db_session`` explains."""
     return PageQuery(limit, cursor)
 
 

@@ -5,6 +5,11 @@ Requests and approvals write their notices and mails inside their one driver sta
 (``statements``), with the recipient's name filled in by the database; the parameters come from here.
 Rejections, cancellations and the day-before reminders are not hot and go through
 ``notifications.notices.tell`` (``notify``, ``remind``).
+
+Across an agreement (a farmer of a partner network asks for or cancels a shared item), the farmer's
+transaction cannot see the owning network's yard heads: the database writes their notices and mails
+(``statements.owner_notice``, migration ``0032_partner_notices``) from ``owner_params``. The decisions
+need no help: the owning network sees the farmer of a booking of its item and may write his notice.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from machinery_network.notifications.notices import render as render_notice
 from machinery_network.notifications.service import Mail, MailTemplates, format_period
 
 MAILS = MailTemplates("machinery_network.bookings")
-# The notice kinds of booking events (the machine's are declared in ``machine.service``).
+# The notice kinds of booking events (the machine's are declared in ``machine.defects``).
 # waiting: the request did not win a draw (``draws``); offered: a waiting request's period came free
 # (``waitlist``).
 declare("booking", "booking_requested", "booking_approved", "booking_rejected", "booking_cancelled",
@@ -35,6 +40,9 @@ declare("booking", "booking_requested", "booking_approved", "booking_rejected", 
 declare("reminder", "booking_reminder")
 DECISION_FIELDS = ("name", "municipality", "farmer")  # filled per recipient by the database
 REQUEST_FIELDS = ("name", "id")
+# What a partner network's farmer tells the owning yard heads of (``owner_params``); the database
+# function knows these kinds and their mail category (``booking``).
+OWNER_KINDS = ("requested", "cancelled")
 
 
 def _common(item_name: str, start: datetime, end: datetime, estimated_cents: int | None,
@@ -75,13 +83,44 @@ def request_params(
     return {**MAILS.render_split("requested", params, REQUEST_FIELDS), **notice}
 
 
+def owner_params(
+    kind: str, *, booking_id: int, item_name: str, farmer_name: str, start: datetime, end: datetime,
+    estimated_cents: int | None, note: str | None, now: datetime, settings: Settings,
+) -> dict[str, Any]:
+    """The parameters of ``statements.owner_notice``: the owning yard heads of a partner network's item
+    told of a request or a cancellation (``OWNER_KINDS``). The mail comes cut at the recipient's name
+    (``subject`` and ``body``: the pieces the database joins with each yard head's name)."""
+    if kind not in OWNER_KINDS:
+        raise ValueError(f"the owning yard heads are not told of {kind!r} across networks")
+    params = {**_common(item_name, start, end, estimated_cents, settings), "farmer": farmer_name,
+              "note": note or "", "id": booking_id, "reason": "", "municipality": "", "expires": ""}
+    texts = {"item": item_name, "period": params["period"], "farmer": farmer_name}
+    if kind == "cancelled":  # as ``notify`` tells it within one network
+        texts.update(reason="", expires="")
+    notice = in_app_params(f"notice.booking_{kind}", texts)
+    del notice["notice_link"]  # the database links to the booking
+    split = MAILS.render_split(kind, params, ("name",))
+    return {"booking_id": booking_id, "kind": f"booking_{kind}", "now": now, **notice,
+            "subject": _pieces(split, "subject"), "body": _pieces(split, "body")}
+
+
+def _pieces(split: dict[str, str], part: str) -> list[str]:
+    """``part_0``, ``part_1``, … of ``MailTemplates.render_split``, in order."""
+    pieces: list[str] = []
+    while (piece := split.get(f"{part}_{len(pieces)}")) is not None:
+        pieces.append(piece)
+    return pieces
+
+
 async def notify(
-    session: AsyncSession, kind: str, booking: Booking, item: Item, settings: Settings, *, reason: str | None = None
+    session: AsyncSession, kind: str, booking: Booking, item: Item, settings: Settings, *, reason: str | None = None,
+    yard_heads: bool = True,
 ) -> None:
     """A rejection or an offer from the waiting list goes to the farmer; a cancellation also to the active
-    yard heads of the item's municipality (the farmer's notice and mail first)."""
+    yard heads of the item's municipality (the farmer's notice and mail first), unless ``yard_heads`` is
+    false (an item of a partner network: ``owner_params``)."""
     recipients = col(User.id) == booking.farmer_id
-    if kind == "cancelled":
+    if kind == "cancelled" and yard_heads:
         recipients = or_(recipients, and_(col(User.role) == Role.yard_head,
                                           col(User.municipality_id) == item.municipality_id,
                                           col(User.active)))

@@ -63,6 +63,7 @@ from machinery_network.bookings.statements import (
     BOOKING_COLUMNS,
     approval_lookup,
     approval_statement,
+    owner_notice,
     request_lookup,
     request_statement,
     usage_lookup,
@@ -176,6 +177,18 @@ async def request(
     }
     if record["start_at"] is not None:  # taken, and the farmer wants to wait for it
         return await waitlist.wait(session, actor, values)
+    if _across(actor, record["network_id"]):
+        # A shared item of a partner network: its yard heads are told by the database, in a second
+        # statement of the same transaction (it must see the request).
+        conn = await driver(session)
+        booking_id = await request_statement(tell_yard_heads=False).fetchval(
+            conn, {**values, "actor_id": actor.id, "now": now})
+        await owner_notice().fetchval(conn, notices.owner_params(
+            "requested", booking_id=booking_id, item_name=record["name"], farmer_name=actor.name,
+            start=data.start, end=data.end, estimated_cents=estimated.gross_cents, note=values["note"], now=now,
+            settings=settings,
+        ))
+        return BookingData(id=booking_id, **values)
     booking_id = await request_statement().fetchval(
         conn,
         {
@@ -187,6 +200,11 @@ async def request(
         },
     )
     return BookingData(id=booking_id, **values)
+
+
+def _across(actor: Actor, item_network_id: int | None) -> bool:
+    """Whether the farmer books an item of another network (shared with his under an agreement)."""
+    return actor.network_id is not None and item_network_id is not None and item_network_id != actor.network_id
 
 
 
@@ -204,9 +222,17 @@ async def cancel(session: AsyncSession, actor: Actor, booking_id: int, settings:
     freed = booking.status in (BookingStatus.approved, BookingStatus.offered)
     if freed:
         await session.execute(delete(Occupancy).where(col(Occupancy.booking_id) == booking.id))
-    await notices.notify(session, "cancelled", booking, item, settings)
+    across = _across(actor, item.network_id)
+    await notices.notify(session, "cancelled", booking, item, settings, yard_heads=not across)
     await events.record(session, booking, actor, BookingStatus.cancelled)
     await session.flush()
+    if across:  # the owning network's yard heads, told by the database once the booking is cancelled
+        assert booking.id is not None
+        await owner_notice().fetchval(await driver(session), notices.owner_params(
+            "cancelled", booking_id=booking.id, item_name=item.name, farmer_name=actor.name,
+            start=booking.start_at, end=booking.end_at, estimated_cents=booking.estimated_cents, note=None,
+            now=clock.now(), settings=settings,
+        ))
     if freed:  # the period is free again: the waiting list moves up
         await waitlist.offer_next(session, item, settings)
     return booking

@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as sa_column
 from sqlalchemy import table as sa_table
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import col
@@ -167,7 +167,8 @@ def request_lookup() -> DriverStatement:
     first approved booking or block of it in the way of [start, end)."""
     start, end = bindparam("start", type_=DateTime(timezone=True)), bindparam("end", type_=DateTime(timezone=True))
     return for_driver(
-        select(col(Item.id), col(Item.name), col(Item.municipality_id), col(Item.active), col(Item.unit),
+        select(col(Item.id), col(Item.name), col(Item.municipality_id), col(Item.network_id), col(Item.active),
+               col(Item.unit),
                col(Item.rate_cents), col(Item.operator_rate_cents), col(Item.vat_percent),
                *(table_of(Item).c[name] for name in RULES),
                collected_for_draw(start).label("in_draw"), col(Occupancy.start_at), col(Occupancy.end_at),
@@ -181,8 +182,11 @@ def request_lookup() -> DriverStatement:
 
 
 @functools.cache
-def request_statement() -> DriverStatement:
-    """One statement writes a new request, its first event and the yard heads' notification."""
+def request_statement(tell_yard_heads: bool = True) -> DriverStatement:
+    """One statement writes a new request, its first event and the yard heads' notification.
+
+    ``tell_yard_heads=False`` for an item of a partner network: its yard heads are not visible to the
+    farmer's network; ``owner_notice`` tells them after the request is written."""
     inserted = (
         insert(table_of(Booking))
         .values({name: bindparam(name, type_=table_of(Booking).c[name].type) for name in BOOKING_VALUES})
@@ -201,7 +205,22 @@ def request_statement() -> DriverStatement:
         )
         .cte("event")
     )
-    return for_driver(select(inserted.c.id).add_cte(event, request_notice(inserted), request_in_app(inserted)))
+    ctes = [event, request_notice(inserted), request_in_app(inserted)] if tell_yard_heads else [event]
+    return for_driver(select(inserted.c.id).add_cte(*ctes))
+
+
+@functools.cache
+def owner_notice() -> DriverStatement:
+    """The notices and mails of the owning yard heads of a partner network's item, for a request or a
+    cancellation by a farmer of the transaction's network (``mn_tell_owner_yard_heads``, migration
+    ``0032_partner_notices``, which writes nothing unless the item is shared under an active agreement).
+    Answers how many yard heads were told. Parameters: ``notices.owner_params``."""
+    return for_driver(select(func.mn_tell_owner_yard_heads(
+        bindparam("booking_id", type_=Integer), bindparam("kind", type_=String),
+        bindparam("notice_key", type_=String), cast(bindparam("notice_params", type_=String), JSONB),
+        bindparam("notice_text", type_=String), bindparam("subject", type_=ARRAY(String)),
+        bindparam("body", type_=ARRAY(String)), bindparam("now", type_=DateTime(timezone=True)),
+    )))
 
 
 

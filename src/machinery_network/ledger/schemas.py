@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel
 
-from machinery_network.ledger.service import Account, EntryView
+from machinery_network.ledger.queries import Account, EntryView
 from machinery_network.schemas import DecimalOut, Id, Input, Reason, SignedCents
 
 

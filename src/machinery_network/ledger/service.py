@@ -1,394 +1,54 @@
-"""The ledger: the only code that writes money movements.
-
-Signs: the farmer owes → positive; the farmer earned → negative. Entries are never changed or
-deleted (the database refuses it); a correction is a new entry. Amounts come from ``money``.
-The database attaches each new entry to the pending settlement of its month (migration 0002); an
-entry counts as settled once that settlement is frozen.
+"""The use cases of the ledger, named in one place for the web and API layers and the other domains:
+``posting`` writes the entries (charges, credits, adjustments, reversals; the only code that writes
+money movements), ``queries`` reads accounts and balances.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import (
-    BigInteger,
-    ColumnClause,
-    Select,
-    SQLColumnExpression,
-    column,
-    func,
-    label,
-    or_,
-    select,
-    true,
+from machinery_network.ledger.posting import (
+    AMOUNT_MAX,
+    REASON_MAX,
+    check_value_date,
+    post_adjustment,
+    post_charge,
+    post_credit,
+    reverse_entry,
+    value_date_bounds,
 )
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
+from machinery_network.ledger.queries import (
+    BALANCE_ORDER,
+    BALANCE_SORTS,
+    ENTRY_KEYS,
+    ENTRY_ORDER,
+    Account,
+    EntryView,
+    FarmerBalance,
+    farmer_balances,
+    get_account,
+    page_entries,
+    page_farmer_balances,
+    unsettled_balance,
+)
 
-from machinery_network import clock
-from machinery_network._sa import pk
-from machinery_network.accounts.models import Role
-from machinery_network.accounts.service import get_farmer, get_municipality
-from machinery_network.auth import Actor, require_for_municipality, require_self_or_municipality
-from machinery_network.config import Settings
-from machinery_network.errors import Conflict, Invalid, NotFound
-from machinery_network.i18n import translate
-from machinery_network.ledger.models import EntryKind, LedgerEntry
-from machinery_network.mandates.partners import require_partner
-from machinery_network.money import LineAmounts, line_amounts
-from machinery_network.paging import Page, PageRequest, Sort, finish, keyset, search_pattern, sorts
-from machinery_network.settlement.models import Settlement
-
-REASON_MAX = 2000
-AMOUNT_MAX = 10**9  # ten million euros: anything larger is a typo
-
-
-def value_date_bounds(settings: Settings) -> tuple[date, date]:
-    """The value dates an entry typed in by staff may carry: within the last 12 months (a date in a
-    month already settled is taken by the next settlement) and not after the booking horizon."""
-    today = clock.today(settings.tz)
-    try:
-        earliest = today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        earliest = today.replace(year=today.year - 1, day=28)
-    return earliest, today + timedelta(days=settings.booking_horizon_days)
-
-
-def check_value_date(value_date: date, settings: Settings) -> date:
-    earliest, latest = value_date_bounds(settings)
-    if not earliest <= value_date <= latest:
-        raise Invalid("ledger.value_date_out_of_range", field="value_date",
-                      earliest=f"{earliest:%d.%m.%Y}", latest=f"{latest:%d.%m.%Y}")
-    return value_date
-
-
-def _check_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid("ledger.reason_required", field="reason")
-    if len(reason) > REASON_MAX:
-        raise Invalid("ledger.reason_too_long", field="reason", max=REASON_MAX)
-    return reason
-
-
-async def post_charge(
-    session: AsyncSession,
-    *,
-    farmer_id: int,
-    municipality_id: int,
-    value_date: date,
-    amounts: LineAmounts,
-    vat_percent: Decimal,
-    item_name: str,
-    quantity: Decimal,
-    unit: str,
-    rate_cents: int,
-    booking_id: int,
-    actor: Actor,
-) -> LedgerEntry:
-    """A completed booking's charge (the unique index allows one per booking)."""
-    return await _post(
-        session,
-        LedgerEntry(
-            farmer_id=farmer_id, municipality_id=municipality_id, value_date=value_date, kind=EntryKind.charge,
-            amount_cents=amounts.gross_cents, net_cents=amounts.net_cents, vat_cents=amounts.vat_cents,
-            vat_percent=vat_percent, quantity=quantity, unit=unit, rate_cents=rate_cents,
-            text=translate("ledger.text.charge", "de", item=item_name)[:500], booking_id=booking_id,
-            created_by=actor.id,
-        ),
-    )
-
-
-async def post_credit(
-    session: AsyncSession,
-    *,
-    farmer_id: int,
-    municipality_id: int,
-    value_date: date,
-    quantity: Decimal,
-    unit: str,
-    rate_cents: int,
-    section_name: str,
-    care_log_id: int,
-    actor: Actor,
-) -> LedgerEntry:
-    """A confirmed care log's credit: quantity × rate, no VAT, negative in the farmer's account."""
-    amounts = line_amounts(quantity, rate_cents)
-    return await _post(
-        session,
-        LedgerEntry(
-            farmer_id=farmer_id, municipality_id=municipality_id, value_date=value_date, kind=EntryKind.credit,
-            amount_cents=-amounts.gross_cents, net_cents=-amounts.net_cents, vat_cents=-amounts.vat_cents,
-            vat_percent=Decimal(0), quantity=quantity, unit=unit, rate_cents=rate_cents,
-            text=translate("ledger.text.credit", "de", section=section_name)[:500], care_log_id=care_log_id,
-            created_by=actor.id,
-        ),
-    )
-
-
-async def post_adjustment(
-    session: AsyncSession,
-    actor: Actor,
-    *,
-    farmer_id: int,
-    municipality_id: int,
-    value_date: date,
-    amount_cents: int,
-    reason: str,
-    settings: Settings,
-) -> LedgerEntry:
-    """A manual charge (positive) or credit (negative) by the municipality's yard head or finance office."""
-    require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance)
-    check_value_date(value_date, settings)
-    if amount_cents == 0:
-        raise Invalid("ledger.amount_zero", field="amount_cents")
-    if abs(amount_cents) > AMOUNT_MAX:
-        raise Invalid("ledger.amount_too_large", field="amount_cents")
-    reason = _check_reason(reason)
-    await get_farmer(session, farmer_id)
-    await get_municipality(session, municipality_id)
-    await require_partner(session, municipality_id, farmer_id)  # 403; the foreign key is the guarantee
-    return await _post(
-        session,
-        LedgerEntry(
-            farmer_id=farmer_id, municipality_id=municipality_id, value_date=value_date,
-            kind=EntryKind.adjustment, amount_cents=amount_cents, net_cents=amount_cents, vat_cents=0,
-            vat_percent=Decimal(0), text=translate("ledger.text.adjustment", "de", reason=reason)[:500],
-            reason=reason, created_by=actor.id,
-        ),
-    )
-
-
-async def reverse_entry(
-    session: AsyncSession,
-    actor: Actor,
-    entry_id: int,
-    *,
-    value_date: date,
-    reason: str,
-    farmer_id: int | None = None,
-    settings: Settings,
-) -> LedgerEntry:
-    """Undo an entry (settled or not) by posting its negation; it is settled like any entry (a value
-    date in a settled month lands in the next settlement). Each entry can be reversed once."""
-    original = await session.get(LedgerEntry, entry_id)
-    if original is None or (farmer_id is not None and original.farmer_id != farmer_id):
-        raise NotFound("ledger.entry_not_found", id=entry_id)
-    require_for_municipality(actor, original.municipality_id, Role.yard_head, Role.finance)
-    reason = _check_reason(reason)
-    check_value_date(value_date, settings)
-    if original.kind == EntryKind.reversal:
-        raise Conflict("ledger.reverse_reversal", id=entry_id)
-    if original.amount_cents == 0:
-        raise Invalid("ledger.reverse_zero", id=entry_id)
-    if await session.scalar(select(col(LedgerEntry.id)).where(col(LedgerEntry.reverses_entry_id) == entry_id)):
-        raise Conflict("ledger.already_reversed", id=entry_id)
-    entry = LedgerEntry(
-        farmer_id=original.farmer_id, municipality_id=original.municipality_id, value_date=value_date,
-        kind=EntryKind.reversal, amount_cents=-original.amount_cents, net_cents=-original.net_cents,
-        vat_cents=-original.vat_cents, vat_percent=original.vat_percent, quantity=original.quantity,
-        unit=original.unit, rate_cents=original.rate_cents,
-        text=translate("ledger.text.reversal", "de", entry=entry_id, reason=reason)[:500], reason=reason,
-        reverses_entry_id=entry_id, created_by=actor.id,
-    )
-    try:
-        async with session.begin_nested():  # a concurrent reversal loses on the unique index
-            return await _post(session, entry)
-    except IntegrityError as exc:
-        if "uq_ledger_reversed_once" in str(exc.orig):
-            raise Conflict("ledger.already_reversed", id=entry_id) from None
-        raise
-
-
-async def _post(session: AsyncSession, entry: LedgerEntry) -> LedgerEntry:
-    session.add(entry)
-    await session.flush()
-    return entry
-
-
-@dataclass
-class EntryView:
-    """An entry as the account shows it: ``settlement_id`` only once its settlement is frozen."""
-
-    id: int
-    farmer_id: int
-    municipality_id: int
-    value_date: date
-    kind: str
-    amount_cents: int
-    net_cents: int
-    vat_cents: int
-    vat_percent: Decimal
-    quantity: Decimal | None
-    unit: str | None
-    rate_cents: int | None
-    text: str
-    reason: str | None
-    booking_id: int | None
-    care_log_id: int | None
-    reverses_entry_id: int | None
-    settlement_id: int | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, entry: LedgerEntry, settled: bool) -> EntryView:
-        values = {name: getattr(entry, name) for name in cls.__dataclass_fields__}
-        values["settlement_id"] = entry.settlement_id if settled else None
-        return cls(**values)
-
-
-@dataclass
-class Account:
-    farmer_id: int
-    municipality_id: int | None
-    balance_cents: int
-    entries: list[EntryView]
-
-    @property
-    def unsettled_cents(self) -> int:
-        return sum(e.amount_cents for e in self.entries if e.settlement_id is None)
-
-
-async def _entries_query(
-    session: AsyncSession, actor: Actor, farmer_id: int, municipality_id: int | None
-) -> tuple[int | None, Select[LedgerEntry, bool]]:
-    """Who may see a farmer's entries, and the query of them (with their settlement's ``frozen``): staff
-    asking without a municipality see their own municipality's account of the farmer."""
-    if municipality_id is None and actor.role in (Role.yard_head, Role.finance):
-        municipality_id = actor.municipality_id
-    require_self_or_municipality(actor, farmer_id, municipality_id, Role.yard_head, Role.finance)
-    await get_farmer(session, farmer_id)
-    if municipality_id is not None:
-        await get_municipality(session, municipality_id)
-    stmt = (
-        select(LedgerEntry, col(Settlement.frozen))
-        .join(Settlement, col(Settlement.id) == col(LedgerEntry.settlement_id))
-        .where(col(LedgerEntry.farmer_id) == farmer_id)
-    )
-    if municipality_id is not None:
-        stmt = stmt.where(col(LedgerEntry.municipality_id) == municipality_id)
-    return municipality_id, stmt
-
-
-async def get_account(
-    session: AsyncSession, actor: Actor, farmer_id: int, municipality_id: int | None = None
-) -> Account:
-    """A farmer's entries with one municipality (or with all, for the farmer himself and admins).
-
-    Staff asking without a municipality see their own municipality's account of the farmer.
-    ``balance_cents`` is the sum of all his entries there (positive: he owes)."""
-    municipality_id, stmt = await _entries_query(session, actor, farmer_id, municipality_id)
-    rows = (await session.execute(stmt.order_by(col(LedgerEntry.value_date), col(LedgerEntry.id)))).all()
-    entries = [EntryView.of(entry, frozen) for entry, frozen in rows]
-    return Account(
-        farmer_id=farmer_id,
-        municipality_id=municipality_id,
-        balance_cents=sum(e.amount_cents for e in entries),
-        entries=entries,
-    )
-
-
-ENTRY_ORDER = "entries:value_date,id"
-ENTRY_KEYS: tuple[SQLColumnExpression[Any], ...] = (col(LedgerEntry.value_date), col(LedgerEntry.id))
-
-
-async def page_entries(
-    session: AsyncSession, actor: Actor, farmer_id: int, page: PageRequest, municipality_id: int | None = None
-) -> Page[EntryView]:
-    """One page of a farmer's entries (with one municipality, or all for himself and admins), by value date,
-    then id; who may see them as in ``get_account``."""
-    municipality_id, stmt = await _entries_query(session, actor, farmer_id, municipality_id)
-    rows = [EntryView.of(entry, frozen) for entry, frozen in await session.execute(keyset(stmt, ENTRY_KEYS, page))]
-    return finish(rows, page, lambda e: (e.value_date, e.id))
-
-
-async def unsettled_balance(session: AsyncSession, farmer_id: int, municipality_id: int) -> int:
-    balance = await session.scalar(
-        select(func.coalesce(func.sum(col(LedgerEntry.amount_cents)), 0))
-        .join(Settlement, col(Settlement.id) == col(LedgerEntry.settlement_id))
-        .where(
-            col(LedgerEntry.farmer_id) == farmer_id,
-            col(LedgerEntry.municipality_id) == municipality_id,
-            col(Settlement.frozen).is_(False),
-        )
-    )
-    return int(balance or 0)  # an aggregate: always one row
-
-
-@dataclass
-class FarmerBalance:
-    farmer_id: int
-    name: str
-    balance_cents: int
-    entry_count: int
-
-
-BALANCE_ORDER = "balances:name,id"
-_FARMER: ColumnClause[int] = column("farmer_id")
-_NAME: ColumnClause[str] = column("name")
-_BALANCE: ColumnClause[int] = column("balance")
-BALANCE_SORTS = sorts("balances", {"name": (_NAME, _FARMER), "balance": (_BALANCE, _FARMER)}, default="name",
-                      tags={"name": BALANCE_ORDER})
-"""The balances list's orders (``sort``): by name (the default) or balance, either way, then farmer id."""
-
-
-async def page_farmer_balances(
-    session: AsyncSession, actor: Actor, municipality_id: int, page: PageRequest, *, query: str | None = None,
-    sort: Sort | None = None,
-) -> Page[FarmerBalance]:
-    """One page (by name or balance, then id: ``sort``) of the farmers who have an account at
-    ``municipality_id``, with their balance there (staff of that municipality, admin). One query: the
-    municipality's entries summed per farmer from the covering index ``ix_ledger_entries_balances`` (an
-    index-only scan of that municipality's rows, never the ledger of the network), joined to the users, then
-    ordered; ``query`` searches name and e-mail."""
-    from machinery_network.accounts.models import User
-
-    require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
-    sort = sort or BALANCE_SORTS.choose(None)
-    totals = (
-        select(
-            col(LedgerEntry.farmer_id).label("farmer_id"),
-            func.sum(col(LedgerEntry.amount_cents)).cast(BigInteger).label("balance"),
-            func.count().label("entries"),
-        )
-        .where(col(LedgerEntry.municipality_id) == municipality_id)
-        .group_by(col(LedgerEntry.farmer_id))
-        .subquery()
-    )
-    # Each account holder looked up by primary key (LATERAL, LIMIT 1: never a join over the network's users,
-    # however few rows the planner expects of either side).
-    farmer = (
-        select(col(User.name), col(User.email)).where(col(User.id) == totals.c.farmer_id).limit(1).lateral("farmer")
-    )
-    stmt = select(totals.c.farmer_id, label("name", farmer.c.name), totals.c.balance, totals.c.entries).select_from(
-        totals).join(farmer, true())
-    if (pattern := search_pattern(query)) is not None:
-        stmt = stmt.where(or_(farmer.c.name.ilike(pattern), farmer.c.email.ilike(pattern)))
-    listed = stmt.subquery("balances")
-    rows = list(await session.execute(
-        keyset(select(listed), sort.keys, page, descending=sort.descending)
-    ))
-    found = finish(rows, page, sort.key_of)
-    return Page([FarmerBalance(r.farmer_id, r.name, int(r.balance), int(r.entries)) for r in found.rows],
-                found.next_cursor)
-
-
-async def farmer_balances(session: AsyncSession, actor: Actor, municipality_id: int) -> list[FarmerBalance]:
-    """Every active farmer with his balance at ``municipality_id`` (staff of that municipality, admin)."""
-    from machinery_network.accounts.models import User
-
-    require_for_municipality(actor, municipality_id, Role.yard_head, Role.finance, admin=True)
-    rows = await session.execute(
-        select(pk(User), col(User.name), func.coalesce(func.sum(col(LedgerEntry.amount_cents)), 0),
-               func.count(col(LedgerEntry.id)))
-        .outerjoin(LedgerEntry, (col(LedgerEntry.farmer_id) == col(User.id))
-                   & (col(LedgerEntry.municipality_id) == municipality_id))
-        .where(col(User.role) == Role.farmer, col(User.active).is_(True))
-        .group_by(col(User.id), col(User.name))
-        .order_by(col(User.name), col(User.id))
-    )
-    return [FarmerBalance(r[0], r[1], int(r[2]), int(r[3])) for r in rows]
+__all__ = [
+    "AMOUNT_MAX",
+    "BALANCE_ORDER",
+    "BALANCE_SORTS",
+    "ENTRY_KEYS",
+    "ENTRY_ORDER",
+    "REASON_MAX",
+    "Account",
+    "EntryView",
+    "FarmerBalance",
+    "check_value_date",
+    "farmer_balances",
+    "get_account",
+    "page_entries",
+    "page_farmer_balances",
+    "post_adjustment",
+    "post_charge",
+    "post_credit",
+    "reverse_entry",
+    "unsettled_balance",
+    "value_date_bounds",
+]

@@ -20,9 +20,9 @@ from machinery_network.bookings.models import Booking
 from machinery_network.bookings.queries import load
 from machinery_network.config import Settings
 from machinery_network.errors import Conflict
+from machinery_network.machine.handover import checkin, checkout, require_at_machine
 from machinery_network.machine.models import Defect, DefectBooking, Handover
 from machinery_network.machine.schemas import CheckinInput, CheckoutInput
-from machinery_network.machine.service import checkin, checkout, require_at_machine
 
 T = TypeVar("T")
 

@@ -25,9 +25,9 @@ from machinery_network.catalogue.models import Item
 from machinery_network.catalogue.service import get_item
 from machinery_network.config import Settings
 from machinery_network.errors import Conflict, NotFound
+from machinery_network.machine.handover import last_meter
 from machinery_network.machine.models import MaintenanceInterval
 from machinery_network.machine.schemas import IntervalCreate
-from machinery_network.machine.service import last_meter
 
 DUE_DAYS = 14
 DUE_HOURS = Decimal(25)

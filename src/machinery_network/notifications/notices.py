@@ -1,7 +1,7 @@
 """In-app notices: every event told to a user goes through ``tell``.
 
 ``tell`` writes the notice (the user's list on the page "Mitteilungen", ``GET /me/notices``) and, when
-the user wants mail for the event's category (``accounts.people.wants_mail``: the default) and has an
+the user wants mail for the event's category (``accounts.profile.wants_mail``: the default) and has an
 address, queues the mail in the outbox, in the caller's transaction. A ``dedupe_key`` tells an event at
 most once per user whichever process tells it: the insert skips a row that exists already
 (``uq_notices_user_dedupe``), and the mail is queued only with a notice that was written.
@@ -11,6 +11,11 @@ preference rule (``mail_wanted``, in SQL).
 
 Each domain declares the kinds it tells and the category a user chooses mail or page for (``declare``);
 this module knows no domain.
+
+A notice belongs to its recipient's network. A network may write one to a farmer of a partner network
+(its yard head decided his booking of a shared item, its settlement charges him), but not read it:
+row-level security checks the rows an INSERT returns against the reading policy, so such a notice is
+written without RETURNING, its id drawn first (``_insert_across``).
 
 A notice keeps its message key and parameters: the text is German (``text``, rendered when written) and
 rendered again in English on request. Texts live in the domains' catalogues (``notice.*`` keys).
@@ -32,6 +37,7 @@ from machinery_network import clock
 from machinery_network._sa import table_of
 from machinery_network.accounts.models import User
 from machinery_network.auth import Actor
+from machinery_network.db import session_network
 from machinery_network.errors import NotAllowed, NotFound
 from machinery_network.i18n import translate
 from machinery_network.notifications.models import Notice
@@ -39,6 +45,7 @@ from machinery_network.notifications.service import Mail, enqueue
 from machinery_network.paging import Page, PageRequest, finish, keyset
 
 TEXT_LENGTH = 4000
+NOTICE_SEQUENCE = "notices_id_seq"  # ids of notices written without RETURNING (``_insert_across``)
 
 # The kind of each notice and the category a user chooses mail or page for (``people.NOTIFICATION_KINDS``),
 # as declared by the domains that tell them (``declare``).
@@ -61,7 +68,7 @@ def category_of(kind: str) -> str:
 
 
 def wants_mail(user: User, kind: str) -> bool:
-    from machinery_network.accounts.people import wants_mail as wants
+    from machinery_network.accounts.profile import wants_mail as wants
 
     return wants(user, category_of(kind))
 
@@ -73,6 +80,23 @@ def mail_wanted(kind: str) -> ColumnElement[bool]:
 
 def render(key: str, params: dict[str, Any], lang: str = "de") -> str:
     return translate(key, lang, **params)[:TEXT_LENGTH]
+
+
+def _across(session: AsyncSession, recipient: User) -> bool:
+    """Whether ``recipient`` belongs to another network than the session's (a partner network's farmer)."""
+    network_id = session_network(session)
+    return network_id is not None and recipient.network_id is not None and recipient.network_id != network_id
+
+
+async def _insert_across(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Write a notice of another network, which this transaction may write but not read: no RETURNING,
+    the id drawn from the sequence first. None when the ``dedupe_key`` was told already.
+
+    ON CONFLICT names no index: with one, PostgreSQL checks the new row against the reading policy too.
+    The id is fresh, so the only conflict possible is ``uq_notices_user_dedupe``."""
+    notice_id = int(await session.scalar(select(func.nextval(NOTICE_SEQUENCE))) or 0)
+    result = await session.execute(pg_insert(Notice).values({**values, "id": notice_id}).on_conflict_do_nothing())
+    return notice_id if getattr(result, "rowcount", 0) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,11 +115,14 @@ async def tell(
     assert recipient.id is not None
     values = {"user_id": recipient.id, "kind": kind, "key": key, "params": params, "text": render(key, params),
               "link": link, "dedupe_key": dedupe_key, "created_at": now or clock.now()}
-    stmt = pg_insert(Notice).values(values)
-    if dedupe_key is not None:
-        stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"],
-                                           index_where=col(Notice.dedupe_key).is_not(None))
-    notice_id = await session.scalar(stmt.returning(col(Notice.id)))
+    if _across(session, recipient):
+        notice_id = await _insert_across(session, values)
+    else:
+        stmt = pg_insert(Notice).values(values)
+        if dedupe_key is not None:
+            stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"],
+                                               index_where=col(Notice.dedupe_key).is_not(None))
+        notice_id = await session.scalar(stmt.returning(col(Notice.id)))
     if notice_id is None:
         return None
     mailed = bool(mail is not None and recipient.email and recipient.active and recipient.erased_at is None
@@ -127,15 +154,21 @@ async def tell_many(session: AsyncSession, kind: str, key: str, tidings: Sequenc
     Answers how many notices were written."""
     now = now or clock.now()
     by_user = {t.recipient.id: t for t in tidings}
+
+    def values(t: Tidings) -> dict[str, Any]:
+        return {"user_id": t.recipient.id, "kind": kind, "key": key, "params": t.params,
+                "text": render(key, t.params), "link": t.link, "dedupe_key": t.dedupe_key, "created_at": now}
+
     written: list[int] = []
-    for start in range(0, len(tidings), BATCH):
-        chunk = tidings[start:start + BATCH]
-        stmt = pg_insert(Notice).values([
-            {"user_id": t.recipient.id, "kind": kind, "key": key, "params": t.params, "text": render(key, t.params),
-             "link": t.link, "dedupe_key": t.dedupe_key, "created_at": now} for t in chunk
-        ]).on_conflict_do_nothing(index_elements=["user_id", "dedupe_key"],
-                                  index_where=col(Notice.dedupe_key).is_not(None))
+    own = [t for t in tidings if not _across(session, t.recipient)]
+    for start in range(0, len(own), BATCH):
+        stmt = pg_insert(Notice).values([values(t) for t in own[start:start + BATCH]]).on_conflict_do_nothing(
+            index_elements=["user_id", "dedupe_key"], index_where=col(Notice.dedupe_key).is_not(None))
         written += list(await session.scalars(stmt.returning(col(Notice.user_id))))
+    for t in tidings:  # farmers of partner networks: few, one at a time
+        if _across(session, t.recipient) and await _insert_across(session, values(t)) is not None:
+            assert t.recipient.id is not None
+            written.append(t.recipient.id)
     for user_id in written:
         t = by_user[user_id]
         if (t.mail is not None and t.recipient.email and t.recipient.active and t.recipient.erased_at is None

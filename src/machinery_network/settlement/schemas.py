@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from machinery_network.schemas import Id, Input, Month
 from machinery_network.settlement.models import Settlement
-from machinery_network.settlement.service import LineView
+from machinery_network.settlement.queries import LineView
 
 
 class SettleRequest(Input):

@@ -3,6 +3,8 @@ Form parsing and the form action live in ``web.forms``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from jinja2 import pass_context
@@ -11,17 +13,29 @@ from litestar import Request, Response
 from litestar.response import Redirect, Template
 
 from machinery_network.auth import Actor
+from machinery_network.config import Settings
 from machinery_network.i18n import gettext_de
 from machinery_network.injected import AppSettings, CurrentActor, DbSession, OptionalActor
 
 # What the app injects into handlers (``injected``), here too for the pages.
 __all__ = [
     "FLASH", "AppSettings", "CurrentActor", "DbSession", "OptionalActor", "form_page_url", "pop_flash", "redirect", "render",
+    "time_formatter",
 ]
 
 
 def render(template: str, actor: Actor | None, *, status_code: int = 200, **context: Any) -> Template:
     return Template(template, context={"actor": actor, **context}, status_code=status_code)
+
+
+def time_formatter(settings: Settings) -> Callable[..., str]:
+    """The pages' ``fmt``: an instant as text in the network's time zone (empty for none)."""
+    tz = settings.tz
+
+    def fmt(value: datetime | None, pattern: str = "%d.%m.%Y %H:%M") -> str:
+        return value.astimezone(tz).strftime(pattern) if value else ""
+
+    return fmt
 
 
 FLASH = "flash"

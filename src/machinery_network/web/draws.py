@@ -26,8 +26,15 @@ from machinery_network.config import Settings
 from machinery_network.errors import Invalid
 from machinery_network.i18n import gettext_de
 from machinery_network.paging import page_request
-from machinery_network.web.bookings import _default_series, _fmt
-from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
+from machinery_network.web.booking_forms import default_series_form
+from machinery_network.web.common import (
+    AppSettings,
+    CurrentActor,
+    DbSession,
+    redirect,
+    render,
+    time_formatter,
+)
 from machinery_network.web.forms import FormError, form_action, form_data
 from machinery_network.web.paging import HTML_LIMIT, pager
 
@@ -48,8 +55,8 @@ async def _series_form(session: AsyncSession, actor: Actor, item_id: int, settin
                        errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
     item = await get_item(session, item_id)
     return render("draws/series.html", actor, status_code=status_code, item=item, result=None,
-                  form=form or _default_series(settings), message=message, errors=errors or {},
-                  weekdays=WEEKDAYS, limit=series.MAX_OCCURRENCES, fmt=_fmt(settings))
+                  form=form or default_series_form(settings), message=message, errors=errors or {},
+                  weekdays=WEEKDAYS, limit=series.MAX_OCCURRENCES, fmt=time_formatter(settings))
 
 
 @get("/items/{item_id:int}/booking-series", include_in_schema=False)
@@ -81,11 +88,11 @@ async def create_series(request: Request[Any, Any, Any], item_id: FromPath[int],
     def again(error: FormError) -> Any:
         return render("draws/series.html", actor, status_code=error.status_code, item=item, result=None, form=form,
                       message=error.message, errors=error.fields, weekdays=WEEKDAYS, limit=series.MAX_OCCURRENCES,
-                      fmt=_fmt(settings), conflicts=extra.get("conflicts", []), refused=extra.get("refused", []))
+                      fmt=time_formatter(settings), conflicts=extra.get("conflicts", []), refused=extra.get("refused", []))
 
     def done(result: series.SeriesResult) -> Template:
         return render("draws/series.html", actor, status_code=201, item=item, result=result, form={}, message=None,
-                      errors={}, weekdays=WEEKDAYS, limit=series.MAX_OCCURRENCES, fmt=_fmt(settings),
+                      errors={}, weekdays=WEEKDAYS, limit=series.MAX_OCCURRENCES, fmt=time_formatter(settings),
                       notice=gettext_de("series.created").format(count=len(result.bookings)),
                       conflicts=result.conflicts, refused=result.refused)
 
@@ -98,7 +105,7 @@ async def show_series(series_id: FromPath[int], actor: CurrentActor, db_session:
     result = await series.get_series(db_session, actor, series_id)
     item = await get_item(db_session, result.series.item_id)
     return render("draws/series.html", actor, item=item, result=result, form={}, message=None, errors={},
-                  weekdays=WEEKDAYS, limit=series.MAX_OCCURRENCES, fmt=_fmt(settings), conflicts=[], refused=[])
+                  weekdays=WEEKDAYS, limit=series.MAX_OCCURRENCES, fmt=time_formatter(settings), conflicts=[], refused=[])
 
 
 @post("/booking-series/{series_id:int}/cancel", include_in_schema=False)
@@ -124,7 +131,7 @@ async def _draws_page(session: AsyncSession, actor: Actor, item_id: int, setting
         seasons=await draws.list_seasons(session, item_id), draws=ran.rows,
         pager=pager(request, ran, path=f"/items/{item_id}/draws") if request is not None else None,
         form=form or {"deadline_weekday": "4", "deadline_time": "12:00"}, message=message, errors=errors or {},
-        weekdays=WEEKDAYS, fmt=_fmt(settings),
+        weekdays=WEEKDAYS, fmt=time_formatter(settings),
     )
 
 
@@ -170,7 +177,7 @@ async def draw_result(draw_id: FromPath[int], actor: CurrentActor, db_session: D
                       settings: AppSettings) -> Template:
     result = await draws.get_draw(db_session, actor, draw_id)
     public = draw_public(result, actor, lang="de")
-    return render("draws/result.html", actor, draw=public, item=result.item, fmt=_fmt(settings),
+    return render("draws/result.html", actor, draw=public, item=result.item, fmt=time_formatter(settings),
                   season_rule=gettext_de("draw.rule"))
 
 

@@ -27,14 +27,20 @@ from machinery_network.bookings.queries import load
 from machinery_network.care.photos import resolve_photo
 from machinery_network.config import Settings
 from machinery_network.errors import Invalid, NotFound
-from machinery_network.machine import history, idempotent, maintenance, service
+from machinery_network.machine import history, maintenance, service
 from machinery_network.machine.models import Handover, HandoverPhoto
 from machinery_network.machine.photos import MAX_PHOTOS, signature_png
 from machinery_network.machine.schemas import ACTIONS, CheckinInput, CheckoutInput, DecisionInput
 from machinery_network.money import format_decimal_de
 from machinery_network.paging import Page, page_request
-from machinery_network.web.bookings import _fmt
-from machinery_network.web.common import AppSettings, CurrentActor, DbSession, redirect, render
+from machinery_network.web.common import (
+    AppSettings,
+    CurrentActor,
+    DbSession,
+    redirect,
+    render,
+    time_formatter,
+)
 from machinery_network.web.forms import FormError, form_action, form_data, int_field, parse_decimal
 from machinery_network.web.offline import posted_key
 from machinery_network.web.paging import HTML_LIMIT, pager
@@ -64,7 +70,7 @@ async def _page(session: AsyncSession, actor: Actor, booking_id: int, settings: 
         defaults["meter"] = format(last, "f").replace(".", ",") if last is not None else ""
     return render(
         "machine/booking.html", actor, status_code=status_code, booking=booking, item=item, farmer=farmer,
-        handover=handover, photos=photos, fmt=_fmt(settings), now=now, opens_at=opens_at,
+        handover=handover, photos=photos, fmt=time_formatter(settings), now=now, opens_at=opens_at,
         lead_hours=settings.handover_lead_hours, form=form or defaults, errors=errors or {}, message=message,
         max_photos=MAX_PHOTOS, is_yard_head=actor.role == Role.yard_head, max_bytes=settings.upload_max_bytes,
         max_mb=format_decimal_de(round(Decimal(settings.upload_max_bytes) / 1048576, 1)),
@@ -115,8 +121,8 @@ async def checkout(
 
     async def hand_over() -> None:
         data = CheckoutInput.model_validate({**_values(form), "remarks": (form.get("remarks") or "").strip() or None})
-        await idempotent.checkout_once(db_session, actor, booking_id, data, settings,
-                                       posted_key(request, form, actor), signature=_signature(form), photos=photos)
+        await service.checkout_once(db_session, actor, booking_id, data, settings,
+                                    posted_key(request, form, actor), signature=_signature(form), photos=photos)
 
     return await form_action(
         hand_over, lambda error: _again(db_session, actor, booking_id, settings, form, error),
@@ -138,8 +144,8 @@ async def checkin(
             "usable": (form.get("usable") == "on") if values["condition"] == "defect" else None,
             "surcharges": [kind for kind in form.get("surcharges", "").split(",") if kind],
         })
-        await idempotent.checkin_once(db_session, actor, booking_id, data, settings,
-                                      posted_key(request, form, actor), signature=_signature(form), photos=photos)
+        await service.checkin_once(db_session, actor, booking_id, data, settings,
+                                   posted_key(request, form, actor), signature=_signature(form), photos=photos)
 
     return await form_action(
         take_back, lambda error: _again(db_session, actor, booking_id, settings, form, error),
@@ -185,7 +191,7 @@ async def signature(booking_id: FromPath[int], kind: FromPath[str], actor: Curre
 async def _affected_page(session: AsyncSession, actor: Actor, settings: Settings, *, message: str | None = None,
                          status_code: int = 200) -> Template:
     rows = await service.affected_bookings(session, actor, open_only=False)
-    return render("machine/affected.html", actor, status_code=status_code, rows=rows, fmt=_fmt(settings),
+    return render("machine/affected.html", actor, status_code=status_code, rows=rows, fmt=time_formatter(settings),
                   message=message)
 
 
@@ -244,7 +250,7 @@ async def history_page(request: Request[Any, Any, Any], item_id: FromPath[int], 
     page = page_request(HTML_LIMIT, cursor, order=history.HISTORY_ORDER, width=2)
     h = await history.history(db_session, actor, item_id, settings, page=page)
     listed = Page(h.bookings, h.next_cursor)
-    return render("machine/history.html", actor, h=h, fmt=_fmt(settings),
+    return render("machine/history.html", actor, h=h, fmt=time_formatter(settings),
                   pager=pager(request, listed, path=f"/manage/items/{item_id}/history"))
 
 
