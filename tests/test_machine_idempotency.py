@@ -1,9 +1,11 @@
-"""A machine return sent twice is recorded once: the ``Idempotency-Key`` header of the JSON API and the
-``idempotency_key`` field of the phone form (issue #16: a return kept on the phone without a connection
-is sent again, maybe twice, when the phone is online)."""
+"""A machine return or hand-over sent twice is recorded once: the ``Idempotency-Key`` header of the JSON API
+and the ``idempotency_key`` field of the phone form (issue #16: a return kept on the phone without a
+connection is sent again, maybe twice, when the phone is online; a hand-over is sent again after a double
+tap or a lost answer)."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from datetime import datetime
 
@@ -20,6 +22,7 @@ from tests.web_helpers import csrf_token, login
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
+JPEG_B64 = base64.b64encode(JPEG).decode()
 RETURN = {"meter": 1003, "fuel_percent": 30, "condition": "defect", "usable": False,
           "description": "Mulchergehäuse gerissen"}
 
@@ -147,3 +150,101 @@ async def test_a_return_kept_under_another_login_is_refused(client, db_session, 
     r = await _post_return(client, booking_id, fields, photos=0)
     assert r.status_code == 409 and "unter einer anderen Anmeldung gespeichert" in r.text
     assert (await db_session.get(Handover, booking_id, populate_existing=True)).checkin_at is None
+
+
+# --- the hand-over (checkout) -----------------------------------------------------------------------
+
+
+async def _checkout(client, person, booking_id: int, key: str | None, **changes):
+    headers = {**person.headers, **({"Idempotency-Key": key} if key is not None else {})}
+    return await client.post(f"/api/v1/bookings/{booking_id}/checkout", json={**OUT, **changes}, headers=headers)
+
+
+async def _approved_booking(client, db_session, world) -> int:
+    item = await make_item(db_session, world)
+    return await approved(client, world, item.id, at(1, 11), at(1, 15))
+
+
+async def test_the_same_hand_over_sent_twice_with_its_key_is_recorded_once(client, db_session, world, frozen):
+    booking_id = await _approved_booking(client, db_session, world)
+    key = str(uuid.uuid4())
+    first = await _checkout(client, world.farmer, booking_id, key, photos=[JPEG_B64])
+    assert first.status_code == 201, first.text
+    assert "idempotent-replayed" not in first.headers
+    recorded_at = (await db_session.get(Handover, booking_id, populate_existing=True)).checkout_at
+
+    frozen.move(datetime(2026, 10, 1, 10, 20, tzinfo=BERLIN))  # the answer was lost; the phone sends again
+    again = await _checkout(client, world.farmer, booking_id, key, photos=[JPEG_B64])
+    assert again.status_code == 201, again.text
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json() and again.json()["booking_id"] == booking_id
+    # One hand-over, at the first request's time, with its photo once.
+    assert await db_session.scalar(select(func.count()).select_from(Handover)) == 1
+    assert (await db_session.get(Handover, booking_id, populate_existing=True)).checkout_at == recorded_at
+    kinds = list(await db_session.scalars(select(HandoverPhoto.kind).where(HandoverPhoto.booking_id == booking_id)))
+    assert kinds == ["checkout"]
+
+
+async def test_without_a_key_the_second_hand_over_is_a_conflict(client, db_session, world, frozen):
+    booking_id = await _approved_booking(client, db_session, world)
+    assert (await _checkout(client, world.farmer, booking_id, None)).status_code == 201
+    second = await _checkout(client, world.farmer, booking_id, None)
+    assert second.status_code == 409 and "idempotent-replayed" not in second.headers
+
+
+async def test_the_same_key_with_another_hand_over_is_refused(client, db_session, world, frozen):
+    booking_id = await _approved_booking(client, db_session, world)
+    key = str(uuid.uuid4())
+    assert (await _checkout(client, world.farmer, booking_id, key)).status_code == 201
+    other = await _checkout(client, world.farmer, booking_id, key, meter=1001)
+    assert other.status_code == 422, other.text
+    assert other.json()["extra"] == {"field": "idempotency_key"}
+    assert (await db_session.get(Handover, booking_id, populate_existing=True)).checkout_meter == 1000
+    # A hand-over's key replays no return of the same booking.
+    frozen.move(datetime(2026, 10, 1, 14, 0, tzinfo=BERLIN))
+    r = await _checkin(client, world.farmer, booking_id, key, condition="ok", usable=None, description=None)
+    assert r.status_code == 422 and r.json()["extra"] == {"field": "idempotency_key"}
+    assert (await db_session.get(Handover, booking_id, populate_existing=True)).checkin_at is None
+
+
+async def test_a_refused_hand_over_keeps_no_trace_of_its_key(client, db_session, world, frozen):
+    booking_id = await _approved_booking(client, db_session, world)
+    key = str(uuid.uuid4())
+    frozen.move(datetime(2026, 9, 28, 10, 0, tzinfo=BERLIN))  # days before the start: too early
+    assert (await _checkout(client, world.farmer, booking_id, key)).status_code == 409
+    frozen.move(datetime(2026, 10, 1, 10, 0, tzinfo=BERLIN))
+    r = await _checkout(client, world.farmer, booking_id, key)
+    assert r.status_code == 201 and "idempotent-replayed" not in r.headers
+
+
+async def test_the_hand_over_form_sent_twice_records_one_hand_over_with_its_photos_once(client, db_session, world,
+                                                                                       frozen):
+    booking_id = await _approved_booking(client, db_session, world)
+    await login(client, world.farmer.user.email)
+    page = await client.get(f"/machine/bookings/{booking_id}")
+    form = page.text.split(f'action="/machine/bookings/{booking_id}/checkout"')[1].split("</form>")[0]
+    assert 'name="idempotency_key"' in form and f'name="for_user" value="{world.farmer.id}"' in form
+    fields = {"meter": "1000", "fuel_percent": "80", "condition": "ok", "remarks": "sauber", "signature": SIGNATURE,
+              "idempotency_key": str(uuid.uuid4()), "for_user": str(world.farmer.id)}
+    first = await _post_form(client, f"/machine/bookings/{booking_id}/checkout", fields, photos=2)
+    assert first.status_code == 303, first.text
+    again = await _post_form(client, f"/machine/bookings/{booking_id}/checkout", fields, photos=2)
+    assert again.status_code == 303, again.text
+    assert again.headers["location"] == first.headers["location"] == f"/machine/bookings/{booking_id}"
+    assert await db_session.scalar(select(func.count()).select_from(Handover)) == 1
+    kinds = list(await db_session.scalars(select(HandoverPhoto.kind).where(HandoverPhoto.booking_id == booking_id)))
+    assert kinds == ["checkout", "checkout"]
+    # Without its key the same form is the second hand-over it is: refused in German.
+    again = await _post_form(client, f"/machine/bookings/{booking_id}/checkout", {**fields, "idempotency_key": ""})
+    assert again.status_code == 409 and "Übergabe" in again.text
+    # Sent under another login: refused, nothing recorded for him.
+    client.cookies.clear()
+    await login(client, world.yard_north.user.email)
+    r = await _post_form(client, f"/machine/bookings/{booking_id}/checkout", fields)
+    assert r.status_code == 409 and "unter einer anderen Anmeldung gespeichert" in r.text
+
+
+async def _post_form(client, path: str, fields: dict, photos: int = 0):
+    token = await csrf_token(client)
+    files = [("photos", (f"p{i}.jpg", JPEG, "image/jpeg")) for i in range(photos)]
+    return await client.post(path, data={**fields, "_csrf_token": token}, files=files or None)

@@ -1,4 +1,4 @@
-"""Idempotency keys: a client's retry of a care report or a machine return never posts twice.
+"""Idempotency keys: a client's retry of a care report, a machine hand-over or a return never posts twice.
 
 A request may carry a key the client made for it: the ``Idempotency-Key`` header (JSON API) or the form
 field ``idempotency_key`` (the phone pages fill it with a UUID made in the browser, and a report queued

@@ -1,5 +1,5 @@
-"""The ``Idempotency-Key`` request header of the JSON routes that take one (care report, machine return)
-and the answer of a request that was already carried out (``machinery_network.idempotency``)."""
+"""The ``Idempotency-Key`` request header of the JSON routes that take one (care report, machine hand-over
+and return) and the answer of a request that was already carried out (``machinery_network.idempotency``)."""
 
 from __future__ import annotations
 

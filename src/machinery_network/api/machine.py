@@ -37,13 +37,16 @@ class HandoverController(Controller):
     path = "/bookings/{booking_id:int}"
     tags = ["machine"]
 
-    @post("/checkout")
+    @post("/checkout", responses={201: ResponseSpec(HandoverPublic, description=REPLAY_NOTE)})
     async def checkout(
         self, booking_id: FromPath[int], data: JSONBody[CheckoutInput], actor: CurrentActor, db_session: DbSession,
-        settings: AppSettings,
-    ) -> HandoverPublic:
-        handover = await service.checkout(db_session, actor, booking_id, data, settings)
-        return await _with_photos(db_session, actor, HandoverPublic.checkout(handover))
+        settings: AppSettings, idempotency_key: IdempotencyKeyHeader = None,
+    ) -> Response[HandoverPublic]:
+        """The hand-over. With an ``Idempotency-Key`` header a retry answers the recorded hand-over again
+        (``Idempotent-Replayed: true``) instead of 409; the same key with another body is 422."""
+        handover, replayed = await service.checkout_once(
+            db_session, actor, booking_id, data, settings, idempotency.checked_key(idempotency_key))
+        return created(await _with_photos(db_session, actor, HandoverPublic.checkout(handover)), replayed)
 
     @post("/checkin", responses={201: ResponseSpec(HandoverPublic, description=REPLAY_NOTE)})
     async def checkin(

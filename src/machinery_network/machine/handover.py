@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from machinery_network import clock, idempotency
+from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.auth import Actor, require_for_municipality
 from machinery_network.bookings.models import Booking, BookingStatus
@@ -27,7 +27,7 @@ from machinery_network.config import Settings
 from machinery_network.db import CHECK_VIOLATION, sqlstate
 from machinery_network.errors import Conflict, Invalid, NotFound
 from machinery_network.machine.defects import report_defect
-from machinery_network.machine.models import Condition, Defect, DefectBooking, Handover, HandoverPhoto
+from machinery_network.machine.models import Condition, Defect, Handover, HandoverPhoto
 from machinery_network.machine.photos import checked_photos, photos_from_base64, signature_png, store_photos
 from machinery_network.machine.schemas import CheckinInput, CheckoutInput
 from machinery_network.machine.surcharges import SURCHARGE_NAMES, post_surcharge
@@ -148,45 +148,6 @@ async def checkin(
     found, affected = await report_defect(session, actor, item, text, usable=usable, booking=booking,
                                           settings=settings)
     return handover, found, affected
-
-
-async def checkin_once(
-    session: AsyncSession, actor: Actor, booking_id: int, data: CheckinInput, settings: Settings, key: str | None,
-    *, signature: bytes | None = None, photos: list[bytes] | None = None,
-) -> tuple[Handover, Defect | None, list[int], bool]:
-    """``checkin`` under an idempotency key (``machinery_network.idempotency``): the first request with
-    ``key`` takes the machine back; a retry with the same key and content answers that return (and True)
-    and records nothing. Without a key, ``checkin`` as it is (a second return is 409)."""
-    if key is None:
-        return (*await checkin(session, actor, booking_id, data, settings, signature=signature, photos=photos),
-                False)
-    scope = f"checkin:{booking_id}"
-    claimed = await idempotency.claim(
-        session, actor, key, scope, idempotency.fingerprint(scope, data, [*(photos or []), signature]))
-    if claimed.first_id is not None:
-        return (*await returned(session, actor, claimed.first_id), True)
-    handover, defect, affected = await checkin(session, actor, booking_id, data, settings, signature=signature,
-                                               photos=photos)
-    await idempotency.record(session, claimed, booking_id)
-    return handover, defect, affected, False
-
-
-async def returned(session: AsyncSession, actor: Actor, booking_id: int) -> tuple[Handover, Defect | None, list[int]]:
-    """A booking's recorded return as ``checkin`` answered it: the hand-over, the defect reported with
-    it (only a return reports a defect of a booking) and the bookings in that defect's way."""
-    booking, item = await load(session, booking_id)
-    require_at_machine(actor, booking, item)
-    handover = await session.get(Handover, booking_id, populate_existing=True)
-    if handover is None or handover.checkin_at is None:
-        raise Conflict("machine.not_checked_out")
-    defect = (await session.scalars(
-        select(Defect).where(col(Defect.booking_id) == booking_id).order_by(col(Defect.id)).limit(1))).first()
-    affected: list[int] = []
-    if defect is not None:
-        affected = list(await session.scalars(
-            select(col(DefectBooking.booking_id)).join(Booking, col(Booking.id) == col(DefectBooking.booking_id))
-            .where(col(DefectBooking.defect_id) == defect.id).order_by(col(Booking.start_at), col(Booking.id))))
-    return handover, defect, affected
 
 
 async def photos_of(session: AsyncSession, actor: Actor, booking_id: int) -> list[HandoverPhoto]:

@@ -2,7 +2,8 @@
 
 One page per booking (``/machine/bookings/{id}``) for the booking's farmer and the item's yard head:
 the hand-over form until the machine is handed over, then the return form, then what was recorded
-with the completion's proposed quantity.
+with the completion's proposed quantity. Both forms carry an idempotency key (``web/offline.py``), so a
+form sent twice (a double tap, a retry after a lost answer) is recorded once.
 """
 
 from __future__ import annotations
@@ -120,8 +121,8 @@ async def checkout(
 
     async def hand_over() -> None:
         data = CheckoutInput.model_validate({**_values(form), "remarks": (form.get("remarks") or "").strip() or None})
-        await service.checkout(db_session, actor, booking_id, data, settings, signature=_signature(form),
-                               photos=photos)
+        await service.checkout_once(db_session, actor, booking_id, data, settings,
+                                    posted_key(request, form, actor), signature=_signature(form), photos=photos)
 
     return await form_action(
         hand_over, lambda error: _again(db_session, actor, booking_id, settings, form, error),
@@ -143,8 +144,8 @@ async def checkin(
             "usable": (form.get("usable") == "on") if values["condition"] == "defect" else None,
             "surcharges": [kind for kind in form.get("surcharges", "").split(",") if kind],
         })
-        await service.checkin_once(db_session, actor, booking_id, data, settings, posted_key(request, form, actor),
-                                   signature=_signature(form), photos=photos)
+        await service.checkin_once(db_session, actor, booking_id, data, settings,
+                                   posted_key(request, form, actor), signature=_signature(form), photos=photos)
 
     return await form_action(
         take_back, lambda error: _again(db_session, actor, booking_id, settings, form, error),

@@ -120,6 +120,10 @@ def _import_options(form: dict[str, str]) -> SectionImportOptions:
     }))
 
 
+_IMPORT_FIELD_OF = {"rate_cents": "rate"}
+"""Schema field → form field of the import options."""
+
+
 def _import_page(actor: Actor, settings: Settings, *, form: dict[str, str] | None = None,
                  reading: gis.Reading | None = None, message: str | None = None,
                  errors: dict[str, str] | None = None, status_code: int = 200) -> Template:
@@ -166,7 +170,7 @@ async def import_preview(request: Request[Any, Any, Any], actor: CurrentActor, d
 
     return await form_action(
         read, _import_refused(actor, settings, form),
-        lambda reading: _import_page(actor, settings, form=form, reading=reading),
+        lambda reading: _import_page(actor, settings, form=form, reading=reading), rename=_IMPORT_FIELD_OF,
     )
 
 
@@ -185,6 +189,7 @@ async def import_confirm(request: Request[Any, Any, Any], actor: CurrentActor, d
     return await form_action(
         create, _import_refused(actor, settings, form),
         lambda count: redirect("/manage/sections/map", request, flash=gettext_de("care.import_done", count=count)),
+        rename=_IMPORT_FIELD_OF,
     )
 
 
