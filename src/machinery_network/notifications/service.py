@@ -119,23 +119,23 @@ def sql_text(part: str, order: list[str], columns: Mapping[str, SQLCoreOperation
     return expression
 
 
+def _outbox_fields(recipient: User, mail: Mail, now: datetime) -> dict[str, Any]:
+    """The columns of one outbox row, for ``enqueue`` and ``enqueue_many`` alike."""
+    return {"recipient_id": recipient.id, "recipient_email": recipient.email,
+            "subject": mail.subject[:SUBJECT_LENGTH], "body": mail.body, "attempts": 0, "created_at": now}
+
+
 async def enqueue_many(session: AsyncSession, messages: list[tuple[User, Mail]], *, batch: int = 1000) -> None:
     """``enqueue`` for thousands (a settlement's statements): one INSERT per ``batch`` messages instead of
     an ORM object each. For recipients of the session's own network (the tenant trigger names it)."""
     now = clock.now()
     for start in range(0, len(messages), batch):
-        await session.execute(insert(OutboxMessage).values([
-            {"recipient_id": recipient.id, "recipient_email": recipient.email,
-             "subject": mail.subject[:SUBJECT_LENGTH], "body": mail.body, "attempts": 0, "created_at": now}
-            for recipient, mail in messages[start:start + batch]
-        ]))
+        await session.execute(insert(OutboxMessage).values(
+            [_outbox_fields(recipient, mail, now) for recipient, mail in messages[start:start + batch]]))
 
 
 def enqueue(session: AsyncSession, *, recipient: User, mail: Mail) -> OutboxMessage:
     """One message to one user (for callers that already hold the user)."""
-    message = OutboxMessage(
-        recipient_id=recipient.id, recipient_email=recipient.email, subject=mail.subject[:SUBJECT_LENGTH],
-        body=mail.body, attempts=0, created_at=clock.now(),
-    )
+    message = OutboxMessage(**_outbox_fields(recipient, mail, clock.now()))
     session.add(message)
     return message
