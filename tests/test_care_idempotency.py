@@ -141,7 +141,8 @@ async def test_the_key_for_a_report_does_not_replay_as_another_kind(db_session, 
 # --- two sends at the same moment (real connections) -------------------------------------------------
 
 
-async def test_two_sends_at_once_wait_for_each_other_and_record_one_log(committed_sessionmaker, settings):
+async def _committed_report(committed_sessionmaker):
+    """A committed world with the farmer assigned to a section, and a report on it (for real connections)."""
     async with committed_sessionmaker() as session:
         world = await build_world(session)
         section = Section(municipality_id=world.north.id, name="K 21", kind="road", length_m=850,
@@ -150,7 +151,12 @@ async def test_two_sends_at_once_wait_for_each_other_and_record_one_log(committe
         await session.flush()
         session.add(Assignment(section_id=section.id, farmer_id=world.farmer.id, valid_from=date(2026, 1, 1)))
         await session.commit()
-    data = CareLogCreate(section_id=section.id, performed_on=date(2026, 9, 14), quantity=850)
+    return world, CareLogCreate(section_id=section.id, performed_on=date(2026, 9, 14), quantity=850)
+
+
+
+async def test_two_sends_at_once_wait_for_each_other_and_record_one_log(committed_sessionmaker, settings):
+    world, data = await _committed_report(committed_sessionmaker)
     key = str(uuid.uuid4())
     async with committed_sessionmaker() as first, committed_sessionmaker() as second:
         log, replayed = await service.report_once(first, world.farmer.actor, data, key, settings=settings)
@@ -167,15 +173,7 @@ async def test_two_sends_at_once_wait_for_each_other_and_record_one_log(committe
 
 
 async def test_a_send_waiting_on_a_refused_one_goes_ahead(committed_sessionmaker, settings):
-    async with committed_sessionmaker() as session:
-        world = await build_world(session)
-        section = Section(municipality_id=world.north.id, name="K 21", kind="road", length_m=850,
-                          task="verge_mowing", unit="metre", rate_cents=15)
-        session.add(section)
-        await session.flush()
-        session.add(Assignment(section_id=section.id, farmer_id=world.farmer.id, valid_from=date(2026, 1, 1)))
-        await session.commit()
-    data = CareLogCreate(section_id=section.id, performed_on=date(2026, 9, 14), quantity=850)
+    world, data = await _committed_report(committed_sessionmaker)
     key = str(uuid.uuid4())
     async with committed_sessionmaker() as first, committed_sessionmaker() as second:
         await service.report_once(first, world.farmer.actor, data, key, settings=settings)
