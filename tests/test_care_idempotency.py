@@ -154,7 +154,6 @@ async def _committed_report(committed_sessionmaker):
     return world, CareLogCreate(section_id=section.id, performed_on=date(2026, 9, 14), quantity=850)
 
 
-
 async def test_two_sends_at_once_wait_for_each_other_and_record_one_log(committed_sessionmaker, settings):
     world, data = await _committed_report(committed_sessionmaker)
     key = str(uuid.uuid4())
