@@ -25,7 +25,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
@@ -58,10 +58,21 @@ class SettleResult:
     created: bool
 
 
-async def _try_lock(session: AsyncSession, namespace: int, municipality_id: int, *, wait: bool) -> bool:
-    fn = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
-    result = await session.execute(text(f"SELECT {fn}(:ns, :m)"), {"ns": namespace, "m": municipality_id})
-    return True if wait else bool(result.scalar())
+async def _lock(session: AsyncSession, municipality_id: int, *, wait: bool) -> bool | None:
+    """Both advisory locks of ``municipality_id`` in one round trip: the run lock (tried only, when not
+    ``wait``), then the exclusive posting lock. None when the municipality is not there (not in this
+    network); False when another process holds the run lock and ``wait`` is false."""
+    run = ("(SELECT true FROM (SELECT pg_advisory_xact_lock(:run, m.id)) r)" if wait
+           else "pg_try_advisory_xact_lock(:run, m.id)")
+    result = await session.execute(
+        text(
+            f"SELECT CASE WHEN {run} THEN (SELECT true FROM (SELECT pg_advisory_xact_lock(:post, m.id)) x)"
+            " ELSE false END FROM municipalities m WHERE m.id = :m"
+        ),
+        {"run": RUN_LOCK, "post": POSTING_LOCK, "m": municipality_id},
+    )
+    row = result.first()
+    return None if row is None else bool(row[0])
 
 
 async def settle(
@@ -86,16 +97,18 @@ async def settle(
     """
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     first, last = month_bounds(month)
-    await get_municipality(session, municipality_id)
     check_month_ended(first, tz)
-    if not await _try_lock(session, RUN_LOCK, municipality_id, wait=wait):
+    locked = await _lock(session, municipality_id, wait=wait)
+    if locked is None:
+        await get_municipality(session, municipality_id)  # raises the 404
+    if not locked:
         raise Conflict("settlement.busy")
-    await _try_lock(session, POSTING_LOCK, municipality_id, wait=True)
 
-    params = {"m": municipality_id, "month": first, "cutoff": last}
+    params: dict[str, Any] = {"m": municipality_id, "month": first, "cutoff": last}
     row = (
         await session.execute(
-            text("SELECT id, frozen FROM settlements WHERE municipality_id = :m AND month = :month"), params
+            text("SELECT id, frozen, network_id FROM settlements WHERE municipality_id = :m AND month = :month"),
+            params,
         )
     ).first()
     started_at = clock.now()
@@ -105,22 +118,20 @@ async def settle(
         result = SettleResult(existing, created=False)
         return await _recorded(session, result, trigger, started_at) if record_run else result
     if row is None:  # a month without any entry of its own
-        settlement_id = await session.scalar(
-            text(
-                "INSERT INTO settlements (municipality_id, month, cutoff, entry_count, farmer_count,"
-                " total_charges_cents, total_credits_cents, total_net_cents, run_by_label, frozen)"
-                " VALUES (:m, :month, :cutoff, 0, 0, 0, 0, 0, '', false) RETURNING id"
-            ),
-            params,
-        )
-    else:
-        settlement_id = row.id
-    params["sid"] = settlement_id
+        row = (
+            await session.execute(
+                text(
+                    "INSERT INTO settlements (municipality_id, month, cutoff, entry_count, farmer_count,"
+                    " total_charges_cents, total_credits_cents, total_net_cents, run_by_label, frozen)"
+                    " VALUES (:m, :month, :cutoff, 0, 0, 0, 0, 0, '', false) RETURNING id, network_id"
+                ),
+                params,
+            )
+        ).one()
+    params["sid"], params["net"] = row.id, row.network_id
     await _take_earlier_pending(session, params)
     await _insert_lines(session, params)
-    await _freeze(session, {**params, "run_by": actor.id, "label": (actor.label or trigger)[:200]})
-    settlement = await session.get(Settlement, settlement_id, populate_existing=True)
-    assert settlement is not None  # written above, in this transaction
+    settlement = await _freeze(session, {**params, "run_by": actor.id, "label": (actor.label or trigger)[:200]})
     from machinery_network.settlement.notices import tell_statements
 
     await tell_statements(session, settlement, settings, tz)
@@ -158,9 +169,9 @@ async def _take_earlier_pending(session: AsyncSession, params: dict[str, Any]) -
 async def _insert_lines(session: AsyncSession, params: dict[str, Any]) -> None:
     await session.execute(
         text(
-            "INSERT INTO settlement_lines (settlement_id, farmer_id, charges_cents, credits_cents, net_cents,"
-            " entry_count)"
-            " SELECT :sid, e.farmer_id,"
+            "INSERT INTO settlement_lines (settlement_id, network_id, farmer_id, charges_cents, credits_cents,"
+            " net_cents, entry_count)"
+            " SELECT :sid, :net, e.farmer_id,"
             f"  COALESCE(SUM(e.amount_cents) FILTER (WHERE {CHARGE_SIDE}), 0),"
             f"  COALESCE(-SUM(e.amount_cents) FILTER (WHERE NOT {CHARGE_SIDE}), 0),"
             "  SUM(e.amount_cents), COUNT(*)"
@@ -171,8 +182,9 @@ async def _insert_lines(session: AsyncSession, params: dict[str, Any]) -> None:
     )
 
 
-async def _freeze(session: AsyncSession, params: dict[str, Any]) -> None:
-    await session.execute(
+async def _freeze(session: AsyncSession, params: dict[str, Any]) -> Settlement:
+    """Totals from the lines, the row frozen; the frozen row returned (no second read)."""
+    stmt = select(Settlement).from_statement(
         text(
             "UPDATE settlements s SET frozen = true, created_at = now(), run_by = :run_by, run_by_label = :label,"
             " entry_count = t.entries, farmer_count = t.farmers, total_charges_cents = t.charges,"
@@ -180,7 +192,7 @@ async def _freeze(session: AsyncSession, params: dict[str, Any]) -> None:
             " FROM (SELECT COALESCE(SUM(entry_count), 0) AS entries, COUNT(*) AS farmers,"
             "        COALESCE(SUM(charges_cents), 0) AS charges, COALESCE(SUM(credits_cents), 0) AS credits,"
             "        COALESCE(SUM(net_cents), 0) AS net FROM settlement_lines WHERE settlement_id = :sid) t"
-            " WHERE s.id = :sid"
-        ),
-        params,
+            " WHERE s.id = :sid RETURNING s.*"
+        )
     )
+    return (await session.scalars(stmt, params, execution_options={"populate_existing": True})).one()
