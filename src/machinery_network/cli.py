@@ -179,7 +179,7 @@ def cmd_settle(args: argparse.Namespace) -> int:
     failure in one neither holds nor rolls back the others. Exit 1 when any failed."""
     from machinery_network.accounts.service import get_municipality
     from machinery_network.db import make_engine, make_sessionmaker, resolve_database_url, session_scope
-    from machinery_network.scheduler import settle_one
+    from machinery_network.scheduler import settle_one, tell_untold
     from machinery_network.settlement import service
 
     service.check_month_ended(args.month, get_settings().tz)
@@ -211,6 +211,8 @@ def cmd_settle(args: argparse.Namespace) -> int:
                 outcomes += [await settle_one(network_maker, municipality_id, args.month, "cli", wait=True,
                                               settings=get_settings())
                              for municipality_id in ids]
+            for network_id in networks:  # the farmers told once every municipality is frozen
+                await tell_untold(for_network(maker, network_id), get_settings())
             return outcomes
         finally:
             await engine.dispose()

@@ -84,13 +84,15 @@ async def settle(
     trigger: str = "api",
     wait: bool = True,
     record_run: bool = True,
+    tell: bool = True,
     tz: ZoneInfo = DEFAULT_TZ,
     settings: Settings,
 ) -> SettleResult:
     """Settle ``month`` for ``municipality_id`` (finance of that municipality, or admin/system).
 
-    A new settlement tells each of its farmers that his statement is ready (``settlement.notices``),
-    in the same transaction.
+    ``tell``: a new settlement tells each of its farmers that his statement is ready
+    (``settlement.notices``) in the same transaction. The monthly run passes false: it freezes every
+    municipality first and tells afterwards, a settlement a transaction (``scheduler.tell_untold``).
 
     ``wait=False`` (scheduler): when another process is settling this municipality right now, raise
     ``Conflict("settlement.busy")`` instead of waiting for it.
@@ -132,9 +134,10 @@ async def settle(
     await _take_earlier_pending(session, params)
     await _insert_lines(session, params)
     settlement = await _freeze(session, {**params, "run_by": actor.id, "label": (actor.label or trigger)[:200]})
-    from machinery_network.settlement.notices import tell_statements
+    if tell:
+        from machinery_network.settlement.notices import tell_statements
 
-    await tell_statements(session, settlement, settings, tz)
+        await tell_statements(session, settlement, settings, tz)
     result = SettleResult(settlement, created=True)
     return await _recorded(session, result, trigger, started_at) if record_run else result
 
@@ -195,4 +198,5 @@ async def _freeze(session: AsyncSession, params: dict[str, Any]) -> Settlement:
             " WHERE s.id = :sid RETURNING s.*"
         )
     )
-    return (await session.scalars(stmt, params, execution_options={"populate_existing": True})).one()
+    frozen: Settlement = (await session.scalars(stmt, params, execution_options={"populate_existing": True})).one()
+    return frozen
