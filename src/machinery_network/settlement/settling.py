@@ -107,12 +107,14 @@ async def settle(
         raise Conflict("settlement.busy")
 
     params: dict[str, Any] = {"m": municipality_id, "month": first, "cutoff": last}
-    row = (
-        await session.execute(
-            text("SELECT id, frozen, network_id FROM settlements WHERE municipality_id = :m AND month = :month"),
-            params,
-        )
-    ).first()
+    # The month's row, if any, and whether entries dated within the month wait in another pending row
+    # (normally not: months are settled in order; after a missed month, its entries are among them).
+    found = (await session.execute(text(
+        "SELECT s.id, s.frozen, s.network_id, EXISTS (SELECT FROM ledger_entries e"
+        "   JOIN settlements o ON o.id = e.settlement_id WHERE o.municipality_id = :m AND NOT o.frozen"
+        "   AND o.month <> :month AND e.value_date <= :cutoff) AS late"
+        " FROM (SELECT) one LEFT JOIN settlements s ON s.municipality_id = :m AND s.month = :month"), params)).one()
+    row = found if found.id is not None else None
     started_at = clock.now()
     if row is not None and row.frozen:
         existing = await session.get(Settlement, row.id, populate_existing=True)
@@ -131,20 +133,24 @@ async def settle(
             )
         ).one()
     params["sid"], params["net"] = row.id, row.network_id
-    await _take_earlier_pending(session, params)
+    if found.late:
+        await _take_earlier_pending(session, params)
     await _insert_lines(session, params)
-    settlement = await _freeze(session, {**params, "run_by": actor.id, "label": (actor.label or trigger)[:200]})
+    settlement = await _freeze(session, {
+        **params, "run_by": actor.id, "label": (actor.label or trigger)[:200], "record": record_run,
+        "trigger": trigger[:20], "started_at": started_at, "finished_at": clock.now(),
+    })
     if tell:
         from machinery_network.settlement.notices import tell_statements
 
         await tell_statements(session, settlement, settings, tz)
-    result = SettleResult(settlement, created=True)
-    return await _recorded(session, result, trigger, started_at) if record_run else result
+    return SettleResult(settlement, created=True)
 
 
 async def _recorded(session: AsyncSession, result: SettleResult, trigger: str, started_at: datetime) -> SettleResult:
-    """A manual run (API, page, CLI) is recorded in the same transaction as its result; the scheduler
-    records its runs itself, in separate transactions, so that failures are kept too."""
+    """A run that found the month settled is recorded in the same transaction (a new settlement's run
+    is written by ``_freeze``); a failed one is recorded by the caller after the rollback
+    (``scheduler.settle_one``)."""
     s = result.settlement
     session.add(SettlementRun(
         month=s.month, municipality_id=s.municipality_id, trigger=trigger[:20], started_at=started_at,
@@ -186,16 +192,22 @@ async def _insert_lines(session: AsyncSession, params: dict[str, Any]) -> None:
 
 
 async def _freeze(session: AsyncSession, params: dict[str, Any]) -> Settlement:
-    """Totals from the lines, the row frozen; the frozen row returned (no second read)."""
+    """Totals from the lines, the row frozen, and (``record``) the run recorded, in one statement; the
+    frozen row returned (no second read)."""
     stmt = select(Settlement).from_statement(
         text(
-            "UPDATE settlements s SET frozen = true, created_at = now(), run_by = :run_by, run_by_label = :label,"
+            "WITH f AS (UPDATE settlements s SET frozen = true, created_at = now(), run_by = :run_by, run_by_label = :label,"
             " entry_count = t.entries, farmer_count = t.farmers, total_charges_cents = t.charges,"
             " total_credits_cents = t.credits, total_net_cents = t.net"
             " FROM (SELECT COALESCE(SUM(entry_count), 0) AS entries, COUNT(*) AS farmers,"
             "        COALESCE(SUM(charges_cents), 0) AS charges, COALESCE(SUM(credits_cents), 0) AS credits,"
             "        COALESCE(SUM(net_cents), 0) AS net FROM settlement_lines WHERE settlement_id = :sid) t"
-            " WHERE s.id = :sid RETURNING s.*"
+            " WHERE s.id = :sid RETURNING s.*),"
+            " r AS (INSERT INTO settlement_runs (month, municipality_id, network_id, trigger, started_at, finished_at,"
+            "   settlement_id, entries, created)"
+            "   SELECT f.month, f.municipality_id, f.network_id, :trigger, :started_at, :finished_at, f.id,"
+            "   f.entry_count, true FROM f WHERE :record)"
+            " SELECT * FROM f"
         )
     )
     frozen: Settlement = (await session.scalars(stmt, params, execution_options={"populate_existing": True})).one()
