@@ -42,13 +42,19 @@ from machinery_network.settlement.months import check_month_ended, month_bounds
 # posting trigger of migration 0002 takes it shared.
 RUN_LOCK = 0x4D4E0001
 
-# Which column of a settlement line an entry counts in, by kind (``e`` the entry, ``o`` the entry it
-# reverses, if any): charges are Belastungen, care credits Gutschriften, an adjustment is a manual charge
-# when positive and a manual credit when negative, and a reversal counts, with its own sign, in the column
-# of what it reverses (a reversed credit lowers Gutschriften and does not raise Belastungen).
+# Which column of a settlement line an entry ``e`` counts in, by kind: charges are Belastungen, care
+# credits Gutschriften, an adjustment is a manual charge when positive and a manual credit when negative,
+# and a reversal counts, with its own sign, in the column of what it reverses (a reversed credit lowers
+# Gutschriften and does not raise Belastungen). The reversed entry is looked up for reversals alone, by
+# its whole key (network_id, id), in a subquery: as a join, row-level security let the planner scan the
+# network's entries once per entry whenever its estimates were off (a generic plan, fresh statistics).
+REVERSED_SIDE = (
+    "(SELECT CASE o.kind WHEN 'charge' THEN true WHEN 'credit' THEN false ELSE o.amount_cents > 0 END"
+    " FROM ledger_entries o WHERE o.network_id = e.network_id AND o.id = e.reverses_entry_id)"
+)
 CHARGE_SIDE = (
-    "(CASE COALESCE(o.kind, e.kind) WHEN 'charge' THEN true WHEN 'credit' THEN false"
-    " ELSE COALESCE(o.amount_cents, e.amount_cents) > 0 END)"
+    "(CASE e.kind WHEN 'charge' THEN true WHEN 'credit' THEN false WHEN 'adjustment' THEN e.amount_cents > 0"
+    f" ELSE {REVERSED_SIDE} END)"
 )
 
 
@@ -110,9 +116,9 @@ async def settle(
     # The month's row, if any, and whether entries dated within the month wait in another pending row
     # (normally not: months are settled in order; after a missed month, its entries are among them).
     found = (await session.execute(text(
-        "SELECT s.id, s.frozen, s.network_id, EXISTS (SELECT FROM ledger_entries e"
-        "   JOIN settlements o ON o.id = e.settlement_id WHERE o.municipality_id = :m AND NOT o.frozen"
-        "   AND o.month <> :month AND e.value_date <= :cutoff) AS late"
+        "SELECT s.id, s.frozen, s.network_id, EXISTS (SELECT FROM settlements o WHERE o.municipality_id = :m"
+        "   AND NOT o.frozen AND o.month <> :month AND EXISTS (SELECT FROM ledger_entries e"
+        "     WHERE e.settlement_id = o.id AND e.value_date <= :cutoff)) AS late"
         " FROM (SELECT) one LEFT JOIN settlements s ON s.municipality_id = :m AND s.month = :month"), params)).one()
     row = found if found.id is not None else None
     started_at = clock.now()
@@ -184,8 +190,7 @@ async def _insert_lines(session: AsyncSession, params: dict[str, Any]) -> None:
             f"  COALESCE(SUM(e.amount_cents) FILTER (WHERE {CHARGE_SIDE}), 0),"
             f"  COALESCE(-SUM(e.amount_cents) FILTER (WHERE NOT {CHARGE_SIDE}), 0),"
             "  SUM(e.amount_cents), COUNT(*)"
-            " FROM ledger_entries e LEFT JOIN ledger_entries o ON o.id = e.reverses_entry_id"
-            " WHERE e.settlement_id = :sid GROUP BY e.farmer_id"
+            " FROM ledger_entries e WHERE e.settlement_id = :sid GROUP BY e.farmer_id"
         ),
         params,
     )
