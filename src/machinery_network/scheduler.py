@@ -12,6 +12,7 @@ municipality skips it, and the unique constraint has the last word. Each attempt
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -95,6 +96,30 @@ async def settle_one(
     return outcome
 
 
+# Municipalities frozen at once by one process's monthly run: each holds one connection and two advisory
+# locks, so locks and connections stay bounded whatever the size of the installation; two overlap one
+# municipality's round trips with another's work in PostgreSQL.
+SETTLE_WORKERS = 2
+
+
+async def settle_many(
+    sessionmaker: Any, pairs: list[tuple[int, int]], month: date, trigger: str, *, settings: Settings,
+    wait: bool = False, workers: int = SETTLE_WORKERS,
+) -> list[RunOutcome]:
+    """``settle_one`` for each (network, municipality) of ``pairs``, inside its network, ``workers`` at a
+    time; the outcomes in the order of ``pairs``."""
+    outcomes: list[RunOutcome | None] = [None] * len(pairs)
+    todo = iter(enumerate(pairs))  # shared by the workers: each pair is taken once
+
+    async def worker() -> None:
+        for index, (network_id, municipality_id) in todo:
+            outcomes[index] = await settle_one(for_network(sessionmaker, network_id), municipality_id, month, trigger,
+                                               settings=settings, wait=wait)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(pairs))))))
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
 async def tell_untold(sessionmaker: Any, settings: Settings) -> int:
     """Tell the farmers of every frozen settlement of the network that was not told yet, a settlement a
     transaction (``settlement.notices``); answers how many notices were written. A failure is logged and
@@ -122,13 +147,11 @@ async def run_monthly(
     """Settle the month before ``today`` (default: today in MN_TIMEZONE) for every municipality."""
     today = today or clock.today(tz)
     month = service.previous_month(today)
-    outcomes: list[RunOutcome] = []
+    pairs: list[tuple[int, int]] = []
     for network_id in await _networks(sessionmaker):  # each network's municipalities, inside it
-        maker = for_network(sessionmaker, network_id)
-        async with session_scope(maker) as session:
-            ids = await service.municipality_ids(session)
-        outcomes += [await settle_one(maker, municipality_id, month, trigger, settings=settings)
-                     for municipality_id in ids]
+        async with session_scope(for_network(sessionmaker, network_id)) as session:
+            pairs += [(network_id, municipality_id) for municipality_id in await service.municipality_ids(session)]
+    outcomes = await settle_many(sessionmaker, pairs, month, trigger, settings=settings)
     await tell_networks(sessionmaker, settings)
     return outcomes
 
