@@ -225,7 +225,7 @@ async def _wait_for_blocked_freeze(engine: AsyncEngine, limit_s: float) -> tuple
         while time.monotonic() - started < limit_s:
             query = await conn.scalar(text(
                 "SELECT a.query FROM pg_stat_activity a WHERE a.datname = current_database()"
-                " AND a.wait_event_type = 'Lock' AND a.query ILIKE 'UPDATE settlements%' LIMIT 1"))
+                " AND a.wait_event_type = 'Lock' AND a.query ILIKE '%UPDATE settlements s SET frozen%' LIMIT 1"))
             await conn.rollback()  # pg_stat_activity is a snapshot per transaction: take a new one each time
             if query:
                 return time.monotonic() - started, " ".join(query.split())[:60]

@@ -76,7 +76,7 @@ async def test_cli_settle_fails_one_municipality_alone_and_holds_two_locks_at_mo
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")))
             if params["m"] == world.north.id:
                 raise RuntimeError("disk full")
-            await real_freeze(session, params)
+            return await real_freeze(session, params)
 
         monkeypatch.setattr(settling, "_freeze", freeze)
         assert await asyncio.to_thread(run_cli, ["settle", "--month", "2026-09"]) == 1

@@ -8,7 +8,7 @@ from litestar.exceptions import LitestarDeprecationWarning
 
 from machinery_network.app import create_app
 from machinery_network.config import Settings
-from machinery_network.web import ROUTES
+from machinery_network.web.routes import ROUTES
 
 
 def test_web_handlers_raise_no_litestar_deprecation_warning(tmp_path):

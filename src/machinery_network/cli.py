@@ -175,11 +175,11 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_settle(args: argparse.Namespace) -> int:
-    """Each municipality in its own transaction with a run record (the scheduler's ``settle_one``): a
+    """Each municipality in its own transaction with a run record (the scheduler's ``settle_many``): a
     failure in one neither holds nor rolls back the others. Exit 1 when any failed."""
     from machinery_network.accounts.service import get_municipality
     from machinery_network.db import make_engine, make_sessionmaker, resolve_database_url, session_scope
-    from machinery_network.scheduler import settle_one
+    from machinery_network.scheduler import settle_many, tell_untold
     from machinery_network.settlement import service
 
     service.check_month_ended(args.month, get_settings().tz)
@@ -199,18 +199,18 @@ def cmd_settle(args: argparse.Namespace) -> int:
             if args.municipality is not None and not networks:
                 async with session_scope(maker) as session:
                     await get_municipality(session, args.municipality)  # 404: unknown municipality
-            outcomes = []
+            pairs: list[tuple[int, int]] = []
             for network_id in networks:
-                network_maker = for_network(maker, network_id)
-                async with session_scope(network_maker) as session:
+                async with session_scope(for_network(maker, network_id)) as session:
                     if args.municipality is not None:
                         await get_municipality(session, args.municipality)
                         ids = [args.municipality]
                     else:
                         ids = await service.municipality_ids(session)
-                outcomes += [await settle_one(network_maker, municipality_id, args.month, "cli", wait=True,
-                                              settings=get_settings())
-                             for municipality_id in ids]
+                pairs += [(network_id, municipality_id) for municipality_id in ids]
+            outcomes = await settle_many(maker, pairs, args.month, "cli", wait=True, settings=get_settings())
+            for network_id in networks:  # the farmers told once every municipality is frozen
+                await tell_untold(for_network(maker, network_id), get_settings())
             return outcomes
         finally:
             await engine.dispose()

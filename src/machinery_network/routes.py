@@ -37,7 +37,7 @@ async def health(db_session: DbSession) -> dict[str, str]:
 def route_handlers() -> list[ControllerRouterHandler]:
     """The app's routes; the API's router is made anew for each app."""
     from machinery_network.api import api_router
-    from machinery_network.web import ROUTES as WEB_ROUTES
+    from machinery_network.web.routes import ROUTES as WEB_ROUTES
 
     return [
         health,

@@ -12,6 +12,7 @@ municipality skips it, and the unique constraint has the last word. Each attempt
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -19,9 +20,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlmodel import col
 
 from machinery_network import clock
 from machinery_network.auth import SYSTEM
@@ -29,7 +28,7 @@ from machinery_network.config import DEFAULT_TZ, Settings
 from machinery_network.db import for_network, network_ids, session_scope
 from machinery_network.errors import Conflict, DomainError
 from machinery_network.settlement import service
-from machinery_network.settlement.models import SettlementRun
+from machinery_network.settlement.models import Settlement, SettlementRun
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -51,25 +50,22 @@ class RunOutcome:
 
 async def settle_one(
     sessionmaker: Any, municipality_id: int, month: date, trigger: str, *,
-    settings: Settings, wait: bool = False,
+    settings: Settings, wait: bool = False, tell: bool = False,
 ) -> RunOutcome:
     """Settle one (municipality, month) in its own transaction and record the attempt.
 
-    The one settlement path of the scheduler, the catch-up and the CLI: a failure is recorded and
-    rolled back for this municipality alone, and no more than this municipality's two advisory locks
-    are held at a time. ``wait``: wait for another process settling this municipality (CLI) instead of
-    skipping it (scheduler)."""
-    async with session_scope(sessionmaker) as session:
-        run = SettlementRun(month=month, municipality_id=municipality_id, trigger=trigger, started_at=clock.now())
-        session.add(run)
-        await session.flush()
-        run_id = run.id
+    The one settlement path of the scheduler, the catch-up and the CLI: a failure is rolled back for
+    this municipality alone (and recorded in a transaction of its own), and no more than this
+    municipality's two advisory locks are held at a time. A settlement is recorded in its own
+    transaction. ``wait``: wait for another process settling this municipality (CLI) instead of
+    skipping it (scheduler). ``tell``: tell the farmers in the same transaction; the monthly run and the
+    catch-up leave it to ``tell_untold`` after every municipality is frozen."""
+    started_at = clock.now()
     outcome = RunOutcome(municipality_id, month, "failed")
     try:
         async with session_scope(sessionmaker) as session:
             result = await service.settle(
-                session, SYSTEM, month, municipality_id, trigger=trigger, wait=wait, record_run=False,
-                settings=settings,
+                session, SYSTEM, month, municipality_id, trigger=trigger, wait=wait, tell=tell, settings=settings,
             )
             s = result.settlement
             outcome = RunOutcome(municipality_id, month, "created" if result.created else "unchanged", s.id,
@@ -84,13 +80,13 @@ async def settle_one(
     except Exception as exc:  # noqa: BLE001 - recorded and logged; the next municipality still runs
         outcome.error = f"{type(exc).__name__}: {exc}"[:2000]
         log.exception("settlement of %s for municipality %s failed", f"{month:%Y-%m}", municipality_id)
-    async with session_scope(sessionmaker) as session:
-        await session.execute(
-            update(SettlementRun).where(col(SettlementRun.id) == run_id).values(
-                finished_at=func.now(), settlement_id=outcome.settlement_id, entries=outcome.entries,
-                created=outcome.status == "created" if outcome.status != "failed" else None, error=outcome.error,
-            )
-        )
+    if outcome.status in ("failed", "skipped"):  # the attempt, its work rolled back
+        async with session_scope(sessionmaker) as session:
+            session.add(SettlementRun(
+                month=month, municipality_id=municipality_id, trigger=trigger[:20], started_at=started_at,
+                finished_at=clock.now(), created=False if outcome.status == "skipped" else None,
+                error=outcome.error,
+            ))
     if outcome.status == "skipped":
         log.info("settlement %s municipality %s: skipped, another process is settling it",
                  f"{month:%Y-%m}", municipality_id)
@@ -100,6 +96,50 @@ async def settle_one(
     return outcome
 
 
+# Municipalities frozen at once by one process's monthly run: each holds one connection and two advisory
+# locks, so locks and connections stay bounded whatever the size of the installation; two overlap one
+# municipality's round trips with another's work in PostgreSQL.
+SETTLE_WORKERS = 2
+
+
+async def settle_many(
+    sessionmaker: Any, pairs: list[tuple[int, int]], month: date, trigger: str, *, settings: Settings,
+    wait: bool = False, workers: int = SETTLE_WORKERS,
+) -> list[RunOutcome]:
+    """``settle_one`` for each (network, municipality) of ``pairs``, inside its network, ``workers`` at a
+    time; the outcomes in the order of ``pairs``."""
+    outcomes: list[RunOutcome | None] = [None] * len(pairs)
+    todo = iter(enumerate(pairs))  # shared by the workers: each pair is taken once
+
+    async def worker() -> None:
+        for index, (network_id, municipality_id) in todo:
+            outcomes[index] = await settle_one(for_network(sessionmaker, network_id), municipality_id, month, trigger,
+                                               settings=settings, wait=wait)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, min(workers, len(pairs))))))
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+async def tell_untold(sessionmaker: Any, settings: Settings) -> int:
+    """Tell the farmers of every frozen settlement of the network that was not told yet, a settlement a
+    transaction (``settlement.notices``); answers how many notices were written. A failure is logged and
+    left for the next run."""
+    from machinery_network.settlement.notices import tell_statements, untold
+
+    async with session_scope(sessionmaker) as session:
+        ids = await untold(session)
+    written = 0
+    for settlement_id in ids:
+        try:
+            async with session_scope(sessionmaker) as session:
+                settlement = await session.get(Settlement, settlement_id)
+                assert settlement is not None  # frozen settlements stay
+                written += await tell_statements(session, settlement, settings)
+        except Exception:  # noqa: BLE001 - the books are frozen; the telling is tried again next run
+            log.exception("telling the farmers of settlement %s failed", settlement_id)
+    return written
+
+
 async def run_monthly(
     sessionmaker: async_sessionmaker[AsyncSession], today: date | None = None, *, trigger: str = "scheduler",
     tz: ZoneInfo = DEFAULT_TZ, settings: Settings,
@@ -107,14 +147,20 @@ async def run_monthly(
     """Settle the month before ``today`` (default: today in MN_TIMEZONE) for every municipality."""
     today = today or clock.today(tz)
     month = service.previous_month(today)
-    outcomes: list[RunOutcome] = []
+    pairs: list[tuple[int, int]] = []
     for network_id in await _networks(sessionmaker):  # each network's municipalities, inside it
-        maker = for_network(sessionmaker, network_id)
-        async with session_scope(maker) as session:
-            ids = await service.municipality_ids(session)
-        outcomes += [await settle_one(maker, municipality_id, month, trigger, settings=settings)
-                     for municipality_id in ids]
+        async with session_scope(for_network(sessionmaker, network_id)) as session:
+            pairs += [(network_id, municipality_id) for municipality_id in await service.municipality_ids(session)]
+    outcomes = await settle_many(sessionmaker, pairs, month, trigger, settings=settings)
+    await tell_networks(sessionmaker, settings)
     return outcomes
+
+
+async def tell_networks(sessionmaker: Any, settings: Settings) -> int:
+    """``tell_untold`` in every network: after a run has frozen them all, and at start-up for a run that
+    stopped between freezing and telling."""
+    return sum([await tell_untold(for_network(sessionmaker, network_id), settings)
+                for network_id in await _networks(sessionmaker)])
 
 
 async def _networks(sessionmaker: Any) -> list[int]:
@@ -131,6 +177,7 @@ async def catch_up(
     outcomes: list[RunOutcome] = []
     for network_id in await _networks(sessionmaker):  # each network inside it (row-level security)
         outcomes += await _catch_up(for_network(sessionmaker, network_id), today, settings)
+    await tell_networks(sessionmaker, settings)
     return outcomes
 
 

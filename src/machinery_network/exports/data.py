@@ -91,8 +91,11 @@ async def load_entries(
     rows = await session.execute(
         text(
             "SELECT e.id, e.farmer_id, e.value_date, e.kind, e.amount_cents, e.net_cents, e.vat_cents,"
-            " e.vat_percent, e.quantity, e.unit, e.rate_cents, e.text, o.kind"
-            " FROM ledger_entries e LEFT JOIN ledger_entries o ON o.id = e.reverses_entry_id"
+            " e.vat_percent, e.quantity, e.unit, e.rate_cents, e.text,"
+            # the reversed entry's kind, for reversals alone, by its whole key (see settling.CHARGE_SIDE)
+            " CASE WHEN e.reverses_entry_id IS NOT NULL THEN (SELECT o.kind FROM ledger_entries o"
+            "   WHERE o.network_id = e.network_id AND o.id = e.reverses_entry_id) END"
+            " FROM ledger_entries e"
             f" WHERE e.settlement_id = :sid{only} ORDER BY e.farmer_id, e.value_date, e.id"
         ),
         params,

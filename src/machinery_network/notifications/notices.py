@@ -163,10 +163,12 @@ async def tell_many(session: AsyncSession, kind: str, key: str, tidings: Sequenc
 
     written: list[int] = []
     own = [t for t in tidings if not _across(session, t.recipient)]
+    table = table_of(Notice)  # Core rows, sent as one executemany (no ORM objects, one compiled statement)
+    stmt = pg_insert(table).on_conflict_do_nothing(
+        index_elements=["user_id", "dedupe_key"], index_where=table.c.dedupe_key.is_not(None)
+    ).returning(table.c.user_id)
     for start in range(0, len(own), BATCH):
-        stmt = pg_insert(Notice).values([values(t) for t in own[start:start + BATCH]]).on_conflict_do_nothing(
-            index_elements=["user_id", "dedupe_key"], index_where=col(Notice.dedupe_key).is_not(None))
-        written += list(await session.scalars(stmt.returning(col(Notice.user_id))))
+        written += list(await session.scalars(stmt, [values(t) for t in own[start:start + BATCH]]))
     for t in tidings:  # farmers of partner networks: few, one at a time
         if _across(session, t.recipient) and await _insert_across(session, values(t)) is not None:
             assert t.recipient.id is not None

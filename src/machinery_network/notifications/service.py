@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import SQLCoreOperations
 
 from machinery_network import clock
+from machinery_network._sa import table_of
 from machinery_network.accounts.models import User
 from machinery_network.notifications.models import OutboxMessage
 
@@ -129,9 +130,10 @@ async def enqueue_many(session: AsyncSession, messages: list[tuple[User, Mail]],
     """``enqueue`` for thousands (a settlement's statements): one INSERT per ``batch`` messages instead of
     an ORM object each. For recipients of the session's own network (the tenant trigger names it)."""
     now = clock.now()
+    stmt = insert(table_of(OutboxMessage))  # Core rows as one executemany: no ORM objects
     for start in range(0, len(messages), batch):
-        await session.execute(insert(OutboxMessage).values(
-            [_outbox_fields(recipient, mail, now) for recipient, mail in messages[start:start + batch]]))
+        await session.execute(stmt, [_outbox_fields(recipient, mail, now) for recipient, mail in
+                                     messages[start:start + batch]])
 
 
 def enqueue(session: AsyncSession, *, recipient: User, mail: Mail) -> OutboxMessage:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -32,13 +32,27 @@ def payment_key(net_cents: int, debit: bool) -> str:
     return "notice.settlement_even"
 
 
+async def untold(session: AsyncSession) -> list[int]:
+    """Frozen settlements of the transaction's network whose farmers were not told yet, oldest first."""
+    return list(await session.scalars(text(
+        "SELECT s.id FROM settlements s WHERE s.frozen"
+        " AND NOT EXISTS (SELECT FROM settlement_tellings t WHERE t.settlement_id = s.id) ORDER BY s.id"
+    )))
+
+
 async def tell_statements(session: AsyncSession, settlement: Settlement, settings: Settings,
                           tz: ZoneInfo | None = None) -> int:
-    """One notice per farmer of the frozen ``settlement`` (once: the settlement is its key)."""
+    """One notice per farmer of the frozen ``settlement``, once: the settlement's row in
+    ``settlement_tellings`` is claimed first (a second process waits at its key, then finds it told)."""
     from machinery_network.exports.data import load_lines
     from machinery_network.exports.sepa import collection_date, missing_bank_details
 
     assert settlement.id is not None
+    claimed = await session.scalar(text(
+        "INSERT INTO settlement_tellings (settlement_id, network_id) SELECT id, network_id FROM settlements"
+        " WHERE id = :sid ON CONFLICT DO NOTHING RETURNING settlement_id"), {"sid": settlement.id})
+    if claimed is None:
+        return 0
     tz = tz or settings.tz
     municipality = await session.get(Municipality, settlement.municipality_id)
     assert municipality is not None

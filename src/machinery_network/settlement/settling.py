@@ -25,7 +25,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from machinery_network import clock
@@ -42,13 +42,19 @@ from machinery_network.settlement.months import check_month_ended, month_bounds
 # posting trigger of migration 0002 takes it shared.
 RUN_LOCK = 0x4D4E0001
 
-# Which column of a settlement line an entry counts in, by kind (``e`` the entry, ``o`` the entry it
-# reverses, if any): charges are Belastungen, care credits Gutschriften, an adjustment is a manual charge
-# when positive and a manual credit when negative, and a reversal counts, with its own sign, in the column
-# of what it reverses (a reversed credit lowers Gutschriften and does not raise Belastungen).
+# Which column of a settlement line an entry ``e`` counts in, by kind: charges are Belastungen, care
+# credits Gutschriften, an adjustment is a manual charge when positive and a manual credit when negative,
+# and a reversal counts, with its own sign, in the column of what it reverses (a reversed credit lowers
+# Gutschriften and does not raise Belastungen). The reversed entry is looked up for reversals alone, by
+# its whole key (network_id, id), in a subquery: as a join, row-level security let the planner scan the
+# network's entries once per entry whenever its estimates were off (a generic plan, fresh statistics).
+REVERSED_SIDE = (
+    "(SELECT CASE o.kind WHEN 'charge' THEN true WHEN 'credit' THEN false ELSE o.amount_cents > 0 END"
+    " FROM ledger_entries o WHERE o.network_id = e.network_id AND o.id = e.reverses_entry_id)"
+)
 CHARGE_SIDE = (
-    "(CASE COALESCE(o.kind, e.kind) WHEN 'charge' THEN true WHEN 'credit' THEN false"
-    " ELSE COALESCE(o.amount_cents, e.amount_cents) > 0 END)"
+    "(CASE e.kind WHEN 'charge' THEN true WHEN 'credit' THEN false WHEN 'adjustment' THEN e.amount_cents > 0"
+    f" ELSE {REVERSED_SIDE} END)"
 )
 
 
@@ -58,10 +64,21 @@ class SettleResult:
     created: bool
 
 
-async def _try_lock(session: AsyncSession, namespace: int, municipality_id: int, *, wait: bool) -> bool:
-    fn = "pg_advisory_xact_lock" if wait else "pg_try_advisory_xact_lock"
-    result = await session.execute(text(f"SELECT {fn}(:ns, :m)"), {"ns": namespace, "m": municipality_id})
-    return True if wait else bool(result.scalar())
+async def _lock(session: AsyncSession, municipality_id: int, *, wait: bool) -> bool | None:
+    """Both advisory locks of ``municipality_id`` in one round trip: the run lock (tried only, when not
+    ``wait``), then the exclusive posting lock. None when the municipality is not there (not in this
+    network); False when another process holds the run lock and ``wait`` is false."""
+    run = ("(SELECT true FROM (SELECT pg_advisory_xact_lock(:run, m.id)) r)" if wait
+           else "pg_try_advisory_xact_lock(:run, m.id)")
+    result = await session.execute(
+        text(
+            f"SELECT CASE WHEN {run} THEN (SELECT true FROM (SELECT pg_advisory_xact_lock(:post, m.id)) x)"
+            " ELSE false END FROM municipalities m WHERE m.id = :m"
+        ),
+        {"run": RUN_LOCK, "post": POSTING_LOCK, "m": municipality_id},
+    )
+    row = result.first()
+    return None if row is None else bool(row[0])
 
 
 async def settle(
@@ -73,31 +90,37 @@ async def settle(
     trigger: str = "api",
     wait: bool = True,
     record_run: bool = True,
+    tell: bool = True,
     tz: ZoneInfo = DEFAULT_TZ,
     settings: Settings,
 ) -> SettleResult:
     """Settle ``month`` for ``municipality_id`` (finance of that municipality, or admin/system).
 
-    A new settlement tells each of its farmers that his statement is ready (``settlement.notices``),
-    in the same transaction.
+    ``tell``: a new settlement tells each of its farmers that his statement is ready
+    (``settlement.notices``) in the same transaction. The monthly run passes false: it freezes every
+    municipality first and tells afterwards, a settlement a transaction (``scheduler.tell_untold``).
 
     ``wait=False`` (scheduler): when another process is settling this municipality right now, raise
     ``Conflict("settlement.busy")`` instead of waiting for it.
     """
     require_for_municipality(actor, municipality_id, Role.finance, admin=True)
     first, last = month_bounds(month)
-    await get_municipality(session, municipality_id)
     check_month_ended(first, tz)
-    if not await _try_lock(session, RUN_LOCK, municipality_id, wait=wait):
+    locked = await _lock(session, municipality_id, wait=wait)
+    if locked is None:
+        await get_municipality(session, municipality_id)  # raises the 404
+    if not locked:
         raise Conflict("settlement.busy")
-    await _try_lock(session, POSTING_LOCK, municipality_id, wait=True)
 
-    params = {"m": municipality_id, "month": first, "cutoff": last}
-    row = (
-        await session.execute(
-            text("SELECT id, frozen FROM settlements WHERE municipality_id = :m AND month = :month"), params
-        )
-    ).first()
+    params: dict[str, Any] = {"m": municipality_id, "month": first, "cutoff": last}
+    # The month's row, if any, and whether entries dated within the month wait in another pending row
+    # (normally not: months are settled in order; after a missed month, its entries are among them).
+    found = (await session.execute(text(
+        "SELECT s.id, s.frozen, s.network_id, EXISTS (SELECT FROM settlements o WHERE o.municipality_id = :m"
+        "   AND NOT o.frozen AND o.month <> :month AND EXISTS (SELECT FROM ledger_entries e"
+        "     WHERE e.settlement_id = o.id AND e.value_date <= :cutoff)) AS late"
+        " FROM (SELECT) one LEFT JOIN settlements s ON s.municipality_id = :m AND s.month = :month"), params)).one()
+    row = found if found.id is not None else None
     started_at = clock.now()
     if row is not None and row.frozen:
         existing = await session.get(Settlement, row.id, populate_existing=True)
@@ -105,32 +128,35 @@ async def settle(
         result = SettleResult(existing, created=False)
         return await _recorded(session, result, trigger, started_at) if record_run else result
     if row is None:  # a month without any entry of its own
-        settlement_id = await session.scalar(
-            text(
-                "INSERT INTO settlements (municipality_id, month, cutoff, entry_count, farmer_count,"
-                " total_charges_cents, total_credits_cents, total_net_cents, run_by_label, frozen)"
-                " VALUES (:m, :month, :cutoff, 0, 0, 0, 0, 0, '', false) RETURNING id"
-            ),
-            params,
-        )
-    else:
-        settlement_id = row.id
-    params["sid"] = settlement_id
-    await _take_earlier_pending(session, params)
+        row = (
+            await session.execute(
+                text(
+                    "INSERT INTO settlements (municipality_id, month, cutoff, entry_count, farmer_count,"
+                    " total_charges_cents, total_credits_cents, total_net_cents, run_by_label, frozen)"
+                    " VALUES (:m, :month, :cutoff, 0, 0, 0, 0, 0, '', false) RETURNING id, network_id"
+                ),
+                params,
+            )
+        ).one()
+    params["sid"], params["net"] = row.id, row.network_id
+    if found.late:
+        await _take_earlier_pending(session, params)
     await _insert_lines(session, params)
-    await _freeze(session, {**params, "run_by": actor.id, "label": (actor.label or trigger)[:200]})
-    settlement = await session.get(Settlement, settlement_id, populate_existing=True)
-    assert settlement is not None  # written above, in this transaction
-    from machinery_network.settlement.notices import tell_statements
+    settlement = await _freeze(session, {
+        **params, "run_by": actor.id, "label": (actor.label or trigger)[:200], "record": record_run,
+        "trigger": trigger[:20], "started_at": started_at, "finished_at": clock.now(),
+    })
+    if tell:
+        from machinery_network.settlement.notices import tell_statements
 
-    await tell_statements(session, settlement, settings, tz)
-    result = SettleResult(settlement, created=True)
-    return await _recorded(session, result, trigger, started_at) if record_run else result
+        await tell_statements(session, settlement, settings, tz)
+    return SettleResult(settlement, created=True)
 
 
 async def _recorded(session: AsyncSession, result: SettleResult, trigger: str, started_at: datetime) -> SettleResult:
-    """A manual run (API, page, CLI) is recorded in the same transaction as its result; the scheduler
-    records its runs itself, in separate transactions, so that failures are kept too."""
+    """A run that found the month settled is recorded in the same transaction (a new settlement's run
+    is written by ``_freeze``); a failed one is recorded by the caller after the rollback
+    (``scheduler.settle_one``)."""
     s = result.settlement
     session.add(SettlementRun(
         month=s.month, municipality_id=s.municipality_id, trigger=trigger[:20], started_at=started_at,
@@ -158,29 +184,36 @@ async def _take_earlier_pending(session: AsyncSession, params: dict[str, Any]) -
 async def _insert_lines(session: AsyncSession, params: dict[str, Any]) -> None:
     await session.execute(
         text(
-            "INSERT INTO settlement_lines (settlement_id, farmer_id, charges_cents, credits_cents, net_cents,"
-            " entry_count)"
-            " SELECT :sid, e.farmer_id,"
+            "INSERT INTO settlement_lines (settlement_id, network_id, farmer_id, charges_cents, credits_cents,"
+            " net_cents, entry_count)"
+            " SELECT :sid, :net, e.farmer_id,"
             f"  COALESCE(SUM(e.amount_cents) FILTER (WHERE {CHARGE_SIDE}), 0),"
             f"  COALESCE(-SUM(e.amount_cents) FILTER (WHERE NOT {CHARGE_SIDE}), 0),"
             "  SUM(e.amount_cents), COUNT(*)"
-            " FROM ledger_entries e LEFT JOIN ledger_entries o ON o.id = e.reverses_entry_id"
-            " WHERE e.settlement_id = :sid GROUP BY e.farmer_id"
+            " FROM ledger_entries e WHERE e.settlement_id = :sid GROUP BY e.farmer_id"
         ),
         params,
     )
 
 
-async def _freeze(session: AsyncSession, params: dict[str, Any]) -> None:
-    await session.execute(
+async def _freeze(session: AsyncSession, params: dict[str, Any]) -> Settlement:
+    """Totals from the lines, the row frozen, and (``record``) the run recorded, in one statement; the
+    frozen row returned (no second read)."""
+    stmt = select(Settlement).from_statement(
         text(
-            "UPDATE settlements s SET frozen = true, created_at = now(), run_by = :run_by, run_by_label = :label,"
+            "WITH f AS (UPDATE settlements s SET frozen = true, created_at = now(), run_by = :run_by, run_by_label = :label,"
             " entry_count = t.entries, farmer_count = t.farmers, total_charges_cents = t.charges,"
             " total_credits_cents = t.credits, total_net_cents = t.net"
             " FROM (SELECT COALESCE(SUM(entry_count), 0) AS entries, COUNT(*) AS farmers,"
             "        COALESCE(SUM(charges_cents), 0) AS charges, COALESCE(SUM(credits_cents), 0) AS credits,"
             "        COALESCE(SUM(net_cents), 0) AS net FROM settlement_lines WHERE settlement_id = :sid) t"
-            " WHERE s.id = :sid"
-        ),
-        params,
+            " WHERE s.id = :sid RETURNING s.*),"
+            " r AS (INSERT INTO settlement_runs (month, municipality_id, network_id, trigger, started_at, finished_at,"
+            "   settlement_id, entries, created)"
+            "   SELECT f.month, f.municipality_id, f.network_id, :trigger, :started_at, :finished_at, f.id,"
+            "   f.entry_count, true FROM f WHERE :record)"
+            " SELECT * FROM f"
+        )
     )
+    frozen: Settlement = (await session.scalars(stmt, params, execution_options={"populate_existing": True})).one()
+    return frozen
