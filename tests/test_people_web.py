@@ -8,11 +8,16 @@ import re
 import zipfile
 from datetime import date
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from machinery_network.accounts.models import User
+from machinery_network.auth import SYSTEM
+from machinery_network.config import get_settings
 from machinery_network.notifications.models import OutboxMessage
+from machinery_network.settlement import service as settlement_service
 from tests.conftest import PASSWORD
+from tests.test_exports import _charge
 from tests.web_helpers import login, post_form
 
 NEW_PASSWORD = "Ein-neues-Passwort-2026"
@@ -47,6 +52,55 @@ async def test_export_is_a_zip_of_everything_the_caller_owns(client, world):
     assert staff.status_code == 200
     staff_entries = json.loads(zipfile.ZipFile(io.BytesIO(staff.content)).read("kontobewegungen.json"))
     assert staff_entries == []
+
+
+async def test_export_holds_every_statement_in_one_pdf(client, world, db_session):
+    # Three months in Nordheim, two in Südhausen; each statement a charge of its own amount (0 % VAT).
+    months = [(date(2025, 8, 1), world.north), (date(2025, 9, 1), world.north), (date(2025, 9, 1), world.south),
+              (date(2025, 10, 1), world.north), (date(2025, 10, 1), world.south)]
+    amounts = {}
+    for n, (month, municipality) in enumerate(months):
+        amounts[month, municipality.name] = 10_000 + 111 * n
+        await _charge(db_session, world.farmer, municipality.id, month.replace(day=14), "1", 10_000 + 111 * n, 0,
+                      f"Mulcher {n}")
+    await _charge(db_session, world.farmer2, world.north.id, date(2025, 9, 3), "1", 55_555, 0, "Fremder Mulcher")
+    for month in sorted({m for m, _ in months}):  # in order: a later month would take an earlier one's entries
+        for municipality in (world.north, world.south):
+            await settlement_service.settle(db_session, SYSTEM, month, municipality.id, settings=get_settings())
+    await db_session.commit()
+
+    exported = await client.get("/api/v1/me/export", headers=world.farmer.headers)
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("application/zip")
+    archive = zipfile.ZipFile(io.BytesIO(exported.content))
+    assert "kontoauszuege.pdf" in archive.namelist()
+    assert not [name for name in archive.namelist() if name.startswith("kontoauszuege/")]
+    assert "kontoauszuege.pdf" in archive.read("LIESMICH.txt").decode()
+    listed = json.loads(archive.read("abrechnungen.json"))
+    expected = sorted(amounts, key=lambda key: (key[0], key[1]))
+    assert [(s["month"], s["municipality"], s["net_cents"]) for s in listed] == [
+        (f"{month:%Y-%m}", name, amounts[month, name]) for month, name in expected]
+
+    reader = PdfReader(io.BytesIO(archive.read("kontoauszuege.pdf")))
+    labels = {8: "August 2025", 9: "September 2025", 10: "Oktober 2025"}
+    assert [item.title for item in reader.outline] == [f"{labels[m.month]} – {name}" for m, name in expected]
+    # Each statement from its own page (one page each here), with its footer and its pages counted from 1.
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) == len(expected)
+    for text, (month, name) in zip(pages, expected, strict=True):
+        euros = amounts[month, name] / 100
+        assert f"Abrechnung {labels[month.month]}" in text and name in text and "Franz Bauer" in text
+        assert f"{euros:.2f}".replace(".", ",") + " €" in text
+        assert f"{name} – Abrechnung Nr." in text and "Seite 1" in text
+        assert "Fremder Mulcher" not in text and "555,55" not in text
+    # The same statement as downloaded alone.
+    alone = await client.get(f"/api/v1/statements/2025-09?municipality_id={world.south.id}",
+                             headers=world.farmer.headers)
+    assert alone.status_code == 200, alone.text
+    assert PdfReader(io.BytesIO(alone.content)).pages[0].extract_text() == pages[
+        expected.index((date(2025, 9, 1), world.south.name))]
+    # Staff have no statements: no PDF.
+    staff = await client.get("/api/v1/me/export", headers=world.finance_north.headers)
+    assert "kontoauszuege.pdf" not in zipfile.ZipFile(io.BytesIO(staff.content)).namelist()
 
 
 async def test_the_profile_page_saves_and_rerenders_refusals_in_german(client, world, db_session):

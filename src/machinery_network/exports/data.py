@@ -57,6 +57,25 @@ class Entry:
     reversed_kind: str | None  # for a reversal: the kind of the entry it undoes
 
 
+_LINES = (
+    "SELECT l.farmer_id, l.charges_cents, l.credits_cents, l.net_cents, l.entry_count,"
+    " u.name, u.email, u.iban, u.bic, m.reference, m.signed_on, u.address,"
+    " m.iban, m.original_iban, m.amendment_settlement_id, m.id, l.settlement_id"
+    " FROM settlement_lines l JOIN users u ON u.id = l.farmer_id"
+    " JOIN settlements s ON s.id = l.settlement_id"
+    " LEFT JOIN mandates m ON m.farmer_id = l.farmer_id AND m.municipality_id = s.municipality_id"
+    " AND m.state = 'active'"
+)
+_ENTRIES = (
+    "SELECT e.id, e.farmer_id, e.value_date, e.kind, e.amount_cents, e.net_cents, e.vat_cents,"
+    " e.vat_percent, e.quantity, e.unit, e.rate_cents, e.text,"
+    # the reversed entry's kind, for reversals alone, by its whole key (see settling.CHARGE_SIDE)
+    " CASE WHEN e.reverses_entry_id IS NOT NULL THEN (SELECT o.kind FROM ledger_entries o"
+    "   WHERE o.network_id = e.network_id AND o.id = e.reverses_entry_id) END, e.settlement_id"
+    " FROM ledger_entries e"
+)
+
+
 async def load_lines(
     session: AsyncSession, settlement_id: int, farmer_id: int | None = None
 ) -> list[Line]:
@@ -64,20 +83,8 @@ async def load_lines(
     only = ""
     if farmer_id is not None:
         only, params["fid"] = " AND l.farmer_id = :fid", farmer_id
-    rows = await session.execute(
-        text(
-            "SELECT l.farmer_id, l.charges_cents, l.credits_cents, l.net_cents, l.entry_count,"
-            " u.name, u.email, u.iban, u.bic, m.reference, m.signed_on, u.address,"
-            " m.iban, m.original_iban, m.amendment_settlement_id, m.id"
-            " FROM settlement_lines l JOIN users u ON u.id = l.farmer_id"
-            " JOIN settlements s ON s.id = l.settlement_id"
-            " LEFT JOIN mandates m ON m.farmer_id = l.farmer_id AND m.municipality_id = s.municipality_id"
-            " AND m.state = 'active'"
-            f" WHERE l.settlement_id = :sid{only} ORDER BY l.farmer_id"
-        ),
-        params,
-    )
-    return [Line(*row) for row in rows]
+    rows = await session.execute(text(f"{_LINES} WHERE l.settlement_id = :sid{only} ORDER BY l.farmer_id"), params)
+    return [Line(*row[:-1]) for row in rows]
 
 
 async def load_entries(
@@ -89,15 +96,25 @@ async def load_entries(
     if farmer_id is not None:
         only, params["fid"] = " AND e.farmer_id = :fid", farmer_id
     rows = await session.execute(
-        text(
-            "SELECT e.id, e.farmer_id, e.value_date, e.kind, e.amount_cents, e.net_cents, e.vat_cents,"
-            " e.vat_percent, e.quantity, e.unit, e.rate_cents, e.text,"
-            # the reversed entry's kind, for reversals alone, by its whole key (see settling.CHARGE_SIDE)
-            " CASE WHEN e.reverses_entry_id IS NOT NULL THEN (SELECT o.kind FROM ledger_entries o"
-            "   WHERE o.network_id = e.network_id AND o.id = e.reverses_entry_id) END"
-            " FROM ledger_entries e"
-            f" WHERE e.settlement_id = :sid{only} ORDER BY e.farmer_id, e.value_date, e.id"
-        ),
-        params,
+        text(f"{_ENTRIES} WHERE e.settlement_id = :sid{only} ORDER BY e.farmer_id, e.value_date, e.id"), params
     )
-    return [Entry(*row) for row in rows]
+    return [Entry(*row[:-1]) for row in rows]
+
+
+async def load_farmer(
+    session: AsyncSession, farmer_id: int, settlement_ids: list[int]
+) -> tuple[dict[int, Line], dict[int, list[Entry]]]:
+    """One farmer's lines and entries of many settlements in two queries, by settlement id (the
+    personal data export holds all his statements)."""
+    params = {"fid": farmer_id, "sids": settlement_ids}
+    lines = {
+        row[-1]: Line(*row[:-1]) for row in await session.execute(
+            text(f"{_LINES} WHERE l.farmer_id = :fid AND l.settlement_id = ANY(:sids)"), params)
+    }
+    entries: dict[int, list[Entry]] = {}
+    for row in await session.execute(
+        text(f"{_ENTRIES} WHERE e.farmer_id = :fid AND e.settlement_id = ANY(:sids)"
+             " ORDER BY e.settlement_id, e.value_date, e.id"), params
+    ):
+        entries.setdefault(row[-1], []).append(Entry(*row[:-1]))
+    return lines, entries

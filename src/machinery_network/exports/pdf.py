@@ -4,6 +4,7 @@
 balance with the totals), then one statement per farmer starting on a new page: the municipality's
 letterhead, the farmer's address, the period, each entry (date, text, quantity, rate, net, VAT, gross),
 the totals and how the balance is paid (for a debit, the pre-notification: date, amount, mandate).
+``new_document`` and ``statement`` also make the one document of all a farmer's statements (``bundle``).
 
 Text is set in DejaVu Sans, a free Unicode TrueType font shipped in ``exports/fonts`` (from the npm
 package ``dejavu-fonts-ttf`` 2.37.3, licence in ``fonts/DejaVu-LICENSE.txt``); fpdf2 embeds the subset of
@@ -16,7 +17,7 @@ title, author and XMP metadata. The creation date is the settlement's, so a re-e
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby
 from pathlib import Path
@@ -74,11 +75,17 @@ def entry_text(entry: Entry) -> str:
 
 class _Document(FPDF):
     footer_text = ""
+    next_footer_text = ""  # set before a statement's first page: its footer, and its pages counted from 1
+    first_page = 1
+
+    def header(self) -> None:
+        if self.next_footer_text:
+            self.footer_text, self.first_page, self.next_footer_text = self.next_footer_text, self.page, ""
 
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(FONT, size=7)
-        self.cell(0, 5, f"{self.footer_text} – Seite {self.page_no()}", align="C")
+        self.cell(0, 5, f"{self.footer_text} – Seite {self.page_no() - self.first_page + 1}", align="C")
 
 
 def add_unicode_font(pdf: FPDF) -> None:
@@ -103,19 +110,30 @@ def xmp_metadata(title: str, author: str, created: str) -> str:
     )
 
 
+def footer_text(municipality: Municipality, settlement: Settlement) -> str:
+    return f"{municipality.name} – Abrechnung Nr. {settlement.id} ({month_label(settlement.month)})"
+
+
 def _new_document(municipality: Municipality, settlement: Settlement) -> _Document:
+    return new_document(f"Abrechnung {month_label(settlement.month)} – {municipality.name}",
+                        f"Monatsabrechnung Nr. {settlement.id}", municipality.name, settlement.created_at,
+                        footer_text(municipality, settlement))
+
+
+def new_document(title: str, subject: str, author: str, created: datetime, footer: str) -> _Document:
+    """An empty A4 document in DejaVu Sans with its metadata (``created``: a date of the data, so that
+    a re-export is byte-identical)."""
     pdf = _Document(format="A4", unit="mm")
     add_unicode_font(pdf)
-    title = f"Abrechnung {month_label(settlement.month)} – {municipality.name}"
-    pdf.footer_text = f"{municipality.name} – Abrechnung Nr. {settlement.id} ({month_label(settlement.month)})"
-    pdf.set_creation_date(settlement.created_at)
+    pdf.footer_text = footer
+    pdf.set_creation_date(created)
     pdf.set_lang("de-DE")
     pdf.set_title(title)
-    pdf.set_subject(f"Monatsabrechnung Nr. {settlement.id}")
-    pdf.set_author(municipality.name)
+    pdf.set_subject(subject)
+    pdf.set_author(author)
     pdf.set_creator("machinery-network")
     pdf.set_producer("machinery-network")
-    pdf.set_xmp_metadata(xmp_metadata(title, municipality.name, settlement.created_at.isoformat()))
+    pdf.set_xmp_metadata(xmp_metadata(title, author, created.isoformat()))
     pdf.set_auto_page_break(True, margin=18)
     pdf.set_margins(15, 15, 15)
     pdf.set_font(FONT, size=TABLE_SIZE)
@@ -268,9 +286,12 @@ def _summary(pdf: _Document, municipality: Municipality, settlement: Settlement,
     ], bold=True)
 
 
-def _statement(pdf: _Document, municipality: Municipality, settlement: Settlement, line: Line,
-               entries: list[Entry], tz: ZoneInfo) -> None:
+def statement(pdf: _Document, municipality: Municipality, settlement: Settlement, line: Line,
+              entries: list[Entry], tz: ZoneInfo, *, section: str | None = None) -> None:
+    """One farmer's statement, from a new page (``section``: its entry in the document outline)."""
     pdf.add_page()
+    if section:
+        pdf.start_section(section)
     _letterhead(pdf, municipality)
     pdf.set_font(FONT, size=9)
     _line(pdf, line.name)
@@ -320,5 +341,5 @@ def render(municipality: Municipality, settlement: Settlement, lines: list[Line]
         _summary(pdf, municipality, settlement, lines)
     by_farmer = {farmer_id: list(group) for farmer_id, group in groupby(entries, key=lambda e: e.farmer_id)}
     for line in lines:
-        _statement(pdf, municipality, settlement, line, by_farmer.get(line.farmer_id, []), tz)
+        statement(pdf, municipality, settlement, line, by_farmer.get(line.farmer_id, []), tz)
     return bytes(pdf.output())
