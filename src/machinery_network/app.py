@@ -157,8 +157,9 @@ def create_app(
     return app
 
 
-def _engine_of(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncEngine | None:
+def _engine_of(sessionmaker: object) -> AsyncEngine | None:
     """The engine a given sessionmaker's sessions check their connections out of; ``None`` when they are
-    bound to one connection (a test's outer transaction), which the lane could not share."""
-    bind = sessionmaker.kw.get("bind")
+    bound to one connection (a test's outer transaction), which the lane could not share, or when a test
+    passed a plain function."""
+    bind = getattr(sessionmaker, "kw", {}).get("bind")
     return bind if isinstance(bind, AsyncEngine) else None
