@@ -16,8 +16,8 @@ on a free loopback port against that database, and prints in one run:
 (c) runs first, after a 2-second warm-up; then ``--rounds`` (3) rounds of (a) followed by (b), each
 round on new slots. On a shared machine the speed of either phase drifts by a fifth within minutes,
 so alternating them and judging the median round's (a)/(b) compares like with like; every round's
-figures are printed. The service runs with ``MN_ACCESS_LOG=0`` unless ``--access-log`` is given
-(behind a load balancer, which logs requests itself).
+figures are printed. The service runs as the README deploys it, ``MN_ENV=production``, with
+``MN_ACCESS_LOG=0`` unless ``--access-log`` is given (behind a load balancer, which logs requests itself).
 
 The load generator speaks HTTP/1.1 keep-alive on plain asyncio streams (``RawClient``): httpx costs
 about as much CPU per request as the service itself, and on a small machine its queueing would be
@@ -31,7 +31,10 @@ packages: ``apt-get install wrk``) with ``--connections`` (64) connections sendi
 (no approvals) to ``serve`` as the README starts it, against ``pgbench`` (``--connections`` clients)
 running the same insert under the same exclusion constraint (a booking row and its occupancy in one
 statement, ``ON CONFLICT DO NOTHING`` so that a conflict is not an error), alternating ``--rounds``
-times; it prints requests/s, transactions/s and their ratio (median round). Loopback only. Targets: (a) ≥ 25 % of (b),
+times; it prints requests/s, transactions/s and their ratio (median round), and the CPU each side
+spends (the service, the PostgreSQL backends of the benchmark database, wrk; the backends and pgbench)
+per request and per transaction: the ratio of those costs is the throughput ratio on a machine given to
+each phase alone, which a shared machine's load moves much less. Loopback only. Targets: (a) ≥ 25 % of (b),
 (c) p99 < 50 ms, zero 5xx, zero overlaps. Every loop is bounded in time and count; loopback only.
 Stops the service and drops its database at the end.
 
@@ -397,6 +400,56 @@ def _machine_cpu_seconds() -> float:
     return times.user + times.system
 
 
+class BackendCPU:
+    """CPU seconds the PostgreSQL backends of one database spend during a phase, sampled every
+    ``interval`` seconds from their process titles ("postgres: … <database> …"): a backend that exits
+    takes its time along (pgbench's end with it), so at most the last interval of those is missed."""
+
+    def __init__(self, database: str, interval: float = 0.2) -> None:
+        import threading
+
+        self.database, self.interval = database, interval
+        self._start: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._sample(first=True)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _sample(self, first: bool = False) -> None:
+        import psutil
+
+        for process in psutil.process_iter(["cmdline"]):
+            try:
+                title = " ".join(process.info["cmdline"] or ())
+                if not title.startswith("postgres:") or f" {self.database} " not in f"{title} ":
+                    continue
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            used = times.user + times.system
+            self._start.setdefault(process.pid, used if first else 0.0)  # new during the phase: from 0
+            self._last[process.pid] = used
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        return sum(self._last[pid] - self._start[pid] for pid in self._last)
+
+
+def _children_cpu() -> float:
+    """User + system CPU time of this script's finished child processes (wrk, pgbench)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -407,7 +460,8 @@ def _percentile(values: list[float], q: float) -> float:
 def _start_service(
     url: str, port: int, data_dir: str, pool_size: int | None, log, workers: int = 1, access_log: bool = False
 ) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "MN_DATA_DIR": data_dir,
+    # As the README deploys it: MN_ENV=production behind a load balancer that logs the requests.
+    env = {**os.environ, "DATABASE_URL": url, "MN_DATA_DIR": data_dir, "MN_ENV": "production",
            "MN_SECRET_KEY": "bench-secret-key-not-for-production", "MN_ACCESS_LOG": "1" if access_log else "0"}
     env.pop("MN_SMTP_URL", None)
     if pool_size:
@@ -491,6 +545,7 @@ async def wrk_rounds(base_url: str, url: str, seed: Seed, args: argparse.Namespa
     base = int(datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
     floor_items = sorted(seed.floor_items)
     ratios: list[float] = []
+    cost_ratios: list[float] = []
     server_errors = 0
     with tempfile.TemporaryDirectory(prefix="mn-wrk-") as tmp:
         lua = Path(tmp) / "bookings.lua"
@@ -508,11 +563,13 @@ async def wrk_rounds(base_url: str, url: str, seed: Seed, args: argparse.Namespa
                                                  base_url], capture_output=True, timeout=60, check=False)
         for round_ in range(1, args.rounds + 1):
             await asyncio.sleep(2)
-            cpu0 = _cpu_seconds(process_pid(base_url))
+            load = os.getloadavg()[0]
+            cpu0, wrk0, backends = _cpu_seconds(process_pid(base_url)), _children_cpu(), BackendCPU(dsn.database)
             done = await asyncio.to_thread(
                 subprocess.run, ["wrk", "-t2", f"-c{args.connections}", f"-d{int(args.seconds)}s", "--timeout", "10s", "-s", str(lua),
                  base_url], capture_output=True, text=True, timeout=args.seconds + 60, check=False)
             cpu = _cpu_seconds(process_pid(base_url)) - cpu0
+            pg_cpu, wrk_cpu = backends.stop(), _children_cpu() - wrk0
             match = re.search(r"Requests/sec:\s*([0-9.]+)", done.stdout)
             statuses = re.search(r"STATUSES (\d+) (\d+) (\d+)", done.stdout)
             latency = re.search(r"LATENCY ([0-9.]+) ([0-9.]+)", done.stdout)
@@ -523,10 +580,15 @@ async def wrk_rounds(base_url: str, url: str, seed: Seed, args: argparse.Namespa
             ok, client, server = (int(g) for g in statuses.groups())
             server_errors += server
             total = ok + client + server
+            request_cpu = (cpu + pg_cpu + wrk_cpu) / max(total, 1)
             print(f"round {round_}: wrk {args.connections} connections, {args.seconds:.0f} s: {rps:.0f} requests/s"
                   f" ({ok} 2xx, {client} 4xx, {server} 5xx); p50 {latency.group(1)} ms, p99 {latency.group(2)} ms;"
-                  f" service CPU {cpu / max(total, 1) * 1000:.2f} ms/request", flush=True)
+                  f" CPU per request: service {cpu / max(total, 1) * 1000:.2f} ms, PostgreSQL"
+                  f" {pg_cpu / max(total, 1) * 1000:.2f} ms, wrk {wrk_cpu / max(total, 1) * 1000:.2f} ms;"
+                  f" load average {load:.1f}", flush=True)
             await asyncio.sleep(2)
+            load = os.getloadavg()[0]
+            bench0, backends = _children_cpu(), BackendCPU(dsn.database)
             bench = await asyncio.to_thread(
                 subprocess.run, ["pgbench", *pg, "-n", "-M", "prepared", "-c", str(args.connections), "-j", "2",
                  "-T", str(int(args.seconds)), "-f", str(sql), dsn.database],
@@ -535,13 +597,23 @@ async def wrk_rounds(base_url: str, url: str, seed: Seed, args: argparse.Namespa
             if not tps:
                 print(bench.stdout, bench.stderr, file=sys.stderr)
                 return 2
+            pg_cpu, bench_cpu = backends.stop(), _children_cpu() - bench0
             floor_tps = float(tps.group(1))
+            transactions = int(re.search(r"number of transactions actually processed: (\d+)", bench.stdout).group(1))
+            transaction_cpu = (pg_cpu + bench_cpu) / max(transactions, 1)
             ratios.append(rps / floor_tps)
+            cost_ratios.append(transaction_cpu / request_cpu if request_cpu else 0.0)
             print(f"round {round_}: pgbench {args.connections} clients: {floor_tps:.0f} transactions/s;"
-                  f" wrk/pgbench = {ratios[-1]:.3f}", flush=True)
+                  f" CPU per transaction: PostgreSQL {pg_cpu / max(transactions, 1) * 1000:.2f} ms,"
+                  f" pgbench {bench_cpu / max(transactions, 1) * 1000:.2f} ms; load average {load:.1f};"
+                  f" wrk/pgbench = {ratios[-1]:.3f}; CPU per transaction ÷ CPU per request = {cost_ratios[-1]:.3f}",
+                  flush=True)
     ratio = statistics.median(ratios)
     print(f"wrk requests/s ÷ pgbench transactions/s: median {ratio:.3f} of {len(ratios)} rounds"
           f" ({', '.join(f'{r:.3f}' for r in ratios)}); 5xx: {server_errors}")
+    print(f"CPU per pgbench transaction ÷ CPU per request (service + PostgreSQL + wrk; the ratio of throughputs"
+          f" on a machine given to each phase alone): median {statistics.median(cost_ratios):.3f}"
+          f" ({', '.join(f'{r:.3f}' for r in cost_ratios)})")
     print(f"  {'PASS' if ratio >= 0.25 else 'MISS'} requests/s >= 0.25 × transactions/s")
     return 0 if ratio >= 0.25 and server_errors == 0 else 1
 

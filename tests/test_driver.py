@@ -33,3 +33,41 @@ async def test_driver_begins_the_session_transaction_on_the_connection(engine):
         assert (await session.execute(text("SELECT count(*) FROM driver_probe"))).scalar() == 0
         await session.rollback()
         assert not conn.is_in_transaction()  # the session's rollback ended what the driver ran
+
+
+async def test_use_network_begins_the_session_transaction_inside_the_network(engine):
+    """A session that has not begun: BEGIN and the network go together (``db.begin_in_network``), and the
+    session ends that transaction as its own."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from machinery_network.db import _Begun, use_network
+
+    maker = async_sessionmaker(engine, expire_on_commit=False)
+    async with maker() as session:
+        await use_network(session, 7)
+        conn = await driver(session, begin=False)
+        adapted = (await (await session.connection()).get_raw_connection()).dbapi_connection
+        assert isinstance(adapted._transaction, _Begun)
+        assert conn.is_in_transaction()
+        assert (await session.execute(text("SELECT current_setting('mn.network_id')"))).scalar() == "7"
+        await conn.execute("CREATE TEMP TABLE network_probe (x int)")
+        await session.rollback()
+        assert not conn.is_in_transaction()  # the session's rollback ended it
+        assert (await session.execute(text("SELECT to_regclass('pg_temp.network_probe')"))).scalar() is None
+        # The session's next transaction is inside the network again (``_network_on_begin``).
+        assert (await session.execute(text("SELECT current_setting('mn.network_id')"))).scalar() == "7"
+        await session.commit()
+
+
+async def test_use_network_inside_a_begun_transaction_sets_it_there(engine):
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from machinery_network.db import use_network
+
+    maker = async_sessionmaker(engine, expire_on_commit=False)
+    async with maker() as session:
+        await session.execute(text("CREATE TEMP TABLE begun_probe (x int)"))  # SQLAlchemy's own BEGIN
+        await use_network(session, 3)
+        assert (await session.execute(text("SELECT current_setting('mn.network_id')"))).scalar() == "3"
+        assert (await session.execute(text("SELECT to_regclass('pg_temp.begun_probe')"))).scalar() is not None
+        await session.rollback()

@@ -22,17 +22,23 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from machinery_network import __version__
 from machinery_network.api import API_PREFIX
+from machinery_network.api.lane import BookingLane
 from machinery_network.config import Settings, get_settings
 from machinery_network.db import make_engine, make_sessionmaker, resolve_database_url
 from machinery_network.dependencies import providers
 from machinery_network.http_errors import EXCEPTION_HANDLERS
 from machinery_network.i18n import gettext_de, translate
 from machinery_network.lifespan import app_lifespan, tune_gc
-from machinery_network.middleware import DbSessionMiddleware, add_security_headers, guard_request
+from machinery_network.middleware import (
+    DbSessionMiddleware,
+    add_security_headers,
+    guard_request,
+    json_too_deep,
+)
 from machinery_network.money import format_decimal_de, format_eur
 from machinery_network.openapi import DecimalSchemaPlugin, FinalizedJsonRenderPlugin
 from machinery_network.routes import WEB_ROOT, route_handlers
@@ -100,14 +106,14 @@ def create_app(
     )
     csrf_secret = hashlib.sha256(("csrf:" + secret).encode()).hexdigest()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers(),
         dependencies=providers(),
         state=State({"sessionmaker": sessionmaker, "settings": settings,
                      "session_backend": ClientSideSessionBackend(config=session_config)}),
         before_request=guard_request,
         before_send=[add_security_headers],
-        request_max_body_size=settings.upload_max_bytes + 1024 * 1024,
+        request_max_body_size=settings.upload_max_bytes + 1024 * 1024,  # the lane's max_body too
         lifespan=[app_lifespan(sessionmaker, settings, scheduler=scheduler, owned_engine=owned_engine,
                                shutdown_hooks=shutdown_hooks)],
         exception_handlers=dict(EXCEPTION_HANDLERS),
@@ -141,3 +147,19 @@ def create_app(
         plugins=[DecimalSchemaPlugin()],
         debug=debug,
     )
+    # The busiest route's ordinary case is served in front of the app's routing, on the engine's pool
+    # (``api.lane``); every other answer of that route still comes from the app. Installed inside
+    # ``Litestar.__call__``, so its answers get the ``before_send`` headers like every other.
+    engine = owned_engine or _engine_of(sessionmaker)
+    if engine is not None:
+        app.asgi_handler = BookingLane(app.asgi_handler, engine, settings,
+                                       max_body=settings.upload_max_bytes + 1024 * 1024, too_deep=json_too_deep)
+    return app
+
+
+def _engine_of(sessionmaker: object) -> AsyncEngine | None:
+    """The engine a given sessionmaker's sessions check their connections out of; ``None`` when they are
+    bound to one connection (a test's outer transaction), which the lane could not share, or when a test
+    passed a plain function."""
+    bind = getattr(sessionmaker, "kw", {}).get("bind")
+    return bind if isinstance(bind, AsyncEngine) else None

@@ -11,7 +11,7 @@ import enum
 import functools
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from sqlalchemy import event, make_url, text
@@ -81,19 +81,25 @@ def _refuse_closed(dbapi_connection: Any, connection_record: Any, connection_pro
 # session get it again when they begin (``_network_on_begin``).
 
 NETWORK_SETTING = "mn.network_id"
-_SET_NETWORK = "SELECT set_config('mn.network_id', $1, true)"
+SET_NETWORK = "SELECT set_config('mn.network_id', $1, true)"
 _SET_NETWORK_TEXT = text("SELECT set_config('mn.network_id', :n, true)")
 
 
 async def use_network(session: AsyncSession, network_id: int | None) -> None:
     """From now on, the session's transactions see (and write) the rows of ``network_id`` only.
 
-    Sent at once through the driver (one prepared statement in the session's transaction, which it
-    begins if needed); later transactions of the same session get it when they begin.
+    Sent at once through the driver, in the session's transaction; later transactions of the same
+    session get it when they begin. When the session has not begun its transaction yet (every HTTP
+    request: the actor is its first question), BEGIN and the setting go to the server together, in
+    one round trip (``begin_in_network``); otherwise the setting is one prepared statement.
     """
     session.info.pop("network_id", None)  # the begin below must not apply an earlier network
-    conn = await driver(session)
-    await conn.execute(_SET_NETWORK, "" if network_id is None else str(network_id))
+    value = "" if network_id is None else str(int(network_id))
+    raw = await (await session.connection()).get_raw_connection()
+    adapted, conn = raw.dbapi_connection, cast(asyncpg.Connection, raw.driver_connection)
+    if not await begin_in_network(adapted, conn, value):
+        await begin_on_adapter(adapted)
+        await conn.execute(SET_NETWORK, value)
     session.info["network_id"] = network_id
 
 
@@ -189,14 +195,15 @@ class DriverAdapterChanged(RuntimeError):
 
 # What ``begin_on_adapter`` relies on in SQLAlchemy's ``AsyncAdapt_asyncpg_connection`` (2.0 and 2.1;
 # pyproject pins SQLAlchemy below the next minor release, which has not been tested).
-_ADAPTER_ATTRIBUTES = ("_transaction", "_start_transaction")
+_ADAPTER_ATTRIBUTES = ("_transaction", "_start_transaction", "isolation_level", "readonly", "deferrable")
 _checked_adapters: set[type] = set()
 
 
-async def begin_on_adapter(adapted: Any) -> None:
-    """Send the adapter's lazy BEGIN now unless it has been sent. Raises ``DriverAdapterChanged`` when
-    the adapter lacks what this relies on: silently sending no BEGIN would run the driver statements
-    outside the session's transaction (committed at once, never rolled back with it)."""
+async def begin_on_adapter(adapted: Any, *, begin: bool = True) -> None:
+    """Send the adapter's lazy BEGIN now unless it has been sent (``begin=False``: only check the
+    adapter). Raises ``DriverAdapterChanged`` when the adapter lacks what this relies on: silently
+    sending no BEGIN would run the driver statements outside the session's transaction (committed at
+    once, never rolled back with it)."""
     kind = type(adapted)
     if kind not in _checked_adapters:
         missing = [name for name in _ADAPTER_ATTRIBUTES if not hasattr(adapted, name)]
@@ -208,8 +215,43 @@ async def begin_on_adapter(adapted: Any) -> None:
                 "db.driver cannot begin the session's transaction on the asyncpg connection"
             )
         _checked_adapters.add(kind)
-    if adapted._transaction is None:
+    if begin and adapted._transaction is None:
         await adapted._start_transaction()
+
+
+class _Begun:
+    """The transaction ``begin_in_network`` began, as SQLAlchemy's asyncpg adapter holds one (its
+    ``_transaction``): the adapter ends it through ``commit`` or ``rollback``, as it would its own."""
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self._connection = connection
+
+    async def commit(self) -> None:
+        await self._connection.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        await self._connection.execute("ROLLBACK")
+
+
+async def begin_in_network(adapted: Any, conn: asyncpg.Connection, value: str) -> bool:
+    """BEGIN and ``SET LOCAL mn.network_id`` in one round trip (a simple query of two statements), when
+    the adapter has not begun a transaction and would begin a plain one (no isolation level, not read
+    only, not deferrable: what the app's engines use). False when it did nothing: the caller begins and
+    sets the network the ordinary way.
+
+    The adapter is told of the transaction before it is sent, so that a failure on the way still ends
+    in a ROLLBACK when the session rolls back, and never leaves a pooled connection inside a
+    transaction. ``value`` is digits or empty (``use_network`` makes it from an int), never user text.
+    """
+    await begin_on_adapter(adapted, begin=False)  # checks the adapter's shape, sends nothing
+    if (adapted._transaction is not None or adapted.isolation_level is not None or adapted.readonly
+            or adapted.deferrable or conn.is_in_transaction()):
+        return False
+    adapted._transaction = _Begun(conn)
+    await conn.execute(f"BEGIN; SELECT set_config('{NETWORK_SETTING}', '{value}', true)")
+    return True
 
 
 @dataclass(frozen=True)

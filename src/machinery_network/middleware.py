@@ -24,6 +24,7 @@ from litestar.types import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from machinery_network.api.lane import LANE_ERROR
 from machinery_network.config import DEFAULT_MAP_TILES, tile_host
 from machinery_network.dependencies import SESSION_KEY, own
 from machinery_network.errors import Unavailable
@@ -141,7 +142,11 @@ def json_too_deep(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 
 async def guard_request(request: Request[Any, Any, Any]) -> None:
     """Before any handler: ids within range, and JSON bodies within the nesting limit (the size limit
-    is Litestar's ``request_max_body_size``, a 413)."""
+    is Litestar's ``request_max_body_size``, a 413). A booking request that ``api.lane`` began and
+    that failed there arrives with its exception, answered here as the route's own would be."""
+    failure = own(request.scope).pop(LANE_ERROR, None)
+    if failure is not None:
+        raise failure
     await reject_out_of_range_ids(request)
     content_type = request.headers.get("content-type", "")
     if request.method in ("POST", "PUT", "PATCH") and "json" in content_type and json_too_deep(await request.body()):

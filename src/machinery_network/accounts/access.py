@@ -12,6 +12,7 @@ import functools
 import time
 from datetime import UTC, datetime, timedelta
 
+import asyncpg
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -91,7 +92,20 @@ async def actor_from_token(session: AsyncSession, token: str) -> Actor | None:
     actor = token_cache.get(digest)
     if actor is not None:
         return actor
-    row = await _token_statement().fetchrow(await driver(session, begin=False), {"digest": digest})
+    return await _token_actor(await driver(session, begin=False), digest)
+
+
+async def actor_from_token_on(conn: asyncpg.Connection, token: str) -> Actor | None:
+    """``actor_from_token`` on a driver connection of no session (``api.lane``), before its transaction."""
+    digest = token_digest(token)
+    actor = token_cache.get(digest)
+    if actor is not None:
+        return actor
+    return await _token_actor(conn, digest)
+
+
+async def _token_actor(conn: asyncpg.Connection, digest: str) -> Actor | None:
+    row = await _token_statement().fetchrow(conn, {"digest": digest})
     if row is None:
         return None
     actor = Actor(id=row["id"], role=row["role"], municipality_id=row["municipality_id"], name=row["name"],

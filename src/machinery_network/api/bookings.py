@@ -64,6 +64,8 @@ class BookingController(Controller):
     async def create(
         self, data: JSONBody[BookingCreate], actor: CurrentActor, db_session: DbSession, settings: AppSettings
     ) -> BookingPublic:
+        # A served app answers this route's ordinary case in ``api.lane``, in front of the app: what is
+        # added here (a parameter, a header, a step) belongs there too (tests/test_bookings_lane.py).
         return BookingPublic.of(await service.request(db_session, actor, data, settings))
 
     @get("/")

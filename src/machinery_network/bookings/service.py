@@ -17,7 +17,8 @@ mails, texts in ``bookings/mail``). This module names them all for the web and A
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -148,10 +149,24 @@ async def request(
     That one statement is atomic by itself, so no transaction is begun for them (no BEGIN and COMMIT
     round trips); inside a transaction the caller began, they are part of it.
     """
+    return await request_on(await driver(session, begin=False), actor, data, settings, series_id=series_id,
+                            wait=functools.partial(waitlist.wait, session, actor),
+                            begin=functools.partial(driver, session))
+
+
+async def request_on(
+    conn: asyncpg.Connection, actor: Actor, data: BookingCreate, settings: Settings, *, series_id: int | None = None,
+    wait: Callable[[dict[str, Any]], Awaitable[Booking]] | None = None,
+    begin: Callable[[], Awaitable[asyncpg.Connection]] | None = None,
+) -> BookingData | Booking:
+    """``request`` on a driver connection, with no session (``api.lane``, inside its transaction).
+    ``wait`` puts a request over a taken period on the waiting list (``waitlist.wait`` needs the
+    session): a caller without it must not pass a request for the waiting list. ``begin`` begins the
+    transaction that a request for a partner network's item needs for its two statements (``None``:
+    ``conn`` is inside one already)."""
     require_role(actor, Role.farmer)
     data = data.model_copy(update={"start": data.start.astimezone(UTC), "end": data.end.astimezone(UTC)})
     _check_period(data.start, data.end, settings)
-    conn = await driver(session, begin=False)
     record = await request_lookup().fetchrow(
         conn, {"item_id": data.item_id, "start": data.start, "end": data.end, "tz": settings.timezone})
     if record is None:
@@ -176,13 +191,19 @@ async def request(
         "in_draw": bool(record["in_draw"]),
     }
     if record["start_at"] is not None:  # taken, and the farmer wants to wait for it
-        return await waitlist.wait(session, actor, values)
+        if wait is None:
+            raise RuntimeError("a request for the waiting list needs the session (bookings.service.request)")
+        return await wait(values)
+    networks = {"network_id": record["network_id"], "farmer_network_id": actor.network_id}
     if _across(actor, record["network_id"]):
         # A shared item of a partner network: its yard heads are told by the database, in a second
         # statement of the same transaction (it must see the request).
-        conn = await driver(session)
+        if begin is not None:
+            conn = await begin()
+        elif not conn.is_in_transaction():
+            raise RuntimeError("a request across networks needs a transaction (bookings.service.request)")
         booking_id = await request_statement(tell_yard_heads=False).fetchval(
-            conn, {**values, "actor_id": actor.id, "now": now})
+            conn, {**values, **networks, "actor_id": actor.id, "now": now})
         await owner_notice().fetchval(conn, notices.owner_params(
             "requested", booking_id=booking_id, item_name=record["name"], farmer_name=actor.name,
             start=data.start, end=data.end, estimated_cents=estimated.gross_cents, note=values["note"], now=now,
@@ -193,6 +214,7 @@ async def request(
         conn,
         {
             **values, "actor_id": actor.id, "now": now, "municipality_id": record["municipality_id"],
+            **networks,
             **notices.request_params(
                 item_name=record["name"], farmer_name=actor.name, start=data.start, end=data.end,
                 estimated_cents=estimated.gross_cents, note=values["note"], settings=settings,
