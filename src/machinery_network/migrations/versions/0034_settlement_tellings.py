@@ -10,7 +10,7 @@
   A tenant table (its network from the settlement, row-level security as ``0019_tenant_tables``).
 
 Revision ID: 0034_settlement_tellings
-Revises: 0032_partner_notices
+Revises: 0033_current_network_plpgsql
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 from alembic import op
 
 revision: str = "0034_settlement_tellings"
-down_revision: str | None = "0032_partner_notices"
+down_revision: str | None = "0033_current_network_plpgsql"
 branch_labels = None
 depends_on = None
 
