@@ -662,8 +662,9 @@ async def time_settlement(url: str, shape: Shape, settings: Settings) -> list[Ro
         Row("settlement", "system", f"settle {len(pairs):,} municipalities ({entries:,} entries)", settle_s, settle_s,
             1, min(SETTLE_TARGET, SETTLE_RATIO * floor_s), f"ratio {settle_s / floor_s:.2f} to the GROUP BY"),
         Row("floor", "system", "bare GROUP BY over the same rows", floor_s, floor_s, 1, float("inf")),
+        # no target of the issue's: the books are frozen by then; the farmers' notices and mails follow
         Row("settlement", "system", f"then tell {told:,} farmers (notice and mail), a settlement each", tell_s, tell_s,
-            1, SETTLE_TARGET),
+            1, float("inf"), f"{tell_s / max(told, 1) * 1e6:.0f} µs a farmer"),
     ]
 
 

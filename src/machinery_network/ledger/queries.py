@@ -165,7 +165,7 @@ async def page_farmer_balances(
 ) -> Page[FarmerBalance]:
     """One page (by name or balance, then id: ``sort``) of the farmers who have an account at
     ``municipality_id``, with their balance there (staff of that municipality, admin). One query: the
-    municipality's entries summed per farmer from the covering index ``ix_ledger_entries_balances`` (an
+    municipality's entries summed per farmer from the covering index ``ix_ledger_entries_balances_cover`` (an
     index-only scan of that municipality's rows, never the ledger of the network), joined to the users, then
     ordered; ``query`` searches name and e-mail."""
     from machinery_network.accounts.models import User
