@@ -50,22 +50,22 @@ class RunOutcome:
 
 async def settle_one(
     sessionmaker: Any, municipality_id: int, month: date, trigger: str, *,
-    settings: Settings, wait: bool = False, tell: bool = False,
+    settings: Settings, wait: bool = False,
 ) -> RunOutcome:
     """Settle one (municipality, month) in its own transaction and record the attempt.
 
     The one settlement path of the scheduler, the catch-up and the CLI: a failure is rolled back for
     this municipality alone (and recorded in a transaction of its own), and no more than this
-    municipality's two advisory locks are held at a time. A settlement is recorded in its own
-    transaction. ``wait``: wait for another process settling this municipality (CLI) instead of
-    skipping it (scheduler). ``tell``: tell the farmers in the same transaction; the monthly run and the
-    catch-up leave it to ``tell_untold`` after every municipality is frozen."""
+    municipality's two advisory locks are held at a time. A new settlement's run is recorded in the
+    transaction that freezes it. ``wait``: wait for another process settling this municipality (CLI)
+    instead of skipping it (scheduler). The farmers are not told here: ``tell_untold`` tells them once
+    every municipality is frozen."""
     started_at = clock.now()
     outcome = RunOutcome(municipality_id, month, "failed")
     try:
         async with session_scope(sessionmaker) as session:
             result = await service.settle(
-                session, SYSTEM, month, municipality_id, trigger=trigger, wait=wait, tell=tell, settings=settings,
+                session, SYSTEM, month, municipality_id, trigger=trigger, wait=wait, tell=False, settings=settings,
             )
             s = result.settlement
             outcome = RunOutcome(municipality_id, month, "created" if result.created else "unchanged", s.id,
