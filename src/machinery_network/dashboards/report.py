@@ -19,7 +19,8 @@ from machinery_network import clock
 from machinery_network.auth import Actor
 from machinery_network.config import Settings
 from machinery_network.dashboards import service, svg
-from machinery_network.exports.pdf import FONT, add_unicode_font, xmp_metadata
+from machinery_network.exports.pdf import xmp_metadata
+from machinery_network.exports.typeset import FONT, add_unicode_font
 
 _FILL = re.compile(r"url\(#[\w-]*?p-(solid|hatch|dots)\)")
 _SHADES = {"solid": "#333333", "hatch": "#8c8c8c", "dots": "#cccccc"}

@@ -6,9 +6,7 @@ letterhead, the farmer's address, the period, each entry (date, text, quantity, 
 the totals and how the balance is paid (for a debit, the pre-notification: date, amount, mandate).
 ``new_document`` and ``statement`` also make the one document of all a farmer's statements (``bundle``).
 
-Text is set in DejaVu Sans, a free Unicode TrueType font shipped in ``exports/fonts`` (from the npm
-package ``dejavu-fonts-ttf`` 2.37.3, licence in ``fonts/DejaVu-LICENSE.txt``); fpdf2 embeds the subset of
-glyphs used, so German, the other European Latin scripts, Greek and „“‚‘–—€ print as themselves.
+Text is set by ``typeset`` (DejaVu Sans, embedded as the subset of glyphs used).
 Long texts wrap inside their column; an amount that is wider than its column (beyond 99,999,999.99 €)
 is set smaller instead of overlapping the next. The document says it is German (``de-DE``) and carries
 title, author and XMP metadata. The creation date is the settlement's, so a re-export is byte-identical.
@@ -20,22 +18,16 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from itertools import groupby
-from pathlib import Path
-from typing import cast
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
-
-from fpdf import FPDF
-from fpdf.fonts import TTFFont
 
 from machinery_network.accounts.models import Municipality
 from machinery_network.exports.data import Entry, Line
 from machinery_network.exports.sepa import collection_date, missing_bank_details
+from machinery_network.exports.typeset import FONT, Document, add_unicode_font, wrap
 from machinery_network.money import format_decimal_de, format_eur
 from machinery_network.settlement.models import Settlement
 
-FONT_DIR = Path(__file__).parent / "fonts"
-FONT = "DejaVu"
 TABLE_SIZE = 7.0
 LINE_HEIGHT = 3.6
 
@@ -73,27 +65,6 @@ def entry_text(entry: Entry) -> str:
     return f"{label}: {body}" if body else label
 
 
-class _Document(FPDF):
-    footer_text = ""
-    next_footer_text = ""  # set before a statement's first page: its footer, and its pages counted from 1
-    first_page = 1
-
-    def header(self) -> None:
-        if self.next_footer_text:
-            self.footer_text, self.first_page, self.next_footer_text = self.next_footer_text, self.page, ""
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(FONT, size=7)
-        self.cell(0, 5, f"{self.footer_text} – Seite {self.page_no() - self.first_page + 1}", align="C")
-
-
-def add_unicode_font(pdf: FPDF) -> None:
-    """Register the shipped DejaVu Sans (regular and bold) as ``FONT``; fpdf2 embeds the glyphs used."""
-    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-
-
 def xmp_metadata(title: str, author: str, created: str) -> str:
     return (
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
@@ -114,16 +85,16 @@ def footer_text(municipality: Municipality, settlement: Settlement) -> str:
     return f"{municipality.name} – Abrechnung Nr. {settlement.id} ({month_label(settlement.month)})"
 
 
-def _new_document(municipality: Municipality, settlement: Settlement) -> _Document:
+def _new_document(municipality: Municipality, settlement: Settlement) -> Document:
     return new_document(f"Abrechnung {month_label(settlement.month)} – {municipality.name}",
                         f"Monatsabrechnung Nr. {settlement.id}", municipality.name, settlement.created_at,
                         footer_text(municipality, settlement))
 
 
-def new_document(title: str, subject: str, author: str, created: datetime, footer: str) -> _Document:
+def new_document(title: str, subject: str, author: str, created: datetime, footer: str) -> Document:
     """An empty A4 document in DejaVu Sans with its metadata (``created``: a date of the data, so that
     a re-export is byte-identical)."""
-    pdf = _Document(format="A4", unit="mm")
+    pdf = Document()
     add_unicode_font(pdf)
     pdf.footer_text = footer
     pdf.set_creation_date(created)
@@ -140,28 +111,17 @@ def new_document(title: str, subject: str, author: str, created: datetime, foote
     return pdf
 
 
-def text_width(pdf: FPDF, text: str) -> float:
-    """Width in mm of ``text`` at the current font: the font's advance widths summed (what
-    ``get_string_width`` computes without text shaping, but without its per-call overhead, which was
-    most of the time of a large document)."""
-    # The statements are set in the TrueType fonts of exports/fonts (``add_unicode_font``), whose widths are
-    # keyed by code point.
-    widths = cast(TTFFont, pdf.current_font).cw
-    return sum(widths[ord(ch)] for ch in text) * pdf.font_size_pt * 0.001 / pdf.k
-
-
-def _line(pdf: FPDF, text: str, height: float = 5) -> None:
-    """One line of running text, wrapped at the right margin (never cut). ``text`` at computed
-    positions instead of ``cell`` (same reason as ``text_width``)."""
+def _line(pdf: Document, text: str, height: float = 5) -> None:
+    """One line of running text, wrapped at the right margin (never cut)."""
     for part in wrap(pdf, text, pdf.epw):
         if pdf.will_page_break(height):
             pdf.add_page()
         if part:
-            pdf.text(pdf.l_margin, pdf.y + 0.5 * height + 0.3 * pdf.font_size, part)
+            pdf.place([(pdf.l_margin, pdf.y + 0.5 * height + 0.3 * pdf.font_size, part)])
         pdf.ln(height)
 
 
-def _letterhead(pdf: FPDF, municipality: Municipality) -> None:
+def _letterhead(pdf: Document, municipality: Municipality) -> None:
     pdf.set_font(FONT, "B", 13)
     _line(pdf, municipality.name, 7)
     pdf.set_font(FONT, size=8)
@@ -171,38 +131,10 @@ def _letterhead(pdf: FPDF, municipality: Municipality) -> None:
     pdf.ln(4)
 
 
-def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
-    """Break ``text`` into lines no wider than ``width`` mm at the current font: at spaces, and inside
-    a word only when the word alone is wider than the column."""
-    if text_width(pdf, text) <= width and "\n" not in text:
-        return [text]
-    space = text_width(pdf, " ")
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        current, used = "", 0.0
-        for word in paragraph.split():
-            size = text_width(pdf, word)
-            if current and used + space + size <= width:
-                current, used = f"{current} {word}", used + space + size
-                continue
-            if current:
-                lines.append(current)
-            while size > width:
-                cut = len(word) - 1
-                while cut > 1 and text_width(pdf, word[:cut]) > width:
-                    cut -= 1
-                lines.append(word[:cut])
-                word = word[cut:]
-                size = text_width(pdf, word)
-            current, used = word, size
-        lines.append(current)
-    return lines or [""]
-
-
-def _row(pdf: FPDF, columns: Sequence[Column], values: Sequence[str], *, bold: bool = False) -> None:
+def _row(pdf: Document, columns: Sequence[Column], values: Sequence[str], *, bold: bool = False) -> None:
     """One table row: left-aligned columns wrap; right-aligned ones (numbers) stay on one line and are
-    set smaller when they would not fit. ``text`` at computed positions instead of ``multi_cell``:
-    with 10,000 statements the cell machinery took most of the time."""
+    set smaller when they would not fit. The row's texts are set in one text object (``Document.place``):
+    with 10,000 statements fpdf2's cell machinery took most of the time."""
     style = "B" if bold else ""
     pdf.set_font(FONT, style, TABLE_SIZE)
     cells = [
@@ -214,25 +146,31 @@ def _row(pdf: FPDF, columns: Sequence[Column], values: Sequence[str], *, bold: b
         pdf.add_page()
         pdf.set_font(FONT, style, TABLE_SIZE)
     x = pdf.l_margin
+    top = pdf.y + 0.6 + 0.5 * LINE_HEIGHT + 0.3 * pdf.font_size
+    placed: list[tuple[float, float, str]] = []
+    squeezed: list[tuple[float, float, float, str]] = []  # numbers too wide for their column, set smaller
     for (_, width, align), lines in zip(columns, cells, strict=True):
-        baseline = pdf.y + 0.6 + 0.5 * LINE_HEIGHT + 0.3 * pdf.font_size
-        for line in lines:
+        room = width - 2 * pdf.c_margin
+        for number, line in enumerate(lines):
             if not line:
-                baseline += LINE_HEIGHT
                 continue
-            if align == "R":
-                room = width - 2 * pdf.c_margin
-                size = TABLE_SIZE
-                while text_width(pdf, line) > room and size > 4:
-                    size -= 0.5
-                    pdf.set_font(FONT, style, size)
-                pdf.text(x + width - pdf.c_margin - text_width(pdf, line), baseline, line)
-                if size != TABLE_SIZE:
-                    pdf.set_font(FONT, style, TABLE_SIZE)
+            baseline = top + number * LINE_HEIGHT
+            if align != "R":
+                placed.append((x + pdf.c_margin, baseline, line))
+            elif pdf.width(line) <= room:
+                placed.append((x + width - pdf.c_margin - pdf.width(line), baseline, line))
             else:
-                pdf.text(x + pdf.c_margin, baseline, line)
-            baseline += LINE_HEIGHT
+                squeezed.append((x + width - pdf.c_margin, room, baseline, line))
         x += width
+    pdf.place(placed)
+    for right, room, baseline, line in squeezed:
+        size = TABLE_SIZE
+        while pdf.width(line) > room and size > 4:
+            size -= 0.5
+            pdf.set_font(FONT, style, size)
+        pdf.place([(right - pdf.width(line), baseline, line)])
+    if squeezed:
+        pdf.set_font(FONT, style, TABLE_SIZE)
     pdf.ln(height)
     if bold:
         pdf.set_font(FONT, size=TABLE_SIZE)
@@ -265,7 +203,7 @@ def payment_note(line: Line, municipality: Municipality, settlement: Settlement,
     return "Belastungen und Gutschriften gleichen sich aus; es ist nichts zu zahlen."
 
 
-def _summary(pdf: _Document, municipality: Municipality, settlement: Settlement, lines: list[Line]) -> None:
+def _summary(pdf: Document, municipality: Municipality, settlement: Settlement, lines: list[Line]) -> None:
     pdf.add_page()
     _letterhead(pdf, municipality)
     pdf.set_font(FONT, "B", 12)
@@ -286,7 +224,7 @@ def _summary(pdf: _Document, municipality: Municipality, settlement: Settlement,
     ], bold=True)
 
 
-def statement(pdf: _Document, municipality: Municipality, settlement: Settlement, line: Line,
+def statement(pdf: Document, municipality: Municipality, settlement: Settlement, line: Line,
               entries: list[Entry], tz: ZoneInfo, *, section: str | None = None) -> None:
     """One farmer's statement, from a new page (``section``: its entry in the document outline)."""
     pdf.add_page()

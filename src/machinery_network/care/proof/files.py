@@ -19,7 +19,7 @@ from machinery_network import clock
 from machinery_network.care.proof.query import Gap, ProofRow, WinterProof
 from machinery_network.care.seasons import de_date
 from machinery_network.errors import Invalid
-from machinery_network.exports.pdf import FONT, FONT_DIR
+from machinery_network.exports.typeset import FONT, FONT_DIR
 from machinery_network.i18n import gettext_de
 from machinery_network.money import format_decimal_de, format_eur
 
