@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 from pypdf import PdfReader
 
+from machinery_network import clock
 from machinery_network.accounts.models import Role
 from machinery_network.auth import SYSTEM
 from machinery_network.config import get_settings
 from machinery_network.exports import pdf as pdf_module
-from machinery_network.exports import service
+from machinery_network.exports import sepa, service
 from machinery_network.exports.data import Entry
 from machinery_network.settlement import service as settlement_service
 from tests.conftest import make_person
@@ -96,3 +97,22 @@ async def test_language_title_and_xmp_metadata(db_session, world):
     xmp = reader.xmp_metadata
     assert xmp is not None and "Abrechnung Oktober 2025" in (xmp.dc_title or {}).get("de-DE", "")
     assert b"de-DE" in content
+
+
+async def test_a_statement_names_the_collection_date_of_its_settlement_day(db_session, world, monkeypatch):
+    """The payment note's date follows from the day the settlement was frozen (when its farmers were told),
+    not from the day of the download: the October statement read in March names October's date, and a
+    re-export is byte-identical."""
+    farmer = await make_person(db_session, Role.farmer, "Carla Zahl")
+    await _charge(db_session, farmer, world.north.id, date(2025, 10, 14), "1", 5000, 19, "Mulcher")
+    first = await _statement(db_session, world, farmer, farmer_id=farmer.id)
+    settlement = await settlement_service.find_settlement(db_session, world.north.id, MONTH)
+    berlin = get_settings().tz
+    announced = sepa.collection_date(world.north, berlin, settlement.created_at.astimezone(berlin).date())
+    assert f"bis zum {announced:%d.%m.%Y}" in " ".join(_text(first).split())
+    later = clock.now() + timedelta(days=140)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert sepa.collection_date(world.north, berlin) != announced  # what the download day would give
+    again = await service.export(db_session, world.finance_north.actor, MONTH, world.north.id, "pdf",
+                                 farmer_id=farmer.id)
+    assert again.content == first

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from machinery_network.accounts.models import Municipality
 from machinery_network.exports.data import Entry, Line
-from machinery_network.exports.sepa import collection_date, missing_bank_details
+from machinery_network.exports.sepa import announced_collection_date, missing_bank_details
 from machinery_network.exports.typeset import FONT, Document, add_unicode_font, wrap
 from machinery_network.money import format_decimal_de, format_eur
 from machinery_network.settlement.models import Settlement
@@ -185,7 +185,7 @@ def _payment_way(line: Line, municipality: Municipality) -> str:
 
 
 def payment_note(line: Line, municipality: Municipality, settlement: Settlement, tz: ZoneInfo) -> str:
-    due = f"{collection_date(municipality, tz):%d.%m.%Y}"
+    due = f"{announced_collection_date(municipality, settlement, tz):%d.%m.%Y}"
     amount = eur(abs(line.net_cents))
     if line.net_cents > 0:
         if line.iban and line.mandate_reference and not missing_bank_details(municipality):

@@ -132,6 +132,13 @@ def collection_date(municipality: Municipality, tz: ZoneInfo, export_day: date |
     return next_business_day(day + timedelta(days=prenotification_days(municipality)))
 
 
+def announced_collection_date(municipality: Municipality, settlement: Settlement, tz: ZoneInfo) -> date:
+    """The collection date a settlement's statement and notice announce: as if its debit were exported
+    on the day it was frozen (when its farmers are told), so that a statement downloaded months later
+    names the same date as the notice did and a re-export stays byte-identical."""
+    return collection_date(municipality, tz, settlement.created_at.astimezone(tz).date())
+
+
 def execution_date(tz: ZoneInfo, export_day: date | None = None) -> date:
     """The requested execution date of a transfer: the export day, or the next TARGET2 business day."""
     return next_business_day(export_day or clock.today(tz))

@@ -1,7 +1,7 @@
 """The farmers are told when their monthly statement is ready: one notice (and mail, by choice) per
 farmer with lines in a settlement that was just frozen, with the amount, the statement's link and how
 it is paid. For a debit (he owes and has an active mandate) the collection date and the mandate
-reference, as the statement PDF's pre-notification names them (``exports.sepa.collection_date``)."""
+reference, as the statement PDF's pre-notification names them (``exports.sepa.announced_collection_date``)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ async def tell_statements(session: AsyncSession, settlement: Settlement, setting
     """One notice per farmer of the frozen ``settlement``, once: the settlement's row in
     ``settlement_tellings`` is claimed first (a second process waits at its key, then finds it told)."""
     from machinery_network.exports.data import load_lines
-    from machinery_network.exports.sepa import collection_date, missing_bank_details
+    from machinery_network.exports.sepa import announced_collection_date, missing_bank_details
 
     assert settlement.id is not None
     claimed = await session.scalar(text(
@@ -61,7 +61,7 @@ async def tell_statements(session: AsyncSession, settlement: Settlement, setting
         return 0
     users = {u.id: u for u in await session.scalars(
         select(User).where(col(User.id).in_([ln.farmer_id for ln in lines])))}
-    due = f"{collection_date(municipality, tz):%d.%m.%Y}"
+    due = f"{announced_collection_date(municipality, settlement, tz):%d.%m.%Y}"
     can_debit = not missing_bank_details(municipality)
     month = f"{MONTHS[settlement.month.month - 1]} {settlement.month.year}"
     link = f"/account/statements/{settlement.month:%Y-%m}?municipality_id={municipality.id}"
