@@ -218,6 +218,21 @@ async def test_a_row_of_one_network_never_points_into_another(db_session, world)
         with pytest.raises(IntegrityError):
             async with db_session.begin_nested():
                 await db_session.execute(text(sql), params)
+    # A settlement line takes its network from its settlement (checked once per statement, migration 0037).
+    other_network = await db_session.scalar(text("SELECT network_id FROM municipalities WHERE id = :m"),
+                                            {"m": other_municipality})
+    pending = await db_session.scalar(text(
+        "INSERT INTO settlements (municipality_id, month, cutoff, entry_count, farmer_count, total_charges_cents,"
+        " total_credits_cents, total_net_cents, run_by_label, frozen)"
+        " VALUES (:m, DATE '2031-01-01', DATE '2031-01-31', 0, 0, 0, 0, 0, '', false) RETURNING id"),
+        {"m": world.north.id})
+    line = ("INSERT INTO settlement_lines (network_id, settlement_id, farmer_id, charges_cents, credits_cents,"
+            " net_cents, entry_count) VALUES (:n, :s, :f, 1, 0, 1, 1)")
+    with pytest.raises(DBAPIError, match="in the network of the line"):
+        async with db_session.begin_nested():
+            await db_session.execute(text(line), {"n": other_network, "s": pending, "f": world.farmer.id})
+    async with db_session.begin_nested():  # the same line in its settlement's network is taken
+        await db_session.execute(text(line), {"n": own_network, "s": pending, "f": world.farmer.id})
     # And a row never moves to another network.
     with pytest.raises(DBAPIError, match="never changes"):
         async with db_session.begin_nested():

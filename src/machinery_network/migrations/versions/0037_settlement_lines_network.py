@@ -1,0 +1,56 @@
+"""settlement lines network: checked once per statement with the settlement, no per-row foreign key or index
+
+A settlement line's ``network_id`` had a foreign key to ``networks`` and an index of its own (``0030``'s
+pattern for every table). The key is checked row by row (a probe and a key-share lock on the network's row for
+each of the ~200 lines a municipality's settlement writes, 400,000 a month at the state tier), and no query
+reads the lines by network alone: they are read by settlement or by farmer, and row-level security's
+``network_id = …`` is a filter on those. ``mn_settlement_lines_pending`` (``0035``) already probes each new
+line's settlement once per statement; it now also refuses a line whose network is not its settlement's,
+which implies the reference to ``networks`` (the settlement's own foreign key). The index is dropped
+``CONCURRENTLY`` (outside the migration's transaction).
+
+Revision ID: 0037_settlement_lines_network
+Revises: 0036_ledger_balances_cover
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision: str = "0037_settlement_lines_network"
+down_revision: str | None = "0036_ledger_balances_cover"
+branch_labels = None
+depends_on = None
+
+CHECK = r"""
+CREATE OR REPLACE FUNCTION mn_settlement_lines_pending() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+    IF EXISTS (SELECT FROM new_lines l WHERE NOT EXISTS (
+                 SELECT FROM settlements s WHERE s.id = l.settlement_id AND NOT s.frozen{network})) THEN
+        RAISE EXCEPTION 'lines can only be added to a settlement that exists and is not frozen{of_network}'
+            USING ERRCODE = '55000';
+    END IF;
+    IF EXISTS (SELECT FROM new_lines l WHERE NOT EXISTS (
+                 SELECT FROM users u WHERE u.id = l.farmer_id AND u.role = 'farmer')) THEN
+        RAISE EXCEPTION 'settlement lines must belong to a farmer' USING ERRCODE = '23503';
+    END IF;
+    RETURN NULL;
+END $$
+"""
+
+
+def upgrade() -> None:
+    op.execute(CHECK.format(network=" AND s.network_id = l.network_id", of_network=", in the network of the line"))
+    op.execute("ALTER TABLE settlement_lines DROP CONSTRAINT IF EXISTS settlement_lines_network_id_fkey")
+    with op.get_context().autocommit_block():
+        op.execute("DROP INDEX CONCURRENTLY IF EXISTS ix_settlement_lines_network_id")
+
+
+def downgrade() -> None:
+    with op.get_context().autocommit_block():
+        op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_settlement_lines_network_id"
+                   " ON settlement_lines (network_id)")
+    op.execute("ALTER TABLE settlement_lines ADD CONSTRAINT settlement_lines_network_id_fkey"
+               " FOREIGN KEY (network_id) REFERENCES networks (id)")
+    op.execute(CHECK.format(network="", of_network=""))
