@@ -96,3 +96,13 @@ async def test_current_network_in_plpgsql_answers_as_the_sql_function_did(server
         await downgrade(url, "0032_partner_notices")
         language, again = await _current_network_answers(url)
         assert (language, again) == ("sql", before)
+
+
+async def test_every_network_fill_trigger_runs_only_for_rows_without_a_network(db_session):
+    """0038: ``a_mn_network`` carries ``WHEN (new.network_id IS NULL)`` on every tenant table (a table added
+    later with the plain trigger would pay a function call per row for nothing)."""
+    rows = (await db_session.execute(text(
+        "SELECT tgrelid::regclass::text, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgname = 'a_mn_network'"
+    ))).all()
+    assert len(rows) >= 30
+    assert [table for table, definition in rows if "WHEN ((new.network_id IS NULL))" not in definition] == []
