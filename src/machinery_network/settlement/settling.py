@@ -198,10 +198,11 @@ async def _insert_lines(session: AsyncSession, params: dict[str, Any]) -> None:
 
 async def _freeze(session: AsyncSession, params: dict[str, Any]) -> Settlement:
     """Totals from the lines, the row frozen, and (``record``) the run recorded, in one statement; the
-    frozen row returned (no second read)."""
+    frozen row returned (no second read). Its date is the service's clock (``clock.now``), the one "now" the
+    statements' announced collection date follows from."""
     stmt = select(Settlement).from_statement(
         text(
-            "WITH f AS (UPDATE settlements s SET frozen = true, created_at = now(), run_by = :run_by, run_by_label = :label,"
+            "WITH f AS (UPDATE settlements s SET frozen = true, created_at = :finished_at, run_by = :run_by, run_by_label = :label,"
             " entry_count = t.entries, farmer_count = t.farmers, total_charges_cents = t.charges,"
             " total_credits_cents = t.credits, total_net_cents = t.net"
             " FROM (SELECT COALESCE(SUM(entry_count), 0) AS entries, COUNT(*) AS farmers,"
