@@ -28,7 +28,7 @@ class LedgerEntry(SQLModel, table=True):
     __tablename__ = "ledger_entries"
 
     id: int | None = Field(default=None, primary_key=True)
-    farmer_id: int = fk("users.id")
+    farmer_id: int = fk("users.id", index=False)  # ix_ledger_entries_account (farmer, municipality, date, id)
     municipality_id: int = fk("municipalities.id")
     value_date: date = Field(sa_column=Column(Date, nullable=False, index=True))
     kind: str = Field(max_length=20)
