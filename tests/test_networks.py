@@ -231,6 +231,9 @@ async def test_a_row_of_one_network_never_points_into_another(db_session, world)
     with pytest.raises(DBAPIError, match="in the network of the line"):
         async with db_session.begin_nested():
             await db_session.execute(text(line), {"n": other_network, "s": pending, "f": world.farmer.id})
+    with pytest.raises(DBAPIError, match="must belong to a farmer"):  # a yard head is no farmer
+        async with db_session.begin_nested():
+            await db_session.execute(text(line), {"n": own_network, "s": pending, "f": world.yard_north.id})
     async with db_session.begin_nested():  # the same line in its settlement's network is taken
         await db_session.execute(text(line), {"n": own_network, "s": pending, "f": world.farmer.id})
     # And a row never moves to another network.
