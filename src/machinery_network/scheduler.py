@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from machinery_network import clock
 from machinery_network.auth import SYSTEM
 from machinery_network.config import DEFAULT_TZ, Settings
-from machinery_network.db import for_network, network_ids, session_scope
+from machinery_network.db import for_network, network_ids, session_scope, use_network
 from machinery_network.errors import Conflict, DomainError
 from machinery_network.settlement import service
 from machinery_network.settlement.models import Settlement, SettlementRun
@@ -64,6 +64,8 @@ async def settle_one(
     outcome = RunOutcome(municipality_id, month, "failed")
     try:
         async with session_scope(sessionmaker) as session:
+            if session.info.get("network_id") is not None:  # BEGIN and the network in one round trip
+                await use_network(session, session.info["network_id"])
             result = await service.settle(
                 session, SYSTEM, month, municipality_id, trigger=trigger, wait=wait, tell=False, settings=settings,
             )
