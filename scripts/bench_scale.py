@@ -634,7 +634,7 @@ async def time_settlement(url: str, shape: Shape, settings: Settings) -> list[Ro
         pairs = await conn.fetch("SELECT network_id, id FROM municipalities ORDER BY network_id, id")
     finally:
         await conn.close()
-    engine = make_engine(url, pool_size=2)
+    engine = make_engine(url, pool_size=scheduler.SETTLE_WORKERS)
     try:
         sessionmaker = make_sessionmaker(engine)
         entries = 0

@@ -87,7 +87,7 @@ async def run(url: str, args: argparse.Namespace) -> int:
 
         month = settlement.previous_month(clock.today(get_settings().tz))
         _, cutoff = settlement.month_bounds(month)
-        engine = make_engine(url, pool_size=2)
+        engine = make_engine(url, pool_size=scheduler.SETTLE_WORKERS)
         t0 = time.perf_counter()
         async with engine.begin() as conn:
             count = await _generate(conn, args.farmers, args.municipalities, args.entries, month)

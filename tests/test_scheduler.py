@@ -180,3 +180,9 @@ async def test_two_concurrent_catch_ups_settle_every_month_exactly_once(committe
     assert [row[:3] for row in await _settled(committed_sessionmaker)] == [
         (n, date(2026, 7, 1), 1), (n, date(2026, 8, 1), 0), (n, date(2026, 9, 1), 1), (s, date(2026, 9, 1), 1),
         (n, date(2026, 10, 1), 0), (s, date(2026, 10, 1), 0)]
+
+
+def test_the_monthly_run_takes_at_most_half_the_pool():
+    assert scheduler.settle_workers(10) == scheduler.SETTLE_WORKERS == 4  # the default pool of 10
+    assert scheduler.settle_workers(4) == 2
+    assert scheduler.settle_workers(1) == 1  # one connection: one at a time, never none

@@ -179,7 +179,7 @@ def cmd_settle(args: argparse.Namespace) -> int:
     failure in one neither holds nor rolls back the others. Exit 1 when any failed."""
     from machinery_network.accounts.service import get_municipality
     from machinery_network.db import make_engine, make_sessionmaker, resolve_database_url, session_scope
-    from machinery_network.scheduler import settle_many, tell_untold
+    from machinery_network.scheduler import SETTLE_WORKERS, settle_many, tell_untold
     from machinery_network.settlement import service
 
     service.check_month_ended(args.month, get_settings().tz)
@@ -187,7 +187,8 @@ def cmd_settle(args: argparse.Namespace) -> int:
     async def run() -> list[Any]:
         from machinery_network.db import for_network, network_ids, network_of
 
-        engine = make_engine(resolve_database_url(get_settings()), pool_size=2, role=get_settings().db_role)
+        engine = make_engine(resolve_database_url(get_settings()), pool_size=SETTLE_WORKERS,
+                             role=get_settings().db_role)
         try:
             maker = make_sessionmaker(engine)
             async with session_scope(maker) as session:
