@@ -146,8 +146,9 @@ async def request(
     The busiest route, so it sends two prepared statements through the driver (``db.driver``) and
     builds no unit of work: one reads the item and the first approved booking/block in the way; one
     writes the booking, its first event and an outbox row for each yard head of the item's municipality.
-    That one statement is atomic by itself, so no transaction is begun for them (no BEGIN and COMMIT
-    round trips); inside a transaction the caller began, they are part of it.
+    That one statement is atomic by itself. Both run in the transaction that ``db.use_network`` began
+    with the network setting (row-level security needs it; BEGIN and the setting in one round trip), so
+    they add no BEGIN or COMMIT round trip of their own.
     """
     return await request_on(await driver(session, begin=False), actor, data, settings, series_id=series_id,
                             wait=functools.partial(waitlist.wait, session, actor),
