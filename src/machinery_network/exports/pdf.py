@@ -157,8 +157,8 @@ def _row(pdf: Document, columns: Sequence[Column], values: Sequence[str], *, bol
             baseline = top + number * LINE_HEIGHT
             if align != "R":
                 placed.append((x + pdf.c_margin, baseline, line))
-            elif pdf.width(line) <= room:
-                placed.append((x + width - pdf.c_margin - pdf.width(line), baseline, line))
+            elif (used := pdf.width(line)) <= room:
+                placed.append((x + width - pdf.c_margin - used, baseline, line))
             else:
                 squeezed.append((x + width - pdf.c_margin, room, baseline, line))
         x += width
